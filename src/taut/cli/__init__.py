@@ -1,0 +1,1 @@
+"""The ``taut`` command line (Typer). Heavy imports stay inside the commands so start-up is fast."""

@@ -1,0 +1,20 @@
+"""Entry point: assembles the command groups."""
+
+from __future__ import annotations
+
+import typer
+
+from taut.cli import regions
+
+app = typer.Typer(
+    name="taut",
+    help="Taut: neuromuscular (trigger-point) therapy — body map, knowledge, suggestions, records.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(regions.app, name="regions")
+
+
+def run() -> None:
+    app()
