@@ -1,0 +1,172 @@
+"""Typed, frozen models of the knowledge base. Data files are validated against these at load time."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SourceRef = str  # "key" or "key:locator" with key from sources.yaml, e.g. "simons1999:ch. 6"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Sourced(Frozen):
+    """A group of facts with the sources they come from (at least one)."""
+
+    sources: tuple[SourceRef, ...] = Field(min_length=1)
+    confidence: Literal["high", "moderate", "low"] = "high"
+    note: str | None = None
+
+
+class Marker(Frozen):
+    """Where the trigger point is drawn: an X at the region's centre on one view, nudged by offset."""
+
+    region: str
+    view: Literal["front", "back", "side"]
+    offset: tuple[float, float] = (0.0, 0.0)
+
+
+class TriggerPoint(Sourced):
+    id: str  # "<muscle_slug>.trp<N>", stable once published
+    name: str  # "TrP1, central"
+    location: str  # in words
+    marker: Marker
+    essential: tuple[str, ...] = Field(min_length=1)  # region ids: referred pain almost always felt here
+    spillover: tuple[str, ...] = ()  # region ids: sometimes felt here
+    laterality: Literal["ipsilateral", "bilateral", "crosses_midline", "midline"] = "ipsilateral"
+
+
+class Involvement(Sourced):
+    """How often the muscle harbours clinically relevant trigger points (the engine's prior)."""
+
+    frequency: Literal["very_common", "common", "occasional", "rare"]
+
+
+class TermGroup(Sourced):
+    """Terms of the symptom vocabulary (symptom-terms.tsv) with their sources."""
+
+    terms: tuple[str, ...] = Field(min_length=1)
+
+
+class TextGroup(Sourced):
+    items: tuple[str, ...] = Field(min_length=1)
+
+
+class Entrapment(Sourced):
+    structure: str  # e.g. "sciatic nerve"
+    symptoms: tuple[str, ...] = Field(min_length=1)  # vocabulary terms, e.g. tingling, numbness
+    regions: tuple[str, ...] = ()  # where the entrapment symptoms are felt (region ids)
+
+
+class Relations(Sourced):
+    satellites: tuple[str, ...] = ()  # muscles that develop satellite TrPs from this one (canonical names)
+    key_muscles: tuple[str, ...] = ()  # muscles whose TrPs induce satellites in this one
+
+
+class Examination(Sourced):
+    position: str
+    palpation: Literal["flat", "pincer", "flat and pincer"]
+    notes: str | None = None
+
+
+class SelfCare(Frozen):
+    stretch: str
+    pressure: str | None = None
+
+
+class Treatment(Sourced):
+    techniques: tuple[str, ...] = Field(min_length=1)  # technique ids from techniques.yaml
+    cautions: tuple[str, ...] = ()
+    self_care: SelfCare
+
+
+class Muscle(Frozen):
+    name: str  # canonical, exactly as in muscle-names.tsv
+    aliases: tuple[str, ...] = ()
+    body_part: str
+    action: str
+    innervation: str
+    anatomy_sources: tuple[SourceRef, ...] = Field(min_length=1)
+    involvement: Involvement
+    trigger_points: tuple[TriggerPoint, ...] = Field(min_length=1)
+    symptoms: TermGroup | None = None
+    aggravators: TermGroup | None = None
+    mechanisms: TermGroup | None = None
+    perpetuating_factors: TextGroup | None = None
+    restricted_motion: TextGroup | None = None
+    entrapments: tuple[Entrapment, ...] = ()
+    relations: Relations | None = None
+    examination: Examination
+    treatment: Treatment
+    confidence_note: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _lower(cls, v: str) -> str:
+        if v != v.strip().lower():
+            raise ValueError("the canonical name is written in lower case without surrounding spaces")
+        return v
+
+    @property
+    def slug(self) -> str:
+        return self.name.replace(" ", "_").replace("-", "_")
+
+
+class ExamineStep(Frozen):
+    muscle: str  # canonical muscle name
+    why: str | None = None
+    prevalence: float | None = Field(
+        default=None, ge=0, le=1
+    )  # share of patients with TrPs, where a study says
+
+
+class Condition(Sourced):
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    summary: str
+    examine: tuple[ExamineStep, ...] = Field(min_length=1)  # in order
+    entrapment_sites: tuple[str, ...] = ()
+    red_flags: tuple[str, ...] = ()  # rule ids from red_flags.yaml
+    differential: tuple[str, ...] = Field(min_length=1)
+
+
+class RuleWhen(Frozen):
+    """When a red flag or caution is raised. Every given part must hold."""
+
+    any_terms: tuple[str, ...] = ()  # at least one of these vocabulary terms
+    all_terms: tuple[str, ...] = ()  # every one of these
+    any_regions: tuple[str, ...] = ()  # at least one painted region among these region ids
+    min_age: int | None = None
+    max_age: int | None = None
+    sex: Literal["female", "male"] | None = None
+
+
+class Rule(Sourced):
+    id: str
+    kind: Literal["redflag", "caution"]
+    name: str
+    when: tuple[RuleWhen, ...] = Field(min_length=1)  # raised when any alternative holds
+    message: str
+    action: Literal[
+        "refer_urgently", "refer_before_treatment", "lighten_pressure", "avoid_area", "modify_position"
+    ]
+
+
+class Technique(Sourced):
+    id: str
+    name: str
+    what: str
+    when: str
+    dose: str
+    hold_seconds: tuple[int, int] | None = None  # default hold range for the session timer
+    cautions: tuple[str, ...] = ()
+
+
+class Source(Frozen):
+    key: str
+    citation: str
+    kind: Literal["book", "study", "review", "web", "guideline"]
