@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
+import os
+import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -47,7 +50,7 @@ class VocabularyTerm:
     synonyms: tuple[str, ...]
 
 
-@dataclass
+@dataclass(eq=False)
 class KnowledgeBase:
     muscles: dict[str, Muscle]  # canonical name -> muscle
     conditions: dict[str, Condition]
@@ -123,15 +126,25 @@ def _norm(s: str) -> str:
 # --- reading YAML with line numbers -------------------------------------------------------------
 
 
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class _Doc:
     """A parsed YAML file that can tell the line of any path inside it."""
 
     def __init__(self, path: Path, root: Path) -> None:
         self.path = path
         self.rel = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
-        text = path.read_text(encoding="utf-8")
-        self.node = yaml.compose(text)
-        self.data = yaml.safe_load(text)
+        self.text = path.read_text(encoding="utf-8")
+        self.data = yaml.load(self.text, Loader=_Loader)
+        self._node: Any = None
+
+    @property
+    def node(self) -> Any:
+        """The YAML node tree, composed only when a line number is needed (an error)."""
+        if self._node is None:
+            self._node = yaml.compose(self.text, Loader=_Loader)
+        return self._node
 
     def line(self, loc: Iterable[Any]) -> int:
         node = self.node
@@ -442,7 +455,41 @@ def load(root: Path | None = None, *, complete: bool = True) -> KnowledgeBase:
     )
 
 
+def _fingerprint(root: Path) -> str:
+    h = hashlib.sha1(__file__.encode())
+    for p in sorted(root.rglob("*.yaml")):
+        st = p.stat()
+        h.update(f"{p.relative_to(root)}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return h.hexdigest()[:16]
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "taut"
+
+
 @cache
 def knowledge() -> KnowledgeBase:
-    """The packaged knowledge base, loaded and checked once per process."""
-    return load()
+    """The packaged knowledge base, loaded and checked once per process.
+
+    A checked copy is kept in the user's cache directory (keyed by the data files' names, sizes and times),
+    so the command line starts fast; any change to a data file loads and checks everything again.
+    """
+    path = _cache_dir() / f"knowledge-{_fingerprint(DATA_DIR)}.pickle"
+    try:
+        with path.open("rb") as f:
+            kb = pickle.load(f)
+        if isinstance(kb, KnowledgeBase):
+            return kb
+    except Exception:  # a missing, stale or unreadable cache is simply rebuilt
+        pass
+    kb = load()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(kb, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only home still works, just slower
+    return kb
