@@ -1,0 +1,145 @@
+"""The intake: what the client tells and shows at the first discussion, and the safety screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from taut.anatomy.pain import PainDrawing, PainDrawingError
+from taut.clinic import rules
+from taut.clinic.catalogue import Catalogue
+from taut.clinic.errors import RecordValidationError
+
+ONSETS = ("sudden", "gradual", "unknown")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScreeningAnswer:
+    """One red-flag or caution question of the symptom vocabulary, answered yes or no."""
+
+    term: str
+    present: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class Biomechanical:
+    posture: str = ""
+    gait: str = ""
+    work: str = ""
+    sport: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Biochemical:
+    hydration: str = ""
+    nutrition: str = ""
+    sleep: str = ""
+    medications: str = ""
+    sleep_hours: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.sleep_hours is not None:
+            rules.number("factors.biochemical.sleep_hours", self.sleep_hours, 0, 24)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Psychosocial:
+    stress: str = ""
+    stress_level: int | None = None  # 0-10, as the client rates it
+
+    def __post_init__(self) -> None:
+        rules.optional_whole_number("factors.psychosocial.stress_level", self.stress_level, 0, 10)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Factors:
+    """The three groups of factors of the method: biomechanical, biochemical, psychosocial."""
+
+    biomechanical: Biomechanical = field(default_factory=Biomechanical)
+    biochemical: Biochemical = field(default_factory=Biochemical)
+    psychosocial: Psychosocial = field(default_factory=Psychosocial)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Intake:
+    id: int | None = None
+    recorded_on: date
+    pain_drawing: PainDrawing
+    chief_complaint: str
+    onset: str = "unknown"
+    began_on: date | None = None
+    duration_weeks: int | None = None
+    mechanisms: tuple[str, ...] = ()  # vocabulary terms of kind "mechanism"
+    aggravators: tuple[str, ...] = ()  # kind "aggravator"
+    symptoms: tuple[str, ...] = ()  # kinds "quality" and "associated"
+    history: str = ""
+    medications: tuple[str, ...] = ()
+    screening: tuple[ScreeningAnswer, ...] = ()  # kinds "redflag" and "caution"
+    factors: Factors = field(default_factory=Factors)
+
+    def validate(self, catalogue: Catalogue) -> Intake:
+        """Check every field; returns the intake with vocabulary words in their canonical form."""
+        rules.a_date("intake.recorded_on", self.recorded_on)
+        if not isinstance(self.pain_drawing, PainDrawing):
+            raise RecordValidationError("intake.pain_drawing", "must be a PainDrawing")
+        try:
+            self.pain_drawing.require_nonempty()
+        except PainDrawingError as e:
+            raise RecordValidationError("intake.pain_drawing", str(e)) from None
+        rules.text("intake.chief_complaint", self.chief_complaint, max_len=2000)
+        rules.one_of("intake.onset", self.onset, ONSETS)
+        if self.began_on is not None:
+            rules.a_date("intake.began_on", self.began_on)
+            rules.not_after("intake.began_on", self.began_on, self.recorded_on, "the intake date")
+        rules.optional_whole_number("intake.duration_weeks", self.duration_weeks, 0, 5200)
+        rules.text("intake.history", self.history, required=False)
+        for i, med in enumerate(self.medications):
+            rules.text(f"intake.medications[{i}]", med, max_len=200)
+
+        def terms(name: str, words: tuple[str, ...], kinds: tuple[str, ...]) -> tuple[str, ...]:
+            out = tuple(catalogue.check_term(f"intake.{name}[{i}]", w, kinds) for i, w in enumerate(words))
+            rules.unique(f"intake.{name}", out)
+            return out
+
+        screening = tuple(
+            ScreeningAnswer(
+                term=catalogue.check_term(f"intake.screening[{i}].term", a.term, ("redflag", "caution")),
+                present=_bool(f"intake.screening[{i}].present", a.present),
+            )
+            for i, a in enumerate(self.screening)
+        )
+        rules.unique("intake.screening", [a.term for a in screening])
+        return Intake(
+            id=self.id,
+            recorded_on=self.recorded_on,
+            pain_drawing=self.pain_drawing,
+            chief_complaint=self.chief_complaint.strip(),
+            onset=self.onset,
+            began_on=self.began_on,
+            duration_weeks=self.duration_weeks,
+            mechanisms=terms("mechanisms", self.mechanisms, ("mechanism",)),
+            aggravators=terms("aggravators", self.aggravators, ("aggravator",)),
+            symptoms=terms("symptoms", self.symptoms, ("quality", "associated")),
+            history=self.history,
+            medications=self.medications,
+            screening=screening,
+            factors=self.factors,
+        )
+
+    def red_flags(self, catalogue: Catalogue) -> tuple[str, ...]:
+        """Red flags answered yes: refer first, treat nothing."""
+        return tuple(
+            a.term for a in self.screening if a.present and catalogue.term_kinds[a.term] == "redflag"
+        )
+
+    def cautions(self, catalogue: Catalogue) -> tuple[str, ...]:
+        """Cautions answered yes: they limit pressure and position in the session."""
+        return tuple(
+            a.term for a in self.screening if a.present and catalogue.term_kinds[a.term] == "caution"
+        )
+
+
+def _bool(field_name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise RecordValidationError(field_name, f"must be yes or no (true/false), not {value!r}")
+    return value

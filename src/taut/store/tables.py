@@ -1,0 +1,324 @@
+"""The tables. Every clinical table carries ``clinic_id`` (the tenant key) and points at its client through
+(clinic_id, client_id), so a record can never hang under another clinic's client. Editable records carry a
+``version`` for optimistic locking. Timestamps are UTC."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from taut.store.types import Id, Json, UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _id() -> Column:  # type: ignore[type-arg]
+    return Column("id", Id, primary_key=True, autoincrement=True)
+
+
+def _clinic() -> Column:  # type: ignore[type-arg]
+    return Column("clinic_id", Id, ForeignKey("clinics.id"), nullable=False)
+
+
+def _of_client(table: str) -> tuple[Column, ForeignKeyConstraint, Index]:  # type: ignore[type-arg]
+    """The client column, its tenant-safe foreign key and the index every chart query uses."""
+    return (
+        Column("client_id", Id, nullable=False),
+        ForeignKeyConstraint(["clinic_id", "client_id"], ["clients.clinic_id", "clients.id"]),
+        Index(f"ix_{table}_clinic_client", "clinic_id", "client_id"),
+    )
+
+
+taut_meta = Table(
+    "taut_meta",
+    metadata,
+    Column("key", String(50), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
+clinics = Table(
+    "clinics",
+    metadata,
+    _id(),
+    Column("name", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    _id(),
+    _clinic(),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    UniqueConstraint("clinic_id", "id"),
+)
+
+clients = Table(
+    "clients",
+    metadata,
+    _id(),
+    _clinic(),
+    Column("given_name", String(100), nullable=False),
+    Column("family_name", String(100), nullable=False),
+    Column("date_of_birth", Date, nullable=False),
+    Column("sex", String(10), nullable=False),
+    Column("email", String(254)),
+    Column("phone", String(40)),
+    Column("address", String(500)),
+    Column("consent_treatment_on", Date),
+    Column("consent_data_use_on", Date),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    UniqueConstraint("clinic_id", "id"),
+    Index("ix_clients_clinic_name", "clinic_id", "family_name", "given_name"),
+)
+
+
+def _ref(table: str, column: str, nullable: bool = False) -> tuple[Column, ForeignKeyConstraint]:  # type: ignore[type-arg]
+    """A reference to another clinical record of the same clinic."""
+    return (
+        Column(column, Id, nullable=nullable),
+        ForeignKeyConstraint(["clinic_id", column], [f"{table}.clinic_id", f"{table}.id"]),
+    )
+
+
+def _user_fk(name: str, nullable: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(name, Id, ForeignKey("users.id"), nullable=nullable)
+
+
+intakes = Table(
+    "intakes",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("intakes"),
+    Column("recorded_on", Date, nullable=False),
+    _user_fk("recorded_by"),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("pain_drawing", Json, nullable=False),
+    Column("chief_complaint", Text, nullable=False),
+    Column("onset", String(10), nullable=False),
+    Column("began_on", Date),
+    Column("duration_weeks", Integer),
+    Column("mechanisms", Json, nullable=False),
+    Column("aggravators", Json, nullable=False),
+    Column("symptoms", Json, nullable=False),
+    Column("history", Text, nullable=False),
+    Column("medications", Json, nullable=False),
+    Column("screening", Json, nullable=False),
+    Column("factors", Json, nullable=False),
+)
+
+assessments = Table(
+    "assessments",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("assessments"),
+    Column("assessed_on", Date, nullable=False),
+    _user_fk("recorded_by"),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("posture", Json, nullable=False),
+    Column("gait", Json, nullable=False),
+    Column("entrapment_tests", Json, nullable=False),
+    Column("summary", Text, nullable=False),
+    UniqueConstraint("clinic_id", "id"),
+)
+
+trp_findings = Table(
+    "trp_findings",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("trp_findings"),
+    *_ref("assessments", "assessment_id"),
+    Column("position", SmallInteger, nullable=False),
+    Column("trp_id", String(80), nullable=False),
+    Column("side", String(5)),
+    Column("status", String(10), nullable=False),
+    Column("taut_band", Boolean, nullable=False),
+    Column("jump_sign", Boolean, nullable=False),
+    Column("local_twitch", Boolean, nullable=False),
+    Column("referral_reproduced", Boolean, nullable=False),
+    Column("tenderness", SmallInteger),
+    Column("ppt_kpa", Float),
+)
+
+rom_measurements = Table(
+    "rom_measurements",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("rom_measurements"),
+    *_ref("assessments", "assessment_id"),
+    Column("position", SmallInteger, nullable=False),
+    Column("movement", String(40), nullable=False),
+    Column("side", String(5)),
+    Column("degrees", SmallInteger, nullable=False),
+    Column("normal_degrees", SmallInteger, nullable=False),
+    Column("normal_source", String(300), nullable=False),
+)
+
+plans = Table(
+    "plans",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("plans"),
+    Column("starts_on", Date, nullable=False),
+    Column("goals", Json, nullable=False),
+    Column("sessions_planned", SmallInteger, nullable=False),
+    Column("interval_days", SmallInteger, nullable=False),
+    Column("points", Json, nullable=False),
+    Column("reassess_on", Json, nullable=False),
+    Column("self_care", Text, nullable=False),
+    Column("status", String(15), nullable=False),
+    _user_fk("created_by"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    UniqueConstraint("clinic_id", "id"),
+)
+
+treatment_sessions = Table(
+    "treatment_sessions",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("treatment_sessions"),
+    *_ref("plans", "plan_id", nullable=True),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    _user_fk("practitioner_id"),
+    Column("pain_before", SmallInteger, nullable=False),
+    Column("pain_after", SmallInteger),
+    Column("notes", Text, nullable=False),
+    Column("aftercare", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    UniqueConstraint("clinic_id", "id"),
+)
+
+holds = Table(
+    "holds",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("holds"),
+    *_ref("treatment_sessions", "session_id"),
+    Column("position", SmallInteger, nullable=False),
+    Column("trp_id", String(80), nullable=False),
+    Column("side", String(5)),
+    Column("technique", String(40), nullable=False),
+    Column("pressure", SmallInteger, nullable=False),
+    Column("seconds", SmallInteger, nullable=False),
+    Column("discomfort", SmallInteger, nullable=False),
+    Column("pressure_change", String(4)),
+    Column("released", Boolean, nullable=False),
+)
+
+checkins = Table(
+    "checkins",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("checkins"),
+    *_ref("treatment_sessions", "session_id"),
+    UniqueConstraint("session_id"),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    _user_fk("recorded_by"),
+    Column("tenderness", SmallInteger, nullable=False),
+    Column("relief", String(10), nullable=False),
+    Column("questions", Text, nullable=False),
+)
+
+outcome_measures = Table(
+    "outcome_measures",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("outcome_measures"),
+    Column("instrument", String(10), nullable=False),
+    Column("taken_on", Date, nullable=False),
+    Column("items", Json, nullable=False),
+    Column("activities", Json, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("band", String(20)),
+    Column("scoring_version", SmallInteger, nullable=False),
+    _user_fk("recorded_by"),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+
+notes = Table(
+    "notes",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("notes"),
+    *_ref("treatment_sessions", "session_id", nullable=True),
+    Column("kind", String(15), nullable=False),
+    Column("body", Text, nullable=False),
+    _user_fk("author_id"),
+    Column("written_at", UTCDateTime, nullable=False),
+    Column("signed_at", UTCDateTime),
+    _user_fk("signed_by", nullable=True),
+    *_ref("notes", "amends_id", nullable=True),
+    Column("version", Integer, nullable=False, default=1),
+    UniqueConstraint("clinic_id", "id"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    _id(),
+    Column("clinic_id", Id, ForeignKey("clinics.id")),
+    _user_fk("user_id", nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("action", String(20), nullable=False),  # read, create, update, sign, amend, list, login, denied
+    Column("entity", String(30), nullable=False),  # client, chart, intake, note, ...
+    Column("record_id", Id),
+    Column("client_id", Id),
+    Column("detail", String(500)),
+    Index("ix_audit_log_clinic_at", "clinic_id", "at"),
+    Index("ix_audit_log_clinic_client", "clinic_id", "client_id"),
+)
+
+CLINICAL_TABLES = (
+    intakes,
+    assessments,
+    trp_findings,
+    rom_measurements,
+    plans,
+    treatment_sessions,
+    holds,
+    checkins,
+    outcome_measures,
+    notes,
+)
