@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 
 import yaml
 
@@ -135,9 +136,8 @@ def body_map() -> BodyMap:
     return _parse(yaml.safe_load(text))
 
 
-@dataclass(frozen=True, order=True)
-class RegionRef:
-    """One region on one side (side is None for a midline region)."""
+class RegionRef(NamedTuple):
+    """One region on one side (side is None for a midline region). A tuple, so hashing is fast."""
 
     region: str
     side: Side | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from taut.cli import regions
+from taut.cli import regions, suggest
 
 app = typer.Typer(
     name="taut",
@@ -14,6 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(regions.app, name="regions")
+suggest.register(app)
 
 
 def run() -> None:

@@ -1,0 +1,1 @@
+"""Taut's benchmarks: speed targets are measured here, never asserted in tests. Run ``make bench``."""

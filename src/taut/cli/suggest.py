@@ -1,0 +1,235 @@
+"""``taut suggest`` and ``taut evaluate``: the suggestion engine on the command line (shared/eval/FORMAT.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from taut.cli.errors import emit_json, fail
+
+if TYPE_CHECKING:
+    from taut.reasoning.result import Suggestion
+
+METHODS = ("engine", "baseline")
+
+
+def _run(method: str):  # type: ignore[no-untyped-def]
+    if method == "engine":
+        from taut.reasoning.engine import suggest
+
+        return suggest
+    from taut.reasoning.baseline import lookup
+
+    return lookup
+
+
+def register(app: typer.Typer) -> None:
+    app.command("suggest")(suggest_cmd)
+    app.command("evaluate")(evaluate_cmd)
+
+
+def suggest_cmd(
+    pain: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pain", "-p", help="TERM[:SIDE][:INTENSITY][:QUALITIES], e.g. 'temple:right:6'. Repeatable."
+        ),
+    ] = None,
+    symptom: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--symptom", "-s", help="Symptom, aggravating movement, mechanism, red flag or caution."
+        ),
+    ] = None,
+    age: Annotated[int | None, typer.Option(help="Age in years.")] = None,
+    sex: Annotated[str | None, typer.Option(help="female or male.")] = None,
+    cases: Annotated[
+        Path | None, typer.Option("--cases", help="A taut-cases/1 file: answer every case.")
+    ] = None,
+    method: Annotated[str, typer.Option(help="engine or baseline (the plain chart lookup).")] = "engine",
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON (FORMAT.md).")] = False,
+    svg: Annotated[
+        Path | None,
+        typer.Option("--svg", help="Draw the pain drawing with the top candidates' zones (.svg/.png)."),
+    ] = None,
+    top: Annotated[int, typer.Option(help="How many muscles to show in the table.")] = 8,
+) -> None:
+    """Suggest the trigger points that explain a pain drawing, red flags first."""
+    from taut.anatomy.pain import PainDrawingError
+    from taut.reasoning.case import CaseError, case_from_specs, read_case_file
+
+    if method not in METHODS:
+        fail(f"--method must be engine or baseline, not {method!r}")
+    run = _run(method)
+    if cases is not None:
+        if pain or symptom:
+            fail("give either --cases FILE or --pain/--symptom, not both")
+        try:
+            all_cases = read_case_file(cases)
+        except CaseError as e:
+            fail(str(e))
+        results = [run(c).to_dict() for c in all_cases]
+        if json_:
+            emit_json({"results": results})
+        else:
+            for r in results:
+                names = ", ".join(m["muscle"] for m in r["ranking"][:5])
+                flag = " RED FLAG: refer before treatment;" if r["red_flags"] else ""
+                typer.echo(f"{r['id']}:{flag} {names}")
+        return
+    if not pain:
+        fail("paint at least one region with --pain (e.g. --pain 'temple:right:6'), or give --cases FILE")
+    try:
+        case = case_from_specs(pain, symptom or [], age, sex)
+    except (PainDrawingError, CaseError) as e:
+        fail(str(e))
+    drawing = case.drawing
+    result = run(case)
+    if svg is not None:
+        _draw(result, drawing, svg)
+    if json_:
+        emit_json(result.to_dict())
+        return
+    _print(result, top)
+
+
+def _print(s: Suggestion, top: int) -> None:
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.table import Table
+
+    con = Console()
+    for f in s.red_flags:
+        con.print(
+            Panel(
+                f"[bold]{f.name}[/bold] — {f.message}\n(because: {', '.join(f.because)})",
+                title="RED FLAG: refer before treatment",
+                style="bold red",
+            )
+        )
+    for f in s.cautions:
+        con.print(f"[yellow]Caution[/yellow] {f.name}: {f.message}")
+    t = Table(title=f"Trigger points to examine ({s.method})", show_lines=True)
+    t.add_column("#", justify="right")
+    t.add_column("muscle (side)")
+    t.add_column("score", justify="right")
+    t.add_column("explains (E essential, S spillover)")
+    t.add_column("also")
+    for i, m in enumerate(s.ranking[:top], 1):
+        exp = "; ".join(
+            f"{e.region_name} {e.ref.rsplit(':', 1)[-1] if ':' in e.ref else ''} ({e.zone[0].upper()})".replace(
+                "  ", " "
+            )
+            for e in m.explains
+        )
+        also = ", ".join(f"{x.term} ×{x.factor:.1f}" for x in m.support if x.kind != "prior")
+        prior = next((x.term.replace("_", " ") for x in m.support if x.kind == "prior"), "")
+        t.add_row(
+            str(i),
+            f"{m.muscle} ({m.side})\n[dim]{', '.join(m.trigger_points)}[/dim]",
+            f"{m.score:.2f}",
+            exp or "-",
+            (also + ("\n" if also else "") + f"[dim]{prior}[/dim]") if prior else also,
+        )
+    con.print(t)
+    if s.cover:
+        con.print(
+            "[bold]Together these explain the drawing:[/bold] "
+            + "; ".join(f"{c.muscle} {c.side} ({c.trigger_point_name})" for c in s.cover)
+        )
+    if s.unexplained:
+        con.print("[bold]Not explained by the suggestions:[/bold] " + ", ".join(s.unexplained))
+    for e in s.entrapments:
+        con.print(f"[bold]Possible entrapment:[/bold] {e.structure} by {e.muscle} ({', '.join(e.symptoms)})")
+    if s.exam_order:
+        con.print("[bold]Suggested examination order:[/bold] " + " → ".join(s.exam_order))
+    con.print("[dim]A suggestion to guide examination, not a diagnosis.[/dim]")
+
+
+ZONE_COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd")
+
+
+def _draw(s: Suggestion, drawing: object, path: Path) -> None:
+    from taut.anatomy.drawing import pain_figure, write_figure
+    from taut.anatomy.regions import RegionRef
+
+    fig = pain_figure(drawing, title="Pain drawing and the top candidates' referral zones")  # type: ignore[arg-type]
+    legend = []
+    for colour, m in zip(ZONE_COLOURS, s.ranking[:3], strict=False):
+        for ex in m.explains:
+            fig.fill(RegionRef.parse(ex.ref), colour, opacity=0.45, hatch=ex.zone != "essential")
+        legend.append((colour, f"{m.muscle} ({m.side})", False))
+    legend.append(("#888888", "hatched: spillover zone", True))
+    fig.legend(legend)
+    try:
+        write_figure(fig, path)
+    except (OSError, ValueError) as e:
+        fail(f"cannot write {path}: {e}")
+    typer.echo(f"wrote {path}", err=True)
+
+
+def evaluate_cmd(
+    file: Annotated[Path, typer.Argument(help="A taut-cases/1 file with expected answers.")],
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    per_case: Annotated[
+        bool, typer.Option("--per-case", help="Show each case's top 5 for both methods.")
+    ] = False,
+) -> None:
+    """Run the engine and the baseline on a case file and print the scorer's figures side by side."""
+    import json
+
+    from taut.reasoning.case import CaseError, read_case_file
+    from taut.reasoning.evaluate import score
+
+    try:
+        cases = read_case_file(file)
+        raw = json.loads(file.read_text(encoding="utf-8"))["cases"]
+    except CaseError as e:
+        fail(str(e))
+    figures = {}
+    answers_by = {}
+    for method in METHODS:
+        run = _run(method)
+        answers = {c.id: run(c).to_dict() for c in cases}
+        answers_by[method] = answers
+        figures[method] = score(raw, answers).as_dict()  # type: ignore[arg-type]
+    if json_:
+        emit_json(figures)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console()
+    if per_case:
+        pt = Table(title="Top 5 per case")
+        for col in ("case", "expected", "engine", "baseline"):
+            pt.add_column(col)
+        for c in raw:
+            wanted = ", ".join(c.get("expected", {}).get("muscles", [])[:4]) or (
+                "RED FLAG" if c.get("expected", {}).get("red_flag") else ""
+            )
+            row = [c["id"], wanted]
+            for method in METHODS:
+                a = answers_by[method][c["id"]]
+                row.append(
+                    ("RF! " if a["red_flags"] else "") + ", ".join(m["muscle"] for m in a["ranking"][:5])
+                )
+            pt.add_row(*row)
+        con.print(pt)
+    t = Table(title=f"{file.name}: {len(cases)} cases")
+    t.add_column("metric")
+    t.add_column("engine", justify="right")
+    t.add_column("baseline", justify="right")
+    for k in ("hit@1", "hit@3", "recall@5", "mrr", "redflag_sens", "redflag_spec"):
+        t.add_row(k, f"{figures['engine'][k]:.3f}", f"{figures['baseline'][k]:.3f}")
+    con.print(t)
+    line = " ".join(
+        f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in figures["engine"].items()
+    )
+    typer.echo(f"engine: {line}")
+    line = " ".join(
+        f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in figures["baseline"].items()
+    )
+    typer.echo(f"baseline: {line}")

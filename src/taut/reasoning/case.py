@@ -1,0 +1,171 @@
+"""What the engine reads: a pain drawing, the client's terms (symptoms, aggravators, mechanisms, red flags,
+cautions), age and sex. Parsed from plain words or from a case file (shared/eval/FORMAT.md)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from taut.anatomy.pain import PainDrawing, PainDrawingError, PainMark, marks_for_term
+from taut.anatomy.regions import RegionRef
+from taut.knowledge import KnowledgeBase, knowledge
+
+
+class CaseError(ValueError):
+    """A case that cannot be read; the message names the case and the field."""
+
+
+@dataclass(frozen=True)
+class Case:
+    drawing: PainDrawing
+    terms: tuple[str, ...] = ()  # canonical vocabulary terms
+    age: int | None = None
+    sex: str | None = None
+    id: str | None = None
+    # Regions painted together under one term ("index finger" = its palm and back) are one observation.
+    groups: tuple[tuple[RegionRef, ...], ...] = ()
+
+    def region_groups(self) -> tuple[tuple[RegionRef, ...], ...]:
+        """Disjoint groups covering every painted region (a region alone when no term grouped it)."""
+        seen: set[RegionRef] = set()
+        out: list[tuple[RegionRef, ...]] = []
+        for g in self.groups:
+            members = tuple(r for r in g if r in self.drawing.refs and r not in seen)
+            if members:
+                out.append(members)
+                seen.update(members)
+        out.extend((m.ref,) for m in self.drawing if m.ref not in seen)
+        return tuple(out)
+
+    def terms_of_kind(self, *kinds: str, kb: KnowledgeBase | None = None) -> tuple[str, ...]:
+        kb = kb or knowledge()
+        return tuple(t for t in self.terms if kb.vocabulary[t].kind in kinds)
+
+    @property
+    def qualities(self) -> frozenset[str]:
+        """Pain qualities from the terms and from the painted regions."""
+        out = {q for m in self.drawing for q in m.qualities}
+        kb = knowledge()
+        out.update(t for t in self.terms if kb.vocabulary[t].kind == "quality")
+        return frozenset(out)
+
+
+def canonical_terms(words: list[str] | tuple[str, ...], kb: KnowledgeBase | None = None) -> tuple[str, ...]:
+    """Vocabulary terms for the words given (synonyms allowed). Raises CaseError naming an unknown word."""
+    kb = kb or knowledge()
+    out: list[str] = []
+    for w in words:
+        if not isinstance(w, str) or not w.strip():
+            raise CaseError(f"symptom {w!r} is not a term")
+        try:
+            t = kb.term(w).term
+        except LookupError as e:
+            raise CaseError(str(e)) from None
+        if t not in out:
+            out.append(t)
+    return tuple(out)
+
+
+def check_age_sex(age: Any, sex: Any, where: str = "") -> tuple[int | None, str | None]:
+    if age is not None and (isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 120):
+        raise CaseError(f"{where}age must be a whole number 0-120, not {age!r}")
+    if sex is not None and sex not in ("female", "male"):
+        raise CaseError(f"{where}sex must be 'female' or 'male', not {sex!r}")
+    return age, sex
+
+
+def case_from_dict(raw: Any, index: int = 0) -> Case:
+    """One case of a case file. ``expected`` is never read."""
+    if not isinstance(raw, dict):
+        raise CaseError(f"case #{index + 1}: must be an object")
+    cid = raw.get("id")
+    if not isinstance(cid, str) or not cid:
+        raise CaseError(f"case #{index + 1}: field 'id' is required (a non-empty string)")
+    where = f"case {cid}: "
+    pain = raw.get("pain")
+    if not isinstance(pain, list) or not pain:
+        raise CaseError(f"{where}field 'pain' must be a non-empty list")
+    marks: list[PainMark] = []
+    groups: list[tuple[RegionRef, ...]] = []
+    for j, p in enumerate(pain):
+        field = f"pain[{j}]"
+        if not isinstance(p, dict):
+            raise CaseError(f"{where}field '{field}' must be an object with 'region'")
+        region = p.get("region")
+        if not isinstance(region, str):
+            raise CaseError(f"{where}field '{field}.region' is required")
+        side = p.get("side")
+        if side is not None and not isinstance(side, str):
+            raise CaseError(f"{where}field '{field}.side' must be left, right or both")
+        intensity = p.get("intensity")
+        try:
+            term_marks = marks_for_term(region, side, intensity)
+        except PainDrawingError as e:
+            raise CaseError(f"{where}field '{field}': {e}") from None
+        marks.extend(term_marks)
+        groups.extend(_groups_of(term_marks))
+    symptoms = raw.get("symptoms", [])
+    if not isinstance(symptoms, list):
+        raise CaseError(f"{where}field 'symptoms' must be a list of terms")
+    try:
+        terms = canonical_terms(symptoms)
+    except CaseError as e:
+        raise CaseError(f"{where}field 'symptoms': {e}") from None
+    age, sex = check_age_sex(raw.get("age"), raw.get("sex"), where)
+    try:
+        drawing = PainDrawing.of(marks).require_nonempty()
+    except PainDrawingError as e:
+        raise CaseError(f"{where}{e}") from None
+    return Case(drawing, terms, age, sex, cid, tuple(groups))
+
+
+def _groups_of(marks: list[PainMark]) -> list[tuple[RegionRef, ...]]:
+    """One group per side: 'index finger, both sides' is two observations, one per hand."""
+    by_side: dict[object, list[RegionRef]] = {}
+    for m in marks:
+        by_side.setdefault(m.ref.side, []).append(m.ref)
+    return [tuple(v) for v in by_side.values()]
+
+
+def case_from_specs(
+    specs: list[str], words: list[str] | tuple[str, ...] = (), age: Any = None, sex: Any = None
+) -> Case:
+    """A case from command-line pain specs (``temple:right:6``) and symptom words."""
+    from taut.anatomy.pain import parse_spec
+
+    marks: list[PainMark] = []
+    groups: list[tuple[RegionRef, ...]] = []
+    try:
+        for spec in specs:
+            spec_marks = parse_spec(spec)
+            marks.extend(spec_marks)
+            groups.extend(_groups_of(spec_marks))
+        drawing = PainDrawing.of(marks).require_nonempty()
+    except PainDrawingError as e:
+        raise CaseError(str(e)) from None
+    age, sex = check_age_sex(age, sex)
+    return Case(drawing, canonical_terms(list(words)), age, sex, None, tuple(groups))
+
+
+def read_case_file(path: Path) -> list[Case]:
+    """All cases of a ``taut-cases/1`` file; the first problem found is raised as CaseError."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise CaseError(f"cannot read {path}: {e.strerror}") from None
+    except json.JSONDecodeError as e:
+        raise CaseError(f"{path} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
+        raise CaseError(f"{path}: expected an object with a 'cases' list (format taut-cases/1)")
+    fmt = doc.get("format")
+    if fmt is not None and fmt != "taut-cases/1":
+        raise CaseError(f"{path}: unknown format {fmt!r}; expected 'taut-cases/1'")
+    cases = [case_from_dict(c, i) for i, c in enumerate(doc["cases"])]
+    seen: set[str] = set()
+    for c in cases:
+        if c.id in seen:
+            raise CaseError(f"case {c.id}: the id is used twice in {path}")
+        seen.add(c.id or "")
+    return cases

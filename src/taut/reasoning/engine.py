@@ -1,0 +1,375 @@
+"""The suggestion engine: a likelihood-ratio model over referral zones, symptoms and history, with priors from
+how often each muscle is involved, then a greedy cover of the drawing. docs/suggestion-engine.md has the equations."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+from taut.anatomy import body_map
+from taut.anatomy.regions import RegionRef, Side
+from taut.knowledge import KnowledgeBase, knowledge
+from taut.knowledge.model import Muscle
+from taut.reasoning.case import Case
+from taut.reasoning.params import DEFAULT, Params
+from taut.reasoning.redflags import screen
+from taut.reasoning.result import CoverStep, Entrapment, Explained, RankedMuscle, Suggestion, Support
+from taut.reasoning.zones import ESSENTIAL, PlacedTrP, ZoneIndex, zone_index
+
+ZONE_COVER_WEIGHT = {ESSENTIAL: 1.0, "spillover": 0.6}
+
+
+@dataclass(frozen=True)
+class _Model:
+    """Everything about the knowledge base the engine needs per case, computed once."""
+
+    index: ZoneIndex
+    gain: dict[int, dict[str, float]]  # placed idx -> zone -> log LR(zone) - log LR(outside)
+    n_essential: tuple[int, ...]  # placed idx -> essential zone size
+    by_muscle_side: dict[tuple[str, Side], tuple[int, ...]]
+    symptom_lr: dict[str, float]  # term -> LR when a muscle lists it
+    no_hit: dict[
+        tuple[str, Side], tuple[float, int]
+    ]  # best missing-essential penalty with nothing painted, TrP
+    evidence: dict[
+        str, tuple[tuple[str, str, float], ...]
+    ]  # muscle -> (kind, term, LR) it would gain from a term
+    by_term: dict[str, tuple[tuple[str, float], ...]]  # term -> (muscle, log LR) for muscles listing it
+    entrapping: frozenset[str]  # muscles with an entrapment
+    log_prior: dict[str, float]  # muscle -> log prior odds multiplier
+
+
+@cache
+def _model(kb: KnowledgeBase, params: Params) -> _Model:
+    index = zone_index(kb)
+    log_out = params.log_lr("outside")
+    gain_of = {z: params.log_lr(z) - log_out for z in (ESSENTIAL, "spillover")}
+    gain = {i: gain_of for i in range(len(index.placed))}
+    n_ess = tuple(len(p.essential) for p in index.placed)
+    by_ms: dict[tuple[str, Side], list[int]] = {}
+    for i, p in enumerate(index.placed):
+        by_ms.setdefault((p.muscle.name, p.side), []).append(i)
+    counts: dict[str, int] = {}
+    for m in kb.muscles.values():
+        if m.symptoms:
+            for t in m.symptoms.terms:
+                counts[t] = counts.get(t, 0) + 1
+    n = max(len(kb.muscles), 1)
+    symptom_lr = {
+        t: min(params.symptom_cap, 1.0 + params.symptom_gain * (1.0 - c / n)) for t, c in counts.items()
+    }
+    no_hit: dict[tuple[str, Side], tuple[float, int]] = {}
+    for key, idxs in by_ms.items():
+        pen = [(params.missing_weight * params.log_missing * n_ess[i], i) for i in idxs]
+        no_hit[key] = max(pen, key=lambda t: t[0])
+    evidence: dict[str, tuple[tuple[str, str, float], ...]] = {}
+    for m in kb.muscles.values():
+        ev: list[tuple[str, str, float]] = []
+        if m.symptoms:
+            ev.extend(("symptom", t, symptom_lr.get(t, 1.0)) for t in m.symptoms.terms)
+        if m.aggravators:
+            ev.extend(("aggravator", t, params.aggravator_lr) for t in m.aggravators.terms)
+        if m.mechanisms:
+            ev.extend(("mechanism", t, params.mechanism_lr) for t in m.mechanisms.terms)
+        evidence[m.name] = tuple(ev)
+    by_term: dict[str, list[tuple[str, float]]] = {}
+    for name, muscle_ev in evidence.items():
+        for _, t, lr in muscle_ev:
+            by_term.setdefault(t, []).append((name, math.log(lr)))
+    entrapping = frozenset(m.name for m in kb.muscles.values() if m.entrapments)
+    log_prior = {m.name: math.log(params.prior[m.involvement.frequency]) for m in kb.muscles.values()}
+    return _Model(
+        index,
+        gain,
+        n_ess,
+        {k: tuple(v) for k, v in by_ms.items()},
+        symptom_lr,
+        no_hit,
+        evidence,
+        {t: tuple(v) for t, v in by_term.items()},
+        entrapping,
+        log_prior,
+    )
+
+
+def _weight(intensity: int | None, params: Params) -> float:
+    if intensity is None:
+        return params.w_unrated
+    return params.w0 + (1.0 - params.w0) * intensity / 10.0
+
+
+@dataclass
+class _SideScore:
+    region: float  # region evidence (log LR), including missing-essential penalty
+    best: int  # placed index of the main TrP
+    extra: int | None  # a second TrP that adds what the main one does not explain
+    explained: dict[RegionRef, tuple[str, int]]  # ref -> (zone, placed idx)
+
+
+def _group_lr(h: dict[RegionRef, str], group_of: dict[RegionRef, int], params: Params) -> dict[int, float]:
+    """The best log LR each painted group reaches in one zone (a group counts once)."""
+    out: dict[int, float] = {}
+    for r, z in h.items():
+        g = group_of[r]
+        lr = params.log_lr(z)
+        if lr > out.get(g, -math.inf):
+            out[g] = lr
+    return out
+
+
+def _score_side(
+    muscle: str,
+    side: Side,
+    hits: dict[int, dict[RegionRef, str]],
+    gw: list[float],
+    group_of: dict[RegionRef, int],
+    base_out: float,
+    model: _Model,
+    params: Params,
+) -> _SideScore:
+    """Region evidence for one muscle on one side (hits: placed idx -> painted refs in its zone)."""
+    log_out = params.log_lr("outside")
+    best_i, best_val = -1, -math.inf
+    best_lr: dict[int, float] = {}
+    for i in model.by_muscle_side[(muscle, side)]:
+        h = hits.get(i, {})
+        glr = _group_lr(h, group_of, params)
+        val = base_out + sum(gw[g] * (lr - log_out) for g, lr in glr.items())
+        ess_hit = sum(1 for z in h.values() if z == ESSENTIAL)
+        val += params.missing_weight * params.log_missing * (model.n_essential[i] - ess_hit)
+        if val > best_val:
+            best_i, best_val, best_lr = i, val, glr
+    explained = {r: (z, best_i) for r, z in hits.get(best_i, {}).items()}
+    # A second TrP of the same muscle may explain more: add a share of what it adds.
+    extra_i, extra_gain = None, 0.0
+    for i in model.by_muscle_side[(muscle, side)]:
+        if i == best_i or i not in hits:
+            continue
+        g = 0.0
+        for grp, lr in _group_lr(hits[i], group_of, params).items():
+            g += gw[grp] * max(0.0, lr - best_lr.get(grp, log_out))
+        if g > extra_gain:
+            extra_i, extra_gain = i, g
+    if extra_i is not None:
+        for r, z in hits[extra_i].items():
+            if r not in explained or (explained[r][0] != ESSENTIAL and z == ESSENTIAL):
+                explained[r] = (z, extra_i)
+    return _SideScore(best_val + params.second_trp_share * extra_gain, best_i, extra_i, explained)
+
+
+ENTRAPMENT_TERMS = frozenset({"tingling", "numbness", "weakness", "grip weakness", "radiating", "burning"})
+RIGHT, LEFT = Side.RIGHT, Side.LEFT
+SIDES = (RIGHT, LEFT)
+
+
+def _entrapment_support(
+    muscle: Muscle, terms: set[str], painted: set[RegionRef], side: Side, params: Params
+) -> Support | None:
+    bm = body_map()
+    for ent in muscle.entrapments:
+        felt = [s for s in ent.symptoms if s in terms]
+        if not felt:
+            continue
+        where = {RegionRef(r, side) if bm[r].sided else RegionRef(r) for r in ent.regions}
+        if not ent.regions or where & painted:
+            return Support("entrapment", f"{ent.structure} ({', '.join(felt)})", params.entrapment_lr)
+    return None
+
+
+def _support(
+    muscle: Muscle, terms: set[str], painted: set[RegionRef], side: Side, model: _Model, params: Params
+) -> list[Support]:
+    out = [Support(kind, t, lr) for kind, t, lr in model.evidence[muscle.name] if t in terms]
+    ent = _entrapment_support(muscle, terms, painted, side, params)
+    if ent is not None:
+        out.append(ent)
+    return out
+
+
+def suggest(case: Case, kb: KnowledgeBase | None = None, params: Params = DEFAULT) -> Suggestion:
+    """Rank the muscles whose trigger points best explain the case. Red flags are screened first."""
+    kb = kb or knowledge()
+    model = _model(kb, params)
+    red, cautions = screen(case, kb)
+    bm = body_map()
+
+    weights = {m.ref: _weight(m.intensity, params) for m in case.drawing}
+    painted = set(weights)
+    groups = case.region_groups()
+    group_of = {r: g for g, members in enumerate(groups) for r in members}
+    gw = [max(weights[r] for r in members) for members in groups]
+    log_out = params.log_lr("outside")
+    base_out = sum(gw) * log_out
+    hits: dict[int, dict[RegionRef, str]] = {}
+    for ref in painted:
+        for i in model.index.by_ref.get(ref, ()):
+            hits.setdefault(i, {})[ref] = model.index.placed[i].zone[ref]
+    terms = set(case.terms) | set(case.qualities)
+    painted_sides = {r.side for r in painted if r.side is not None}
+    touched = {(model.index.placed[i].muscle.name, model.index.placed[i].side) for i in hits}
+
+    # Pass 1: every muscle's log-odds, cheaply. Muscles whose zones hold no painted region need no zone work.
+    bonus = dict.fromkeys(kb.muscles, 0.0)
+    for t in terms:
+        for name, log_lr in model.by_term.get(t, ()):
+            bonus[name] += log_lr
+    entrapment_terms = bool(terms & ENTRAPMENT_TERMS)
+    scored: list[tuple[float, str, dict[Side, _SideScore], Side]] = []
+    for name in kb.muscles:
+        per_side: dict[Side, _SideScore] = {}
+        for s in SIDES:
+            if (name, s) in touched:
+                per_side[s] = _score_side(name, s, hits, gw, group_of, base_out, model, params)
+            else:
+                pen, i = model.no_hit[(name, s)]
+                per_side[s] = _SideScore(base_out + pen, i, None, {})
+        right, left = per_side[RIGHT], per_side[LEFT]
+        side = RIGHT if right.region >= left.region else LEFT
+        logodds = params.base_logodds + model.log_prior[name] + per_side[side].region + bonus[name]
+        if entrapment_terms and name in model.entrapping:
+            ent = _entrapment_support(kb.muscles[name], terms, painted, side, params)
+            if ent is not None:
+                logodds += math.log(ent.factor)
+        scored.append((logodds, name, per_side, side))
+    scored.sort(key=lambda t: (-round(t[0], 9), t[1]))
+
+    # Pass 2: the explanation of the top muscles.
+    placed = model.index.placed
+    top: list[RankedMuscle] = []
+    for logodds, name, per_side, side in scored[: params.top_n]:
+        main, other = per_side[side], per_side[side.other]
+        support = _support(kb.muscles[name], terms, painted, side, model, params)
+        prior = params.prior[kb.muscles[name].involvement.frequency]
+        side_label = side.value
+        explained = dict(main.explained)
+        if len(painted_sides) == 2 and other.explained:
+            own_other = {r for r in other.explained if r.side is side.other}
+            share = (other.region - base_out) / (main.region - base_out) if main.region > base_out else 0.0
+            if own_other and share >= params.both_sides_share:
+                side_label = "both"
+                for r, v in other.explained.items():
+                    explained.setdefault(r, v)
+        elif math.isclose(per_side[Side.RIGHT].region, per_side[Side.LEFT].region, abs_tol=1e-9):
+            side_label = (
+                "both"  # nothing tells the sides apart (midline pain, or no painted region explained)
+            )
+        trps = [placed[main.best].trp.id]
+        if main.extra is not None:
+            trps.append(placed[main.extra].trp.id)
+        missing = tuple(r.key for r in sorted(placed[main.best].essential) if r not in painted)
+        top.append(
+            RankedMuscle(
+                muscle=name,
+                side=side_label,
+                score=1.0 / (1.0 + math.exp(-logodds)),
+                logodds=logodds,
+                trigger_points=tuple(trps),
+                explains=tuple(
+                    Explained(r.key, bm[r.region].name, z, placed[i].trp.id)
+                    for r, (z, i) in sorted(explained.items(), key=lambda kv: (kv[1][0] != ESSENTIAL, kv[0]))
+                ),
+                support=(Support("prior", kb.muscles[name].involvement.frequency, prior), *support),
+                missing_essential=missing,
+            )
+        )
+
+    cover = _cover(top, groups, gw, model, params)
+    covered_by_top = {e.ref for m in top for e in m.explains}
+    unexplained = tuple(sorted(r.key for r in painted if r.key not in covered_by_top))
+    exam = _exam_order(cover, top, kb)
+    return Suggestion(
+        case_id=case.id,
+        red_flags=red,
+        cautions=cautions,
+        ranking=tuple(top),
+        unexplained=unexplained,
+        entrapments=_entrapments(top, kb, terms, painted),
+        cover=cover,
+        exam_order=exam,
+    )
+
+
+def _cover(
+    top: list[RankedMuscle],
+    groups: tuple[tuple[RegionRef, ...], ...],
+    gw: list[float],
+    model: _Model,
+    params: Params,
+) -> tuple[CoverStep, ...]:
+    """Greedy weighted set cover: the few trigger points that together explain the drawing."""
+    rank_of = {m.muscle: i for i, m in enumerate(top)}
+    sides_of = {m.muscle: ((RIGHT, LEFT) if m.side == "both" else (Side(m.side),)) for m in top}
+    candidates: list[PlacedTrP] = [
+        model.index.placed[i]
+        for m in top
+        for s in sides_of[m.muscle]
+        for i in model.by_muscle_side[(m.muscle, s)]
+    ]
+    have = [0.0] * len(groups)  # best cover weight so far, per group
+    steps: list[CoverStep] = []
+    used: set[tuple[str, Side]] = set()
+    for _ in range(params.max_cover):
+        best: PlacedTrP | None = None
+        best_gain = 0.0
+        best_new: tuple[tuple[int, float, RegionRef], ...] = ()
+        for p in candidates:
+            if (p.trp.id, p.side) in used:
+                continue
+            gain = 0.0
+            new: list[tuple[int, float, RegionRef]] = []
+            for g, members in enumerate(groups):
+                w = 0.0
+                hit = None
+                for r in members:
+                    z = p.zone.get(r)
+                    if z is not None and ZONE_COVER_WEIGHT[z] * gw[g] > w:
+                        w, hit = ZONE_COVER_WEIGHT[z] * gw[g], r
+                if hit is not None and w > have[g]:
+                    gain += w - have[g]
+                    new.append((g, w, hit))
+            gain *= 1.0 / (1.0 + 0.05 * rank_of[p.muscle.name])  # prefer better-ranked muscles on ties
+            if gain > best_gain:
+                best, best_gain, best_new = p, gain, tuple(new)
+        if best is None or best_gain < params.cover_min_gain:
+            break
+        used.add((best.trp.id, best.side))
+        for g, w, _ in best_new:
+            have[g] = w
+        explains = tuple(r.key for g, _, _ in best_new for r in groups[g] if r in best.zone)
+        steps.append(CoverStep(best.muscle.name, best.side.value, best.trp.id, best.trp.name, explains))
+    return tuple(steps)
+
+
+def _exam_order(cover: tuple[CoverStep, ...], top: list[RankedMuscle], kb: KnowledgeBase) -> tuple[str, ...]:
+    """Cover muscles first (they explain the most), then the rest of the ranking; key muscles before their
+    satellites."""
+    order = list(dict.fromkeys([c.muscle for c in cover] + [m.muscle for m in top[:10]]))
+    for name in list(order):
+        rel = kb.muscles[name].relations
+        if rel is None:
+            continue
+        for sat in rel.satellites:
+            if sat in order and order.index(sat) < order.index(name) and sat not in {c.muscle for c in cover}:
+                order.remove(name)
+                order.insert(order.index(sat), name)
+    return tuple(order)
+
+
+def _entrapments(
+    top: list[RankedMuscle], kb: KnowledgeBase, terms: set[str], painted: set[RegionRef]
+) -> tuple[Entrapment, ...]:
+    out: list[Entrapment] = []
+    bm = body_map()
+    for m in top[:10]:
+        sides = (Side.RIGHT, Side.LEFT) if m.side == "both" else (Side(m.side),)
+        for ent in kb.muscles[m.muscle].entrapments:
+            felt = tuple(s for s in ent.symptoms if s in terms)
+            if not felt:
+                continue
+            where = {RegionRef(r, s) if bm[r].sided else RegionRef(r) for r in ent.regions for s in sides}
+            hit = tuple(sorted(r.key for r in where & painted))
+            if ent.regions and not hit:
+                continue
+            out.append(Entrapment(m.muscle, m.side, ent.structure, felt, hit))
+    return tuple(out)

@@ -1,0 +1,121 @@
+import json
+
+import pytest
+from tests.conftest import SHARED_EVAL
+from typer.testing import CliRunner
+
+from taut.cli.main import app
+
+runner = CliRunner()
+
+
+def test_readable_table_with_reasons():
+    r = runner.invoke(
+        app, ["suggest", "--pain", "temple:right:6", "--pain", "back of neck:right", "-s", "dizziness"]
+    )
+    assert r.exit_code == 0, r.output
+    assert "upper trapezius" in r.stdout
+    assert "essential" in r.stdout.lower() or "(E)" in r.stdout
+
+
+def test_json_answer_has_the_contract_keys():
+    r = runner.invoke(
+        app,
+        ["suggest", "--pain", "bottom of heel:left:7", "--symptom", "first steps in the morning", "--json"],
+    )
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert set(d) >= {"ranking", "red_flags", "cautions", "unexplained", "entrapments", "cover", "exam_order"}
+    assert 0 < len(d["ranking"]) <= 20
+    assert all({"muscle", "side", "score"} <= set(m) for m in d["ranking"])
+
+
+def test_red_flag_leads_the_answer():
+    r = runner.invoke(app, ["suggest", "--pain", "lower back:both:7", "--symptom", "saddle numbness"])
+    assert r.exit_code == 0
+    assert r.stdout.index("RED FLAG") < r.stdout.index("Trigger points to examine")
+    assert "refer before treatment" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--pain", "tempel:right"], "did you mean"),
+        (["--pain", "temple:right", "--symptom", "dizzyness"], "did you mean"),
+        (["--pain", "temple:right:12"], "0-10"),
+        (["--pain", "top of head:left"], "midline"),
+        (["--pain", "temple"], "needs a side"),
+        ([], "paint at least one region"),
+        (["--pain", "temple:right", "--method", "magic"], "engine or baseline"),
+        (["--pain", "temple:right", "--sex", "x"], "sex"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args, message):
+    r = runner.invoke(app, ["suggest", *args])
+    assert r.exit_code == 2
+    assert message in r.stderr
+    assert "Traceback" not in r.output
+
+
+def test_case_file_answers_every_case_without_reading_expected(tmp_path):
+    cases = {
+        "format": "taut-cases/1",
+        "cases": [
+            {
+                "id": "A",
+                "pain": [{"region": "temple", "side": "right", "intensity": 6}],
+                "symptoms": ["headache"],
+                "expected": {"muscles": ["no such muscle"], "red_flag": "not even a bool"},
+            },
+            {"id": "B", "pain": [{"region": "calf", "side": "left"}], "symptoms": ["calf swelling"]},
+        ],
+    }
+    f = tmp_path / "cases.json"
+    f.write_text(json.dumps(cases))
+    for method in ("engine", "baseline"):
+        r = runner.invoke(app, ["suggest", "--cases", str(f), "--json", "--method", method])
+        assert r.exit_code == 0, r.output
+        results = json.loads(r.stdout)["results"]
+        assert [x["id"] for x in results] == ["A", "B"]
+        assert results[1]["red_flags"] and not results[0]["red_flags"]
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ({"id": "X1", "pain": []}, "case X1: field 'pain'"),
+        ({"id": "X2", "pain": [{"region": "tempel", "side": "right"}]}, "case X2: field 'pain[0]'"),
+        (
+            {"id": "X3", "pain": [{"region": "temple", "side": "right", "intensity": 11}]},
+            "case X3: field 'pain[0]'",
+        ),
+        (
+            {"id": "X4", "pain": [{"region": "temple", "side": "right"}], "symptoms": ["dizzyness"]},
+            "case X4: field 'symptoms'",
+        ),
+        ({"id": "X5", "pain": [{"region": "temple", "side": "right"}], "age": "old"}, "case X5: age"),
+        ({"pain": [{"region": "temple", "side": "right"}]}, "case #1: field 'id'"),
+    ],
+)
+def test_malformed_case_file_names_the_case_and_field(tmp_path, case, message):
+    f = tmp_path / "bad.json"
+    f.write_text(json.dumps({"format": "taut-cases/1", "cases": [case]}))
+    r = runner.invoke(app, ["suggest", "--cases", str(f), "--json"])
+    assert r.exit_code == 2
+    assert message in r.stderr
+
+
+def test_not_json_is_a_clear_error(tmp_path):
+    f = tmp_path / "bad.json"
+    f.write_text("{oops")
+    r = runner.invoke(app, ["suggest", "--cases", str(f)])
+    assert r.exit_code == 2 and "not valid JSON" in r.stderr
+
+
+def test_evaluate_prints_engine_and_baseline():
+    dev = SHARED_EVAL / "dev-cases.json"
+    if not dev.exists():
+        pytest.skip("no shared/eval")
+    r = runner.invoke(app, ["evaluate", str(dev)])
+    assert r.exit_code == 0, r.output
+    assert "engine:" in r.stdout and "baseline:" in r.stdout and "hit@3" in r.stdout
