@@ -1,0 +1,542 @@
+"""``taut muscles``, ``taut muscle``, ``taut conditions``, ``taut condition``: the knowledge base on the command line.
+
+Every fact is shown with the sources it comes from; ``taut muscles --check [PATH]`` validates the data files and
+prints each problem as file:line; ``taut muscle NAME -o pattern.png`` draws the trigger points and their referral
+zones on the body map.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from taut.cli.errors import emit_json, fail
+
+if TYPE_CHECKING:
+    from taut.anatomy.drawing import Figure
+    from taut.anatomy.regions import RegionRef, Side
+    from taut.knowledge import KnowledgeBase
+    from taut.knowledge.model import Condition, Muscle, Sourced
+
+ESSENTIAL_COLOUR = "#c62828"  # solid red: referred pain almost always felt here
+SPILLOVER_COLOUR = "#ef9a9a"  # light red, hatched: sometimes felt here
+MARK_COLOUR = "#000000"
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("muscles")(muscles_cmd)
+    app.command("muscle")(muscle_cmd)
+    app.command("conditions")(conditions_cmd)
+    app.command("condition")(condition_cmd)
+
+
+# --- loading ------------------------------------------------------------------------------------------------------
+
+
+def _kb() -> KnowledgeBase:
+    """The packaged knowledge base; if its files are broken, one line that says how to see the problems."""
+    from taut.knowledge import KnowledgeError, knowledge
+
+    try:
+        return knowledge()
+    except KnowledgeError as e:
+        fail(f"the knowledge base has {len(e.problems)} problem(s); run `taut muscles --check` to list them")
+
+
+def _lookup(kind: str, name: str) -> Any:
+    kb = _kb()
+    try:
+        return kb.muscle(name) if kind == "muscle" else kb.condition(name)
+    except LookupError as e:
+        fail(str(e.args[0]) if e.args else str(e))
+
+
+def _region_name(rid: str) -> str:
+    from taut.anatomy import body_map
+
+    bm = body_map()
+    return bm[rid].name if rid in bm else rid
+
+
+def _cite(refs: tuple[str, ...]) -> str:
+    """``simons1999:ch. 6`` -> ``simons1999 ch. 6``, joined with semicolons."""
+    out = []
+    for ref in refs:
+        key, _, loc = ref.partition(":")
+        out.append(f"{key.strip()} {loc.strip()}".strip())
+    return "; ".join(out)
+
+
+def _source_keys(groups: list[Sourced | tuple[str, ...]]) -> list[str]:
+    keys: list[str] = []
+    for g in groups:
+        refs = g if isinstance(g, tuple) else g.sources
+        for ref in refs:
+            key = ref.split(":", 1)[0].strip()
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def _muscle_groups(m: Muscle) -> list[Sourced | tuple[str, ...]]:
+    groups: list[Sourced | tuple[str, ...]] = [m.anatomy_sources, m.involvement, *m.trigger_points]
+    for g in (m.symptoms, m.aggravators, m.mechanisms, m.perpetuating_factors, m.restricted_motion):
+        if g is not None:
+            groups.append(g)
+    groups.extend(m.entrapments)
+    if m.relations is not None:
+        groups.append(m.relations)
+    groups.extend([m.examination, m.treatment])
+    return groups
+
+
+# --- taut muscles -------------------------------------------------------------------------------------------------
+
+
+def muscles_cmd(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="With --check: a data directory with the packaged layout (default: the packaged data)."
+        ),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Validate the data files; print each problem as file:line.")
+    ] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """List every muscle (body part, trigger points, involvement), or check the data files with --check."""
+    if check:
+        _check(path, json_)
+        return
+    if path is not None:
+        fail("a PATH is only taken with --check (taut muscles --check PATH)")
+    kb = _kb()
+    rows = [
+        {
+            "name": m.name,
+            "body_part": m.body_part,
+            "aliases": list(m.aliases),
+            "trigger_points": len(m.trigger_points),
+            "involvement": m.involvement.frequency,
+            "file": kb.files.get(m.name),
+        }
+        for m in _head_to_toe(kb)
+    ]
+    if json_:
+        emit_json(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"Muscles: {len(rows)} (taut muscle NAME for the whole record)")
+    t.add_column("muscle")
+    t.add_column("body part")
+    t.add_column("TrPs", justify="right")
+    t.add_column("involvement")
+    for row in rows:
+        t.add_row(
+            str(row["name"]), str(row["body_part"]), str(row["trigger_points"]), _words(row["involvement"])
+        )
+    Console().print(t)
+
+
+def _head_to_toe(kb: KnowledgeBase) -> list[Muscle]:
+    """Muscles in the order of muscle_names.yaml (head to toe); any others after them, by name."""
+    order = {name: i for i, name in enumerate(kb.canonical)}
+    return sorted(kb.muscles.values(), key=lambda m: (order.get(m.name, len(order)), m.name))
+
+
+def _words(s: object) -> str:
+    return str(s).replace("_", " ")
+
+
+def _check(path: Path | None, json_: bool) -> None:
+    from taut.knowledge import KnowledgeError, load
+
+    if path is not None:
+        if not path.is_dir():
+            fail(f"{path} is not a directory (expected a data directory with muscles/, conditions.yaml, ...)")
+        if not (path / "muscle_names.yaml").is_file():
+            fail(f"{path} has no muscle_names.yaml: is it a knowledge data directory?")
+    try:
+        kb = load(root=path)
+    except KnowledgeError as e:
+        if json_:
+            emit_json(
+                {
+                    "ok": False,
+                    "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in e.problems],
+                }
+            )
+        else:
+            for p in e.problems:
+                typer.echo(str(p))
+            typer.echo(f"{len(e.problems)} problem(s)", err=True)
+        raise typer.Exit(1) from None
+    tps = sum(len(m.trigger_points) for m in kb.muscles.values())
+    if json_:
+        emit_json(
+            {
+                "ok": True,
+                "problems": [],
+                "muscles": len(kb.muscles),
+                "trigger_points": tps,
+                "conditions": len(kb.conditions),
+                "rules": len(kb.rules),
+                "sources": len(kb.sources),
+            }
+        )
+        return
+    typer.echo(
+        f"ok: {len(kb.muscles)} muscles, {tps} trigger points, {len(kb.conditions)} conditions, "
+        f"{len(kb.rules)} red flags and cautions, {len(kb.sources)} sources"
+    )
+
+
+# --- taut muscle NAME ---------------------------------------------------------------------------------------------
+
+
+def muscle_cmd(
+    name: Annotated[
+        str, typer.Argument(help="Canonical name, alias or slug, e.g. 'upper trapezius', 'SCM'.")
+    ],
+    json_: JsonOpt = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Draw the trigger points and referral zones (.svg or .png)."),
+    ] = None,
+    side: Annotated[str, typer.Option("--side", help="The patient's side to draw: left or right.")] = "right",
+) -> None:
+    """The whole record of one muscle, with its sources; -o draws its referral pattern."""
+    from taut.anatomy.regions import Side
+
+    try:
+        drawn_side = Side(side.strip().lower())
+    except ValueError:
+        fail(f"--side must be left or right, not {side!r}")
+    m: Muscle = _lookup("muscle", name)
+    kb = _kb()
+    if output is not None:
+        _write_picture(m, drawn_side, output)
+    if json_:
+        emit_json(_muscle_json(kb, m))
+        return
+    _print_muscle(kb, m)
+
+
+def _muscle_json(kb: KnowledgeBase, m: Muscle) -> dict[str, Any]:
+    data = m.model_dump(mode="json")
+    data["slug"] = m.slug
+    data["file"] = kb.files.get(m.name)
+    for tp in data["trigger_points"]:
+        tp["essential_names"] = [_region_name(r) for r in tp["essential"]]
+        tp["spillover_names"] = [_region_name(r) for r in tp["spillover"]]
+    data["citations"] = {
+        k: kb.sources[k].citation for k in _source_keys(_muscle_groups(m)) if k in kb.sources
+    }
+    return data
+
+
+def _print_muscle(kb: KnowledgeBase, m: Muscle) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.panel import Panel
+
+    con = Console()
+
+    def src(g: Sourced | tuple[str, ...]) -> str:
+        refs = g if isinstance(g, tuple) else g.sources
+        extra = ""
+        if not isinstance(g, tuple) and g.confidence != "high":
+            extra = f", confidence {g.confidence}"
+        return f" [dim]({escape(_cite(refs))}{extra})[/dim]"
+
+    def note(g: Sourced) -> None:
+        if g.note:
+            con.print(f"    [italic]{escape(g.note)}[/italic]")
+
+    def heading(text: str) -> None:
+        con.print(f"\n[bold underline]{text}[/bold underline]")
+
+    head = f"[bold]{escape(m.name.capitalize())}[/bold] — {escape(m.body_part)}"
+    if m.aliases:
+        head += f"\n[dim]also: {escape(', '.join(m.aliases))}[/dim]"
+    head += f"\nInvolvement: {_words(m.involvement.frequency)}{src(m.involvement)}"
+    if m.involvement.note:
+        head += f"\n[italic]{escape(m.involvement.note)}[/italic]"
+    con.print(Panel(head, expand=False))
+    con.print(f"[bold]Action:[/bold] {escape(m.action)}")
+    con.print(f"[bold]Innervation:[/bold] {escape(m.innervation)}{src(m.anatomy_sources)}")
+
+    heading(f"Trigger points ({len(m.trigger_points)})")
+    for tp in m.trigger_points:
+        con.print(f"[bold]{escape(tp.name)}[/bold] [dim]{tp.id}[/dim]{src(tp)}")
+        con.print(f"    Location: {escape(tp.location)}")
+        con.print(
+            f"    [red bold]Essential zone:[/red bold] {escape(', '.join(_region_name(r) for r in tp.essential))}"
+        )
+        if tp.spillover:
+            con.print(
+                f"    [red]Spillover zone:[/red] {escape(', '.join(_region_name(r) for r in tp.spillover))}"
+            )
+        con.print(f"    Laterality: {_words(tp.laterality)}")
+        note(tp)
+
+    for label, group in (
+        ("Symptoms", m.symptoms),
+        ("Aggravated by", m.aggravators),
+        ("Mechanisms", m.mechanisms),
+    ):
+        if group is not None:
+            con.print(f"\n[bold]{label}:[/bold] {escape(', '.join(group.terms))}{src(group)}")
+            note(group)
+    for label, tgroup in (
+        ("Perpetuating factors", m.perpetuating_factors),
+        ("Restricted motion", m.restricted_motion),
+    ):
+        if tgroup is not None:
+            con.print(f"\n[bold]{label}:[/bold]{src(tgroup)}")
+            for item in tgroup.items:
+                con.print(f"  • {escape(item)}")
+            note(tgroup)
+
+    if m.entrapments:
+        heading("Entrapments")
+        for ent in m.entrapments:
+            where = f" — felt at {', '.join(_region_name(r) for r in ent.regions)}" if ent.regions else ""
+            con.print(
+                f"  • {escape(ent.structure)}: {escape(', '.join(ent.symptoms))}{escape(where)}{src(ent)}"
+            )
+            if ent.note:
+                con.print(f"    [italic]{escape(ent.note)}[/italic]")
+    if m.relations is not None and (m.relations.satellites or m.relations.key_muscles):
+        heading("Relations")
+        if m.relations.satellites:
+            con.print(f"  Satellite TrPs develop in: {escape(', '.join(m.relations.satellites))}")
+        if m.relations.key_muscles:
+            con.print(
+                f"  Key muscles (their TrPs induce satellites here): {escape(', '.join(m.relations.key_muscles))}"
+            )
+        con.print(f"  {src(m.relations).strip()}")
+        note(m.relations)
+
+    heading("Examination")
+    ex = m.examination
+    con.print(f"  Position: {escape(ex.position)}")
+    con.print(f"  Palpation: {ex.palpation}{src(ex)}")
+    if ex.notes:
+        con.print(f"  {escape(ex.notes)}")
+
+    heading("Treatment")
+    tr = m.treatment
+    names = [kb.techniques[t].name if t in kb.techniques else t for t in tr.techniques]
+    con.print(f"  Techniques: {escape(', '.join(names))}{src(tr)}")
+    for c in tr.cautions:
+        con.print(f"  [yellow]Caution:[/yellow] {escape(c)}")
+    con.print(f"  Self-care stretch: {escape(tr.self_care.stretch)}")
+    if tr.self_care.pressure:
+        con.print(f"  Self-care pressure: {escape(tr.self_care.pressure)}")
+    note(tr)
+    if m.confidence_note:
+        con.print(f"\n[italic]{escape(m.confidence_note)}[/italic]")
+
+    heading("Sources")
+    for key in _source_keys(_muscle_groups(m)):
+        s = kb.sources.get(key)
+        con.print(
+            f"  [bold]{key}[/bold] ({s.kind}): {escape(s.citation)}" if s else f"  {key}: (unknown source)"
+        )
+    con.print(f"[dim]Data file: {kb.files.get(m.name, '?')}[/dim]")
+
+
+# --- the picture --------------------------------------------------------------------------------------------------
+
+
+def muscle_zone(muscle: Muscle, side: Side) -> dict[RegionRef, str]:
+    """Every region ref in any trigger point's zone -> ``essential`` or ``spillover`` (essential wins), placed on
+    the patient's ``side`` by the engine's own rules (laterality: bilateral, crosses_midline)."""
+    from taut.reasoning.zones import ESSENTIAL, place
+
+    zone: dict[RegionRef, str] = {}
+    for tp in muscle.trigger_points:
+        for ref, kind in place(muscle, tp, side).zone.items():
+            if zone.get(ref) != ESSENTIAL:
+                zone[ref] = kind
+    return zone
+
+
+def muscle_figure(muscle: Muscle, side: Side) -> Figure:
+    """The muscle's trigger points (X, numbered) and referral zones on the body map, on the patient's ``side``.
+
+    Zones are placed exactly as the suggestion engine places them (``taut.reasoning.zones.place``): essential
+    zones solid, spillover zones lighter and hatched; a region essential for one trigger point stays essential.
+    """
+    from taut.anatomy.drawing import Figure
+    from taut.anatomy.regions import RegionRef
+    from taut.reasoning.zones import ESSENTIAL
+
+    zone = muscle_zone(muscle, side)
+    fig = Figure(views=_views(muscle, zone))
+    for ref, kind in sorted(zone.items()):
+        if kind == ESSENTIAL:
+            fig.fill(ref, ESSENTIAL_COLOUR, opacity=0.9)
+        else:
+            fig.fill(ref, SPILLOVER_COLOUR, opacity=0.6, hatch=True)
+    from taut.anatomy import body_map
+
+    bm = body_map()
+    several = len(muscle.trigger_points) > 1
+    for i, tp in enumerate(muscle.trigger_points, 1):
+        r = tp.marker.region
+        ref = RegionRef(r, side if bm[r].sided else None)
+        fig.mark(ref, tp.marker.view, label=str(i) if several else None, offset=tp.marker.offset)
+    fig.legend(
+        [
+            (ESSENTIAL_COLOUR, "essential zone (almost always)", False),
+            (SPILLOVER_COLOUR, "spillover zone (sometimes)", True),
+            (MARK_COLOUR, "X trigger point" + (" (numbered as listed)" if several else ""), False),
+        ]
+    )
+    fig.title(f"{muscle.name.capitalize()}: trigger points and referred pain, patient's {side.value} side")
+    return fig
+
+
+def _views(muscle: Muscle, zone: dict[Any, str]) -> tuple[str, ...]:
+    """Front and back always; the head-and-neck profile too when something lies on it only or on the head."""
+    from taut.anatomy import body_map
+
+    bm = body_map()
+    used = {ref.region for ref in zone} | {tp.marker.region for tp in muscle.trigger_points}
+    marker_views = {tp.marker.view for tp in muscle.trigger_points}
+    needs_side = "side" in marker_views or any(
+        bm[r].views == ("side",) or bm[r].part in ("head", "neck") for r in used if r in bm
+    )
+    return ("front", "back", "side") if needs_side else ("front", "back")
+
+
+def _write_picture(m: Muscle, side: Side, path: Path) -> None:
+    if path.suffix.lower() not in (".svg", ".png"):
+        fail(f"-o must name a .svg or .png file, not {path.name!r}")
+    from taut.anatomy.drawing import write_figure
+
+    fig = muscle_figure(m, side)
+    try:
+        write_figure(fig, path)
+    except (OSError, ValueError) as e:
+        fail(f"cannot write {path}: {e}")
+    typer.echo(f"wrote {path}", err=True)
+
+
+# --- conditions ---------------------------------------------------------------------------------------------------
+
+
+def conditions_cmd(json_: JsonOpt = False) -> None:
+    """List the conditions with the muscles to examine for each."""
+    kb = _kb()
+    rows = [
+        {
+            "id": c.id,
+            "name": c.name,
+            "aliases": list(c.aliases),
+            "muscles": [s.muscle for s in c.examine],
+            "red_flags": list(c.red_flags),
+        }
+        for c in kb.conditions.values()
+    ]
+    if json_:
+        emit_json(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"Conditions: {len(rows)} (taut condition NAME for the whole entry)")
+    t.add_column("condition [dim](id)[/dim]")
+    t.add_column("muscles to examine first")
+    t.add_column("red flags", justify="right")
+    for row in rows:
+        ms = row["muscles"]
+        assert isinstance(ms, list)
+        first = ", ".join(ms[:3]) + (f" +{len(ms) - 3}" if len(ms) > 3 else "")
+        t.add_row(f"{row['name']}\n[dim]{row['id']}[/dim]", first, str(len(row["red_flags"])))
+    Console().print(t)
+
+
+def condition_cmd(
+    name: Annotated[str, typer.Argument(help="Name, id or alias, e.g. 'sciatica', 'TMD', 'tennis elbow'.")],
+    json_: JsonOpt = False,
+) -> None:
+    """One condition: the muscles to examine in order, entrapment sites, red flags, differential, sources."""
+    c: Condition = _lookup("condition", name)
+    kb = _kb()
+    if json_:
+        emit_json(_condition_json(kb, c))
+        return
+    _print_condition(kb, c)
+
+
+def _condition_json(kb: KnowledgeBase, c: Condition) -> dict[str, Any]:
+    data = c.model_dump(mode="json")
+    data["red_flags"] = [
+        {
+            "id": rid,
+            "name": kb.rules[rid].name if rid in kb.rules else None,
+            "kind": kb.rules[rid].kind if rid in kb.rules else None,
+            "message": kb.rules[rid].message if rid in kb.rules else None,
+            "action": kb.rules[rid].action if rid in kb.rules else None,
+        }
+        for rid in c.red_flags
+    ]
+    data["citations"] = {k: kb.sources[k].citation for k in _source_keys([c]) if k in kb.sources}
+    return data
+
+
+def _print_condition(kb: KnowledgeBase, c: Condition) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.panel import Panel
+
+    con = Console()
+    head = f"[bold]{escape(c.name)}[/bold] [dim]({c.id})[/dim]"
+    if c.aliases:
+        head += f"\n[dim]also: {escape(', '.join(c.aliases))}[/dim]"
+    head += f"\n{escape(c.summary)}"
+    con.print(Panel(head, expand=False))
+    if c.red_flags:
+        con.print("\n[bold red]Rule out first (red flags: refer before treatment)[/bold red]")
+        for rid in c.red_flags:
+            r = kb.rules.get(rid)
+            if r is None:
+                con.print(f"  • {rid}")
+                continue
+            con.print(
+                f"  • [bold]{escape(r.name)}[/bold]: {escape(r.message)} [dim]({_words(r.action)})[/dim]"
+            )
+    con.print("\n[bold underline]Muscles to examine, in order[/bold underline]")
+    for i, step in enumerate(c.examine, 1):
+        line = f"  {i:>2}. [bold]{escape(step.muscle)}[/bold]"
+        if step.prevalence is not None:
+            line += f" — TrPs in {step.prevalence:.0%} of patients"
+        if step.why:
+            line += f" [dim]— {escape(step.why)}[/dim]"
+        con.print(line)
+    if c.entrapment_sites:
+        con.print("\n[bold underline]Entrapment sites[/bold underline]")
+        for e in c.entrapment_sites:
+            con.print(f"  • {escape(e)}")
+    con.print("\n[bold underline]Differential (consider and refer as needed)[/bold underline]")
+    for d in c.differential:
+        con.print(f"  • {escape(d)}")
+    if c.note:
+        con.print(f"\n[italic]{escape(c.note)}[/italic]")
+    con.print(f"\n[bold underline]Sources[/bold underline] [dim](confidence {c.confidence})[/dim]")
+    for ref in c.sources:
+        key, _, loc = ref.partition(":")
+        s = kb.sources.get(key.strip())
+        where = f", {loc.strip()}" if loc else ""
+        con.print(f"  [bold]{key}[/bold]{escape(where)}: {escape(s.citation) if s else '(unknown source)'}")
+    con.print("[dim]A guide to examination, not a diagnosis.[/dim]")
