@@ -1,0 +1,51 @@
+"""Clients: registering, reading, correcting contact details and consent, listing. Front desk may do all of
+this; none of it reaches clinical records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from taut.clinic.people import Client, Permission, User
+from taut.services import access
+from taut.store import people
+from taut.store.engine import Database
+
+
+@dataclass(frozen=True)
+class ClientPage:
+    items: list[Client]
+    total: int
+
+
+def register_client(db: Database, user: User, client: Client) -> Client:
+    access.require(db, user, Permission.EDIT_CLIENTS, entity="client")
+    with db.transaction() as conn:
+        saved = people.add_client(conn, user.clinic_id, client)
+        access.log(conn, user, "create", "client", saved.id, client_id=saved.id)
+    return saved
+
+
+def get_client(db: Database, user: User, client_id: int) -> Client:
+    access.require(db, user, Permission.READ_CLIENTS, entity="client", record_id=client_id)
+    with db.transaction() as conn:
+        client = people.get_client(conn, user.clinic_id, client_id)
+        access.log(conn, user, "read", "client", client_id, client_id=client_id)
+    return client
+
+
+def update_client(db: Database, user: User, client: Client, *, expected_version: int) -> Client:
+    """Save corrected details; StaleRecordError if someone else saved first."""
+    assert client.id is not None, "update_client needs the client's id"
+    access.require(db, user, Permission.EDIT_CLIENTS, entity="client", record_id=client.id)
+    with db.transaction() as conn:
+        saved = people.update_client(conn, user.clinic_id, client, expected_version)
+        access.log(conn, user, "update", "client", client.id, client_id=client.id)
+    return saved
+
+
+def list_clients(db: Database, user: User, *, limit: int = 100, offset: int = 0) -> ClientPage:
+    access.require(db, user, Permission.READ_CLIENTS, entity="client")
+    with db.transaction() as conn:
+        items, total = people.list_clients(conn, user.clinic_id, limit=limit, offset=offset)
+        access.log(conn, user, "list", "client", None, detail=f"{len(items)} of {total}, offset {offset}")
+    return ClientPage(items, total)

@@ -1,0 +1,116 @@
+"""Recording a course of care: intake, assessment, plan, sessions with every hold, check-ins, outcome measures.
+Each function checks the role, checks that the client is of the user's clinic, validates the whole record
+against the knowledge base, writes it and its audit entry in one transaction, and returns the new id."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from taut.clinic.assessment import Assessment
+from taut.clinic.catalogue import catalogue
+from taut.clinic.errors import RecordValidationError
+from taut.clinic.intake import Intake
+from taut.clinic.outcomes import OutcomeMeasure
+from taut.clinic.people import Permission, User
+from taut.clinic.plan import TreatmentPlan
+from taut.clinic.sessions import CheckIn, TreatmentSession
+from taut.services import access
+from taut.store import people, records
+from taut.store.engine import Database
+
+
+def record_intake(db: Database, user: User, client_id: int, intake: Intake) -> int:
+    access.require(db, user, Permission.WRITE_CLINICAL, entity="intake")
+    intake = intake.validate(catalogue())
+    with db.transaction() as conn:
+        people.get_client(conn, user.clinic_id, client_id)
+        assert user.id is not None
+        iid = records.add_intake(conn, user.clinic_id, client_id, intake, by=user.id)
+        access.log(conn, user, "create", "intake", iid, client_id=client_id)
+    return iid
+
+
+def record_assessment(db: Database, user: User, client_id: int, assessment: Assessment) -> int:
+    access.require(db, user, Permission.WRITE_CLINICAL, entity="assessment")
+    assessment.validate(catalogue())
+    with db.transaction() as conn:
+        people.get_client(conn, user.clinic_id, client_id)
+        assert user.id is not None
+        aid = records.add_assessment(conn, user.clinic_id, client_id, assessment, by=user.id)
+        access.log(conn, user, "create", "assessment", aid, client_id=client_id)
+    return aid
+
+
+def create_plan(db: Database, user: User, client_id: int, plan: TreatmentPlan) -> int:
+    access.require(db, user, Permission.WRITE_CLINICAL, entity="plan")
+    plan.validate(catalogue())
+    with db.transaction() as conn:
+        people.get_client(conn, user.clinic_id, client_id)
+        assert user.id is not None
+        pid = records.add_plan(conn, user.clinic_id, client_id, plan, by=user.id)
+        access.log(conn, user, "create", "plan", pid, client_id=client_id)
+    return pid
+
+
+def get_plan(db: Database, user: User, plan_id: int) -> TreatmentPlan:
+    access.require(db, user, Permission.READ_CLINICAL, entity="plan", record_id=plan_id)
+    with db.transaction() as conn:
+        client_id, plan = records.get_plan(conn, user.clinic_id, plan_id)
+        access.log(conn, user, "read", "plan", plan_id, client_id=client_id)
+    return plan
+
+
+def update_plan(db: Database, user: User, plan: TreatmentPlan, *, expected_version: int) -> TreatmentPlan:
+    """Save a changed plan; StaleRecordError if someone else saved it since ``expected_version``."""
+    assert plan.id is not None, "update_plan needs the plan's id"
+    access.require(db, user, Permission.WRITE_CLINICAL, entity="plan", record_id=plan.id)
+    plan.validate(catalogue())
+    with db.transaction() as conn:
+        client_id, _ = records.get_plan(conn, user.clinic_id, plan.id)
+        records.update_plan(conn, user.clinic_id, plan, expected_version)
+        access.log(conn, user, "update", "plan", plan.id, client_id=client_id)
+    return replace(plan, version=expected_version + 1)
+
+
+def record_session(db: Database, user: User, client_id: int, session: TreatmentSession) -> int:
+    """A treatment session with every hold. Needs the client's consent to treatment; the practitioner
+    must be a user of the same clinic; the plan, if given, must be this client's."""
+    access.require(db, user, Permission.WRITE_CLINICAL, entity="session")
+    session.validate(catalogue())
+    with db.transaction() as conn:
+        client = people.get_client(conn, user.clinic_id, client_id)
+        client.require_treatment_consent()
+        staff = {u.id for u in people.users_of(conn, user.clinic_id)}
+        if session.practitioner_id not in staff:
+            raise RecordValidationError("session.practitioner_id", "must be a user of this clinic")
+        if session.plan_id is not None:
+            plan_client, _ = records.get_plan(conn, user.clinic_id, session.plan_id)
+            if plan_client != client_id:
+                raise RecordValidationError("session.plan_id", "must be a plan of the same client")
+        sid = records.add_session(conn, user.clinic_id, client_id, session)
+        access.log(
+            conn, user, "create", "session", sid, client_id=client_id, detail=f"{len(session.holds)} holds"
+        )
+    return sid
+
+
+def record_checkin(db: Database, user: User, checkin: CheckIn) -> int:
+    access.require(db, user, Permission.WRITE_CLINICAL, entity="checkin")
+    with db.transaction() as conn:
+        client_id = records.session_client(conn, user.clinic_id, checkin.session_id)
+        assert user.id is not None
+        cid = records.add_checkin(conn, user.clinic_id, client_id, checkin, by=user.id)
+        access.log(conn, user, "create", "checkin", cid, client_id=client_id)
+    return cid
+
+
+def record_outcome(db: Database, user: User, client_id: int, measure: OutcomeMeasure) -> int:
+    """An outcome measure with its item responses; the score is computed (and checked) here."""
+    access.require(db, user, Permission.WRITE_CLINICAL, entity="outcome")
+    measure.score  # noqa: B018 - scoring validates the items
+    with db.transaction() as conn:
+        people.get_client(conn, user.clinic_id, client_id)
+        assert user.id is not None
+        oid = records.add_outcome(conn, user.clinic_id, client_id, measure, by=user.id)
+        access.log(conn, user, "create", "outcome", oid, client_id=client_id, detail=measure.instrument)
+    return oid

@@ -1,0 +1,59 @@
+"""The audit trail: who did what, when, to which record. Written in the same transaction as the change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, select
+
+from taut.store import tables
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    clinic_id: int | None
+    user_id: int | None
+    at: datetime
+    action: str
+    entity: str
+    record_id: int | None
+    client_id: int | None
+    detail: str | None
+
+
+def record(
+    conn: Connection,
+    *,
+    clinic_id: int | None,
+    user_id: int | None,
+    action: str,
+    entity: str,
+    record_id: int | None = None,
+    client_id: int | None = None,
+    detail: str | None = None,
+) -> None:
+    conn.execute(
+        tables.audit_log.insert().values(
+            clinic_id=clinic_id,
+            user_id=user_id,
+            at=datetime.now(UTC),
+            action=action,
+            entity=entity,
+            record_id=record_id,
+            client_id=client_id,
+            detail=detail[:500] if detail else None,
+        )
+    )
+
+
+def entries(
+    conn: Connection, clinic_id: int, *, client_id: int | None = None, limit: int = 1000
+) -> list[AuditEntry]:
+    a = tables.audit_log.c
+    q = select(tables.audit_log).where(a.clinic_id == clinic_id)
+    if client_id is not None:
+        q = q.where(a.client_id == client_id)
+    rows = conn.execute(q.order_by(a.id.desc()).limit(limit))
+    return [AuditEntry(**r._mapping) for r in rows]

@@ -1,0 +1,69 @@
+"""Loading a client's whole chart: one query per kind of record, whatever the number of sessions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from taut.clinic.chart import Chart, SessionEntry, outcome_entries
+from taut.clinic.people import Client
+from taut.store import mapping, tables
+
+
+def _rows(conn: Connection, table: Any, clinic_id: int, client_id: int, *order: Any) -> list[Any]:
+    q = select(table).where(table.c.clinic_id == clinic_id, table.c.client_id == client_id).order_by(*order)
+    return list(conn.execute(q))
+
+
+def load_chart(conn: Connection, clinic_id: int, client: Client) -> Chart:
+    """Ten queries (intakes, assessments, findings, ROM, plans, sessions, holds, check-ins, outcomes, notes)."""
+    assert client.id is not None
+    cid = client.id
+    t = tables
+    intakes = [mapping.intake_from_row(r) for r in _rows(conn, t.intakes, clinic_id, cid, t.intakes.c.id)]
+
+    findings = defaultdict(list)
+    for r in _rows(
+        conn, t.trp_findings, clinic_id, cid, t.trp_findings.c.assessment_id, t.trp_findings.c.position
+    ):
+        findings[r.assessment_id].append(mapping.finding_from_row(r))
+    rom = defaultdict(list)
+    rc = t.rom_measurements.c
+    for r in _rows(conn, t.rom_measurements, clinic_id, cid, rc.assessment_id, rc.position):
+        rom[r.assessment_id].append(mapping.rom_from_row(r))
+    assessments = [
+        mapping.assessment_from_row(r, findings[r.id], rom[r.id])
+        for r in _rows(conn, t.assessments, clinic_id, cid, t.assessments.c.assessed_on, t.assessments.c.id)
+    ]
+
+    plans = [
+        mapping.plan_from_row(r)
+        for r in _rows(conn, t.plans, clinic_id, cid, t.plans.c.starts_on, t.plans.c.id)
+    ]
+
+    holds = defaultdict(list)
+    for r in _rows(conn, t.holds, clinic_id, cid, t.holds.c.session_id, t.holds.c.position):
+        holds[r.session_id].append(mapping.hold_from_row(r))
+    checkins = {r.session_id: mapping.checkin_from_row(r) for r in _rows(conn, t.checkins, clinic_id, cid)}
+    sc = t.treatment_sessions.c
+    sessions = [
+        SessionEntry(mapping.session_from_row(r, holds[r.id]), checkins.get(r.id))
+        for r in _rows(conn, t.treatment_sessions, clinic_id, cid, sc.occurred_at, sc.id)
+    ]
+
+    oc = t.outcome_measures.c
+    outcomes = outcome_entries(
+        [
+            mapping.outcome_from_row(r)
+            for r in _rows(conn, t.outcome_measures, clinic_id, cid, oc.taken_on, oc.id)
+        ]
+    )
+    notes = [
+        mapping.note_from_row(r)
+        for r in _rows(conn, t.notes, clinic_id, cid, t.notes.c.written_at, t.notes.c.id)
+    ]
+    return Chart(
+        client, tuple(intakes), tuple(assessments), tuple(plans), tuple(sessions), outcomes, tuple(notes)
+    )

@@ -1,0 +1,331 @@
+"""Rows to domain records and back: one pair of functions per record. Nothing else knows the columns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Row
+
+from taut.anatomy.pain import PainDrawing
+from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
+from taut.clinic.intake import Biochemical, Biomechanical, Factors, Intake, Psychosocial, ScreeningAnswer
+from taut.clinic.notes import Note
+from taut.clinic.outcomes import SCORING_VERSION, OutcomeMeasure, PsfsActivity
+from taut.clinic.people import Client, Consent, User
+from taut.clinic.plan import PlannedPoint, TreatmentPlan
+from taut.clinic.sessions import CheckIn, Hold, TreatmentSession
+
+Values = dict[str, Any]
+
+
+def _side(side: Any) -> str | None:
+    return None if side is None else str(side.value)
+
+
+def user_from_row(r: Row[Any]) -> User:
+    return User(id=r.id, clinic_id=r.clinic_id, email=r.email, name=r.name, role=r.role, active=r.active)
+
+
+def client_values(c: Client) -> Values:
+    return {
+        "given_name": c.given_name,
+        "family_name": c.family_name,
+        "date_of_birth": c.date_of_birth,
+        "sex": c.sex,
+        "email": c.email,
+        "phone": c.phone,
+        "address": c.address,
+        "consent_treatment_on": c.consent.treatment_on,
+        "consent_data_use_on": c.consent.data_use_on,
+    }
+
+
+def client_from_row(r: Row[Any]) -> Client:
+    return Client(
+        id=r.id,
+        given_name=r.given_name,
+        family_name=r.family_name,
+        date_of_birth=r.date_of_birth,
+        sex=r.sex,
+        email=r.email,
+        phone=r.phone,
+        address=r.address,
+        consent=Consent(treatment_on=r.consent_treatment_on, data_use_on=r.consent_data_use_on),
+        version=r.version,
+        created_at=r.created_at,
+    )
+
+
+def intake_values(i: Intake) -> Values:
+    return {
+        "recorded_on": i.recorded_on,
+        "pain_drawing": i.pain_drawing.to_list(),
+        "chief_complaint": i.chief_complaint,
+        "onset": i.onset,
+        "began_on": i.began_on,
+        "duration_weeks": i.duration_weeks,
+        "mechanisms": list(i.mechanisms),
+        "aggravators": list(i.aggravators),
+        "symptoms": list(i.symptoms),
+        "history": i.history,
+        "medications": list(i.medications),
+        "screening": [{"term": a.term, "present": a.present} for a in i.screening],
+        "factors": asdict(i.factors),
+    }
+
+
+def intake_from_row(r: Row[Any]) -> Intake:
+    f = r.factors
+    return Intake(
+        id=r.id,
+        recorded_on=r.recorded_on,
+        pain_drawing=PainDrawing.from_list(r.pain_drawing),
+        chief_complaint=r.chief_complaint,
+        onset=r.onset,
+        began_on=r.began_on,
+        duration_weeks=r.duration_weeks,
+        mechanisms=tuple(r.mechanisms),
+        aggravators=tuple(r.aggravators),
+        symptoms=tuple(r.symptoms),
+        history=r.history,
+        medications=tuple(r.medications),
+        screening=tuple(ScreeningAnswer(term=a["term"], present=a["present"]) for a in r.screening),
+        factors=Factors(
+            biomechanical=Biomechanical(**f["biomechanical"]),
+            biochemical=Biochemical(**f["biochemical"]),
+            psychosocial=Psychosocial(**f["psychosocial"]),
+        ),
+    )
+
+
+def assessment_values(a: Assessment) -> Values:
+    return {
+        "assessed_on": a.assessed_on,
+        "posture": list(a.posture),
+        "gait": list(a.gait),
+        "entrapment_tests": [
+            {
+                "name": t.name,
+                "side": _side(t.side),
+                "result": t.result,
+                "structure": t.structure,
+                "notes": t.notes,
+            }
+            for t in a.entrapment_tests
+        ],
+        "summary": a.summary,
+    }
+
+
+def finding_values(f: TriggerPointFinding, position: int) -> Values:
+    return {
+        "position": position,
+        "trp_id": f.trp_id,
+        "side": _side(f.side),
+        "status": f.status,
+        "taut_band": f.taut_band,
+        "jump_sign": f.jump_sign,
+        "local_twitch": f.local_twitch,
+        "referral_reproduced": f.referral_reproduced,
+        "tenderness": f.tenderness,
+        "ppt_kpa": f.ppt_kpa,
+    }
+
+
+def finding_from_row(r: Row[Any]) -> TriggerPointFinding:
+    return TriggerPointFinding(
+        trp_id=r.trp_id,
+        side=r.side,
+        status=r.status,
+        taut_band=r.taut_band,
+        jump_sign=r.jump_sign,
+        local_twitch=r.local_twitch,
+        referral_reproduced=r.referral_reproduced,
+        tenderness=r.tenderness,
+        ppt_kpa=r.ppt_kpa,
+    )
+
+
+def rom_values(m: RomMeasurement, position: int) -> Values:
+    return {
+        "position": position,
+        "movement": m.movement,
+        "side": _side(m.side),
+        "degrees": m.degrees,
+        "normal_degrees": m.normal,
+        "normal_source": m.normal_source[:300],
+    }
+
+
+def rom_from_row(r: Row[Any]) -> RomMeasurement:
+    return RomMeasurement(movement=r.movement, side=r.side, degrees=r.degrees)
+
+
+def assessment_from_row(
+    r: Row[Any], findings: list[TriggerPointFinding], rom: list[RomMeasurement]
+) -> Assessment:
+    return Assessment(
+        id=r.id,
+        assessed_on=r.assessed_on,
+        findings=tuple(findings),
+        posture=tuple(r.posture),
+        gait=tuple(r.gait),
+        rom=tuple(rom),
+        entrapment_tests=tuple(EntrapmentTest(**t) for t in r.entrapment_tests),
+        summary=r.summary,
+    )
+
+
+def plan_values(p: TreatmentPlan) -> Values:
+    return {
+        "starts_on": p.starts_on,
+        "goals": list(p.goals),
+        "sessions_planned": p.sessions_planned,
+        "interval_days": p.interval_days,
+        "points": [{"trp_id": x.trp_id, "side": _side(x.side), "technique": x.technique} for x in p.points],
+        "reassess_on": [d.isoformat() for d in p.reassess_on],
+        "self_care": p.self_care,
+        "status": p.status,
+    }
+
+
+def plan_from_row(r: Row[Any]) -> TreatmentPlan:
+    return TreatmentPlan(
+        id=r.id,
+        starts_on=r.starts_on,
+        goals=tuple(r.goals),
+        sessions_planned=r.sessions_planned,
+        interval_days=r.interval_days,
+        points=tuple(PlannedPoint(**x) for x in r.points),
+        reassess_on=tuple(date.fromisoformat(d) for d in r.reassess_on),
+        self_care=r.self_care,
+        status=r.status,
+        version=r.version,
+    )
+
+
+def session_values(s: TreatmentSession) -> Values:
+    return {
+        "plan_id": s.plan_id,
+        "occurred_at": s.occurred_at,
+        "practitioner_id": s.practitioner_id,
+        "pain_before": s.pain_before,
+        "pain_after": s.pain_after,
+        "notes": s.notes,
+        "aftercare": s.aftercare,
+    }
+
+
+def hold_values(h: Hold, position: int) -> Values:
+    return {
+        "position": position,
+        "trp_id": h.trp_id,
+        "side": _side(h.side),
+        "technique": h.technique,
+        "pressure": h.pressure,
+        "seconds": h.seconds,
+        "discomfort": h.discomfort,
+        "pressure_change": h.pressure_change,
+        "released": h.released,
+    }
+
+
+def hold_from_row(r: Row[Any]) -> Hold:
+    return Hold(
+        trp_id=r.trp_id,
+        side=r.side,
+        technique=r.technique,
+        pressure=r.pressure,
+        seconds=r.seconds,
+        discomfort=r.discomfort,
+        pressure_change=r.pressure_change,
+        released=r.released,
+    )
+
+
+def session_from_row(r: Row[Any], holds: list[Hold]) -> TreatmentSession:
+    return TreatmentSession(
+        id=r.id,
+        occurred_at=r.occurred_at,
+        practitioner_id=r.practitioner_id,
+        pain_before=r.pain_before,
+        pain_after=r.pain_after,
+        holds=tuple(holds),
+        notes=r.notes,
+        aftercare=r.aftercare,
+        plan_id=r.plan_id,
+    )
+
+
+def checkin_values(c: CheckIn) -> Values:
+    return {
+        "session_id": c.session_id,
+        "recorded_at": c.recorded_at,
+        "tenderness": c.tenderness,
+        "relief": c.relief,
+        "questions": c.questions,
+    }
+
+
+def checkin_from_row(r: Row[Any]) -> CheckIn:
+    return CheckIn(
+        id=r.id,
+        session_id=r.session_id,
+        recorded_at=r.recorded_at,
+        tenderness=r.tenderness,
+        relief=r.relief,
+        questions=r.questions,
+    )
+
+
+def outcome_values(m: OutcomeMeasure) -> Values:
+    s = m.score
+    return {
+        "instrument": m.instrument,
+        "taken_on": m.taken_on,
+        "items": list(m.items),
+        "activities": [{"activity": a.activity, "score": a.score} for a in m.activities],
+        "score": s.value,
+        "band": s.band,
+        "scoring_version": SCORING_VERSION,
+    }
+
+
+def outcome_from_row(r: Row[Any]) -> OutcomeMeasure:
+    return OutcomeMeasure(
+        id=r.id,
+        instrument=r.instrument,
+        taken_on=r.taken_on,
+        items=tuple(r.items),
+        activities=tuple(PsfsActivity(**a) for a in r.activities),
+    )
+
+
+def note_values(n: Note) -> Values:
+    return {
+        "session_id": n.session_id,
+        "kind": n.kind,
+        "body": n.body,
+        "author_id": n.author_id,
+        "written_at": n.written_at,
+        "signed_at": n.signed_at,
+        "signed_by": n.signed_by,
+        "amends_id": n.amends_id,
+    }
+
+
+def note_from_row(r: Row[Any]) -> Note:
+    return Note(
+        id=r.id,
+        kind=r.kind,
+        body=r.body,
+        author_id=r.author_id,
+        session_id=r.session_id,
+        written_at=r.written_at,
+        signed_at=r.signed_at,
+        signed_by=r.signed_by,
+        amends_id=r.amends_id,
+        version=r.version,
+    )
