@@ -15,7 +15,7 @@ from taut.anatomy.regions import RegionRef, Side, body_map
 @cache
 def _data() -> dict[str, Any]:
     text = resources.files("taut.anatomy").joinpath("data/crosswalk.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     bm = body_map()
     for r in bm:
         if r.choir_group not in data["choir"]:

@@ -133,7 +133,7 @@ def _parse(doc: dict) -> BodyMap:  # type: ignore[type-arg]
 def body_map() -> BodyMap:
     """The body map, loaded once."""
     text = resources.files("taut.anatomy").joinpath("data/regions.yaml").read_text(encoding="utf-8")
-    return _parse(yaml.safe_load(text))
+    return _parse(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
 
 
 class RegionRef(NamedTuple):

@@ -43,7 +43,7 @@ def normalise(term: str) -> str:
 def _terms() -> dict[str, tuple[str, ...]]:
     """Normalised term -> region ids (broad targets already expanded), in body-map order."""
     text = resources.files("taut.anatomy").joinpath("data/terms.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)["terms"]
+    raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["terms"]
     bm = body_map()
     out: dict[str, tuple[str, ...]] = {}
     for term, targets in raw.items():

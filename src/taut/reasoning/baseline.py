@@ -15,7 +15,7 @@ from taut.reasoning.zones import ESSENTIAL, zone_index
 
 def lookup(case: Case, kb: KnowledgeBase | None = None, top_n: int = 20) -> Suggestion:
     kb = kb or knowledge()
-    index = zone_index(kb)
+    index = zone_index(kb, local=False)
     painted = {m.ref for m in case.drawing}
     bm = body_map()
     # (muscle, side) -> ref -> (zone, trp id), essential winning over spillover across the muscle's TrPs

@@ -27,6 +27,7 @@ class _Model:
     index: ZoneIndex
     gain: dict[int, dict[str, float]]  # placed idx -> zone -> log LR(zone) - log LR(outside)
     n_essential: tuple[int, ...]  # placed idx -> essential zone size
+    miss: tuple[float, ...]  # placed idx -> penalty per unpainted essential region (negative)
     by_muscle_side: dict[tuple[str, Side], tuple[int, ...]]
     symptom_lr: dict[str, float]  # term -> LR when a muscle lists it
     no_hit: dict[
@@ -47,6 +48,7 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
     gain_of = {z: params.log_lr(z) - log_out for z in (ESSENTIAL, "spillover")}
     gain = {i: gain_of for i in range(len(index.placed))}
     n_ess = tuple(len(p.essential) for p in index.placed)
+    miss = tuple(params.missing_weight * params.log_missing(n) for n in n_ess)
     by_ms: dict[tuple[str, Side], list[int]] = {}
     for i, p in enumerate(index.placed):
         by_ms.setdefault((p.muscle.name, p.side), []).append(i)
@@ -61,7 +63,7 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
     }
     no_hit: dict[tuple[str, Side], tuple[float, int]] = {}
     for key, idxs in by_ms.items():
-        pen = [(params.missing_weight * params.log_missing * n_ess[i], i) for i in idxs]
+        pen = [(miss[i] * n_ess[i], i) for i in idxs]
         no_hit[key] = max(pen, key=lambda t: t[0])
     evidence: dict[str, tuple[tuple[str, str, float], ...]] = {}
     for m in kb.muscles.values():
@@ -83,6 +85,7 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         index,
         gain,
         n_ess,
+        miss,
         {k: tuple(v) for k, v in by_ms.items()},
         symptom_lr,
         no_hit,
@@ -137,7 +140,7 @@ def _score_side(
         glr = _group_lr(h, group_of, params)
         val = base_out + sum(gw[g] * (lr - log_out) for g, lr in glr.items())
         ess_hit = sum(1 for z in h.values() if z == ESSENTIAL)
-        val += params.missing_weight * params.log_missing * (model.n_essential[i] - ess_hit)
+        val += model.miss[i] * (model.n_essential[i] - ess_hit)
         if val > best_val:
             best_i, best_val, best_lr = i, val, glr
     explained = {r: (z, best_i) for r, z in hits.get(best_i, {}).items()}
@@ -168,7 +171,7 @@ def _entrapment_support(
 ) -> Support | None:
     bm = body_map()
     for ent in muscle.entrapments:
-        felt = [s for s in ent.symptoms if s in terms]
+        felt = [s for s in ent.symptoms if s in terms and s in ENTRAPMENT_TERMS]
         if not felt:
             continue
         where = {RegionRef(r, side) if bm[r].sided else RegionRef(r) for r in ent.regions}
@@ -225,7 +228,7 @@ def suggest(case: Case, kb: KnowledgeBase | None = None, params: Params = DEFAUL
                 pen, i = model.no_hit[(name, s)]
                 per_side[s] = _SideScore(base_out + pen, i, None, {})
         right, left = per_side[RIGHT], per_side[LEFT]
-        side = RIGHT if right.region >= left.region else LEFT
+        side = RIGHT if right.region >= left.region - 1e-9 else LEFT
         logodds = params.base_logodds + model.log_prior[name] + per_side[side].region + bonus[name]
         if entrapment_terms and name in model.entrapping:
             ent = _entrapment_support(kb.muscles[name], terms, painted, side, params)
@@ -243,17 +246,16 @@ def suggest(case: Case, kb: KnowledgeBase | None = None, params: Params = DEFAUL
         prior = params.prior[kb.muscles[name].involvement.frequency]
         side_label = side.value
         explained = dict(main.explained)
+        tie = math.isclose(main.region, other.region, abs_tol=1e-9)
         if len(painted_sides) == 2 and other.explained:
             own_other = {r for r in other.explained if r.side is side.other}
             share = (other.region - base_out) / (main.region - base_out) if main.region > base_out else 0.0
-            if own_other and share >= params.both_sides_share:
+            if own_other and (tie or share >= params.both_sides_share):
                 side_label = "both"
                 for r, v in other.explained.items():
                     explained.setdefault(r, v)
-        elif math.isclose(per_side[Side.RIGHT].region, per_side[Side.LEFT].region, abs_tol=1e-9):
-            side_label = (
-                "both"  # nothing tells the sides apart (midline pain, or no painted region explained)
-            )
+        if tie:
+            side_label = "both"  # nothing tells the sides apart
         trps = [placed[main.best].trp.id]
         if main.extra is not None:
             trps.append(placed[main.extra].trp.id)
@@ -364,7 +366,7 @@ def _entrapments(
     for m in top[:10]:
         sides = (Side.RIGHT, Side.LEFT) if m.side == "both" else (Side(m.side),)
         for ent in kb.muscles[m.muscle].entrapments:
-            felt = tuple(s for s in ent.symptoms if s in terms)
+            felt = tuple(s for s in ent.symptoms if s in terms and s in ENTRAPMENT_TERMS)
             if not felt:
                 continue
             where = {RegionRef(r, s) if bm[r].sided else RegionRef(r) for r in ent.regions for s in sides}

@@ -19,8 +19,11 @@ class Params:
     p_leak: float = 0.10
     # P(region painted) for a region whatever the cause: the background rate the likelihood ratios compare to.
     p_background: float = 0.12
-    # Weight of an unpainted essential region (patients paint part of a pattern; < 1 softens the penalty).
-    missing_weight: float = 0.35
+    # An unpainted essential region counts against a TrP. Patients paint the few areas that bother them most,
+    # so in a large zone each single region is less likely to be painted: P(painted) is diluted to
+    # p_essential * min(1, typical_painted / zone size). missing_weight scales the whole penalty.
+    missing_weight: float = 0.5
+    typical_painted: float = 3.0
     # A TrP that may cross the midline explains the other side's copy of its zone as spillover.
     crossed_as: str = "spillover"
     # Intensity weighting: a painted region with intensity i weighs w0 + (1 - w0) * i / 10 (unrated: w_unrated).
@@ -56,10 +59,10 @@ class Params:
     def log_lr(self, zone: str) -> float:
         return math.log(self.lr(zone))
 
-    @property
-    def log_missing(self) -> float:
-        """log of P(essential region unpainted | TrP active) / P(region unpainted) — negative."""
-        return math.log((1 - self.p_essential) / (1 - self.p_background))
+    def log_missing(self, zone_size: int) -> float:
+        """log of P(an essential region unpainted | TrP active) / P(region unpainted), for a zone of that size."""
+        p = self.p_essential * min(1.0, self.typical_painted / max(zone_size, 1))
+        return math.log((1 - p) / (1 - self.p_background))
 
 
 DEFAULT = Params()

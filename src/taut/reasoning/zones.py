@@ -35,7 +35,7 @@ def _refs(region_id: str, sides: tuple[Side, ...]) -> list[RegionRef]:
     return [RegionRef(region_id, s) for s in sides]
 
 
-def place(muscle: Muscle, trp: TriggerPoint, side: Side) -> PlacedTrP:
+def place(muscle: Muscle, trp: TriggerPoint, side: Side, local: bool = True) -> PlacedTrP:
     zone: dict[RegionRef, str] = {}
     same: tuple[Side, ...] = (side,)
     if trp.laterality == "bilateral":
@@ -45,6 +45,11 @@ def place(muscle: Muscle, trp: TriggerPoint, side: Side) -> PlacedTrP:
             for ref in _refs(rid, same):
                 if zone.get(ref) != ESSENTIAL:
                     zone[ref] = kind
+    # An active trigger point is tender and often painful where it lies: its own region counts as spillover
+    # when the published pattern does not already include it.
+    if local:
+        for ref in _refs(trp.marker.region, (side,)):
+            zone.setdefault(ref, SPILLOVER)
     if trp.laterality == "crosses_midline":
         for rid in (*trp.essential, *trp.spillover):
             for ref in _refs(rid, (side.other,)):
@@ -59,14 +64,15 @@ class ZoneIndex:
 
 
 @cache
-def zone_index(kb: KnowledgeBase | None = None) -> ZoneIndex:
+def zone_index(kb: KnowledgeBase | None = None, local: bool = True) -> ZoneIndex:
+    """All placed trigger points. ``local=False`` keeps the published zones only (the chart lookup)."""
     kb = kb or knowledge()
     placed: list[PlacedTrP] = []
     by_ref: dict[RegionRef, list[int]] = {}
     for muscle in kb.muscles.values():
         for side in (Side.RIGHT, Side.LEFT):
             for trp in muscle.trigger_points:
-                p = place(muscle, trp, side)
+                p = place(muscle, trp, side, local)
                 for ref in p.zone:
                     by_ref.setdefault(ref, []).append(len(placed))
                 placed.append(p)
