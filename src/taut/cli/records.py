@@ -1,0 +1,213 @@
+"""Clinical-records commands: ``taut db upgrade|downgrade|current``, ``taut demo``, ``taut clients list``,
+``taut backup`` and ``taut restore``. The database comes from the settings (TAUT_DATABASE_URL, or the SQLite
+file TAUT_DATABASE_PATH, default var/taut.sqlite3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from taut.cli.errors import emit_json, fail
+
+if TYPE_CHECKING:
+    from taut.clinic.people import User
+    from taut.store.engine import Database
+
+db_app = typer.Typer(help="The records database: migrations.", no_args_is_help=True)
+clients_app = typer.Typer(help="Clients of a clinic.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+    app.add_typer(clients_app, name="clients")
+    app.command("demo")(demo)
+    app.command("backup")(backup)
+    app.command("restore")(restore)
+
+
+def _database() -> Database:
+    from taut.settings import Settings
+    from taut.store.engine import Database
+
+    return Database.from_url(Settings().url)
+
+
+def _errors() -> tuple[type[BaseException], ...]:
+    from sqlalchemy.exc import OperationalError
+
+    from taut.clinic.errors import ClinicError
+    from taut.store.backup import BackupError
+
+    return (ClinicError, BackupError, OperationalError, ValueError)
+
+
+def _fail_on(e: BaseException) -> NoReturn:
+    message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    fail(message)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Create or migrate the database schema to the latest (or the given) revision."""
+    from taut.store import migrate
+
+    try:
+        db = _database()
+        migrate.upgrade(db.engine, revision)
+        typer.echo(
+            f"database at revision {migrate.current_revision(db.engine)} ({db.engine.url.render_as_string()})"
+        )
+    except _errors() as e:
+        _fail_on(e)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. base or -1.")]) -> None:
+    """Migrate the schema back to REVISION ("base" removes every table)."""
+    from taut.store import migrate
+
+    try:
+        db = _database()
+        migrate.downgrade(db.engine, revision)
+        typer.echo(f"database at revision {migrate.current_revision(db.engine) or 'base'}")
+    except _errors() as e:
+        _fail_on(e)
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the schema revision of the database and the latest one."""
+    from taut.store import migrate
+
+    try:
+        db = _database()
+        typer.echo(f"current {migrate.current_revision(db.engine) or 'none'}, head {migrate.head_revision()}")
+    except _errors() as e:
+        _fail_on(e)
+
+
+def demo(
+    clients: Annotated[
+        int, typer.Option("--clients", min=1, max=1_000_000, help="How many demo clients to add.")
+    ] = 200,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Random seed, for a repeatable data set.")
+    ] = None,
+) -> None:
+    """Fill a demo clinic with realistic clients, intakes, assessments, plans and sessions over months."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from taut.services.demo import seed_demo
+    from taut.store import migrate
+
+    try:
+        db = _database()
+        migrate.upgrade(db.engine)
+        with Progress(
+            TextColumn("seeding demo clients"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+        ) as bar:
+            task = bar.add_task("clients", total=clients)
+            login = seed_demo(db, clients=clients, seed=seed, progress=lambda n: bar.advance(task, n))
+    except _errors() as e:
+        _fail_on(e)
+    typer.echo(f"added {login.clients} clients, {login.sessions} sessions, {login.holds} holds")
+    typer.echo(f"demo login: {login.email}  password: {login.password}")
+
+
+def _acting_user(db: Database, email: str | None) -> User:
+    from taut.clinic.errors import RecordValidationError
+    from taut.store import people
+
+    with db.transaction() as conn:
+        if email:
+            found = people.user_by_email(conn, email)
+            if found is None:
+                raise RecordValidationError("--as", f"no user {email}")
+            return found[0]
+        owners = people.owners(conn)
+    if len(owners) == 1:
+        return owners[0]
+    if not owners:
+        raise RecordValidationError(
+            "--as", "the database has no users yet; run `taut demo` or create a clinic"
+        )
+    raise RecordValidationError(
+        "--as", "the database holds several clinics: say which user acts with --as EMAIL"
+    )
+
+
+@clients_app.command("list")
+def clients_list(
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_: Annotated[
+        str | None, typer.Option("--as", help="The user who reads (default: the only owner).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 50,
+    offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+) -> None:
+    """List the clients of the acting user's clinic (the read is audited)."""
+    from taut.services import clients
+
+    try:
+        db = _database()
+        user = _acting_user(db, as_)
+        page = clients.list_clients(db, user, limit=limit, offset=offset)
+    except _errors() as e:
+        _fail_on(e)
+    rows = [
+        {
+            "id": c.id,
+            "name": c.full_name,
+            "date_of_birth": c.date_of_birth.isoformat(),
+            "sex": c.sex,
+            "email": c.email,
+            "phone": c.phone,
+            "consent_treatment_on": c.consent.treatment_on.isoformat() if c.consent.treatment_on else None,
+        }
+        for c in page.items
+    ]
+    if json_:
+        emit_json({"total": page.total, "offset": offset, "items": rows})
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"Clients {offset + 1}-{offset + len(rows)} of {page.total}")
+    for col in ("id", "name", "born", "phone", "e-mail", "consent"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(
+            str(r["id"]),
+            str(r["name"]),
+            str(r["date_of_birth"]),
+            str(r["phone"] or ""),
+            str(r["email"] or ""),
+            str(r["consent_treatment_on"] or "-"),
+        )
+    Console().print(t)
+
+
+def backup(path: Annotated[Path, typer.Argument(help="The new backup file.")]) -> None:
+    """Back up the whole database (SQLite online backup, or pg_dump for PostgreSQL)."""
+    from taut.store import backup as store_backup
+
+    try:
+        db = _database()
+        store_backup.backup(db.engine, path)
+    except _errors() as e:
+        _fail_on(e)
+    typer.echo(f"backup written to {path}")
+
+
+def restore(path: Annotated[Path, typer.Argument(help="A file written by `taut backup`.")]) -> None:
+    """Replace the database with a Taut backup (refuses any other file)."""
+    from taut.store import backup as store_backup
+
+    try:
+        db = _database()
+        revision = store_backup.restore(db.engine, path)
+    except _errors() as e:
+        _fail_on(e)
+    typer.echo(f"restored {path}; database at revision {revision}")
