@@ -48,12 +48,19 @@ def mirrored_view(
     return [(r, s, affinity.translate(g, width / 2, -top)) for r, s, g in out]
 
 
+GRID = 0.01
+
+
+def _num(v: float) -> str:
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
 def path_d(g: Polygon) -> str:
     rings = [g.exterior, *g.interiors]
     parts = []
     for ring in rings:
         coords = list(ring.coords)[:-1]
-        pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        pts = " ".join(f"{_num(x)},{_num(y)}" for x, y in coords)
         parts.append(f"M{pts}Z")
     return "".join(parts)
 
@@ -70,8 +77,14 @@ def finish_view(
     simple = shapely.coverage_simplify(geoms, 0.12)
     rows = []
     for (rid, side_, _), g in zip(regions, simple, strict=True):
+        try:
+            g = shapely.set_precision(g, GRID)
+        except shapely.errors.GEOSException:
+            g = shapely.set_precision(g, GRID, mode="pointwise")
         if isinstance(g, MultiPolygon):
             g = max(g.geoms, key=lambda q: q.area)
+        if not g.is_valid:
+            raise ValueError(f"{name}: {rid} {side_} is not a valid polygon")
         c = polylabel(g, tolerance=0.2)
         row: dict[str, object] = {"region": rid}
         if side_:

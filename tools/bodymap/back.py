@@ -20,7 +20,8 @@ SOLE = Sole(origin=(95.0, 612.0), scale=1.08)
 
 def silhouette():  # type: ignore[no-untyped-def]
     half = body.body_half(back_foot())
-    return unary_union([half, body.genital_bulge().intersection(box(0, 0, 50, 500)), ellipse(0, 404, 7, 10), SOLE.outline()])
+    crotch = unary_union([body.genital_bulge(), ellipse(0, 404, 7, 10)]).intersection(box(0, 0, 50, 500))
+    return unary_union([half, crotch, SOLE.outline()])
 
 
 def build() -> Partition:
