@@ -134,6 +134,6 @@ def build() -> Partition:
 LABELS: list[dict[str, object]] = [
     {"text": "L", "x": 40, "y": 80, "kind": "side", "side": "left"},
     {"text": "R", "x": 360, "y": 80, "kind": "side", "side": "right"},
-    {"text": "R sole", "x": 295, "y": 760, "kind": "note", "side": "right"},
-    {"text": "L sole", "x": 105, "y": 760, "kind": "note", "side": "left"},
+    {"text": "R sole", "x": 295, "y": 768, "kind": "note", "side": "right"},
+    {"text": "L sole", "x": 105, "y": 768, "kind": "note", "side": "left"},
 ]
