@@ -21,8 +21,9 @@ if TYPE_CHECKING:
     from taut.knowledge.model import Condition, Muscle, Sourced
 
 ESSENTIAL_COLOUR = "#c62828"  # solid red: referred pain almost always felt here
-SPILLOVER_COLOUR = "#ef9a9a"  # light red, hatched: sometimes felt here
-MARK_COLOUR = "#000000"
+SPILLOVER_COLOUR = "#d32f2f"  # red hatching over a light red wash: sometimes felt here
+SPILLOVER_WASH = "#f8bbbb"
+TITLE_CHAR_WIDTH = 13.0  # about the width of one character of the figure title, in figure units
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -381,42 +382,91 @@ def muscle_figure(muscle: Muscle, side: Side) -> Figure:
     from taut.reasoning.zones import ESSENTIAL
 
     zone = muscle_zone(muscle, side)
-    fig = Figure(views=_views(muscle, zone))
+    name = muscle.name[0].upper() + muscle.name[1:]
+    titles = (
+        f"{name}: trigger points and referred pain, patient's {side.value} side",
+        f"{name}, patient's {side.value} side",
+    )
+    views = _views(muscle, zone)
+    if not any(_fits(t, views) for t in titles) and len(views) == 1:
+        # too narrow for its title: add a view, which also orients the reader (the face is on the front view)
+        views = ("front", "side") if views == ("side",) else ("front", "back")
+    title = next((t for t in titles if _fits(t, views)), titles[-1])
+    fig = Figure(views=views)
     for ref, kind in sorted(zone.items()):
         if kind == ESSENTIAL:
             fig.fill(ref, ESSENTIAL_COLOUR, opacity=0.9)
         else:
-            fig.fill(ref, SPILLOVER_COLOUR, opacity=0.6, hatch=True)
+            fig.fill(ref, SPILLOVER_WASH, opacity=0.9)
+            fig.fill(ref, SPILLOVER_COLOUR, hatch=True)
     from taut.anatomy import body_map
 
     bm = body_map()
     several = len(muscle.trigger_points) > 1
-    for i, tp in enumerate(muscle.trigger_points, 1):
+    for i, (tp, offset) in enumerate(zip(muscle.trigger_points, _spread(muscle, side), strict=True), 1):
         r = tp.marker.region
         ref = RegionRef(r, side if bm[r].sided else None)
-        fig.mark(ref, tp.marker.view, label=str(i) if several else None, offset=tp.marker.offset)
+        fig.mark(ref, tp.marker.view, label=str(i) if several else None, offset=offset)
     fig.legend(
         [
             (ESSENTIAL_COLOUR, "essential zone (almost always)", False),
             (SPILLOVER_COLOUR, "spillover zone (sometimes)", True),
-            (MARK_COLOUR, "X trigger point" + (" (numbered as listed)" if several else ""), False),
+            ("white", "X = trigger point" + (" (numbered as listed)" if several else ""), False),
         ]
     )
-    fig.title(f"{muscle.name.capitalize()}: trigger points and referred pain, patient's {side.value} side")
+    fig.title(title)
     return fig
 
 
+def _fits(title: str, views: tuple[str, ...]) -> bool:
+    from taut.anatomy.drawing import Figure
+
+    width, _ = Figure(views=views).size()
+    return len(title) * TITLE_CHAR_WIDTH < width - 48
+
+
+MARK_SPACING = 11.0  # view units: X marks closer than this would sit on top of each other
+
+
+def _spread(muscle: Muscle, side: Side) -> list[tuple[float, float]]:
+    """Each trigger point's marker offset, moved down the body in steps until it no longer covers an earlier X
+    on the same view (several trigger points often share one small region, e.g. the side of the neck)."""
+    from taut.anatomy import body_map
+    from taut.anatomy.drawing import region_centroid
+    from taut.anatomy.regions import RegionRef
+
+    bm = body_map()
+    placed: list[tuple[str, float, float]] = []
+    out: list[tuple[float, float]] = []
+    for tp in muscle.trigger_points:
+        r = tp.marker.region
+        cx, cy = region_centroid(tp.marker.view, RegionRef(r, side if bm[r].sided else None))
+        dx, dy = tp.marker.offset
+        for _ in range(len(muscle.trigger_points)):
+            x, y = cx + dx, cy + dy
+            if all(v != tp.marker.view or abs(x - px) + abs(y - py) >= MARK_SPACING for v, px, py in placed):
+                break
+            dy += MARK_SPACING
+        placed.append((tp.marker.view, cx + dx, cy + dy))
+        out.append((dx, dy))
+    return out
+
+
 def _views(muscle: Muscle, zone: dict[Any, str]) -> tuple[str, ...]:
-    """Front and back always; the head-and-neck profile too when something lies on it only or on the head."""
+    """The views the pattern needs, in the order front, back, side: those of the X marks, one that draws each zone
+    region, and the head-and-neck profiles whenever the zone reaches the head (the face and scalp read best there).
+    """
     from taut.anatomy import body_map
 
     bm = body_map()
-    used = {ref.region for ref in zone} | {tp.marker.region for tp in muscle.trigger_points}
-    marker_views = {tp.marker.view for tp in muscle.trigger_points}
-    needs_side = "side" in marker_views or any(
-        bm[r].views == ("side",) or bm[r].part in ("head", "neck") for r in used if r in bm
-    )
-    return ("front", "back", "side") if needs_side else ("front", "back")
+    regions = sorted({ref.region for ref in zone})
+    views: set[str] = {tp.marker.view for tp in muscle.trigger_points}
+    for r in regions:
+        if not views & set(bm[r].views):
+            views.add(bm[r].views[0])
+    if any(bm[r].part == "head" for r in regions):
+        views.add("side")
+    return tuple(v for v in ("front", "back", "side") if v in views)
 
 
 def _write_picture(m: Muscle, side: Side, path: Path) -> None:

@@ -249,3 +249,28 @@ def test_condition_typo_exit_2() -> None:
 def test_commands_are_registered() -> None:
     names = {c.name for c in app.registered_commands}
     assert names == {"muscles", "muscle", "conditions", "condition"}
+
+
+def test_every_muscle_draws_on_both_sides() -> None:
+    from taut.anatomy.regions import Side
+    from taut.cli.knowledge import muscle_figure
+    from taut.knowledge import knowledge
+
+    for m in knowledge().muscles.values():
+        for side in (Side.RIGHT, Side.LEFT):
+            svg = muscle_figure(m, side).to_svg()
+            assert svg.count('class="mark"') == len(m.trigger_points), m.name
+            assert f"{side.value} side" in svg, m.name
+
+
+def test_markers_sharing_a_place_are_spread_apart() -> None:
+    from taut.anatomy.regions import Side
+    from taut.cli.knowledge import _spread
+    from taut.knowledge import knowledge
+
+    m = knowledge().muscle("soleus")
+    offsets = _spread(m, Side.RIGHT)
+    same = [
+        o for tp, o in zip(m.trigger_points, offsets, strict=True) if tp.marker.region == "leg.calf_lower"
+    ]
+    assert len(same) == len(set(same))
