@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True, eq=False)
 class Params:
     # P(region painted | the TrP is active and the region is in its essential / spillover zone),
-    # and P(region painted | the TrP is active and the region is outside its zones) — the leak.
+    # and P(region painted | the TrP is active and the region is outside its zones) — the leak. The leak equals
+    # the background rate: drawings usually have several causes, so a region one muscle does not explain is
+    # explained by something else and neither supports nor counts against that muscle.
     p_essential: float = 0.80
     p_spillover: float = 0.45
-    p_leak: float = 0.10
+    p_leak: float = 0.12
     # P(region painted) for a region whatever the cause: the background rate the likelihood ratios compare to.
     p_background: float = 0.12
     # An unpainted essential region counts against a TrP. Patients paint the few areas that bother them most,
