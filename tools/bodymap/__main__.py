@@ -145,10 +145,14 @@ def preview(data: dict[str, object], path: Path) -> None:
         h = rnd.random()
         r, g, b = colorsys.hls_to_rgb(h, 0.78, 0.55)
         fill = f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
-        paths.append(f'<path d="{row["d"]}" fill="{fill}" fill-rule="evenodd" stroke="#333" stroke-width="0.3"/>')
+        paths.append(
+            f'<path d="{row["d"]}" fill="{fill}" fill-rule="evenodd" stroke="#333" stroke-width="0.3"/>'
+        )
         cx, cy = row["center"]
         short = row["region"].split(".")[1][:9]
-        paths.append(f'<text x="{cx}" y="{cy}" font-size="2.6" text-anchor="middle" font-family="DejaVu Sans">{short}</text>')
+        paths.append(
+            f'<text x="{cx}" y="{cy}" font-size="2.6" text-anchor="middle" font-family="DejaVu Sans">{short}</text>'
+        )
     w, h = data["width"], data["height"]
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}">'

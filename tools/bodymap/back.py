@@ -34,7 +34,11 @@ def build() -> Partition:
     p.claim("head.mastoid", ellipse(32.5, 72, 5.5, 8.5, angle=-15), head)
     skull_base = [(0, 82), (12, 82), (24, 79), (31, 74.5)]
     p.claim("head.suboccipital", curve_poly(skull_base, [(38, 90), (20, 95), (0, 96)]))
-    p.claim("head.vertex", curve_poly([(0, -5), (50, -5), (50, 18)], [(33, 20.5), (24, 15.5), (12, 12.5), (0, 12)]), head)
+    p.claim(
+        "head.vertex",
+        curve_poly([(0, -5), (50, -5), (50, 18)], [(33, 20.5), (24, 15.5), (12, 12.5), (0, 12)]),
+        head,
+    )
     p.claim("head.occiput", curve_poly([(0, 40), (14, 41), (25, 46), (31, 58), (33, 70)], [(0, 90)]), head)
     p.claim("head.parietal", box(0, -5, 60, 90), head)
 
@@ -45,7 +49,22 @@ def build() -> Partition:
 
     # ---- shoulder and scapula
     p.claim("shoulder.acromion", ellipse(77.5, 144, 7.5, 5.5, angle=28))
-    scapula = smooth([(29, 145), (34, 142.5), (55, 141), (70, 142), (73, 150), (66, 170), (56, 196), (47, 224), (42.5, 229), (39, 222), (35, 195), (32, 168)])
+    scapula = smooth(
+        [
+            (29, 145),
+            (34, 142.5),
+            (55, 141),
+            (70, 142),
+            (73, 150),
+            (66, 170),
+            (56, 196),
+            (47, 224),
+            (42.5, 229),
+            (39, 222),
+            (35, 195),
+            (32, 168),
+        ]
+    )
     spine = [(20, 162), (33, 160), (45, 154), (58, 148), (75, 141)]
     p.claim("back.scapula_superior_angle", ellipse(31.5, 148, 7.5, 7.5), scapula)
     p.claim("back.scapula_inferior_angle", ellipse(43, 225, 10, 10), scapula)
@@ -74,7 +93,9 @@ def build() -> Partition:
     p.claim("arm.wrist_dorsal", wrist, arm_zone)
     for name, shape in HAND.fingers():
         p.claim(f"hand.{name}_dorsal", shape.difference(palm))
-    p.claim("hand.thumb_web", smooth(HAND.pts([(6, 26), (12, 17), (16.5, 24), (15.5, 40), (9, 41), (5.5, 34)])))
+    p.claim(
+        "hand.thumb_web", smooth(HAND.pts([(6, 26), (12, 17), (16.5, 24), (15.5, 40), (9, 41), (5.5, 34)]))
+    )
     p.claim("hand.dorsum", palm.buffer(2))
 
     # ---- thoracic and lumbar back
@@ -96,7 +117,9 @@ def build() -> Partition:
     p.claim("lowback.flank", box(0, 268, 100, 340))
     p.claim("hip.posterior", ellipse(56, 367, 8.5, 14, angle=-10))
     fold = [(2, 407), (15, 412.5), (30, 414), (45, 412), (60, 406), (72, 400)]
-    p.claim("hip.buttock_upper", curve_poly([(0, 330), (80, 330), (80, 372)], [(50, 380), (25, 384), (0, 381)]))
+    p.claim(
+        "hip.buttock_upper", curve_poly([(0, 330), (80, 330), (80, 372)], [(50, 380), (25, 384), (0, 381)])
+    )
     p.claim("hip.buttock_lower", curve_poly([(0, 370), (80, 370)], fold[::-1]))
 
     # ---- leg
@@ -124,7 +147,11 @@ def build() -> Partition:
     p.claim("foot.lesser_toes", unary_union(toes[1:]).difference(SOLE.body()), sole)
     p.claim("foot.heel_plantar", smooth(SOLE.pts([(-25, -5), (25, -5), (25, 27), (0, 30), (-25, 27)])), sole)
     p.claim("foot.ball", ball, sole)
-    p.claim("foot.lateral_border", curve_poly(SOLE.pts([(11, 27), (12, 45), (14, 66)]), SOLE.pts([(40, 66), (40, 27)])), sole)
+    p.claim(
+        "foot.lateral_border",
+        curve_poly(SOLE.pts([(11, 27), (12, 45), (14, 66)]), SOLE.pts([(40, 66), (40, 27)])),
+        sole,
+    )
     p.claim("foot.arch", ellipse(*SOLE.p(-12, 48), 8.5, 19), sole)
     p.claim("foot.sole", sole)
     return p

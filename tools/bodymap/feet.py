@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from shapely.geometry import Polygon
 from shapely.ops import unary_union
 
@@ -72,7 +74,7 @@ class Sole:
     def pts(self, pts: list[Pt]) -> list[Pt]:
         return [self.p(u, v) for u, v in pts]
 
-    OUTLINE: list[Pt] = [
+    OUTLINE: ClassVar[list[Pt]] = [
         (0, 0),
         (11, 3),
         (16.5, 16),
@@ -90,7 +92,7 @@ class Sole:
         (-15.5, 16),
         (-11, 3),
     ]
-    TOES = [
+    TOES: ClassVar[list[tuple[float, float, float, float]]] = [
         # u, v0, v1, width
         (-13.0, 86.0, 107.0, 13.5),
         (-1.8, 88.0, 104.5, 8.4),

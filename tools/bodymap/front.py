@@ -35,10 +35,14 @@ def build() -> Partition:
     p.claim("head.orbit", ellipse(15.5, 50, 10.5, 6.8), head)
     p.claim(
         "head.eyebrow",
-        curve_poly([(4.5, 40.0), (11, 36), (19, 35.5), (28, 39)], [(28, 43.5), (19, 42.6), (11, 43), (4.5, 44.5)]),
+        curve_poly(
+            [(4.5, 40.0), (11, 36), (19, 35.5), (28, 39)], [(28, 43.5), (19, 42.6), (11, 43), (4.5, 44.5)]
+        ),
         head,
     )
-    p.claim("head.nose_side", curve_poly([(0, 41), (4, 42), (5.5, 55), (9.5, 66.5), (8.5, 72.5)], [(0, 73)]), head)
+    p.claim(
+        "head.nose_side", curve_poly([(0, 41), (4, 42), (5.5, 55), (9.5, 66.5), (8.5, 72.5)], [(0, 73)]), head
+    )
     p.claim("head.chin", ellipse(0, 96, 12.5, 9.5), head)
     p.claim("head.jaw_angle", ellipse(30.5, 82.5, 6.2, 8.5, angle=-30), head)
     p.claim(
@@ -53,11 +57,17 @@ def build() -> Partition:
     )
     p.claim(
         "head.cheek",
-        curve_poly([(4, 53), (16, 57), (27, 55), (36, 53.5)], [(45, 56), (45, 76), (30, 78), (22, 76.5), (9.5, 68)]),
+        curve_poly(
+            [(4, 53), (16, 57), (27, 55), (36, 53.5)], [(45, 56), (45, 76), (30, 78), (22, 76.5), (9.5, 68)]
+        ),
         head,
     )
     p.claim("head.temple", curve_poly([(26, 17), (29.5, 30), (29, 44), (34, 56)], [(50, 56), (50, 17)]), head)
-    p.claim("head.vertex", curve_poly([(0, -5), (50, -5), (50, 18)], [(33, 20.5), (24, 15.5), (12, 12.5), (0, 12)]), head)
+    p.claim(
+        "head.vertex",
+        curve_poly([(0, -5), (50, -5), (50, 18)], [(33, 20.5), (24, 15.5), (12, 12.5), (0, 12)]),
+        head,
+    )
     p.claim("head.forehead", box(0, -5, 50, 47), head)
     p.claim("head.cheek", box(0, 0, 60, 110), head)
 
@@ -65,7 +75,9 @@ def build() -> Partition:
     neck_zone = box(0, 60, 30, 140)
     p.claim("neck.throat", poly([(0, 80), (7, 80), (7.5, 133), (0, 134)]), neck_zone)
     p.claim("neck.anterior", poly([(7, 80), (14.5, 80), (16, 118), (9, 133), (7.5, 133)]), neck_zone)
-    p.claim("neck.lateral", poly([(14.5, 80), (30, 80), (30, 112), (22.5, 119), (16, 125), (9, 133)]), neck_zone)
+    p.claim(
+        "neck.lateral", poly([(14.5, 80), (30, 80), (30, 112), (22.5, 119), (16, 125), (9, 133)]), neck_zone
+    )
 
     # ---- shoulder and chest
     clav = [(7.5, 132.5), (20, 134.5), (35, 135.5), (50, 136.2), (62, 137.5), (71, 141)]
@@ -88,7 +100,11 @@ def build() -> Partition:
     p.claim("arm.forearm_ulnar", ARM.box(ELBOW_A + 17, WRIST_A - 13, -2.0, -0.45, bow0=3), arm_zone)
     p.claim("arm.forearm_volar", ARM.box(ELBOW_A + 17, WRIST_A - 13, -0.45, 0.45, bow0=3), arm_zone)
     palm = HAND.palm()
-    p.claim("arm.wrist_volar", ARM.box(WRIST_A - 13, WRIST_A + 6, -2.0, 2.0, bow1=2).difference(palm.buffer(-0.01)), arm_zone)
+    p.claim(
+        "arm.wrist_volar",
+        ARM.box(WRIST_A - 13, WRIST_A + 6, -2.0, 2.0, bow1=2).difference(palm.buffer(-0.01)),
+        arm_zone,
+    )
     for name, shape in HAND.fingers():
         p.claim(f"hand.{name}_palmar", shape.difference(palm))
     p.claim("hand.thenar", smooth(HAND.pts([(2, 4), (11, 2), (16, 14), (14, 28), (6, 28), (1.5, 16)])))
@@ -96,7 +112,9 @@ def build() -> Partition:
 
     # ---- chest
     p.claim("chest.sternum", curve_poly([(0, 130), (7.5, 133), (7, 150), (6.8, 226), (4, 248), (0, 253)]))
-    p.claim("chest.infraclavicular", curve_poly([(0, 132), (70, 138)], [(68, 155), (40, 157), (8, 154), (0, 154)]))
+    p.claim(
+        "chest.infraclavicular", curve_poly([(0, 132), (70, 138)], [(68, 155), (40, 157), (8, 154), (0, 154)])
+    )
     p.claim("chest.breast", ellipse(36.5, 208, 20.5, 17.5, angle=8))
     p.claim("chest.lateral", edge_strip(sil, 8.5, box(50, 195, 100, 262)))
     p.claim("chest.pectoral", box(0, 130, 75, 222))
@@ -111,8 +129,13 @@ def build() -> Partition:
     p.claim("pelvis.groin", band(inguinal, 10.0))
     p.claim("abdomen.umbilical", ellipse(0, 306, 12.5, 13.5))
     p.claim("pelvis.suprapubic", curve_poly([(0, 359), (14, 359), (16, 373), (9, 384)], [(0, 384)]))
-    p.claim("hip.anterior", curve_poly([(40, 350), (58, 330), (75, 335)], [(75, 405), (56, 396), (44, 383), (37, 372)]))
-    p.claim("abdomen.lateral", curve_poly([(36, 258), (70, 258)], [(70, 345), (45, 355), (40, 340), (38, 300)]))
+    p.claim(
+        "hip.anterior",
+        curve_poly([(40, 350), (58, 330), (75, 335)], [(75, 405), (56, 396), (44, 383), (37, 372)]),
+    )
+    p.claim(
+        "abdomen.lateral", curve_poly([(36, 258), (70, 258)], [(70, 345), (45, 355), (40, 340), (38, 300)])
+    )
     p.claim("abdomen.upper", box(0, 250, 60, 306))
     p.claim("abdomen.lower", curve_poly([(0, 300), (60, 300), (60, 345)], [(40, 365), (20, 380), (0, 390)]))
 

@@ -1,6 +1,6 @@
 """Regenerate the pictures of docs/img/ from the committed geometry.
 
-    .venv/bin/python -m tools.bodymap.pictures
+.venv/bin/python -m tools.bodymap.pictures
 """
 
 from __future__ import annotations

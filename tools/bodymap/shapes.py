@@ -5,6 +5,7 @@ Only the generator uses this module (it needs shapely, a dev dependency); the ru
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 
@@ -144,7 +145,7 @@ class Tube:
         pts = catmull(axis, step=0.5)
         self.pts = pts
         self.cum = [0.0]
-        for p, q in zip(pts, pts[1:], strict=False):
+        for p, q in itertools.pairwise(pts):
             self.cum.append(self.cum[-1] + math.hypot(q[0] - p[0], q[1] - p[1]))
         self.length = self.cum[-1]
         self.inner = _profile(inner)
@@ -220,7 +221,7 @@ def _profile(points: Sequence[tuple[float, float]]) -> Callable[[float], float]:
             return points[0][1]
         if a >= xs[-1]:
             return points[-1][1]
-        for (x0, y0), (x1, y1) in zip(dense, dense[1:], strict=False):
+        for (x0, y0), (x1, y1) in itertools.pairwise(dense):
             if x0 <= a <= x1 and x1 > x0:
                 return y0 + (y1 - y0) * (a - x0) / (x1 - x0)
         return points[-1][1]
@@ -296,7 +297,9 @@ class Partition:
                 break
         gap = self.silhouette.difference(unary_union(list(owned.values())))
         if gap.area > 0.05:
-            raise ValueError(f"the regions leave {gap.area:.2f} of the silhouette uncovered near {gap.representative_point()}")
+            raise ValueError(
+                f"the regions leave {gap.area:.2f} of the silhouette uncovered near {gap.representative_point()}"
+            )
         if strays:
             raise ValueError(f"{len(strays)} stray pieces could not be placed: {[s.bounds for s in strays]}")
         for rid, g in list(owned.items()):

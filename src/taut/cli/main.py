@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from taut.cli import draw, regions, suggest
+from taut.cli import draw, knowledge, regions, suggest
 
 app = typer.Typer(
     name="taut",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.add_typer(regions.app, name="regions")
 suggest.register(app)
 draw.register(app)
+knowledge.register(app)
 
 
 def run() -> None:
