@@ -365,7 +365,9 @@ def muscle_zone(muscle: Muscle, side: Side) -> dict[RegionRef, str]:
 
     zone: dict[RegionRef, str] = {}
     for tp in muscle.trigger_points:
-        for ref, kind in place(muscle, tp, side).zone.items():
+        if tp.only_side is not None and tp.only_side != side.value:
+            continue
+        for ref, kind in place(muscle, tp, side, local=False).zone.items():
             if zone.get(ref) != ESSENTIAL:
                 zone[ref] = kind
     return zone

@@ -362,6 +362,22 @@ def load(root: Path | None = None, *, complete: bool = True) -> KnowledgeBase:
             check_regions(d, (*loc, "essential"), tp.essential)
             check_regions(d, (*loc, "spillover"), tp.spillover)
             check_regions(d, (*loc, "marker"), [tp.marker.region])
+            check_regions(d, (*loc, "crossing"), tp.crossing)
+            if tp.crossing and tp.laterality != "crosses_midline":
+                problems.append(
+                    Problem(
+                        d.rel, d.line((*loc, "crossing")), "crossing is only for laterality crosses_midline"
+                    )
+                )
+            stray = set(tp.crossing) - set(tp.essential) - set(tp.spillover)
+            if stray:
+                problems.append(
+                    Problem(
+                        d.rel,
+                        d.line((*loc, "crossing")),
+                        f"crossing regions must be in the zone: {sorted(stray)}",
+                    )
+                )
             if tp.marker.region in bm and tp.marker.view not in bm[tp.marker.region].views:
                 problems.append(
                     Problem(

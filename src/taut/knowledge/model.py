@@ -37,6 +37,10 @@ class TriggerPoint(Sourced):
     essential: tuple[str, ...] = Field(min_length=1)  # region ids: referred pain almost always felt here
     spillover: tuple[str, ...] = ()  # region ids: sometimes felt here
     laterality: Literal["ipsilateral", "bilateral", "crosses_midline", "midline"] = "ipsilateral"
+    # With crosses_midline: the regions whose pain reaches the other side too (empty = the whole pattern).
+    crossing: tuple[str, ...] = ()
+    # A trigger point found on one side only (e.g. the right parasternal arrhythmia TrP of pectoralis major).
+    only_side: Literal["left", "right"] | None = None
 
 
 class Involvement(Sourced):

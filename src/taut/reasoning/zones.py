@@ -51,7 +51,7 @@ def place(muscle: Muscle, trp: TriggerPoint, side: Side, local: bool = True) -> 
         for ref in _refs(trp.marker.region, (side,)):
             zone.setdefault(ref, SPILLOVER)
     if trp.laterality == "crosses_midline":
-        for rid in (*trp.essential, *trp.spillover):
+        for rid in trp.crossing or (*trp.essential, *trp.spillover):
             for ref in _refs(rid, (side.other,)):
                 zone.setdefault(ref, SPILLOVER)
     return PlacedTrP(muscle, trp, side, zone)
@@ -72,6 +72,8 @@ def zone_index(kb: KnowledgeBase | None = None, local: bool = True) -> ZoneIndex
     for muscle in kb.muscles.values():
         for side in (Side.RIGHT, Side.LEFT):
             for trp in muscle.trigger_points:
+                if trp.only_side is not None and trp.only_side != side.value:
+                    continue
                 p = place(muscle, trp, side, local)
                 for ref in p.zone:
                     by_ref.setdefault(ref, []).append(len(placed))

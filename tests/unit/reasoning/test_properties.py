@@ -54,17 +54,21 @@ def test_painting_more_of_an_essential_zone_never_lowers_the_muscle(items, data)
     assert after >= before - 1e-9
 
 
+ONE_SIDED = {m.name for m in knowledge().muscles.values() if any(t.only_side for t in m.trigger_points)}
+
+
 @settings(max_examples=30, deadline=None)
 @given(items=marks)
 def test_mirroring_left_and_right_mirrors_the_answer(items):
+    """Anatomy is symmetric except for trigger points found on one side only (ONE_SIDED muscles)."""
     d = drawing(items)
     mirrored = PainDrawing.of([m.mirrored() for m in d.marks])
-    a = suggest(Case(d))
-    b = suggest(Case(mirrored))
+    a = [m for m in suggest(Case(d), params=ALL).ranking if m.muscle not in ONE_SIDED]
+    b = [m for m in suggest(Case(mirrored), params=ALL).ranking if m.muscle not in ONE_SIDED]
     flip = {"right": "left", "left": "right", "both": "both"}
-    assert [m.muscle for m in a.ranking] == [m.muscle for m in b.ranking]
-    assert [flip[m.side] for m in a.ranking] == [m.side for m in b.ranking]
-    for x, y in zip(a.ranking, b.ranking, strict=True):
+    assert [m.muscle for m in a] == [m.muscle for m in b]
+    assert [flip[m.side] for m in a] == [m.side for m in b]
+    for x, y in zip(a, b, strict=True):
         assert abs(x.logodds - y.logodds) < 1e-9
 
 
