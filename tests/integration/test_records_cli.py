@@ -12,9 +12,11 @@ from typer.testing import CliRunner
 
 from taut.cli.records import register
 from taut.services import charts, clinics
+from taut.services.demo import seed_demo
 from taut.store import Database
 
 runner = CliRunner()
+pytestmark = pytest.mark.xdist_group("records_cli")  # one worker builds the module's databases
 
 
 def _app() -> typer.Typer:
@@ -29,6 +31,7 @@ def cli_db(
 ) -> tuple[Database, dict[str, str]]:
     tmp = tmp_path_factory.mktemp("cli")
     db = fresh_database(request.param, tmp, request)
+    seed_demo(db, clients=30, seed=1)
     env = {"TAUT_DATABASE_URL": db.engine.url.render_as_string(hide_password=False)}
     return db, env
 
