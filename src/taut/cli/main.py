@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from taut.cli import draw, knowledge, regions, suggest
+from taut.cli import draw, knowledge, records, regions, suggest
 
 app = typer.Typer(
     name="taut",
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 app.add_typer(regions.app, name="regions")
 suggest.register(app)
+records.register(app)
 draw.register(app)
 knowledge.register(app)
 
