@@ -152,14 +152,25 @@ ZONE_COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd")
 
 
 def _draw(s: Suggestion, drawing: object, path: Path) -> None:
+    """The pain drawing with the top three candidates' referral zones (the trigger points meant) over it:
+    essential zones tinted, spillover zones hatched, one colour per muscle."""
     from taut.anatomy.drawing import pain_figure, write_figure
-    from taut.anatomy.regions import RegionRef
+    from taut.anatomy.regions import Side
+    from taut.knowledge import knowledge
+    from taut.reasoning.zones import ESSENTIAL, place
 
+    kb = knowledge()
     fig = pain_figure(drawing, title="Pain drawing and the top candidates' referral zones")  # type: ignore[arg-type]
     legend = []
     for colour, m in zip(ZONE_COLOURS, s.ranking[:3], strict=False):
-        for ex in m.explains:
-            fig.fill(RegionRef.parse(ex.ref), colour, opacity=0.45, hatch=ex.zone != "essential")
+        muscle = kb.muscles[m.muscle]
+        sides = (Side.RIGHT, Side.LEFT) if m.side == "both" else (Side(m.side),)
+        for tp in muscle.trigger_points:
+            if tp.id not in m.trigger_points:
+                continue
+            for side in sides:
+                for ref, zone in place(muscle, tp, side, local=False).zone.items():
+                    fig.fill(ref, colour, opacity=0.35 if zone == ESSENTIAL else 0.6, hatch=zone != ESSENTIAL)
         legend.append((colour, f"{m.muscle} ({m.side})", False))
     legend.append(("#888888", "hatched: spillover zone", True))
     fig.legend(legend)

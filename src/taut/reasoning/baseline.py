@@ -1,6 +1,6 @@
 """The plain chart lookup the engine must beat: for each muscle, count the painted regions inside its referral
-zones, essential before spillover. No priors, no symptoms, no history. The red-flag screen still runs (the
-baseline is about ranking, and no tool should skip safety)."""
+zones, essential before spillover. No priors, no symptoms, no history and no red-flag screen — exactly what a
+trigger-point chart offers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from taut.anatomy import body_map
 from taut.anatomy.regions import RegionRef, Side
 from taut.knowledge import KnowledgeBase, knowledge
 from taut.reasoning.case import Case
-from taut.reasoning.redflags import screen
 from taut.reasoning.result import Explained, RankedMuscle, Suggestion
 from taut.reasoning.zones import ESSENTIAL, zone_index
 
@@ -51,5 +50,4 @@ def lookup(case: Case, kb: KnowledgeBase | None = None, top_n: int = 20) -> Sugg
                 support=(),
             )
         )
-    red, cautions = screen(case, kb)
-    return Suggestion(case.id, red, cautions, tuple(ranking), method="baseline")
+    return Suggestion(case.id, (), (), tuple(ranking), method="baseline")

@@ -346,7 +346,7 @@ def _cover(
 def _exam_order(cover: tuple[CoverStep, ...], top: list[RankedMuscle], kb: KnowledgeBase) -> tuple[str, ...]:
     """Cover muscles first (they explain the most), then the rest of the ranking; key muscles before their
     satellites."""
-    order = list(dict.fromkeys([c.muscle for c in cover] + [m.muscle for m in top[:10]]))
+    order = list(dict.fromkeys([c.muscle for c in cover] + [m.muscle for m in top[:10] if m.explains]))
     for name in list(order):
         rel = kb.muscles[name].relations
         if rel is None:

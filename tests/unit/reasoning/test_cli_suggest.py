@@ -77,7 +77,21 @@ def test_case_file_answers_every_case_without_reading_expected(tmp_path):
         assert r.exit_code == 0, r.output
         results = json.loads(r.stdout)["results"]
         assert [x["id"] for x in results] == ["A", "B"]
-        assert results[1]["red_flags"] and not results[0]["red_flags"]
+        assert not results[0]["red_flags"]
+        # the engine screens for red flags; the plain chart lookup has no screen
+        assert bool(results[1]["red_flags"]) is (method == "engine")
+
+
+def test_svg_overlays_the_top_candidates(tmp_path):
+    out = tmp_path / "s.svg"
+    r = runner.invoke(app, ["suggest", "--pain", "outer elbow:right:7", "--svg", str(out)])
+    assert r.exit_code == 0, r.output
+    text = out.read_text()
+    assert text.startswith("<") and "<svg" in text
+    assert "supinator" in text or "extensor carpi radialis" in text  # the legend names the candidates
+    png = tmp_path / "s.png"
+    r = runner.invoke(app, ["suggest", "--pain", "outer elbow:right:7", "--svg", str(png)])
+    assert r.exit_code == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.mark.parametrize(

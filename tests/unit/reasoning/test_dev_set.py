@@ -40,7 +40,8 @@ def test_engine_is_ahead_of_the_baseline_on_every_figure(dev):
     e, b = score(raw, engine), score(raw, baseline)
     for k in ("hit1", "hit3", "recall5", "mrr"):
         assert getattr(e, k) > getattr(b, k), k
-    assert e.redflag_sens >= b.redflag_sens and e.redflag_spec >= b.redflag_spec
+    assert e.redflag_sens > b.redflag_sens  # the chart lookup has no red-flag screen
+    assert e.redflag_spec >= b.redflag_spec  # both 1.0 at best
 
 
 def test_taut_scorer_agrees_with_the_contract_scorer(dev):
