@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from taut.anatomy import body_map
 from taut.knowledge.model import Condition, Muscle, Rule, Source, Technique
+
+M = TypeVar("M", bound=BaseModel)
 
 DATA_DIR = Path(str(resources.files("taut.knowledge").joinpath("data")))
 
@@ -236,26 +238,23 @@ def load(root: Path | None = None, *, complete: bool = True) -> KnowledgeBase:
         for g, members in (ndoc.data.get("groups") or {}).items():
             groups[g] = tuple(members)
 
-    techniques: dict[str, Technique] = {}
-    tdoc = read(root / "techniques.yaml")
-    for i, item in listed(tdoc, "techniques"):
-        t = _validate(Technique, item, tdoc, ("techniques", i), problems)  # type: ignore[arg-type]
-        if t is not None:
-            techniques[t.id] = t
+    def by_id(filename: str, key: str, model: type[M]) -> tuple[dict[str, M], _Doc | None]:
+        """Validate every item of a top-level list and index it by id; a repeated id is a problem."""
+        doc = read(root / filename)
+        out: dict[str, M] = {}
+        for i, item in listed(doc, key):
+            obj = _validate(model, item, doc, (key, i), problems)  # type: ignore[arg-type]
+            if obj is None or doc is None:
+                continue
+            oid = obj.id  # type: ignore[attr-defined]
+            if oid in out:
+                problems.append(Problem(doc.rel, doc.line((key, i, "id")), f"id {oid!r} is used twice"))
+            out[oid] = obj
+        return out, doc
 
-    rules: dict[str, Rule] = {}
-    rdoc = read(root / "red_flags.yaml")
-    for i, item in listed(rdoc, "rules"):
-        r = _validate(Rule, item, rdoc, ("rules", i), problems)  # type: ignore[arg-type]
-        if r is not None:
-            rules[r.id] = r
-
-    conditions: dict[str, Condition] = {}
-    cdoc = read(root / "conditions.yaml")
-    for i, item in listed(cdoc, "conditions"):
-        c = _validate(Condition, item, cdoc, ("conditions", i), problems)  # type: ignore[arg-type]
-        if c is not None:
-            conditions[c.id] = c
+    techniques, tdoc = by_id("techniques.yaml", "techniques", Technique)
+    rules, rdoc = by_id("red_flags.yaml", "rules", Rule)
+    conditions, cdoc = by_id("conditions.yaml", "conditions", Condition)
 
     muscles: dict[str, Muscle] = {}
     files: dict[str, str] = {}

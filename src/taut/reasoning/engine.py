@@ -25,11 +25,10 @@ class _Model:
     """Everything about the knowledge base the engine needs per case, computed once."""
 
     index: ZoneIndex
-    gain: dict[int, dict[str, float]]  # placed idx -> zone -> log LR(zone) - log LR(outside)
+    log_lr: dict[str, float]  # zone (essential | spillover | outside) -> log likelihood ratio
     n_essential: tuple[int, ...]  # placed idx -> essential zone size
     miss: tuple[float, ...]  # placed idx -> penalty per unpainted essential region (negative)
     by_muscle_side: dict[tuple[str, Side], tuple[int, ...]]
-    symptom_lr: dict[str, float]  # term -> LR when a muscle lists it
     no_hit: dict[
         tuple[str, Side], tuple[float, int]
     ]  # best missing-essential penalty with nothing painted, TrP
@@ -44,9 +43,7 @@ class _Model:
 @cache
 def _model(kb: KnowledgeBase, params: Params) -> _Model:
     index = zone_index(kb)
-    log_out = params.log_lr("outside")
-    gain_of = {z: params.log_lr(z) - log_out for z in (ESSENTIAL, "spillover")}
-    gain = {i: gain_of for i in range(len(index.placed))}
+    log_lr = {z: params.log_lr(z) for z in (ESSENTIAL, "spillover", "outside")}
     n_ess = tuple(len(p.essential) for p in index.placed)
     miss = tuple(params.missing_weight * params.log_missing(n) for n in n_ess)
     by_ms: dict[tuple[str, Side], list[int]] = {}
@@ -83,11 +80,10 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
     log_prior = {m.name: math.log(params.prior[m.involvement.frequency]) for m in kb.muscles.values()}
     return _Model(
         index,
-        gain,
+        log_lr,
         n_ess,
         miss,
         {k: tuple(v) for k, v in by_ms.items()},
-        symptom_lr,
         no_hit,
         evidence,
         {t: tuple(v) for t, v in by_term.items()},
@@ -110,12 +106,14 @@ class _SideScore:
     explained: dict[RegionRef, tuple[str, int]]  # ref -> (zone, placed idx)
 
 
-def _group_lr(h: dict[RegionRef, str], group_of: dict[RegionRef, int], params: Params) -> dict[int, float]:
+def _group_lr(
+    h: dict[RegionRef, str], group_of: dict[RegionRef, int], log_lr: dict[str, float]
+) -> dict[int, float]:
     """The best log LR each painted group reaches in one zone (a group counts once)."""
     out: dict[int, float] = {}
     for r, z in h.items():
         g = group_of[r]
-        lr = params.log_lr(z)
+        lr = log_lr[z]
         if lr > out.get(g, -math.inf):
             out[g] = lr
     return out
@@ -132,12 +130,12 @@ def _score_side(
     params: Params,
 ) -> _SideScore:
     """Region evidence for one muscle on one side (hits: placed idx -> painted refs in its zone)."""
-    log_out = params.log_lr("outside")
+    log_out = model.log_lr["outside"]
     best_i, best_val = -1, -math.inf
     best_lr: dict[int, float] = {}
     for i in model.by_muscle_side[(muscle, side)]:
         h = hits.get(i, {})
-        glr = _group_lr(h, group_of, params)
+        glr = _group_lr(h, group_of, model.log_lr)
         val = base_out + sum(gw[g] * (lr - log_out) for g, lr in glr.items())
         ess_hit = sum(1 for z in h.values() if z == ESSENTIAL)
         val += model.miss[i] * (model.n_essential[i] - ess_hit)
@@ -150,7 +148,7 @@ def _score_side(
         if i == best_i or i not in hits:
             continue
         g = 0.0
-        for grp, lr in _group_lr(hits[i], group_of, params).items():
+        for grp, lr in _group_lr(hits[i], group_of, model.log_lr).items():
             g += gw[grp] * max(0.0, lr - best_lr.get(grp, log_out))
         if g > extra_gain:
             extra_i, extra_gain = i, g
