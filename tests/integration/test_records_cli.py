@@ -40,7 +40,7 @@ def test_db_upgrade_is_idempotent(cli_db: tuple[Database, dict[str, str]]) -> No
     _, env = cli_db
     r = runner.invoke(_app(), ["db", "upgrade"], env=env)
     assert r.exit_code == 0, r.output
-    assert "revision 0001" in r.output
+    assert "revision 0002" in r.output
 
 
 def test_demo_seeds_a_clinic_and_prints_the_login(cli_db: tuple[Database, dict[str, str]]) -> None:

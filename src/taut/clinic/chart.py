@@ -10,6 +10,7 @@ from taut.clinic.notes import Note
 from taut.clinic.outcomes import Change, OutcomeMeasure, Score, change
 from taut.clinic.people import Client
 from taut.clinic.plan import TreatmentPlan
+from taut.clinic.screening import ScreeningDecision
 from taut.clinic.sessions import CheckIn, TreatmentSession
 
 
@@ -35,6 +36,7 @@ class Chart:
     sessions: tuple[SessionEntry, ...]
     outcomes: tuple[OutcomeEntry, ...]
     notes: tuple[Note, ...]
+    decisions: tuple[ScreeningDecision, ...] = ()  # red-flag referrals and overrides
 
 
 def outcome_entries(measures: list[OutcomeMeasure]) -> tuple[OutcomeEntry, ...]:

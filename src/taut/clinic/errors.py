@@ -45,3 +45,14 @@ class StaleRecordError(ClinicError):
 
 class AuthenticationError(ClinicError):
     """Wrong e-mail or password (never says which)."""
+
+
+class TreatmentBlocked(ClinicError):
+    """A red flag from the intake has no decision yet: refer the client or record an override with a reason."""
+
+    def __init__(self, flags: tuple[str, ...]) -> None:
+        self.flags = flags
+        super().__init__(
+            f"treatment is blocked by red flag(s): {', '.join(flags)}; record a referral or an override "
+            "with a reason first"
+        )

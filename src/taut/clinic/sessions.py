@@ -15,6 +15,7 @@ PRESSURE_LEVELS = {1: "light", 2: "moderate", 3: "firm", 4: "deep", 5: "very dee
 PRESSURE_CHANGES = ("up", "down")
 GOOD_PAIN_LIMIT = 7  # discomfort above this is past "good pain": the seed says never serious pain
 RELIEF = ("worse", "none", "some", "much", "complete")
+SESSION_STATUSES = ("open", "finished")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,9 +57,17 @@ class TreatmentSession:
     notes: str = ""
     aftercare: str = ""
     plan_id: int | None = None
+    # "open" while the session conductor runs and holds are saved one by one; "finished" when closed.
+    status: str = "finished"
+    ended_at: datetime | None = None
 
     def validate(self, catalogue: Catalogue) -> TreatmentSession:
         rules.aware("session.occurred_at", self.occurred_at)
+        rules.one_of("session.status", self.status, SESSION_STATUSES)
+        if self.ended_at is not None:
+            rules.aware("session.ended_at", self.ended_at)
+            if self.ended_at < self.occurred_at:
+                raise RecordValidationError("session.ended_at", "may not be before the session started")
         rules.whole_number("session.practitioner_id", self.practitioner_id, 1)
         rules.whole_number("session.pain_before", self.pain_before, 0, 10)
         rules.optional_whole_number("session.pain_after", self.pain_after, 0, 10)
@@ -68,6 +77,17 @@ class TreatmentSession:
         rules.text("session.notes", self.notes, required=False)
         rules.text("session.aftercare", self.aftercare, required=False)
         return self
+
+    @property
+    def open(self) -> bool:
+        return self.status == "open"
+
+    @property
+    def minutes(self) -> int | None:
+        """Whole minutes from start to end, when the session has ended."""
+        if self.ended_at is None:
+            return None
+        return round((self.ended_at - self.occurred_at).total_seconds() / 60)
 
     @property
     def warnings(self) -> tuple[str, ...]:

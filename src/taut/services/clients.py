@@ -43,9 +43,12 @@ def update_client(db: Database, user: User, client: Client, *, expected_version:
     return saved
 
 
-def list_clients(db: Database, user: User, *, limit: int = 100, offset: int = 0) -> ClientPage:
+def list_clients(
+    db: Database, user: User, *, limit: int = 100, offset: int = 0, query: str | None = None
+) -> ClientPage:
     access.require(db, user, Permission.READ_CLIENTS, entity="client")
     with db.transaction() as conn:
-        items, total = people.list_clients(conn, user.clinic_id, limit=limit, offset=offset)
-        access.log(conn, user, "list", "client", None, detail=f"{len(items)} of {total}, offset {offset}")
+        items, total = people.list_clients(conn, user.clinic_id, limit=limit, offset=offset, query=query)
+        detail = f"{len(items)} of {total}, offset {offset}" + (f", search {query[:100]!r}" if query else "")
+        access.log(conn, user, "list", "client", None, detail=detail)
     return ClientPage(items, total)

@@ -355,6 +355,8 @@ class _Batch:
                     ),
                     "aftercare": "Tenderness for up to 48 hours is normal. Drink water, stretch gently, apply heat.",
                     "recorded_at": when + timedelta(hours=1),
+                    "status": "finished",
+                    "ended_at": when + timedelta(minutes=30 + 5 * (k % 4)),
                 },
             )
             for pos, pt in enumerate(rng.sample(points, min(len(points), rng.randint(3, 6)))):

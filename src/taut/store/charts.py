@@ -18,7 +18,8 @@ def _rows(conn: Connection, table: Any, clinic_id: int, client_id: int, *order: 
 
 
 def load_chart(conn: Connection, clinic_id: int, client: Client) -> Chart:
-    """Ten queries (intakes, assessments, findings, ROM, plans, sessions, holds, check-ins, outcomes, notes)."""
+    """Eleven queries (intakes, assessments, findings, ROM, plans, sessions, holds, check-ins, outcomes, notes,
+    red-flag decisions)."""
     assert client.id is not None
     cid = client.id
     t = tables
@@ -64,6 +65,18 @@ def load_chart(conn: Connection, clinic_id: int, client: Client) -> Chart:
         mapping.note_from_row(r)
         for r in _rows(conn, t.notes, clinic_id, cid, t.notes.c.written_at, t.notes.c.id)
     ]
+    dc = t.screening_decisions.c
+    decisions = [
+        mapping.decision_from_row(r)
+        for r in _rows(conn, t.screening_decisions, clinic_id, cid, dc.decided_at, dc.id)
+    ]
     return Chart(
-        client, tuple(intakes), tuple(assessments), tuple(plans), tuple(sessions), outcomes, tuple(notes)
+        client,
+        tuple(intakes),
+        tuple(assessments),
+        tuple(plans),
+        tuple(sessions),
+        outcomes,
+        tuple(notes),
+        tuple(decisions),
     )

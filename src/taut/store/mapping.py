@@ -15,6 +15,7 @@ from taut.clinic.notes import Note
 from taut.clinic.outcomes import SCORING_VERSION, OutcomeMeasure, PsfsActivity
 from taut.clinic.people import Client, Consent, User
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
+from taut.clinic.screening import ScreeningDecision
 from taut.clinic.sessions import CheckIn, Hold, TreatmentSession
 
 Values = dict[str, Any]
@@ -215,6 +216,8 @@ def session_values(s: TreatmentSession) -> Values:
         "pain_after": s.pain_after,
         "notes": s.notes,
         "aftercare": s.aftercare,
+        "status": s.status,
+        "ended_at": s.ended_at,
     }
 
 
@@ -256,6 +259,8 @@ def session_from_row(r: Row[Any], holds: list[Hold]) -> TreatmentSession:
         notes=r.notes,
         aftercare=r.aftercare,
         plan_id=r.plan_id,
+        status=r.status,
+        ended_at=r.ended_at,
     )
 
 
@@ -328,4 +333,29 @@ def note_from_row(r: Row[Any]) -> Note:
         signed_by=r.signed_by,
         amends_id=r.amends_id,
         version=r.version,
+    )
+
+
+def decision_values(d: ScreeningDecision) -> Values:
+    return {
+        "intake_id": d.intake_id,
+        "decision": d.decision,
+        "referred_to": d.referred_to,
+        "reason": d.reason,
+        "flags": list(d.flags),
+        "decided_by": d.decided_by,
+        "decided_at": d.decided_at,
+    }
+
+
+def decision_from_row(r: Row[Any]) -> ScreeningDecision:
+    return ScreeningDecision(
+        id=r.id,
+        intake_id=r.intake_id,
+        decision=r.decision,
+        referred_to=r.referred_to,
+        reason=r.reason,
+        flags=tuple(r.flags),
+        decided_by=r.decided_by,
+        decided_at=r.decided_at,
     )

@@ -97,19 +97,25 @@ def update_client(conn: Connection, clinic_id: int, client: Client, expected_ver
 
 
 def list_clients(
-    conn: Connection, clinic_id: int, *, limit: int = 100, offset: int = 0
+    conn: Connection, clinic_id: int, *, limit: int = 100, offset: int = 0, query: str | None = None
 ) -> tuple[list[Client], int]:
+    """A page of the clinic's clients by name, and how many there are; ``query`` keeps those whose given or
+    family name (or "given family") contains it, case-insensitively."""
     c = tables.clients.c
+    where = [c.clinic_id == clinic_id]
+    if query and query.strip():
+        words = query.strip().lower().split()
+        for w in words:
+            pattern = f"%{w.replace('%', '').replace('_', '')}%"
+            where.append(func.lower(c.given_name).like(pattern) | func.lower(c.family_name).like(pattern))
     rows = conn.execute(
         select(tables.clients)
-        .where(c.clinic_id == clinic_id)
+        .where(*where)
         .order_by(c.family_name, c.given_name, c.id)
         .limit(limit)
         .offset(offset)
     )
-    total = conn.execute(
-        select(func.count()).select_from(tables.clients).where(c.clinic_id == clinic_id)
-    ).scalar_one()
+    total = conn.execute(select(func.count()).select_from(tables.clients).where(*where)).scalar_one()
     return [mapping.client_from_row(r) for r in rows], total
 
 

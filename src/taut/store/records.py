@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from taut.clinic.assessment import Assessment
 from taut.clinic.errors import NotFound, SignedRecordError, StaleRecordError
@@ -13,7 +13,8 @@ from taut.clinic.intake import Intake
 from taut.clinic.notes import Note
 from taut.clinic.outcomes import OutcomeMeasure
 from taut.clinic.plan import TreatmentPlan
-from taut.clinic.sessions import CheckIn, TreatmentSession
+from taut.clinic.screening import ScreeningDecision
+from taut.clinic.sessions import CheckIn, Hold, TreatmentSession
 from taut.store import mapping, tables
 from taut.store.people import now, update_versioned
 
@@ -173,3 +174,93 @@ def save_note(conn: Connection, clinic_id: int, note: Note, expected_version: in
             raise SignedRecordError(f"note {note.id} is signed and never changes; write an amendment")
         raise StaleRecordError("note", note.id, expected_version)
     return expected_version + 1
+
+
+def get_session(conn: Connection, clinic_id: int, session_id: int) -> tuple[int, TreatmentSession]:
+    """(client id, session with its holds in order)."""
+    s = tables.treatment_sessions.c
+    r = conn.execute(
+        select(tables.treatment_sessions).where(s.id == session_id, s.clinic_id == clinic_id)
+    ).first()
+    if r is None:
+        raise NotFound("session", session_id)
+    h = tables.holds.c
+    holds = [
+        mapping.hold_from_row(x)
+        for x in conn.execute(
+            select(tables.holds)
+            .where(h.session_id == session_id, h.clinic_id == clinic_id)
+            .order_by(h.position)
+        )
+    ]
+    return r.client_id, mapping.session_from_row(r, holds)
+
+
+def append_hold(conn: Connection, clinic_id: int, client_id: int, session_id: int, hold: Hold) -> int:
+    """Add one hold after the session's last; returns its position (0-based)."""
+    h = tables.holds.c
+    last = conn.execute(
+        select(func.max(h.position)).where(h.session_id == session_id, h.clinic_id == clinic_id)
+    ).scalar_one()
+    position = 0 if last is None else int(last) + 1
+    conn.execute(
+        tables.holds.insert().values(
+            **_owned(clinic_id, client_id), session_id=session_id, **mapping.hold_values(hold, position)
+        )
+    )
+    return position
+
+
+def close_session(conn: Connection, clinic_id: int, session: TreatmentSession) -> None:
+    """Write the end of an open session (pain after, notes, aftercare, end time, status finished)."""
+    assert session.id is not None
+    t = tables.treatment_sessions
+    result = conn.execute(
+        t.update()
+        .where(t.c.id == session.id, t.c.clinic_id == clinic_id, t.c.status == "open")
+        .values(
+            pain_after=session.pain_after,
+            notes=session.notes,
+            aftercare=session.aftercare,
+            status="finished",
+            ended_at=session.ended_at,
+        )
+    )
+    if result.rowcount != 1:
+        raise SignedRecordError(f"session {session.id} is already finished and never changes")
+
+
+def add_decision(conn: Connection, clinic_id: int, client_id: int, d: ScreeningDecision) -> int:
+    return _insert(
+        conn, tables.screening_decisions, {**_owned(clinic_id, client_id), **mapping.decision_values(d)}
+    )
+
+
+def latest_intake(conn: Connection, clinic_id: int, client_id: int) -> Intake | None:
+    i = tables.intakes.c
+    r = conn.execute(
+        select(tables.intakes)
+        .where(i.clinic_id == clinic_id, i.client_id == client_id)
+        .order_by(i.recorded_on.desc(), i.id.desc())
+        .limit(1)
+    ).first()
+    return None if r is None else mapping.intake_from_row(r)
+
+
+def decisions_for_intake(conn: Connection, clinic_id: int, intake_id: int) -> list[ScreeningDecision]:
+    d = tables.screening_decisions.c
+    rows = conn.execute(
+        select(tables.screening_decisions)
+        .where(d.clinic_id == clinic_id, d.intake_id == intake_id)
+        .order_by(d.decided_at, d.id)
+    )
+    return [mapping.decision_from_row(r) for r in rows]
+
+
+def get_intake(conn: Connection, clinic_id: int, intake_id: int) -> tuple[int, Intake]:
+    """(client id, intake)."""
+    i = tables.intakes.c
+    r = conn.execute(select(tables.intakes).where(i.id == intake_id, i.clinic_id == clinic_id)).first()
+    if r is None:
+        raise NotFound("intake", intake_id)
+    return r.client_id, mapping.intake_from_row(r)

@@ -136,6 +136,7 @@ intakes = Table(
     Column("medications", Json, nullable=False),
     Column("screening", Json, nullable=False),
     Column("factors", Json, nullable=False),
+    UniqueConstraint("clinic_id", "id"),
 )
 
 assessments = Table(
@@ -223,6 +224,9 @@ treatment_sessions = Table(
     Column("notes", Text, nullable=False),
     Column("aftercare", Text, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
+    # "open" while the session conductor runs (holds are added one by one), "finished" once closed.
+    Column("status", String(10), nullable=False, server_default="finished"),
+    Column("ended_at", UTCDateTime),
     UniqueConstraint("clinic_id", "id"),
 )
 
@@ -292,6 +296,21 @@ notes = Table(
     *_ref("notes", "amends_id", nullable=True),
     Column("version", Integer, nullable=False, default=1),
     UniqueConstraint("clinic_id", "id"),
+)
+
+screening_decisions = Table(
+    "screening_decisions",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("screening_decisions"),
+    *_ref("intakes", "intake_id"),
+    Column("decision", String(10), nullable=False),  # referred / override
+    Column("referred_to", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("flags", Json, nullable=False),  # the red flags the decision answers
+    _user_fk("decided_by"),
+    Column("decided_at", UTCDateTime, nullable=False),
 )
 
 audit_log = Table(

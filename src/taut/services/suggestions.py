@@ -1,0 +1,75 @@
+"""Suggestions for an intake: the engine run on the client's pain drawing and words, red flags first.
+Reading the intake is a clinical read (audited); the engine itself is pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from taut.clinic.errors import NotFound
+from taut.clinic.intake import Intake
+from taut.clinic.people import Client, Permission, User
+from taut.clinic.screening import ScreeningDecision
+from taut.reasoning import engine
+from taut.reasoning.case import Case
+from taut.reasoning.result import Flag, Suggestion
+from taut.services import access
+from taut.store import people, records
+from taut.store.engine import Database
+
+
+def case_for_intake(intake: Intake, client: Client) -> Case:
+    """The engine's case: the drawing, every vocabulary term the intake holds (screening answers that were
+    yes included), the client's age on the intake date and sex."""
+    terms = (
+        *intake.mechanisms,
+        *intake.aggravators,
+        *intake.symptoms,
+        *(a.term for a in intake.screening if a.present),
+    )
+    born = client.date_of_birth
+    day = intake.recorded_on
+    age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    sex = client.sex if client.sex in ("female", "male") else None
+    return Case(intake.pain_drawing, tuple(dict.fromkeys(terms)), age, sex, f"intake {intake.id}")
+
+
+@dataclass(frozen=True)
+class IntakeSuggestion:
+    client: Client
+    intake: Intake
+    suggestion: Suggestion
+    decisions: tuple[ScreeningDecision, ...]
+
+    @property
+    def pending_red_flags(self) -> tuple[Flag, ...]:
+        """Red flags no referral or override answers yet."""
+        answered = {f for d in self.decisions for f in d.flags}
+        return tuple(f for f in self.suggestion.red_flags if f.code not in answered)
+
+
+def suggest_for_intake(
+    db: Database, user: User, client_id: int, intake_id: int | None = None
+) -> IntakeSuggestion:
+    """Suggestions for the given intake, or for the client's latest when ``intake_id`` is None."""
+    access.require(db, user, Permission.READ_CLINICAL, entity="intake", record_id=intake_id)
+    with db.transaction() as conn:
+        client = people.get_client(conn, user.clinic_id, client_id)
+        intake = _intake(conn, user.clinic_id, client_id, intake_id)
+        assert intake.id is not None
+        decisions = records.decisions_for_intake(conn, user.clinic_id, intake.id)
+        access.log(conn, user, "suggest", "intake", intake.id, client_id=client_id)
+    return IntakeSuggestion(client, intake, engine.suggest(case_for_intake(intake, client)), tuple(decisions))
+
+
+def _intake(conn: Connection, clinic_id: int, client_id: int, intake_id: int | None) -> Intake:
+    if intake_id is None:
+        found = records.latest_intake(conn, clinic_id, client_id)
+        if found is None:
+            raise NotFound("intake of client", client_id)
+        return found
+    found_client, intake = records.get_intake(conn, clinic_id, intake_id)
+    if found_client != client_id:
+        raise NotFound("intake", intake_id)
+    return intake
