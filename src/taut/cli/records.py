@@ -5,15 +5,15 @@ file TAUT_DATABASE_PATH, default var/taut.sqlite3)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from taut.cli.errors import emit_json, fail
+from taut.cli.context import acting_user, database, fail_on, record_errors
+from taut.cli.errors import emit_json
 
 if TYPE_CHECKING:
-    from taut.clinic.people import User
-    from taut.store.engine import Database
+    pass
 
 db_app = typer.Typer(help="The records database: migrations.", no_args_is_help=True)
 clients_app = typer.Typer(help="Clients of a clinic.", no_args_is_help=True)
@@ -27,40 +27,19 @@ def register(app: typer.Typer) -> None:
     app.command("restore")(restore)
 
 
-def _database() -> Database:
-    from taut.settings import Settings
-    from taut.store.engine import Database
-
-    return Database.from_url(Settings().url)
-
-
-def _errors() -> tuple[type[BaseException], ...]:
-    from sqlalchemy.exc import OperationalError
-
-    from taut.clinic.errors import ClinicError
-    from taut.store.backup import BackupError
-
-    return (ClinicError, BackupError, OperationalError, ValueError)
-
-
-def _fail_on(e: BaseException) -> NoReturn:
-    message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    fail(message)
-
-
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Create or migrate the database schema to the latest (or the given) revision."""
     from taut.store import migrate
 
     try:
-        db = _database()
+        db = database()
         migrate.upgrade(db.engine, revision)
         typer.echo(
             f"database at revision {migrate.current_revision(db.engine)} ({db.engine.url.render_as_string()})"
         )
-    except _errors() as e:
-        _fail_on(e)
+    except record_errors() as e:
+        fail_on(e)
 
 
 @db_app.command("downgrade")
@@ -69,11 +48,11 @@ def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, 
     from taut.store import migrate
 
     try:
-        db = _database()
+        db = database()
         migrate.downgrade(db.engine, revision)
         typer.echo(f"database at revision {migrate.current_revision(db.engine) or 'base'}")
-    except _errors() as e:
-        _fail_on(e)
+    except record_errors() as e:
+        fail_on(e)
 
 
 @db_app.command("current")
@@ -82,10 +61,10 @@ def db_current() -> None:
     from taut.store import migrate
 
     try:
-        db = _database()
+        db = database()
         typer.echo(f"current {migrate.current_revision(db.engine) or 'none'}, head {migrate.head_revision()}")
-    except _errors() as e:
-        _fail_on(e)
+    except record_errors() as e:
+        fail_on(e)
 
 
 def demo(
@@ -103,39 +82,17 @@ def demo(
     from taut.store import migrate
 
     try:
-        db = _database()
+        db = database()
         migrate.upgrade(db.engine)
         with Progress(
             TextColumn("seeding demo clients"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
         ) as bar:
             task = bar.add_task("clients", total=clients)
             login = seed_demo(db, clients=clients, seed=seed, progress=lambda n: bar.advance(task, n))
-    except _errors() as e:
-        _fail_on(e)
+    except record_errors() as e:
+        fail_on(e)
     typer.echo(f"added {login.clients} clients, {login.sessions} sessions, {login.holds} holds")
     typer.echo(f"demo login: {login.email}  password: {login.password}")
-
-
-def _acting_user(db: Database, email: str | None) -> User:
-    from taut.clinic.errors import RecordValidationError
-    from taut.store import people
-
-    with db.transaction() as conn:
-        if email:
-            found = people.user_by_email(conn, email)
-            if found is None:
-                raise RecordValidationError("--as", f"no user {email}")
-            return found[0]
-        owners = people.owners(conn)
-    if len(owners) == 1:
-        return owners[0]
-    if not owners:
-        raise RecordValidationError(
-            "--as", "the database has no users yet; run `taut demo` or create a clinic"
-        )
-    raise RecordValidationError(
-        "--as", "the database holds several clinics: say which user acts with --as EMAIL"
-    )
 
 
 @clients_app.command("list")
@@ -151,11 +108,11 @@ def clients_list(
     from taut.services import clients
 
     try:
-        db = _database()
-        user = _acting_user(db, as_)
+        db = database()
+        user = acting_user(db, as_)
         page = clients.list_clients(db, user, limit=limit, offset=offset)
-    except _errors() as e:
-        _fail_on(e)
+    except record_errors() as e:
+        fail_on(e)
     rows = [
         {
             "id": c.id,
@@ -194,10 +151,10 @@ def backup(path: Annotated[Path, typer.Argument(help="The new backup file.")]) -
     from taut.store import backup as store_backup
 
     try:
-        db = _database()
+        db = database()
         store_backup.backup(db.engine, path)
-    except _errors() as e:
-        _fail_on(e)
+    except record_errors() as e:
+        fail_on(e)
     typer.echo(f"backup written to {path}")
 
 
@@ -206,8 +163,8 @@ def restore(path: Annotated[Path, typer.Argument(help="A file written by `taut b
     from taut.store import backup as store_backup
 
     try:
-        db = _database()
+        db = database()
         revision = store_backup.restore(db.engine, path)
-    except _errors() as e:
-        _fail_on(e)
+    except record_errors() as e:
+        fail_on(e)
     typer.echo(f"restored {path}; database at revision {revision}")
