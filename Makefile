@@ -17,9 +17,9 @@ setup: $(VENV)/.installed
 system-deps:
 	bash scripts/system-deps.sh
 
-## Set everything up and start Taut's main job.
+## Set everything up and start Taut's main job: the web app on SQLite with a demo clinic; prints the login.
 run: setup
-	$(BIN)/taut demo-map
+	$(BIN)/taut serve --demo
 
 ## Run every test: lint, types, import layers, then the whole pytest suite.
 test: setup system-deps lint

@@ -19,6 +19,20 @@ class Settings(BaseSettings):
     # Log every SQL statement (debugging).
     database_echo: bool = False
 
+    # Web: the key that signs session cookies. When unset, a random key is made once and kept in
+    # secret_key_path (mode 0600), so sessions survive restarts and no default key exists.
+    secret_key: str | None = None
+    secret_key_path: Path = Path("var/secret-key")
+    # Mark cookies Secure always (behind a TLS-terminating proxy); they are Secure anyway on https requests.
+    cookie_secure: bool = False
+    # A login lasts this long without activity.
+    session_hours: float = 8.0
+    # Login throttling: this many failures for one e-mail or one address within the window lock it out.
+    login_attempts: int = 5
+    login_window_minutes: int = 15
+    host: str = "127.0.0.1"
+    port: int = 8000
+
     @property
     def url(self) -> str:
         if self.database_url:

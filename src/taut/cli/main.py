@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from taut.cli import draw, knowledge, records, regions, suggest
+from taut.cli import draw, knowledge, records, regions, suggest, web
 
 app = typer.Typer(
     name="taut",
@@ -18,6 +18,7 @@ suggest.register(app)
 records.register(app)
 draw.register(app)
 knowledge.register(app)
+web.register(app)
 
 
 def run() -> None:

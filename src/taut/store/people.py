@@ -145,3 +145,15 @@ def update_versioned(
     if exists is None:
         raise NotFound(kind, record_id)
     raise StaleRecordError(kind, record_id, expected_version)
+
+
+def user_by_id(conn: Connection, user_id: int) -> User | None:
+    r = conn.execute(select(tables.users).where(tables.users.c.id == user_id)).first()
+    return None if r is None else mapping.user_from_row(r)
+
+
+def get_clinic(conn: Connection, clinic_id: int) -> Clinic:
+    r = conn.execute(select(tables.clinics).where(tables.clinics.c.id == clinic_id)).first()
+    if r is None:
+        raise NotFound("clinic", clinic_id)
+    return Clinic(id=r.id, name=r.name)

@@ -1,0 +1,96 @@
+"""Clients and their charts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from taut.clinic.chart import Chart
+from taut.clinic.people import Client, Consent
+from taut.services import charts, clients
+from taut.web.deps import DB, CurrentUser, check_csrf
+
+router = APIRouter(tags=["clients"], dependencies=[Depends(check_csrf)])
+
+
+class ConsentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    treatment_on: date | None = None
+    data_use_on: date | None = None
+
+
+class ClientIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    given_name: str = Field(max_length=100)
+    family_name: str = Field(max_length=100)
+    date_of_birth: date
+    sex: str = "unknown"
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    consent: ConsentIn = ConsentIn()
+
+    def to_client(self) -> Client:
+        data = self.model_dump()
+        data["consent"] = Consent(**data["consent"])
+        return Client(**data)
+
+
+class ClientUpdate(ClientIn):
+    version: int
+
+
+def client_json(c: Client) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "given_name": c.given_name,
+        "family_name": c.family_name,
+        "date_of_birth": c.date_of_birth,
+        "sex": c.sex,
+        "email": c.email,
+        "phone": c.phone,
+        "address": c.address,
+        "consent": {"treatment_on": c.consent.treatment_on, "data_use_on": c.consent.data_use_on},
+        "version": c.version,
+    }
+
+
+@router.get("/clients")
+def list_clients(
+    db: DB,
+    user: CurrentUser,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    page = clients.list_clients(db, user, limit=limit, offset=offset, query=q)
+    return {"total": page.total, "items": [client_json(c) for c in page.items]}
+
+
+@router.post("/clients", status_code=201)
+def create_client(body: ClientIn, db: DB, user: CurrentUser) -> dict[str, Any]:
+    return client_json(clients.register_client(db, user, body.to_client()))
+
+
+@router.get("/clients/{client_id}")
+def get_client(client_id: int, db: DB, user: CurrentUser) -> dict[str, Any]:
+    return client_json(clients.get_client(db, user, client_id))
+
+
+@router.put("/clients/{client_id}")
+def update_client(client_id: int, body: ClientUpdate, db: DB, user: CurrentUser) -> dict[str, Any]:
+    data = body.model_dump(exclude={"version"})
+    data["consent"] = Consent(**data["consent"])
+    current = clients.get_client(db, user, client_id)
+    saved = clients.update_client(db, user, replace(current, **data), expected_version=body.version)
+    return client_json(saved)
+
+
+@router.get("/clients/{client_id}/chart")
+def get_chart(client_id: int, db: DB, user: CurrentUser) -> Chart:
+    """The whole chart: intakes, assessments, plans, sessions with holds and check-ins, outcomes, notes."""
+    return charts.load_chart(db, user, client_id)

@@ -1,0 +1,150 @@
+"""The FastAPI application: middleware, error pages, static files and every feature's routes."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from taut import __version__
+from taut.clinic.errors import (
+    AccessDenied,
+    AuthenticationError,
+    ClinicError,
+    NotFound,
+    RecordValidationError,
+    SignedRecordError,
+    StaleRecordError,
+    TreatmentBlocked,
+)
+from taut.settings import Settings
+from taut.store.engine import Database
+from taut.web.deps import CsrfFailed, NotSignedIn
+from taut.web.security import LoginThrottle, SecurityHeadersMiddleware, SessionMiddleware, secret_key
+from taut.web.templating import HERE, render
+
+log = logging.getLogger("taut.web")
+
+# Each feature folder has a ``routes`` module with a ``router``; the API's modules live under web/api.
+FEATURES = (
+    "taut.web.auth.routes",
+    "taut.web.clients.routes",
+    "taut.web.intake.routes",
+    "taut.web.exam.routes",
+    "taut.web.conductor.routes",
+    "taut.web.progress.routes",
+    "taut.web.atlas.routes",
+    "taut.web.documents.routes",
+    "taut.web.api.routes",
+)
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Taut",
+        version=__version__,
+        summary="Neuromuscular (trigger-point) therapy: body map, suggestions, records.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.db = db or Database.from_url(settings.url, echo=settings.database_echo)
+    app.state.throttle = LoginThrottle(settings.login_attempts, settings.login_window_minutes * 60)
+    for name in FEATURES:
+        app.include_router(importlib.import_module(name).router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(
+        SessionMiddleware,
+        key=secret_key(settings.secret_key, settings.secret_key_path),
+        max_age_seconds=int(settings.session_hours * 3600),
+        always_secure=settings.cookie_secure,
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
+    _error_handlers(app)
+    return app
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _problem(
+    request: Request, status: int, message: str, *, field: str | None = None, **extra: Any
+) -> Response:
+    if _is_api(request):
+        body: dict[str, Any] = {"error": {"status": status, "message": message}}
+        if field:
+            body["error"]["field"] = field
+        body["error"].update(extra)
+        return JSONResponse(body, status_code=status)
+    return render(request, "error.html", {"status": status, "message": message}, status_code=status)
+
+
+STATUS: list[tuple[type[ClinicError], int]] = [
+    (NotFound, 404),
+    (AccessDenied, 403),
+    (RecordValidationError, 422),
+    (StaleRecordError, 409),
+    (SignedRecordError, 409),
+    (TreatmentBlocked, 409),
+    (AuthenticationError, 401),
+]
+
+
+def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        if _is_api(request):
+            return JSONResponse({"error": {"status": 401, "message": "sign in first"}}, status_code=401)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
+
+    @app.exception_handler(CsrfFailed)
+    async def csrf_failed(request: Request, exc: CsrfFailed) -> Response:
+        return _problem(
+            request, 403, "the form has expired or did not come from this site: reload the page and try again"
+        )
+
+    @app.exception_handler(ClinicError)
+    async def clinic_error(request: Request, exc: ClinicError) -> Response:
+        status = next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
+        field = exc.field if isinstance(exc, RecordValidationError) else None
+        return _problem(request, status, str(exc), field=field)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
+        message = (
+            f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid input"))
+        )
+        return _problem(request, 422, message, field=where or None)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = "there is no page at this address"
+        response = _problem(request, exc.status_code, message)
+        for k, v in (exc.headers or {}).items():
+            response.headers[k] = v
+        return response
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _problem(request, 500, "something went wrong on our side; nothing was saved by this request")
+
+
+def _quote(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="/")

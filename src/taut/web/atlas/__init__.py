@@ -1,0 +1,1 @@
+"""The atlas: searchable muscle and condition pages with their pictures."""

@@ -1,0 +1,255 @@
+"""The interactive body map of the web pages: the SVG views as page markup, and the referral zones the suggestions
+panel overlays on it. The behaviour lives in ``static/js/bodymap.js``, the look in ``static/css/bodymap.css``, the
+markup around it in ``templates/macros/bodymap.html`` (see docs/web-bodymap.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cache
+from html import escape
+from typing import Any
+
+from markupsafe import Markup
+
+from taut.anatomy.drawing.colours import BASE_FILL, BASE_STROKE, UNRATED, intensity_colour
+from taut.anatomy.drawing.geometry import RegionShape, ViewGeometry, check_view, load_view
+from taut.anatomy.drawing.svg import attrs, display_name, label_elements, outline_paths
+from taut.anatomy.pain import QUALITIES
+from taut.anatomy.regions import VIEWS, RegionRef, Side, body_map
+
+MODES = ("paint", "pick", "view")
+
+# Heading, and how the view is seen (sides are the patient's own; see docs/body-map.md).
+CAPTIONS = {
+    "front": ("Front", "Patient facing you: their right (R) is on your left"),
+    "back": ("Back", "Patient facing away: their left (L) is on your left"),
+    "side": ("Head and neck", "Patient's right side above, left side below"),
+}
+
+# Referral-zone hatching (blue, off the yellow-to-red pain scale): (pattern suffix, line colour, line width).
+_HATCHES = (("essential", "#1e3a8a", 2.2), ("spillover", "#2563eb", 1.0))
+_HATCH_GAP = 5.0
+
+
+def bodymap_views_svg(views: Sequence[str] = VIEWS, id_prefix: str = "bm-", mode: str = "paint") -> Markup:
+    """The chosen views as inline SVG figures, one ``<figure class="bm-view">`` each.
+
+    Every region is a ``<path class="region">`` with ``id="<prefix><view>-<region>--<side>"`` (unique in the page
+    even though a region appears on several views), ``data-region``, ``data-side`` (absent on the midline),
+    ``data-key`` (``head.temple:right``), ``data-cx``/``data-cy`` (a point inside it) and a ``<title>``. With
+    ``mode`` ``paint`` or ``pick`` each region is also a focusable button labelled ``Temple (right)``; with
+    ``view`` the drawing is one image and the page lists the painted regions in words.
+    """
+    if isinstance(views, str):
+        views = (views,)
+    if mode not in MODES:
+        raise ValueError(f"unknown body map mode {mode!r}; the modes are {', '.join(MODES)}")
+    if not views:
+        raise ValueError("a body map needs at least one view")
+    return _views_markup(tuple(dict.fromkeys(check_view(v) for v in views)), str(id_prefix), mode)
+
+
+@cache
+def _views_markup(views: tuple[str, ...], id_prefix: str, mode: str) -> Markup:
+    return Markup("".join(_figure(load_view(v), id_prefix, mode) for v in views))
+
+
+def _figure(g: ViewGeometry, id_prefix: str, mode: str) -> str:
+    heading, how = CAPTIONS[g.name]
+    prefix = f"{id_prefix}{g.name}-"
+    caption_id = f"{prefix}caption"
+    interactive = mode != "view"
+    paths = "".join(_region(s, prefix, interactive) for s in g.shapes)
+    svg_role = 'role="group"' if interactive else 'role="img"'
+    return (
+        f'<figure class="bm-view" data-view="{g.name}" data-width="{g.width:g}">'
+        f'<figcaption id="{caption_id}"><span class="bm-view-title">{escape(heading)}</span> '
+        f'<span class="bm-view-how">{escape(how)}</span></figcaption>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {g.width:g} {g.height:g}" data-view="{g.name}" '
+        f'data-prefix="{escape(prefix, quote=True)}" {svg_role} aria-labelledby="{caption_id}" focusable="false">'
+        f"{_defs(prefix)}"
+        f'<g class="bm-regions">{paths}</g>'
+        f'<g class="bm-decor" pointer-events="none" aria-hidden="true">{outline_paths(g)}{label_elements(g.labels)}</g>'
+        "</svg></figure>"
+    )
+
+
+def _region(shape: RegionShape, prefix: str, interactive: bool) -> str:
+    name = display_name(shape)
+    a = attrs(
+        id=prefix + shape.dom_id,
+        class_="region",
+        d=shape.d,
+        fill=BASE_FILL,
+        fill_rule="evenodd",
+        stroke=BASE_STROKE,
+        stroke_width=0.35,
+        stroke_linejoin="round",
+    )
+    data = attrs(
+        data_region=shape.ref.region,
+        data_side=shape.ref.side.value if shape.ref.side else None,
+        data_key=shape.ref.key,
+        data_cx=float(shape.center[0]),
+        data_cy=float(shape.center[1]),
+    )
+    aria = attrs(tabindex=0, role="button", aria_label=name) if interactive else ""
+    return f"<path {a} {data} {aria}><title>{escape(name)}</title></path>"
+
+
+def _defs(prefix: str) -> str:
+    """Hatch patterns for the referral-zone overlay, named ``<prefix>hatch-essential`` and ``-spillover``."""
+    out = []
+    for kind, colour, width in _HATCHES:
+        out.append(
+            f'<pattern id="{escape(prefix, quote=True)}hatch-{kind}" patternUnits="userSpaceOnUse" '
+            f'width="{_HATCH_GAP:g}" height="{_HATCH_GAP:g}" patternTransform="rotate(45)">'
+            f'<line x1="0" y1="0" x2="0" y2="{_HATCH_GAP:g}" stroke="{colour}" stroke-width="{width:g}"/></pattern>'
+        )
+    return f"<defs>{''.join(out)}</defs>"
+
+
+def intensity_scale() -> list[str]:
+    """The paint colours: intensity 0 to 10, then the colour of a region painted without an intensity."""
+    return [intensity_colour(i) for i in range(11)] + [UNRATED]
+
+
+def quality_options() -> tuple[str, ...]:
+    """The pain qualities a mark may carry (``taut.anatomy.pain.QUALITIES``)."""
+    return QUALITIES
+
+
+def region_label(key: str) -> str:
+    """``head.temple:right`` -> ``Temple (right)``; ``head.vertex`` -> ``Top of head``; unknown ids as given."""
+    region, _, side = str(key).partition(":")
+    r = body_map().regions.get(region)
+    name = r.name if r is not None else region
+    return f"{name} ({side})" if side else name
+
+
+def mark_label(mark: dict[str, Any]) -> str:
+    """A stored pain mark in words: ``Temple (right): 6/10, aching``."""
+    key = f"{mark.get('region', '')}:{mark['side']}" if mark.get("side") else str(mark.get("region", ""))
+    parts = []
+    if mark.get("intensity") is not None:
+        parts.append(f"{mark['intensity']}/10")
+    else:
+        parts.append("no intensity given")
+    parts.extend(str(q) for q in mark.get("qualities") or ())
+    return f"{region_label(key)}: {', '.join(parts)}"
+
+
+@cache
+def _region_options(views: tuple[str, ...]) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    bm = body_map()
+    groups = []
+    for part in bm.parts.values():
+        options = []
+        for rid in part.regions:
+            region = bm[rid]
+            if not set(region.views) & set(views):
+                continue
+            for side in region.sides:
+                ref = RegionRef(rid, side)
+                options.append((ref.key, region_label(ref.key)))
+        if options:
+            groups.append((part.name, tuple(options)))
+    return tuple(groups)
+
+
+def region_options(views: Sequence[str] = VIEWS) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """Every region drawn on ``views``, by body part, as ``(key, label)``: the add-by-name list of the map."""
+    if isinstance(views, str):
+        views = (views,)
+    return _region_options(tuple(dict.fromkeys(check_view(v) for v in views)))
+
+
+def referral_zones(muscle: str) -> dict[str, Any]:
+    """The published referral zones of a muscle (canonical name, alias or slug), as region keys to overlay.
+
+    ``trigger_points`` lists each trigger point with, per side of the trigger point, its ``essential`` and
+    ``spillover`` region keys and ``trps`` (the key of the region where it lies); ``sides`` holds the same for all
+    its trigger points together (a region essential for one and spillover for another counts as essential).
+    Zones are placed by ``taut.reasoning.zones.place`` without the local tenderness the engine adds, so they are
+    the published patterns; a zone may reach the other side (a bilateral or midline-crossing pattern). A side is
+    left out when a trigger point exists on one side only. An unknown muscle raises LookupError.
+    """
+    from taut.knowledge import knowledge
+    from taut.reasoning.zones import ESSENTIAL, place
+
+    m = knowledge().muscle(muscle)
+    trps: list[dict[str, Any]] = []
+    union: dict[str, dict[str, dict[str, None]]] = {}
+    for trp in m.trigger_points:
+        sides: dict[str, dict[str, list[str]]] = {}
+        for side in (Side.RIGHT, Side.LEFT):
+            if trp.only_side is not None and trp.only_side != side.value:
+                continue
+            placed = place(m, trp, side, local=False)
+            site = RegionRef(trp.marker.region, side if body_map()[trp.marker.region].sided else None)
+            ess = [r.key for r, z in placed.zone.items() if z == ESSENTIAL]
+            spill = [r.key for r, z in placed.zone.items() if z != ESSENTIAL]
+            sides[side.value] = {"essential": ess, "spillover": spill, "trps": [site.key]}
+            u = union.setdefault(side.value, {"essential": {}, "spillover": {}, "trps": {}})
+            for kind, keys in sides[side.value].items():
+                u[kind].update(dict.fromkeys(keys))
+        trps.append(
+            {
+                "id": trp.id,
+                "name": trp.name,
+                "location": trp.location,
+                "view": trp.marker.view,
+                "sides": sides,
+            }
+        )
+    total = {
+        side: {
+            "essential": list(u["essential"]),
+            "spillover": [k for k in u["spillover"] if k not in u["essential"]],
+            "trps": list(u["trps"]),
+        }
+        for side, u in union.items()
+    }
+    return {"muscle": m.name, "slug": m.slug, "trigger_points": trps, "sides": total}
+
+
+def overlay_zones(
+    zones: dict[str, Any], side: str = "both", trigger_point: str | None = None
+) -> dict[str, list[str]]:
+    """One overlay (``essential``, ``spillover``, ``trps`` keys) from ``referral_zones``: the trigger points on
+    ``side`` (``right``, ``left`` or ``both``), all of them or only ``trigger_point`` (its id)."""
+    if side not in ("right", "left", "both"):
+        raise ValueError(f"side must be right, left or both, not {side!r}")
+    wanted = ("right", "left") if side == "both" else (side,)
+    entries: Iterable[dict[str, list[str]]]
+    if trigger_point is None:
+        entries = [zones["sides"][s] for s in wanted if s in zones["sides"]]
+    else:
+        found = [t for t in zones["trigger_points"] if t["id"] == trigger_point]
+        if not found:
+            raise ValueError(f"{zones['muscle']} has no trigger point {trigger_point!r}")
+        entries = [found[0]["sides"][s] for s in wanted if s in found[0]["sides"]]
+    out: dict[str, dict[str, None]] = {"essential": {}, "spillover": {}, "trps": {}}
+    for e in entries:
+        for kind in out:
+            out[kind].update(dict.fromkeys(e[kind]))
+    return {
+        "essential": list(out["essential"]),
+        "spillover": [k for k in out["spillover"] if k not in out["essential"]],
+        "trps": list(out["trps"]),
+    }
+
+
+JINJA_GLOBALS: dict[str, Any] = {
+    "bodymap_svg": bodymap_views_svg,
+    "bodymap_scale": intensity_scale,
+    "bodymap_qualities": quality_options,
+    "bodymap_region_options": region_options,
+    "bodymap_label": region_label,
+    "bodymap_mark_label": mark_label,
+}
+
+
+def register_globals(env: Any) -> None:
+    """Give a Jinja2 environment what ``macros/bodymap.html`` calls."""
+    env.globals.update(JINJA_GLOBALS)

@@ -1,0 +1,1 @@
+"""Clients: the list with search, new client, details, and the chart timeline."""

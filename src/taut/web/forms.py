@@ -1,0 +1,74 @@
+"""Reading form fields into domain values, with errors that name the field (RecordValidationError)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from taut.clinic.errors import RecordValidationError
+
+
+def text(form: dict[str, str], name: str, *, required: bool = False) -> str:
+    value = form.get(name, "").strip()
+    if required and not value:
+        raise RecordValidationError(name, "is required")
+    return value
+
+
+def optional_text(form: dict[str, str], name: str) -> str | None:
+    value = form.get(name, "").strip()
+    return value or None
+
+
+def a_date(form: dict[str, str], name: str, *, required: bool = False) -> date | None:
+    value = form.get(name, "").strip()
+    if not value:
+        if required:
+            raise RecordValidationError(name, "is required (a date like 2025-03-03)")
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RecordValidationError(name, f"must be a date like 2025-03-03, not {value!r}") from None
+
+
+def whole(form: dict[str, str], name: str, lo: int, hi: int, *, required: bool = False) -> int | None:
+    value = form.get(name, "").strip()
+    if not value:
+        if required:
+            raise RecordValidationError(name, f"is required (a whole number {lo}-{hi})")
+        return None
+    try:
+        n = int(value)
+    except ValueError:
+        raise RecordValidationError(name, f"must be a whole number {lo}-{hi}, not {value!r}") from None
+    if not lo <= n <= hi:
+        raise RecordValidationError(name, f"must be between {lo} and {hi}, not {n}")
+    return n
+
+
+def checked(form: dict[str, str], name: str) -> bool:
+    return form.get(name, "") in ("on", "true", "1", "yes")
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The submitted fields as plain strings (the last value of a repeated field wins). As a dependency it
+    lets a plain (threaded) route read the form: ``form: FormFields``."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+async def form_lists(request: Request) -> dict[str, list[str]]:
+    """Every submitted value of every field, in order (for repeated fields and checkboxes)."""
+    form = await request.form()
+    out: dict[str, list[str]] = {}
+    for k, v in form.multi_items():
+        if isinstance(v, str):
+            out.setdefault(k, []).append(v)
+    return out
+
+
+FormFields = Annotated[dict[str, str], Depends(form_fields)]
+FormLists = Annotated[dict[str, list[str]], Depends(form_lists)]

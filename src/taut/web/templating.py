@@ -1,0 +1,111 @@
+"""Jinja2 templates with what every page needs: the user, the CSRF token, names of regions and muscles."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from taut.clinic.people import Permission, User
+from taut.web.security import csrf_token
+
+HERE = Path(__file__).parent
+LOCAL = ZoneInfo("UTC")
+
+
+@cache
+def templates() -> Jinja2Templates:
+    t = Jinja2Templates(directory=str(HERE / "templates"))
+    env = t.env
+    env.globals.update(
+        region_name=region_name,
+        muscle_name=muscle_name,
+        trp_name=trp_name,
+        technique_name=technique_name,
+        bodymap_svg=_bodymap_svg,
+        Permission=Permission,
+    )
+    env.filters.update(day=_day, when=_when, side=_side)
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    return t
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> HTMLResponse:
+    user: User | None = request.state.__dict__.get("user")
+    ctx: dict[str, Any] = {
+        "user": user,
+        "csrf_token": csrf_token(request.scope["session"]),
+        "clinical": bool(user and user.can(Permission.READ_CLINICAL)),
+        "path": request.url.path,
+    }
+    ctx.update(context or {})
+    return templates().TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def _bodymap_svg(views: tuple[str, ...] = ("front", "back", "side")) -> Markup:
+    from taut.web.bodymap import bodymap_views_svg
+
+    return bodymap_views_svg(tuple(views))
+
+
+def region_name(key: str) -> str:
+    """ "head.temple:right" or a RegionRef -> "Temple (right)"."""
+    from taut.anatomy.regions import body_map
+
+    text = str(key)
+    region, _, side = text.partition(":")
+    r = body_map().regions.get(region)
+    name = r.name if r is not None else region
+    return f"{name} ({side})" if side else name
+
+
+def muscle_name(muscle: str) -> str:
+    """A muscle's display name from its canonical name, alias or slug ("upper_trapezius" -> "Upper trapezius")."""
+    from taut.knowledge import knowledge
+
+    try:
+        name = knowledge().muscle(muscle).name
+    except LookupError:
+        name = muscle.replace("_", " ")
+    return name[:1].upper() + name[1:]
+
+
+def trp_name(trp_id: str) -> str:
+    """ "upper_trapezius.trp1" -> "Upper trapezius TrP1"."""
+    muscle, _, trp = trp_id.partition(".")
+    return f"{muscle_name(muscle)} {trp.upper().replace('TRP', 'TrP')}" if trp else muscle_name(muscle)
+
+
+def technique_name(technique_id: str) -> str:
+    from taut.knowledge import knowledge
+
+    t = knowledge().techniques.get(technique_id)
+    return t.name if t is not None else technique_id.replace("_", " ")
+
+
+def _day(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL).date()
+    return value.strftime("%d %b %Y").lstrip("0")
+
+
+def _when(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(LOCAL).strftime("%d %b %Y, %H:%M").lstrip("0")
+
+
+def _side(value: object) -> str:
+    return "" if value is None else str(getattr(value, "value", value))
