@@ -11,8 +11,10 @@ from fastapi import APIRouter
 MODULES = (
     "taut.web.api.core",
     "taut.web.api.clients",
-    "taut.web.api.records",
+    "taut.web.api.intake",
+    "taut.web.api.exam",
     "taut.web.api.sessions",
+    "taut.web.api.progress",
     "taut.web.api.knowledge",
     "taut.web.api.documents",
 )
