@@ -9,7 +9,7 @@ from datetime import datetime
 from taut.clinic import rules
 from taut.clinic.errors import RecordValidationError, SignedRecordError
 
-NOTE_KINDS = ("progress", "assessment", "discharge", "letter")
+NOTE_KINDS = ("progress", "assessment", "discharge", "letter", "soap")
 
 
 @dataclass(frozen=True, kw_only=True)
