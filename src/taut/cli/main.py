@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from taut.cli import draw, knowledge, records, regions, suggest, web
+from taut.cli import draw, knowledge, notes, records, regions, suggest, web
 
 app = typer.Typer(
     name="taut",
@@ -19,6 +19,7 @@ records.register(app)
 draw.register(app)
 knowledge.register(app)
 web.register(app)
+notes.register(app)
 
 
 def run() -> None:

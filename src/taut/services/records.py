@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from taut.clinic.assessment import Assessment
 from taut.clinic.catalogue import catalogue
-from taut.clinic.errors import RecordValidationError
+from taut.clinic.errors import NotFound, RecordValidationError
 from taut.clinic.intake import Intake
 from taut.clinic.outcomes import OutcomeMeasure
 from taut.clinic.people import Permission, User
@@ -56,6 +56,17 @@ def get_plan(db: Database, user: User, plan_id: int) -> TreatmentPlan:
     access.require(db, user, Permission.READ_CLINICAL, entity="plan", record_id=plan_id)
     with db.transaction() as conn:
         client_id, plan = records.get_plan(conn, user.clinic_id, plan_id)
+        access.log(conn, user, "read", "plan", plan_id, client_id=client_id)
+    return plan
+
+
+def get_client_plan(db: Database, user: User, client_id: int, plan_id: int) -> TreatmentPlan:
+    """The plan ``plan_id`` of this client (NotFound when it belongs to another client or clinic)."""
+    access.require(db, user, Permission.READ_CLINICAL, entity="plan", record_id=plan_id)
+    with db.transaction() as conn:
+        owner, plan = records.get_plan(conn, user.clinic_id, plan_id)
+        if owner != client_id:
+            raise NotFound("plan", plan_id)
         access.log(conn, user, "read", "plan", plan_id, client_id=client_id)
     return plan
 

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
 
 from taut.clinic.people import Permission, User
 from taut.web.security import csrf_token
@@ -29,10 +28,12 @@ def templates() -> Jinja2Templates:
         muscle_name=muscle_name,
         trp_name=trp_name,
         technique_name=technique_name,
-        bodymap_svg=_bodymap_svg,
         Permission=Permission,
     )
     env.filters.update(day=_day, when=_when, side=_side)
+    from taut.web.bodymap import register_globals
+
+    register_globals(env)
     env.trim_blocks = True
     env.lstrip_blocks = True
     return t
@@ -50,12 +51,6 @@ def render(
     }
     ctx.update(context or {})
     return templates().TemplateResponse(request, name, ctx, status_code=status_code)
-
-
-def _bodymap_svg(views: tuple[str, ...] = ("front", "back", "side")) -> Markup:
-    from taut.web.bodymap import bodymap_views_svg
-
-    return bodymap_views_svg(tuple(views))
 
 
 def region_name(key: str) -> str:
