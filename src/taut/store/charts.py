@@ -11,7 +11,6 @@ from taut.clinic.chart import Chart, SessionEntry, outcome_entries
 from taut.clinic.people import Client
 from taut.store import mapping, tables
 
-
 _QUERIES: dict[tuple[str, tuple[str, ...]], Any] = {}
 
 
