@@ -32,6 +32,7 @@ lint: setup
 	$(BIN)/lint-imports
 
 bench: setup
+	bash scripts/bench-deps.sh
 	$(PY) -m bench
 
 clean:
