@@ -9,6 +9,8 @@ from taut.anatomy.pain import PainDrawing, PainDrawingError
 from taut.clinic import rules
 from taut.clinic.catalogue import Catalogue
 from taut.clinic.errors import RecordValidationError
+from taut.clinic.people import Client
+from taut.reasoning.case import Case
 
 ONSETS = ("sudden", "gradual", "unknown")
 
@@ -143,3 +145,22 @@ def _bool(field_name: str, value: object) -> bool:
     if not isinstance(value, bool):
         raise RecordValidationError(field_name, f"must be yes or no (true/false), not {value!r}")
     return value
+
+
+def engine_case(intake: Intake, client: Client) -> Case:
+    """The suggestion engine's case for an intake: the drawing, every vocabulary term it holds (screening
+    answers that were yes included), the client's age on the intake date and sex."""
+    terms = (
+        *intake.mechanisms,
+        *intake.aggravators,
+        *intake.symptoms,
+        *(a.term for a in intake.screening if a.present),
+    )
+    sex = client.sex if client.sex in ("female", "male") else None
+    return Case(
+        intake.pain_drawing,
+        tuple(dict.fromkeys(terms)),
+        client.age_on(intake.recorded_on),
+        sex,
+        f"intake {intake.id}",
+    )

@@ -26,7 +26,7 @@ from taut.clinic.billing import BillingSummary, session_billing
 from taut.clinic.catalogue import catalogue
 from taut.clinic.chart import Chart, OutcomeEntry, SessionEntry
 from taut.clinic.errors import NotFound
-from taut.clinic.intake import Intake
+from taut.clinic.intake import Intake, engine_case
 from taut.clinic.outcomes import INSTRUMENTS
 from taut.clinic.people import Client
 from taut.clinic.plan import TreatmentPlan
@@ -35,7 +35,6 @@ from taut.clinic.screening import ScreeningDecision
 from taut.clinic.sessions import PRESSURE_LEVELS, Hold, TreatmentSession
 from taut.knowledge import KnowledgeBase, knowledge
 from taut.reasoning import engine
-from taut.reasoning.case import Case
 from taut.reasoning.result import RankedMuscle, Suggestion
 
 INSTRUMENT_LABELS = {"nprs": "NPRS", "psfs": "PSFS", "ndi": "NDI", "pss10": "PSS-10"}
@@ -67,24 +66,7 @@ class SoapNote:
         return "\n\n".join([self.heading, *(f"{title}\n{text}" for title, text in sections)]) + "\n"
 
 
-def intake_case(intake: Intake, client: Client) -> Case:
-    """The engine's case for an intake: the drawing, every vocabulary term it holds (screening answers that
-    were yes included), the client's age on the intake date and sex. The same case as
-    ``taut.services.suggestions.case_for_intake``, kept here so the core needs no service."""
-    terms = (
-        *intake.mechanisms,
-        *intake.aggravators,
-        *intake.symptoms,
-        *(a.term for a in intake.screening if a.present),
-    )
-    sex = client.sex if client.sex in ("female", "male") else None
-    return Case(
-        intake.pain_drawing,
-        tuple(dict.fromkeys(terms)),
-        client.age_on(intake.recorded_on),
-        sex,
-        f"intake {intake.id}",
-    )
+intake_case = engine_case  # the engine's case for an intake (clinic.intake.engine_case)
 
 
 def build_soap_note(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from taut.clinic.errors import NotFound
-from taut.clinic.intake import Intake
+from taut.clinic.intake import Intake, engine_case
 from taut.clinic.people import Client, Permission, User
 from taut.clinic.screening import ScreeningDecision
 from taut.reasoning import engine
@@ -20,19 +20,8 @@ from taut.store.engine import Database
 
 
 def case_for_intake(intake: Intake, client: Client) -> Case:
-    """The engine's case: the drawing, every vocabulary term the intake holds (screening answers that were
-    yes included), the client's age on the intake date and sex."""
-    terms = (
-        *intake.mechanisms,
-        *intake.aggravators,
-        *intake.symptoms,
-        *(a.term for a in intake.screening if a.present),
-    )
-    born = client.date_of_birth
-    day = intake.recorded_on
-    age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-    sex = client.sex if client.sex in ("female", "male") else None
-    return Case(intake.pain_drawing, tuple(dict.fromkeys(terms)), age, sex, f"intake {intake.id}")
+    """The engine's case for an intake (see clinic.intake.engine_case)."""
+    return engine_case(intake, client)
 
 
 @dataclass(frozen=True)
