@@ -23,7 +23,7 @@ MODES = ("paint", "pick", "view")
 CAPTIONS = {
     "front": ("Front", "Patient facing you: their right (R) is on your left"),
     "back": ("Back", "Patient facing away: their left (L) is on your left"),
-    "side": ("Head and neck", "Patient's right side above, left side below"),
+    "side": ("Head and neck", "Seen from the patient's right (above) and left (below)"),
 }
 
 # Referral-zone hatching (blue, off the yellow-to-red pain scale): (pattern suffix, line colour, line width).
