@@ -1,0 +1,247 @@
+"""The pictures of the reports: body maps (``taut.anatomy.drawing``) and outcome charts (matplotlib, SVG).
+
+treated_picture(muscles) -> Picture        the treated trigger points as numbered X marks, cut to fit
+drawing_pictures(snapshots) -> [Picture]   pain drawings (``pain_figure``) cut to the same band
+outcome_chart_svg(series) -> str           one instrument over time, with the MCID from the baseline
+data_uri(svg) -> str                       for an <img> in HTML that must not fetch anything
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from taut.anatomy.drawing import Figure, intensity_colour, load_view, region_centroid
+from taut.anatomy.drawing.figure import HEADING
+from taut.anatomy.drawing.geometry import views_of
+from taut.anatomy.pain import PainDrawing
+from taut.reports.content import DrawingSnapshot, OutcomeSeries, TreatedMuscle
+from taut.reports.text import MONTHS
+
+VIEW_ORDER = ("front", "back", "side")
+TREATED_FILL = "#8fd3c3"  # a calm teal: treated, not pain
+MARK_SPACING = 12.0  # view units; X marks closer than this are moved apart
+
+
+@dataclass(frozen=True)
+class Picture:
+    svg: str
+    width: float
+    height: float
+    views: tuple[str, ...]
+
+    @property
+    def uri(self) -> str:
+        return data_uri(self.svg)
+
+
+def treated_figure(muscles: Sequence[TreatedMuscle]) -> tuple[Figure, list[tuple[float, float]]]:
+    """Each treated trigger point as an X on its region (lightly filled), labelled with its muscle's number;
+    also the marks' positions in figure coordinates.
+
+    The views are those the marks need, in the order front, back, side. Sides are the patient's."""
+    points = [(m.number, p) for m in muscles for p in m.points]
+    views = tuple(v for v in VIEW_ORDER if any(p.view == v for _, p in points))
+    fig = Figure(views=views)
+    for _, p in points:
+        fig.fill(p.marker, TREATED_FILL, opacity=0.85)
+    placed: list[tuple[str, float, float]] = []
+    where = []
+    for number, p in points:
+        cx, cy = region_centroid(p.view, p.marker)
+        dx, dy = p.offset
+        for _ in range(len(points)):
+            x, y = cx + dx, cy + dy
+            if all(v != p.view or abs(x - px) + abs(y - py) >= MARK_SPACING for v, px, py in placed):
+                break
+            dy += MARK_SPACING
+        placed.append((p.view, cx + dx, cy + dy))
+        fig.mark(p.marker, p.view, label=str(number), offset=(dx, dy))
+        ox, oy = fig.view_origin(p.view)
+        where.append((ox + cx + dx, oy + cy + dy))
+    return fig, where
+
+
+MARGIN = 130.0  # figure units of body shown beyond the highest and the lowest point of interest
+MIN_HEIGHT = 400.0
+# The side views draw the patient's right profile above the left one; the left one's caption sits at y 430.
+# A band that ends just below the right profile stops above that caption.
+SIDE_SPLIT = 405.0
+
+
+def band(fig: Figure, ys: Iterable[float]) -> tuple[float, float]:
+    """The horizontal band of the figure (top, bottom) that shows the points at heights ``ys`` with some body
+    around them. The views' headings stay when the band reaches the upper half of the body; the title above
+    and the legend below the views are left out."""
+    top = fig.view_origin(fig.views[0])[1]
+    bottom = top + max(load_view(v).height for v in fig.views)
+    ys = list(ys)
+    y0 = top - HEADING  # the views' headings
+    if ys and min(ys) - MARGIN > (top + bottom) / 2:
+        y0 = min(ys) - MARGIN
+    y1 = min(bottom + 8, max(max(ys, default=bottom) + MARGIN, y0 + MIN_HEIGHT))
+    if "side" in fig.views and top + SIDE_SPLIT < y1 < top + SIDE_SPLIT + 50 and max(ys) < top + SIDE_SPLIT:
+        y1 = top + SIDE_SPLIT
+    return y0, y1
+
+
+def treated_picture(muscles: Sequence[TreatedMuscle]) -> Picture:
+    """The treated-points figure cut to the band of the body that holds the marks (so the X marks stay large
+    enough to read on paper); the full width of its views is kept."""
+    fig, where = treated_figure(muscles)
+    return _cut(fig, *band(fig, (y for _, y in where)))
+
+
+def drawing_views(drawings: Iterable[PainDrawing]) -> tuple[str, ...]:
+    """Front and back always (the whole body, so the reader also sees where there is no pain), and the
+    head-and-neck side views when a painted region is drawn there."""
+    side = any("side" in views_of(mark.ref) for d in drawings for mark in d)
+    return ("front", "back", "side") if side else ("front", "back")
+
+
+def drawing_pictures(snapshots: Sequence[DrawingSnapshot]) -> list[Picture]:
+    """Each pain drawing on the same views, cut to the same band of the body so that they compare at a glance.
+
+    Regions are painted with the body map's intensity scale (``intensity_colour``, as ``pain_figure`` does);
+    the title and the legend are left to the page, so no hidden text stays in the cut-off part of the SVG."""
+    if not snapshots:
+        return []
+    views = drawing_views(s.drawing for s in snapshots)
+    figures = []
+    for s in snapshots:
+        fig = Figure(views)
+        for mark in s.drawing:
+            fig.fill(mark.ref, intensity_colour(mark.intensity))
+        figures.append(fig)
+    ys = []
+    for s in snapshots:
+        for mark in s.drawing:
+            for v in views_of(mark.ref):
+                if v in views:
+                    ys.append(figures[0].view_origin(v)[1] + region_centroid(v, mark.ref)[1])
+    y0, y1 = band(figures[0], ys)
+    return [_cut(f, y0, y1) for f in figures]
+
+
+def _cut(fig: Figure, y0: float, y1: float) -> Picture:
+    width, _ = fig.size()
+    return Picture(crop_svg(fig.to_svg(), 0.0, y0, width, y1 - y0), width, y1 - y0, fig.views)
+
+
+def crop_svg(svg: str, x: float, y: float, width: float, height: float) -> str:
+    """The same SVG showing only the box (x, y, width, height) of its drawing."""
+    head, sep, rest = svg.partition(">")
+    head = re.sub(r'viewBox="[^"]*"', f'viewBox="{x:g} {y:g} {width:g} {height:g}"', head, count=1)
+    head = re.sub(r'\bwidth="[^"]*"', f'width="{width:g}"', head, count=1)
+    head = re.sub(r'\bheight="[^"]*"', f'height="{height:g}"', head, count=1)
+    return head + sep + rest
+
+
+def data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+INK = "#1f2937"
+LINE = "#2563eb"
+GOOD = "#15803d"
+BAND = "#dcfce7"
+MUTED = "#6b7280"
+
+
+def outcome_chart_svg(series: OutcomeSeries, *, width_in: float = 3.4, height_in: float = 2.2) -> str:
+    """One instrument's scores over time. The baseline is a dotted line; the MCID is a dashed line at the
+    baseline minus (or plus) the MCID, with the side of it that counts as a clinically important improvement
+    shaded. Both are labelled at the right edge. Scores past the MCID are drawn in green."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    from matplotlib.figure import Figure as MplFigure
+
+    days = [mdates.date2num(p.taken_on) for p in series.points]
+    values = [p.value for p in series.points]
+    lo, hi = series.range
+    with matplotlib.rc_context(
+        {
+            "svg.fonttype": "none",  # text stays text (selectable, searchable in the PDF)
+            "svg.hashsalt": f"taut-{series.instrument}",  # the same SVG for the same data
+            "font.family": "DejaVu Sans",
+            "font.size": 7,
+            "axes.edgecolor": "#9ca3af",
+            "axes.linewidth": 0.6,
+            "xtick.color": INK,
+            "ytick.color": INK,
+            "xtick.major.width": 0.6,
+            "ytick.major.width": 0.6,
+        }
+    ):
+        fig = MplFigure(figsize=(width_in, height_in))
+        ax = fig.add_subplot()
+        ax.grid(axis="y", color="#e5e7eb", lw=0.5, zorder=0)
+        threshold = series.mcid_threshold
+        labels: list[tuple[float, str, str]] = [(values[0], "baseline", MUTED)]
+        if threshold is not None and lo <= threshold <= hi:
+            far = lo if series.better == "lower" else hi
+            ax.axhspan(min(threshold, far), max(threshold, far), color=BAND, lw=0, zorder=0)
+            ax.axhline(threshold, color=GOOD, lw=1.0, ls=(0, (4, 2)), zorder=1)
+            labels.append((threshold, "MCID", GOOD))
+        ax.axhline(values[0], color=MUTED, lw=0.8, ls=(0, (1, 1.5)), zorder=1)
+        for y, label, colour in labels:
+            ax.annotate(
+                label,
+                xy=(1.0, y),
+                xycoords=("axes fraction", "data"),
+                xytext=(4, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                color=colour,
+                fontsize=7,
+            )
+        ax.plot(days, values, color=LINE, lw=1.4, zorder=2)
+        colours = [GOOD if p.passes_mcid else LINE for p in series.points]
+        ax.scatter(days, values, c=colours, s=20, zorder=3, edgecolors="white", linewidths=0.6)
+        for d, v in zip(days, values, strict=True):
+            ax.annotate(
+                f"{round(v, 1):g}",
+                xy=(d, v),
+                xytext=(0, 5 if series.better == "higher" else -5),
+                textcoords="offset points",
+                ha="center",
+                va="bottom" if series.better == "higher" else "top",
+                fontsize=7,
+                color=INK,
+            )
+        pad = (hi - lo) * 0.08
+        ax.set_ylim(lo - pad, hi + pad)
+        span = max(days[-1] - days[0], 14.0)
+        ax.set_xlim(days[0] - span * 0.08, days[-1] + span * 0.08)
+        if len(days) <= 6:
+            ax.set_xticks(days)
+            ax.set_xticklabels(_day_labels([p.taken_on for p in series.points]))
+        else:
+            locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+        ax.tick_params(labelsize=7, length=2.5)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_ylabel(series.short, fontsize=7, color=INK)
+        fig.subplots_adjust(left=0.13, right=0.83, top=0.96, bottom=0.13)
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    svg = buf.getvalue()
+    return svg[svg.index("<svg") :]
+
+
+def _day_labels(days: Sequence[date]) -> list[str]:
+    """ "3 Mar" under each point; the year under the first and wherever it changes."""
+    out, year = [], None
+    for d in days:
+        label = f"{d.day} {MONTHS[d.month - 1][:3]}"
+        out.append(label if d.year == year else f"{label}\n{d.year}")
+        year = d.year
+    return out

@@ -1,0 +1,117 @@
+"""Pictures (body maps, outcome charts), wording helpers and the self-contained HTML of both documents."""
+
+from __future__ import annotations
+
+import base64
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from tests.unit.reports.conftest import STAFF
+
+from taut.anatomy.regions import Side
+from taut.clinic.chart import Chart
+from taut.clinic.errors import RecordValidationError
+from taut.reports.content import DrawingSnapshot, handout_content, progress_content
+from taut.reports.handout import handout_html
+from taut.reports.pictures import crop_svg, drawing_pictures, outcome_chart_svg, treated_picture
+from taut.reports.progress import progress_html
+from taut.reports.render import html_to_pdf, page_size
+from taut.reports.text import long_date, score, short_date, sides_text, signed
+
+DOT = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+
+
+def _viewbox(svg: str) -> list[float]:
+    m = re.search(r'viewBox="([^"]+)"', svg)
+    assert m
+    return [float(x) for x in m.group(1).split()]
+
+
+def test_treated_picture_marks_every_point_on_the_views_it_needs(chart: Chart) -> None:
+    h = handout_content(chart, 11, clinic="L", staff=STAFF)
+    pic = treated_picture(h.muscles)
+    assert pic.views == ("back",)  # upper trapezius and levator scapulae TrP1 are drawn on the back
+    assert pic.svg.count('class="mark"') == 3  # right and left trapezius, right levator
+    assert 'data-view="front"' not in pic.svg
+    # cut to the upper body: the band starts at the views' headings and is far shorter than the figure
+    x, y, w, hgt = _viewbox(pic.svg)
+    assert (x, w) == (0, pic.width) and hgt == pic.height
+    assert 0 < y < 40 and hgt < 600
+    for label in ("1", "2"):
+        assert f">{label}</text>" in pic.svg
+
+
+def test_drawing_pictures_share_views_and_band(chart: Chart) -> None:
+    snaps = [chart.intakes[0], chart.intakes[1]]
+    pics = drawing_pictures([DrawingSnapshot(i.recorded_on, i.pain_drawing) for i in snaps])
+    assert len(pics) == 2
+    assert pics[0].views == pics[1].views == ("front", "back", "side")  # the temple and neck show on the side
+    assert _viewbox(pics[0].svg) == _viewbox(pics[1].svg)
+    assert "Pain intensity" not in pics[0].svg and "Pain drawing" not in pics[0].svg  # the page has them
+    _, y, _, h = _viewbox(pics[0].svg)
+    assert y == 24 and h < 600  # from the views' headings to the waist: the temple and neck are high up
+    assert drawing_pictures([]) == []
+
+
+def test_outcome_chart_draws_baseline_and_mcid_as_text(chart: Chart) -> None:
+    p = progress_content(chart, clinic="L", author="A", staff=STAFF, written_on=date(2025, 3, 18))
+    series = {s.instrument: s for s in p.outcomes}
+    svg = outcome_chart_svg(series["nprs"])
+    assert svg.startswith("<svg") and ">baseline<" in svg and ">MCID<" in svg
+    assert outcome_chart_svg(series["nprs"]) == svg  # the same data gives the same picture
+    no_mcid = outcome_chart_svg(series["pss10"])
+    assert ">baseline<" in no_mcid and ">MCID<" not in no_mcid
+
+
+def test_crop_svg_changes_only_the_root_box() -> None:
+    svg = '<svg xmlns="x" viewBox="0 0 100 200" width="100" height="200"><rect width="5" height="6"/></svg>'
+    out = crop_svg(svg, 0, 50, 100, 80)
+    assert out.startswith('<svg xmlns="x" viewBox="0 50 100 80" width="100" height="80">')
+    assert out.endswith('<rect width="5" height="6"/></svg>')
+
+
+def test_wording_helpers() -> None:
+    assert long_date(date(2025, 3, 3)) == "3 March 2025" and short_date(date(2025, 12, 24)) == "24 Dec 2025"
+    assert (signed(-4), signed(2.333), signed(0), signed(None)) == ("−4", "+2.3", "0", "–")
+    assert (score(6.0), score(4.333)) == ("6", "4.3")
+    assert sides_text([Side.RIGHT, Side.LEFT]) == "both sides"
+    assert sides_text([Side.LEFT]) == "left side" and sides_text([None]) == ""
+
+
+def test_paper_is_a4_or_letter() -> None:
+    assert page_size("A4") == "A4" and page_size("letter") == "letter"
+    with pytest.raises(RecordValidationError, match="paper: must be a4 or letter, not 'legal'"):
+        page_size("legal")
+
+
+def test_html_is_self_contained_and_escaped(chart: Chart) -> None:
+    from dataclasses import replace
+
+    evil = replace(chart, client=replace(chart.client, given_name="<script>x</script>"))
+    h = handout_html(handout_content(evil, 11, clinic="L & Co", staff=STAFF), paper="letter")
+    p = progress_html(
+        progress_content(evil, clinic="L & Co", author="A", staff=STAFF, written_on=date(2025, 3, 18))
+    )
+    for html in (h, p):
+        assert "<script>" not in html and "&lt;script&gt;" in html and "L &amp; Co" in html
+        assert not re.search(r'(src|href)="(?!data:)', html)  # every picture is a data: URI
+        assert "http" not in html.split("<body>", 1)[1]
+    assert "size: letter;" in h and "size: A4;" in p
+    assert 'counter(page) " of " counter(pages)' in h
+
+
+def test_the_pdf_renderer_fetches_data_uris_only(tmp_path: Path) -> None:
+    png = tmp_path / "dot.png"
+    png.write_bytes(base64.b64decode(DOT))
+    inline = html_to_pdf(f'<html><body><img src="data:image/png;base64,{DOT}"></body></html>')
+    local = html_to_pdf(f'<html><body><img src="{png.as_uri()}"></body></html>')
+    assert b"/Image" in inline and b"/Image" not in local
+
+
+def test_chart_dates_carry_the_year_where_it_starts_or_changes() -> None:
+    from taut.reports.pictures import _day_labels
+
+    days = [date(2024, 12, 20), date(2024, 12, 27), date(2025, 1, 3)]
+    assert _day_labels(days) == ["20 Dec\n2024", "27 Dec", "3 Jan\n2025"]
