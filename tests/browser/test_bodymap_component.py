@@ -182,6 +182,10 @@ def test_paint_with_mouse_and_keyboard_fills_the_form_field(chromium: Any, page_
     assert page.locator(f"{m} .bm-target-name").inner_text() == "Temple (right)"
     page.locator(f"{m} .bm-intensity").get_by_role("radio", name="3", exact=True).check()
     page.locator(f"{m} .bm-qualities").get_by_role("checkbox", name="aching").check()
+    page.keyboard.press("Escape")  # lets go, from the panel as from the map
+    assert page.locator(f"{m} .bm-target-edit").is_hidden()
+    page.mouse.click(*_point(page, _sel("bm-pain_drawing", "front", "head.temple:right")))
+    assert page.locator(f"{m} .bm-intensity input:checked").get_attribute("value") == "3"  # its own values
     page.locator(f"{m} .bm-done").click()
     drawing = _by_key(_drawing(page))
     assert drawing["head.temple:right"] == {

@@ -427,6 +427,14 @@
         }
       });
     }
+    // Escape in the panel lets go of the selection too, and goes back to where it was made.
+    root.addEventListener("keydown", function (ev) {
+      if (ev.key !== "Escape" || !self.selected || regionOf(ev.target)) { return; }
+      var key = self.selected;
+      ev.preventDefault();
+      self.deselect();
+      self.restoreFocus(key);
+    });
     var clear = root.querySelector(".bm-clear");
     if (clear) { clear.addEventListener("click", function () { self.clear(); }); }
     var undo = root.querySelector(".bm-undo");
