@@ -1,9 +1,250 @@
-"""API endpoints of this feature (being built)."""
+"""Intakes, their suggestions and red-flag decisions; the live suggestion for a drawing being painted; a
+muscle's referral zones for the body-map overlay."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from datetime import date
+from typing import Annotated, Any, Literal
 
-from taut.web.deps import check_csrf
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-router = APIRouter(dependencies=[Depends(check_csrf)])
+from taut.clinic.errors import NotFound
+from taut.clinic.intake import (
+    Biochemical,
+    Biomechanical,
+    Factors,
+    Intake,
+    Psychosocial,
+    ScreeningAnswer,
+)
+from taut.clinic.screening import ScreeningDecision
+from taut.services import intake_support, records
+from taut.web.bodymap import referral_zones
+from taut.web.deps import DB, CurrentUser, check_csrf
+from taut.web.intake.present import flag_view, suggestion_view
+
+router = APIRouter(tags=["intake"], dependencies=[Depends(check_csrf)])
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MarkIn(_In):
+    """One painted region in the stored form: region id, the patient's side (none on the midline)."""
+
+    region: str = Field(max_length=100, examples=["head.temple"])
+    side: Literal["left", "right"] | None = None
+    intensity: int | None = Field(default=None, ge=0, le=10)
+    qualities: list[str] = Field(default_factory=list, max_length=10)
+
+
+class ScreeningIn(_In):
+    term: str = Field(max_length=100, examples=["fever"])
+    present: StrictBool
+
+
+class BiomechanicalIn(_In):
+    posture: str = ""
+    gait: str = ""
+    work: str = ""
+    sport: str = ""
+
+
+class BiochemicalIn(_In):
+    hydration: str = ""
+    nutrition: str = ""
+    sleep: str = ""
+    medications: str = ""
+    sleep_hours: float | None = None
+
+
+class PsychosocialIn(_In):
+    stress: str = ""
+    stress_level: int | None = None
+
+
+class FactorsIn(_In):
+    biomechanical: BiomechanicalIn = BiomechanicalIn()
+    biochemical: BiochemicalIn = BiochemicalIn()
+    psychosocial: PsychosocialIn = PsychosocialIn()
+
+
+class IntakeIn(_In):
+    """An intake as ``taut.clinic.intake.Intake`` holds it; terms are words of the symptom vocabulary."""
+
+    recorded_on: date
+    pain_drawing: list[MarkIn] = Field(max_length=500)
+    chief_complaint: str = Field(max_length=2000)
+    onset: Literal["sudden", "gradual", "unknown"] = "unknown"
+    began_on: date | None = None
+    duration_weeks: int | None = None
+    mechanisms: list[str] = Field(default_factory=list, max_length=100)
+    aggravators: list[str] = Field(default_factory=list, max_length=100)
+    symptoms: list[str] = Field(default_factory=list, max_length=100)
+    history: str = Field(default="", max_length=20_000)
+    medications: list[str] = Field(default_factory=list, max_length=100)
+    screening: list[ScreeningIn] = Field(default_factory=list, max_length=100)
+    factors: FactorsIn = FactorsIn()
+
+    def to_intake(self) -> Intake:
+        f = self.factors
+        return Intake(
+            recorded_on=self.recorded_on,
+            pain_drawing=intake_support.drawing_from_list(
+                [m.model_dump(exclude_none=True) for m in self.pain_drawing]
+            ),
+            chief_complaint=self.chief_complaint,
+            onset=self.onset,
+            began_on=self.began_on,
+            duration_weeks=self.duration_weeks,
+            mechanisms=tuple(self.mechanisms),
+            aggravators=tuple(self.aggravators),
+            symptoms=tuple(self.symptoms),
+            history=self.history,
+            medications=tuple(self.medications),
+            screening=tuple(ScreeningAnswer(term=a.term, present=a.present) for a in self.screening),
+            factors=Factors(
+                biomechanical=Biomechanical(**f.biomechanical.model_dump()),
+                biochemical=Biochemical(**f.biochemical.model_dump()),
+                psychosocial=Psychosocial(**f.psychosocial.model_dump()),
+            ),
+        )
+
+
+class DecisionIn(_In):
+    """A referral (say to whom) or an override; the reason is always required. ``flags``: the red-flag codes
+    answered (empty: every red flag of the intake still without a decision)."""
+
+    decision: Literal["referred", "override"]
+    reason: str = Field(max_length=5000)
+    referred_to: str = Field(default="", max_length=200)
+    flags: list[str] = Field(default_factory=list, max_length=50)
+
+
+class SuggestIn(_In):
+    """A drawing being painted, the vocabulary words ticked so far, the client's age and sex."""
+
+    pain_drawing: list[MarkIn] = Field(max_length=500)
+    terms: list[str] = Field(default_factory=list, max_length=200)
+    age: int | None = Field(default=None, ge=0, le=120)
+    sex: Literal["female", "male"] | None = None
+
+
+def decision_json(d: ScreeningDecision) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "intake_id": d.intake_id,
+        "decision": d.decision,
+        "flags": list(d.flags),
+        "reason": d.reason,
+        "referred_to": d.referred_to,
+        "decided_by": d.decided_by,
+        "decided_at": d.decided_at,
+    }
+
+
+def intake_json(client_id: int, i: Intake, decisions: tuple[ScreeningDecision, ...] = ()) -> dict[str, Any]:
+    f = i.factors
+    return {
+        "id": i.id,
+        "client_id": client_id,
+        "recorded_on": i.recorded_on,
+        "pain_drawing": i.pain_drawing.to_list(),
+        "chief_complaint": i.chief_complaint,
+        "onset": i.onset,
+        "began_on": i.began_on,
+        "duration_weeks": i.duration_weeks,
+        "mechanisms": list(i.mechanisms),
+        "aggravators": list(i.aggravators),
+        "symptoms": list(i.symptoms),
+        "history": i.history,
+        "medications": list(i.medications),
+        "screening": [{"term": a.term, "present": a.present} for a in i.screening],
+        "factors": {
+            "biomechanical": vars(f.biomechanical),
+            "biochemical": vars(f.biochemical),
+            "psychosocial": vars(f.psychosocial),
+        },
+        "decisions": [decision_json(d) for d in decisions],
+    }
+
+
+ClientId = Annotated[int, Path(ge=1)]
+IntakeId = Annotated[int, Path(ge=1)]
+
+
+@router.post("/clients/{client_id}/intakes", status_code=201)
+def create_intake(client_id: ClientId, body: IntakeIn, db: DB, user: CurrentUser) -> dict[str, Any]:
+    """Record an intake (validated against the knowledge base: regions, terms, dates)."""
+    iid = records.record_intake(db, user, client_id, body.to_intake())
+    found = intake_support.get_intake(db, user, client_id, iid)
+    return intake_json(client_id, found.intake, found.decisions)
+
+
+@router.get("/clients/{client_id}/intakes/{intake_id}")
+def get_intake(client_id: ClientId, intake_id: IntakeId, db: DB, user: CurrentUser) -> dict[str, Any]:
+    """One intake with its red-flag decisions."""
+    found = intake_support.get_intake(db, user, client_id, intake_id)
+    return intake_json(client_id, found.intake, found.decisions)
+
+
+@router.get("/clients/{client_id}/intakes/{intake_id}/suggestions")
+def get_suggestions(client_id: ClientId, intake_id: IntakeId, db: DB, user: CurrentUser) -> dict[str, Any]:
+    """The engine's suggestions for the intake (red flags first), its red flags still without a decision,
+    and whether they block starting a session (they do when this is the client's latest intake)."""
+    page = intake_support.intake_page(db, user, client_id, intake_id)
+    pending = page.found.pending_red_flags
+    return {
+        "client_id": client_id,
+        "intake_id": intake_id,
+        "suggestion": suggestion_view(page.found.suggestion),
+        "pending_red_flags": [flag_view(f) for f in pending],
+        "decisions": [decision_json(d) for d in page.found.decisions],
+        "latest_intake": page.latest,
+        "treatment_blocked": bool(pending) and page.latest,
+    }
+
+
+@router.post("/clients/{client_id}/intakes/{intake_id}/decisions", status_code=201)
+def create_decision(
+    client_id: ClientId, intake_id: IntakeId, body: DecisionIn, db: DB, user: CurrentUser
+) -> dict[str, Any]:
+    """Answer red flags of the intake with a referral or an override (a reason is always required)."""
+    d = intake_support.decide(
+        db,
+        user,
+        client_id,
+        intake_id,
+        decision=body.decision,
+        reason=body.reason,
+        referred_to=body.referred_to,
+        flags=tuple(body.flags),
+    )
+    return decision_json(d)
+
+
+@router.post("/suggest")
+def suggest(body: SuggestIn, db: DB, user: CurrentUser) -> dict[str, Any]:
+    """Suggestions for a drawing that is not saved (the intake form's live panel); nothing is stored. Each
+    ranked muscle carries ``zones`` (essential, spillover, trps region keys) for the body-map overlay."""
+    s = intake_support.live_suggestion(
+        db,
+        user,
+        [m.model_dump(exclude_none=True) for m in body.pain_drawing],
+        body.terms,
+        body.age,
+        body.sex,
+    )
+    return suggestion_view(s)
+
+
+@router.get("/zones/{muscle}")
+def zones(muscle: Annotated[str, Path(max_length=100)], user: CurrentUser) -> dict[str, Any]:
+    """A muscle's published referral zones (canonical name, alias or slug): per trigger point and side, and
+    for all its trigger points together, as region keys to overlay on the body map."""
+    try:
+        return referral_zones(muscle)
+    except LookupError:
+        raise NotFound("muscle", muscle) from None
