@@ -1,0 +1,240 @@
+"""Importing a client's whole course of care (from a FHIR Bundle, or any other reader) in one transaction.
+
+``CourseOfCare`` is what moves: the client's chart, the clinic it came from and the staff its records name.
+Inside a course, ids are those of its source: ``session.plan_id``, ``checkin.session_id``,
+``note.session_id``/``amends_id``, ``decision.intake_id`` point at records of the same course, and
+``session.practitioner_id``, ``note.author_id``/``signed_by`` and ``decision.decided_by`` at its staff.
+
+``import_course`` writes a new client with every record, or nothing:
+
+- the user needs ``WRITE_CLINICAL`` and ``EDIT_CLIENTS``;
+- every record is validated first (the same rules as when it is recorded), references are checked;
+- a client of the clinic with the same name and date of birth makes it refuse (a second import of the same
+  course, most likely) unless ``allow_duplicate``;
+- staff are mapped to the importing clinic's users: a user with the same e-mail, otherwise the importing
+  user (sessions, notes, signatures and decisions then carry the importing user's name);
+- intakes, assessments, plans and check-ins record the importing user as the one who entered them, and so
+  does a red-flag decision that names nobody;
+- sessions keep their status (open or finished) and end time, notes their signature and amendments;
+- one audit entry ``import client`` is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from taut.clinic.catalogue import catalogue
+from taut.clinic.chart import Chart, SessionEntry
+from taut.clinic.errors import RecordValidationError
+from taut.clinic.notes import Note
+from taut.clinic.people import Clinic, Permission, User
+from taut.services import access
+from taut.store import course, people, records
+from taut.store.engine import Database
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffMember:
+    """A practitioner named by the course's records; ``id`` is the source's user id."""
+
+    id: int
+    name: str
+    email: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CourseOfCare:
+    clinic: Clinic
+    staff: tuple[StaffMember, ...]
+    chart: Chart
+
+
+def import_course(
+    db: Database, user: User, course_of_care: CourseOfCare, *, allow_duplicate: bool = False
+) -> int:
+    """Write the course as a new client of the user's clinic; returns the new client id."""
+    access.require(db, user, Permission.EDIT_CLIENTS, entity="client")
+    access.require(db, user, Permission.WRITE_CLINICAL, entity="client")
+    assert user.id is not None
+    me: int = user.id
+    chart = checked(course_of_care)
+    staff = {s.id: s for s in course_of_care.staff}
+    cid_clinic = user.clinic_id
+    with db.transaction() as conn:
+        client = chart.client
+        if not allow_duplicate:
+            same = course.same_person(
+                conn, cid_clinic, client.given_name, client.family_name, client.date_of_birth
+            )
+            if same:
+                raise RecordValidationError(
+                    "client",
+                    f"{client.full_name} born {client.date_of_birth.isoformat()} is already client {same[0]} "
+                    "of this clinic; nothing was imported",
+                )
+        by_email = {u.email: u.id for u in people.users_of(conn, cid_clinic) if u.id is not None}
+
+        def who(source_id: int) -> int:
+            email = staff[source_id].email
+            return by_email.get(email.lower(), me) if email else me
+
+        saved = people.add_client(conn, cid_clinic, replace(client, id=None))
+        assert saved.id is not None
+        new_id = saved.id
+        intake_ids: dict[int, int] = {}
+        for i in chart.intakes:
+            assert i.id is not None
+            intake_ids[i.id] = records.add_intake(conn, cid_clinic, new_id, i, by=me)
+        for d in chart.decisions:
+            decided_by = me if d.decided_by is None else who(d.decided_by)  # the store needs who decided
+            records.add_decision(
+                conn, cid_clinic, new_id, replace(d, intake_id=intake_ids[d.intake_id], decided_by=decided_by)
+            )
+        for a in chart.assessments:
+            records.add_assessment(conn, cid_clinic, new_id, a, by=me)
+        plan_ids: dict[int, int] = {}
+        for p in chart.plans:
+            assert p.id is not None
+            plan_ids[p.id] = records.add_plan(conn, cid_clinic, new_id, p, by=me)
+        session_ids: dict[int, int] = {}
+        for e in chart.sessions:
+            s = e.session
+            assert s.id is not None
+            session_ids[s.id] = records.add_session(
+                conn,
+                cid_clinic,
+                new_id,
+                replace(
+                    s,
+                    practitioner_id=who(s.practitioner_id),
+                    plan_id=None if s.plan_id is None else plan_ids[s.plan_id],
+                ),
+            )
+        for e in chart.sessions:
+            if e.checkin is not None:
+                records.add_checkin(
+                    conn,
+                    cid_clinic,
+                    new_id,
+                    replace(e.checkin, session_id=session_ids[e.checkin.session_id]),
+                    by=me,
+                )
+        for o in chart.outcomes:
+            records.add_outcome(conn, cid_clinic, new_id, o.measure, by=me)
+        note_ids: dict[int, int] = {}
+        for n in amendments_last(chart.notes):
+            assert n.id is not None
+            note_ids[n.id] = records.add_note(
+                conn,
+                cid_clinic,
+                new_id,
+                replace(
+                    n,
+                    author_id=who(n.author_id),
+                    signed_by=None if n.signed_by is None else who(n.signed_by),
+                    session_id=None if n.session_id is None else session_ids[n.session_id],
+                    amends_id=None if n.amends_id is None else note_ids[n.amends_id],
+                ),
+            )
+        access.log(
+            conn,
+            user,
+            "import",
+            "client",
+            new_id,
+            client_id=new_id,
+            detail=(
+                f"course of care from {course_of_care.clinic.name}: {len(chart.intakes)} intakes, "
+                f"{len(chart.assessments)} assessments, {len(chart.plans)} plans, "
+                f"{len(chart.sessions)} sessions, {len(chart.outcomes)} outcomes, {len(chart.notes)} notes"
+            ),
+        )
+    return new_id
+
+
+def checked(c: CourseOfCare) -> Chart:
+    """The course's chart with every record validated and every reference inside the course checked;
+    intakes come back with vocabulary words in their canonical form."""
+    cat = catalogue()
+    chart = c.chart
+    staff = _unique("course.staff", (s.id for s in c.staff))
+    intakes = tuple(i.validate(cat) for i in chart.intakes)
+    intake_ids = _unique("course.intakes", (i.id for i in intakes))
+    for k, d in enumerate(chart.decisions):
+        _points(f"course.decisions[{k}].intake_id", d.intake_id, intake_ids, "intake")
+        if d.decided_by is not None:
+            _points(f"course.decisions[{k}].decided_by", d.decided_by, staff, "staff member")
+    for a in chart.assessments:
+        a.validate(cat)
+    plan_ids = _unique("course.plans", (p.id for p in chart.plans))
+    for p in chart.plans:
+        p.validate(cat)
+    session_ids = _unique("course.sessions", (e.session.id for e in chart.sessions))
+    if chart.sessions:
+        chart.client.require_treatment_consent()
+    for k, e in enumerate(chart.sessions):
+        s = e.session.validate(cat)
+        _points(f"course.sessions[{k}].practitioner_id", s.practitioner_id, staff, "staff member")
+        if s.plan_id is not None:
+            _points(f"course.sessions[{k}].plan_id", s.plan_id, plan_ids, "plan")
+        if e.checkin is not None and e.checkin.session_id != s.id:
+            raise RecordValidationError(
+                f"course.sessions[{k}].checkin.session_id", "must be the id of the session it follows"
+            )
+    for o in chart.outcomes:
+        o.measure.score  # noqa: B018 - scoring validates the items
+    note_ids = _unique("course.notes", (n.id for n in chart.notes))
+    signed = {n.id for n in chart.notes if n.signed}
+    for k, n in enumerate(chart.notes):
+        _points(f"course.notes[{k}].author_id", n.author_id, staff, "staff member")
+        if n.signed_by is not None:
+            _points(f"course.notes[{k}].signed_by", n.signed_by, staff, "staff member")
+        if n.session_id is not None:
+            _points(f"course.notes[{k}].session_id", n.session_id, session_ids, "session")
+        if n.amends_id is not None:
+            _points(f"course.notes[{k}].amends_id", n.amends_id, note_ids, "note")
+            if n.amends_id not in signed:
+                raise RecordValidationError(
+                    f"course.notes[{k}].amends_id", "only a signed note is amended; this one is a draft"
+                )
+            if n.amends_id == n.id:
+                raise RecordValidationError(f"course.notes[{k}].amends_id", "a note cannot amend itself")
+    amendments_last(chart.notes)  # refuses a loop of amendments
+    return replace(
+        chart,
+        intakes=intakes,
+        sessions=tuple(SessionEntry(e.session, e.checkin) for e in chart.sessions),
+    )
+
+
+def amendments_last(notes: Iterable[Note]) -> list[Note]:
+    """The notes in their order, except that an amendment never comes before the note it amends."""
+    pending = list(notes)
+    out: list[Note] = []
+    done: set[int | None] = set()
+    while pending:
+        ready = [n for n in pending if n.amends_id is None or n.amends_id in done]
+        if not ready:
+            raise RecordValidationError("course.notes", "the amendments point at each other in a loop")
+        first = ready[0]
+        out.append(first)
+        done.add(first.id)
+        pending.remove(first)
+    return out
+
+
+def _unique(field: str, ids: Iterable[int | None]) -> set[int]:
+    seen: set[int] = set()
+    for k, i in enumerate(ids):
+        if i is None:
+            raise RecordValidationError(f"{field}[{k}].id", "every record of a course needs its source id")
+        if i in seen:
+            raise RecordValidationError(f"{field}[{k}].id", f"id {i} is used twice")
+        seen.add(i)
+    return seen
+
+
+def _points(field: str, value: int, known: set[int], what: str) -> None:
+    if value not in known:
+        raise RecordValidationError(field, f"names {what} {value}, which is not part of the course")
