@@ -1,0 +1,139 @@
+"""What the note pages show around a note, each in one audited read (clinical roles only):
+
+    note_view(db, user, note_id) -> NoteView            the note, its client and session, the amendment chain,
+                                                        the clinic's staff names
+    session_notes(db, user, session_id) -> SessionNotes the session, its client, the notes written about it
+    note_targets(db, user, client_id) -> NoteTargets    the client and its sessions, for a new note (writers only)
+
+Another clinic's note, session or client is ``NotFound``, exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+
+from taut.clinic.notes import Note
+from taut.clinic.people import Client, Permission, User
+from taut.clinic.sessions import TreatmentSession
+from taut.services import access
+from taut.store import mapping, people, records, tables
+from taut.store.engine import Database
+
+
+@dataclass(frozen=True)
+class NoteView:
+    client: Client
+    note: Note
+    chain: tuple[Note, ...]  # the first signed note, then each amendment after the note it corrects
+    session: TreatmentSession | None
+    staff: dict[int, str] = field(default_factory=dict)  # user id -> name
+
+    @property
+    def amended_by(self) -> tuple[Note, ...]:
+        """The amendments that correct this note directly."""
+        return tuple(n for n in self.chain if n.amends_id == self.note.id)
+
+    @property
+    def amends(self) -> Note | None:
+        return next((n for n in self.chain if n.id == self.note.amends_id), None)
+
+    def name(self, user_id: int | None) -> str:
+        if user_id is None:
+            return ""
+        return self.staff.get(user_id, f"user {user_id}")
+
+
+@dataclass(frozen=True)
+class SessionNotes:
+    client: Client
+    session: TreatmentSession
+    notes: tuple[Note, ...]  # oldest first
+
+
+@dataclass(frozen=True)
+class SessionChoice:
+    id: int
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class NoteTargets:
+    client: Client
+    sessions: tuple[SessionChoice, ...]  # newest first
+
+
+def note_view(db: Database, user: User, note_id: int) -> NoteView:
+    access.require(db, user, Permission.READ_CLINICAL, entity="note", record_id=note_id)
+    with db.transaction() as conn:
+        client_id, note = records.get_note(conn, user.clinic_id, note_id)
+        client = people.get_client(conn, user.clinic_id, client_id)
+        chain = amendment_chain(note, _notes(conn, user.clinic_id, client_id))
+        session = None
+        if note.session_id is not None:
+            _, session = records.get_session(conn, user.clinic_id, note.session_id)
+        staff = {u.id: u.name for u in people.users_of(conn, user.clinic_id) if u.id is not None}
+        access.log(conn, user, "read", "note", note_id, client_id=client_id)
+    return NoteView(client=client, note=note, chain=chain, session=session, staff=staff)
+
+
+def session_notes(db: Database, user: User, session_id: int) -> SessionNotes:
+    access.require(db, user, Permission.READ_CLINICAL, entity="session", record_id=session_id)
+    with db.transaction() as conn:
+        client_id, session = records.get_session(conn, user.clinic_id, session_id)
+        client = people.get_client(conn, user.clinic_id, client_id)
+        notes = tuple(_notes(conn, user.clinic_id, client_id, session_id=session_id))
+        access.log(conn, user, "read", "session", session_id, client_id=client_id, detail="notes")
+    return SessionNotes(client=client, session=session, notes=notes)
+
+
+def note_targets(db: Database, user: User, client_id: int) -> NoteTargets:
+    access.require(db, user, Permission.WRITE_CLINICAL, entity="note")
+    s = tables.treatment_sessions.c
+    with db.transaction() as conn:
+        client = people.get_client(conn, user.clinic_id, client_id)
+        rows = conn.execute(
+            select(s.id, s.occurred_at)
+            .where(s.clinic_id == user.clinic_id, s.client_id == client_id)
+            .order_by(s.occurred_at.desc(), s.id.desc())
+        )
+        sessions = tuple(SessionChoice(r.id, r.occurred_at) for r in rows)
+        access.log(conn, user, "read", "client", client_id, client_id=client_id, detail="new note")
+    return NoteTargets(client=client, sessions=sessions)
+
+
+def amendment_chain(note: Note, notes: list[Note]) -> tuple[Note, ...]:
+    """The note's whole chain: from the signed note at its start, each note followed by its amendments (in
+    the order written), depth first. A note that is neither amended nor an amendment is a chain of one."""
+    by_id = {n.id: n for n in notes}
+    by_id[note.id] = note
+    root = note
+    seen = {root.id}
+    while root.amends_id is not None and root.amends_id in by_id and root.amends_id not in seen:
+        root = by_id[root.amends_id]
+        seen.add(root.id)
+    children: dict[int | None, list[Note]] = {}
+    for n in sorted(by_id.values(), key=lambda n: (n.written_at, n.id or 0)):
+        if n.amends_id is not None:
+            children.setdefault(n.amends_id, []).append(n)
+    out: list[Note] = []
+    done: set[int | None] = set()
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.id in done:
+            continue
+        done.add(n.id)
+        out.append(n)
+        stack.extend(reversed(children.get(n.id, [])))
+    return tuple(out)
+
+
+def _notes(conn: Connection, clinic_id: int, client_id: int, *, session_id: int | None = None) -> list[Note]:
+    n = tables.notes.c
+    q = select(tables.notes).where(n.clinic_id == clinic_id, n.client_id == client_id)
+    if session_id is not None:
+        q = q.where(n.session_id == session_id)
+    return [mapping.note_from_row(r) for r in conn.execute(q.order_by(n.written_at, n.id))]
