@@ -1,9 +1,163 @@
-"""Routes of this feature (being built)."""
+"""The atlas: searching the knowledge base, a page per muscle (its referral pattern on the body map and every
+fact with its sources) and per condition. Knowledge only, no client data: any signed-in user may read it."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+import difflib
+from typing import Annotated, Any, Literal
 
-from taut.web.deps import check_csrf
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from taut.anatomy.regions import Side
+from taut.knowledge import KnowledgeBase, knowledge
+from taut.knowledge.model import Muscle, Sourced
+from taut.web.atlas.facts import cite, conditions_of, muscle_groups, region_label, source_keys
+from taut.web.atlas.pictures import combined_figure, muscle_figure
+from taut.web.atlas.search import muscle_or_none, norm, search
+from taut.web.charts import embed_svg
+from taut.web.deps import CurrentUser, check_csrf
+from taut.web.templating import render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
+
+SideParam = Annotated[Literal["right", "left"], Query()]
+
+
+def _common(kb: KnowledgeBase) -> dict[str, Any]:
+    return {
+        "kb": kb,
+        "cite": cite,
+        "regions_text": lambda ids: ", ".join(region_label(r) for r in ids),
+        "muscle_link": lambda n: muscle_or_none(kb, n),
+    }
+
+
+@router.get("/atlas", include_in_schema=False)
+def atlas_index(
+    request: Request, user: CurrentUser, q: Annotated[str, Query(max_length=200)] = ""
+) -> Response:
+    kb = knowledge()
+    results = search(kb, q)
+    return render(request, "atlas/index.html", {**_common(kb), "q": q, "results": results})
+
+
+def suggestions(kb: KnowledgeBase, name: str) -> list[tuple[str, str]]:
+    """Close spellings of a muscle or condition name, alias or id, and what a search for it finds, as
+    (label, url); at most ten."""
+    words: dict[str, tuple[str, str]] = {}
+    for m in kb.muscles.values():
+        for w in (m.name, m.slug, *m.aliases):
+            words.setdefault(norm(w), (m.name.capitalize(), f"/atlas/muscles/{m.slug}"))
+    for c in kb.conditions.values():
+        for w in (c.name, c.id, *c.aliases):
+            words.setdefault(norm(w), (c.name, f"/atlas/conditions/{c.id}"))
+    found = [words[w] for w in difflib.get_close_matches(norm(name), list(words), n=5, cutoff=0.6)]
+    results = search(kb, name)
+    if len(norm(name)) >= 2:
+        found += [
+            (h.muscle.name.capitalize(), f"/atlas/muscles/{h.muscle.slug}")
+            for _, hs in results.groups
+            for h in hs
+        ]
+        found += [(c.name, f"/atlas/conditions/{c.id}") for c in results.conditions]
+    return list(dict.fromkeys(found))[:10]
+
+
+def _not_found(request: Request, kind: str, name: str, error: LookupError) -> Response:
+    message = str(error.args[0]) if error.args else str(error)
+    return render(
+        request,
+        "atlas/not_found.html",
+        {"kind": kind, "name": name, "message": message, "suggestions": suggestions(knowledge(), name)},
+        status_code=404,
+    )
+
+
+@router.get("/atlas/muscles/{slug}", include_in_schema=False)
+def muscle_page(request: Request, user: CurrentUser, slug: str, side: SideParam = "right") -> Response:
+    kb = knowledge()
+    try:
+        m = kb.muscle(slug)
+    except LookupError as e:
+        return _not_found(request, "muscle", slug, e)
+    if slug != m.slug:  # an alias or a name: the page lives at the canonical slug
+        query = f"?side={side}" if side != "right" else ""
+        return RedirectResponse(f"/atlas/muscles/{m.slug}{query}", status_code=301)
+    drawn = Side(side)
+    only = [tp for tp in m.trigger_points if tp.only_side is not None and tp.only_side != drawn.value]
+    figure = muscle_figure(m, drawn)
+    picture = embed_svg(
+        figure.to_svg(),
+        id_prefix="mp-",
+        label=f"{m.name.capitalize()}: trigger points and referred pain on the patient's {drawn.value} side",
+    )
+    groups = muscle_groups(m)
+    low = [(label, g) for label, g in _confidence_groups(m) if g.confidence != "high"]
+    return render(
+        request,
+        "atlas/muscle.html",
+        {
+            **_common(kb),
+            "m": m,
+            "side": drawn.value,
+            "other_side": drawn.other.value,
+            "picture": picture,
+            "not_drawn": only,
+            "sources": [(k, kb.sources.get(k)) for k in source_keys(groups)],
+            "low_confidence": low,
+            "conditions": conditions_of(kb, m),
+            "techniques": [kb.techniques.get(t) for t in m.treatment.techniques],
+            "technique_ids": m.treatment.techniques,
+        },
+    )
+
+
+def _confidence_groups(m: Muscle) -> list[tuple[str, Sourced]]:
+    out: list[tuple[str, Sourced]] = [("Involvement", m.involvement)]
+    out += [(tp.name, tp) for tp in m.trigger_points]
+    for label, g in (
+        ("Symptoms", m.symptoms),
+        ("Aggravators", m.aggravators),
+        ("Mechanisms", m.mechanisms),
+        ("Perpetuating factors", m.perpetuating_factors),
+        ("Restricted motion", m.restricted_motion),
+        ("Relations", m.relations),
+    ):
+        if g is not None:
+            out.append((label, g))
+    out += [(f"Entrapment of the {e.structure}", e) for e in m.entrapments]
+    out += [("Examination", m.examination), ("Treatment", m.treatment)]
+    return out
+
+
+@router.get("/atlas/conditions/{condition_id}", include_in_schema=False)
+def condition_page(request: Request, user: CurrentUser, condition_id: str) -> Response:
+    kb = knowledge()
+    try:
+        c = kb.condition(condition_id)
+    except LookupError as e:
+        return _not_found(request, "condition", condition_id, e)
+    if condition_id != c.id:
+        return RedirectResponse(f"/atlas/conditions/{c.id}", status_code=301)
+    steps = [(s, muscle_or_none(kb, s.muscle)) for s in c.examine]
+    muscles = [m for _, m in steps if m is not None]
+    picture = None
+    if muscles:
+        picture = embed_svg(
+            combined_figure(muscles, Side.RIGHT).to_svg(),
+            id_prefix="cp-",
+            label=f"{c.name}: referral zones of the muscles to examine, on the patient's right side",
+        )
+    return render(
+        request,
+        "atlas/condition.html",
+        {
+            **_common(kb),
+            "c": c,
+            "steps": steps,
+            "picture": picture,
+            "red_flags": [(rid, kb.rules.get(rid)) for rid in c.red_flags],
+            "sources": [(k, loc, kb.sources.get(k)) for k, loc in cite(c.sources)],
+        },
+    )

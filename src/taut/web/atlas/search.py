@@ -1,0 +1,163 @@
+"""Searching the atlas: muscles by name or alias, by body region (where their trigger points lie or refer pain),
+by symptom (the symptom vocabulary and its synonyms), by body part, and by condition (the muscles to examine).
+Results are grouped by body part, head to toe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from taut.anatomy.regions import body_map
+from taut.knowledge import KnowledgeBase
+from taut.knowledge.model import Condition, Muscle
+
+MIN_QUERY = 2  # shorter queries list everything (one letter would match almost every name)
+MAX_REASONS = 3
+
+
+@dataclass
+class Hit:
+    muscle: Muscle
+    score: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    def add(self, score: int, reason: str) -> None:
+        self.score = max(self.score, score)
+        if reason not in self.reasons:
+            self.reasons.append(reason)
+
+
+@dataclass(frozen=True)
+class Results:
+    query: str
+    groups: list[tuple[str, list[Hit]]]  # body part -> hits, head to toe
+    conditions: list[Condition]
+    regions: list[str]  # names of the body regions the query matched
+    terms: list[str]  # symptom vocabulary terms the query matched
+
+    @property
+    def total(self) -> int:
+        return sum(len(hits) for _, hits in self.groups)
+
+
+def norm(s: str) -> str:
+    return " ".join(s.lower().replace("-", " ").replace("_", " ").split())
+
+
+def head_to_toe(kb: KnowledgeBase) -> list[Muscle]:
+    """Muscles in the order of muscle_names.yaml (head to toe); any others after them, by name."""
+    order = {name: i for i, name in enumerate(kb.canonical)}
+    return sorted(kb.muscles.values(), key=lambda m: (order.get(m.name, len(order)), m.name))
+
+
+def muscle_or_none(kb: KnowledgeBase, name: str) -> Muscle | None:
+    try:
+        return kb.muscle(name)
+    except LookupError:
+        return None
+
+
+def search(kb: KnowledgeBase, query: str) -> Results:
+    q = norm(query)
+    muscles = head_to_toe(kb)
+    if len(q) < MIN_QUERY:
+        return Results(
+            query, _group(muscles, {m.name: Hit(m) for m in muscles}), list(kb.conditions.values()), [], []
+        )
+    hits: dict[str, Hit] = {}
+
+    def hit(m: Muscle, score: int, reason: str) -> None:
+        hits.setdefault(m.name, Hit(m)).add(score, reason)
+
+    for m in muscles:
+        if q == norm(m.name) or q == norm(m.slug):
+            hit(m, 120, "name")
+        elif q in norm(m.name):
+            hit(m, 100, "name")
+        for a in m.aliases:
+            if q in norm(a):
+                hit(m, 110 if q == norm(a) else 90, f"also called {a}")
+        if q == norm(m.body_part):
+            hit(m, 60, f"body part: {m.body_part}")
+
+    regions = _regions(q)
+    bm = body_map()
+    if regions:
+        for m in muscles:
+            for tp in m.trigger_points:
+                essential = [r for r in tp.essential if r in regions]
+                spill = [r for r in tp.spillover if r in regions]
+                if essential:
+                    hit(m, 55, "refers pain to " + ", ".join(bm[r].name for r in essential))
+                elif spill:
+                    hit(m, 40, "sometimes refers pain to " + ", ".join(bm[r].name for r in spill))
+                if tp.marker.region in regions:
+                    hit(m, 50, f"trigger point at {bm[tp.marker.region].name}")
+
+    terms = _terms(kb, q)
+    if terms:
+        for m in muscles:
+            for label, group in (
+                ("symptom", m.symptoms),
+                ("aggravated by", m.aggravators),
+                ("cause", m.mechanisms),
+            ):
+                if group is not None:
+                    found = [t for t in group.terms if t in terms]
+                    if found:
+                        hit(m, 45, f"{label}: {', '.join(found)}")
+            for e in m.entrapments:
+                found = [t for t in e.symptoms if t in terms]
+                if found:
+                    hit(m, 40, f"entraps the {e.structure}: {', '.join(found)}")
+
+    conditions = [
+        c
+        for c in kb.conditions.values()
+        if q in norm(c.name) or q in norm(c.id) or any(q in norm(a) for a in c.aliases)
+    ]
+    for c in conditions:
+        for step in c.examine:
+            examined = muscle_or_none(kb, step.muscle)
+            if examined is not None:
+                hit(examined, 58, f"examined in {c.name}")
+
+    return Results(
+        query,
+        _group(muscles, hits),
+        conditions,
+        sorted(bm[r].name for r in regions),
+        sorted(terms),
+    )
+
+
+def _regions(q: str) -> set[str]:
+    """Region ids whose name, or whose body part's or area's name, contains the query."""
+    bm = body_map()
+    out = {r.id for r in bm if q in norm(r.name)}
+    for node in (*bm.parts.values(), *bm.areas.values()):
+        if q in norm(node.name):
+            out.update(node.regions)
+    return out
+
+
+def _terms(kb: KnowledgeBase, q: str) -> set[str]:
+    """Vocabulary terms (symptoms, aggravators, causes) whose name or a synonym contains the query."""
+    out = set()
+    for t in kb.vocabulary.values():
+        if t.kind in ("redflag", "caution"):
+            continue
+        if q in norm(t.term) or any(q in norm(s) for s in t.synonyms):
+            out.add(t.term)
+    return out
+
+
+def _group(muscles: list[Muscle], hits: dict[str, Hit]) -> list[tuple[str, list[Hit]]]:
+    groups: dict[str, list[Hit]] = {}
+    for m in muscles:  # head to toe: groups appear in that order
+        if m.name in hits:
+            groups.setdefault(m.body_part, []).append(hits[m.name])
+    for found in groups.values():
+        found.sort(key=lambda h: -h.score)  # stable: head to toe within the same score
+        for h in found:
+            del h.reasons[MAX_REASONS:]
+    return list(groups.items())
