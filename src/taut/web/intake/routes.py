@@ -14,18 +14,14 @@ from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import Client, Permission
 from taut.clinic.screening import DECISIONS
 from taut.services import access, clients, intake_support, records
-from taut.web.bodymap import register_globals
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.forms import FormLists
 from taut.web.intake import vocab
 from taut.web.intake.form import IntakeForm, blank, form_error, intake_from_form, shown
 from taut.web.intake.present import SHOWN, exam_slugs, suggestion_view
-from taut.web.templating import render, templates
+from taut.web.templating import render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
-
-# The body-map macro calls these globals (taut.web.bodymap); registering them twice is harmless.
-register_globals(templates().env)
 
 
 def _client_facts(client: Client, day: date) -> dict[str, Any]:
