@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from taut.anatomy.drawing import Figure, intensity_colour, load_view, region_centroid
-from taut.anatomy.drawing.figure import HEADING
-from taut.anatomy.drawing.geometry import views_of
+from taut.anatomy.drawing.figure import HEADING, HEADINGS
+from taut.anatomy.drawing.geometry import Label, views_of
+from taut.anatomy.drawing.svg import label_elements, text
 from taut.anatomy.pain import PainDrawing
 from taut.reports.content import DrawingSnapshot, OutcomeSeries, TreatedMuscle
 from taut.reports.text import MONTHS
@@ -128,8 +129,34 @@ def drawing_pictures(snapshots: Sequence[DrawingSnapshot]) -> list[Picture]:
 
 
 def _cut(fig: Figure, y0: float, y1: float) -> Picture:
+    """The figure seen through the band (y0, y1). A band that starts below the views' headings gets them back
+    in a strip above it, with the big R and L of the front and back views, so the reader still knows which
+    view is which and where the patient's sides are."""
     width, _ = fig.size()
-    return Picture(crop_svg(fig.to_svg(), 0.0, y0, width, y1 - y0), width, y1 - y0, fig.views)
+    body = crop_svg(fig.to_svg(), 0.0, y0, width, y1 - y0)
+    if y0 <= fig.view_origin(fig.views[0])[1] - HEADING:
+        return Picture(body, width, y1 - y0, fig.views)
+    strip = HEADING + 6
+    height = strip + y1 - y0
+    heads = []
+    for v in fig.views:
+        ox = fig.view_origin(v)[0]
+        g = load_view(v)
+        head, caption = HEADINGS[v]
+        heads.append(text(ox + g.width / 2, 22, head, 15, weight="bold"))
+        heads.append(text(ox + g.width / 2, 38, caption, 11, fill=MUTED))
+        if v != "side":  # the side views' R and L belong to their two head profiles
+            letters = tuple(
+                Label(lab.text, lab.x, 40, lab.kind, lab.side) for lab in g.labels if lab.kind == "side"
+            )
+            heads.append(f'<g transform="translate({ox:g},0)">{label_elements(letters)}</g>')
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" width="{width:g}" '
+        f'height="{height:g}"><rect width="{width:g}" height="{height:g}" fill="white"/>{"".join(heads)}'
+        + body.replace("<svg ", f'<svg x="0" y="{strip:g}" ', 1)
+        + "</svg>"
+    )
+    return Picture(svg, width, height, fig.views)
 
 
 def crop_svg(svg: str, x: float, y: float, width: float, height: float) -> str:

@@ -65,6 +65,7 @@ def chart() -> Chart:
             TriggerPointFinding(
                 trp_id="levator_scapulae.trp1", side=Side.RIGHT, status="resolved", tenderness=1
             ),
+            TriggerPointFinding(trp_id="suboccipitals.trp1", side=Side.RIGHT, status="latent", tenderness=4),
         ),
         rom=(RomMeasurement(movement="cervical.rotation", side=Side.LEFT, degrees=70),),
         summary="TrP1 right upper trapezius now latent.",

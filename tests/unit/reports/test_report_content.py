@@ -99,7 +99,7 @@ def test_progress_header_complaint_and_drawings(chart: Chart) -> None:
 def test_trigger_point_rows_run_from_first_to_latest_finding(chart: Chart) -> None:
     p = progress_content(chart, clinic="L", author="A", staff=STAFF, written_on=TODAY)
     rows = {(r.trp_id, r.side): r for r in p.trigger_points}
-    assert len(p.trigger_points) == 3
+    assert len(p.trigger_points) == 4
     ut_r = rows[("upper_trapezius.trp1", Side.RIGHT)]
     assert (ut_r.first.status, ut_r.first.tenderness) == ("active", 7)
     assert ut_r.latest is not None and (ut_r.latest.status, ut_r.latest.tenderness) == ("latent", 3)
@@ -109,6 +109,12 @@ def test_trigger_point_rows_run_from_first_to_latest_finding(chart: Chart) -> No
     assert ut_l.latest is None and ut_l.tenderness_change is None  # not re-examined
     lev = rows[("levator_scapulae.trp1", Side.RIGHT)]
     assert lev.latest is not None and lev.latest.status == "resolved"
+    sub = p.trigger_points[-1]  # first found at the later assessment
+    assert (
+        sub.trp_id == "suboccipitals.trp1"
+        and sub.first.assessed_on == date(2025, 3, 17)
+        and sub.latest is None
+    )
     assert p.assessment_summary == "TrP1 right upper trapezius now latent."
     assert len(p.rom) == 1 and p.rom[0].movement == "Cervical rotation"
     assert p.rom[0].first == (date(2025, 3, 3), 55) and p.rom[0].latest == (date(2025, 3, 17), 70)

@@ -99,6 +99,7 @@ def test_html_is_self_contained_and_escaped(chart: Chart) -> None:
         assert not re.search(r'(src|href)="(?!data:)', html)  # every picture is a data: URI
         assert "http" not in html.split("<body>", 1)[1]
     assert "size: letter;" in h and "size: A4;" in p
+    assert "newly found" in p and "not re-examined" in p  # suboccipitals; the left upper trapezius
     assert 'counter(page) " of " counter(pages)' in h
 
 
