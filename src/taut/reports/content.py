@@ -68,7 +68,9 @@ class TreatedPoint:
     trp_id: str
     side: Side | None
     name: str  # "TrP1, anterior (vertical) fibres"
-    marker: RegionRef  # the region the X goes on (with the side when the region is sided)
+    # the region the X goes on, with the side when the region is sided; None when a sided point was recorded
+    # without its side (it is listed, not drawn)
+    marker: RegionRef | None
     view: str  # front / back / side
     offset: tuple[float, float]
 
@@ -172,11 +174,12 @@ def treated_muscles(points: list[tuple[str, Side | None]], kb: KnowledgeBase) ->
     for trp_id, side in points:
         muscle, tp = kb.trigger_point(trp_id)
         region = tp.marker.region
+        sided = bm[region].sided
         point = TreatedPoint(
             trp_id=trp_id,
             side=side,
             name=tp.name,
-            marker=RegionRef(region, side if bm[region].sided else None),
+            marker=None if sided and side is None else RegionRef(region, side if sided else None),
             view=tp.marker.view,
             offset=tp.marker.offset,
         )
@@ -226,6 +229,7 @@ class TriggerPointRow:
     muscle: str  # display name
     point: str  # "TrP1, anterior (vertical) fibres"
     side: Side | None
+    sided: bool  # the point lies on a sided region (no side then means "not recorded", not "midline")
     first: FindingState
     latest: FindingState | None  # None when no later assessment examined it
 
@@ -433,6 +437,7 @@ def trigger_point_rows(chart: Chart, kb: KnowledgeBase) -> tuple[TriggerPointRow
                 muscle=capital(muscle.name),
                 point=tp.name,
                 side=side,
+                sided=body_map()[tp.marker.region].sided,
                 first=FindingState(d0, f0.status, f0.tenderness),
                 latest=FindingState(d1, f1.status, f1.tenderness) if len(found) > 1 else None,
             )

@@ -21,9 +21,9 @@ def handout_html(content: HandoutContent, *, paper: str = "a4") -> str:
         "handout.html",
         paper=paper,
         c=content,
-        picture=picture.uri,
-        picture_wide=picture.width > 1.3 * picture.height,
-        orientation=orientation(picture.views),
+        picture=picture.uri if picture else None,
+        picture_wide=picture is None or picture.width > 1.3 * picture.height,
+        orientation=orientation(picture.views) if picture else [],
     )
 
 

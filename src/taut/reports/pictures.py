@@ -40,20 +40,22 @@ class Picture:
         return data_uri(self.svg)
 
 
-def treated_figure(muscles: Sequence[TreatedMuscle]) -> tuple[Figure, list[tuple[float, float]]]:
+def treated_figure(muscles: Sequence[TreatedMuscle]) -> tuple[Figure, list[tuple[float, float]]] | None:
     """Each treated trigger point as an X on its region (lightly filled), labelled with its muscle's number;
-    also the marks' positions in figure coordinates.
+    also the marks' positions in figure coordinates. None when no point can be drawn.
 
     The views are those the marks need, in the order front, back, side. Sides are the patient's."""
-    points = [(m.number, p) for m in muscles for p in m.points]
-    views = tuple(v for v in VIEW_ORDER if any(p.view == v for _, p in points))
+    points = [(m.number, p, p.marker) for m in muscles for p in m.points if p.marker is not None]
+    if not points:
+        return None
+    views = tuple(v for v in VIEW_ORDER if any(p.view == v for _, p, _ in points))
     fig = Figure(views=views)
-    for _, p in points:
-        fig.fill(p.marker, TREATED_FILL, opacity=0.85)
+    for _, _, ref in points:
+        fig.fill(ref, TREATED_FILL, opacity=0.85)
     placed: list[tuple[str, float, float]] = []
     where = []
-    for number, p in points:
-        cx, cy = region_centroid(p.view, p.marker)
+    for number, p, ref in points:
+        cx, cy = region_centroid(p.view, ref)
         dx, dy = p.offset
         for _ in range(len(points)):
             x, y = cx + dx, cy + dy
@@ -61,7 +63,7 @@ def treated_figure(muscles: Sequence[TreatedMuscle]) -> tuple[Figure, list[tuple
                 break
             dy += MARK_SPACING
         placed.append((p.view, cx + dx, cy + dy))
-        fig.mark(p.marker, p.view, label=str(number), offset=(dx, dy))
+        fig.mark(ref, p.view, label=str(number), offset=(dx, dy))
         ox, oy = fig.view_origin(p.view)
         where.append((ox + cx + dx, oy + cy + dy))
     return fig, where
@@ -90,10 +92,13 @@ def band(fig: Figure, ys: Iterable[float]) -> tuple[float, float]:
     return y0, y1
 
 
-def treated_picture(muscles: Sequence[TreatedMuscle]) -> Picture:
+def treated_picture(muscles: Sequence[TreatedMuscle]) -> Picture | None:
     """The treated-points figure cut to the band of the body that holds the marks (so the X marks stay large
-    enough to read on paper); the full width of its views is kept."""
-    fig, where = treated_figure(muscles)
+    enough to read on paper); the full width of its views is kept. None when no point can be drawn."""
+    made = treated_figure(muscles)
+    if made is None:
+        return None
+    fig, where = made
     return _cut(fig, *band(fig, (y for _, y in where)))
 
 
@@ -216,6 +221,10 @@ def outcome_chart_svg(series: OutcomeSeries, *, width_in: float = 3.4, height_in
             ax.axhspan(min(threshold, far), max(threshold, far), color=BAND, lw=0, zorder=0)
             ax.axhline(threshold, color=GOOD, lw=1.0, ls=(0, (4, 2)), zorder=1)
             labels.append((threshold, "MCID", GOOD))
+        elif (
+            threshold is not None
+        ):  # the baseline is too near the end of the scale for the MCID; note it far away
+            labels.append((hi if series.better == "lower" else lo, "MCID off\nthe scale", MUTED))
         ax.axhline(values[0], color=MUTED, lw=0.8, ls=(0, (1, 1.5)), zorder=1)
         for y, label, colour in labels:
             ax.annotate(

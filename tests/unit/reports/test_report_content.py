@@ -103,7 +103,7 @@ def test_trigger_point_rows_run_from_first_to_latest_finding(chart: Chart) -> No
     ut_r = rows[("upper_trapezius.trp1", Side.RIGHT)]
     assert (ut_r.first.status, ut_r.first.tenderness) == ("active", 7)
     assert ut_r.latest is not None and (ut_r.latest.status, ut_r.latest.tenderness) == ("latent", 3)
-    assert ut_r.tenderness_change == -4 and ut_r.muscle == "Upper trapezius"
+    assert ut_r.tenderness_change == -4 and ut_r.muscle == "Upper trapezius" and ut_r.sided
     assert ut_r.point == knowledge().trigger_point("upper_trapezius.trp1")[1].name
     ut_l = rows[("upper_trapezius.trp1", Side.LEFT)]
     assert ut_l.latest is None and ut_l.tenderness_change is None  # not re-examined

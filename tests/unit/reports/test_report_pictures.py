@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import base64
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+from tests.records_factories import make_hold
 from tests.unit.reports.conftest import STAFF
 
 from taut.anatomy.regions import Side
-from taut.clinic.chart import Chart
+from taut.clinic.chart import Chart, SessionEntry
 from taut.clinic.errors import RecordValidationError
 from taut.reports.content import DrawingSnapshot, handout_content, progress_content
 from taut.reports.handout import handout_html
@@ -32,6 +34,7 @@ def _viewbox(svg: str) -> list[float]:
 def test_treated_picture_marks_every_point_on_the_views_it_needs(chart: Chart) -> None:
     h = handout_content(chart, 11, clinic="L", staff=STAFF)
     pic = treated_picture(h.muscles)
+    assert pic is not None
     assert pic.views == ("back",)  # upper trapezius and levator scapulae TrP1 are drawn on the back
     assert pic.svg.count('class="mark"') == 3  # right and left trapezius, right levator
     assert 'data-view="front"' not in pic.svg
@@ -63,6 +66,8 @@ def test_outcome_chart_draws_baseline_and_mcid_as_text(chart: Chart) -> None:
     assert outcome_chart_svg(series["nprs"]) == svg  # the same data gives the same picture
     no_mcid = outcome_chart_svg(series["pss10"])
     assert ">baseline<" in no_mcid and ">MCID<" not in no_mcid
+    low = replace(series["ndi"], points=(replace(series["ndi"].points[0], value=3.0),))
+    assert "MCID off" in outcome_chart_svg(low) and ">MCID<" not in outcome_chart_svg(low)  # 3 - 5 < 0
 
 
 def test_crop_svg_changes_only_the_root_box() -> None:
@@ -87,8 +92,6 @@ def test_paper_is_a4_or_letter() -> None:
 
 
 def test_html_is_self_contained_and_escaped(chart: Chart) -> None:
-    from dataclasses import replace
-
     evil = replace(chart, client=replace(chart.client, given_name="<script>x</script>"))
     h = handout_html(handout_content(evil, 11, clinic="L & Co", staff=STAFF), paper="letter")
     p = progress_html(
@@ -116,3 +119,13 @@ def test_chart_dates_carry_the_year_where_it_starts_or_changes() -> None:
 
     days = [date(2024, 12, 20), date(2024, 12, 27), date(2025, 1, 3)]
     assert _day_labels(days) == ["20 Dec\n2024", "27 Dec", "3 Jan\n2025"]
+
+
+def test_a_point_recorded_without_its_side_is_listed_but_not_drawn(chart: Chart) -> None:
+    s = replace(chart.sessions[1].session, holds=(make_hold(trp_id="suboccipitals.trp1", side=None),))
+    c = replace(chart, sessions=(chart.sessions[0], SessionEntry(s, None)))
+    h = handout_content(c, 12, clinic="L", staff=STAFF)
+    assert [m.display for m in h.muscles] == ["Suboccipitals"] and h.muscles[0].points[0].marker is None
+    assert treated_picture(h.muscles) is None
+    html = handout_html(h)
+    assert "Suboccipitals" in html and "<img" not in html and "Each X marks" not in html
