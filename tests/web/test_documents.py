@@ -124,7 +124,10 @@ def test_editing_a_draft_and_a_stale_save_keeps_the_typed_text(web_world: WebWor
         f"/notes/{nid}", data={"csrf_token": bob.csrf, "version": hidden_version(bob_page), "body": typed}
     )
     assert r.status_code == 409
-    assert "Someone else saved this draft after you opened it" in r.text
+    assert (
+        "Someone else saved this draft after you opened it" in r.text
+        and '<a href="#edit">Go to your text</a>' in r.text
+    )
     assert textarea(r.text) == typed  # nothing typed is lost
     assert (
         "<strong>Alice:</strong> client asked for an earlier appointment." in r.text.split('id="edit"')[0]
@@ -152,6 +155,7 @@ def test_sign_then_no_edit_then_an_amendment_and_its_chain(web_world: WebWorld, 
     assert r.status_code == 303 and r.headers["location"] == f"/notes/{nid}?done=signed"
     signed = c.get(f"/notes/{nid}").text
     assert re.search(r"Signed by Bob Brandt on \d{1,2} \w{3} \d{4}, \d\d:\d\d\.</strong>", signed)
+    assert '<p class="signed-line">Signed by Bob Brandt on ' in signed
     assert (
         '<span class="badge ok">Signed</span>' in signed
         and 'id="edit"' not in signed
@@ -174,14 +178,14 @@ def test_sign_then_no_edit_then_an_amendment_and_its_chain(web_world: WebWorld, 
     fix = int(r.headers["location"].split("/")[2].split("?")[0])
     amendment = c.get(f"/notes/{fix}").text
     assert (
-        '<span class="badge">Amendment</span>' in amendment
+        '<h1>Amendment to the SOAP note <span class="badge warn">Draft</span></h1>' in amendment
         and f'<a href="/notes/{nid}">read the original</a>' in amendment
     )
     assert (
         "Amendment chain" in amendment
         and f'<a class="chain-name" href="/notes/{nid}">Original note</a>' in amendment
     )
-    assert 'aria-current="page">Amendment 1 (this note)' in amendment and 'id="edit"' in amendment
+    assert 'aria-current="page">Amendment 1</span>' in amendment and 'id="edit"' in amendment
     original = c.get(f"/notes/{nid}").text
     assert (
         "This note has been amended" in original
