@@ -335,6 +335,22 @@ def test_the_csv_files_say_what_data_json_says(source: Source) -> None:
             ], table.name
 
 
+def test_the_export_reads_one_consistent_snapshot(db: Database, source: Source, tmp_path: Path) -> None:
+    alice = source.world.alice
+    added: list[int] = []
+
+    def write_meanwhile(done: int, total: int) -> None:
+        if not added:  # after the first table, someone registers a client
+            c = clients.register_client(db, alice, make_client(given_name="Late", email="late@example.org"))
+            added.append(c.id or 0)
+
+    path = export_clinic(db, alice, tmp_path / "busy.zip", progress=write_meanwhile).path
+    data, m = data_of(path), manifest_of(path)
+    assert added and added[0] not in {c["id"] for c in data["clients"]}
+    assert all(t["rows"] == len(data[t["name"]]) for t in m["tables"])
+    assert all(e["record_id"] != added[0] for e in data["audit_log"])
+
+
 # --- access and files ------------------------------------------------------------------------------------------
 def test_only_an_owner_exports_and_the_export_is_audited(
     db: Database, source: Source, tmp_path: Path

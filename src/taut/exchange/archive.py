@@ -140,6 +140,7 @@ def _write(
         raise ExchangeError("database", f"clinic {user.clinic_id} not found")
     total = sum(counts.values())
     done = 0
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
     files: list[dict[str, Any]] = []
     with (
         zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf,
@@ -150,24 +151,27 @@ def _write(
         for n, s in enumerate(scope):
             cols = codecs(s.table)
             data.write(f'{"," if n else ""}\n"{s.table.name}": [')
-            with zf.open(csv_path(s.table.name), "w", force_zip64=True) as member:
+            with zf.open(_member(csv_path(s.table.name)), "w", force_zip64=True) as member:
                 sheet = _Sink(member)
                 sheet.write(_csv_line([c.name for c in cols]))
                 stmt = select(s.table).where(s.where).order_by(*s.table.primary_key.columns)
                 first = True
+                names = [c.name for c in cols]
+                as_json = [(i, f) for i, c in enumerate(cols) if (f := c.json_writer()) is not None]
+                as_text = [(i, f) for i, c in enumerate(cols) if (f := c.text_writer()) is not None]
                 for chunk in conn.execute(stmt.execution_options(yield_per=CHUNK)).partitions():
                     json_rows = []
                     buf = io.StringIO()
                     out = csv.writer(buf)
                     for row in chunk:
-                        json_rows.append(
-                            json.dumps(
-                                {c.name: c.to_json(v) for c, v in zip(cols, row, strict=True)},
-                                ensure_ascii=False,
-                                allow_nan=False,
-                            )
-                        )
-                        out.writerow([c.to_text(v) for c, v in zip(cols, row, strict=True)])
+                        values = list(row)
+                        cells = list(values)
+                        for i, f in as_json:
+                            values[i] = f(values[i])
+                        json_rows.append(encode(dict(zip(names, values, strict=True))))
+                        for i, f in as_text:
+                            cells[i] = f(cells[i])
+                        out.writerow(cells)
                     data.write(("\n" if first else ",\n") + ",\n".join(json_rows))
                     sheet.write(buf.getvalue())
                     first = False
@@ -178,7 +182,7 @@ def _write(
             data.write("\n]" if not first else "]")
         data.write("\n}}\n")
         data_tmp.seek(0)
-        with zf.open(DATA, "w", force_zip64=True) as member:
+        with zf.open(_member(DATA), "w", force_zip64=True) as member:
             shutil.copyfileobj(data_tmp, member, 1 << 20)
         files.insert(0, data.entry(DATA))
         manifest = {
@@ -201,8 +205,15 @@ def _write(
             "left_out": left_out(),
             "files": files,
         }
-        zf.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        zf.writestr(_member(MANIFEST), json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return ArchiveSummary(path, user.clinic_id, name_row.name, revision, counts)
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    """A compressed zip entry stamped with the current time (UTC)."""
+    info = zipfile.ZipInfo(name, date_time=datetime.now(UTC).timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
 
 def _csv_line(cells: list[str]) -> str:

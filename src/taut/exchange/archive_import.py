@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Index, Table, UniqueConstraint, literal, select
+from sqlalchemy import Connection, Index, Table, UniqueConstraint, literal, select, text
 
 from taut.exchange.archive import (
     DATA,
@@ -71,6 +71,9 @@ def import_archive(db: Database, path: Path, *, progress: Progress | None = None
                 done += len(batch)
                 if progress:
                     progress(done, 2 * total)
+            if conn.dialect.name == "postgresql" and ordered:
+                # fresh statistics, so the children's foreign-key checks find these rows by index
+                conn.execute(text(f"ANALYZE {table.name}"))
         bulk.reset_sequences(conn, [t for t in archived_tables() if "id" in t.c])
     return ArchiveSummary(
         path,

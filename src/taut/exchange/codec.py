@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -79,6 +80,15 @@ class Codec:
         if self.kind in ("date", "datetime"):
             return str(self.to_json(value))
         return str(value)
+
+    def json_writer(self) -> Callable[[Any], Any] | None:
+        """``to_json`` for a column whose values need changing, None where they go out as they are."""
+        return self.to_json if self.kind in ("date", "datetime") else None
+
+    def text_writer(self) -> Callable[[Any], Any] | None:
+        """``to_text`` for a column the csv module would not write the same way itself (it writes None as
+        an empty cell, numbers and dates as ``str`` does), None for the others."""
+        return self.to_text if self.kind in ("bool", "datetime", "json") else None
 
     # --- reading -------------------------------------------------------------------------------------
     def from_json(self, value: Any) -> Any:
