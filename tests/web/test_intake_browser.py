@@ -1,0 +1,105 @@
+"""The intake pages in Debian's Chromium (marker ``browser``): painting refreshes the live suggestions, a ranked
+muscle overlays its referral zones on hover, focus and selection and clears on leave, a "yes" to a red flag shows
+at once, and the saved intake's suggestions drive the read-only drawing the same way; all under the site's
+content security policy (no console errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from taut.clinic.people import Role
+from taut.services import clients, clinics
+from tests.browser.conftest import LiveServer, chromium, live_server  # noqa: F401 (fixtures)
+from tests.records_factories import make_client
+
+pytestmark = pytest.mark.browser
+
+
+def _login(page: Any, server: LiveServer) -> None:
+    page.goto(server.url + "/login")
+    page.fill("input[name=email]", server.email)
+    page.fill("input[name=password]", server.password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/clients**")
+
+
+def _zone_count(page: Any, root: str) -> int:
+    return int(page.locator(f"#{root} path.region.is-zone-essential").count())
+
+
+def test_live_suggestions_overlay_and_the_saved_intake(chromium: Any, live_server: LiveServer) -> None:  # noqa: F811
+    owner = clinics.authenticate(live_server.db, email=live_server.email, password=live_server.password)
+    assert owner.role in (Role.THERAPIST, Role.OWNER)
+    cid = clients.register_client(live_server.db, owner, make_client()).id
+    ctx = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda m: problems.append(f"{m.text} {m.location.get('url')}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        _login(page, live_server)
+        page.goto(f"{live_server.url}/clients/{cid}/intake/new")
+        for key in ("head.temple:right", "neck.posterior_upper:right"):
+            page.locator(f'#bm-intake path.region[data-key="{key}"]').first.click()
+        names = page.locator("#live-ranking .rank-name")
+        names.first.wait_for()
+        assert "Upper trapezius" in names.all_inner_texts()[:3]
+
+        # hover shows the zones, leaving clears them; a click pins them
+        first = page.locator("#live-ranking .rank-pick").first
+        first.hover()
+        assert _zone_count(page, "bm-intake") > 0
+        page.locator("#complaint-title").hover()
+        assert _zone_count(page, "bm-intake") == 0
+        first.click()
+        assert first.get_attribute("aria-pressed") == "true"
+        page.locator("#complaint-title").hover()
+        assert _zone_count(page, "bm-intake") > 0
+        page.keyboard.press("Escape")
+        assert _zone_count(page, "bm-intake") == 0
+
+        # a yes to a red flag shows in the live panel
+        page.click("#screen-all-no")
+        page.locator('label[for="q-4-yes"]').click()
+        assert page.locator('input[name="screen__fever"][value="yes"]').is_checked()
+        page.locator("#live-flags .live-flag").wait_for()
+        assert "Fever with pain" in page.inner_text("#live-flags")
+
+        page.fill("#f-chief_complaint", "Headaches on the right after work")
+        page.click("button[type=submit].primary")
+        page.wait_for_url(f"**/clients/{cid}/intake/*")
+        assert page.locator('[role="alert"]').first.inner_text().startswith("Red flag")
+        assert page.locator('.head-actions [aria-disabled="true"]').inner_text() == "Start session"
+
+        # the saved page: keyboard focus shows the zones on the read-only drawing, Enter pins them
+        pick = page.locator("#ranking .rank-pick").first
+        pick.focus()
+        assert _zone_count(page, "bm-saved") > 0
+        page.keyboard.press("Enter")
+        assert pick.get_attribute("aria-pressed") == "true"
+        page.locator("#decision-form textarea").focus()
+        assert _zone_count(page, "bm-saved") > 0  # pinned
+        pick.focus()
+        page.keyboard.press("Enter")
+        page.locator("#decision-form textarea").focus()
+        assert _zone_count(page, "bm-saved") == 0
+
+        # the decision form: "Referred to" only for a referral
+        page.check("#dk-override")
+        assert page.locator(".referred-to").is_hidden()
+        page.check("#dk-referred")
+        assert page.locator(".referred-to").is_visible()
+        page.fill("#df-referred-to", "General practitioner")
+        page.fill("#df-reason", "Fever 38.2: sent to the GP the same day")
+        page.click("#decision-form button[type=submit]")
+        page.wait_for_url("**#screening-decisions")
+        assert page.locator('[role="alert"]').count() == 0
+        assert "Referred to General practitioner" in page.inner_text("#screening-decisions")
+    finally:
+        ctx.close()
+    assert [p for p in problems if "/favicon.ico" not in p] == []  # the site has no icon yet
