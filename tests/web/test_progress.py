@@ -14,6 +14,7 @@ from taut.anatomy.pain import PainDrawing, PainMark
 from taut.anatomy.regions import RegionRef, Side
 from taut.clinic import OutcomeMeasure, PsfsActivity, RomMeasurement, TriggerPointFinding, User
 from taut.services import charts, clients, records
+from taut.web.progress.view import fewest_views
 from tests.records_factories import make_assessment, make_client, make_intake, make_session
 from tests.web.conftest import Browser, WebWorld, signed_in
 
@@ -129,6 +130,7 @@ def test_psfs_form_offers_the_last_activities_again(
         'name="activity1" value="Reading"' in page.text and 'name="activity3" value="Desk work"' in page.text
     )
     assert 'name="score1" type="number" min="0" max="10" step="1" inputmode="numeric" value=""' in page.text
+    assert 'id="h-score2">last time 7<' in page.text
 
 
 def test_saving_an_ndi_shows_the_score_and_its_change(
@@ -267,6 +269,10 @@ def test_progress_page_draws_every_chart_with_the_mcid(
     assert html.count('class="figure-svg"') == 2
     assert "First pain drawing, 3 Mar 2025" in html and "Latest pain drawing, 31 Mar 2025" in html
     assert 'id="pdfirst-' in html and 'id="pdlatest-' in html  # ids unique in the page
+    drawings = html[html.index('id="pg-drawings"') : html.index('id="pg-trps"')]
+    assert (
+        drawings.count('data-view="side"') == 2 and 'data-view="front"' not in drawings
+    )  # head and neck only
     # trigger points: tenderness by date and the status path
     table = html[html.index('class="table trp-table"') :]
     assert "Upper trapezius TrP1" in table and 'class="sparkline"' in table
@@ -320,6 +326,12 @@ def test_another_clinic_gets_404_on_every_progress_url(
         r = c.post(f"/api/v1/clients/{cid}/outcomes", json=body, headers={"X-CSRF-Token": c.csrf})
         assert r.status_code == 404
     assert _outcomes(web_world, course.cid) == before
+
+
+def test_drawings_use_the_fewest_views_that_show_every_region() -> None:
+    assert fewest_views({"head.temple", "neck.posterior_upper"}) == ("side",)
+    assert fewest_views({"lowback.lumbar"}) == ("back",)
+    assert fewest_views({"head.temple", "lowback.lumbar"}) == ("front", "back")
 
 
 # --- the API ------------------------------------------------------------------------------------------------------

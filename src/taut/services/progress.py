@@ -65,16 +65,6 @@ class InstrumentProgress:
         t = self.baseline - mcid.points if self.instrument.better == "lower" else self.baseline + mcid.points
         return min(max(t, lo), hi)
 
-    @property
-    def target_reachable(self) -> bool:
-        """False when the baseline is too close to the best end of the scale for a change of the MCID."""
-        mcid = self.instrument.mcid
-        if mcid is None:
-            return False
-        lo, hi = self.instrument.range
-        gain_room = self.baseline - lo if self.instrument.better == "lower" else hi - self.baseline
-        return gain_room >= mcid.points
-
 
 @dataclass(frozen=True)
 class RomReading:

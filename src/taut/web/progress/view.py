@@ -286,15 +286,12 @@ def drawings(p: Progress) -> list[Drawing]:
         chosen.append(("First", p.first_intake))
     if p.latest_intake is not None and p.latest_intake is not p.first_intake:
         chosen.append(("Latest", p.latest_intake))
-    bm = body_map()
-    used = {v for _, i in chosen for m in i.pain_drawing for v in bm[m.ref.region].views}
-    views = tuple(v for v in ("front", "back", "side") if v in used) or ("front", "back")
-    if "side" in views and len(views) == 1:
-        views = ("front", "side")
+    views = fewest_views({m.ref.region for _, i in chosen for m in i.pain_drawing})
     out = []
     for label, intake in chosen:
         title = f"{label} pain drawing, {_d(intake.recorded_on)}"
-        fig = pain_figure(intake.pain_drawing, title=title, views=views)
+        fig = pain_figure(intake.pain_drawing, views=views)
+        fig.title("")  # the page's caption names the drawing
         marks = [
             f"{_region(m.ref.key)}: "
             + (f"{m.intensity}/10" if m.intensity is not None else "no intensity given")
@@ -307,6 +304,27 @@ def drawings(p: Progress) -> list[Drawing]:
             )
         )
     return out
+
+
+VIEW_SETS = (
+    ("side",),
+    ("back",),
+    ("front",),
+    ("front", "back"),
+    ("back", "side"),
+    ("front", "side"),
+    ("front", "back", "side"),
+)
+
+
+def fewest_views(regions: set[str]) -> tuple[str, ...]:
+    """The fewest views that draw every region (the larger each picture can be): the head-and-neck view alone for
+    a headache, front and back for a whole-body drawing."""
+    bm = body_map()
+    for views in VIEW_SETS:
+        if all(set(bm[r].views) & set(views) for r in regions):
+            return views
+    return VIEW_SETS[-1]
 
 
 def _region(key: str) -> str:
