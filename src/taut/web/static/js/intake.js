@@ -130,6 +130,7 @@
       ? "Explains " + m.explained_labels.join(", ")
       : "Explains no painted region on its own";
     li.appendChild(el("p", { "class": "rank-explains", id: "live-" + i + "-explains" }, explains));
+    li.appendChild(el("a", { "class": "rank-jump", href: "#map-title" }, "See its zones on the drawing"));
     if (m.reasons && m.reasons.length) {
       var d = el("details", { "class": "rank-why" });
       d.appendChild(el("summary", {}, "Why this muscle"));
