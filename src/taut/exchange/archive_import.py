@@ -333,13 +333,17 @@ def _check_keys(rows: dict[str, list[Row]]) -> None:
         return found
 
     for table in archived_tables():
-        keys(table, tuple(c.name for c in table.primary_key.columns))
-        for u in table.constraints:
-            if isinstance(u, UniqueConstraint):
-                keys(table, tuple(c.name for c in u.columns))
-        for ix in table.indexes:
-            if isinstance(ix, Index) and ix.unique:
-                keys(table, tuple(c.name for c in ix.columns if hasattr(c, "name")))
+        pk = tuple(c.name for c in table.primary_key.columns)
+        keys(table, pk)
+        unique = [
+            tuple(c.name for c in u.columns) for u in table.constraints if isinstance(u, UniqueConstraint)
+        ]
+        unique += [
+            tuple(c.name for c in ix.columns) for ix in table.indexes if isinstance(ix, Index) and ix.unique
+        ]
+        for columns in unique:
+            if not set(pk) <= set(columns):  # a set of columns holding the primary key is unique already
+                keys(table, columns)
         for fk in table.foreign_key_constraints:
             local = tuple(fk.column_keys)
             parent = fk.referred_table
