@@ -1,7 +1,7 @@
 """The pictures of the reports: body maps (``taut.anatomy.drawing``) and outcome charts (matplotlib, SVG).
 
 treated_picture(muscles) -> Picture        the treated trigger points as numbered X marks, cut to fit
-drawing_pictures(snapshots) -> [Picture]   pain drawings (``pain_figure``) cut to the same band
+drawing_pictures(snapshots) -> [Picture]   pain drawings (intensity as colour) cut to the same band
 outcome_chart_svg(series) -> str           one instrument over time, with the MCID from the baseline
 data_uri(svg) -> str                       for an <img> in HTML that must not fetch anything
 """
@@ -25,6 +25,11 @@ from taut.reports.text import MONTHS
 
 VIEW_ORDER = ("front", "back", "side")
 TREATED_FILL = "#8fd3c3"  # a calm teal: treated, not pain
+INK = "#1f2937"
+MUTED = "#6b7280"
+LINE = "#2563eb"  # the scores
+GOOD = "#15803d"  # the MCID line, and scores past it
+BAND = "#dcfce7"  # the side of the MCID that counts as clinically important improvement
 MARK_SPACING = 12.0  # view units; X marks closer than this are moved apart
 
 
@@ -175,13 +180,6 @@ def crop_svg(svg: str, x: float, y: float, width: float, height: float) -> str:
 
 def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-
-
-INK = "#1f2937"
-LINE = "#2563eb"
-GOOD = "#15803d"
-BAND = "#dcfce7"
-MUTED = "#6b7280"
 
 
 def outcome_chart_svg(series: OutcomeSeries, *, width_in: float = 3.4, height_in: float = 2.2) -> str:
