@@ -97,6 +97,7 @@ def test_new_client_search_and_chart(web_world: WebWorld) -> None:
     assert "Zwicky" not in c.get("/clients", params={"q": "nobody-like-this"}).text
     chart = c.get(f"/clients/{cid}")
     assert chart.status_code == 200 and "Hanna Zwicky" in chart.text and "Timeline" in chart.text
+    assert "Bob Brandt" in chart.text and "Log out" in chart.text  # the signed-in user in the top bar
 
 
 def test_bad_client_form_is_shown_again_with_the_error_and_nothing_lost(web_world: WebWorld) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from taut.cli import draw, knowledge, notes, records, regions, suggest, web
+from taut.cli import draw, exchange, knowledge, notes, records, regions, suggest, web
 
 app = typer.Typer(
     name="taut",
@@ -20,6 +20,16 @@ draw.register(app)
 knowledge.register(app)
 web.register(app)
 notes.register(app)
+
+export_app = typer.Typer(
+    help="Export data in open formats (FHIR, clinic archive, CHOIR body map).", no_args_is_help=True
+)
+import_app = typer.Typer(
+    help="Import FHIR Bundles, a clinic archive or CHOIR body-map drawings.", no_args_is_help=True
+)
+app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
+exchange.register(export_app, import_app)
 
 
 def run() -> None:

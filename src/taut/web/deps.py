@@ -36,7 +36,7 @@ def current_user(request: Request, db: Annotated[Database, Depends(get_db)]) -> 
     uid = session.get("uid")
     if not isinstance(uid, int):
         raise NotSignedIn()
-    cached = request.state.__dict__.get("user")
+    cached = getattr(request.state, "user", None)
     if isinstance(cached, User):
         return cached
     with db.transaction() as conn:

@@ -42,7 +42,7 @@ def templates() -> Jinja2Templates:
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> HTMLResponse:
-    user: User | None = request.state.__dict__.get("user")
+    user: User | None = getattr(request.state, "user", None)
     ctx: dict[str, Any] = {
         "user": user,
         "csrf_token": csrf_token(request.scope["session"]),
