@@ -10,6 +10,27 @@ from taut.anatomy.regions import body_map
 from taut.knowledge import KnowledgeBase
 from taut.knowledge.model import Condition, Muscle
 
+# Body parts of the muscle records, head to toe (a part not listed here comes after them).
+PART_ORDER = (
+    "head",
+    "neck",
+    "shoulder",
+    "upper back",
+    "chest",
+    "arm",
+    "elbow",
+    "forearm",
+    "hand",
+    "trunk",
+    "abdomen",
+    "back",
+    "pelvis",
+    "hip",
+    "thigh",
+    "knee",
+    "leg",
+    "foot",
+)
 MIN_QUERY = 2  # shorter queries list everything (one letter would match almost every name)
 MAX_REASONS = 3
 
@@ -153,11 +174,13 @@ def _terms(kb: KnowledgeBase, q: str) -> set[str]:
 
 def _group(muscles: list[Muscle], hits: dict[str, Hit]) -> list[tuple[str, list[Hit]]]:
     groups: dict[str, list[Hit]] = {}
-    for m in muscles:  # head to toe: groups appear in that order
+    for m in muscles:  # head to toe within each body part
         if m.name in hits:
             groups.setdefault(m.body_part, []).append(hits[m.name])
-    for found in groups.values():
+    rank = {part: i for i, part in enumerate(PART_ORDER)}
+    ordered = sorted(groups.items(), key=lambda g: rank.get(g[0], len(rank)))
+    for _, found in ordered:
         found.sort(key=lambda h: -h.score)  # stable: head to toe within the same score
         for h in found:
             del h.reasons[MAX_REASONS:]
-    return list(groups.items())
+    return ordered
