@@ -1,0 +1,238 @@
+"""What the session conductor needs beside services/sessions.py, each in one audited read or one transaction:
+
+    start_view(db, user, client_id) -> StartView        the start form: plans, pending red flags, cautions
+    session_view(db, user, session_id) -> SessionView   the conductor: the session, its points in order,
+                                                        the client's cautions, its check-in
+    add_hold_once(db, user, session_id, hold, position) a hold saved at most once when a retry repeats it
+    record_checkin_once(db, user, checkin)               the 48-hour check-in, one per finished session
+
+The points of a session come from its plan; without a plan (or a plan without points) from the active
+trigger-point findings of the client's latest assessment. Holds on points outside that list follow it.
+The client's cautions come from the latest intake: the caution rules of red_flags.yaml the intake raises
+(the same screen as the engine) and any caution answered yes that no rule names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+from sqlalchemy.exc import IntegrityError
+
+from taut.anatomy.regions import Side
+from taut.clinic.assessment import Assessment
+from taut.clinic.catalogue import catalogue
+from taut.clinic.chart import Chart
+from taut.clinic.errors import RecordValidationError, SignedRecordError
+from taut.clinic.intake import Intake
+from taut.clinic.people import Client, Permission, User
+from taut.clinic.plan import TreatmentPlan
+from taut.clinic.sessions import CheckIn, Hold, TreatmentSession
+from taut.knowledge import knowledge
+from taut.reasoning.redflags import screen
+from taut.reasoning.result import Flag
+from taut.services import access, sessions
+from taut.services.suggestions import case_for_intake
+from taut.store import charts, people, records, tables
+from taut.store.engine import Database
+
+DEFAULT_TECHNIQUE = "ischemic_compression"
+
+
+class CheckInExists(SignedRecordError):
+    """A session has one 48-hour check-in; a second is refused."""
+
+
+@dataclass(frozen=True)
+class Caution:
+    title: str  # "Anticoagulant medication"
+    text: str  # what to do
+    lighter: bool  # the rule asks for lighter pressure (the conductor then starts at light)
+
+
+@dataclass(frozen=True)
+class Point:
+    """A point to treat in the session, in order."""
+
+    trp_id: str
+    side: Side | None
+    technique: str
+    source: str  # plan | assessment | added (a saved hold on a point outside the list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.trp_id}:{self.side.value if self.side else ''}"
+
+
+@dataclass(frozen=True)
+class StartView:
+    client: Client
+    plans: tuple[TreatmentPlan, ...]  # newest first
+    active_plan: TreatmentPlan | None  # the newest active plan
+    latest_intake_id: int | None
+    pending_red_flags: tuple[Flag, ...]  # red flags of the latest intake without a decision
+    cautions: tuple[Caution, ...]
+    open_session_id: int | None  # a session of this client still open
+    assessment_points: int  # active findings of the latest assessment (the points without a plan)
+
+
+@dataclass(frozen=True)
+class SessionView:
+    client: Client
+    session: TreatmentSession
+    plan: TreatmentPlan | None
+    points: tuple[Point, ...]
+    points_from: str  # plan | assessment | none
+    cautions: tuple[Caution, ...]
+    checkin: CheckIn | None
+
+
+def start_view(db: Database, user: User, client_id: int) -> StartView:
+    access.require(db, user, Permission.READ_CLINICAL, entity="chart", record_id=client_id)
+    with db.transaction() as conn:
+        chart = _chart(conn, user, client_id)
+        access.log(conn, user, "read", "chart", client_id, client_id=client_id, detail="session start")
+    intake = chart.intakes[-1] if chart.intakes else None
+    pending: tuple[Flag, ...] = ()
+    if intake is not None:
+        red, _ = screen(case_for_intake(intake, chart.client))
+        answered = {f for d in chart.decisions if d.intake_id == intake.id for f in d.flags}
+        pending = tuple(f for f in red if f.code not in answered)
+    open_id = next((e.session.id for e in reversed(chart.sessions) if e.session.open), None)
+    plans = tuple(reversed(chart.plans))
+    latest = chart.assessments[-1] if chart.assessments else None
+    return StartView(
+        client=chart.client,
+        plans=plans,
+        active_plan=next((p for p in plans if p.status == "active"), None),
+        latest_intake_id=intake.id if intake else None,
+        pending_red_flags=pending,
+        cautions=client_cautions(intake, chart.client),
+        open_session_id=open_id,
+        assessment_points=len(_assessment_points(latest)),
+    )
+
+
+def session_view(db: Database, user: User, session_id: int) -> SessionView:
+    access.require(db, user, Permission.READ_CLINICAL, entity="session", record_id=session_id)
+    with db.transaction() as conn:
+        client_id = records.session_client(conn, user.clinic_id, session_id)
+        chart = _chart(conn, user, client_id)
+        access.log(conn, user, "read", "session", session_id, client_id=client_id)
+    entry = next(e for e in chart.sessions if e.session.id == session_id)
+    session = entry.session
+    plan = next((p for p in chart.plans if session.plan_id is not None and p.id == session.plan_id), None)
+    points, source = session_points(session, plan, chart.assessments[-1] if chart.assessments else None)
+    return SessionView(
+        client=chart.client,
+        session=session,
+        plan=plan,
+        points=points,
+        points_from=source,
+        cautions=client_cautions(chart.intakes[-1] if chart.intakes else None, chart.client),
+        checkin=entry.checkin,
+    )
+
+
+def session_points(
+    session: TreatmentSession, plan: TreatmentPlan | None, assessment: Assessment | None
+) -> tuple[tuple[Point, ...], str]:
+    """(the points in order, where they come from: plan, assessment or none). Points of saved holds that
+    are not in the list follow it (source "added"), so a reload shows every point worked on."""
+    if plan is not None and plan.points:
+        points = [Point(p.trp_id, p.side, p.technique, "plan") for p in plan.points]
+        source = "plan"
+    else:
+        points = _assessment_points(assessment)
+        source = "assessment" if points else "none"
+    keys = {p.key for p in points}
+    for h in session.holds:
+        p = Point(h.trp_id, h.side, h.technique, "added")
+        if p.key not in keys:
+            keys.add(p.key)
+            points.append(p)
+    return tuple(points), source
+
+
+def _assessment_points(assessment: Assessment | None) -> list[Point]:
+    if assessment is None:
+        return []
+    return [
+        Point(f.trp_id, f.side, default_technique(f.trp_id), "assessment")
+        for f in assessment.findings
+        if f.status == "active"
+    ]
+
+
+def default_technique(trp_id: str) -> str:
+    """Ischemic compression when the muscle's treatment lists it, else the muscle's first technique."""
+    try:
+        muscle, _ = knowledge().trigger_point(trp_id)
+    except LookupError:
+        return DEFAULT_TECHNIQUE
+    listed = muscle.treatment.techniques
+    return DEFAULT_TECHNIQUE if DEFAULT_TECHNIQUE in listed or not listed else listed[0]
+
+
+def client_cautions(intake: Intake | None, client: Client) -> tuple[Caution, ...]:
+    """The latest intake's cautions: each caution rule it raises, then any caution answered yes that no
+    raised rule names (shown with the vocabulary's meaning)."""
+    if intake is None:
+        return ()
+    _, raised = screen(case_for_intake(intake, client))
+    out = [Caution(f.name, f.message, knowledge().rules[f.code].action == "lighten_pressure") for f in raised]
+    named = {t for f in raised for t in f.because}
+    kb = knowledge()
+    for term in intake.cautions(catalogue()):
+        if term not in named:
+            meaning = kb.vocabulary[term].meaning if term in kb.vocabulary else ""
+            out.append(Caution(term[:1].upper() + term[1:], meaning, False))
+    return tuple(out)
+
+
+def add_hold_once(
+    db: Database, user: User, session_id: int, hold: Hold, position: int | None
+) -> tuple[int, bool]:
+    """(position, newly saved). ``position`` is where the browser expects the hold to land: when the
+    session already holds exactly this hold there (the first request was saved but its answer was lost),
+    nothing is added. Without a position the hold is appended."""
+    if position is not None:
+        _, session = sessions.get_session(db, user, session_id)
+        if 0 <= position < len(session.holds) and session.holds[position] == hold:
+            return position, False
+    return sessions.add_hold(db, user, session_id, hold), True
+
+
+def record_checkin_once(db: Database, user: User, checkin: CheckIn) -> int:
+    """The 48-hour check-in of a finished session; a second one raises ``CheckInExists``."""
+    access.require(db, user, Permission.WRITE_CLINICAL, entity="checkin", record_id=checkin.session_id)
+    assert user.id is not None
+    try:
+        with db.transaction() as conn:
+            client_id, session = records.get_session(conn, user.clinic_id, checkin.session_id)
+            if session.open:
+                raise RecordValidationError(
+                    "checkin.session_id", "the session is still open: finish it before its check-in"
+                )
+            _refuse_second(conn, user.clinic_id, checkin.session_id)
+            cid = records.add_checkin(conn, user.clinic_id, client_id, checkin, by=user.id)
+            access.log(conn, user, "create", "checkin", cid, client_id=client_id)
+    except IntegrityError:  # two check-ins sent at the same moment: the database keeps one
+        raise CheckInExists(f"session {checkin.session_id} already has its 48-hour check-in") from None
+    return cid
+
+
+def _refuse_second(conn: Connection, clinic_id: int, session_id: int) -> None:
+    c = tables.checkins.c
+    found = conn.execute(
+        select(c.recorded_at).where(c.session_id == session_id, c.clinic_id == clinic_id)
+    ).first()
+    if found is not None:
+        day = found.recorded_at.strftime("%d %b %Y").lstrip("0")
+        raise CheckInExists(
+            f"session {session_id} already has its 48-hour check-in (recorded {day}); there is one per session"
+        )
+
+
+def _chart(conn: Connection, user: User, client_id: int) -> Chart:
+    return charts.load_chart(conn, user.clinic_id, people.get_client(conn, user.clinic_id, client_id))
