@@ -55,10 +55,18 @@ def record_decision(
         decided_at=datetime.now(UTC),
     )
     with db.transaction() as conn:
-        people.get_client(conn, user.clinic_id, client_id)
-        owner, _ = records.get_intake(conn, user.clinic_id, intake_id)
+        client = people.get_client(conn, user.clinic_id, client_id)
+        owner, intake = records.get_intake(conn, user.clinic_id, intake_id)
         if owner != client_id:
             raise RecordValidationError("decision.intake_id", "must be an intake of the same client")
+        raised = {f.code for f in screen(case_for_intake(intake, client))[0]}
+        unknown = [f for f in flags if f not in raised]
+        if unknown:
+            raise RecordValidationError(
+                "decision.flags",
+                f"{', '.join(unknown)} is not a red flag of this intake"
+                + (f" (its red flags: {', '.join(sorted(raised))})" if raised else " (it has none)"),
+            )
         did = records.add_decision(conn, user.clinic_id, client_id, d)
         access.log(
             conn,

@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     )
     app.add_middleware(SecurityHeadersMiddleware)
     # Pages with the body map carry ~550 KB of inline SVG; compressed it is ~140 KB.
-    app.add_middleware(GZipMiddleware, minimum_size=2000)
+    app.add_middleware(GZipMiddleware, minimum_size=2000, compresslevel=4)
     _error_handlers(app)
     return app
 

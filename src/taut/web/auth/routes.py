@@ -29,6 +29,11 @@ def home(request: Request) -> Response:
     return RedirectResponse("/clients" if session_of(request).get("uid") else "/login", status_code=303)
 
 
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 @router.get("/login", include_in_schema=False)
 def login_form(request: Request, next: str | None = None) -> Response:
     return render(request, "auth/login.html", {"next": _safe_next(next), "email": ""})
