@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from taut.cli import draw, exchange, knowledge, notes, records, regions, suggest, web
+from taut.cli import draw, exchange, knowledge, notes, records, regions, reports, suggest, web
 
 app = typer.Typer(
     name="taut",
@@ -20,6 +20,7 @@ draw.register(app)
 knowledge.register(app)
 web.register(app)
 notes.register(app)
+reports.register(app)
 
 export_app = typer.Typer(
     help="Export data in open formats (FHIR, clinic archive, CHOIR body map).", no_args_is_help=True
