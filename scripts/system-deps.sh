@@ -10,7 +10,7 @@ command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ -e /usr/share/doc/libpango-1.0-0 ] || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ -e /usr/share/doc/libharfbuzz-subset0 ] || need+=(libharfbuzz-subset0)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
-[ -d /usr/share/fonts/truetype/liberation2 ] || need+=(fonts-liberation2)
+{ [ -d /usr/share/fonts/truetype/liberation2 ] || [ -d /usr/share/fonts/truetype/liberation ]; } || need+=(fonts-liberation2)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "system-deps: installing ${need[*]}"
