@@ -48,7 +48,7 @@ def record_course(db: Database, world: World, given: str) -> int:
     cid = client.id
     intake = make_intake(
         screening=(
-            ScreeningAnswer(term="fever", present=False),
+            ScreeningAnswer(term="fever", present=True),
             ScreeningAnswer(term="anticoagulants", present=True),
         )
     )
@@ -58,11 +58,11 @@ def record_course(db: Database, world: World, given: str) -> int:
         alice,
         cid,
         intake_id,
-        decision="referred",
-        reason="Bruising easily",
-        referred_to="GP",
-        flags=("bleeding",),
+        decision="override",
+        reason="GP letter: viral, resolved",
+        flags=("meningitis_or_infection",),
     )
+
     records.record_assessment(db, bob, cid, make_assessment())
     plan_id = records.create_plan(db, bob, cid, make_plan())
     first = sessions.start_session(db, bob, cid, pain_before=6, plan_id=plan_id, occurred_at=START)

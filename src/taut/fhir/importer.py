@@ -153,7 +153,7 @@ def _answers(item: Json) -> list[Json]:
 
 def _one_answer(entry: Entry, item: Json, path: str, key: str) -> Any:
     answers = item.get("answer") or []
-    if len(answers) != 1 or key not in answers[0]:
+    if len(answers) != 1 or answers[0].get(key) is None:
         raise entry.error(f"{path}.answer", f"needs exactly one answer with {key}")
     return answers[0][key]
 
@@ -168,7 +168,7 @@ class _Reader:
                 raise e.error("resourceType", f"Taut does not import {e.type} resources")
             self.by_type.setdefault(e.type, []).append(e)
         self.cat = catalogue()
-        self.used: set[str] = set()  # Observations read into a record
+        self.used: set[str] = set()  # Observations, Goals, ServiceRequests, Procedures read into a record
 
     def of(self, rtype: str) -> list[Entry]:
         return self.by_type.get(rtype, [])
@@ -211,9 +211,11 @@ class _Reader:
         outcomes = [self._outcome(e, k + 1) for k, e in enumerate(self._outcome_forms())]
         self.note_ids = {e.url: k + 1 for k, e in enumerate(self.of("DocumentReference"))}
         notes = [self._note(e, k + 1) for k, e in enumerate(self.of("DocumentReference"))]
-        for e in self.of("Observation"):
-            if e.url not in self.used:
-                raise e.error("(resource)", f"this {self.kind[e.url]} observation is not part of any record")
+        for rtype in ("Observation", "Goal", "ServiceRequest", "Procedure"):
+            for e in self.of(rtype):
+                if e.url not in self.used:
+                    what = f"{self.kind[e.url]} observation" if rtype == "Observation" else rtype
+                    raise e.error("(resource)", f"this {what} is not part of any record")
         chart = Chart(
             client=client,
             intakes=tuple(intakes),
@@ -225,6 +227,12 @@ class _Reader:
             decisions=tuple(decisions),
         )
         return CourseOfCare(clinic=clinic, staff=staff, chart=chart)
+
+    def take(self, e: Entry) -> None:
+        """Mark a resource as read into a record; a resource read twice is refused."""
+        if e.url in self.used:
+            raise e.error("(resource)", "is part of two records")
+        self.used.add(e.url)
 
     def staff_id(self, entry: Entry, reference: object, path: str) -> int:
         return self.staff_ids[self.target(entry, reference, path, "Practitioner").url]
@@ -399,7 +407,7 @@ class _Reader:
                 v["chief_complaint"] = _one_answer(e, item, p, "valueString")
             elif link == "onset":
                 coding = _one_answer(e, item, p, "valueCoding")
-                v["onset"] = coding.get("code")
+                v["onset"], _ = _code(e, {"coding": [coding]}, f"{p}.answer[0].valueCoding", c.CS_ONSET)
             elif link == "began-on":
                 v["began_on"] = _date(e, _one_answer(e, item, p, "valueDate"), f"{p}.answer[0].valueDate")
             elif link == "duration-weeks":
@@ -434,7 +442,7 @@ class _Reader:
             if self.kind[o.url] != "pain-region":
                 raise o.error("derivedFrom[0]", "an intake form has pain-drawing observations, not scores")
             marks.append(self._mark(o))
-            self.used.add(o.url)
+            self.take(o)
         with at(e, "item"):
             try:
                 fs = Factors(
@@ -558,9 +566,7 @@ class _Reader:
                     raise e.error(
                         f"investigation[{g}].item[{k}]", f"a {kind} observation is not an examination finding"
                     )
-                if o.url in self.used:
-                    raise o.error("(resource)", "is listed by two assessments")
-                self.used.add(o.url)
+                self.take(o)
                 parts[kind].append(self._exam(o, kind))
         with at(e):
             return Assessment(
@@ -651,6 +657,7 @@ class _Reader:
         goals = []
         for k, g in enumerate(r.get("goal") or []):
             goal = self.target(e, g, f"goal[{k}]", "Goal")
+            self.take(goal)
             goals.append(str(_get(goal, goal.resource, "description", "", dict).get("text", "")))
         sessions = interval = None
         points: list[PlannedPoint] = []
@@ -660,6 +667,7 @@ class _Reader:
             p = f"activity[{k}]"
             if "reference" in act:
                 sr = self.target(e, act["reference"], f"{p}.reference", "ServiceRequest")
+                self.take(sr)
                 self.plan_of_request[sr.url] = local
                 s = sr.resource
                 if _has(s.get("code"), c.CS_TAUT, "nmt-session"):
@@ -732,19 +740,22 @@ class _Reader:
                 if checkin is not None:
                     raise o.error("encounter", "the session already has its 48-hour check-in")
                 checkin = self._checkin(o, local)
-            self.used.add(o.url)
+            self.take(o)
         if "pain-before-treatment" not in pain:
             raise e.error(
                 "(resource)", "the pain before treatment (an Observation of the encounter) is missing"
             )
         holds: dict[int, tuple[Entry, Hold]] = {}
         for p in procedures:
+            self.take(p)
+            if not self.part_of.get(p.url):
+                raise p.error("(resource)", "a treatment without holds (Observations partOf it)")
             technique, path = _code(p, p.resource.get("code"), "code", c.CS_TECHNIQUE)
             with at(p):
                 self.cat.check_technique(path, technique)
             trp, side = self.point(p, (p.resource.get("bodySite") or [None])[0], "bodySite[0]")
             for o in self.part_of.get(p.url, []):
-                self.used.add(o.url)
+                self.take(o)
                 comps = self._components(o)
                 number = comps.get("hold-number")
                 if number is None:
@@ -803,7 +814,7 @@ class _Reader:
         for o in self.derived_from.get(e.url, []):
             if self.kind[o.url] != "score":
                 raise o.error("derivedFrom[0]", "an outcome form has a score observation, not a pain drawing")
-            self.used.add(o.url)  # the score is computed again from the items
+            self.take(o)  # the score is computed again from the items
         taken_on = _date(e, _get(e, r, "authored", ""), "authored")
         items = r.get("item") or []
         with at(e):

@@ -109,7 +109,7 @@ def demo_chart() -> Chart:
             id=1,
             intake_id=1,
             decision="referred",
-            flags=("fever",),
+            flags=("meningitis_or_infection",),
             reason="Fever with headache: to be seen by the GP before any treatment.",
             referred_to="GP Dr. Weber",
             decided_by=2,

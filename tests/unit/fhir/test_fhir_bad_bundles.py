@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -205,3 +206,57 @@ def test_loc_path() -> None:
 
 def test_the_demo_bundle_itself_is_accepted() -> None:
     assert read_bundle(json.loads(json.dumps(DEMO))).chart.client.full_name == "Maria Keller"
+
+
+def test_any_damage_gets_a_clear_error_never_a_crash() -> None:
+    """Damage the demo Bundle at random places (seeded): reading it either works or raises FhirImportError;
+    no other exception (a KeyError, a TypeError) escapes."""
+    rng = random.Random(7)
+
+    def places(value: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+        out = [path]
+        if isinstance(value, dict):
+            for k, v in value.items():
+                out += places(v, (*path, k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                out += places(v, (*path, i))
+        return out
+
+    deep = [p for p in places(DEMO) if len(p) > 3]
+    for _ in range(40):
+        b = copy.deepcopy(DEMO)
+        *parents, last = rng.choice(deep)
+        node: Any = b
+        for k in parents:
+            node = node[k]
+        if rng.random() < 0.4:
+            del node[last]
+        else:
+            node[last] = rng.choice(["zz", 3, -1, 2.5, True, None, [], {}])
+        try:
+            read_bundle(b)
+        except FhirImportError as e:
+            assert "\n" not in str(e)
+
+
+def test_nothing_is_dropped_silently() -> None:
+    goal = urn("plan/1/goal/0")
+    b = broken(lambda b: entry(b, urn("plan/1"))[1]["goal"].pop(0))
+    assert refused(b).startswith(
+        f"Goal at entry[{entry(DEMO, goal)[0]}] ({goal}): (resource): this Goal is not part"
+    )
+
+    def no_holds(b: Json) -> None:
+        for url in (urn("session/1/hold/1"),):
+            b["entry"].pop(entry(b, url)[0])
+
+    proc = urn("session/1/procedure/1")
+    assert refused(broken(no_holds)).endswith(
+        f"({proc}): (resource): a treatment without holds (Observations partOf it)"
+    )
+
+    def twice(b: Json) -> None:
+        entry(b, urn("plan/2"))[1]["goal"].append({"reference": goal})
+
+    assert refused(broken(twice)).endswith(f"({goal}): (resource): is part of two records")
