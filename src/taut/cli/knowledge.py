@@ -20,9 +20,6 @@ if TYPE_CHECKING:
     from taut.knowledge import KnowledgeBase
     from taut.knowledge.model import Condition, Muscle, Sourced
 
-ESSENTIAL_COLOUR = "#c62828"  # solid red: referred pain almost always felt here
-SPILLOVER_COLOUR = "#d32f2f"  # red hatching over a light red wash: sometimes felt here
-SPILLOVER_WASH = "#f8bbbb"
 TITLE_CHAR_WIDTH = 13.0  # about the width of one character of the figure title, in figure units
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -359,116 +356,39 @@ def _print_muscle(kb: KnowledgeBase, m: Muscle) -> None:
 
 
 def muscle_zone(muscle: Muscle, side: Side) -> dict[RegionRef, str]:
-    """Every region ref in any trigger point's zone -> ``essential`` or ``spillover`` (essential wins), placed on
-    the patient's ``side`` by the engine's own rules (laterality: bilateral, crosses_midline)."""
-    from taut.reasoning.zones import ESSENTIAL, place
+    from taut.reasoning.pictures import muscle_zone as zone_of
 
-    zone: dict[RegionRef, str] = {}
-    for tp in muscle.trigger_points:
-        if tp.only_side is not None and tp.only_side != side.value:
-            continue
-        for ref, kind in place(muscle, tp, side, local=False).zone.items():
-            if zone.get(ref) != ESSENTIAL:
-                zone[ref] = kind
-    return zone
+    return zone_of(muscle, side)
 
 
 def muscle_figure(muscle: Muscle, side: Side) -> Figure:
-    """The muscle's trigger points (X, numbered) and referral zones on the body map, on the patient's ``side``.
+    """The muscle's trigger points and referral zones (``taut.reasoning.pictures.muscle_figure``) with a title
+    that fits the figure's width."""
+    from taut.reasoning.pictures import muscle_figure as figure_of
 
-    Zones are placed exactly as the suggestion engine places them (``taut.reasoning.zones.place``): essential
-    zones solid, spillover zones lighter and hatched; a region essential for one trigger point stays essential.
-    """
-    from taut.anatomy.drawing import Figure
-    from taut.anatomy.regions import RegionRef
-    from taut.reasoning.zones import ESSENTIAL
-
-    zone = muscle_zone(muscle, side)
+    fig = figure_of(muscle, side)
     name = muscle.name[0].upper() + muscle.name[1:]
     titles = (
         f"{name}: trigger points and referred pain, patient's {side.value} side",
         f"{name}, patient's {side.value} side",
     )
-    views = _views(muscle, zone)
-    if not any(_fits(t, views) for t in titles) and len(views) == 1:
+    views = tuple(fig.views)
+    if not any(_fits(t, fig) for t in titles) and len(views) == 1:
         # too narrow for its title: add a view, which also orients the reader (the face is on the front view)
-        views = ("front", "side") if views == ("side",) else ("front", "back")
-    title = next((t for t in titles if _fits(t, views)), titles[-1])
-    fig = Figure(views=views)
-    for ref, kind in sorted(zone.items()):
-        if kind == ESSENTIAL:
-            fig.fill(ref, ESSENTIAL_COLOUR, opacity=0.9)
-        else:
-            fig.fill(ref, SPILLOVER_WASH, opacity=0.9)
-            fig.fill(ref, SPILLOVER_COLOUR, hatch=True)
-    from taut.anatomy import body_map
-
-    bm = body_map()
-    several = len(muscle.trigger_points) > 1
-    for i, (tp, offset) in enumerate(zip(muscle.trigger_points, _spread(muscle, side), strict=True), 1):
-        r = tp.marker.region
-        ref = RegionRef(r, side if bm[r].sided else None)
-        fig.mark(ref, tp.marker.view, label=str(i) if several else None, offset=offset)
-    fig.legend(
-        [
-            (ESSENTIAL_COLOUR, "essential zone (almost always)", False),
-            (SPILLOVER_COLOUR, "spillover zone (sometimes)", True),
-            ("white", "X = trigger point" + (" (numbered as listed)" if several else ""), False),
-        ]
-    )
-    fig.title(title)
+        fig = figure_of(muscle, side, views=("front", "side") if views == ("side",) else ("front", "back"))
+    fig.title(next((t for t in titles if _fits(t, fig)), titles[-1]))
     return fig
 
 
-def _fits(title: str, views: tuple[str, ...]) -> bool:
-    from taut.anatomy.drawing import Figure
-
-    width, _ = Figure(views=views).size()
+def _fits(title: str, fig: Figure) -> bool:
+    width, _ = fig.size()
     return len(title) * TITLE_CHAR_WIDTH < width - 48
 
 
-MARK_SPACING = 11.0  # view units: X marks closer than this would sit on top of each other
-
-
 def _spread(muscle: Muscle, side: Side) -> list[tuple[float, float]]:
-    """Each trigger point's marker offset, moved down the body in steps until it no longer covers an earlier X
-    on the same view (several trigger points often share one small region, e.g. the side of the neck)."""
-    from taut.anatomy import body_map
-    from taut.anatomy.drawing import region_centroid
-    from taut.anatomy.regions import RegionRef
+    from taut.reasoning.pictures import spread
 
-    bm = body_map()
-    placed: list[tuple[str, float, float]] = []
-    out: list[tuple[float, float]] = []
-    for tp in muscle.trigger_points:
-        r = tp.marker.region
-        cx, cy = region_centroid(tp.marker.view, RegionRef(r, side if bm[r].sided else None))
-        dx, dy = tp.marker.offset
-        for _ in range(len(muscle.trigger_points)):
-            x, y = cx + dx, cy + dy
-            if all(v != tp.marker.view or abs(x - px) + abs(y - py) >= MARK_SPACING for v, px, py in placed):
-                break
-            dy += MARK_SPACING
-        placed.append((tp.marker.view, cx + dx, cy + dy))
-        out.append((dx, dy))
-    return out
-
-
-def _views(muscle: Muscle, zone: dict[Any, str]) -> tuple[str, ...]:
-    """The views the pattern needs, in the order front, back, side: those of the X marks, one that draws each zone
-    region, and the head-and-neck profiles whenever the zone reaches the head (the face and scalp read best there).
-    """
-    from taut.anatomy import body_map
-
-    bm = body_map()
-    regions = sorted({ref.region for ref in zone})
-    views: set[str] = {tp.marker.view for tp in muscle.trigger_points}
-    for r in regions:
-        if not views & set(bm[r].views):
-            views.add(bm[r].views[0])
-    if any(bm[r].part == "head" for r in regions):
-        views.add("side")
-    return tuple(v for v in ("front", "back", "side") if v in views)
+    return spread(muscle, side)
 
 
 def _write_picture(m: Muscle, side: Side, path: Path) -> None:

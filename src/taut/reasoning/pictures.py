@@ -1,7 +1,7 @@
-"""The atlas pictures on the body map (``taut.anatomy.drawing``): a muscle's referral pattern (essential zones
+"""Pictures of the knowledge on the body map (``taut.anatomy.drawing``): a muscle's referral pattern (essential zones
 solid, spillover hatched, an X on each trigger point, numbered as listed) and the combined zones of a condition's
 muscles. Zones are placed by the suggestion engine's own rules (``taut.reasoning.zones.place``) without the local
-tenderness the engine adds, like ``taut muscle NAME -o picture.svg``."""
+tenderness the engine adds. Used by ``taut muscle NAME -o picture.svg`` and the web atlas."""
 
 from __future__ import annotations
 
@@ -71,11 +71,11 @@ def _legend(fig: Figure, markers: str | None) -> None:
     fig.legend(entries)
 
 
-def muscle_figure(muscle: Muscle, side: Side) -> Figure:
+def muscle_figure(muscle: Muscle, side: Side, views: tuple[str, ...] | None = None) -> Figure:
     """The muscle's trigger points (X, numbered when there are several) and referral zones on the patient's
-    ``side``."""
+    ``side``, on the views given or those the pattern needs (``views_for``)."""
     zone = zones([muscle], side)
-    fig = Figure(views=views_for(zone, (tp.marker.view for tp in muscle.trigger_points)))
+    fig = Figure(views=views or views_for(zone, (tp.marker.view for tp in muscle.trigger_points)))
     _paint(fig, zone)
     bm = body_map()
     several = len(muscle.trigger_points) > 1
@@ -119,4 +119,20 @@ def _spread(muscle: Muscle, side: Side) -> list[tuple[float, float]]:
     return out
 
 
-__all__ = ["ESSENTIAL", "SPILLOVER", "combined_figure", "muscle_figure", "views_for", "zones"]
+def muscle_zone(muscle: Muscle, side: Side) -> dict[RegionRef, str]:
+    """One muscle's zones on the patient's ``side`` (see ``zones``)."""
+    return zones([muscle], side)
+
+
+spread = _spread
+
+__all__ = [
+    "ESSENTIAL",
+    "SPILLOVER",
+    "combined_figure",
+    "muscle_figure",
+    "muscle_zone",
+    "spread",
+    "views_for",
+    "zones",
+]
