@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 
 .PHONY: run test setup system-deps lint unit bench clean
 
-$(VENV)/.installed: pyproject.toml requirements.lock
+$(VENV)/.installed: pyproject.toml requirements.lock package-lock.json
+	SCARF_ANALYTICS=false npm ci --ignore-scripts --silent --no-audit --no-fund
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.lock

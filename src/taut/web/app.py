@@ -26,6 +26,7 @@ from taut.clinic.errors import (
 )
 from taut.settings import Settings
 from taut.store.engine import Database
+from taut.web.api import docs as api_docs
 from taut.web.deps import CsrfFailed, NotSignedIn
 from taut.web.security import LoginThrottle, SecurityHeadersMiddleware, SessionMiddleware, secret_key
 from taut.web.templating import HERE, render
@@ -52,8 +53,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         title="Taut",
         version=__version__,
         summary="Neuromuscular (trigger-point) therapy: body map, suggestions, records.",
-        docs_url="/api/docs",
+        docs_url=None,  # served by web/api/docs.py from this site
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
         openapi_url="/api/v1/openapi.json",
     )
     app.state.settings = settings
@@ -61,6 +63,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.throttle = LoginThrottle(settings.login_attempts, settings.login_window_minutes * 60)
     for name in FEATURES:
         app.include_router(importlib.import_module(name).router)
+    app.include_router(api_docs.router)
+    api_docs.mount_assets(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(
         SessionMiddleware,
