@@ -170,6 +170,7 @@
     sel.value = draft.technique;
     var all = points.every(function (x) { return count(x.key) > 0; });
     $("cd-all-done").hidden = !all;
+    if (repeatTarget === current) { offerRepeat(-1); }
     $("cd-prev").disabled = current === 0;
     $("cd-next").disabled = current >= points.length - 1;
     renderTechnique();
@@ -194,7 +195,9 @@
     $("cd-pressure-down").disabled = lvl <= 1;
     $("cd-pressure-up").disabled = lvl >= 5;
     var msg = draft.change === "up" ? "Client asked for more pressure." :
-      draft.change === "down" ? "Client asked for less pressure." : "The client's requests are recorded with the hold.";
+      draft.change === "down" ? "Client asked for less pressure." :
+      D.lighter && lvl === 1 ? "Starts light: a caution of this client asks for lighter pressure." :
+      "The client's requests are recorded with the hold.";
     text($("cd-pressure-change"), msg);
   }
 
@@ -214,7 +217,9 @@
     if (warningOn()) {
       var isBlocked = blocked();
       var msg = isBlocked
-        ? "Discomfort " + lastRating() + "/10 is past good pain (" + LIMIT + " or less). Ease the pressure, or confirm to keep the rating."
+        ? "Discomfort " + lastRating() + "/10 is past good pain (" + LIMIT + " or less). " +
+          (draft.pressure > 1 ? "Ease the pressure, or confirm to keep the rating." :
+            "The pressure is already light: stop the hold, or confirm to keep the rating.")
         : "Peak discomfort " + peak() + "/10: the hold is saved with this warning.";
       text($("cd-warning-text"), msg);
       $("cd-ack").hidden = !isBlocked;
@@ -272,7 +277,6 @@
     }
     var start = $("cd-start");
     text(start, draft.running ? "Pause" : ms > 0 ? "Resume" : "Start");
-    start.setAttribute("aria-pressed", String(draft.running));
     $("cd-reset").disabled = ms === 0;
     renderSaveState();
   }
@@ -380,6 +384,7 @@
     } else {
       draft.startedAt = Date.now();
       draft.running = true;
+      offerRepeat(-1);
       ticker = window.setInterval(tick, 200);
     }
     keepDraft();
@@ -398,6 +403,7 @@
   function rate(n) {
     if (!draft) { return; }
     draft.ratings.push(n);
+    offerRepeat(-1);
     if (n > LIMIT) { draft.ack = false; draft.lowered = false; }
     keepDraft();
     renderDiscomfort();
@@ -445,8 +451,10 @@
     var next = nextIndex();
     var repeatName = pointName(p.key);
     go(next >= 0 ? next : current, true);
-    toast("Hold " + (saved.length + queue.length) + (released ? " (released)" : "") + " on " + repeatName +
-      (next !== lastSaved ? ". Next: " + pointName(points[current].key) + "." : "."), next !== lastSaved ? repeatName : "");
+    var nextName = pointName(points[current].key);
+    announce("Hold " + (saved.length + queue.length) + " on " + repeatName + (released ? ", released," : "") +
+      " saved." + (current !== lastSaved ? " Next: " + nextName + "." : ""));
+    offerRepeat(current !== lastSaved ? lastSaved : -1);
     flush();
   }
 
@@ -531,18 +539,15 @@
     box.hidden = false;
   }
 
-  // --- toast ---------------------------------------------------------------------------------------------------
-  var toastTimer = null, repeatTarget = -1;
-  function toast(message, repeatName) {
-    var t = $("cd-toast");
-    text($("cd-toast-text"), message);
+  // --- after a save ----------------------------------------------------------------------------------------------
+  var repeatTarget = -1;
+  function announce(message) { text($("cd-announce"), message); }
+  function offerRepeat(i) {
+    // The point just saved stays one tap away (a second or third hold on it) until the next hold begins.
     var b = $("cd-repeat");
-    repeatTarget = repeatName ? lastSaved : -1;
-    b.hidden = !repeatName;
-    text(b, repeatName ? "Repeat " + repeatName : "");
-    t.hidden = false;
-    window.clearTimeout(toastTimer);
-    toastTimer = window.setTimeout(function () { t.hidden = true; }, 9000);
+    repeatTarget = i;
+    b.hidden = i < 0;
+    if (i >= 0) { text(b, " Repeat " + pointName(points[i].key)); }
   }
 
   // --- adding a point ------------------------------------------------------------------------------------------
@@ -648,9 +653,8 @@
   $("cd-add-go").addEventListener("click", addChosen);
   $("cd-repeat").addEventListener("click", function () {
     if (repeatTarget >= 0) { go(repeatTarget); }
-    $("cd-toast").hidden = true;
+    offerRepeat(-1);
   });
-  $("cd-toast-close").addEventListener("click", function () { $("cd-toast").hidden = true; });
   $("cd-finish-form").addEventListener("submit", function (ev) {
     if (queue.length) {
       ev.preventDefault();
