@@ -21,7 +21,7 @@ from taut.fhir import codes as c
 from taut.fhir import export_care as care
 from taut.fhir import export_exam as exam
 from taut.fhir.elements import Json, day, dt, ref, resource_id, urn
-from taut.services.course_export import export_course
+from taut.services.course_export import export_client
 from taut.services.course_import import CourseOfCare
 from taut.store.engine import Database
 
@@ -30,7 +30,7 @@ __all__ = ["Builder", "bundle", "client_bundle", "urn"]
 
 def client_bundle(db: Database, user: User, client_id: int, *, at: datetime | None = None) -> Json:
     """The Bundle of one client of the user's clinic (clinical roles only; audited as an export)."""
-    return bundle(export_course(db, user, client_id), at=at)
+    return bundle(export_client(db, user, client_id), at=at)
 
 
 def bundle(course: CourseOfCare, *, at: datetime | None = None) -> Json:

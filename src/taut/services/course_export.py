@@ -6,11 +6,12 @@ from __future__ import annotations
 from taut.clinic.people import Permission, User
 from taut.services import access
 from taut.services.course_import import CourseOfCare, StaffMember
-from taut.store import charts, course, people
+from taut.store import charts, people
+from taut.store import course as course_store
 from taut.store.engine import Database
 
 
-def export_course(db: Database, user: User, client_id: int) -> CourseOfCare:
+def export_client(db: Database, user: User, client_id: int) -> CourseOfCare:
     """The client's course of care (clinical roles only). One transaction reads the chart (the same queries as
     ``services.charts.load_chart``), the clinic and its users, so the three agree; one audit entry
     ``export chart``."""
@@ -18,7 +19,7 @@ def export_course(db: Database, user: User, client_id: int) -> CourseOfCare:
     with db.transaction() as conn:
         client = people.get_client(conn, user.clinic_id, client_id)
         chart = charts.load_chart(conn, user.clinic_id, client)
-        clinic = course.get_clinic(conn, user.clinic_id)
+        clinic = course_store.get_clinic(conn, user.clinic_id)
         users = {u.id: u for u in people.users_of(conn, user.clinic_id)}
         access.log(conn, user, "export", "chart", client_id, client_id=client_id, detail="course of care")
     named: set[int] = {e.session.practitioner_id for e in chart.sessions}

@@ -30,7 +30,8 @@ from taut.clinic.errors import RecordValidationError
 from taut.clinic.notes import Note
 from taut.clinic.people import Clinic, Permission, User
 from taut.services import access
-from taut.store import course, people, records
+from taut.store import course as course_store
+from taut.store import people, records
 from taut.store.engine import Database
 
 
@@ -50,21 +51,19 @@ class CourseOfCare:
     chart: Chart
 
 
-def import_course(
-    db: Database, user: User, course_of_care: CourseOfCare, *, allow_duplicate: bool = False
-) -> int:
+def import_course(db: Database, user: User, course: CourseOfCare, *, allow_duplicate: bool = False) -> int:
     """Write the course as a new client of the user's clinic; returns the new client id."""
     access.require(db, user, Permission.EDIT_CLIENTS, entity="client")
     access.require(db, user, Permission.WRITE_CLINICAL, entity="client")
     assert user.id is not None
     me: int = user.id
-    chart = checked(course_of_care)
-    staff = {s.id: s for s in course_of_care.staff}
+    chart = checked(course)
+    staff = {s.id: s for s in course.staff}
     cid_clinic = user.clinic_id
     with db.transaction() as conn:
         client = chart.client
         if not allow_duplicate:
-            same = course.same_person(
+            same = course_store.same_person(
                 conn, cid_clinic, client.given_name, client.family_name, client.date_of_birth
             )
             if same:
@@ -145,7 +144,7 @@ def import_course(
             new_id,
             client_id=new_id,
             detail=(
-                f"course of care from {course_of_care.clinic.name}: {len(chart.intakes)} intakes, "
+                f"course of care from {course.clinic.name}: {len(chart.intakes)} intakes, "
                 f"{len(chart.assessments)} assessments, {len(chart.plans)} plans, "
                 f"{len(chart.sessions)} sessions, {len(chart.outcomes)} outcomes, {len(chart.notes)} notes"
             ),
