@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from taut.cli import draw, exchange, knowledge, notes, records, regions, reports, suggest, web
+from taut.cli import draw, exchange, fhir, knowledge, notes, records, regions, reports, suggest, web
 
 app = typer.Typer(
     name="taut",
@@ -31,6 +31,7 @@ import_app = typer.Typer(
 app.add_typer(export_app, name="export")
 app.add_typer(import_app, name="import")
 exchange.register(export_app, import_app)
+fhir.register(export_app, import_app)
 
 
 def run() -> None:
