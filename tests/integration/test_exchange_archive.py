@@ -139,7 +139,14 @@ def source(db: Database, world: World, tmp_path_factory: pytest.TempPathFactory)
         db, bob, flagged.id or 0, make_intake(screening=(ScreeningAnswer(term="fever", present=True),))
     )
     sessions.record_decision(
-        db, bob, flagged.id or 0, iid, decision="referred", reason="Fever", referred_to="GP", flags=("fever",)
+        db,
+        bob,
+        flagged.id or 0,
+        iid,
+        decision="referred",
+        reason="Fever",
+        referred_to="GP",
+        flags=("meningitis_or_infection",),
     )
     # clinic B has a client of its own that must never appear in A's archive
     clients.register_client(db, world.carol, make_client(given_name="Bea", email="bea@example.org"))

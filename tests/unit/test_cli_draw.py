@@ -74,6 +74,6 @@ def test_demo_map_writes_png_and_svg(app, tmp_path):
     assert r.exit_code == 0, r.output
     assert (tmp_path / "demo.png").read_bytes()[:4] == b"\x89PNG"
     ET.fromstring((tmp_path / "demo.svg").read_text())
-    assert "demo.png" in r.stdout and "Temple" in r.stdout
+    assert "demo.png" in r.stdout.replace("\n", "") and "Temple" in r.stdout
     r = runner.invoke(app, ["demo-map", "-o", str(tmp_path)])
     assert r.exit_code == 0 and (tmp_path / "demo-pain-drawing.svg").exists()
