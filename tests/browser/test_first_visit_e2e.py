@@ -9,7 +9,6 @@ import re
 from typing import Any
 
 import pytest
-
 from tests.browser.conftest import ARTIFACTS, LiveServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -144,7 +143,27 @@ def run_session_and_follow_up(page: Any, base: str, client_id: int) -> None:
     assert page.locator("svg[role=img]").count() >= 2  # the pain chart and the ROM chart
     _shot(page, "07-progress")
 
-    # The follow-up visit: the chart's timeline shows the session; the 48-hour check-in is recorded.
+    # Two days later: the 48-hour check-in.
+    page.goto(session_url + "/checkin")
+    page.locator('label:has(input[name="tenderness"][value="2"])').click()
+    page.locator('label:has(input[name="relief"][value="much"])').click()
+    page.get_by_role("button", name="Save check-in").click()
+    page.wait_for_load_state()
+
+    # The follow-up visit: a second session with one hold; progress now shows two sessions.
+    page.goto(f"{base}/clients/{client_id}/sessions/new")
+    page.locator('label:has(input[name="pain_before"][value="4"])').click()
+    page.get_by_role("button", name="Start session").click()
+    page.wait_for_url(re.compile(r".*/sessions/\d+$"))
+    _hold(page, 20, 5, released=True)
+    page.locator('label:has(input[name="pain_after"][value="2"])').click()
+    page.get_by_role("button", name="Finish and print aftercare").click()
+    page.wait_for_url(re.compile(r".*/sessions/\d+/aftercare$"))
+    page.goto(f"{base}/clients/{client_id}/progress")
+    assert page.locator(".pg-stat").first.locator(".pg-value").text_content().strip() == "2"
+
     page.goto(f"{base}/clients/{client_id}")
-    assert "Treatment session: 2 holds" in page.locator(".timeline").inner_text()
+    timeline = page.locator(".timeline").inner_text()
+    assert "Treatment session: 2 holds" in timeline and "Treatment session: 1 hold" in timeline
+    assert "48-hour check-in" in timeline
     _shot(page, "08-chart")
