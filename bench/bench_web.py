@@ -117,7 +117,9 @@ def _start_server(url: str, workers: int, log: Path) -> subprocess.Popen[bytes]:
         "--host", "127.0.0.1", "--port", str(PORT), "--workers", str(workers),
         "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+    )
     for _ in range(300):
         try:
             if httpx.get(f"http://127.0.0.1:{PORT}/api/v1/health", timeout=1).status_code == 200:
@@ -183,7 +185,11 @@ def run(name: str, url: str, target: int, seconds: int, workers: int, work: Path
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
-    labels = {"chart+think": "users (think 0.5-1.5 s)", "chart": "saturated chart", "health": "saturated health"}
+    labels = {
+        "chart+think": "users (think 0.5-1.5 s)",
+        "chart": "saturated chart",
+        "health": "saturated health",
+    }
     for r in runs:
         print(
             f"  {labels[r.name]:<24} {r.requests:>7,} requests {r.rps:>8.1f}/s  median {r.p50:7.2f} ms  "

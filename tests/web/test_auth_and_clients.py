@@ -80,7 +80,11 @@ def test_security_headers_on_every_response(web_world: WebWorld) -> None:
 def test_new_client_search_and_chart(web_world: WebWorld) -> None:
     c = signed_in(web_world.app, web_world.bob)
     blank = c.get("/clients/new")
-    assert blank.status_code == 200 and 'name="given_name"' in blank.text and "consent_treatment_today" in blank.text
+    assert (
+        blank.status_code == 200
+        and 'name="given_name"' in blank.text
+        and "consent_treatment_today" in blank.text
+    )
     form = {
         "given_name": "Hanna",
         "family_name": "Zwicky",

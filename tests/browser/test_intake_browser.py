@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.browser.conftest import LiveServer
+from tests.records_factories import make_client
 
 from taut.clinic.people import Role
 from taut.services import clients, clinics
-from tests.browser.conftest import LiveServer, chromium, live_server  # noqa: F401 (fixtures)
-from tests.records_factories import make_client
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ def _zone_count(page: Any, root: str) -> int:
     return int(page.locator(f"#{root} path.region.is-zone-essential").count())
 
 
-def test_live_suggestions_overlay_and_the_saved_intake(chromium: Any, live_server: LiveServer) -> None:  # noqa: F811
+def test_live_suggestions_overlay_and_the_saved_intake(chromium: Any, live_server: LiveServer) -> None:
     owner = clinics.authenticate(live_server.db, email=live_server.email, password=live_server.password)
     assert owner.role in (Role.THERAPIST, Role.OWNER)
     cid = clients.register_client(live_server.db, owner, make_client()).id
