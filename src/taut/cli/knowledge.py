@@ -70,26 +70,15 @@ def _cite(refs: tuple[str, ...]) -> str:
 
 
 def _source_keys(groups: list[Sourced | tuple[str, ...]]) -> list[str]:
-    keys: list[str] = []
-    for g in groups:
-        refs = g if isinstance(g, tuple) else g.sources
-        for ref in refs:
-            key = ref.split(":", 1)[0].strip()
-            if key not in keys:
-                keys.append(key)
-    return keys
+    from taut.knowledge.citations import source_keys
+
+    return source_keys(groups)
 
 
 def _muscle_groups(m: Muscle) -> list[Sourced | tuple[str, ...]]:
-    groups: list[Sourced | tuple[str, ...]] = [m.anatomy_sources, m.involvement, *m.trigger_points]
-    for g in (m.symptoms, m.aggravators, m.mechanisms, m.perpetuating_factors, m.restricted_motion):
-        if g is not None:
-            groups.append(g)
-    groups.extend(m.entrapments)
-    if m.relations is not None:
-        groups.append(m.relations)
-    groups.extend([m.examination, m.treatment])
-    return groups
+    from taut.knowledge.citations import muscle_groups
+
+    return muscle_groups(m)
 
 
 # --- taut muscles -------------------------------------------------------------------------------------------------

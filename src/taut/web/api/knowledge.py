@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from taut.anatomy.regions import body_map
 from taut.knowledge import KnowledgeBase, knowledge
+from taut.knowledge.citations import muscle_groups, source_keys
 from taut.knowledge.model import Condition, Muscle
-from taut.web.atlas.facts import muscle_groups, region_label, source_keys
+from taut.web.atlas.facts import region_label
 from taut.web.atlas.search import muscle_or_none, search
 from taut.web.deps import CurrentUser, check_csrf
 

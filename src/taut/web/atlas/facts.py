@@ -5,44 +5,13 @@ from __future__ import annotations
 
 from taut.anatomy.regions import body_map
 from taut.knowledge import KnowledgeBase
-from taut.knowledge.model import Condition, Muscle, Sourced
+from taut.knowledge.model import Condition, Muscle
 from taut.web.atlas.search import muscle_or_none
 
 
 def region_label(rid: str) -> str:
     bm = body_map()
     return bm[rid].name if rid in bm else rid.replace("_", " ")
-
-
-def cite(refs: tuple[str, ...]) -> list[tuple[str, str]]:
-    """``("simons1999:ch. 6", "bron2011")`` -> ``[("simons1999", "ch. 6"), ("bron2011", "")]``."""
-    out = []
-    for ref in refs:
-        key, _, loc = ref.partition(":")
-        out.append((key.strip(), loc.strip()))
-    return out
-
-
-def muscle_groups(m: Muscle) -> list[Sourced | tuple[str, ...]]:
-    groups: list[Sourced | tuple[str, ...]] = [m.anatomy_sources, m.involvement, *m.trigger_points]
-    for g in (m.symptoms, m.aggravators, m.mechanisms, m.perpetuating_factors, m.restricted_motion):
-        if g is not None:
-            groups.append(g)
-    groups.extend(m.entrapments)
-    if m.relations is not None:
-        groups.append(m.relations)
-    groups.extend([m.examination, m.treatment])
-    return groups
-
-
-def source_keys(groups: list[Sourced | tuple[str, ...]]) -> list[str]:
-    """The source keys the groups cite, in order of first use."""
-    keys: list[str] = []
-    for g in groups:
-        for key, _ in cite(g if isinstance(g, tuple) else g.sources):
-            if key not in keys:
-                keys.append(key)
-    return keys
 
 
 def conditions_of(kb: KnowledgeBase, m: Muscle) -> list[Condition]:

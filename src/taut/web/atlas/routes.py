@@ -11,9 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from taut.anatomy.regions import Side
 from taut.knowledge import KnowledgeBase, knowledge
+from taut.knowledge.citations import cite, muscle_groups, source_keys
 from taut.knowledge.model import Muscle, Sourced
 from taut.reasoning.pictures import combined_figure, muscle_figure
-from taut.web.atlas.facts import cite, conditions_of, muscle_groups, region_label, source_keys
+from taut.web.atlas.facts import conditions_of, region_label
 from taut.web.atlas.search import muscle_or_none, norm, search
 from taut.web.charts import embed_svg
 from taut.web.deps import CurrentUser, check_csrf
