@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -39,17 +40,8 @@ def handout(
 ) -> None:
     """The client's aftercare sheet after a session: what was treated, the next 48 hours, self-care."""
     from taut.reports.handout import handout_pdf
-    from taut.reports.render import page_size
 
-    _check_output(output, force)
-    try:
-        page_size(paper)
-        db = database()
-        pdf = handout_pdf(db, acting_user(db, as_), session_id, paper=paper)
-    except record_errors() as e:
-        fail_on(e)
-    _write(output, pdf)
-    typer.echo(f"wrote {output} ({paper.lower()})")
+    _render(handout_pdf, session_id, output, paper, as_, force)
 
 
 @report_app.command("progress")
@@ -62,13 +54,21 @@ def progress(
 ) -> None:
     """The progress report (a letter to a referring provider) on a client, signed by the acting user."""
     from taut.reports.progress import progress_pdf
+
+    _render(progress_pdf, client_id, output, paper, as_, force)
+
+
+def _render(
+    make: Callable[..., bytes], record_id: int, output: Path, paper: str, as_: str | None, force: bool
+) -> None:
+    """Check the output, make the PDF as the acting user, write it whole or not at all."""
     from taut.reports.render import page_size
 
     _check_output(output, force)
     try:
         page_size(paper)
         db = database()
-        pdf = progress_pdf(db, acting_user(db, as_), client_id, paper=paper)
+        pdf = make(db, acting_user(db, as_), record_id, paper=paper)
     except record_errors() as e:
         fail_on(e)
     _write(output, pdf)
