@@ -43,6 +43,7 @@ FEATURES = (
     "taut.web.progress.routes",
     "taut.web.atlas.routes",
     "taut.web.documents.routes",
+    "taut.web.team.routes",
     "taut.web.api.routes",
 )
 

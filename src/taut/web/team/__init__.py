@@ -1,0 +1,1 @@
+"""The clinic team: the owner lists and adds users with their roles."""
