@@ -87,6 +87,13 @@ def note_page(
     return render(request, "documents/note.html", context, status_code=status_code)
 
 
+def conflict_page(
+    request: Request, db: DB, user: CurrentUser, note_id: int, message: str, **extra: Any
+) -> Response:
+    """The note page again, 409, with ``message`` saying why nothing was saved (and the typed text in ``extra``)."""
+    return note_page(request, db, user, note_id, status_code=409, conflict=message, **extra)
+
+
 @router.get("/notes/{note_id}", include_in_schema=False)
 def show_note(request: Request, db: DB, user: CurrentUser, note_id: int) -> Response:
     return note_page(request, db, user, note_id)
@@ -98,31 +105,24 @@ def edit_note(request: Request, db: DB, user: CurrentUser, note_id: int, form: F
     try:
         notes.edit_note(db, user, note_id, body=body, expected_version=version_of(form))
     except StaleRecordError:
-        return note_page(
+        return conflict_page(
             request,
             db,
             user,
             note_id,
-            status_code=409,
+            "Someone else saved this draft after you opened it. Your text is kept in the form below; the note "
+            "above is the version saved now. Compare the two, then save again to replace it with your text.",
             edit_body=body,
-            conflict=(
-                "Someone else saved this draft after you opened it. Your text is kept in the form below; "
-                "the note above is the version saved now. Compare the two, then save again to replace it "
-                "with your text."
-            ),
         )
     except SignedRecordError:
-        return note_page(
+        return conflict_page(
             request,
             db,
             user,
             note_id,
-            status_code=409,
+            "This note was signed after you opened it, so it can no longer be edited. Your text is kept in "
+            "the amendment form below: save it as an amendment if it corrects the note.",
             amend_body=body,
-            conflict=(
-                "This note was signed after you opened it, so it can no longer be edited. Your text is "
-                "kept in the amendment form below: save it as an amendment if it corrects the note."
-            ),
         )
     except RecordValidationError as e:
         return note_page(request, db, user, note_id, status_code=422, edit_body=body, error=e)
@@ -134,19 +134,16 @@ def sign_note(request: Request, db: DB, user: CurrentUser, note_id: int, form: F
     try:
         notes.sign_note(db, user, note_id, expected_version=version_of(form))
     except StaleRecordError:
-        return note_page(
+        return conflict_page(
             request,
             db,
             user,
             note_id,
-            status_code=409,
-            conflict=(
-                "The draft was changed after you opened it, so it was not signed. Read the text as it is "
-                "now, then sign again."
-            ),
+            "The draft was changed after you opened it, so it was not signed. Read the text as it is now, "
+            "then sign again.",
         )
     except SignedRecordError as e:
-        return note_page(request, db, user, note_id, status_code=409, conflict=f"Not signed: {e}.")
+        return conflict_page(request, db, user, note_id, f"Not signed: {e}.")
     return RedirectResponse(f"/notes/{note_id}?done=signed", status_code=303)
 
 
