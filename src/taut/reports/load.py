@@ -11,26 +11,19 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
-
-from taut.clinic.errors import NotFound
 from taut.clinic.people import User
 from taut.reports.content import HandoutContent, ProgressContent, handout_content, progress_content
 from taut.services import charts, sessions
-from taut.store import people, tables
+from taut.store import people
 from taut.store.engine import Database
 
 
 def letterhead(db: Database, user: User) -> tuple[str, dict[int, str]]:
     """The user's clinic name and every user id of that clinic with the user's name."""
     with db.transaction() as conn:
-        name = conn.execute(
-            select(tables.clinics.c.name).where(tables.clinics.c.id == user.clinic_id)
-        ).scalar_one_or_none()
-        if name is None:
-            raise NotFound("clinic", user.clinic_id)
+        clinic = people.get_clinic(conn, user.clinic_id)
         staff = {u.id: u.name for u in people.users_of(conn, user.clinic_id) if u.id is not None}
-    return str(name), staff
+    return clinic.name, staff
 
 
 def load_handout(db: Database, user: User, session_id: int) -> HandoutContent:
