@@ -18,13 +18,13 @@ from datetime import date, datetime
 
 from taut.anatomy.pain import PainDrawing
 from taut.anatomy.regions import RegionRef, Side, body_map
-from taut.clinic.assessment import TriggerPointFinding
 from taut.clinic.chart import Chart, SessionEntry
 from taut.clinic.errors import ClinicError
-from taut.clinic.outcomes import INSTRUMENTS, Mcid
+from taut.clinic.outcomes import Mcid
 from taut.clinic.plan import TreatmentPlan
-from taut.clinic.rom import rom_norms
+from taut.clinic.soap import INSTRUMENT_LABELS
 from taut.knowledge import KnowledgeBase, knowledge
+from taut.services.progress import Progress, progress_of
 
 
 class NothingToReport(ClinicError, ValueError):
@@ -365,9 +365,6 @@ class ProgressContent:
         return self.sessions[0].occurred_on, self.sessions[-1].occurred_on
 
 
-SHORT_NAMES = {"nprs": "NPRS", "psfs": "PSFS", "ndi": "NDI", "pss10": "PSS-10"}
-
-
 def progress_content(
     chart: Chart,
     *,
@@ -385,8 +382,9 @@ def progress_content(
         raise NothingToReport(
             f"client {c.id} has no intake, assessment, session or outcome measure yet: nothing to report"
         )
-    first_intake = chart.intakes[0] if chart.intakes else None
-    last_intake = chart.intakes[-1] if len(chart.intakes) > 1 else None
+    progress = progress_of(chart)
+    first_intake = progress.first_intake
+    last_intake = progress.latest_intake if len(chart.intakes) > 1 else None
     sessions = tuple(_session_line(e, staff, kb) for e in chart.sessions)
     practitioners = tuple(dict.fromkeys(s.practitioner for s in sessions if s.practitioner))
     return ProgressContent(
@@ -412,90 +410,79 @@ def progress_content(
         else None,
         assessments=tuple(a.assessed_on for a in chart.assessments),
         assessment_summary=chart.assessments[-1].summary.strip() if chart.assessments else "",
-        trigger_points=trigger_point_rows(chart, kb),
-        rom=rom_rows(chart),
-        outcomes=outcome_series(chart),
+        trigger_points=trigger_point_rows(progress, kb),
+        rom=rom_rows(progress),
+        outcomes=outcome_series(progress),
         sessions=sessions,
         plan=_plan_summary(chart, kb),
     )
 
 
-def trigger_point_rows(chart: Chart, kb: KnowledgeBase) -> tuple[TriggerPointRow, ...]:
+def trigger_point_rows(progress: Progress, kb: KnowledgeBase) -> tuple[TriggerPointRow, ...]:
     """Each trigger point and side found in any assessment, in the order first found: its first finding and
     its latest one from a later assessment."""
-    seen: dict[tuple[str, Side | None], list[tuple[date, TriggerPointFinding]]] = {}
-    for a in chart.assessments:
-        for f in a.findings:
-            seen.setdefault((f.trp_id, f.side), []).append((a.assessed_on, f))
     rows = []
-    for (trp_id, side), found in seen.items():
-        muscle, tp = kb.trigger_point(trp_id)
-        (d0, f0), (d1, f1) = found[0], found[-1]
+    for t in progress.trigger_points:
+        muscle, tp = kb.trigger_point(t.trp_id)
+        first, latest = t.first, t.latest
         rows.append(
             TriggerPointRow(
-                trp_id=trp_id,
+                trp_id=t.trp_id,
                 muscle=capital(muscle.name),
                 point=tp.name,
-                side=side,
+                side=t.side,
                 sided=body_map()[tp.marker.region].sided,
-                first=FindingState(d0, f0.status, f0.tenderness),
-                latest=FindingState(d1, f1.status, f1.tenderness) if len(found) > 1 else None,
+                first=FindingState(first.on, first.status, first.tenderness),
+                latest=FindingState(latest.on, latest.status, latest.tenderness)
+                if len(t.readings) > 1
+                else None,
             )
         )
     return tuple(rows)
 
 
-def rom_rows(chart: Chart) -> tuple[RomRow, ...]:
-    """Each movement and side measured in any assessment: first and latest degrees beside the normal value."""
-    seen: dict[tuple[str, Side | None], list[tuple[date, int]]] = {}
-    for a in chart.assessments:
-        for m in a.rom:
-            seen.setdefault((m.movement, m.side), []).append((a.assessed_on, m.degrees))
-    norms = rom_norms()
+def rom_rows(progress: Progress) -> tuple[RomRow, ...]:
+    """Each movement measured in any assessment, each side (right, left, unsided): first and latest degrees
+    beside the normal value."""
     return tuple(
         RomRow(
-            movement=norms[movement].name,
-            side=side,
-            first=values[0],
-            latest=values[-1] if len(values) > 1 else None,
-            normal=norms[movement].aaos,
-            normal_source=norms[movement].source,
+            movement=m.name,
+            side=Side(side) if side else None,
+            first=(readings[0].on, readings[0].degrees),
+            latest=(readings[-1].on, readings[-1].degrees) if len(readings) > 1 else None,
+            normal=m.normal,
+            normal_source=m.source,
         )
-        for (movement, side), values in seen.items()
+        for m in progress.rom
+        for side, readings in m.sides.items()
     )
 
 
-def outcome_series(chart: Chart) -> tuple[OutcomeSeries, ...]:
+def outcome_series(progress: Progress) -> tuple[OutcomeSeries, ...]:
     """One series per instrument recorded, in the order of ``INSTRUMENTS`` (pain, function, disability,
     stress)."""
-    by: dict[str, list[OutcomePoint]] = {}
-    for e in chart.outcomes:
-        ch = e.change
-        by.setdefault(e.measure.instrument, []).append(
-            OutcomePoint(
-                taken_on=e.measure.taken_on,
-                value=e.score.value,
-                band=e.score.band,
-                delta=ch.delta if ch else None,
-                passes_mcid=ch.passes_mcid if ch else None,
-            )
-        )
-    out = []
-    for key, ins in INSTRUMENTS.items():
-        if key in by:
-            out.append(
-                OutcomeSeries(
-                    instrument=key,
-                    short=SHORT_NAMES.get(key, key.upper()),
-                    name=ins.name,
-                    range=ins.range,
-                    better=ins.better,
-                    mcid=ins.mcid,
-                    note=ins.note,
-                    points=tuple(by[key]),
+    return tuple(
+        OutcomeSeries(
+            instrument=key,
+            short=INSTRUMENT_LABELS.get(key, key.upper()),
+            name=ip.instrument.name,
+            range=ip.instrument.range,
+            better=ip.instrument.better,
+            mcid=ip.instrument.mcid,
+            note=ip.instrument.note,
+            points=tuple(
+                OutcomePoint(
+                    taken_on=e.measure.taken_on,
+                    value=e.score.value,
+                    band=e.score.band,
+                    delta=e.change.delta if e.change else None,
+                    passes_mcid=e.change.passes_mcid if e.change else None,
                 )
-            )
-    return tuple(out)
+                for e in ip.entries
+            ),
+        )
+        for key, ip in progress.instruments.items()
+    )
 
 
 def _session_line(e: SessionEntry, staff: Mapping[int, str], kb: KnowledgeBase) -> SessionLine:
