@@ -5,15 +5,12 @@ file TAUT_DATABASE_PATH, default var/taut.sqlite3)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from taut.cli.context import acting_user, database, fail_on, record_errors
 from taut.cli.errors import emit_json
-
-if TYPE_CHECKING:
-    pass
 
 db_app = typer.Typer(help="The records database: migrations.", no_args_is_help=True)
 clients_app = typer.Typer(help="Clients of a clinic.", no_args_is_help=True)

@@ -5,6 +5,9 @@ against the knowledge base, writes it and its audit entry in one transaction, an
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Protocol, TypeVar
+
+from sqlalchemy import Connection
 
 from taut.clinic.assessment import Assessment
 from taut.clinic.catalogue import catalogue
@@ -18,38 +21,52 @@ from taut.services import access
 from taut.store import people, records
 from taut.store.engine import Database
 
+R_contra = TypeVar("R_contra", contravariant=True)
+
+
+class _Add(Protocol[R_contra]):
+    """A store function that inserts one record of a client and returns its id (``records.add_intake``...)."""
+
+    def __call__(
+        self, conn: Connection, clinic_id: int, client_id: int, record: R_contra, /, *, by: int
+    ) -> int: ...
+
+
+def _add_for_client(
+    db: Database,
+    user: User,
+    client_id: int,
+    entity: str,
+    add: _Add[R_contra],
+    record: R_contra,
+    detail: str | None = None,
+) -> int:
+    """Write ``record`` for a client of the user's clinic (NotFound otherwise) with its audit entry, in one
+    transaction. The caller has checked the role and validated the record."""
+    assert user.id is not None
+    with db.transaction() as conn:
+        people.get_client(conn, user.clinic_id, client_id)
+        rid = add(conn, user.clinic_id, client_id, record, by=user.id)
+        access.log(conn, user, "create", entity, rid, client_id=client_id, detail=detail)
+    return rid
+
 
 def record_intake(db: Database, user: User, client_id: int, intake: Intake) -> int:
     access.require(db, user, Permission.WRITE_CLINICAL, entity="intake")
     intake = intake.validate(catalogue())
-    with db.transaction() as conn:
-        people.get_client(conn, user.clinic_id, client_id)
-        assert user.id is not None
-        iid = records.add_intake(conn, user.clinic_id, client_id, intake, by=user.id)
-        access.log(conn, user, "create", "intake", iid, client_id=client_id)
-    return iid
+    return _add_for_client(db, user, client_id, "intake", records.add_intake, intake)
 
 
 def record_assessment(db: Database, user: User, client_id: int, assessment: Assessment) -> int:
     access.require(db, user, Permission.WRITE_CLINICAL, entity="assessment")
     assessment.validate(catalogue())
-    with db.transaction() as conn:
-        people.get_client(conn, user.clinic_id, client_id)
-        assert user.id is not None
-        aid = records.add_assessment(conn, user.clinic_id, client_id, assessment, by=user.id)
-        access.log(conn, user, "create", "assessment", aid, client_id=client_id)
-    return aid
+    return _add_for_client(db, user, client_id, "assessment", records.add_assessment, assessment)
 
 
 def create_plan(db: Database, user: User, client_id: int, plan: TreatmentPlan) -> int:
     access.require(db, user, Permission.WRITE_CLINICAL, entity="plan")
     plan.validate(catalogue())
-    with db.transaction() as conn:
-        people.get_client(conn, user.clinic_id, client_id)
-        assert user.id is not None
-        pid = records.add_plan(conn, user.clinic_id, client_id, plan, by=user.id)
-        access.log(conn, user, "create", "plan", pid, client_id=client_id)
-    return pid
+    return _add_for_client(db, user, client_id, "plan", records.add_plan, plan)
 
 
 def get_plan(db: Database, user: User, plan_id: int) -> TreatmentPlan:
@@ -119,9 +136,6 @@ def record_outcome(db: Database, user: User, client_id: int, measure: OutcomeMea
     """An outcome measure with its item responses; the score is computed (and checked) here."""
     access.require(db, user, Permission.WRITE_CLINICAL, entity="outcome")
     measure.score  # noqa: B018 - scoring validates the items
-    with db.transaction() as conn:
-        people.get_client(conn, user.clinic_id, client_id)
-        assert user.id is not None
-        oid = records.add_outcome(conn, user.clinic_id, client_id, measure, by=user.id)
-        access.log(conn, user, "create", "outcome", oid, client_id=client_id, detail=measure.instrument)
-    return oid
+    return _add_for_client(
+        db, user, client_id, "outcome", records.add_outcome, measure, detail=measure.instrument
+    )
