@@ -30,8 +30,8 @@ def _rows(conn: Connection, table: Any, clinic_id: int, client_id: int, *order: 
 
 
 def load_chart(conn: Connection, clinic_id: int, client: Client) -> Chart:
-    """Eleven queries (intakes, assessments, findings, ROM, plans, sessions, holds, check-ins, outcomes, notes,
-    red-flag decisions)."""
+    """Eleven queries, one per kind of record (intakes, assessments, findings, ROM, plans, sessions, holds,
+    check-ins, outcomes, notes, red-flag decisions); with the caller's client read, a chart load is 12."""
     assert client.id is not None
     cid = client.id
     t = tables
