@@ -1,5 +1,5 @@
-"""Which sources a muscle's facts cite: every sourced group of its record, and the source keys in order of first
-use (``"simons1999:ch. 6"`` cites ``simons1999`` at ``ch. 6``)."""
+"""Which sources a muscle's facts cite: every sourced part of its record (with a heading), and the source keys in
+order of first use (``"simons1999:ch. 6"`` cites ``simons1999`` at ``ch. 6``)."""
 
 from __future__ import annotations
 
@@ -17,17 +17,31 @@ def cite(refs: tuple[str, ...]) -> list[tuple[str, str]]:
     return out
 
 
-def muscle_groups(m: Muscle) -> list[Group]:
-    """Every part of a muscle's record that carries its own sources."""
-    groups: list[Group] = [m.anatomy_sources, m.involvement, *m.trigger_points]
-    for g in (m.symptoms, m.aggravators, m.mechanisms, m.perpetuating_factors, m.restricted_motion):
+def sourced_parts(m: Muscle) -> list[tuple[str, Sourced]]:
+    """Each part of a muscle's record that carries its own sources and confidence, with a heading for it, in the
+    order of the atlas page."""
+    parts: list[tuple[str, Sourced]] = [("Involvement", m.involvement)]
+    parts += [(tp.name, tp) for tp in m.trigger_points]
+    for label, g in (
+        ("Symptoms", m.symptoms),
+        ("Aggravators", m.aggravators),
+        ("Mechanisms", m.mechanisms),
+        ("Perpetuating factors", m.perpetuating_factors),
+        ("Restricted motion", m.restricted_motion),
+    ):
         if g is not None:
-            groups.append(g)
-    groups.extend(m.entrapments)
+            parts.append((label, g))
+    parts += [(f"Entrapment of the {e.structure}", e) for e in m.entrapments]
     if m.relations is not None:
-        groups.append(m.relations)
-    groups.extend([m.examination, m.treatment])
-    return groups
+        parts.append(("Relations", m.relations))
+    parts += [("Examination", m.examination), ("Treatment", m.treatment)]
+    return parts
+
+
+def muscle_groups(m: Muscle) -> list[Group]:
+    """Every part of a muscle's record that carries its own sources: the anatomy's sources, then each sourced
+    part."""
+    return [m.anatomy_sources, *(g for _, g in sourced_parts(m))]
 
 
 def source_keys(groups: list[Group]) -> list[str]:

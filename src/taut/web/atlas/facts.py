@@ -1,5 +1,5 @@
-"""Helpers over the knowledge records shared by the atlas pages and the knowledge API: region names, citations,
-the sources a muscle cites, the conditions that examine a muscle."""
+"""Helpers over the knowledge records shared by the atlas pages and the knowledge API: region names and the
+conditions that examine a muscle (a muscle's sources are in ``taut.knowledge.citations``)."""
 
 from __future__ import annotations
 

@@ -11,8 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from taut.anatomy.regions import Side
 from taut.knowledge import KnowledgeBase, knowledge
-from taut.knowledge.citations import cite, muscle_groups, source_keys
-from taut.knowledge.model import Muscle, Sourced
+from taut.knowledge.citations import cite, muscle_groups, source_keys, sourced_parts
 from taut.reasoning.pictures import combined_figure, muscle_figure
 from taut.web.atlas.facts import conditions_of, region_label
 from taut.web.atlas.search import muscle_or_none, norm, search
@@ -94,7 +93,7 @@ def muscle_page(request: Request, user: CurrentUser, slug: str, side: SideParam 
         label=f"{m.name.capitalize()}: trigger points and referred pain on the patient's {drawn.value} side",
     )
     groups = muscle_groups(m)
-    low = [(label, g) for label, g in _confidence_groups(m) if g.confidence != "high"]
+    low = [(label, g) for label, g in sourced_parts(m) if g.confidence != "high"]
     return render(
         request,
         "atlas/muscle.html",
@@ -112,24 +111,6 @@ def muscle_page(request: Request, user: CurrentUser, slug: str, side: SideParam 
             "technique_ids": m.treatment.techniques,
         },
     )
-
-
-def _confidence_groups(m: Muscle) -> list[tuple[str, Sourced]]:
-    out: list[tuple[str, Sourced]] = [("Involvement", m.involvement)]
-    out += [(tp.name, tp) for tp in m.trigger_points]
-    for label, g in (
-        ("Symptoms", m.symptoms),
-        ("Aggravators", m.aggravators),
-        ("Mechanisms", m.mechanisms),
-        ("Perpetuating factors", m.perpetuating_factors),
-        ("Restricted motion", m.restricted_motion),
-        ("Relations", m.relations),
-    ):
-        if g is not None:
-            out.append((label, g))
-    out += [(f"Entrapment of the {e.structure}", e) for e in m.entrapments]
-    out += [("Examination", m.examination), ("Treatment", m.treatment)]
-    return out
 
 
 @router.get("/atlas/conditions/{condition_id}", include_in_schema=False)
