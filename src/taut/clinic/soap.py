@@ -66,9 +66,6 @@ class SoapNote:
         return "\n\n".join([self.heading, *(f"{title}\n{text}" for title, text in sections)]) + "\n"
 
 
-intake_case = engine_case  # the engine's case for an intake (clinic.intake.engine_case)
-
-
 def build_soap_note(
     chart: Chart,
     session_id: int,
@@ -90,7 +87,7 @@ def build_soap_note(
         (a for a in chart.assessments if a.assessed_on <= day), lambda a: (a.assessed_on, a.id or 0)
     )
     if suggestion is None and intake is not None:
-        suggestion = engine.suggest(intake_case(intake, chart.client), kb)
+        suggestion = engine.suggest(engine_case(intake, chart.client), kb)
     return SoapNote(
         session_id=session_id,
         heading=_heading(chart.client, session, session_id),

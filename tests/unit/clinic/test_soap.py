@@ -21,8 +21,9 @@ from taut.anatomy.regions import RegionRef, Side
 from taut.clinic import CheckIn, NotFound, ScreeningAnswer, TriggerPointFinding
 from taut.clinic.catalogue import catalogue
 from taut.clinic.chart import Chart, SessionEntry, outcome_entries
+from taut.clinic.intake import engine_case
 from taut.clinic.screening import ScreeningDecision
-from taut.clinic.soap import build_soap_note, intake_case, region_words
+from taut.clinic.soap import build_soap_note, region_words
 from taut.reasoning.result import Suggestion
 from taut.services.suggestions import case_for_intake
 
@@ -245,4 +246,4 @@ def test_region_words_use_the_body_map_name_and_the_patients_side() -> None:
 def test_the_core_case_is_the_services_case() -> None:
     intake = make_intake(id=7, screening=(ScreeningAnswer(term="anticoagulants", present=True),))
     client = make_client()
-    assert intake_case(intake, client) == case_for_intake(intake, client)
+    assert engine_case(intake, client) == case_for_intake(intake, client)
