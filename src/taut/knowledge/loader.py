@@ -24,6 +24,14 @@ M = TypeVar("M", bound=BaseModel)
 DATA_DIR = Path(str(resources.files("taut.knowledge").joinpath("data")))
 
 
+def _unknown(what: str, given: str, key: str, names: dict[str, str], cutoff: float = 0.6) -> LookupError:
+    """LookupError for an unknown name, with up to three close matches (``names``: normalised key -> name)."""
+    close = difflib.get_close_matches(key, list(names), n=3, cutoff=cutoff)
+    found = list(dict.fromkeys(names[c] for c in close))
+    hint = f"; did you mean: {', '.join(found)}?" if found else ""
+    return LookupError(f"unknown {what} {given!r}{hint}")
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str
@@ -84,10 +92,7 @@ class KnowledgeBase:
         key = _norm(name)
         if key in self._aliases:
             return self.muscles[self._aliases[key]]
-        close = difflib.get_close_matches(key, list(self._aliases), n=3, cutoff=0.6)
-        names = list(dict.fromkeys(self._aliases[c] for c in close))
-        hint = f"; did you mean: {', '.join(names)}?" if names else ""
-        raise LookupError(f"unknown muscle {name!r}{hint}")
+        raise _unknown("muscle", name, key, self._aliases)
 
     def condition(self, name: str) -> Condition:
         key = _norm(name)
@@ -96,20 +101,14 @@ class KnowledgeBase:
                 return c
         choices = {_norm(c.name): c.name for c in self.conditions.values()}
         choices.update({_norm(c.id): c.name for c in self.conditions.values()})
-        close = difflib.get_close_matches(key, list(choices), n=3, cutoff=0.5)
-        names = list(dict.fromkeys(choices[c] for c in close))
-        hint = f"; did you mean: {', '.join(names)}?" if names else ""
-        raise LookupError(f"unknown condition {name!r}{hint}")
+        raise _unknown("condition", name, key, choices, cutoff=0.5)
 
     def term(self, word: str) -> VocabularyTerm:
         """A vocabulary term by its name or a synonym; unknown words raise LookupError with suggestions."""
         key = _norm(word)
         if key in self._synonyms:
             return self.vocabulary[self._synonyms[key]]
-        close = difflib.get_close_matches(key, list(self._synonyms), n=3, cutoff=0.6)
-        names = list(dict.fromkeys(self._synonyms[c] for c in close))
-        hint = f"; did you mean: {', '.join(names)}?" if names else ""
-        raise LookupError(f"unknown symptom or history term {word!r}{hint}")
+        raise _unknown("symptom or history term", word, key, self._synonyms)
 
     def trigger_point(self, trp_id: str) -> tuple[Muscle, Any]:
         slug, _, _ = trp_id.partition(".")
