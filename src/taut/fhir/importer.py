@@ -54,7 +54,6 @@ READ = {
     "Condition",
 }
 GENDER_TO_SEX = {v: k for k, v in c.GENDER.items()}
-PLAN_STATUS_OF = {v[0]: k for k, v in c.PLAN_STATUS.items()}
 
 
 def import_bundle(db: Database, user: User, data: object, *, allow_duplicate: bool = False) -> int:
@@ -306,8 +305,7 @@ class Reader:
             forms.append(e)
         return forms
 
-    # --- assessment -----------------------------------------------------------------------------------
-
+    # --- components -----------------------------------------------------------------------------------
     def components(self, o: Entry) -> dict[str, Any]:
         """Taut-coded components by code: their value (a quantity gives its number)."""
         out: dict[str, Any] = {}
@@ -326,14 +324,6 @@ class Reader:
                 value = whole(o, value, f"component[{k}].value")
             out[code] = value
         return out
-
-    # --- plan -----------------------------------------------------------------------------------------
-
-    # --- session --------------------------------------------------------------------------------------
-
-    # --- outcomes -------------------------------------------------------------------------------------
-
-    # --- notes ----------------------------------------------------------------------------------------
 
 
 def _system_of(code: str) -> str:

@@ -7,7 +7,6 @@ from taut.clinic.people import Permission, User
 from taut.services import access
 from taut.services.course_import import CourseOfCare, StaffMember
 from taut.store import charts, people
-from taut.store import course as course_store
 from taut.store.engine import Database
 
 
@@ -19,7 +18,7 @@ def export_client(db: Database, user: User, client_id: int) -> CourseOfCare:
     with db.transaction() as conn:
         client = people.get_client(conn, user.clinic_id, client_id)
         chart = charts.load_chart(conn, user.clinic_id, client)
-        clinic = course_store.get_clinic(conn, user.clinic_id)
+        clinic = people.get_clinic(conn, user.clinic_id)
         users = {u.id: u for u in people.users_of(conn, user.clinic_id)}
         access.log(conn, user, "export", "chart", client_id, client_id=client_id, detail="course of care")
     named: set[int] = {e.session.practitioner_id for e in chart.sessions}

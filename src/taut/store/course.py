@@ -1,5 +1,5 @@
-"""Reads that moving a whole course of care in or out needs besides the chart: the clinic and clients with
-the same name and date of birth (a likely duplicate)."""
+"""A read that importing a whole course of care needs besides the chart: clients with the same name and date
+of birth (a likely duplicate)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,7 @@ from datetime import date
 
 from sqlalchemy import Connection, func, select
 
-from taut.clinic.errors import NotFound
-from taut.clinic.people import Clinic
 from taut.store import tables
-
-
-def get_clinic(conn: Connection, clinic_id: int) -> Clinic:
-    r = conn.execute(select(tables.clinics).where(tables.clinics.c.id == clinic_id)).first()
-    if r is None:
-        raise NotFound("clinic", clinic_id)
-    return Clinic(id=r.id, name=r.name)
 
 
 def same_person(conn: Connection, clinic_id: int, given: str, family: str, born: date) -> list[int]:
