@@ -6,7 +6,20 @@ the exported Bundle gives back exactly this course.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
+
+from tests.records_factories import (
+    TODAY,
+    make_assessment,
+    make_client,
+    make_drawing,
+    make_hold,
+    make_intake,
+    make_outcome,
+    make_plan,
+    make_session,
+)
 
 from taut.anatomy.pain import PainDrawing, PainMark
 from taut.anatomy.regions import RegionRef, Side
@@ -15,15 +28,11 @@ from taut.clinic import (
     Biochemical,
     Biomechanical,
     CheckIn,
-    Client,
     Clinic,
     Consent,
     EntrapmentTest,
     Factors,
-    Hold,
-    Intake,
     Note,
-    OutcomeMeasure,
     PlannedPoint,
     PsfsActivity,
     Psychosocial,
@@ -40,58 +49,23 @@ from taut.services.course_import import CourseOfCare, StaffMember
 
 OLGA = StaffMember(id=1, name="Olga Owner", email="olga@example.org")
 TOM = StaffMember(id=2, name="Tom Therapist", email="tom@example.org")
-START = datetime(2025, 3, 3, 14, 0, tzinfo=UTC)
+START = datetime(2025, 3, 3, 14, 0, tzinfo=UTC)  # the factories' session time
 CEST = timezone(timedelta(hours=2))
 
 
-def trap(side: Side, **kw: object) -> Hold:
-    base: dict[str, object] = {
-        "trp_id": "upper_trapezius.trp1",
-        "side": side,
-        "technique": "ischemic_compression",
-        "pressure": 3,
-        "seconds": 20,
-        "discomfort": 6,
-    }
-    return Hold(**{**base, **kw})  # type: ignore[arg-type]
-
-
 def demo_chart() -> Chart:
-    client = Client(
+    """The factories' records (tests/records_factories.py), with more in them, and more records."""
+    client = make_client(
         id=1,
-        given_name="Maria",
-        family_name="Keller",
-        date_of_birth=date(1984, 5, 17),
-        sex="female",
-        email="maria.keller@example.org",
-        phone="+41 79 555 01 23",
         address="Bahnhofstrasse 12, 8001 Zürich",
-        consent=Consent(treatment_on=date(2025, 3, 3), data_use_on=date(2025, 3, 1)),
+        consent=Consent(treatment_on=TODAY, data_use_on=date(2025, 3, 1)),
     )
-    intake = Intake(
+    intake = make_intake(
         id=1,
-        recorded_on=date(2025, 3, 3),
-        pain_drawing=PainDrawing.of(
-            [
-                PainMark(RegionRef("head.temple", Side.RIGHT), 6, ("aching",)),
-                PainMark(RegionRef("neck.posterior_upper", Side.RIGHT), 5, ("aching", "pressing")),
-                PainMark(RegionRef("head.vertex", None), None, ()),
-            ]
-        ),
-        chief_complaint="Right-sided headaches at the end of the working day",
-        onset="gradual",
-        began_on=date(2024, 11, 1),
-        duration_weeks=17,
-        mechanisms=("desk work",),
-        aggravators=("prolonged sitting", "turning the head"),
-        symptoms=("headache", "stiffness"),
+        pain_drawing=PainDrawing.of([*make_drawing(), PainMark(RegionRef("head.vertex", None), None, ())]),
         history="No previous neck injury.\nMigraine as a teenager.",
         medications=("ibuprofen 400 mg as needed", "magnesium"),
-        screening=(
-            ScreeningAnswer(term="fever", present=True),
-            ScreeningAnswer(term="sudden severe headache", present=False),
-            ScreeningAnswer(term="anticoagulants", present=False),
-        ),
+        screening=(ScreeningAnswer(term="fever", present=True), *make_intake().screening[1:]),
         factors=Factors(
             biomechanical=Biomechanical(posture="forward head", gait="", work="accountant", sport="cycling"),
             biochemical=Biochemical(
@@ -125,35 +99,19 @@ def demo_chart() -> Chart:
             decided_at=START - timedelta(minutes=10),
         ),
     )
-    first = Assessment(
+    base = make_assessment()
+    first = make_assessment(
         id=1,
-        assessed_on=date(2025, 3, 3),
         findings=(
-            TriggerPointFinding(
-                trp_id="upper_trapezius.trp1",
-                side=Side.RIGHT,
-                status="active",
-                taut_band=True,
-                jump_sign=True,
-                local_twitch=False,
-                referral_reproduced=True,
-                tenderness=7,
-                ppt_kpa=180.5,
-            ),
-            TriggerPointFinding(trp_id="upper_trapezius.trp1", side=Side.LEFT, status="latent", tenderness=3),
+            replace(base.findings[0], ppt_kpa=180.5),
+            base.findings[1],
             TriggerPointFinding(trp_id="sternalis.trp1", side=None, status="latent", taut_band=True),
         ),
-        posture=("forward head posture", "right shoulder elevated"),
-        gait=("normal",),
-        rom=(
-            RomMeasurement(movement="cervical.rotation", side=Side.LEFT, degrees=55),
-            RomMeasurement(movement="cervical.flexion", side=None, degrees=35),
-        ),
+        rom=(*base.rom, RomMeasurement(movement="cervical.flexion", side=None, degrees=35)),
         entrapment_tests=(
-            EntrapmentTest(name="Adson", side=Side.RIGHT, result="negative", structure="brachial plexus"),
+            *base.entrapment_tests,
             EntrapmentTest(name="slump", side=None, result="positive", notes="tingling in the calf"),
         ),
-        summary="Active TrP1 right upper trapezius reproduces the temple headache.",
     )
     second = Assessment(
         id=2,
@@ -166,20 +124,12 @@ def demo_chart() -> Chart:
         rom=(RomMeasurement(movement="cervical.rotation", side=Side.LEFT, degrees=70),),
     )
     plans = (
-        TreatmentPlan(
+        make_plan(
             id=1,
-            starts_on=date(2025, 3, 3),
-            goals=("Headache-free working days", "Full cervical rotation to the left"),
-            sessions_planned=6,
-            interval_days=7,
             points=(
-                PlannedPoint(
-                    trp_id="upper_trapezius.trp1", side=Side.RIGHT, technique="ischemic_compression"
-                ),
+                *make_plan().points,
                 PlannedPoint(trp_id="upper_trapezius.trp1", side=Side.LEFT, technique="pin_and_stretch"),
             ),
-            reassess_on=(date(2025, 4, 7),),
-            self_care="Stretch upper trapezius twice a day; screen at eye level.",
             status="completed",
         ),
         TreatmentPlan(
@@ -192,19 +142,21 @@ def demo_chart() -> Chart:
     )
     sessions = (
         SessionEntry(
-            TreatmentSession(
+            make_session(
+                2,
                 id=1,
-                occurred_at=START,
-                practitioner_id=2,
-                pain_before=6,
-                pain_after=3,
                 holds=(
-                    trap(Side.RIGHT, pressure_change="down", discomfort=8, released=True),
-                    trap(Side.LEFT, technique="pin_and_stretch", seconds=30, discomfort=4),
-                    trap(Side.RIGHT, seconds=30, pressure_change="up", released=True),
+                    make_hold(discomfort=8),
+                    make_hold(
+                        side=Side.LEFT,
+                        technique="pin_and_stretch",
+                        seconds=30,
+                        discomfort=4,
+                        pressure_change=None,
+                        released=False,
+                    ),
+                    make_hold(seconds=30, pressure_change="up"),
                 ),
-                notes="Tolerated well.",
-                aftercare="Expect tenderness for up to 48 hours; drink water; gentle stretches.",
                 plan_id=1,
                 ended_at=START + timedelta(minutes=45),
             ),
@@ -229,7 +181,16 @@ def demo_chart() -> Chart:
                 occurred_at=datetime(2025, 4, 7, 9, 30, tzinfo=CEST),
                 practitioner_id=2,
                 pain_before=2,
-                holds=(trap(Side.RIGHT, technique="stripping", pressure=2, seconds=15, discomfort=3),),
+                holds=(
+                    make_hold(
+                        technique="stripping",
+                        pressure=2,
+                        seconds=15,
+                        discomfort=3,
+                        pressure_change=None,
+                        released=False,
+                    ),
+                ),
                 plan_id=2,
                 status="open",
             ),
@@ -238,24 +199,19 @@ def demo_chart() -> Chart:
     )
     outcomes = outcome_entries(
         [
-            OutcomeMeasure(id=1, instrument="nprs", taken_on=date(2025, 3, 3), items=(6,)),
-            OutcomeMeasure(
-                id=2, instrument="ndi", taken_on=date(2025, 3, 3), items=(1, 2, None, 1, 2, 1, 1, 2, 1, 1)
-            ),
-            OutcomeMeasure(
+            make_outcome(id=1),
+            make_outcome("ndi", id=2, items=(1, 2, None, 1, 2, 1, 1, 2, 1, 1)),
+            make_outcome(
+                "psfs",
                 id=3,
-                instrument="psfs",
-                taken_on=date(2025, 3, 3),
                 activities=(
                     PsfsActivity(activity="working at the screen", score=4),
                     PsfsActivity(activity="driving", score=6),
                     PsfsActivity(activity="sleeping", score=5),
                 ),
             ),
-            OutcomeMeasure(
-                id=4, instrument="pss10", taken_on=date(2025, 3, 3), items=(2, 3, 2, 1, 1, 2, 1, 2, 3, 2)
-            ),
-            OutcomeMeasure(id=5, instrument="nprs", taken_on=date(2025, 4, 7), items=(2,)),
+            make_outcome("pss10", id=4, items=(2, 3, 2, 1, 1, 2, 1, 2, 3, 2)),
+            make_outcome(id=5, taken_on=date(2025, 4, 7), items=(2,)),
         ]
     )
     notes = (
