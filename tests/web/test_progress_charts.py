@@ -179,3 +179,21 @@ def test_embed_svg_prefixes_ids_and_drops_the_fixed_size() -> None:
     assert root.find(f"{NS}title").text == "A <picture>"  # type: ignore[union-attr]
     with pytest.raises(ValueError):
         embed_svg("<div/>", id_prefix="a-", label="x")
+
+
+def test_the_mcid_band_runs_from_the_baseline_to_the_better_end_or_is_left_out() -> None:
+    from taut.clinic.outcomes import INSTRUMENTS
+    from taut.services.progress import mcid_edge
+    from taut.web.progress.view import _mcid_band
+
+    nprs, psfs, pss = INSTRUMENTS["nprs"], INSTRUMENTS["psfs"], INSTRUMENTS["pss10"]
+    made = _mcid_band(nprs, 6)
+    assert made is not None
+    band, line = made
+    assert (band.lo, band.hi, band.label) == (0, 4, "improved by MCID (2) or more") and line.y == 6
+    made = _mcid_band(psfs, 3)  # higher is better: from baseline + MCID up to the top of the scale
+    assert made is not None and (made[0].lo, made[0].hi) == (5, 10)
+    assert _mcid_band(nprs, 2) is not None and _mcid_band(nprs, 1.5) is None  # no room below 0
+    assert _mcid_band(psfs, 9) is None  # no room above 10
+    assert _mcid_band(pss, 20) is None and mcid_edge(pss, 20) is None  # no established MCID
+    assert mcid_edge(nprs, 1) == -1  # the edge itself is not clamped; the API's target is

@@ -58,12 +58,11 @@ class InstrumentProgress:
     def target(self) -> float | None:
         """The score that is an improvement of exactly the MCID from the baseline, kept inside the scale; None
         when the instrument has no established MCID."""
-        mcid = self.instrument.mcid
-        if mcid is None:
+        edge = mcid_edge(self.instrument, self.baseline)
+        if edge is None:
             return None
         lo, hi = self.instrument.range
-        t = self.baseline - mcid.points if self.instrument.better == "lower" else self.baseline + mcid.points
-        return min(max(t, lo), hi)
+        return min(max(edge, lo), hi)
 
 
 @dataclass(frozen=True)
@@ -142,6 +141,15 @@ class Progress:
         """The mean drop of pain within a session (before - after) over the sessions with both ratings."""
         drops = [s.before - s.after for s in self.sessions if s.after is not None]
         return round(sum(drops) / len(drops), 1) if drops else None
+
+
+def mcid_edge(instrument: Instrument, baseline: float) -> float | None:
+    """The score one MCID better than ``baseline`` (it may lie outside the scale); None when the instrument has no
+    established MCID."""
+    if instrument.mcid is None:
+        return None
+    step = instrument.mcid.points
+    return baseline - step if instrument.better == "lower" else baseline + step
 
 
 def load_progress(db: Database, user: User, client_id: int) -> Progress:

@@ -12,8 +12,8 @@ from markupsafe import Markup
 from taut.anatomy.drawing import pain_figure
 from taut.anatomy.regions import body_map
 from taut.clinic.intake import Intake
-from taut.clinic.outcomes import Change
-from taut.services.progress import InstrumentProgress, Progress, RomProgress, TrpProgress
+from taut.clinic.outcomes import INSTRUMENTS, Change, Instrument
+from taut.services.progress import InstrumentProgress, Progress, RomProgress, TrpProgress, mcid_edge
 from taut.web.charts import (
     PALETTE,
     Band,
@@ -25,6 +25,7 @@ from taut.web.charts import (
     number,
     sparkline,
 )
+from taut.web.progress.instruments import FORMS
 from taut.web.templating import region_name, trp_name
 
 GOAL_LINE = "#1d6b35"
@@ -50,21 +51,15 @@ class ChartBlock:
         return self.chart.table()
 
 
-def _mcid_band(
-    lo: float, hi: float, better: str, baseline: float, points: float
-) -> tuple[Band, RefLine] | None:
-    """The band of an improvement of at least ``points`` from ``baseline`` (towards the better end of lo..hi), and
-    the baseline line; None when the baseline leaves no room for such a change."""
-    if better == "lower":
-        edge = baseline - points
-        if edge < lo:
-            return None
-        band = Band(lo, edge, f"improved by MCID ({number(points)}) or more")
-    else:
-        edge = baseline + points
-        if edge > hi:
-            return None
-        band = Band(edge, hi, f"improved by MCID ({number(points)}) or more")
+def _mcid_band(ins: Instrument, baseline: float) -> tuple[Band, RefLine] | None:
+    """The band of an improvement of at least the MCID from ``baseline`` (towards the better end of the scale), and
+    the baseline line; None when the instrument has no MCID or the baseline leaves no room for such a change."""
+    edge = mcid_edge(ins, baseline)
+    lo, hi = ins.range
+    if ins.mcid is None or edge is None or not lo <= edge <= hi:
+        return None
+    label = f"improved by MCID ({number(ins.mcid.points)}) or more"
+    band = Band(lo, edge, label) if ins.better == "lower" else Band(edge, hi, label)
     return band, RefLine(baseline, f"baseline {number(baseline)}", "#55616e")
 
 
@@ -104,7 +99,7 @@ def pain_chart(p: Progress) -> ChartBlock:
     lines: tuple[RefLine, ...] = ()
     note = "MCID 2 points on the 0-10 scale (Farrar et al., Pain 2001)."
     if baseline is not None:
-        made = _mcid_band(0, 10, "lower", baseline, 2)
+        made = _mcid_band(INSTRUMENTS["nprs"], baseline)
         if made is not None:
             bands, lines = (made[0],), (made[1],)
             note += f" Shaded: 2 or more points below the baseline ({number(baseline)}, {from_what})."
@@ -129,7 +124,7 @@ def pain_chart(p: Progress) -> ChartBlock:
 def instrument_chart(ip: InstrumentProgress) -> ChartBlock:
     ins = ip.instrument
     lo, hi = ins.range
-    short = {"psfs": "PSFS", "ndi": "NDI", "pss10": "PSS-10", "nprs": "NPRS"}[ins.id]
+    short = FORMS[ins.id].short
     series = (
         Series(
             f"{short} score",
@@ -143,7 +138,7 @@ def instrument_chart(ip: InstrumentProgress) -> ChartBlock:
     direction = "lower is better" if ins.better == "lower" else "higher is better"
     if ins.mcid is not None:
         note = f"MCID {number(ins.mcid.points)} points ({ins.mcid.source}); {direction}."
-        made = _mcid_band(lo, hi, ins.better, ip.baseline, ins.mcid.points)
+        made = _mcid_band(ins, ip.baseline)
         if made is not None:
             bands, lines = (made[0],), (made[1],)
         else:
@@ -239,7 +234,7 @@ def summary(p: Progress) -> list[SummaryItem]:
             SummaryItem("Pain at session start", str(p.sessions[0].before), "one session so far", "info")
         )
     for key, ip in p.instruments.items():
-        short = {"nprs": "NPRS", "psfs": "PSFS", "ndi": "NDI", "pss10": "PSS-10"}[key]
+        short = FORMS[key].short
         c = ip.change
         if c is None:
             items.append(
