@@ -63,10 +63,6 @@ def _terms() -> dict[str, tuple[str, ...]]:
     return out
 
 
-def known_terms() -> list[str]:
-    return sorted(_terms())
-
-
 def term_regions(term: str) -> tuple[str, ...]:
     """Region ids a term stands for, without sides. Raises UnknownTermError."""
     key = normalise(term)

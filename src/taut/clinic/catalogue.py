@@ -47,11 +47,6 @@ class Catalogue:
             field, f"{trp_id!r} is not a trigger point id of the knowledge base (form: muscle_slug.trpN)"
         )
 
-    def check_muscle(self, field: str, slug: str) -> str:
-        if slug not in self.muscle_slugs:
-            raise RecordValidationError(field, f"{slug!r} is not a muscle of the knowledge base")
-        return slug
-
     def check_technique(self, field: str, technique: str) -> str:
         if technique not in self.techniques:
             raise RecordValidationError(

@@ -101,10 +101,6 @@ class Suggestion:
     method: str = "engine"
     notes: tuple[str, ...] = field(default_factory=tuple)
 
-    @property
-    def refer_first(self) -> bool:
-        return bool(self.red_flags)
-
     def to_dict(self) -> dict[str, Any]:
         """The answer object of shared/eval/FORMAT.md, with Taut's extra keys."""
         return {
