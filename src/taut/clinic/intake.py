@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import Any
 
 from taut.anatomy.pain import PainDrawing, PainDrawingError
 from taut.clinic import rules
@@ -126,6 +128,49 @@ class Intake:
             medications=self.medications,
             screening=screening,
             factors=self.factors,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field but the id as plain values (the drawing in its list form): the stored and API form."""
+        return {
+            "recorded_on": self.recorded_on,
+            "pain_drawing": self.pain_drawing.to_list(),
+            "chief_complaint": self.chief_complaint,
+            "onset": self.onset,
+            "began_on": self.began_on,
+            "duration_weeks": self.duration_weeks,
+            "mechanisms": list(self.mechanisms),
+            "aggravators": list(self.aggravators),
+            "symptoms": list(self.symptoms),
+            "history": self.history,
+            "medications": list(self.medications),
+            "screening": [{"term": a.term, "present": a.present} for a in self.screening],
+            "factors": asdict(self.factors),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[Any, Any], *, id: int | None = None) -> Intake:
+        """The intake ``to_dict`` describes; PainDrawingError when the drawing cannot be read."""
+        f = d["factors"]
+        return cls(
+            id=id,
+            recorded_on=d["recorded_on"],
+            pain_drawing=PainDrawing.from_list(d["pain_drawing"]),
+            chief_complaint=d["chief_complaint"],
+            onset=d["onset"],
+            began_on=d["began_on"],
+            duration_weeks=d["duration_weeks"],
+            mechanisms=tuple(d["mechanisms"]),
+            aggravators=tuple(d["aggravators"]),
+            symptoms=tuple(d["symptoms"]),
+            history=d["history"],
+            medications=tuple(d["medications"]),
+            screening=tuple(ScreeningAnswer(term=a["term"], present=a["present"]) for a in d["screening"]),
+            factors=Factors(
+                biomechanical=Biomechanical(**f["biomechanical"]),
+                biochemical=Biochemical(**f["biochemical"]),
+                psychosocial=Psychosocial(**f["psychosocial"]),
+            ),
         )
 
     def red_flags(self, catalogue: Catalogue) -> tuple[str, ...]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Row
 
-from taut.anatomy.pain import PainDrawing
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
-from taut.clinic.intake import Biochemical, Biomechanical, Factors, Intake, Psychosocial, ScreeningAnswer
+from taut.clinic.intake import Intake
 from taut.clinic.notes import Note
 from taut.clinic.outcomes import SCORING_VERSION, OutcomeMeasure, PsfsActivity
 from taut.clinic.people import Client, Consent, User
@@ -60,45 +58,11 @@ def client_from_row(r: Row[Any]) -> Client:
 
 
 def intake_values(i: Intake) -> Values:
-    return {
-        "recorded_on": i.recorded_on,
-        "pain_drawing": i.pain_drawing.to_list(),
-        "chief_complaint": i.chief_complaint,
-        "onset": i.onset,
-        "began_on": i.began_on,
-        "duration_weeks": i.duration_weeks,
-        "mechanisms": list(i.mechanisms),
-        "aggravators": list(i.aggravators),
-        "symptoms": list(i.symptoms),
-        "history": i.history,
-        "medications": list(i.medications),
-        "screening": [{"term": a.term, "present": a.present} for a in i.screening],
-        "factors": asdict(i.factors),
-    }
+    return i.to_dict()
 
 
 def intake_from_row(r: Row[Any]) -> Intake:
-    f = r.factors
-    return Intake(
-        id=r.id,
-        recorded_on=r.recorded_on,
-        pain_drawing=PainDrawing.from_list(r.pain_drawing),
-        chief_complaint=r.chief_complaint,
-        onset=r.onset,
-        began_on=r.began_on,
-        duration_weeks=r.duration_weeks,
-        mechanisms=tuple(r.mechanisms),
-        aggravators=tuple(r.aggravators),
-        symptoms=tuple(r.symptoms),
-        history=r.history,
-        medications=tuple(r.medications),
-        screening=tuple(ScreeningAnswer(term=a["term"], present=a["present"]) for a in r.screening),
-        factors=Factors(
-            biomechanical=Biomechanical(**f["biomechanical"]),
-            biochemical=Biochemical(**f["biochemical"]),
-            psychosocial=Psychosocial(**f["psychosocial"]),
-        ),
-    )
+    return Intake.from_dict(r._mapping, id=r.id)
 
 
 def assessment_values(a: Assessment) -> Values:

@@ -9,15 +9,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from taut.clinic.errors import NotFound
-from taut.clinic.intake import (
-    Biochemical,
-    Biomechanical,
-    Factors,
-    Intake,
-    Psychosocial,
-    ScreeningAnswer,
-)
+from taut.anatomy.pain import PainDrawingError
+from taut.clinic.errors import NotFound, RecordValidationError
+from taut.clinic.intake import Intake
 from taut.clinic.screening import ScreeningDecision
 from taut.services import intake_support, records
 from taut.web.bodymap import referral_zones
@@ -89,28 +83,11 @@ class IntakeIn(_In):
     factors: FactorsIn = FactorsIn()
 
     def to_intake(self) -> Intake:
-        f = self.factors
-        return Intake(
-            recorded_on=self.recorded_on,
-            pain_drawing=intake_support.drawing_from_list(
-                [m.model_dump(exclude_none=True) for m in self.pain_drawing]
-            ),
-            chief_complaint=self.chief_complaint,
-            onset=self.onset,
-            began_on=self.began_on,
-            duration_weeks=self.duration_weeks,
-            mechanisms=tuple(self.mechanisms),
-            aggravators=tuple(self.aggravators),
-            symptoms=tuple(self.symptoms),
-            history=self.history,
-            medications=tuple(self.medications),
-            screening=tuple(ScreeningAnswer(term=a.term, present=a.present) for a in self.screening),
-            factors=Factors(
-                biomechanical=Biomechanical(**f.biomechanical.model_dump()),
-                biochemical=Biochemical(**f.biochemical.model_dump()),
-                psychosocial=Psychosocial(**f.psychosocial.model_dump()),
-            ),
-        )
+        marks = [m.model_dump(exclude_none=True) for m in self.pain_drawing]
+        try:
+            return Intake.from_dict({**self.model_dump(), "pain_drawing": marks})
+        except PainDrawingError as e:
+            raise RecordValidationError("pain_drawing", str(e)) from None
 
 
 class DecisionIn(_In):
@@ -146,27 +123,10 @@ def decision_json(d: ScreeningDecision) -> dict[str, Any]:
 
 
 def intake_json(client_id: int, i: Intake, decisions: tuple[ScreeningDecision, ...] = ()) -> dict[str, Any]:
-    f = i.factors
     return {
         "id": i.id,
         "client_id": client_id,
-        "recorded_on": i.recorded_on,
-        "pain_drawing": i.pain_drawing.to_list(),
-        "chief_complaint": i.chief_complaint,
-        "onset": i.onset,
-        "began_on": i.began_on,
-        "duration_weeks": i.duration_weeks,
-        "mechanisms": list(i.mechanisms),
-        "aggravators": list(i.aggravators),
-        "symptoms": list(i.symptoms),
-        "history": i.history,
-        "medications": list(i.medications),
-        "screening": [{"term": a.term, "present": a.present} for a in i.screening],
-        "factors": {
-            "biomechanical": vars(f.biomechanical),
-            "biochemical": vars(f.biochemical),
-            "psychosocial": vars(f.psychosocial),
-        },
+        **i.to_dict(),
         "decisions": [decision_json(d) for d in decisions],
     }
 
