@@ -78,7 +78,6 @@ def note_page(
         "note": view.note,
         "layout": layout(view.note.body),
         "kind_name": KIND_NAMES.get(view.note.kind, view.note.kind),
-        "kinds": KIND_NAMES,
         "edit_body": view.note.body,
         "amend_body": "",
         "flash": request.query_params.get("done", ""),
