@@ -30,8 +30,14 @@ def register(export_app: typer.Typer, import_app: typer.Typer) -> None:
     import_app.command("choir")(import_choir)
 
 
-def _errors() -> tuple[type[BaseException], ...]:
-    return (*record_errors(), OSError)
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Turn a record error or a file error into ``error: ...`` (its first line) and exit status 2."""
+    kinds: tuple[type[BaseException], ...] = (*record_errors(), OSError)
+    try:
+        yield
+    except kinds as e:
+        fail_on(e)
 
 
 @contextmanager
@@ -64,13 +70,11 @@ def export_clinic(
     """Export the whole clinic (owners only): manifest.json, data.json and one CSV per table in a zip."""
     from taut.exchange.archive import export_clinic as export
 
-    try:
+    with one_line_errors():
         db = database()
         user = acting_user(db, as_)
         with _bar("exporting rows") as progress:
             summary = export(db, user, output, replace=force, progress=progress)
-    except _errors() as e:
-        fail_on(e)
     typer.echo(
         f'wrote {output}: clinic {summary.clinic_id} "{summary.clinic_name}", {summary.total:,} rows in '
         f"{len(summary.rows)} tables (schema revision {summary.schema_revision})"
@@ -84,12 +88,10 @@ def import_clinic(
     """Import a clinic archive into the configured database, which must be empty (all or nothing)."""
     from taut.exchange.archive_import import import_archive
 
-    try:
+    with one_line_errors():
         db = database()
         with _bar("importing rows") as progress:
             summary = import_archive(db, archive, progress=progress)
-    except _errors() as e:
-        fail_on(e)
     typer.echo(
         f'imported clinic {summary.clinic_id} "{summary.clinic_name}" from {archive}: {summary.total:,} rows '
         f"in {len(summary.rows)} tables, ids kept; its users sign in with the passwords they had"
@@ -105,12 +107,9 @@ def export_choir(
     """Export pain drawings as CHOIR Body Map codes (CSV, one row per painted region and code)."""
     from taut.exchange.choir import export_drawings
 
-    try:
+    with one_line_errors():
         db = database()
-        user = acting_user(db, as_)
-        summary = export_drawings(db, user, output, client_id=client_id, replace=force)
-    except _errors() as e:
-        fail_on(e)
+        summary = export_drawings(db, acting_user(db, as_), output, client_id=client_id, replace=force)
     typer.echo(
         f"wrote {output}: {summary.rows} rows from {summary.intakes} intake(s) of {summary.clients} client(s)"
     )
@@ -123,12 +122,9 @@ def import_choir(
     """Import CHOIR Body Map drawings as new intakes of existing clients (one transaction for the file)."""
     from taut.exchange.choir import import_drawings
 
-    try:
+    with one_line_errors():
         db = database()
-        user = acting_user(db, as_)
-        summary = import_drawings(db, user, path)
-    except _errors() as e:
-        fail_on(e)
+        summary = import_drawings(db, acting_user(db, as_), path)
     typer.echo(
         f"imported {len(summary.intake_ids)} intake(s) for {summary.clients} client(s) from {path} "
         f"({summary.rows} rows)"

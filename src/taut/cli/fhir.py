@@ -11,7 +11,8 @@ from typing import Annotated
 
 import typer
 
-from taut.cli.context import acting_user, database, fail_on, record_errors
+from taut.cli.context import acting_user, database
+from taut.cli.exchange import one_line_errors
 
 As = Annotated[str | None, typer.Option("--as", help="E-mail of the acting user (default: the only owner).")]
 
@@ -29,15 +30,14 @@ def export_fhir(
     """Write one client's whole course of care as a FHIR R4 Bundle (type collection)."""
     import json
 
+    from taut.exchange.files import atomic_target
     from taut.fhir.export import client_bundle
 
-    try:
+    with one_line_errors():
         db = database()
         data = client_bundle(db, acting_user(db, as_user), client_id)
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-        write_atomically(output, text)
-    except errors() as e:
-        fail_on(e)
+        with atomic_target(output.expanduser(), replace=True) as part:
+            part.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     typer.echo(f"wrote {output} ({len(data['entry'])} resources)")
 
 
@@ -55,33 +55,8 @@ def import_fhir(
     nothing: on any error nothing is written."""
     from taut.fhir.importer import import_bundle
 
-    try:
+    with one_line_errors():
         raw = bundle.read_bytes()
         db = database()
         new_id = import_bundle(db, acting_user(db, as_user), raw, allow_duplicate=allow_duplicate)
-    except errors() as e:
-        fail_on(e)
     typer.echo(new_id)
-
-
-def errors() -> tuple[type[BaseException], ...]:
-    """What these commands turn into one line: the record errors and file errors."""
-    return (*record_errors(), OSError)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write the file completely or not at all: a temporary file beside it, then a rename."""
-    import os
-    import tempfile
-
-    path = path.expanduser()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent.resolve())
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
