@@ -18,6 +18,7 @@ from taut.clinic import (
     Intake,
     OutcomeMeasure,
     PlannedPoint,
+    PsfsActivity,
     Psychosocial,
     RomMeasurement,
     ScreeningAnswer,
@@ -147,3 +148,14 @@ def make_session(practitioner_id: int, **kw: Any) -> TreatmentSession:
 def make_outcome(instrument: str = "nprs", **kw: Any) -> OutcomeMeasure:
     items = {"nprs": (6,), "ndi": (1, 2, 1, 1, 2, 1, 1, 2, 1, 1), "pss10": (2,) * 10}.get(instrument, ())
     return replace(OutcomeMeasure(instrument=instrument, taken_on=TODAY, items=items), **kw)
+
+
+PSFS_ACTIVITIES = ("working at the screen", "driving", "sleeping")
+
+
+def make_psfs(taken_on: date = TODAY, scores: tuple[int, ...] = (4, 6, 5), **kw: Any) -> OutcomeMeasure:
+    """A PSFS with one score per activity of ``PSFS_ACTIVITIES``."""
+    activities = tuple(
+        PsfsActivity(activity=a, score=s) for a, s in zip(PSFS_ACTIVITIES, scores, strict=True)
+    )
+    return replace(OutcomeMeasure(instrument="psfs", taken_on=taken_on, activities=activities), **kw)

@@ -26,6 +26,7 @@ from tests.records_factories import (
     make_intake,
     make_outcome,
     make_plan,
+    make_psfs,
     make_session,
 )
 from typer.testing import CliRunner
@@ -36,8 +37,6 @@ from taut.clinic import (
     AccessDenied,
     CheckIn,
     NotFound,
-    OutcomeMeasure,
-    PsfsActivity,
     Role,
     RomMeasurement,
     TriggerPointFinding,
@@ -165,13 +164,7 @@ def record_course(db: Database, user: User) -> Course:
     ):
         records.record_outcome(db, user, c.id, make_outcome("nprs", items=(nprs,), taken_on=day))
         records.record_outcome(db, user, c.id, make_outcome("ndi", items=ndi, taken_on=day))
-        activities = tuple(
-            PsfsActivity(activity=a, score=s)
-            for a, s in zip(("working at the screen", "driving", "sleeping"), psfs, strict=True)
-        )
-        records.record_outcome(
-            db, user, c.id, OutcomeMeasure(instrument="psfs", taken_on=day, activities=activities)
-        )
+        records.record_outcome(db, user, c.id, make_psfs(day, psfs))
     return Course(c.id, [first, second])
 
 

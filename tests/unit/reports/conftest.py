@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -13,6 +12,7 @@ from tests.records_factories import (
     make_intake,
     make_outcome,
     make_plan,
+    make_psfs,
     make_session,
 )
 
@@ -20,8 +20,6 @@ from taut.anatomy.pain import PainDrawing, PainMark
 from taut.anatomy.regions import RegionRef, Side
 from taut.clinic import (
     CheckIn,
-    OutcomeMeasure,
-    PsfsActivity,
     RomMeasurement,
     SessionEntry,
     TriggerPointFinding,
@@ -30,15 +28,6 @@ from taut.clinic.chart import Chart, outcome_entries
 
 BOB = 7
 STAFF = {BOB: "Bob Brandt", 8: "Dana Diaz"}
-
-
-def psfs(day: date, scores: tuple[int, int, int]) -> OutcomeMeasure:
-    names = ("working at the screen", "driving", "sleeping")
-    return OutcomeMeasure(
-        instrument="psfs",
-        taken_on=day,
-        activities=tuple(PsfsActivity(activity=a, score=s) for a, s in zip(names, scores, strict=True)),
-    )
 
 
 @pytest.fixture
@@ -98,8 +87,8 @@ def chart() -> Chart:
             make_outcome("nprs", id=2, items=(6,), taken_on=date(2025, 3, 10)),
             make_outcome("nprs", id=3, items=(4,), taken_on=date(2025, 3, 17)),
             make_outcome("ndi", id=4, taken_on=date(2025, 3, 3)),
-            replace(psfs(date(2025, 3, 3), (4, 6, 5)), id=5),
-            replace(psfs(date(2025, 3, 17), (5, 6, 6)), id=6),
+            make_psfs(date(2025, 3, 3), (4, 6, 5), id=5),
+            make_psfs(date(2025, 3, 17), (5, 6, 6), id=6),
             make_outcome("pss10", id=7, taken_on=date(2025, 3, 3)),
         ]
     )
