@@ -98,6 +98,48 @@ def test_bad_examination_is_shown_again_with_everything_typed(web_world: WebWorl
     assert charts.load_chart(web_world.db, web_world.bob, cid).assessments == ()
 
 
+def test_tampered_examination_rows_are_refused_naming_the_field(web_world: WebWorld) -> None:
+    cid = _client(web_world)
+    c = signed_in(web_world.app, web_world.bob)
+    base = {"csrf_token": c.csrf, "muscles": "upper_trapezius", "assessed_on": "2025-03-04"}
+    for extra, says in (
+        ({"trp:upper_trapezius.trp1:up:status": "active"}, "is not a trigger-point row"),
+        ({"trp:a:b:c:status": "active"}, "is not a trigger-point row"),
+        (
+            {"trp:upper_trapezius.trp1:right:status": "active", "trp:upper_trapezius.trp1:right:ppt": "nan"},
+            "must be a number of kPa",
+        ),
+        ({"test:0:name": "Spurling", "test:0:result": "negative", "test:0:side": "up"}, "test:0:side"),
+    ):
+        r = c.post(f"/clients/{cid}/exam/new", data={**base, **extra})
+        assert r.status_code == 422 and says in r.text, extra
+    assert charts.load_chart(web_world.db, web_world.bob, cid).assessments == ()
+
+
+def test_plan_points_are_the_rows_sent(web_world: WebWorld) -> None:
+    cid = _client(web_world, with_exam=True)
+    c = signed_in(web_world.app, web_world.bob)
+    form = {
+        "csrf_token": c.csrf,
+        "starts_on": "2025-03-04",
+        "sessions_planned": "6",
+        "interval_days": "7",
+        "goals": "Sleep through",
+        "point:0:include": "on",
+        "point:0:trp_id": "upper_trapezius.trp1",
+        "point:0:side": "right",
+        "point:0:technique": "ischemic_compression",
+        "point:1:trp_id": "upper_trapezius.trp1",
+        "point:1:side": "left",
+        "point:1:technique": "ischemic_compression",
+    }
+    assert c.post(f"/clients/{cid}/plan/new", data=form).status_code == 303
+    (plan,) = charts.load_chart(web_world.db, web_world.bob, cid).plans
+    assert [(p.trp_id, p.side and p.side.value) for p in plan.points] == [("upper_trapezius.trp1", "right")]
+    bad = c.post(f"/clients/{cid}/plan/new", data={**form, "point:0:side": "up"})
+    assert bad.status_code == 422 and "point:0:side" in bad.text
+
+
 def test_plan_is_prefilled_from_the_findings_created_and_edited(web_world: WebWorld) -> None:
     cid = _client(web_world, with_exam=True)
     c = signed_in(web_world.app, web_world.bob)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Annotated
 
@@ -47,6 +48,26 @@ def whole(form: dict[str, str], name: str, lo: int, hi: int, *, required: bool =
     if not lo <= n <= hi:
         raise RecordValidationError(name, f"must be between {lo} and {hi}, not {n}")
     return n
+
+
+def number(form: dict[str, str], name: str, what: str = "a number") -> float | None:
+    """An optional decimal number, a comma allowed as the decimal mark (``what`` names it in the error:
+    "a number of kPa"). Not-a-number and infinity are refused."""
+    value = form.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        n = float(value.replace(",", "."))
+    except ValueError:
+        n = math.nan
+    if not math.isfinite(n):
+        raise RecordValidationError(name, f"must be {what}, not {value!r}")
+    return n
+
+
+def lines(form: dict[str, str], name: str) -> tuple[str, ...]:
+    """The non-blank lines of a text area, stripped."""
+    return tuple(x.strip() for x in form.get(name, "").splitlines() if x.strip())
 
 
 def checked(form: dict[str, str], name: str) -> bool:

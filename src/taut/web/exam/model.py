@@ -15,9 +15,10 @@ from taut.clinic.assessment import (
     EntrapmentTest,
     RomMeasurement,
     TriggerPointFinding,
+    side_or_none,
 )
 from taut.clinic.errors import RecordValidationError
-from taut.clinic.plan import PlannedPoint
+from taut.clinic.plan import PlannedPoint, TreatmentPlan
 from taut.clinic.rom import RomNorm, rom_norms
 from taut.knowledge import knowledge
 from taut.knowledge.model import Muscle
@@ -92,79 +93,85 @@ def rom_choices() -> list[RomNorm]:
     return list(rom_norms().values())
 
 
-def _side_of(value: str) -> Side | None:
-    return None if value == "mid" else Side(value)
+def _side(form: dict[str, str], name: str) -> Side | None:
+    """The side chosen in field ``name`` ("right" or "left"; empty: none)."""
+    return side_or_none(name, form.get(name) or None)
+
+
+def _trp_rows(form: dict[str, str]) -> list[tuple[str, str]]:
+    """(trp_id, side) of every trigger-point row whose status was chosen."""
+    out = []
+    for key, status in form.items():
+        if not key.startswith("trp:") or not key.endswith(":status") or not status:
+            continue
+        trp_id, _, side = key.removeprefix("trp:").removesuffix(":status").rpartition(":")
+        if not trp_id or side not in (*SIDES, "mid"):
+            raise RecordValidationError(key, "is not a trigger-point row of this form")
+        out.append((trp_id, side))
+    return out
 
 
 def findings_from_form(form: dict[str, str]) -> tuple[TriggerPointFinding, ...]:
     """A finding for every row whose status was chosen."""
     out = []
-    for key, status in form.items():
-        if not key.startswith("trp:") or not key.endswith(":status") or not status:
-            continue
-        _, trp_id, side, _ = key.split(":")
+    for trp_id, side in _trp_rows(form):
         prefix = f"trp:{trp_id}:{side}:"
-        ppt = form.get(prefix + "ppt", "").strip()
-        try:
-            ppt_kpa = float(ppt) if ppt else None
-        except ValueError:
-            raise RecordValidationError(prefix + "ppt", f"must be a number of kPa, not {ppt!r}") from None
         out.append(
             TriggerPointFinding(
                 trp_id=trp_id,
-                side=_side_of(side),
-                status=status,
+                side=None if side == "mid" else Side(side),
+                status=form[prefix + "status"],
                 taut_band=forms.checked(form, prefix + "taut_band"),
                 jump_sign=forms.checked(form, prefix + "jump_sign"),
                 local_twitch=forms.checked(form, prefix + "local_twitch"),
                 referral_reproduced=forms.checked(form, prefix + "referral_reproduced"),
                 tenderness=forms.whole(form, prefix + "tenderness", 0, 10),
-                ppt_kpa=ppt_kpa,
+                ppt_kpa=forms.number(form, prefix + "ppt", "a number of kPa"),
             )
         )
     return tuple(out)
 
 
+def rows(form: dict[str, str], prefix: str, first: str) -> range:
+    """The numbers of the rows ``<prefix>:<n>:...`` the form holds (numbered from 0, each with ``first``)."""
+    n = 0
+    while f"{prefix}:{n}:{first}" in form:
+        n += 1
+    return range(n)
+
+
 def rom_from_form(form: dict[str, str]) -> tuple[RomMeasurement, ...]:
     out = []
-    n = 0
-    while f"rom:{n}:movement" in form:
+    for n in rows(form, "rom", "movement"):
         movement = form[f"rom:{n}:movement"]
         degrees = forms.whole(form, f"rom:{n}:degrees", 0, 360)
         if movement and degrees is not None:
-            side = form.get(f"rom:{n}:side") or None
+            side = _side(form, f"rom:{n}:side")
             norm = rom_norms().get(movement)
             if norm is not None and not norm.sided:
                 side = None
-            out.append(RomMeasurement(movement=movement, side=side, degrees=degrees))  # type: ignore[arg-type]
+            out.append(RomMeasurement(movement=movement, side=side, degrees=degrees))
         elif movement and degrees is None:
             raise RecordValidationError(
                 f"rom:{n}:degrees", "give the degrees measured (or leave the movement empty)"
             )
-        n += 1
     return tuple(out)
 
 
 def tests_from_form(form: dict[str, str]) -> tuple[EntrapmentTest, ...]:
     out = []
-    n = 0
-    while f"test:{n}:name" in form:
+    for n in rows(form, "test", "name"):
         name = form[f"test:{n}:name"].strip()
         if name:
             out.append(
                 EntrapmentTest(
                     name=name,
-                    side=form.get(f"test:{n}:side") or None,  # type: ignore[arg-type]
+                    side=_side(form, f"test:{n}:side"),
                     result=form.get(f"test:{n}:result", ""),
                     structure=form.get(f"test:{n}:structure", "").strip(),
                 )
             )
-        n += 1
     return tuple(out)
-
-
-def lines(form: dict[str, str], name: str) -> tuple[str, ...]:
-    return tuple(x.strip() for x in form.get(name, "").splitlines() if x.strip())
 
 
 def assessment_from_form(form: dict[str, str]) -> Assessment:
@@ -173,11 +180,55 @@ def assessment_from_form(form: dict[str, str]) -> Assessment:
     return Assessment(
         assessed_on=day,
         findings=findings_from_form(form),
-        posture=lines(form, "posture"),
-        gait=lines(form, "gait"),
+        posture=forms.lines(form, "posture"),
+        gait=forms.lines(form, "gait"),
         rom=rom_from_form(form),
         entrapment_tests=tests_from_form(form),
         summary=form.get("summary", "").strip(),
+    )
+
+
+def _point(form: dict[str, str], i: int) -> PlannedPoint:
+    return PlannedPoint(
+        trp_id=form.get(f"point:{i}:trp_id", ""),
+        side=_side(form, f"point:{i}:side"),
+        technique=form.get(f"point:{i}:technique", ""),
+    )
+
+
+def points_shown(form: dict[str, str]) -> tuple[PlannedPoint, ...]:
+    """Every point row of a plan form that can be shown again, ticked or not (after an error)."""
+    out = []
+    for i in rows(form, "point", "trp_id"):
+        try:
+            out.append(_point(form, i))
+        except RecordValidationError:
+            continue
+    return tuple(out)
+
+
+def plan_from_form(form: dict[str, str]) -> TreatmentPlan:
+    """The plan as typed; its points are the rows ticked "treat"."""
+    starts = forms.a_date(form, "starts_on", required=True)
+    assert starts is not None
+    reassess = []
+    for i, line in enumerate(forms.lines(form, "reassess_on")):
+        day = forms.a_date({"reassess_on": line}, "reassess_on")
+        if day is None:
+            raise RecordValidationError(f"reassess_on[{i}]", "must be a date")
+        reassess.append(day)
+    points = [
+        _point(form, i) for i in rows(form, "point", "trp_id") if forms.checked(form, f"point:{i}:include")
+    ]
+    return TreatmentPlan(
+        starts_on=starts,
+        goals=forms.lines(form, "goals"),
+        sessions_planned=forms.whole(form, "sessions_planned", 1, 100, required=True) or 1,
+        interval_days=forms.whole(form, "interval_days", 1, 90, required=True) or 1,
+        points=tuple(points),
+        reassess_on=tuple(reassess),
+        self_care=form.get("self_care", "").strip(),
+        status=form.get("status", "active") or "active",
     )
 
 
