@@ -20,11 +20,11 @@ from taut.anatomy.pain import PainDrawing
 from taut.anatomy.regions import RegionRef, Side, body_map
 from taut.clinic.chart import Chart, SessionEntry
 from taut.clinic.errors import ClinicError
-from taut.clinic.outcomes import Mcid
+from taut.clinic.outcomes import INSTRUMENTS, Mcid
 from taut.clinic.plan import TreatmentPlan
 from taut.clinic.soap import INSTRUMENT_LABELS
 from taut.knowledge import KnowledgeBase, knowledge
-from taut.services.progress import Progress, progress_of
+from taut.services.progress import Progress, mcid_edge, progress_of
 
 
 class NothingToReport(ClinicError, ValueError):
@@ -283,10 +283,7 @@ class OutcomeSeries:
     @property
     def mcid_threshold(self) -> float | None:
         """The score a change must reach from the baseline to count as clinically important."""
-        if self.mcid is None:
-            return None
-        step = -self.mcid.points if self.better == "lower" else self.mcid.points
-        return self.baseline.value + step
+        return mcid_edge(INSTRUMENTS[self.instrument], self.baseline.value)
 
     @property
     def verdict(self) -> str:
