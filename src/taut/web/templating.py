@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from taut.clinic.people import Permission, User
+from taut.reports.content import capital
 from taut.web.security import csrf_token
 
 HERE = Path(__file__).parent
@@ -72,13 +73,18 @@ def muscle_name(muscle: str) -> str:
         name = knowledge().muscle(muscle).name
     except LookupError:
         name = muscle.replace("_", " ")
-    return name[:1].upper() + name[1:]
+    return capital(name)
+
+
+def trp_label(trp_id: str) -> str:
+    """ "upper_trapezius.trp1" -> "TrP1"."""
+    return trp_id.partition(".")[2].upper().replace("TRP", "TrP")
 
 
 def trp_name(trp_id: str) -> str:
     """ "upper_trapezius.trp1" -> "Upper trapezius TrP1"."""
     muscle, _, trp = trp_id.partition(".")
-    return f"{muscle_name(muscle)} {trp.upper().replace('TRP', 'TrP')}" if trp else muscle_name(muscle)
+    return f"{muscle_name(muscle)} {trp_label(trp_id)}" if trp else muscle_name(muscle)
 
 
 def technique_name(technique_id: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import date
 from typing import Annotated, Any
 
@@ -34,10 +34,11 @@ class ClientIn(BaseModel):
     address: str | None = None
     consent: ConsentIn = ConsentIn()
 
-    def to_client(self) -> Client:
-        data = self.model_dump()
+    def fields(self) -> dict[str, Any]:
+        """The client's details as Client fields."""
+        data = self.model_dump(exclude={"version"})
         data["consent"] = Consent(**data["consent"])
-        return Client(**data)
+        return data
 
 
 class ClientUpdate(ClientIn):
@@ -45,18 +46,10 @@ class ClientUpdate(ClientIn):
 
 
 def client_json(c: Client) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "given_name": c.given_name,
-        "family_name": c.family_name,
-        "date_of_birth": c.date_of_birth,
-        "sex": c.sex,
-        "email": c.email,
-        "phone": c.phone,
-        "address": c.address,
-        "consent": {"treatment_on": c.consent.treatment_on, "data_use_on": c.consent.data_use_on},
-        "version": c.version,
-    }
+    """The client's fields, consent nested, without the time the record was made."""
+    data = asdict(c)
+    del data["created_at"]
+    return data
 
 
 @router.get("/clients")
@@ -73,7 +66,7 @@ def list_clients(
 
 @router.post("/clients", status_code=201)
 def create_client(body: ClientIn, db: DB, user: CurrentUser) -> dict[str, Any]:
-    return client_json(clients.register_client(db, user, body.to_client()))
+    return client_json(clients.register_client(db, user, Client(**body.fields())))
 
 
 @router.get("/clients/{client_id}")
@@ -83,10 +76,8 @@ def get_client(client_id: int, db: DB, user: CurrentUser) -> dict[str, Any]:
 
 @router.put("/clients/{client_id}")
 def update_client(client_id: int, body: ClientUpdate, db: DB, user: CurrentUser) -> dict[str, Any]:
-    data = body.model_dump(exclude={"version"})
-    data["consent"] = Consent(**data["consent"])
     current = clients.get_client(db, user, client_id)
-    saved = clients.update_client(db, user, replace(current, **data), expected_version=body.version)
+    saved = clients.update_client(db, user, replace(current, **body.fields()), expected_version=body.version)
     return client_json(saved)
 
 

@@ -16,7 +16,7 @@ from taut.web import forms
 from taut.web.clients.timeline import timeline
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.forms import FormFields
-from taut.web.templating import region_name, render, trp_name
+from taut.web.templating import render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 PAGE = 50
@@ -90,7 +90,7 @@ def chart_page(request: Request, db: DB, user: CurrentUser, client_id: int) -> R
         client = clients.get_client(db, user, client_id)
         return render(request, "clients/chart.html", {"client": client, "chart": None, "entries": []})
     chart = charts.load_chart(db, user, client_id)
-    entries = timeline(chart, region_name, trp_name)
+    entries = timeline(chart)
     open_session = next((e.session for e in reversed(chart.sessions) if e.session.open), None)
     active_plan = next((p for p in reversed(chart.plans) if p.status == "active"), None)
     return render(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from taut.clinic.chart import Chart
+from taut.web.templating import region_name, trp_name
 
 
 @dataclass(frozen=True)
@@ -23,15 +24,13 @@ def _at(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), UTC)
 
 
-def timeline(chart: Chart, region_name: object, trp_name: object) -> list[Entry]:
-    """Entries newest first. ``region_name``/``trp_name`` turn keys into display names."""
-    rn = region_name if callable(region_name) else str
-    tn = trp_name if callable(trp_name) else str
+def timeline(chart: Chart) -> list[Entry]:
+    """Entries newest first."""
     cid = chart.client.id
     out: list[Entry] = []
     for i in chart.intakes:
         marks = ", ".join(
-            f"{rn(m.ref.key)}{f' {m.intensity}/10' if m.intensity is not None else ''}"
+            f"{region_name(m.ref.key)}{f' {m.intensity}/10' if m.intensity is not None else ''}"
             for m in i.pain_drawing
         )
         out.append(
@@ -48,7 +47,8 @@ def timeline(chart: Chart, region_name: object, trp_name: object) -> list[Entry]
         out.append(Entry(d.decided_at, "decision", what, (d.reason,), None, ("red flag",)))
     for a in chart.assessments:
         found = [
-            f"{tn(f.trp_id)} {('(' + f.side.value + ')') if f.side else ''} {f.status}" for f in a.findings
+            f"{trp_name(f.trp_id)} {('(' + f.side.value + ')') if f.side else ''} {f.status}"
+            for f in a.findings
         ]
         lines = tuple(x for x in (", ".join(found), a.summary) if x)
         out.append(Entry(_at(a.assessed_on), "assessment", "Examination", lines))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from taut.anatomy.regions import Side
+from taut.anatomy.regions import Side, body_map
 from taut.clinic.assessment import (
     TEST_RESULTS,
     TRP_STATUSES,
@@ -21,8 +21,10 @@ from taut.clinic.errors import RecordValidationError
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
 from taut.clinic.rom import RomNorm, rom_norms
 from taut.knowledge import knowledge
-from taut.knowledge.model import Muscle
+from taut.knowledge.model import TriggerPoint
+from taut.reports.content import capital
 from taut.web import forms
+from taut.web.templating import trp_label
 
 SIDES = ("right", "left")
 FLAGS = (
@@ -58,35 +60,27 @@ def muscle_block(name_or_slug: str) -> MuscleBlock:
     m = knowledge().muscle(name_or_slug)
     rows: list[TrpRow] = []
     for tp in m.trigger_points:
-        sides = _sides(m, tp)
-        for side in sides:
+        for side in _sides(tp):
             marker = tp.marker.region + (f":{side}" if side != "mid" else "")
-            label = tp.id.split(".")[1].upper().replace("TRP", "TrP")
-            rows.append(TrpRow(tp.id, label, tp.location, side, marker))
+            rows.append(TrpRow(tp.id, trp_label(tp.id), tp.location, side, marker))
     ex = m.examination
     exam = " ".join(x for x in (ex.position, ex.notes) if x) if ex else ""
-    return MuscleBlock(m.slug, _display(m.name), tuple(rows), tuple(m.treatment.cautions), exam)
+    return MuscleBlock(m.slug, capital(m.name), tuple(rows), tuple(m.treatment.cautions), exam)
 
 
-def _sides(m: Muscle, tp: object) -> tuple[str, ...]:
-    from taut.anatomy.regions import body_map
-
-    only = getattr(tp, "only_side", None)
-    if only:
-        return (str(getattr(only, "value", only)),)
-    region = body_map().regions.get(tp.marker.region)  # type: ignore[attr-defined]
+def _sides(tp: TriggerPoint) -> tuple[str, ...]:
+    """The sides a trigger point can be found on: its only side, "mid" on an unsided region, or both."""
+    if tp.only_side:
+        return (tp.only_side,)
+    region = body_map().regions.get(tp.marker.region)
     if region is not None and not region.sided:
         return ("mid",)
     return SIDES
 
 
-def _display(name: str) -> str:
-    return name[:1].upper() + name[1:]
-
-
 def muscle_choices() -> list[tuple[str, str]]:
     """(slug, display name) of every muscle, by name."""
-    return sorted(((m.slug, _display(m.name)) for m in knowledge().muscles.values()), key=lambda x: x[1])
+    return sorted(((m.slug, capital(m.name)) for m in knowledge().muscles.values()), key=lambda x: x[1])
 
 
 def rom_choices() -> list[RomNorm]:
