@@ -117,10 +117,11 @@ def edit_client_form(request: Request, db: DB, user: CurrentUser, client_id: int
 def edit_client(request: Request, db: DB, user: CurrentUser, client_id: int, form: FormFields) -> Response:
     client = clients.get_client(db, user, client_id)
     try:
-        version = int(form.get("version", "0"))
+        version = forms.whole(form, "version", 1, 2**31 - 1, required=True)
+        assert version is not None
         changed = client_from_form(form, base=client)
         clients.update_client(db, user, changed, expected_version=version)
-    except (RecordValidationError, ValueError) as e:
+    except RecordValidationError as e:
         return render(
             request,
             "clients/form.html",
