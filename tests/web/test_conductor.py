@@ -8,12 +8,13 @@ import html
 import json
 import re
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from taut.anatomy.regions import Side
 from taut.clinic import Consent, PlannedPoint, ScreeningAnswer, TriggerPointFinding
-from taut.services import clients, records, sessions
-from tests.records_factories import make_assessment, make_client, make_intake, make_plan
+from taut.services import charts, clients, records, sessions
+from tests.records_factories import TODAY, make_assessment, make_client, make_intake, make_plan
 from tests.web.conftest import Browser, WebWorld, signed_in
 
 CAUTIOUS = (
@@ -106,6 +107,22 @@ def test_a_red_flag_without_a_decision_blocks_the_start(web_world: WebWorld) -> 
     )
     r = c.post(f"/clients/{cid}/sessions/new", data={"pain_before": "5", "plan_id": "", "csrf_token": c.csrf})
     assert r.status_code == 303 and re.fullmatch(r"/sessions/\d+", r.headers["location"])
+
+
+def test_the_start_page_screens_the_same_latest_intake_that_blocks_the_start(web_world: WebWorld) -> None:
+    """An intake entered afterwards but dated earlier is not the latest: the start page shows the red flag of
+    the latest-dated intake, the one that blocks the session (not the last one typed in)."""
+    w = web_world
+    cid = a_client(w, screening=(ScreeningAnswer(term="fever", present=True),))
+    flagged = charts.load_chart(w.db, w.bob, cid).intakes[-1].id
+    older = make_intake(recorded_on=TODAY - timedelta(days=30), screening=CAUTIOUS)
+    records.record_intake(w.db, w.bob, cid, older)
+    c = signed_in(w.app, w.bob)
+    page = c.get(f"/clients/{cid}/sessions/new")
+    assert "Treatment is blocked" in page.text and f"/clients/{cid}/intake/{flagged}#decision" in page.text
+    assert "Anticoagulant" not in page.text  # the older intake's caution is not the client's current one
+    r = c.post(f"/clients/{cid}/sessions/new", data={"pain_before": "5", "plan_id": "", "csrf_token": c.csrf})
+    assert r.status_code == 409 and "Treatment is blocked" in r.text
 
 
 def test_no_consent_no_session_with_a_link_to_the_details(web_world: WebWorld) -> None:

@@ -3,7 +3,6 @@
     start_view(db, user, client_id) -> StartView        the start form: plans, pending red flags, cautions
     session_view(db, user, session_id) -> SessionView   the conductor: the session, its points in order,
                                                         the client's cautions, its check-in
-    add_hold_once(db, user, session_id, hold, position) a hold saved at most once when a retry repeats it
     record_checkin_once(db, user, checkin)               the 48-hour check-in, one per finished session
 
 The points of a session come from its plan; without a plan (or a plan without points) from the active
@@ -14,26 +13,26 @@ The client's cautions come from the latest intake: the caution rules of red_flag
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from taut.anatomy.regions import Side
-from taut.clinic.assessment import Assessment
+from taut.clinic.assessment import TriggerPointFinding
 from taut.clinic.catalogue import catalogue
-from taut.clinic.chart import Chart
 from taut.clinic.errors import RecordValidationError, SignedRecordError
 from taut.clinic.intake import Intake
 from taut.clinic.people import Client, Permission, User
 from taut.clinic.plan import TreatmentPlan
-from taut.clinic.sessions import CheckIn, Hold, TreatmentSession
+from taut.clinic.sessions import CheckIn, TreatmentSession
 from taut.knowledge import knowledge
 from taut.reasoning.redflags import screen
 from taut.reasoning.result import Flag
 from taut.services import access, sessions
 from taut.services.suggestions import case_for_intake
-from taut.store import charts, people, records, tables
+from taut.store import charts, mapping, people, records, tables
 from taut.store.engine import Database
 
 DEFAULT_TECHNIQUE = "ischemic_compression"
@@ -90,14 +89,9 @@ class SessionView:
 def start_view(db: Database, user: User, client_id: int) -> StartView:
     access.require(db, user, Permission.READ_CLINICAL, entity="chart", record_id=client_id)
     with db.transaction() as conn:
-        chart = _chart(conn, user, client_id)
+        chart = charts.load_chart(conn, user.clinic_id, people.get_client(conn, user.clinic_id, client_id))
+        intake, pending = sessions.latest_screen(conn, user.clinic_id, chart.client)
         access.log(conn, user, "read", "chart", client_id, client_id=client_id, detail="session start")
-    intake = chart.intakes[-1] if chart.intakes else None
-    pending: tuple[Flag, ...] = ()
-    if intake is not None:
-        red, _ = screen(case_for_intake(intake, chart.client))
-        answered = {f for d in chart.decisions if d.intake_id == intake.id for f in d.flags}
-        pending = tuple(f for f in red if f.code not in answered)
     open_id = next((e.session.id for e in reversed(chart.sessions) if e.session.open), None)
     plans = tuple(reversed(chart.plans))
     latest = chart.assessments[-1] if chart.assessments else None
@@ -109,41 +103,46 @@ def start_view(db: Database, user: User, client_id: int) -> StartView:
         pending_red_flags=pending,
         cautions=client_cautions(intake, chart.client),
         open_session_id=open_id,
-        assessment_points=len(_assessment_points(latest)),
+        assessment_points=len(_assessment_points(latest.findings if latest else ())),
     )
 
 
 def session_view(db: Database, user: User, session_id: int) -> SessionView:
+    """Reads only what the conductor shows: the session with its holds, the client, the session's plan, the
+    latest assessment's findings (when the plan has no points), the latest intake and the check-in."""
     access.require(db, user, Permission.READ_CLINICAL, entity="session", record_id=session_id)
+    clinic_id = user.clinic_id
     with db.transaction() as conn:
-        client_id = records.session_client(conn, user.clinic_id, session_id)
-        chart = _chart(conn, user, client_id)
+        client_id, session = records.get_session(conn, clinic_id, session_id)
+        client = people.get_client(conn, clinic_id, client_id)
+        plan = None if session.plan_id is None else records.get_plan(conn, clinic_id, session.plan_id)[1]
+        findings = () if plan is not None and plan.points else _latest_findings(conn, clinic_id, client_id)
+        intake = records.latest_intake(conn, clinic_id, client_id)
+        checkin = _checkin(conn, clinic_id, session_id)
         access.log(conn, user, "read", "session", session_id, client_id=client_id)
-    entry = next(e for e in chart.sessions if e.session.id == session_id)
-    session = entry.session
-    plan = next((p for p in chart.plans if session.plan_id is not None and p.id == session.plan_id), None)
-    points, source = session_points(session, plan, chart.assessments[-1] if chart.assessments else None)
+    points, source = session_points(session, plan, findings)
     return SessionView(
-        client=chart.client,
+        client=client,
         session=session,
         plan=plan,
         points=points,
         points_from=source,
-        cautions=client_cautions(chart.intakes[-1] if chart.intakes else None, chart.client),
-        checkin=entry.checkin,
+        cautions=client_cautions(intake, client),
+        checkin=checkin,
     )
 
 
 def session_points(
-    session: TreatmentSession, plan: TreatmentPlan | None, assessment: Assessment | None
+    session: TreatmentSession, plan: TreatmentPlan | None, findings: Iterable[TriggerPointFinding]
 ) -> tuple[tuple[Point, ...], str]:
-    """(the points in order, where they come from: plan, assessment or none). Points of saved holds that
-    are not in the list follow it (source "added"), so a reload shows every point worked on."""
+    """(the points in order, where they come from: plan, assessment or none). Without plan points they are
+    the active ``findings`` (of the latest assessment). Points of saved holds that are not in the list follow
+    it (source "added"), so a reload shows every point worked on."""
     if plan is not None and plan.points:
         points = [Point(p.trp_id, p.side, p.technique, "plan") for p in plan.points]
         source = "plan"
     else:
-        points = _assessment_points(assessment)
+        points = _assessment_points(findings)
         source = "assessment" if points else "none"
     keys = {p.key for p in points}
     for h in session.holds:
@@ -154,12 +153,10 @@ def session_points(
     return tuple(points), source
 
 
-def _assessment_points(assessment: Assessment | None) -> list[Point]:
-    if assessment is None:
-        return []
+def _assessment_points(findings: Iterable[TriggerPointFinding]) -> list[Point]:
     return [
         Point(f.trp_id, f.side, default_technique(f.trp_id), "assessment")
-        for f in assessment.findings
+        for f in findings
         if f.status == "active"
     ]
 
@@ -190,19 +187,6 @@ def client_cautions(intake: Intake | None, client: Client) -> tuple[Caution, ...
     return tuple(out)
 
 
-def add_hold_once(
-    db: Database, user: User, session_id: int, hold: Hold, position: int | None
-) -> tuple[int, bool]:
-    """(position, newly saved). ``position`` is where the browser expects the hold to land: when the
-    session already holds exactly this hold there (the first request was saved but its answer was lost),
-    nothing is added. Without a position the hold is appended."""
-    if position is not None:
-        _, session = sessions.get_session(db, user, session_id)
-        if 0 <= position < len(session.holds) and session.holds[position] == hold:
-            return position, False
-    return sessions.add_hold(db, user, session_id, hold), True
-
-
 def record_checkin_once(db: Database, user: User, checkin: CheckIn) -> int:
     """The 48-hour check-in of a finished session; a second one raises ``CheckInExists``."""
     access.require(db, user, Permission.WRITE_CLINICAL, entity="checkin", record_id=checkin.session_id)
@@ -223,10 +207,7 @@ def record_checkin_once(db: Database, user: User, checkin: CheckIn) -> int:
 
 
 def _refuse_second(conn: Connection, clinic_id: int, session_id: int) -> None:
-    c = tables.checkins.c
-    found = conn.execute(
-        select(c.recorded_at).where(c.session_id == session_id, c.clinic_id == clinic_id)
-    ).first()
+    found = _checkin(conn, clinic_id, session_id)
     if found is not None:
         day = found.recorded_at.strftime("%d %b %Y").lstrip("0")
         raise CheckInExists(
@@ -234,5 +215,27 @@ def _refuse_second(conn: Connection, clinic_id: int, session_id: int) -> None:
         )
 
 
-def _chart(conn: Connection, user: User, client_id: int) -> Chart:
-    return charts.load_chart(conn, user.clinic_id, people.get_client(conn, user.clinic_id, client_id))
+def _checkin(conn: Connection, clinic_id: int, session_id: int) -> CheckIn | None:
+    c = tables.checkins.c
+    r = conn.execute(
+        select(tables.checkins).where(c.session_id == session_id, c.clinic_id == clinic_id)
+    ).first()
+    return None if r is None else mapping.checkin_from_row(r)
+
+
+def _latest_findings(conn: Connection, clinic_id: int, client_id: int) -> list[TriggerPointFinding]:
+    """The trigger-point findings of the client's latest assessment (by date, then id), in order."""
+    a, f = tables.assessments.c, tables.trp_findings.c
+    latest = (
+        select(a.id)
+        .where(a.clinic_id == clinic_id, a.client_id == client_id)
+        .order_by(a.assessed_on.desc(), a.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = conn.execute(
+        select(tables.trp_findings)
+        .where(f.clinic_id == clinic_id, f.assessment_id == latest)
+        .order_by(f.position)
+    )
+    return [mapping.finding_from_row(r) for r in rows]

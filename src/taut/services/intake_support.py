@@ -1,6 +1,6 @@
 """What the intake pages and API need beyond recording an intake: reading one intake, the suggestions page's
-extras (is it the latest intake, who decided), red-flag decisions checked against the intake's own flags, and
-a live suggestion for a drawing that is not saved yet."""
+extras (is it the latest intake, who decided), and a live suggestion for a drawing that is not saved yet.
+Red-flag decisions are recorded by services.sessions.record_decision."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from taut.clinic.screening import ScreeningDecision
 from taut.reasoning import engine
 from taut.reasoning.case import Case, CaseError, canonical_terms, check_age_sex
 from taut.reasoning.result import Suggestion
-from taut.services import access, sessions
+from taut.services import access
 from taut.services.suggestions import IntakeSuggestion, suggest_for_intake
 from taut.store import people, records
 from taut.store.engine import Database
@@ -55,49 +55,6 @@ def intake_page(db: Database, user: User, client_id: int, intake_id: int) -> Int
         latest = records.latest_intake(conn, user.clinic_id, client_id)
         names = {u.id: u.name for u in people.users_of(conn, user.clinic_id) if u.id is not None}
     return IntakePage(found, latest is not None and latest.id == intake_id, names)
-
-
-def decide(
-    db: Database,
-    user: User,
-    client_id: int,
-    intake_id: int,
-    *,
-    decision: str,
-    reason: str,
-    referred_to: str = "",
-    flags: tuple[str, ...] = (),
-) -> ScreeningDecision:
-    """Record a referral or an override for red flags of this intake (all its unanswered ones when ``flags``
-    is empty). A flag the intake did not raise is refused, so a decision always answers something real."""
-    access.require(db, user, Permission.WRITE_CLINICAL, entity="decision", record_id=intake_id)
-    found = suggest_for_intake(db, user, client_id, intake_id)
-    raised = [f.code for f in found.suggestion.red_flags]
-    if not raised:
-        raise RecordValidationError("decision.flags", f"intake {intake_id} raised no red flag to decide on")
-    if not flags:
-        flags = tuple(f.code for f in found.pending_red_flags)
-        if not flags:
-            raise RecordValidationError(
-                "decision.flags",
-                "every red flag of this intake is answered already; name the flags to answer",
-            )
-    for i, code in enumerate(flags):
-        if code not in raised:
-            raise RecordValidationError(
-                f"decision.flags[{i}]",
-                f"{code!r} is not a red flag of intake {intake_id} (its red flags: {', '.join(raised)})",
-            )
-    return sessions.record_decision(
-        db,
-        user,
-        client_id,
-        intake_id,
-        decision=decision,
-        reason=reason,
-        referred_to=referred_to,
-        flags=tuple(dict.fromkeys(flags)),
-    )
 
 
 def drawing_from_list(items: Any, field: str = "pain_drawing") -> PainDrawing:

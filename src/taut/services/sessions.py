@@ -10,26 +10,28 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection
 
 from taut.clinic.catalogue import catalogue
-from taut.clinic.errors import RecordValidationError, SignedRecordError, TreatmentBlocked
+from taut.clinic.errors import NotFound, RecordValidationError, SignedRecordError, TreatmentBlocked
+from taut.clinic.intake import Intake
 from taut.clinic.people import Client, Permission, User
 from taut.clinic.screening import ScreeningDecision
 from taut.clinic.sessions import Hold, TreatmentSession
 from taut.reasoning.redflags import screen
+from taut.reasoning.result import Flag
 from taut.services import access
-from taut.services.suggestions import case_for_intake
+from taut.services.suggestions import case_for_intake, unanswered
 from taut.store import people, records
 from taut.store.engine import Database
 
 
-def pending_red_flags(conn: Connection, clinic_id: int, client: Client) -> tuple[str, ...]:
-    """Codes of the latest intake's red flags that no referral or override answers."""
+def latest_screen(conn: Connection, clinic_id: int, client: Client) -> tuple[Intake | None, tuple[Flag, ...]]:
+    """The client's latest intake and its red flags that no referral or override answers (they block a
+    session)."""
     assert client.id is not None
     intake = records.latest_intake(conn, clinic_id, client.id)
     if intake is None or intake.id is None:
-        return ()
-    flags, _ = screen(case_for_intake(intake, client))
-    answered = {f for d in records.decisions_for_intake(conn, clinic_id, intake.id) for f in d.flags}
-    return tuple(f.code for f in flags if f.code not in answered)
+        return None, ()
+    decisions = records.decisions_for_intake(conn, clinic_id, intake.id)
+    return intake, unanswered(screen(case_for_intake(intake, client))[0], decisions)
 
 
 def record_decision(
@@ -41,32 +43,28 @@ def record_decision(
     decision: str,
     reason: str,
     referred_to: str = "",
-    flags: tuple[str, ...],
+    flags: tuple[str, ...] = (),
 ) -> ScreeningDecision:
-    """The therapist's answer to red flags: the client was referred (to whom), or an override with a reason."""
-    access.require(db, user, Permission.WRITE_CLINICAL, entity="decision")
-    d = ScreeningDecision(
-        intake_id=intake_id,
-        decision=decision,
-        flags=flags,
-        reason=reason,
-        referred_to=referred_to.strip(),
-        decided_by=user.id,
-        decided_at=datetime.now(UTC),
-    )
+    """The therapist's answer to red flags of an intake: the client was referred (to whom), or an override
+    with a reason. ``flags``: the red-flag codes answered (empty: all the intake's unanswered ones); a flag
+    the intake did not raise is refused, so a decision always answers something real."""
+    access.require(db, user, Permission.WRITE_CLINICAL, entity="decision", record_id=intake_id)
     with db.transaction() as conn:
         client = people.get_client(conn, user.clinic_id, client_id)
         owner, intake = records.get_intake(conn, user.clinic_id, intake_id)
         if owner != client_id:
-            raise RecordValidationError("decision.intake_id", "must be an intake of the same client")
-        raised = {f.code for f in screen(case_for_intake(intake, client))[0]}
-        unknown = [f for f in flags if f not in raised]
-        if unknown:
-            raise RecordValidationError(
-                "decision.flags",
-                f"{', '.join(unknown)} is not a red flag of this intake"
-                + (f" (its red flags: {', '.join(sorted(raised))})" if raised else " (it has none)"),
-            )
+            raise NotFound("intake", intake_id)
+        red, _ = screen(case_for_intake(intake, client))
+        decided = records.decisions_for_intake(conn, user.clinic_id, intake_id)
+        d = ScreeningDecision(
+            intake_id=intake_id,
+            decision=decision,
+            flags=_flags_answered(intake_id, red, decided, flags),
+            reason=reason,
+            referred_to=referred_to.strip(),
+            decided_by=user.id,
+            decided_at=datetime.now(UTC),
+        )
         did = records.add_decision(conn, user.clinic_id, client_id, d)
         access.log(
             conn,
@@ -75,9 +73,31 @@ def record_decision(
             "decision",
             did,
             client_id=client_id,
-            detail=f"{decision}: {', '.join(flags)}",
+            detail=f"{decision}: {', '.join(d.flags)}",
         )
     return replace(d, id=did)
+
+
+def _flags_answered(
+    intake_id: int, red: tuple[Flag, ...], decided: list[ScreeningDecision], flags: tuple[str, ...]
+) -> tuple[str, ...]:
+    raised = [f.code for f in red]
+    if not raised:
+        raise RecordValidationError("decision.flags", f"intake {intake_id} raised no red flag to decide on")
+    if not flags:
+        flags = tuple(f.code for f in unanswered(red, decided))
+        if not flags:
+            raise RecordValidationError(
+                "decision.flags",
+                "every red flag of this intake is answered already; name the flags to answer",
+            )
+    for i, code in enumerate(flags):
+        if code not in raised:
+            raise RecordValidationError(
+                f"decision.flags[{i}]",
+                f"{code!r} is not a red flag of intake {intake_id} (its red flags: {', '.join(raised)})",
+            )
+    return tuple(dict.fromkeys(flags))
 
 
 def start_session(
@@ -102,9 +122,9 @@ def start_session(
     with db.transaction() as conn:
         client = people.get_client(conn, user.clinic_id, client_id)
         client.require_treatment_consent()
-        pending = pending_red_flags(conn, user.clinic_id, client)
+        _, pending = latest_screen(conn, user.clinic_id, client)
         if pending:
-            raise TreatmentBlocked(pending)
+            raise TreatmentBlocked(tuple(f.code for f in pending))
         if plan_id is not None:
             plan_client, _ = records.get_plan(conn, user.clinic_id, plan_id)
             if plan_client != client_id:
@@ -125,19 +145,28 @@ def get_session(db: Database, user: User, session_id: int) -> tuple[int, Treatme
 
 def add_hold(db: Database, user: User, session_id: int, hold: Hold) -> int:
     """Save one finished hold at the end of an open session; returns its position (0-based)."""
+    return add_hold_once(db, user, session_id, hold, None)[0]
+
+
+def add_hold_once(
+    db: Database, user: User, session_id: int, hold: Hold, position: int | None
+) -> tuple[int, bool]:
+    """(position, newly saved). ``position`` is where the caller expects the hold to land: when the session
+    already holds exactly this hold there (the first request was saved but its answer was lost), nothing is
+    added. Without a position the hold is appended to the open session."""
     access.require(db, user, Permission.WRITE_CLINICAL, entity="hold", record_id=session_id)
     cat = catalogue()
     cat.check_trigger_point("hold.trp_id", hold.trp_id)
     cat.check_technique("hold.technique", hold.technique)
     with db.transaction() as conn:
         client_id, session = records.get_session(conn, user.clinic_id, session_id)
+        if position is not None and 0 <= position < len(session.holds) and session.holds[position] == hold:
+            return position, False
         if not session.open:
             raise SignedRecordError(f"session {session_id} is finished; holds can no longer be added")
-        position = records.append_hold(conn, user.clinic_id, client_id, session_id, hold)
-        access.log(
-            conn, user, "create", "hold", session_id, client_id=client_id, detail=f"hold {position + 1}"
-        )
-    return position
+        saved = records.append_hold(conn, user.clinic_id, client_id, session_id, hold)
+        access.log(conn, user, "create", "hold", session_id, client_id=client_id, detail=f"hold {saved + 1}")
+    return saved, True
 
 
 def finish_session(

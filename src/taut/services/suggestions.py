@@ -3,6 +3,7 @@ Reading the intake is a clinical read (audited); the engine itself is pure."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -24,6 +25,12 @@ def case_for_intake(intake: Intake, client: Client) -> Case:
     return engine_case(intake, client)
 
 
+def unanswered(red_flags: Iterable[Flag], decisions: Iterable[ScreeningDecision]) -> tuple[Flag, ...]:
+    """The red flags no referral or override among ``decisions`` answers."""
+    answered = {f for d in decisions for f in d.flags}
+    return tuple(f for f in red_flags if f.code not in answered)
+
+
 @dataclass(frozen=True)
 class IntakeSuggestion:
     client: Client
@@ -34,8 +41,7 @@ class IntakeSuggestion:
     @property
     def pending_red_flags(self) -> tuple[Flag, ...]:
         """Red flags no referral or override answers yet."""
-        answered = {f for d in self.decisions for f in d.flags}
-        return tuple(f for f in self.suggestion.red_flags if f.code not in answered)
+        return unanswered(self.suggestion.red_flags, self.decisions)
 
 
 def suggest_for_intake(

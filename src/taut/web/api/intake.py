@@ -13,7 +13,7 @@ from taut.anatomy.pain import PainDrawingError
 from taut.clinic.errors import NotFound, RecordValidationError
 from taut.clinic.intake import Intake
 from taut.clinic.screening import ScreeningDecision
-from taut.services import intake_support, records
+from taut.services import intake_support, records, sessions
 from taut.web.bodymap import referral_zones
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.intake.present import flag_view, suggestion_view
@@ -172,7 +172,7 @@ def create_decision(
     client_id: ClientId, intake_id: IntakeId, body: DecisionIn, db: DB, user: CurrentUser
 ) -> dict[str, Any]:
     """Answer red flags of the intake with a referral or an override (a reason is always required)."""
-    d = intake_support.decide(
+    d = sessions.record_decision(
         db,
         user,
         client_id,

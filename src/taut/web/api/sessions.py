@@ -90,7 +90,7 @@ def add_hold(session_id: int, body: HoldIn, db: DB, user: CurrentUser) -> Any:
     """Save one finished hold (201); 200 when the same hold is already saved at ``position``; 409 once the
     session is finished."""
     hold = body.to_hold()
-    position, created = conductor_support.add_hold_once(db, user, session_id, hold, body.position)
+    position, created = sessions.add_hold_once(db, user, session_id, hold, body.position)
     out = {
         "hold": hold_json(hold, position),
         "created": created,

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import Client, Permission
 from taut.clinic.screening import DECISIONS
-from taut.services import access, clients, intake_support, records
+from taut.services import access, clients, intake_support, records, sessions
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.forms import FormLists
 from taut.web.intake import vocab
@@ -122,7 +122,7 @@ def decide(
     flags = tuple(form.get("flags", []))
     decision = one.get("decision", "")
     try:
-        intake_support.decide(
+        sessions.record_decision(
             db,
             user,
             client_id,
