@@ -19,6 +19,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -160,6 +161,7 @@ class _Drawing:
     rows: list[_Row] = field(default_factory=list)
 
 
+@cache
 def _partners() -> dict[int, int]:
     """Each CHOIR code -> the code of the same area on the other side."""
     by_label: dict[str, list[int]] = {}
