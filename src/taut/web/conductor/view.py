@@ -10,7 +10,7 @@ from taut.anatomy.regions import Side
 from taut.clinic.sessions import GOOD_PAIN_LIMIT, PRESSURE_LEVELS, Hold, TreatmentSession
 from taut.knowledge import knowledge
 from taut.services.conductor_support import Caution, Point, SessionView, default_technique
-from taut.web.templating import muscle_name, technique_name, trp_name
+from taut.web.templating import muscle_name, trp_name
 
 # The ischemic compression dose of the knowledge base (techniques.yaml): 10-30 s. Used for a technique
 # without its own hold range.
@@ -189,13 +189,3 @@ def grouped_cautions(cautions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         else:
             out.append({"title": c["title"], "texts": [c["text"]], "scope": c["scope"]})
     return out
-
-
-def hold_line(h: Hold) -> str:
-    """ "Upper trapezius TrP1 (right)" for the list of saved holds."""
-    where = f" ({h.side.value})" if h.side else ""
-    return f"{trp_name(h.trp_id)}{where}"
-
-
-def technique_label(technique_id: str) -> str:
-    return technique_name(technique_id)
