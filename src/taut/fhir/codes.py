@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from taut.anatomy.regions import Side, body_map
+from taut.anatomy.regions import Side
 from taut.clinic.rom import rom_norms
 
 # The canonical base of Taut's own code systems, extensions and questionnaires. A domain of the example.org
@@ -243,10 +243,6 @@ def trigger_point_display(trp_id: str) -> str:
     muscle = muscle_names().get(slug, slug.replace("_", " "))
     name = trigger_point_names().get(trp_id, point.upper().replace("TRP", "TrP"))
     return f"{muscle[:1].upper()}{muscle[1:]} {name}"
-
-
-def region_display(region_id: str) -> str:
-    return body_map()[region_id].name
 
 
 def movement_display(movement: str) -> str:
