@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -25,6 +26,8 @@ def optional_whole_number(field: str, value: object, lo: int, hi: int | None = N
 def number(field: str, value: object, lo: float, hi: float | None = None) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise RecordValidationError(field, f"must be a number, not {value!r}")
+    if not math.isfinite(value):  # NaN passes every comparison below; infinity is no measurement
+        raise RecordValidationError(field, f"must be a finite number, not {value!r}")
     if value < lo or (hi is not None and value > hi):
         bound = f"between {lo:g} and {hi:g}" if hi is not None else f"at least {lo:g}"
         raise RecordValidationError(field, f"must be {bound}, not {value:g}")

@@ -162,3 +162,20 @@ def test_signed_note_never_changes_and_is_amended() -> None:
     assert amendment.amends_id == 5 and not amendment.signed
     with pytest.raises(RecordValidationError, match=r"note.amends_id"):
         draft.amendment(body="x", author_id=1, at=NOW)
+
+
+def test_a_measurement_must_be_a_finite_number() -> None:
+    import math
+
+    import pytest
+
+    from taut.clinic import TriggerPointFinding
+    from taut.clinic.errors import RecordValidationError
+
+    for bad in (math.nan, math.inf, -math.inf):
+        with pytest.raises(RecordValidationError, match="finite"):
+            TriggerPointFinding(trp_id="upper_trapezius.trp1", side=None, status="active", ppt_kpa=bad)
+    assert (
+        TriggerPointFinding(trp_id="upper_trapezius.trp1", side=None, status="active", ppt_kpa=310.5).ppt_kpa
+        == 310.5
+    )
