@@ -3,6 +3,8 @@ error kinds that become one-line messages."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, NoReturn
 
 from taut.cli.errors import fail
@@ -33,6 +35,16 @@ def record_errors() -> tuple[type[BaseException], ...]:
 def fail_on(e: BaseException) -> NoReturn:
     message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
     fail(message)
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Turn a record error or a file error into ``error: ...`` (its first line) and exit status 2."""
+    kinds: tuple[type[BaseException], ...] = (*record_errors(), OSError)
+    try:
+        yield
+    except kinds as e:
+        fail_on(e)
 
 
 def acting_user(db: Database, email: str | None) -> User:

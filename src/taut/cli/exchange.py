@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from taut.cli.context import acting_user, database, fail_on, record_errors
+from taut.cli.context import acting_user, database, one_line_errors
 
 SENSITIVE = (
     "note: the archive holds every clinical record, the audit trail and the users' password hashes; "
@@ -28,16 +28,6 @@ def register(export_app: typer.Typer, import_app: typer.Typer) -> None:
     export_app.command("choir")(export_choir)
     import_app.command("clinic")(import_clinic)
     import_app.command("choir")(import_choir)
-
-
-@contextmanager
-def one_line_errors() -> Iterator[None]:
-    """Turn a record error or a file error into ``error: ...`` (its first line) and exit status 2."""
-    kinds: tuple[type[BaseException], ...] = (*record_errors(), OSError)
-    try:
-        yield
-    except kinds as e:
-        fail_on(e)
 
 
 @contextmanager

@@ -11,8 +11,7 @@ from typing import Annotated
 
 import typer
 
-from taut.cli.context import acting_user, database
-from taut.cli.exchange import one_line_errors
+from taut.cli.context import acting_user, database, one_line_errors
 
 As = Annotated[str | None, typer.Option("--as", help="E-mail of the acting user (default: the only owner).")]
 
