@@ -24,6 +24,16 @@ from taut.services import clinics
 from taut.store import Database, make_engine, migrate
 
 PG_URL = os.environ.get("TAUT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# Two checkouts testing at once on one server keep apart by a tag of their own (e.g. TAUT_TEST_DB_TAG=wt1).
+DB_TAG = os.environ.get("TAUT_TEST_DB_TAG", "")
+
+
+def pg_database_name(worker_id: str, suffix: str = "") -> str:
+    """The name of a test database of this checkout and xdist worker."""
+    parts = ["test_taut", DB_TAG, worker_id, suffix]
+    return "_".join(p for p in parts if p).replace("-", "_")
+
+
 PASSWORD = "correct horse battery"
 
 
@@ -36,7 +46,7 @@ def _pg_unavailable(reason: str) -> None:
 @pytest.fixture(scope="session")
 def pg_worker_url(worker_id: str) -> str:
     """A database of this xdist worker's own, created afresh from the ``test`` connection."""
-    name = f"test_taut_{worker_id}".replace("-", "_")
+    name = pg_database_name(worker_id)
     try:
         admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:

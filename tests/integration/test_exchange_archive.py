@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
-from tests.integration.conftest import PASSWORD, PG_URL, World
+from tests.integration.conftest import PASSWORD, PG_URL, World, pg_database_name
 from tests.records_factories import (
     make_assessment,
     make_client,
@@ -49,7 +49,7 @@ def pg_extra(worker_id: str, pg_worker_url: str) -> Callable[[str], str]:
 
     def url(suffix: str) -> str:
         if suffix not in made:
-            name = f"test_taut_{worker_id}_{suffix}".replace("-", "_")
+            name = pg_database_name(worker_id, suffix)
             admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

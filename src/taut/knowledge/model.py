@@ -149,6 +149,11 @@ class RuleWhen(Frozen):
     sex: Literal["female", "male"] | None = None
 
 
+Level = Literal["emergency", "urgent", "refer", "caution"]
+# What each level asks of the therapist, most pressing first.
+LEVELS: tuple[Level, ...] = ("emergency", "urgent", "refer", "caution")
+
+
 class Rule(Sourced):
     id: str
     kind: Literal["redflag", "caution"]
@@ -158,6 +163,17 @@ class Rule(Sourced):
     action: Literal[
         "refer_urgently", "refer_before_treatment", "lighten_pressure", "avoid_area", "modify_position"
     ]
+    # emergency: call emergency services now; urgent: same-day medical review; refer: refer before treatment;
+    # caution: limits shown in the session. Omitted: derived from kind and action.
+    level: Level | None = None
+
+    @property
+    def urgency(self) -> Level:
+        if self.level is not None:
+            return self.level
+        if self.kind == "caution":
+            return "caution"
+        return "urgent" if self.action == "refer_urgently" else "refer"
 
 
 class Technique(Sourced):

@@ -26,6 +26,8 @@ class Case:
     id: str | None = None
     # Regions painted together under one term ("index finger" = its palm and back) are one observation.
     groups: tuple[tuple[RegionRef, ...], ...] = ()
+    onset: str | None = None  # "sudden" or "gradual" (shared/eval/FORMAT.md)
+    duration_days: int | None = None  # how long the pain has lasted, in whole days
 
     def region_groups(self) -> tuple[tuple[RegionRef, ...], ...]:
         """Disjoint groups covering every painted region (a region alone when no term grouped it)."""
@@ -76,6 +78,22 @@ def check_age_sex(age: Any, sex: Any, where: str = "") -> tuple[int | None, str 
     return age, sex
 
 
+ONSETS = ("sudden", "gradual")
+
+
+def check_onset_duration(onset: Any, duration_days: Any, where: str = "") -> tuple[str | None, int | None]:
+    """Optional onset (sudden / gradual) and duration in whole days; CaseError naming the field otherwise."""
+    if onset is not None and onset not in ONSETS:
+        raise CaseError(f"{where}onset must be 'sudden' or 'gradual', not {onset!r}")
+    if duration_days is not None and (
+        isinstance(duration_days, bool)
+        or not isinstance(duration_days, int)
+        or not 0 <= duration_days <= 36500
+    ):
+        raise CaseError(f"{where}duration_days must be a whole number of days 0-36500, not {duration_days!r}")
+    return onset, duration_days
+
+
 def case_from_dict(raw: Any, index: int = 0) -> Case:
     """One case of a case file. ``expected`` is never read."""
     if not isinstance(raw, dict):
@@ -114,11 +132,12 @@ def case_from_dict(raw: Any, index: int = 0) -> Case:
     except CaseError as e:
         raise CaseError(f"{where}field 'symptoms': {e}") from None
     age, sex = check_age_sex(raw.get("age"), raw.get("sex"), where)
+    onset, duration_days = check_onset_duration(raw.get("onset"), raw.get("duration_days"), where)
     try:
         drawing = PainDrawing.of(marks).require_nonempty()
     except PainDrawingError as e:
         raise CaseError(f"{where}{e}") from None
-    return Case(drawing, terms, age, sex, cid, tuple(groups))
+    return Case(drawing, terms, age, sex, cid, tuple(groups), onset, duration_days)
 
 
 def _groups_of(marks: list[PainMark]) -> list[tuple[RegionRef, ...]]:

@@ -37,7 +37,7 @@ def _holds(when: RuleWhen, case: Case, terms: set[str], regions: set[str]) -> tu
 
 
 def _flag(rule: Rule, because: tuple[str, ...]) -> Flag:
-    return Flag(rule.id, rule.name, rule.message, rule.action, because)
+    return Flag(rule.id, rule.name, rule.message, rule.action, because, rule.urgency)
 
 
 def screen(case: Case, kb: KnowledgeBase | None = None) -> tuple[tuple[Flag, ...], tuple[Flag, ...]]:

@@ -14,6 +14,7 @@ class Flag:
     message: str
     action: str
     because: tuple[str, ...]  # the client's terms (and facts) that raised it
+    level: str = "refer"  # emergency | urgent | refer | caution (knowledge.model.LEVELS)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -21,6 +22,7 @@ class Flag:
             "name": self.name,
             "message": self.message,
             "action": self.action,
+            "level": self.level,
             "because": list(self.because),
         }
 
