@@ -13,6 +13,12 @@ if TYPE_CHECKING:
     from taut.reasoning.result import Suggestion
 
 METHODS = ("engine", "baseline")
+# What a red flag's level asks of the therapist (knowledge.model.LEVELS).
+LEVEL_ACTION = {
+    "emergency": "EMERGENCY: call emergency services now",
+    "urgent": "urgent: same-day medical review",
+    "refer": "refer to a physician before any treatment",
+}
 
 
 def _run(method: str):  # type: ignore[no-untyped-def]
@@ -45,6 +51,10 @@ def suggest_cmd(
     ] = None,
     age: Annotated[int | None, typer.Option(help="Age in years.")] = None,
     sex: Annotated[str | None, typer.Option(help="female or male.")] = None,
+    onset: Annotated[str | None, typer.Option(help="How the pain began: sudden or gradual.")] = None,
+    duration_days: Annotated[
+        int | None, typer.Option("--duration-days", help="How long the pain has lasted, in whole days.")
+    ] = None,
     cases: Annotated[
         Path | None, typer.Option("--cases", help="A taut-cases/1 file: answer every case.")
     ] = None,
@@ -64,8 +74,8 @@ def suggest_cmd(
         fail(f"--method must be engine or baseline, not {method!r}")
     run = _run(method)
     if cases is not None:
-        if pain or symptom:
-            fail("give either --cases FILE or --pain/--symptom, not both")
+        if pain or symptom or onset is not None or duration_days is not None:
+            fail("give either --cases FILE or --pain/--symptom/--onset/--duration-days, not both")
         try:
             all_cases = read_case_file(cases)
         except CaseError as e:
@@ -82,7 +92,7 @@ def suggest_cmd(
     if not pain:
         fail("paint at least one region with --pain (e.g. --pain 'temple:right:6'), or give --cases FILE")
     try:
-        case = case_from_specs(pain, symptom or [], age, sex)
+        case = case_from_specs(pain, symptom or [], age, sex, onset, duration_days)
     except (PainDrawingError, CaseError) as e:
         fail(str(e))
     drawing = case.drawing
@@ -105,7 +115,7 @@ def _print(s: Suggestion, top: int) -> None:
         con.print(
             Panel(
                 f"[bold]{f.name}[/bold] — {f.message}\n(because: {', '.join(f.because)})",
-                title="RED FLAG: refer before treatment",
+                title=f"RED FLAG: refer before treatment ({LEVEL_ACTION.get(f.level, f.level)})",
                 style="bold red",
             )
         )
