@@ -119,7 +119,11 @@ def _story_part(w: RuleWhen, f: _Facts) -> list[str] | None:
         because.append(f"{c.onset} onset")
     if w.min_days is not None or w.max_days is not None:
         d = c.duration_days
-        if d is None or (w.min_days is not None and d < w.min_days) or (w.max_days is not None and d > w.max_days):
+        if (
+            d is None
+            or (w.min_days is not None and d < w.min_days)
+            or (w.max_days is not None and d > w.max_days)
+        ):
             return None
         because.append(f"for {d} day{'s' if d != 1 else ''}")
     return because

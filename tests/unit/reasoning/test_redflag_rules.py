@@ -32,7 +32,10 @@ RAISE = [
     ("cauda_equina", case(["anus and rectum"], ["tingling"], age=45)),
     ("cauda_equina", case(["inner thigh/both", "lower back/both"], ["numbness"])),
     # cardiac: exertional jaw/arm/back pain, sweating, breathlessness with risk factors
-    ("cardiac", case(["lower jaw/both", "lower teeth/both"], ["walking uphill", "aching"], age=67, sex="male")),
+    (
+        "cardiac",
+        case(["lower jaw/both", "lower teeth/both"], ["walking uphill", "aching"], age=67, sex="male"),
+    ),
     ("cardiac", case(["inner upper arm/left"], ["stairs"], age=58)),
     ("cardiac", case(["between the shoulder blades/both"], ["sweating with the pain", "nausea"], age=55)),
     ("cardiac", case(["outer shoulder/left"], ["shortness of breath", "diabetes"], age=62, sex="female")),
@@ -42,13 +45,22 @@ RAISE = [
     ("cervical_arterial_dysfunction", case(["back of head/left"], ["unsteady walking", "headache"])),
     ("cervical_arterial_dysfunction", case(["side of neck/right"], ["dizziness"], age=44, onset="sudden")),
     ("cervical_arterial_dysfunction", case(["back of neck/both"], ["recent neck manipulation", "headache"])),
-    ("cervical_arterial_dysfunction", case(["back of neck/left"], ["recent neck manipulation"], onset="sudden")),
+    (
+        "cervical_arterial_dysfunction",
+        case(["back of neck/left"], ["recent neck manipulation"], onset="sudden"),
+    ),
     ("cervical_arterial_dysfunction", case(["temple/right"], ["drooping eyelid"])),
     # thunderclap headache
     ("subarachnoid_haemorrhage", case(["back of head/both"], ["headache"], onset="sudden", age=38)),
     # aortic dissection
-    ("aortic_dissection", case(["between the shoulder blades/both"], ["high blood pressure"], onset="sudden")),
-    ("aortic_aneurysm", case(["lower back/both", "side of abdomen/left"], ["dizziness"], age=74, onset="sudden")),
+    (
+        "aortic_dissection",
+        case(["between the shoulder blades/both"], ["high blood pressure"], onset="sudden"),
+    ),
+    (
+        "aortic_aneurysm",
+        case(["lower back/both", "side of abdomen/left"], ["dizziness"], age=74, onset="sudden"),
+    ),
     # giant cell arteritis
     ("giant_cell_arteritis", case(["temple/right"], ["headache"], age=72, duration_days=21)),
     ("giant_cell_arteritis", case(["temple/left"], [], age=68, duration_days=30)),
@@ -70,15 +82,34 @@ RAISE = [
     ("spinal_infection_risk", case(["lower back/both"], ["recent infection"], age=50)),
     ("spinal_infection_risk", case(["outer knee/right"], ["recent infection", "diabetes"], age=50)),
     # Pancoast
-    ("apical_lung_tumour", case(["shoulder blade/right", "little finger/right"], ["smoker", "numbness"], age=58)),
-    ("apical_lung_tumour", case(["top of shoulder/left", "inner upper arm/left"], ["smoker", "grip weakness"], age=61)),
+    (
+        "apical_lung_tumour",
+        case(["shoulder blade/right", "little finger/right"], ["smoker", "numbness"], age=58),
+    ),
+    (
+        "apical_lung_tumour",
+        case(["top of shoulder/left", "inner upper arm/left"], ["smoker", "grip weakness"], age=61),
+    ),
     # polymyalgia rheumatica
-    ("polymyalgia_rheumatica", case(["outer shoulder/both", "outer upper arm/both"], ["morning stiffness"], age=70)),
+    (
+        "polymyalgia_rheumatica",
+        case(["outer shoulder/both", "outer upper arm/both"], ["morning stiffness"], age=70),
+    ),
+    ("polymyalgia_rheumatica", case(["buttock/both"], ["morning stiffness"], age=62)),
+    # a smoker's back pain that does not settle; persistent shoulder pain in an older smoker
+    ("malignancy", case(["lower back/both"], ["smoker"], age=48, duration_days=95)),
+    ("apical_lung_tumour", case(["shoulder/right"], ["smoker"], age=60, duration_days=180)),
+    # new neck pain with headache; sudden pain in the head
+    ("recent_neck_pain_with_headache", case(["back of neck/both"], ["headache"], duration_days=3)),
+    ("subarachnoid_haemorrhage", case(["top of head"], [], onset="sudden")),
 ]
 
 NOT_RAISE = [
     # the smoker with a stiff neck after desk work
-    ("apical_lung_tumour", case(["back of neck/right", "top of shoulder/right"], ["smoker", "stiffness", "desk work"], age=52)),
+    (
+        "apical_lung_tumour",
+        case(["back of neck/right", "top of shoulder/right"], ["smoker", "stiffness", "desk work"], age=52),
+    ),
     ("apical_lung_tumour", case(["little finger/right"], ["smoker", "numbness"], age=30)),
     ("apical_lung_tumour", case(["little finger/right"], ["numbness"], age=60)),
     # numbness somewhere else, pain in the buttock: not the saddle
@@ -87,12 +118,18 @@ NOT_RAISE = [
     ("cauda_equina", case(["perineum"], ["aching"])),
     ("bilateral_neurological", case(["back of thigh/right", "calf/right"], ["tingling"])),
     # chest pain on deep breathing after new exercise; leg pain walking
-    ("cardiac", case(["side of chest/left"], ["deep breathing", "shortness of breath", "new exercise"], age=24)),
+    (
+        "cardiac",
+        case(["side of chest/left"], ["deep breathing", "shortness of breath", "new exercise"], age=24),
+    ),
     ("cardiac", case(["calf/right", "arch/right"], ["walking", "smoker"], age=66)),
     ("cardiac", case(["upper chest/left"], ["smoker", "high cholesterol"], age=49, onset="gradual")),
     ("cardiac", case(["upper chest/left"], ["shortness of breath", "smoker"], age=30)),
     # whiplash with dizziness but no sudden onset or neurological sign; gradual desk-work headache
-    ("cervical_arterial_dysfunction", case(["back of neck/both"], ["whiplash", "dizziness", "headache"], age=30)),
+    (
+        "cervical_arterial_dysfunction",
+        case(["back of neck/both"], ["whiplash", "dizziness", "headache"], age=30),
+    ),
     ("cervical_arterial_dysfunction", case(["back of neck/both"], ["dizziness"], onset="gradual")),
     ("subarachnoid_haemorrhage", case(["temple/both"], ["headache", "pressing"], onset="gradual")),
     ("subarachnoid_haemorrhage", case(["back of neck/right"], ["stiffness"], onset="sudden")),
@@ -104,7 +141,10 @@ NOT_RAISE = [
     ("giant_cell_arteritis", case(["jaw joint/right"], ["chewing", "jaw clicking"], age=29)),
     ("giant_cell_arteritis", case(["lower jaw/right"], ["jaw pain while chewing"], age=30)),
     # calf cramps with varicose veins, no risk factor; knee surgery without calf pain
-    ("deep_vein_thrombosis", case(["calf/right", "back of knee/right"], ["night cramps", "varicose veins"], age=66)),
+    (
+        "deep_vein_thrombosis",
+        case(["calf/right", "back of knee/right"], ["night cramps", "varicose veins"], age=66),
+    ),
     ("deep_vein_thrombosis", case(["inner knee/right"], ["surgery", "recent surgery"], age=58)),
     # osteoporosis without a fall; a fall at 30; lifting at 45
     ("fracture", case(["outer hip/left"], ["osteoporosis", "walking"], age=68)),
@@ -113,6 +153,12 @@ NOT_RAISE = [
     ("spinal_infection_risk", case(["outer knee/right"], ["recent infection"], age=50)),
     ("polymyalgia_rheumatica", case(["outer shoulder/right"], ["morning stiffness"], age=70)),
     ("polymyalgia_rheumatica", case(["outer shoulder/both"], ["morning stiffness"], age=40)),
+    ("malignancy", case(["lower back/both"], ["smoker"], age=48, duration_days=10)),
+    ("malignancy", case(["lower back/both"], ["smoker"], age=30, duration_days=100)),
+    ("apical_lung_tumour", case(["shoulder/right"], ["smoker"], age=60, duration_days=20)),
+    ("recent_neck_pain_with_headache", case(["back of neck/both"], ["headache"], duration_days=60)),
+    ("recent_neck_pain_with_headache", case(["back of neck/both"], ["stiffness"], duration_days=3)),
+    ("subarachnoid_haemorrhage", case(["lower jaw/right"], [], onset="sudden")),
 ]
 
 
