@@ -13,6 +13,12 @@ if TYPE_CHECKING:
     from taut.reasoning.result import Suggestion
 
 METHODS = ("engine", "baseline")
+# What a red flag's level asks of the therapist (knowledge.model.LEVELS).
+LEVEL_ACTION = {
+    "emergency": "EMERGENCY: call emergency services now",
+    "urgent": "urgent: same-day medical review",
+    "refer": "refer to a physician before any treatment",
+}
 
 
 def _run(method: str):  # type: ignore[no-untyped-def]
@@ -45,6 +51,10 @@ def suggest_cmd(
     ] = None,
     age: Annotated[int | None, typer.Option(help="Age in years.")] = None,
     sex: Annotated[str | None, typer.Option(help="female or male.")] = None,
+    onset: Annotated[str | None, typer.Option(help="How the pain began: sudden or gradual.")] = None,
+    duration_days: Annotated[
+        int | None, typer.Option("--duration-days", help="How long the pain has lasted, in whole days.")
+    ] = None,
     cases: Annotated[
         Path | None, typer.Option("--cases", help="A taut-cases/1 file: answer every case.")
     ] = None,
@@ -58,31 +68,20 @@ def suggest_cmd(
 ) -> None:
     """Suggest the trigger points that explain a pain drawing, red flags first."""
     from taut.anatomy.pain import PainDrawingError
-    from taut.reasoning.case import CaseError, case_from_specs, read_case_file
+    from taut.reasoning.case import CaseError, case_from_specs
 
     if method not in METHODS:
         fail(f"--method must be engine or baseline, not {method!r}")
     run = _run(method)
     if cases is not None:
-        if pain or symptom:
-            fail("give either --cases FILE or --pain/--symptom, not both")
-        try:
-            all_cases = read_case_file(cases)
-        except CaseError as e:
-            fail(str(e))
-        results = [run(c).to_dict() for c in all_cases]
-        if json_:
-            emit_json({"results": results})
-        else:
-            for r in results:
-                names = ", ".join(m["muscle"] for m in r["ranking"][:5])
-                flag = " RED FLAG: refer before treatment;" if r["red_flags"] else ""
-                typer.echo(f"{r['id']}:{flag} {names}")
+        if pain or symptom or onset is not None or duration_days is not None:
+            fail("give either --cases FILE or --pain/--symptom/--onset/--duration-days, not both")
+        _answer_cases(cases, run, json_)
         return
     if not pain:
         fail("paint at least one region with --pain (e.g. --pain 'temple:right:6'), or give --cases FILE")
     try:
-        case = case_from_specs(pain, symptom or [], age, sex)
+        case = case_from_specs(pain, symptom or [], age, sex, onset, duration_days)
     except (PainDrawingError, CaseError) as e:
         fail(str(e))
     drawing = case.drawing
@@ -95,6 +94,24 @@ def suggest_cmd(
     _print(result, top)
 
 
+def _answer_cases(path: Path, run, json_: bool) -> None:  # type: ignore[no-untyped-def]
+    """Every case of a case file, as JSON (FORMAT.md) or one line per case."""
+    from taut.reasoning.case import CaseError, read_case_file
+
+    try:
+        all_cases = read_case_file(path)
+    except CaseError as e:
+        fail(str(e))
+    results = [run(c).to_dict() for c in all_cases]
+    if json_:
+        emit_json({"results": results})
+        return
+    for r in results:
+        names = ", ".join(m["muscle"] for m in r["ranking"][:5])
+        flag = " RED FLAG: refer before treatment;" if r["red_flags"] else ""
+        typer.echo(f"{r['id']}:{flag} {names}")
+
+
 def _print(s: Suggestion, top: int) -> None:
     from rich.console import Console
     from rich.panel import Panel
@@ -105,7 +122,7 @@ def _print(s: Suggestion, top: int) -> None:
         con.print(
             Panel(
                 f"[bold]{f.name}[/bold] — {f.message}\n(because: {', '.join(f.because)})",
-                title="RED FLAG: refer before treatment",
+                title=f"RED FLAG: refer before treatment ({LEVEL_ACTION.get(f.level, f.level)})",
                 style="bold red",
             )
         )
@@ -209,6 +226,10 @@ def evaluate_cmd(
     if json_:
         emit_json(figures)
         return
+    _print_figures(file.name, raw, answers_by, figures, per_case)
+
+
+def _print_figures(name: str, raw: list, answers_by: dict, figures: dict, per_case: bool) -> None:  # type: ignore[type-arg]
     from rich.console import Console
     from rich.table import Table
 
@@ -229,18 +250,15 @@ def evaluate_cmd(
                 )
             pt.add_row(*row)
         con.print(pt)
-    t = Table(title=f"{file.name}: {len(cases)} cases")
+    t = Table(title=f"{name}: {len(raw)} cases")
     t.add_column("metric")
     t.add_column("engine", justify="right")
     t.add_column("baseline", justify="right")
     for k in ("hit@1", "hit@3", "recall@5", "mrr", "redflag_sens", "redflag_spec"):
         t.add_row(k, f"{figures['engine'][k]:.3f}", f"{figures['baseline'][k]:.3f}")
     con.print(t)
-    line = " ".join(
-        f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in figures["engine"].items()
-    )
-    typer.echo(f"engine: {line}")
-    line = " ".join(
-        f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in figures["baseline"].items()
-    )
-    typer.echo(f"baseline: {line}")
+    for method in METHODS:
+        line = " ".join(
+            f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in figures[method].items()
+        )
+        typer.echo(f"{method}: {line}")

@@ -301,8 +301,10 @@ def load(root: Path | None = None, *, complete: bool = True) -> KnowledgeBase:
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 problems.append(Problem(doc.rel, doc.line((*loc, j)), f"unknown source {key!r}{hint}"))
 
-    def check_regions(doc: _Doc, loc: tuple[Any, ...], regions: Iterable[str]) -> None:
+    def check_regions(doc: _Doc, loc: tuple[Any, ...], regions: Iterable[str], groups: bool = False) -> None:
         for j, rid in enumerate(regions):
+            if groups and rid.partition(":")[2] in (bm.areas if rid.startswith("area:") else bm.parts):
+                continue  # area:ID or part:ID (rules name groups of regions)
             if rid not in bm:
                 close = difflib.get_close_matches(rid, list(bm.regions), n=2)
                 hint = f" (did you mean {', '.join(close)}?)" if close else ""
@@ -435,9 +437,9 @@ def load(root: Path | None = None, *, complete: bool = True) -> KnowledgeBase:
         for i, r in enumerate(rules.values()):
             check_source(rdoc, ("rules", i, "sources"), r.sources)
             for k, w in enumerate(r.when):
-                check_terms(rdoc, ("rules", i, "when", k, "any_terms"), w.any_terms)
-                check_terms(rdoc, ("rules", i, "when", k, "all_terms"), w.all_terms)
-                check_regions(rdoc, ("rules", i, "when", k, "any_regions"), w.any_regions)
+                for field, terms in w.term_fields().items():
+                    check_terms(rdoc, ("rules", i, "when", k, field), terms)
+                check_regions(rdoc, ("rules", i, "when", k, "any_regions"), w.any_regions, groups=True)
     if cdoc is not None:
         for i, c in enumerate(conditions.values()):
             check_source(cdoc, ("conditions", i, "sources"), c.sources)

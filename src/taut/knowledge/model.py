@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SourceRef = str  # "key" or "key:locator" with key from sources.yaml, e.g. "simons1999:ch. 6"
 
@@ -138,15 +138,69 @@ class Condition(Sourced):
     differential: tuple[str, ...] = Field(min_length=1)
 
 
+Onset = Literal["sudden", "gradual"]
+
+
 class RuleWhen(Frozen):
-    """When a red flag or caution is raised. Every given part must hold."""
+    """When a red flag or caution is raised: every given part must hold (a list part: at least one of it).
+
+    Terms are vocabulary terms; regions are body-map region ids, ``area:ID`` or ``part:ID`` (regions.yaml).
+    A part about the story (age, sex, onset, duration) does not hold when the case does not tell it.
+    """
 
     any_terms: tuple[str, ...] = ()  # at least one of these vocabulary terms
     all_terms: tuple[str, ...] = ()  # every one of these
-    any_regions: tuple[str, ...] = ()  # at least one painted region among these region ids
-    min_age: int | None = None
-    max_age: int | None = None
+    any_regions: tuple[str, ...] = ()  # at least one painted region among these
+    # The painted regions of any_regions must be felt this way (numbness or tingling painted on the region,
+    # or said as a symptom of the case): "numbness in the saddle regions".
+    felt_as: tuple[str, ...] = ()
+    both_sides: bool = False  # any_regions painted on the left and on the right (bilateral leg symptoms)
+    min_age: int | None = Field(default=None, ge=0, le=120)
+    max_age: int | None = Field(default=None, ge=0, le=120)
     sex: Literal["female", "male"] | None = None
+    onset: Onset | None = None  # how the pain began
+    min_days: int | None = Field(default=None, ge=0)  # the pain has lasted at least this many days
+    max_days: int | None = Field(default=None, ge=0)  # ... at most this many days (a new pain)
+    mechanism: tuple[str, ...] = ()  # what led to it: at least one (fall, lifting, recent neck manipulation)
+    aggravated_by: tuple[str, ...] = ()  # brought on by: at least one (walking uphill, stairs = exertional)
+    signs: tuple[str, ...] = ()  # associated signs: at least one (facial numbness, sweating with the pain)
+    risk_factors: tuple[str, ...] = ()  # at least min_risk_factors of these
+    min_risk_factors: int = Field(default=1, ge=1)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> RuleWhen:
+        if not any(getattr(self, f) not in (None, (), False) for f in _CONDITION_FIELDS):
+            raise ValueError("a 'when' alternative needs at least one condition")
+        if (self.felt_as or self.both_sides) and not self.any_regions:
+            raise ValueError("felt_as and both_sides need any_regions (the regions they apply to)")
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValueError(f"min_age {self.min_age} is above max_age {self.max_age}")
+        if self.min_days is not None and self.max_days is not None and self.min_days > self.max_days:
+            raise ValueError(f"min_days {self.min_days} is above max_days {self.max_days}")
+        if self.risk_factors and self.min_risk_factors > len(self.risk_factors):
+            raise ValueError(
+                f"min_risk_factors {self.min_risk_factors} is more than the {len(self.risk_factors)} listed"
+            )
+        if self.min_risk_factors != 1 and not self.risk_factors:
+            raise ValueError("min_risk_factors needs risk_factors")
+        return self
+
+    def term_fields(self) -> dict[str, tuple[str, ...]]:
+        """The parts that name vocabulary terms, by field name (for validation against the vocabulary)."""
+        return {f: getattr(self, f) for f in _TERM_FIELDS}
+
+
+_TERM_FIELDS = ("any_terms", "all_terms", "felt_as", "mechanism", "aggravated_by", "signs", "risk_factors")
+_CONDITION_FIELDS = (
+    *_TERM_FIELDS,
+    "any_regions",
+    "min_age",
+    "max_age",
+    "sex",
+    "onset",
+    "min_days",
+    "max_days",
+)
 
 
 Level = Literal["emergency", "urgent", "refer", "caution"]

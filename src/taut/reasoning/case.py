@@ -149,9 +149,14 @@ def _groups_of(marks: list[PainMark]) -> list[tuple[RegionRef, ...]]:
 
 
 def case_from_specs(
-    specs: list[str], words: list[str] | tuple[str, ...] = (), age: Any = None, sex: Any = None
+    specs: list[str],
+    words: list[str] | tuple[str, ...] = (),
+    age: Any = None,
+    sex: Any = None,
+    onset: Any = None,
+    duration_days: Any = None,
 ) -> Case:
-    """A case from command-line pain specs (``temple:right:6``) and symptom words."""
+    """A case from command-line pain specs (``temple:right:6``), symptom words and the story."""
     from taut.anatomy.pain import parse_spec
 
     marks: list[PainMark] = []
@@ -165,7 +170,8 @@ def case_from_specs(
     except PainDrawingError as e:
         raise CaseError(str(e)) from None
     age, sex = check_age_sex(age, sex)
-    return Case(drawing, canonical_terms(list(words)), age, sex, None, tuple(groups))
+    onset, duration_days = check_onset_duration(onset, duration_days)
+    return Case(drawing, canonical_terms(list(words)), age, sex, None, tuple(groups), onset, duration_days)
 
 
 def read_case_file(path: Path) -> list[Case]:

@@ -4,6 +4,7 @@ how often each muscle is involved, then a greedy cover of the drawing. docs/sugg
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -40,6 +41,56 @@ class _Model:
     log_prior: dict[str, float]  # muscle -> log prior odds multiplier
 
 
+def _symptom_lr(kb: KnowledgeBase, params: Params) -> dict[str, float]:
+    """LR of each symptom term: the fewer muscles list it, the more it tells; non-specific terms stay weak."""
+    counts: dict[str, int] = {}
+    for m in kb.muscles.values():
+        if m.symptoms:
+            for t in m.symptoms.terms:
+                counts[t] = counts.get(t, 0) + 1
+    n = max(len(kb.muscles), 1)
+    out = {t: min(params.symptom_cap, 1.0 + params.symptom_gain * (1.0 - c / n)) for t, c in counts.items()}
+    out.update({t: lr for t, lr in params.weak_symptoms.items() if t in out})
+    return out
+
+
+def _mechanism_lr(kb: KnowledgeBase, params: Params) -> dict[tuple[str, str], float]:
+    """(muscle, mechanism) -> LR. Per muscle, from the evidence: a mechanism few muscles list tells more than one
+    most muscles list (repetitive strain), and the muscle file's confidence in its mechanisms scales the weight."""
+    counts: dict[str, int] = {}
+    for m in kb.muscles.values():
+        if m.mechanisms:
+            for t in m.mechanisms.terms:
+                counts[t] = counts.get(t, 0) + 1
+    n = max(len(kb.muscles), 1)
+    out: dict[tuple[str, str], float] = {}
+    for m in kb.muscles.values():
+        if not m.mechanisms:
+            continue
+        trust = params.confidence_weight[m.mechanisms.confidence]
+        for t in m.mechanisms.terms:
+            lr = min(params.mechanism_cap, 1.0 + params.mechanism_gain * (1.0 - counts[t] / n))
+            out[(m.name, t)] = math.exp(trust * math.log(lr))
+    return out
+
+
+def _evidence(kb: KnowledgeBase, params: Params) -> dict[str, tuple[tuple[str, str, float], ...]]:
+    """muscle -> (kind, term, LR) it would gain from each term the client says."""
+    symptom_lr = _symptom_lr(kb, params)
+    mechanism_lr = _mechanism_lr(kb, params)
+    evidence: dict[str, tuple[tuple[str, str, float], ...]] = {}
+    for m in kb.muscles.values():
+        ev: list[tuple[str, str, float]] = []
+        if m.symptoms:
+            ev.extend(("symptom", t, symptom_lr.get(t, 1.0)) for t in m.symptoms.terms)
+        if m.aggravators:
+            ev.extend(("aggravator", t, params.aggravator_lr) for t in m.aggravators.terms)
+        if m.mechanisms:
+            ev.extend(("mechanism", t, mechanism_lr[(m.name, t)]) for t in m.mechanisms.terms)
+        evidence[m.name] = tuple(ev)
+    return evidence
+
+
 @cache
 def _model(kb: KnowledgeBase, params: Params) -> _Model:
     index = zone_index(kb)
@@ -49,33 +100,16 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
     by_ms: dict[tuple[str, Side], list[int]] = {}
     for i, p in enumerate(index.placed):
         by_ms.setdefault((p.muscle.name, p.side), []).append(i)
-    counts: dict[str, int] = {}
-    for m in kb.muscles.values():
-        if m.symptoms:
-            for t in m.symptoms.terms:
-                counts[t] = counts.get(t, 0) + 1
-    n = max(len(kb.muscles), 1)
-    symptom_lr = {
-        t: min(params.symptom_cap, 1.0 + params.symptom_gain * (1.0 - c / n)) for t, c in counts.items()
-    }
     no_hit: dict[tuple[str, Side], tuple[float, int]] = {}
     for key, idxs in by_ms.items():
         pen = [(miss[i] * n_ess[i], i) for i in idxs]
         no_hit[key] = max(pen, key=lambda t: t[0])
-    evidence: dict[str, tuple[tuple[str, str, float], ...]] = {}
-    for m in kb.muscles.values():
-        ev: list[tuple[str, str, float]] = []
-        if m.symptoms:
-            ev.extend(("symptom", t, symptom_lr.get(t, 1.0)) for t in m.symptoms.terms)
-        if m.aggravators:
-            ev.extend(("aggravator", t, params.aggravator_lr) for t in m.aggravators.terms)
-        if m.mechanisms:
-            ev.extend(("mechanism", t, params.mechanism_lr) for t in m.mechanisms.terms)
-        evidence[m.name] = tuple(ev)
+    evidence = _evidence(kb, params)
     by_term: dict[str, list[tuple[str, float]]] = {}
     for name, muscle_ev in evidence.items():
         for _, t, lr in muscle_ev:
-            by_term.setdefault(t, []).append((name, math.log(lr)))
+            if t not in SENSORY:  # felt where? counted per muscle once the drawing is known
+                by_term.setdefault(t, []).append((name, math.log(lr)))
     entrapping = frozenset(m.name for m in kb.muscles.values() if m.entrapments)
     log_prior = {m.name: math.log(params.prior[m.involvement.frequency]) for m in kb.muscles.values()}
     return _Model(
@@ -160,6 +194,8 @@ def _score_side(
 
 
 ENTRAPMENT_TERMS = frozenset({"tingling", "numbness", "weakness", "grip weakness", "radiating", "burning"})
+# Sensory symptoms say little about which muscle unless they are felt where the muscle refers or its nerve runs.
+SENSORY = frozenset({"tingling", "numbness"})
 RIGHT, LEFT = Side.RIGHT, Side.LEFT
 SIDES = (RIGHT, LEFT)
 
@@ -178,14 +214,166 @@ def _entrapment_support(
     return None
 
 
+def _sensory_felt(felt: dict[RegionRef, frozenset[str]], explained: Iterable[RegionRef]) -> set[str]:
+    """The sensory terms felt in regions the muscle explains (painted with them, or said for the whole drawing)."""
+    out: set[str] = set()
+    for r in explained:
+        out |= felt.get(r, frozenset()) & SENSORY
+    return out
+
+
 def _support(
-    muscle: Muscle, terms: set[str], painted: set[RegionRef], side: Side, model: _Model, params: Params
+    muscle: Muscle,
+    terms: set[str],
+    painted: set[RegionRef],
+    side: Side,
+    model: _Model,
+    params: Params,
+    sensory: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> list[Support]:
-    out = [Support(kind, t, lr) for kind, t, lr in model.evidence[muscle.name] if t in terms]
+    out = [
+        Support(kind, t, lr)
+        for kind, t, lr in model.evidence[muscle.name]
+        if t in terms and (t not in SENSORY or t in sensory)
+    ]
     ent = _entrapment_support(muscle, terms, painted, side, params)
     if ent is not None:
         out.append(ent)
     return out
+
+
+@dataclass(frozen=True)
+class _Drawing:
+    """The case's drawing as the engine weighs it."""
+
+    painted: frozenset[RegionRef]
+    groups: tuple[tuple[RegionRef, ...], ...]  # regions painted under one term count once
+    group_of: dict[RegionRef, int]
+    gw: list[float]  # group -> weight (from intensity)
+    base_out: float  # log LR of the whole drawing lying outside every zone
+    hits: dict[int, dict[RegionRef, str]]  # placed TrP idx -> painted refs in its zone -> zone
+    felt: dict[RegionRef, frozenset[str]]  # painted ref -> sensory terms felt there
+    sides: frozenset[Side]  # sides painted
+
+
+def _drawing(case: Case, terms: set[str], model: _Model, params: Params) -> _Drawing:
+    weights = {m.ref: _weight(m.intensity, params) for m in case.drawing}
+    groups = case.region_groups()
+    gw = [max(weights[r] for r in members) for members in groups]
+    hits: dict[int, dict[RegionRef, str]] = {}
+    for ref in weights:
+        for i in model.index.by_ref.get(ref, ()):
+            hits.setdefault(i, {})[ref] = model.index.placed[i].zone[ref]
+    said = frozenset(case.terms) & SENSORY  # said for the whole drawing (a painted quality is not)
+    felt = {m.ref: (frozenset(m.qualities) & SENSORY) or said for m in case.drawing}
+    return _Drawing(
+        frozenset(weights),
+        groups,
+        {r: g for g, members in enumerate(groups) for r in members},
+        gw,
+        sum(gw) * params.log_lr("outside"),
+        hits,
+        felt,
+        frozenset(r.side for r in weights if r.side is not None),
+    )
+
+
+_Scored = tuple[float, str, dict[Side, _SideScore], Side]
+
+
+def _sides(
+    name: str, d: _Drawing, touched: set[tuple[str, Side]], model: _Model, params: Params
+) -> dict[Side, _SideScore]:
+    per_side: dict[Side, _SideScore] = {}
+    for s in SIDES:
+        if (name, s) in touched:
+            per_side[s] = _score_side(name, s, d.hits, d.gw, d.group_of, d.base_out, model, params)
+        else:
+            pen, i = model.no_hit[(name, s)]
+            per_side[s] = _SideScore(d.base_out + pen, i, None, {})
+    return per_side
+
+
+def _rank(kb: KnowledgeBase, d: _Drawing, terms: set[str], model: _Model, params: Params) -> list[_Scored]:
+    """Pass 1: every muscle's log-odds, cheaply. Muscles whose zones hold no painted region need no zone work.
+    Risk factors and red-flag terms are in no muscle's evidence, so they never move a rank."""
+    bonus = dict.fromkeys(kb.muscles, 0.0)
+    for t in terms:
+        for name, log_lr in model.by_term.get(t, ()):
+            bonus[name] += log_lr
+    sensory = terms & SENSORY
+    entrapment_terms = bool(terms & ENTRAPMENT_TERMS)
+    touched = {(model.index.placed[i].muscle.name, model.index.placed[i].side) for i in d.hits}
+    scored: list[_Scored] = []
+    for name in kb.muscles:
+        per_side = _sides(name, d, touched, model, params)
+        side = RIGHT if per_side[RIGHT].region >= per_side[LEFT].region - 1e-9 else LEFT
+        logodds = params.base_logodds + model.log_prior[name] + per_side[side].region + bonus[name]
+        if sensory:
+            felt = _sensory_felt(d.felt, per_side[side].explained)
+            logodds += sum(
+                lr for kind, t, lr in _log_evidence(model, name) if t in felt and kind == "symptom"
+            )
+        if entrapment_terms and name in model.entrapping:
+            ent = _entrapment_support(kb.muscles[name], terms, set(d.painted), side, params)
+            if ent is not None:
+                logodds += math.log(ent.factor)
+        scored.append((logodds, name, per_side, side))
+    scored.sort(key=lambda t: (-round(t[0], 9), t[1]))
+    return scored
+
+
+def _log_evidence(model: _Model, name: str) -> tuple[tuple[str, str, float], ...]:
+    return tuple((kind, t, math.log(lr)) for kind, t, lr in model.evidence[name])
+
+
+def _side_label(
+    main: _SideScore, other: _SideScore, side: Side, d: _Drawing, params: Params
+) -> tuple[str, bool]:
+    """right | left | both, and whether the other side's explained regions join the main side's."""
+    tie = math.isclose(main.region, other.region, abs_tol=1e-9)
+    if len(d.sides) == 2 and other.explained:
+        own_other = {r for r in other.explained if r.side is side.other}
+        base = d.base_out
+        share = (other.region - base) / (main.region - base) if main.region > base else 0.0
+        if own_other and (tie or share >= params.both_sides_share):
+            return "both", True
+    return ("both" if tie else side.value), False
+
+
+def _ranked(
+    scored: _Scored, kb: KnowledgeBase, d: _Drawing, terms: set[str], model: _Model, params: Params
+) -> RankedMuscle:
+    """Pass 2: the explanation of one top muscle."""
+    logodds, name, per_side, side = scored
+    main, other = per_side[side], per_side[side.other]
+    label, join = _side_label(main, other, side, d, params)
+    explained = dict(main.explained)
+    if join:
+        for r, v in other.explained.items():
+            explained.setdefault(r, v)
+    muscle = kb.muscles[name]
+    sensory = _sensory_felt(d.felt, main.explained)
+    support = _support(muscle, terms, set(d.painted), side, model, params, sensory)
+    placed = model.index.placed
+    trps = [placed[main.best].trp.id] + ([placed[main.extra].trp.id] if main.extra is not None else [])
+    bm = body_map()
+    return RankedMuscle(
+        muscle=name,
+        side=label,
+        score=1.0 / (1.0 + math.exp(-logodds)),
+        logodds=logodds,
+        trigger_points=tuple(trps),
+        explains=tuple(
+            Explained(r.key, bm[r.region].name, z, placed[i].trp.id)
+            for r, (z, i) in sorted(explained.items(), key=lambda kv: (kv[1][0] != ESSENTIAL, kv[0]))
+        ),
+        support=(
+            Support("prior", muscle.involvement.frequency, params.prior[muscle.involvement.frequency]),
+            *support,
+        ),
+        missing_essential=tuple(r.key for r in sorted(placed[main.best].essential) if r not in d.painted),
+    )
 
 
 def suggest(case: Case, kb: KnowledgeBase | None = None, params: Params = DEFAULT) -> Suggestion:
@@ -193,100 +381,22 @@ def suggest(case: Case, kb: KnowledgeBase | None = None, params: Params = DEFAUL
     kb = kb or knowledge()
     model = _model(kb, params)
     red, cautions = screen(case, kb)
-    bm = body_map()
-
-    weights = {m.ref: _weight(m.intensity, params) for m in case.drawing}
-    painted = set(weights)
-    groups = case.region_groups()
-    group_of = {r: g for g, members in enumerate(groups) for r in members}
-    gw = [max(weights[r] for r in members) for members in groups]
-    log_out = params.log_lr("outside")
-    base_out = sum(gw) * log_out
-    hits: dict[int, dict[RegionRef, str]] = {}
-    for ref in painted:
-        for i in model.index.by_ref.get(ref, ()):
-            hits.setdefault(i, {})[ref] = model.index.placed[i].zone[ref]
     terms = set(case.terms) | set(case.qualities)
-    painted_sides = {r.side for r in painted if r.side is not None}
-    touched = {(model.index.placed[i].muscle.name, model.index.placed[i].side) for i in hits}
-
-    # Pass 1: every muscle's log-odds, cheaply. Muscles whose zones hold no painted region need no zone work.
-    bonus = dict.fromkeys(kb.muscles, 0.0)
-    for t in terms:
-        for name, log_lr in model.by_term.get(t, ()):
-            bonus[name] += log_lr
-    entrapment_terms = bool(terms & ENTRAPMENT_TERMS)
-    scored: list[tuple[float, str, dict[Side, _SideScore], Side]] = []
-    for name in kb.muscles:
-        per_side: dict[Side, _SideScore] = {}
-        for s in SIDES:
-            if (name, s) in touched:
-                per_side[s] = _score_side(name, s, hits, gw, group_of, base_out, model, params)
-            else:
-                pen, i = model.no_hit[(name, s)]
-                per_side[s] = _SideScore(base_out + pen, i, None, {})
-        right, left = per_side[RIGHT], per_side[LEFT]
-        side = RIGHT if right.region >= left.region - 1e-9 else LEFT
-        logodds = params.base_logodds + model.log_prior[name] + per_side[side].region + bonus[name]
-        if entrapment_terms and name in model.entrapping:
-            ent = _entrapment_support(kb.muscles[name], terms, painted, side, params)
-            if ent is not None:
-                logodds += math.log(ent.factor)
-        scored.append((logodds, name, per_side, side))
-    scored.sort(key=lambda t: (-round(t[0], 9), t[1]))
-
-    # Pass 2: the explanation of the top muscles.
-    placed = model.index.placed
-    top: list[RankedMuscle] = []
-    for logodds, name, per_side, side in scored[: params.top_n]:
-        main, other = per_side[side], per_side[side.other]
-        support = _support(kb.muscles[name], terms, painted, side, model, params)
-        prior = params.prior[kb.muscles[name].involvement.frequency]
-        side_label = side.value
-        explained = dict(main.explained)
-        tie = math.isclose(main.region, other.region, abs_tol=1e-9)
-        if len(painted_sides) == 2 and other.explained:
-            own_other = {r for r in other.explained if r.side is side.other}
-            share = (other.region - base_out) / (main.region - base_out) if main.region > base_out else 0.0
-            if own_other and (tie or share >= params.both_sides_share):
-                side_label = "both"
-                for r, v in other.explained.items():
-                    explained.setdefault(r, v)
-        if tie:
-            side_label = "both"  # nothing tells the sides apart
-        trps = [placed[main.best].trp.id]
-        if main.extra is not None:
-            trps.append(placed[main.extra].trp.id)
-        missing = tuple(r.key for r in sorted(placed[main.best].essential) if r not in painted)
-        top.append(
-            RankedMuscle(
-                muscle=name,
-                side=side_label,
-                score=1.0 / (1.0 + math.exp(-logodds)),
-                logodds=logodds,
-                trigger_points=tuple(trps),
-                explains=tuple(
-                    Explained(r.key, bm[r.region].name, z, placed[i].trp.id)
-                    for r, (z, i) in sorted(explained.items(), key=lambda kv: (kv[1][0] != ESSENTIAL, kv[0]))
-                ),
-                support=(Support("prior", kb.muscles[name].involvement.frequency, prior), *support),
-                missing_essential=missing,
-            )
-        )
-
-    cover = _cover(top, groups, gw, model, params)
+    d = _drawing(case, terms, model, params)
+    top = [
+        _ranked(sc, kb, d, terms, model, params) for sc in _rank(kb, d, terms, model, params)[: params.top_n]
+    ]
+    cover = _cover(top, d.groups, d.gw, model, params)
     covered_by_top = {e.ref for m in top for e in m.explains}
-    unexplained = tuple(sorted(r.key for r in painted if r.key not in covered_by_top))
-    exam = _exam_order(cover, top, kb)
     return Suggestion(
         case_id=case.id,
         red_flags=red,
         cautions=cautions,
         ranking=tuple(top),
-        unexplained=unexplained,
-        entrapments=_entrapments(top, kb, terms, painted),
+        unexplained=tuple(sorted(r.key for r in d.painted if r.key not in covered_by_top)),
+        entrapments=_entrapments(top, kb, terms, set(d.painted)),
         cover=cover,
-        exam_order=exam,
+        exam_order=_exam_order(cover, top, kb),
     )
 
 

@@ -38,8 +38,17 @@ class Params:
     # Symptom evidence: LR = 1 + symptom_gain * (share of muscles NOT listing the term), capped.
     symptom_gain: float = 2.5
     symptom_cap: float = 4.0
+    # Terms too common in ordinary pain to point at one muscle keep a weak LR whatever their spread: pain that
+    # wakes the patient is reported with trigger points of many muscles (docs/suggestion-engine.md).
+    weak_symptoms: dict[str, float] = field(default_factory=lambda: {"night pain": 1.15})
     aggravator_lr: float = 1.6
-    mechanism_lr: float = 1.35
+    # Mechanism evidence per muscle: LR = 1 + mechanism_gain * (share of muscles NOT listing the mechanism),
+    # capped, then its log scaled by the confidence the muscle file gives its mechanisms.
+    mechanism_gain: float = 0.8
+    mechanism_cap: float = 1.8
+    confidence_weight: dict[str, float] = field(
+        default_factory=lambda: {"high": 1.0, "moderate": 0.7, "low": 0.4}
+    )
     # Tingling or numbness with a muscle that entraps a nerve felt in the painted regions.
     entrapment_lr: float = 3.0
     # A second TrP of the same muscle adds this share of what it explains beyond the best TrP.

@@ -1,38 +1,145 @@
-"""The red-flag screen: runs before any ranking. Red flags mean "refer before treatment"; cautions change how
-pressure is applied and are reported separately."""
+"""The red-flag screen: runs before any ranking. Red flags mean "refer before treatment" (at their level:
+emergency, urgent, refer); cautions change how pressure is applied and are reported separately.
+
+A rule (red_flags.yaml) holds when one of its ``when`` alternatives holds; an alternative combines the story:
+terms, painted regions and how they feel, age, sex, onset, duration, mechanism, aggravation, associated signs
+and risk factors. Every part of an alternative adds its reason to the flag's ``because``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from taut.anatomy import body_map
+from taut.anatomy.regions import Side
 from taut.knowledge import KnowledgeBase, knowledge
 from taut.knowledge.model import Rule, RuleWhen
 from taut.reasoning.case import Case
 from taut.reasoning.result import Flag
 
 
-def _holds(when: RuleWhen, case: Case, terms: set[str], regions: set[str]) -> tuple[str, ...] | None:
+@dataclass(frozen=True)
+class _Facts:
+    """What the screen reads from a case, computed once per case."""
+
+    case: Case
+    terms: frozenset[str]  # every term said, with the pain qualities
+    # region id -> (side, qualities felt there: painted on the region or said)
+    painted: dict[str, tuple[tuple[Side | None, frozenset[str]], ...]]
+
+    @classmethod
+    def of(cls, case: Case) -> _Facts:
+        terms = frozenset(case.terms) | case.qualities
+        said = frozenset(t for t in case.terms if t in case.qualities)
+        painted: dict[str, list[tuple[Side | None, frozenset[str]]]] = {}
+        for m in case.drawing:
+            painted.setdefault(m.ref.region, []).append((m.ref.side, frozenset(m.qualities) | said))
+        return cls(case, terms, {r: tuple(v) for r, v in painted.items()})
+
+
+@cache
+def _expand(targets: tuple[str, ...]) -> frozenset[str]:
+    """Region ids meant by region ids, ``area:ID`` and ``part:ID``."""
+    bm = body_map()
+    return frozenset(r for t in targets for r in bm.expand(t))
+
+
+def _names(ids: list[str]) -> str:
+    bm = body_map()
+    return ", ".join(sorted({bm[r].name.lower() for r in ids}))
+
+
+def _any(label: str, wanted: tuple[str, ...], terms: frozenset[str]) -> tuple[str, ...] | None:
+    hit = tuple(t for t in wanted if t in terms)
+    if not hit:
+        return None
+    return tuple(f"{label}{t}" for t in hit) if label else hit
+
+
+def _terms_part(w: RuleWhen, f: _Facts) -> list[str] | None:
     because: list[str] = []
-    if when.any_terms:
-        hit = [t for t in when.any_terms if t in terms]
-        if not hit:
+    for label, wanted in (
+        ("", w.any_terms),
+        ("after ", w.mechanism),
+        ("brought on by ", w.aggravated_by),
+        ("", w.signs),
+    ):
+        if wanted:
+            hit = _any(label, wanted, f.terms)
+            if hit is None:
+                return None
+            because.extend(h for h in hit if h not in because)
+    if w.all_terms:
+        if not all(t in f.terms for t in w.all_terms):
             return None
-        because.extend(hit)
-    if when.all_terms:
-        if not all(t in terms for t in when.all_terms):
+        because.extend(t for t in w.all_terms if t not in because)
+    if w.risk_factors:
+        risks = [t for t in w.risk_factors if t in f.terms]
+        if len(risks) < w.min_risk_factors:
             return None
-        because.extend(t for t in when.all_terms if t not in because)
-    if when.any_regions:
-        hit = [r for r in when.any_regions if r in regions]
-        if not hit:
-            return None
-        because.append("pain in " + ", ".join(hit))
-    if when.min_age is not None:
-        if case.age is None or case.age < when.min_age:
-            return None
-        because.append(f"age {case.age}")
-    if when.max_age is not None and (case.age is None or case.age > when.max_age):
+        because.append("risk factors: " + ", ".join(risks))
+    return because
+
+
+def _regions_part(w: RuleWhen, f: _Facts) -> list[str] | None:
+    if not w.any_regions:
+        return []
+    where = _expand(w.any_regions)
+    hit = [r for r in f.painted if r in where]
+    if w.felt_as:
+        hit = [r for r in hit if any(q in w.felt_as for _, qs in f.painted[r] for q in qs)]
+    if not hit:
         return None
-    if when.sex is not None and case.sex != when.sex:
-        return None
+    if w.both_sides:
+        sides = {s for r in hit for s, _ in f.painted[r]}
+        if not {Side.LEFT, Side.RIGHT} <= sides:
+            return None
+    felt = f" ({' or '.join(w.felt_as)})" if w.felt_as else ""
+    both = " on both sides" if w.both_sides else ""
+    return [f"pain{felt} in {_names(hit)}{both}"]
+
+
+def _story_part(w: RuleWhen, f: _Facts) -> list[str] | None:
+    c = f.case
+    because: list[str] = []
+    if w.min_age is not None or w.max_age is not None:
+        if c.age is None:
+            return None
+        if (w.min_age is not None and c.age < w.min_age) or (w.max_age is not None and c.age > w.max_age):
+            return None
+        because.append(f"age {c.age}")
+    if w.sex is not None:
+        if c.sex != w.sex:
+            return None
+        because.append(c.sex)
+    if w.onset is not None:
+        if c.onset != w.onset:
+            return None
+        because.append(f"{c.onset} onset")
+    if w.min_days is not None or w.max_days is not None:
+        d = c.duration_days
+        if (
+            d is None
+            or (w.min_days is not None and d < w.min_days)
+            or (w.max_days is not None and d > w.max_days)
+        ):
+            return None
+        because.append(f"for {d} day{'s' if d != 1 else ''}")
+    return because
+
+
+_PARTS: tuple[Callable[[RuleWhen, _Facts], list[str] | None], ...] = (_terms_part, _regions_part, _story_part)
+
+
+def _holds(when: RuleWhen, facts: _Facts) -> tuple[str, ...] | None:
+    """The reasons the alternative holds, or None when one of its parts does not."""
+    because: list[str] = []
+    for part in _PARTS:
+        got = part(when, facts)
+        if got is None:
+            return None
+        because.extend(got)
     return tuple(because)
 
 
@@ -41,15 +148,14 @@ def _flag(rule: Rule, because: tuple[str, ...]) -> Flag:
 
 
 def screen(case: Case, kb: KnowledgeBase | None = None) -> tuple[tuple[Flag, ...], tuple[Flag, ...]]:
-    """(red flags, cautions) raised by the case."""
+    """(red flags, cautions) raised by the case, each rule once (its first alternative that holds)."""
     kb = kb or knowledge()
-    terms = set(case.terms) | set(case.qualities)
-    regions = {m.ref.region for m in case.drawing}
+    facts = _Facts.of(case)
     red: list[Flag] = []
     cautions: list[Flag] = []
     for rule in kb.rules.values():
         for when in rule.when:
-            because = _holds(when, case, terms, regions)
+            because = _holds(when, facts)
             if because is not None:
                 (red if rule.kind == "redflag" else cautions).append(_flag(rule, because))
                 break

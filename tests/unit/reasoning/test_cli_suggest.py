@@ -37,6 +37,24 @@ def test_red_flag_leads_the_answer():
     assert "refer before treatment" in r.stdout
 
 
+def test_onset_and_duration_reach_the_screen():
+    base = ["suggest", "--pain", "temple:right:5", "--symptom", "headache", "--age", "72", "--json"]
+    old = json.loads(runner.invoke(app, [*base, "--duration-days", "3650"]).stdout)
+    assert not old["red_flags"]
+    new = runner.invoke(app, [*base, "--duration-days", "21"])
+    assert new.exit_code == 0, new.output
+    flags = json.loads(new.stdout)["red_flags"]
+    assert [f["code"] for f in flags] == ["giant_cell_arteritis"] and flags[0]["level"] == "urgent"
+    sudden = json.loads(runner.invoke(app, [*base, "--onset", "sudden"]).stdout)
+    assert "subarachnoid_haemorrhage" in {f["code"] for f in sudden["red_flags"]}
+
+
+def test_emergency_says_so():
+    r = runner.invoke(app, ["suggest", "--pain", "lower jaw:left", "-s", "walking uphill", "--age", "67"])
+    assert r.exit_code == 0
+    assert "EMERGENCY" in r.stdout and "refer before treatment" in r.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -48,6 +66,9 @@ def test_red_flag_leads_the_answer():
         ([], "paint at least one region"),
         (["--pain", "temple:right", "--method", "magic"], "engine or baseline"),
         (["--pain", "temple:right", "--sex", "x"], "sex"),
+        (["--pain", "temple:right", "--onset", "slowly"], "onset must be 'sudden' or 'gradual'"),
+        (["--pain", "temple:right", "--duration-days", "-3"], "duration_days must be a whole number"),
+        (["--pain", "temple:right", "--duration-days", "many"], "--duration-days"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message):

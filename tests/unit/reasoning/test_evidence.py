@@ -82,3 +82,70 @@ def test_unknown_symptom_is_a_clear_error():
 
 def test_synonyms_of_symptoms_are_understood():
     assert canonical_terms(["pins and needles", "Blood thinners"]) == ("tingling", "anticoagulants")
+
+
+RISKS = ["smoker", "high blood pressure", "high cholesterol", "diabetes", "family history of heart disease"]
+
+
+@pytest.mark.parametrize(
+    "specs",
+    [
+        ["temple:right:6", "back of neck:right:4"],
+        ["upper chest:left:5", "inner upper arm:left:3"],
+        ["calf:right:5"],
+    ],
+)
+def test_risk_factors_never_change_a_muscles_rank(specs):
+    plain = suggest(Case(drawing_from_specs(specs), ()), params=Params(top_n=200))
+    risky = suggest(Case(drawing_from_specs(specs), canonical_terms(RISKS)), params=Params(top_n=200))
+    assert [(m.muscle, m.logodds) for m in plain.ranking] == [(m.muscle, m.logodds) for m in risky.ranking]
+
+
+def test_night_pain_is_weak_evidence_for_any_one_muscle():
+    from taut.knowledge import knowledge
+    from taut.reasoning.engine import _model
+
+    model = _model(knowledge(), Params())
+    lrs = [lr for ev in model.evidence.values() for kind, t, lr in ev if t == "night pain"]
+    assert lrs and max(lrs) <= 1.2
+    dizzy = [lr for ev in model.evidence.values() for kind, t, lr in ev if t == "dizziness"]
+    assert min(dizzy) > max(lrs)
+
+
+def test_tingling_counts_only_where_the_muscle_refers_or_its_nerve_runs():
+    # scalenes list tingling; painted heel and shin lie outside its zones and its nerve's territory
+    far = ["heel:right:5", "shin:right:4"]
+    assert logodds("scalenes", far, ["tingling"]) == pytest.approx(logodds("scalenes", far))
+    near = ["shoulder blade:right:5", "thumb:right:4", "index finger:right:4"]
+    assert logodds("scalenes", near, ["tingling"]) > logodds("scalenes", near)
+
+
+def test_numbness_painted_on_one_region_supports_only_muscles_that_explain_it():
+    from taut.anatomy.pain import PainDrawing, PainMark
+    from taut.anatomy.regions import RegionRef, Side
+
+    def odds(name, qualities):
+        marks = [
+            PainMark(RegionRef("hip.buttock_upper", Side.RIGHT), 5),
+            PainMark(RegionRef("foot.heel", Side.RIGHT), 5, qualities),
+        ]
+        s = suggest(Case(PainDrawing.of(marks)), params=Params(top_n=200))
+        return next(m.logodds for m in s.ranking if m.muscle == name)
+
+    # gluteus minimus lists numbness but does not refer to the heel: numbness felt in the heel is no evidence
+    assert odds("gluteus minimus", ("numbness",)) == pytest.approx(odds("gluteus minimus", ()))
+
+
+def test_a_mechanisms_weight_is_per_muscle():
+    from taut.knowledge import knowledge
+    from taut.reasoning.engine import _model
+
+    model = _model(knowledge(), Params())
+    by_term: dict[str, set[float]] = {}
+    for ev in model.evidence.values():
+        for kind, t, lr in ev:
+            if kind == "mechanism":
+                by_term.setdefault(t, set()).add(round(lr, 6))
+    assert len(by_term["repetitive strain"]) > 1  # the muscle files' confidence differs
+    # a mechanism few muscles list tells more than one most muscles list
+    assert max(by_term["dental work"]) > max(by_term["repetitive strain"])

@@ -1,0 +1,248 @@
+"""Each red-flag rule that combines the story: cases that must raise it and cases that must not."""
+
+import pytest
+from pydantic import ValidationError
+
+from taut.anatomy.pain import PainDrawing, PainMark
+from taut.anatomy.regions import RegionRef, Side
+from taut.knowledge import knowledge
+from taut.knowledge.model import RuleWhen
+from taut.reasoning.case import Case, case_from_dict
+from taut.reasoning.redflags import screen
+
+
+def case(pain, symptoms=(), **story):
+    raw = {"id": "T", "pain": [_pain(p) for p in pain], "symptoms": list(symptoms), **story}
+    return case_from_dict(raw)
+
+
+def _pain(p):
+    region, _, side = p.partition("/")
+    return {"region": region, "side": side} if side else {"region": region}
+
+
+def codes(c):
+    red, _ = screen(c)
+    return {f.code for f in red}
+
+
+RAISE = [
+    # cauda equina: numbness painted or said in the saddle, both inner thighs
+    ("cauda_equina", case(["perineum", "lower back/both"], ["numbness"])),
+    ("cauda_equina", case(["anus and rectum"], ["tingling"], age=45)),
+    ("cauda_equina", case(["inner thigh/both", "lower back/both"], ["numbness"])),
+    # cardiac: exertional jaw/arm/back pain, sweating, breathlessness with risk factors
+    (
+        "cardiac",
+        case(["lower jaw/both", "lower teeth/both"], ["walking uphill", "aching"], age=67, sex="male"),
+    ),
+    ("cardiac", case(["inner upper arm/left"], ["stairs"], age=58)),
+    ("cardiac", case(["between the shoulder blades/both"], ["sweating with the pain", "nausea"], age=55)),
+    ("cardiac", case(["outer shoulder/left"], ["shortness of breath", "diabetes"], age=62, sex="female")),
+    ("cardiac", case(["upper chest/left"], ["smoker", "high cholesterol", "sharp"], age=49, onset="sudden")),
+    # cervical arterial dissection / stroke
+    ("cervical_arterial_dysfunction", case(["back of neck/right"], ["facial numbness"], age=39)),
+    ("cervical_arterial_dysfunction", case(["back of head/left"], ["unsteady walking", "headache"])),
+    ("cervical_arterial_dysfunction", case(["side of neck/right"], ["dizziness"], age=44, onset="sudden")),
+    ("cervical_arterial_dysfunction", case(["back of neck/both"], ["recent neck manipulation", "headache"])),
+    (
+        "cervical_arterial_dysfunction",
+        case(["back of neck/left"], ["recent neck manipulation"], onset="sudden"),
+    ),
+    ("cervical_arterial_dysfunction", case(["temple/right"], ["drooping eyelid"])),
+    # thunderclap headache
+    ("subarachnoid_haemorrhage", case(["back of head/both"], ["headache"], onset="sudden", age=38)),
+    # aortic dissection
+    (
+        "aortic_dissection",
+        case(["between the shoulder blades/both"], ["high blood pressure"], onset="sudden"),
+    ),
+    (
+        "aortic_aneurysm",
+        case(["lower back/both", "side of abdomen/left"], ["dizziness"], age=74, onset="sudden"),
+    ),
+    # giant cell arteritis
+    ("giant_cell_arteritis", case(["temple/right"], ["headache"], age=72, duration_days=21)),
+    ("giant_cell_arteritis", case(["temple/left"], [], age=68, duration_days=30)),
+    ("giant_cell_arteritis", case(["lower jaw/right"], ["jaw pain while chewing"], age=74)),
+    ("giant_cell_arteritis", case(["temple/both"], ["blurred vision"], age=66)),
+    ("giant_cell_arteritis", case(["back of neck/right"], ["scalp tenderness"], age=45)),
+    # deep vein thrombosis
+    ("deep_vein_thrombosis", case(["calf/left"], ["long flight or immobilisation", "aching"], age=44)),
+    ("deep_vein_thrombosis", case(["back of knee/right"], ["recent surgery"], age=61)),
+    ("deep_vein_thrombosis", case(["calf/right"], ["calf swelling"])),
+    # fracture
+    ("fracture", case(["mid back/both"], ["osteoporosis", "lifting"], age=58)),
+    ("fracture", case(["outer hip/left", "groin/left"], ["fall"], age=81)),
+    ("fracture", case(["lower back/both"], ["bending forward"], age=70, onset="sudden")),
+    ("fracture", case(["lower back/right"], ["immunosuppression", "fall"], age=40)),
+    # both legs numb
+    ("bilateral_neurological", case(["back of thigh/both", "calf/both"], ["tingling"])),
+    # infection
+    ("spinal_infection_risk", case(["lower back/both"], ["recent infection"], age=50)),
+    ("spinal_infection_risk", case(["outer knee/right"], ["recent infection", "diabetes"], age=50)),
+    # Pancoast
+    (
+        "apical_lung_tumour",
+        case(["shoulder blade/right", "little finger/right"], ["smoker", "numbness"], age=58),
+    ),
+    (
+        "apical_lung_tumour",
+        case(["top of shoulder/left", "inner upper arm/left"], ["smoker", "grip weakness"], age=61),
+    ),
+    # polymyalgia rheumatica
+    (
+        "polymyalgia_rheumatica",
+        case(["outer shoulder/both", "outer upper arm/both"], ["morning stiffness"], age=70),
+    ),
+    ("polymyalgia_rheumatica", case(["buttock/both"], ["morning stiffness"], age=62)),
+    # a smoker's back pain that does not settle; persistent shoulder pain in an older smoker
+    ("malignancy", case(["lower back/both"], ["smoker"], age=48, duration_days=95)),
+    ("apical_lung_tumour", case(["shoulder/right"], ["smoker"], age=60, duration_days=180)),
+    # new neck pain with headache; sudden pain in the head
+    ("recent_neck_pain_with_headache", case(["back of neck/both"], ["headache"], duration_days=3)),
+    ("subarachnoid_haemorrhage", case(["top of head"], [], onset="sudden")),
+]
+
+NOT_RAISE = [
+    # the smoker with a stiff neck after desk work
+    (
+        "apical_lung_tumour",
+        case(["back of neck/right", "top of shoulder/right"], ["smoker", "stiffness", "desk work"], age=52),
+    ),
+    ("apical_lung_tumour", case(["little finger/right"], ["smoker", "numbness"], age=30)),
+    ("apical_lung_tumour", case(["little finger/right"], ["numbness"], age=60)),
+    # numbness somewhere else, pain in the buttock: not the saddle
+    ("cauda_equina", case(["buttock/right", "back of thigh/right"], ["numbness", "prolonged sitting"])),
+    ("cauda_equina", case(["inner thigh/right"], ["numbness"])),
+    ("cauda_equina", case(["perineum"], ["aching"])),
+    ("bilateral_neurological", case(["back of thigh/right", "calf/right"], ["tingling"])),
+    # chest pain on deep breathing after new exercise; leg pain walking
+    (
+        "cardiac",
+        case(["side of chest/left"], ["deep breathing", "shortness of breath", "new exercise"], age=24),
+    ),
+    ("cardiac", case(["calf/right", "arch/right"], ["walking", "smoker"], age=66)),
+    ("cardiac", case(["upper chest/left"], ["smoker", "high cholesterol"], age=49, onset="gradual")),
+    ("cardiac", case(["upper chest/left"], ["shortness of breath", "smoker"], age=30)),
+    # whiplash with dizziness but no sudden onset or neurological sign; gradual desk-work headache
+    (
+        "cervical_arterial_dysfunction",
+        case(["back of neck/both"], ["whiplash", "dizziness", "headache"], age=30),
+    ),
+    ("cervical_arterial_dysfunction", case(["back of neck/both"], ["dizziness"], onset="gradual")),
+    ("subarachnoid_haemorrhage", case(["temple/both"], ["headache", "pressing"], onset="gradual")),
+    ("subarachnoid_haemorrhage", case(["back of neck/right"], ["stiffness"], onset="sudden")),
+    ("aortic_dissection", case(["between the shoulder blades/right"], ["sharp"], onset="sudden", age=29)),
+    ("aortic_aneurysm", case(["lower back/right"], ["lifting", "dizziness"], age=64, onset="gradual")),
+    # a ten-year headache after 50 is not new; a new headache at 35 is not GCA
+    ("giant_cell_arteritis", case(["temple/right"], ["headache"], age=62, duration_days=3650)),
+    ("giant_cell_arteritis", case(["temple/right"], ["headache"], age=35, duration_days=10)),
+    ("giant_cell_arteritis", case(["jaw joint/right"], ["chewing", "jaw clicking"], age=29)),
+    ("giant_cell_arteritis", case(["lower jaw/right"], ["jaw pain while chewing"], age=30)),
+    # calf cramps with varicose veins, no risk factor; knee surgery without calf pain
+    (
+        "deep_vein_thrombosis",
+        case(["calf/right", "back of knee/right"], ["night cramps", "varicose veins"], age=66),
+    ),
+    ("deep_vein_thrombosis", case(["inner knee/right"], ["surgery", "recent surgery"], age=58)),
+    # osteoporosis without a fall; a fall at 30; lifting at 45
+    ("fracture", case(["outer hip/left"], ["osteoporosis", "walking"], age=68)),
+    ("fracture", case(["lower back/right"], ["fall"], age=30)),
+    ("fracture", case(["lower back/right"], ["lifting"], age=45, onset="sudden")),
+    ("spinal_infection_risk", case(["outer knee/right"], ["recent infection"], age=50)),
+    ("polymyalgia_rheumatica", case(["outer shoulder/right"], ["morning stiffness"], age=70)),
+    ("polymyalgia_rheumatica", case(["outer shoulder/both"], ["morning stiffness"], age=40)),
+    ("malignancy", case(["lower back/both"], ["smoker"], age=48, duration_days=10)),
+    ("malignancy", case(["lower back/both"], ["smoker"], age=30, duration_days=100)),
+    ("apical_lung_tumour", case(["shoulder/right"], ["smoker"], age=60, duration_days=20)),
+    ("recent_neck_pain_with_headache", case(["back of neck/both"], ["headache"], duration_days=60)),
+    ("recent_neck_pain_with_headache", case(["back of neck/both"], ["stiffness"], duration_days=3)),
+    ("subarachnoid_haemorrhage", case(["lower jaw/right"], [], onset="sudden")),
+]
+
+
+@pytest.mark.parametrize(("rule", "c"), RAISE, ids=[f"{r}-{i}" for i, (r, _) in enumerate(RAISE)])
+def test_raises(rule, c):
+    assert rule in codes(c)
+
+
+@pytest.mark.parametrize(("rule", "c"), NOT_RAISE, ids=[f"{r}-{i}" for i, (r, _) in enumerate(NOT_RAISE)])
+def test_does_not_raise(rule, c):
+    assert rule not in codes(c)
+
+
+def test_every_combining_rule_is_tested_both_ways():
+    kb = knowledge()
+    raised = {r for r, _ in RAISE}
+    spared = {r for r, _ in NOT_RAISE}
+    combining = {r.id for r in kb.rules.values() if r.kind == "redflag" and any(_combines(w) for w in r.when)}
+    assert combining <= raised
+    assert combining <= spared
+
+
+def _combines(w):
+    return bool(w.any_regions or w.onset or w.min_days or w.max_days or w.risk_factors or w.signs)
+
+
+def test_levels_of_the_emergencies():
+    kb = knowledge()
+    for rid in ("cauda_equina", "cardiac", "cervical_arterial_dysfunction", "subarachnoid_haemorrhage"):
+        assert kb.rules[rid].urgency == "emergency"
+    assert kb.rules["giant_cell_arteritis"].urgency == "urgent"
+    assert kb.rules["deep_vein_thrombosis"].urgency == "urgent"
+    assert kb.rules["apical_lung_tumour"].urgency == "refer"
+
+
+def test_every_rule_has_sources_in_the_bibliography():
+    kb = knowledge()
+    for r in kb.rules.values():
+        assert r.sources
+        for s in r.sources:
+            assert s.split(":")[0] in kb.sources, (r.id, s)
+
+
+def test_because_names_the_story():
+    red, _ = screen(case(["lower jaw/left"], ["walking uphill", "smoker"], age=67, onset="gradual"))
+    flag = next(f for f in red if f.code == "cardiac")
+    assert flag.level == "emergency"
+    assert "brought on by walking uphill" in flag.because
+    assert any(b.startswith("pain in lower jaw") for b in flag.because)
+    red, _ = screen(case(["temple/right"], ["headache"], age=72, duration_days=21))
+    gca = next(f for f in red if f.code == "giant_cell_arteritis")
+    assert "age 72" in gca.because and "for 21 days" in gca.because
+
+
+def test_numbness_painted_on_the_saddle_region_raises_it_without_any_word():
+    marks = [
+        PainMark(RegionRef("pelvis.perineum"), 5, ("numbness",)),
+        PainMark(RegionRef("thigh.medial", Side.LEFT), 4, ("numbness",)),
+    ]
+    c = Case(PainDrawing.of(marks))
+    assert "cauda_equina" in codes(c)
+    # the same drawing painted as ache only is not a red flag
+    c2 = Case(PainDrawing.of([PainMark(RegionRef("pelvis.perineum"), 5, ("aching",))]))
+    assert "cauda_equina" not in codes(c2)
+
+
+def test_a_case_without_onset_or_duration_is_still_screened():
+    assert "cardiac" in codes(case(["lower jaw/left"], ["walking uphill"]))
+    assert "giant_cell_arteritis" not in codes(case(["temple/right"], ["headache"], age=72))
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ({}, "at least one condition"),
+        ({"felt_as": ["numbness"]}, "need any_regions"),
+        ({"min_age": 60, "max_age": 50}, "min_age 60 is above max_age 50"),
+        ({"min_days": 9, "max_days": 3}, "min_days 9 is above max_days 3"),
+        ({"risk_factors": ["smoker"], "min_risk_factors": 2}, "min_risk_factors 2 is more than"),
+        ({"any_terms": ["fever"], "min_risk_factors": 2}, "min_risk_factors needs risk_factors"),
+        ({"onset": "slowly"}, "onset"),
+        ({"max_days": -1}, "max_days"),
+    ],
+)
+def test_rule_when_validation_names_the_field(raw, words):
+    with pytest.raises(ValidationError, match=words):
+        RuleWhen(**raw)
