@@ -246,6 +246,11 @@ holds = Table(
     Column("discomfort", SmallInteger, nullable=False),
     Column("pressure_change", String(4)),
     Column("released", Boolean, nullable=False),
+    # The client-generated UUID of the hold (the conductor's queue sends it): a retry is stored once.
+    Column("key", String(36)),
+    # Every per-session read and the next position come from this index; positions are distinct and in order.
+    Index("ix_holds_clinic_session_position", "clinic_id", "session_id", "position", unique=True),
+    Index("ix_holds_clinic_session_key", "clinic_id", "session_id", "key", unique=True),
 )
 
 checkins = Table(
@@ -295,6 +300,8 @@ notes = Table(
     _user_fk("signed_by", nullable=True),
     *_ref("notes", "amends_id", nullable=True),
     Column("version", Integer, nullable=False, default=1),
+    # An imported note: who wrote and signed it in which system, who imported it and when (never a local user).
+    Column("provenance", Json),
     UniqueConstraint("clinic_id", "id"),
 )
 
