@@ -1,5 +1,6 @@
 """Holds stored exactly once and in order (a client-generated key, unique positions per session, the index
-every per-session read uses) and imported notes' provenance
+every per-session read uses, the chart's holds in order from an index, red-flag decisions by intake) and
+imported notes' provenance
 
 Revision ID: 0006
 Revises: 0002
@@ -50,12 +51,19 @@ def upgrade() -> None:
         "ix_holds_clinic_session_position", "holds", ["clinic_id", "session_id", "position"], unique=True
     )
     op.create_index("ix_holds_clinic_session_key", "holds", ["clinic_id", "session_id", "key"], unique=True)
+    # The chart's read of a client's holds in session and position order, from the index alone.
+    op.drop_index("ix_holds_clinic_client", table_name="holds")
+    op.create_index("ix_holds_clinic_client", "holds", ["clinic_id", "client_id", "session_id", "position"])
+    op.create_index("ix_screening_decisions_clinic_intake", "screening_decisions", ["clinic_id", "intake_id"])
     op.add_column("notes", sa.Column("provenance", taut.store.types.Json, nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("notes") as batch:
         batch.drop_column("provenance")
+    op.drop_index("ix_screening_decisions_clinic_intake", table_name="screening_decisions")
+    op.drop_index("ix_holds_clinic_client", table_name="holds")
+    op.create_index("ix_holds_clinic_client", "holds", ["clinic_id", "client_id"])
     op.drop_index("ix_holds_clinic_session_key", table_name="holds")
     op.drop_index("ix_holds_clinic_session_position", table_name="holds")
     with op.batch_alter_table("holds") as batch:
