@@ -16,7 +16,7 @@ from taut.clinic.plan import TreatmentPlan
 from taut.clinic.screening import ScreeningDecision
 from taut.clinic.sessions import CheckIn, Hold, TreatmentSession
 from taut.store import mapping, tables
-from taut.store.people import now, update_versioned
+from taut.store.people import check_version, now, update_versioned
 
 
 def _insert(conn: Connection, table: Any, values: dict[str, Any]) -> int:
@@ -157,6 +157,7 @@ def save_note(conn: Connection, clinic_id: int, note: Note, expected_version: in
     """Write a draft's new body or its signature. The store refuses to touch a signed note even if a
     caller skipped the domain rule: the WHERE clause requires signed_at IS NULL."""
     assert note.id is not None
+    check_version("note", expected_version)
     t = tables.notes
     result = conn.execute(
         t.update()
