@@ -56,15 +56,20 @@ def export_clinic(
     output: Annotated[Path, typer.Option("--output", "-o", help="The zip file to write.")],
     as_: AsUser = None,
     force: Force = False,
+    bom: Annotated[
+        bool,
+        typer.Option("--bom", help="Start each CSV file with a UTF-8 byte order mark (for spreadsheets)."),
+    ] = False,
 ) -> None:
-    """Export the whole clinic (owners only): manifest.json, data.json and one CSV per table in a zip."""
+    """Export the whole clinic (owners only): manifest.json, data.json, one CSV per table and the data
+    dictionary in a zip."""
     from taut.exchange.archive import export_clinic as export
 
     with one_line_errors():
         db = database()
         user = acting_user(db, as_)
         with _bar("exporting rows") as progress:
-            summary = export(db, user, output, replace=force, progress=progress)
+            summary = export(db, user, output, replace=force, progress=progress, bom=bom)
     typer.echo(
         f'wrote {output}: clinic {summary.clinic_id} "{summary.clinic_name}", {summary.total:,} rows in '
         f"{len(summary.rows)} tables (schema revision {summary.schema_revision})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from taut.clinic.errors import RecordValidationError
 
@@ -41,6 +41,14 @@ def text(field: str, value: object, *, required: bool = True, max_len: int = 10_
         raise RecordValidationError(field, "is required and may not be blank")
     if len(value) > max_len:
         raise RecordValidationError(field, f"must be at most {max_len} characters, not {len(value)}")
+    if "\x00" in value:
+        raise RecordValidationError(field, "must not contain a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RecordValidationError(
+            field, "must be valid Unicode text (it contains a lone surrogate)"
+        ) from None
     return value
 
 
@@ -57,6 +65,12 @@ def aware(field: str, value: object) -> datetime:
         raise RecordValidationError(field, f"must be a date and time, not {value!r}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise RecordValidationError(field, "must carry a time zone (times are stored in UTC)")
+    try:
+        value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise RecordValidationError(
+            field, "is out of range: the time in UTC must fall in the years 1-9999"
+        ) from None
     return value
 
 

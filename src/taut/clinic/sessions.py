@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from taut.anatomy.regions import Side
@@ -18,6 +18,16 @@ RELIEF = ("worse", "none", "some", "much", "complete")
 SESSION_STATUSES = ("open", "finished")
 
 
+def hold_key(value: object) -> str:
+    """A hold's key in its canonical form (a UUID, lower case with hyphens)."""
+    from uuid import UUID
+
+    try:
+        return str(UUID(str(value)))
+    except ValueError:
+        raise RecordValidationError("hold.key", f"must be a UUID, not {value!r}") from None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Hold:
     """One pressure hold on one trigger point."""
@@ -30,9 +40,14 @@ class Hold:
     discomfort: int  # the client's rating, 0-10
     pressure_change: str | None = None  # the client asked for more ("up") or less ("down")
     released: bool = False
+    # The client-generated UUID the conductor's queue sends with the hold: the same key is stored once.
+    # Not part of what the hold is (two holds compare equal whatever their keys).
+    key: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "side", side_or_none("hold.side", self.side))
+        if self.key is not None:
+            object.__setattr__(self, "key", hold_key(self.key))
         rules.whole_number("hold.pressure", self.pressure, 1, 5)
         rules.whole_number("hold.seconds", self.seconds, 1, 600)
         rules.whole_number("hold.discomfort", self.discomfort, 0, 10)

@@ -4,7 +4,14 @@
                        was made, the clinic, each table with its columns and row count, each file's SHA-256
     data.json          {"tables": {"clinics": [{column: value, ...}, ...], "users": [...], ...}}
                        the source of truth for an import; tables in foreign-key order, rows by id
-    csv/<table>.csv    the same rows, one CSV file per table (header = the columns), for people and spreadsheets
+    csv/<table>.csv    the same rows, one CSV file per table (header = the columns), for people and spreadsheets:
+                       a text cell that a spreadsheet would run as a formula (it begins with = + - @, a tab or
+                       a carriage return) is written with a leading apostrophe; secrets (password hashes and
+                       any other column named for a password, secret or token) are left out of the CSV files;
+                       ``bom=True`` starts each file with a UTF-8 byte order mark so spreadsheets show accents
+    csv/data-dictionary.csv
+                       every table and column of the CSV files: its type, whether it may be empty, its keys
+                       (primary, unique, the table and column a foreign key points to) and what it holds
 
 Exporting is the owner's (``Permission.MANAGE_USERS``): the archive holds the clinic's users with their
 password hashes (so that an import gives the same data and the same sign-ins), the audit trail and every
@@ -18,6 +25,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import shutil
 import tempfile
 import zipfile
@@ -46,6 +54,10 @@ MANIFEST = "manifest.json"
 DATA = "data.json"
 CSV_DIR = "csv"
 CHUNK = 2000  # rows read and written at a time
+DICTIONARY = f"{CSV_DIR}/data-dictionary.csv"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs such a cell as a formula
+SECRET = re.compile(r"password|secret|token")
+BOM = "\ufeff"
 
 Progress = Callable[[int, int], None]  # (rows done, rows in all)
 
@@ -74,18 +86,43 @@ def taut_version() -> str:
         return "unknown"
 
 
+def in_csv(table: str, column: str) -> bool:
+    """Whether a column goes into the CSV files (secrets stay in data.json only, for an import)."""
+    return SECRET.search(column) is None
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell as the CSV files hold it: one a spreadsheet would run as a formula gets a leading
+    apostrophe (shown as text by every spreadsheet); anything else as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_text(cell: str) -> str:
+    """The text of a CSV cell written by ``csv_cell`` (for a program reading the CSV files)."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+
+
 def export_clinic(
-    db: Database, user: User, path: Path, *, replace: bool = False, progress: Progress | None = None
+    db: Database,
+    user: User,
+    path: Path,
+    *,
+    replace: bool = False,
+    progress: Progress | None = None,
+    bom: bool = False,
 ) -> ArchiveSummary:
     """Write the user's whole clinic to the zip file ``path`` (owners only). The file appears only when
-    complete: it is written beside ``path`` and renamed at the end."""
+    complete: it is written beside ``path`` and renamed at the end. ``bom``: start each CSV file with a UTF-8
+    byte order mark (spreadsheets then read it as UTF-8 and show accents)."""
     access.require(db, user, Permission.MANAGE_USERS, entity="clinic", record_id=user.clinic_id)
     revision = migrate.current_revision(db.engine)
     if revision is None:
         raise ExchangeError("database", "has no Taut schema (run `taut db upgrade`)")
     with atomic_target(path, replace=replace) as part:
         with _snapshot(db) as conn:
-            summary = _write(conn, user, part, path, revision, progress)
+            summary = _write(conn, user, part, path, revision, progress, bom)
         with db.transaction() as conn:
             access.log(
                 conn, user, "export", "clinic", user.clinic_id, detail=f"archive of {summary.total} rows"
@@ -127,7 +164,13 @@ class _Sink:
 
 
 def _write(
-    conn: Connection, user: User, part: Path, path: Path, revision: str, progress: Progress | None
+    conn: Connection,
+    user: User,
+    part: Path,
+    path: Path,
+    revision: str,
+    progress: Progress | None,
+    bom: bool = False,
 ) -> ArchiveSummary:
     scope = clinic_scope(user.clinic_id)
     counts = {
@@ -153,7 +196,9 @@ def _write(
             data.write(f'{"," if n else ""}\n"{s.table.name}": [')
             with zf.open(_member(csv_path(s.table.name)), "w", force_zip64=True) as member:
                 sheet = _Sink(member)
-                sheet.write(_csv_line([c.name for c in cols]))
+                shown = [i for i, c in enumerate(cols) if in_csv(s.table.name, c.name)]
+                texts = [i for i in shown if cols[i].kind in ("text", "json")]
+                sheet.write((BOM if bom else "") + _csv_line([cols[i].name for i in shown]))
                 stmt = select(s.table).where(s.where).order_by(*s.table.primary_key.columns)
                 first = True
                 names = [c.name for c in cols]
@@ -171,7 +216,9 @@ def _write(
                         json_rows.append(encode(dict(zip(names, values, strict=True))))
                         for i, f in as_text:
                             cells[i] = f(cells[i])
-                        out.writerow(cells)
+                        for i in texts:
+                            cells[i] = csv_cell(cells[i])
+                        out.writerow([cells[i] for i in shown])
                     data.write(("\n" if first else ",\n") + ",\n".join(json_rows))
                     sheet.write(buf.getvalue())
                     first = False
@@ -181,6 +228,10 @@ def _write(
             files.append(sheet.entry(csv_path(s.table.name)))
             data.write("\n]" if not first else "]")
         data.write("\n}}\n")
+        with zf.open(_member(DICTIONARY), "w") as member:
+            sheet = _Sink(member)
+            sheet.write((BOM if bom else "") + data_dictionary([s.table for s in scope]))
+        files.append(sheet.entry(DICTIONARY))
         data_tmp.seek(0)
         with zf.open(_member(DATA), "w", force_zip64=True) as member:
             shutil.copyfileobj(data_tmp, member, 1 << 20)
@@ -194,6 +245,17 @@ def _write(
             "created_by": user.email,
             "clinic": {"id": user.clinic_id, "name": name_row.name},
             "contains": "every record of the clinic, its users with their password hashes, the audit trail",
+            "csv": {
+                "byte_order_mark": bom,
+                "formula_cells": "a text cell beginning with = + - @, a tab or a carriage return begins with '",
+                "left_out": sorted(
+                    f"{s.table.name}.{c.name}"
+                    for s in scope
+                    for c in s.table.columns
+                    if not in_csv(s.table.name, c.name)
+                ),
+                "dictionary": DICTIONARY,
+            },
             "tables": [
                 {
                     "name": s.table.name,
@@ -219,4 +281,62 @@ def _member(name: str) -> zipfile.ZipInfo:
 def _csv_line(cells: list[str]) -> str:
     buf = io.StringIO()
     csv.writer(buf).writerow(cells)
+    return buf.getvalue()
+
+
+KIND_NAMES = {
+    "int": "whole number",
+    "float": "decimal number",
+    "text": "text",
+    "bool": "true or false",
+    "date": "date (YYYY-MM-DD)",
+    "datetime": "date and time in UTC (ISO 8601, e.g. 2025-03-03T14:00:00+00:00)",
+    "json": "JSON",
+}
+
+
+def data_dictionary(tables: list[Any]) -> str:
+    """The data dictionary of the CSV files: one line per column (table, column, type, may be empty, key,
+    refers to, notes)."""
+    from taut.exchange.codec import codec
+
+    rows = [["table", "column", "type", "may_be_empty", "key", "refers_to", "notes"]]
+    for table in tables:
+        unique = {
+            c.name
+            for con in table.constraints
+            if con.__class__.__name__ == "UniqueConstraint" and len(con.columns) == 1
+            for c in con.columns
+        }
+        for column in table.columns:
+            if not in_csv(table.name, column.name):
+                continue
+            k = codec(column)
+            kind = KIND_NAMES[k.kind]
+            if k.kind == "text" and k.max_len:
+                kind += f" (at most {k.max_len} characters)"
+            keys = []
+            if column.primary_key:
+                keys.append("primary key")
+            if column.unique or column.name in unique:
+                keys.append("unique")
+            refers = sorted(f"{fk.column.table.name}.{fk.column.name}" for fk in column.foreign_keys)
+            notes = []
+            if k.kind in ("text", "json"):
+                notes.append("a cell beginning with = + - @ is written with a leading '")
+            if column.comment:
+                notes.append(column.comment)
+            rows.append(
+                [
+                    table.name,
+                    column.name,
+                    kind,
+                    "yes" if column.nullable else "no",
+                    ", ".join(keys),
+                    ", ".join(refers),
+                    "; ".join(notes),
+                ]
+            )
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
     return buf.getvalue()

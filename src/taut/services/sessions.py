@@ -151,22 +151,32 @@ def add_hold(db: Database, user: User, session_id: int, hold: Hold) -> int:
 def add_hold_once(
     db: Database, user: User, session_id: int, hold: Hold, position: int | None
 ) -> tuple[int, bool]:
-    """(position, newly saved). ``position`` is where the caller expects the hold to land: when the session
-    already holds exactly this hold there (the first request was saved but its answer was lost), nothing is
-    added. Without a position the hold is appended to the open session."""
+    """(position, newly saved). A hold with a ``key`` (a UUID the browser's queue gives each hold) is stored
+    once whatever the timing: a retry with the same key answers with the first copy's position, even after
+    the session is finished. Without a key, ``position`` is where the caller expects the hold to land: when
+    the session already holds exactly this hold there, nothing is added. Otherwise the hold is appended to
+    the open session. Concurrent saves to one session wait for each other (the session row is locked), so
+    positions are distinct and in order."""
     access.require(db, user, Permission.WRITE_CLINICAL, entity="hold", record_id=session_id)
     cat = catalogue()
     cat.check_trigger_point("hold.trp_id", hold.trp_id)
     cat.check_technique("hold.technique", hold.technique)
     with db.transaction() as conn:
-        client_id, session = records.get_session(conn, user.clinic_id, session_id)
-        if position is not None and 0 <= position < len(session.holds) and session.holds[position] == hold:
+        client_id, status = records.session_head(conn, user.clinic_id, session_id, lock=True)
+        if hold.key is not None:
+            there = records.hold_position(conn, user.clinic_id, session_id, hold.key)
+            if there is not None:
+                return there, False
+        elif position is not None and records.hold_at(conn, user.clinic_id, session_id, position) == hold:
             return position, False
-        if not session.open:
+        if status != "open":
             raise SignedRecordError(f"session {session_id} is finished; holds can no longer be added")
-        saved = records.append_hold(conn, user.clinic_id, client_id, session_id, hold)
-        access.log(conn, user, "create", "hold", session_id, client_id=client_id, detail=f"hold {saved + 1}")
-    return saved, True
+        saved, created = records.append_hold(conn, user.clinic_id, client_id, session_id, hold)
+        if created:
+            access.log(
+                conn, user, "create", "hold", session_id, client_id=client_id, detail=f"hold {saved + 1}"
+            )
+    return saved, created
 
 
 def finish_session(

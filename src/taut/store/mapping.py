@@ -196,6 +196,7 @@ def hold_values(h: Hold, position: int) -> Values:
         "discomfort": h.discomfort,
         "pressure_change": h.pressure_change,
         "released": h.released,
+        "key": h.key,
     }
 
 
@@ -209,6 +210,7 @@ def hold_from_row(r: Row[Any]) -> Hold:
         discomfort=r.discomfort,
         pressure_change=r.pressure_change,
         released=r.released,
+        key=r.key,
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from taut.clinic.errors import NotFound, StaleRecordError
+from taut.clinic.errors import NotFound, RecordValidationError, StaleRecordError
 from taut.clinic.people import Client, Clinic, User
 from taut.store import mapping, tables
 
@@ -119,6 +119,15 @@ def list_clients(
     return [mapping.client_from_row(r) for r in rows], total
 
 
+VERSION_MAX = 2**31 - 1  # versions are 32-bit integers on PostgreSQL
+
+
+def check_version(kind: str, expected_version: int) -> None:
+    """A version the column cannot hold is refused with its field named (the database would fail on it)."""
+    if not 1 <= expected_version <= VERSION_MAX:
+        raise RecordValidationError(f"{kind}.version", f"must be 1-{VERSION_MAX}, not {expected_version}")
+
+
 def update_versioned(
     conn: Connection,
     table: Any,
@@ -129,6 +138,7 @@ def update_versioned(
     values: Values,
 ) -> int:
     """Update one record only if nobody changed it since it was read; returns the new version."""
+    check_version(kind, expected_version)
     values = dict(values)
     if "updated_at" in table.c:
         values["updated_at"] = now()

@@ -16,7 +16,7 @@ from taut.clinic.plan import TreatmentPlan
 from taut.clinic.screening import ScreeningDecision
 from taut.clinic.sessions import CheckIn, Hold, TreatmentSession
 from taut.store import mapping, tables
-from taut.store.people import now, update_versioned
+from taut.store.people import check_version, now, update_versioned
 
 
 def _insert(conn: Connection, table: Any, values: dict[str, Any]) -> int:
@@ -157,6 +157,7 @@ def save_note(conn: Connection, clinic_id: int, note: Note, expected_version: in
     """Write a draft's new body or its signature. The store refuses to touch a signed note even if a
     caller skipped the domain rule: the WHERE clause requires signed_at IS NULL."""
     assert note.id is not None
+    check_version("note", expected_version)
     t = tables.notes
     result = conn.execute(
         t.update()
@@ -196,19 +197,71 @@ def get_session(conn: Connection, clinic_id: int, session_id: int) -> tuple[int,
     return r.client_id, mapping.session_from_row(r, holds)
 
 
-def append_hold(conn: Connection, clinic_id: int, client_id: int, session_id: int, hold: Hold) -> int:
-    """Add one hold after the session's last; returns its position (0-based)."""
+def session_head(conn: Connection, clinic_id: int, session_id: int, *, lock: bool = False) -> tuple[int, str]:
+    """(client id, status) of a session of this clinic, without its holds. ``lock``: keep the session's row
+    locked until the transaction ends (PostgreSQL ``FOR UPDATE``; SQLite has one writer at a time anyway), so
+    that holds appended to one session are numbered one after the other."""
+    s = tables.treatment_sessions.c
+    q = select(s.client_id, s.status).where(s.id == session_id, s.clinic_id == clinic_id)
+    r = conn.execute(q.with_for_update() if lock else q).first()
+    if r is None:
+        raise NotFound("session", session_id)
+    return int(r.client_id), str(r.status)
+
+
+def hold_at(conn: Connection, clinic_id: int, session_id: int, position: int) -> Hold | None:
     h = tables.holds.c
-    last = conn.execute(
-        select(func.max(h.position)).where(h.session_id == session_id, h.clinic_id == clinic_id)
-    ).scalar_one()
-    position = 0 if last is None else int(last) + 1
-    conn.execute(
-        tables.holds.insert().values(
-            **_owned(clinic_id, client_id), session_id=session_id, **mapping.hold_values(hold, position)
+    r = conn.execute(
+        select(tables.holds).where(
+            h.clinic_id == clinic_id, h.session_id == session_id, h.position == position
         )
-    )
-    return position
+    ).first()
+    return None if r is None else mapping.hold_from_row(r)
+
+
+def hold_position(conn: Connection, clinic_id: int, session_id: int, key: str) -> int | None:
+    """The position of the session's hold saved with this key, if any."""
+    h = tables.holds.c
+    r = conn.execute(
+        select(h.position).where(h.clinic_id == clinic_id, h.session_id == session_id, h.key == key)
+    ).first()
+    return None if r is None else int(r.position)
+
+
+def append_hold(
+    conn: Connection, clinic_id: int, client_id: int, session_id: int, hold: Hold
+) -> tuple[int, bool]:
+    """Add one hold after the session's last: (its position, 0-based; False when a hold with the same key was
+    saved already, whose position is returned). One statement computes the next position from the
+    (clinic, session, position) index and inserts; the unique indexes on (clinic, session, position) and
+    (clinic, session, key) make a second copy or a second hold at one position impossible. Call it with the
+    session locked (``session_head(lock=True)``) so that concurrent appends wait for each other."""
+    t = tables.holds
+    h = t.c
+    ours = (h.clinic_id == clinic_id, h.session_id == session_id)
+    nxt = select(func.coalesce(func.max(h.position), -1) + 1).where(*ours).scalar_subquery()
+    values = {**_owned(clinic_id, client_id), "session_id": session_id, **mapping.hold_values(hold, 0)}
+    values["position"] = nxt
+    stmt = _dialect_insert(conn, t).values(**values)
+    if hold.key is not None:
+        stmt = stmt.on_conflict_do_nothing(index_elements=["clinic_id", "session_id", "key"])
+    position = conn.execute(stmt.returning(h.position)).scalar()
+    if position is not None:
+        return int(position), True
+    assert hold.key is not None
+    existing = hold_position(conn, clinic_id, session_id, hold.key)
+    assert existing is not None, "a conflicting key names a saved hold"
+    return existing, False
+
+
+def _dialect_insert(conn: Connection, table: Any) -> Any:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
 
 
 def close_session(conn: Connection, clinic_id: int, session: TreatmentSession) -> None:

@@ -230,12 +230,15 @@ treatment_sessions = Table(
     UniqueConstraint("clinic_id", "id"),
 )
 
+_hold_client, _hold_client_fk, _ = _of_client("holds")
+
 holds = Table(
     "holds",
     metadata,
     _id(),
     _clinic(),
-    *_of_client("holds"),
+    _hold_client,
+    _hold_client_fk,
     *_ref("treatment_sessions", "session_id"),
     Column("position", SmallInteger, nullable=False),
     Column("trp_id", String(80), nullable=False),
@@ -246,6 +249,13 @@ holds = Table(
     Column("discomfort", SmallInteger, nullable=False),
     Column("pressure_change", String(4)),
     Column("released", Boolean, nullable=False),
+    # The client-generated UUID of the hold (the conductor's queue sends it): a retry is stored once.
+    Column("key", String(36)),
+    # Every per-session read and the next position come from this index; positions are distinct and in order.
+    Index("ix_holds_clinic_session_position", "clinic_id", "session_id", "position", unique=True),
+    Index("ix_holds_clinic_session_key", "clinic_id", "session_id", "key", unique=True),
+    # The chart reads a client's holds in session and position order straight from this index.
+    Index("ix_holds_clinic_client", "clinic_id", "client_id", "session_id", "position"),
 )
 
 checkins = Table(
@@ -295,6 +305,8 @@ notes = Table(
     _user_fk("signed_by", nullable=True),
     *_ref("notes", "amends_id", nullable=True),
     Column("version", Integer, nullable=False, default=1),
+    # An imported note: who wrote and signed it in which system, who imported it and when (never a local user).
+    Column("provenance", Json),
     UniqueConstraint("clinic_id", "id"),
 )
 
@@ -311,6 +323,7 @@ screening_decisions = Table(
     Column("flags", Json, nullable=False),  # the red flags the decision answers
     _user_fk("decided_by"),
     Column("decided_at", UTCDateTime, nullable=False),
+    Index("ix_screening_decisions_clinic_intake", "clinic_id", "intake_id"),
 )
 
 audit_log = Table(

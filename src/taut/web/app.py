@@ -6,7 +6,7 @@ import importlib
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -28,6 +28,7 @@ from taut.settings import Settings
 from taut.store.engine import Database
 from taut.web.api import docs as api_docs
 from taut.web.deps import CsrfFailed, NotSignedIn
+from taut.web.input_guard import check_input
 from taut.web.security import LoginThrottle, SecurityHeadersMiddleware, SessionMiddleware, secret_key
 from taut.web.templating import HERE, render
 
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         openapi_url="/api/v1/openapi.json",
+        dependencies=[Depends(check_input)],  # oversized numbers and unstorable text: 422 naming the field
     )
     app.state.settings = settings
     app.state.db = db or Database.from_url(settings.url, echo=settings.database_echo)
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(api_docs.router)
     api_docs.mount_assets(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(AnswerUnexpectedErrors)  # innermost: its 500 still gets the security headers
     app.add_middleware(
         SessionMiddleware,
         key=secret_key(settings.secret_key, settings.secret_key_path),
@@ -130,7 +133,10 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
+        loc = tuple(first.get("loc", ()))
+        if loc and loc[0] in ("body", "query", "path", "header", "cookie"):
+            loc = loc[1:]  # where it came from; a field may itself be called "body"
+        where = ".".join(str(p) for p in loc)
         message = (
             f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid input"))
         )
@@ -156,3 +162,36 @@ def _quote(path: str) -> str:
     from urllib.parse import quote
 
     return quote(path, safe="/")
+
+
+class AnswerUnexpectedErrors:
+    """An error no handler answers becomes the 500 page (or JSON) here, and goes no further: Starlette's
+    outermost middleware would answer it too but then re-raise it, and the server closes the connection of
+    an exception it sees, so the browser's next request on that connection would be reset."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Any) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception:
+            request = Request(scope)
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            if started:  # part of the answer is sent: nothing more can be said on this connection
+                raise
+            response = _problem(
+                request, 500, "something went wrong on our side; nothing was saved by this request"
+            )
+            await response(scope, receive, send)

@@ -1,13 +1,15 @@
 """Treatment sessions: start one, save each hold as it ends, finish, the 48-hour check-in, the points to treat.
 
-A hold may carry ``position``, where the caller expects it to land (the number of holds it knows are saved):
-when the session already holds exactly that hold there, the call answers 200 without adding it again. A
-browser that retries after a lost answer therefore never saves a hold twice."""
+A hold carries ``key``, a UUID its browser makes once and sends with every retry: a key the session holds
+already answers 200 with that hold, whatever the timing, so a retry after a lost answer never saves a hold
+twice. (Without a key, ``position``, where the caller expects the hold to land, serves the same purpose less
+strictly.) Positions are distinct and in order however many holds arrive at once."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
@@ -39,6 +41,8 @@ class HoldIn(BaseModel):
     pressure_change: str | None = None  # up / down
     released: bool = False
     position: int | None = Field(default=None, ge=0)
+    # A UUID the client makes once per hold and sends with every retry: the hold is stored once.
+    key: UUID | None = None
 
     def to_hold(self) -> Hold:
         return Hold(
@@ -50,6 +54,7 @@ class HoldIn(BaseModel):
             discomfort=self.discomfort,
             pressure_change=self.pressure_change or None,
             released=self.released,
+            key=None if self.key is None else str(self.key),
         )
 
 
@@ -87,8 +92,8 @@ def get_session(session_id: int, db: DB, user: CurrentUser) -> dict[str, Any]:
 
 @router.post("/sessions/{session_id}/holds", status_code=201)
 def add_hold(session_id: int, body: HoldIn, db: DB, user: CurrentUser) -> Any:
-    """Save one finished hold (201); 200 when the same hold is already saved at ``position``; 409 once the
-    session is finished."""
+    """Save one finished hold (201); 200 when a hold with the same ``key`` is saved already (or, without a
+    key, the same hold at ``position``); 409 once the session is finished."""
     hold = body.to_hold()
     position, created = sessions.add_hold_once(db, user, session_id, hold, body.position)
     out = {

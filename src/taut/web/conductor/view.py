@@ -123,6 +123,7 @@ def hold_json(h: Hold, position: int) -> dict[str, Any]:
         "pressure_change": h.pressure_change,
         "released": h.released,
         "past_good_pain": h.past_good_pain,
+        "key": h.key,
     }
 
 

@@ -56,8 +56,22 @@
   }
   function pointFromHold(h) { return described(h.trp_id, h.side, h.technique); }
   (load("added", []) || []).forEach(function (p) { if (findPoint(p.key) < 0) { points.push(p); } });
+  // Each hold gets a key (a UUID) once, when it is queued, and sends it with every retry: the server stores
+  // one hold per key, however often the request is repeated.
+  function newKey() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") { return window.crypto.randomUUID(); }
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var x = Array.prototype.map.call(b, function (n) { return (n + 256).toString(16).slice(1); }).join("");
+    return x.slice(0, 8) + "-" + x.slice(8, 12) + "-" + x.slice(12, 16) + "-" + x.slice(16, 20) + "-" + x.slice(20);
+  }
+  queue.forEach(function (q) { if (!q.key) { q.key = newKey(); } });
   // A queued hold the server already has (its answer was lost before the tab closed) leaves the queue.
+  var savedKeys = {};
+  saved.forEach(function (h) { if (h.key) { savedKeys[h.key] = true; } });
   queue = queue.filter(function (q) {
+    if (savedKeys[q.key]) { return false; }
     var h = saved[q.position];
     return !(typeof q.position === "number" && h && same(h, q.hold));
   });
@@ -445,7 +459,7 @@
       seconds: Math.min(s, 600), discomfort: peak(), pressure_change: draft.change, released: !!released
     };
     window.clearInterval(ticker);
-    queue.push({ hold: hold, state: "pending" });
+    queue.push({ hold: hold, key: newKey(), state: "pending" });
     store("queue", queue);
     lastSaved = current;
     var next = nextIndex();
@@ -468,6 +482,7 @@
     var body = {};
     Object.keys(q.hold).forEach(function (k) { body[k] = q.hold[k]; });
     body.position = saved.length;
+    body.key = q.key;
     q.position = saved.length;
     store("queue", queue);
     busy = true;
