@@ -351,7 +351,7 @@ def test_tablet_width_fits_and_the_policy_is_enforced(chromium: Any, page_url: s
     assert front > 200
     # The harness really runs under the policy: an inline style is refused (and would have been reported above).
     assert watch.problems == []
-    page.evaluate("document.body.setAttribute('style', 'color: red')")
-    page.wait_for_timeout(50)
+    with page.expect_console_message(lambda m: "Content Security Policy" in m.text):
+        page.evaluate("document.body.setAttribute('style', 'color: red')")
     assert any("Content Security Policy" in p for p in watch.problems)
     ctx.close()
