@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:  # pydantic is imported only where a model is validated: the body map loads without it
+    from pydantic import BaseModel
+
+M = TypeVar("M", bound="BaseModel")
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -111,6 +113,8 @@ class Problems:
 
     def validate(self, model: type[M], data: Any, doc: Doc, base: tuple[Any, ...] = ()) -> M | None:
         """``data`` as ``model``, or None with every schema error noted at its own line."""
+        from pydantic import ValidationError
+
         try:
             return model.model_validate(data)
         except ValidationError as e:
