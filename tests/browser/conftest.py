@@ -43,7 +43,7 @@ def _need_chromium() -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    outcome = yield
+    outcome: Any = yield
     report = outcome.get_result()
     browser = getattr(item, "funcargs", {}).get("chromium")
     if report.when == "call" and report.failed and browser is not None:

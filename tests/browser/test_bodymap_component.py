@@ -70,7 +70,7 @@ class Watch:
 
     def __init__(self, page: Any) -> None:
         self.problems: list[str] = []
-        page.on("console", lambda m: m.type in ("error", "warning") and self.problems.append(m.text))
+        page.on("console", lambda m: self.problems.append(m.text) if m.type in ("error", "warning") else None)
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
 
 
