@@ -1,5 +1,9 @@
 """Browser tests: Debian's Chromium (/usr/bin/chromium) driven by Playwright, against the real app served by
-uvicorn on 127.0.0.1 over a real SQLite database. Skipped only where Chromium is missing outside CI."""
+uvicorn on 127.0.0.1 over a real SQLite database. Skipped only where Chromium is missing outside CI.
+
+Tests wait with Playwright's ``expect()`` and ``wait_for_url`` (which retry until the page is ready), never a
+fixed timeout. When a test fails, every page still open is saved as a screenshot under
+``var/test-artifacts/failures/`` (with the page's address beside it)."""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ ARGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "e2e"
+FAILURES = ROOT / "var" / "test-artifacts" / "failures"
 PASSWORD = "correct horse battery"
 
 
@@ -34,6 +39,34 @@ def _need_chromium() -> None:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"{CHROMIUM} is required in CI (Debian package chromium)")
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome: Any = yield
+    report = outcome.get_result()
+    browser = getattr(item, "funcargs", {}).get("chromium")
+    if report.when == "call" and report.failed and browser is not None:
+        for path in screenshot_open_pages(browser, item.name):
+            report.sections.append(("screenshot on failure", str(path)))
+
+
+def screenshot_open_pages(browser: Any, name: str) -> list[Path]:
+    """A full-page screenshot of every page the browser still has open, named after the test."""
+    FAILURES.mkdir(parents=True, exist_ok=True)
+    saved = []
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+    for i, context in enumerate(browser.contexts):
+        for k, page in enumerate(context.pages):
+            path = FAILURES / f"{safe}-{i}-{k}.png"
+            try:
+                page.screenshot(path=str(path), full_page=True)
+            except Exception as e:  # a crashed page: say so instead of hiding the test's own failure
+                path.with_suffix(".txt").write_text(f"{page.url}\nno screenshot: {e}\n")
+                continue
+            path.with_suffix(".txt").write_text(page.url + "\n")
+            saved.append(path)
+    return saved
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,22 @@
-"""A whole first visit and a follow-up in a real Chromium, as a therapist does it: log in, register a client,
-paint the pain on the body map, read the suggestions, record the trigger points found, plan, run a session
-with two holds, print the aftercare, see the session on the progress page. Screenshots of the key pages are
-saved under var/test-artifacts/e2e/."""
+"""A first visit and a follow-up in a real Chromium, as a therapist does them. The first visit: log in, register
+a client, paint the pain on the body map, read the suggestions, record the trigger points found, plan, run a
+session with two holds, print the aftercare, see the session on the progress page. The follow-up (a client whose
+first visit is on record): the 48-hour check-in, a second session, progress and chart. Screenshots of the key
+pages are saved under var/test-artifacts/e2e/; every wait is Playwright's ``expect()`` or ``wait_for_url``."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from tests.browser.conftest import ARTIFACTS, LiveServer
+from tests.records_factories import make_assessment, make_client, make_hold, make_intake, make_plan
+
+from taut.services import clients, clinics, records, sessions
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -24,22 +31,32 @@ def _paint(page: Any, map_id: str, view: str, key: str) -> None:
     page.locator(f'[id="{map_id}-{view}-{region}--{side}"]').click()
 
 
-def test_first_visit_and_follow_up(chromium: Any, live_server: LiveServer) -> None:
+@pytest.fixture
+def page(chromium: Any) -> Iterator[Any]:
+    """A laptop-sized page that collects console errors, page errors and failed requests in ``page.errors``."""
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    base = live_server.url
+    page.errors = errors
+    yield page
+    context.close()
 
-    # Log in.
-    page.goto(f"{base}/clients")
-    assert "/login" in page.url
-    page.get_by_label("E-mail").fill(live_server.email)
-    page.get_by_label("Password").fill(live_server.password)
+
+def _log_in(page: Any, server: LiveServer) -> None:
+    page.goto(f"{server.url}/clients")
+    expect(page).to_have_url(re.compile(r".*/login"))
+    page.get_by_label("E-mail").fill(server.email)
+    page.get_by_label("Password").fill(server.password)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/clients")
+    page.wait_for_url(f"{server.url}/clients")
+
+
+def test_first_visit(page: Any, live_server: LiveServer) -> None:
+    base = live_server.url
+    _log_in(page, live_server)
     _shot(page, "01-clients")
 
     # A new client, with consent to treatment.
@@ -59,8 +76,7 @@ def test_first_visit_and_follow_up(chromium: Any, live_server: LiveServer) -> No
     page.get_by_label("Chief complaint, in the client's words").fill(
         "Right-sided headaches after long days at the desk"
     )
-    page.locator("#live-ranking li").first.wait_for()
-    assert "trapezius" in page.locator("#live-ranking").inner_text().lower()
+    expect(page.locator("#live-ranking")).to_contain_text(re.compile("trapezius", re.IGNORECASE))
     page.locator("#screen-all-no").click()
     _shot(page, "02-intake")
     page.get_by_role("button", name="Save intake and see suggestions").click()
@@ -68,9 +84,9 @@ def test_first_visit_and_follow_up(chromium: Any, live_server: LiveServer) -> No
 
     # Suggestions beside the drawing; selecting one overlays its zones.
     ranking = page.locator("#ranking")
-    assert "Upper trapezius" in ranking.inner_text()
+    expect(ranking).to_contain_text("Upper trapezius")
     ranking.locator("li.rank .rank-pick").first.click()
-    assert page.locator("#bm-saved .is-zone-essential").count() > 0
+    expect(page.locator("#bm-saved .is-zone-essential").first).to_be_attached()
     _shot(page, "03-suggestions")
 
     # Examination: record the trigger point found.
@@ -82,7 +98,7 @@ def test_first_visit_and_follow_up(chromium: Any, live_server: LiveServer) -> No
     page.locator('[id="rom:0:movement"]').select_option("cervical.rotation")
     page.locator('[id="rom:0:side"]').select_option("left")
     page.locator('[id="rom:0:degrees"]').fill("45")
-    assert "75% of normal" in page.locator("#rom-normal-0").inner_text()
+    expect(page.locator("#rom-normal-0")).to_contain_text("75% of normal")
     _shot(page, "04-examination")
     page.get_by_role("button", name="Save examination").click()
     page.wait_for_url(re.compile(rf".*/clients/{client_id}/plan/new$"))
@@ -91,11 +107,10 @@ def test_first_visit_and_follow_up(chromium: Any, live_server: LiveServer) -> No
     page.get_by_label("Goals (one per line)").fill("Headache-free working days")
     page.get_by_role("button", name="Create plan").click()
     page.wait_for_url(re.compile(rf".*/clients/{client_id}/plan/\d+$"))
-    assert "Upper trapezius TrP1" in page.content()
+    expect(page.locator("main")).to_contain_text("Upper trapezius TrP1")
 
-    run_session_and_follow_up(page, base, client_id)
-    assert not [e for e in errors if "favicon" not in e], errors
-    context.close()
+    first_session(page, base, client_id)
+    assert not [e for e in page.errors if "favicon" not in e], page.errors
 
 
 def _hold(page: Any, seconds: int, discomfort: int, *, released: bool) -> None:
@@ -103,10 +118,15 @@ def _hold(page: Any, seconds: int, discomfort: int, *, released: bool) -> None:
     page.locator("#cd-seconds-input").fill(str(seconds))
     page.locator(f'#cd-discomfort button[data-value="{discomfort}"]').click()
     page.locator("#cd-released" if released else "#cd-save").click()
-    page.locator("#cd-holds li").nth(before).wait_for()
+    expect(page.locator("#cd-holds li")).to_have_count(before + 1)
 
 
-def run_session_and_follow_up(page: Any, base: str, client_id: int) -> None:
+def _sessions_on_progress(page: Any, base: str, client_id: int, n: int) -> None:
+    page.goto(f"{base}/clients/{client_id}/progress")
+    expect(page.locator(".pg-stat").first.locator(".pg-value")).to_have_text(str(n))  # sessions
+
+
+def first_session(page: Any, base: str, client_id: int) -> None:
     # Start a session from the chart: pain before 6.
     page.goto(f"{base}/clients/{client_id}")
     page.get_by_role("link", name="Start session").click()
@@ -114,41 +134,65 @@ def run_session_and_follow_up(page: Any, base: str, client_id: int) -> None:
     page.get_by_role("button", name="Start session").click()
     page.wait_for_url(re.compile(r".*/sessions/\d+$"))
     session_url = page.url
-    assert "Upper trapezius" in page.locator("#cd-point").inner_text()
+    expect(page.locator("#cd-point")).to_contain_text("Upper trapezius")
 
     # Two holds, each saved the moment it ends; a discomfort of 8 warns "lighter".
     page.locator('#cd-discomfort button[data-value="8"]').click()
-    assert page.locator("#cd-warning").is_visible()
-    assert "good pain" in page.locator("#cd-warning").inner_text().lower()
+    expect(page.locator("#cd-warning")).to_be_visible()
+    expect(page.locator("#cd-warning")).to_contain_text(re.compile("good pain", re.IGNORECASE))
     page.locator("#cd-undo").click()
     _hold(page, 20, 6, released=False)
     _shot(page, "05-conductor")
     _hold(page, 25, 4, released=True)
     # A closed tab loses nothing: reload and both holds are there.
     page.goto(session_url)
-    assert page.locator("#cd-holds li").count() == 2
+    expect(page.locator("#cd-holds li")).to_have_count(2)
 
     # Finish: pain after 3, then the printable aftercare sheet.
     page.locator('label:has(input[name="pain_after"][value="3"])').click()
     page.get_by_role("button", name="Finish and print aftercare").click()
     page.wait_for_url(re.compile(r".*/sessions/\d+/aftercare$"))
-    sheet = page.content()
-    assert "48 hours" in sheet and "Upper trapezius" in sheet
+    expect(page.locator("body")).to_contain_text("48 hours")
+    expect(page.locator("body")).to_contain_text("Upper trapezius")
     _shot(page, "06-aftercare")
 
     # Progress: the session is on the pain chart.
-    page.goto(f"{base}/clients/{client_id}/progress")
-    assert page.locator(".pg-stat").first.locator(".pg-value").text_content().strip() == "1"  # sessions
-    assert "Session: pain before" in page.locator("main").text_content()
+    _sessions_on_progress(page, base, client_id, 1)
+    expect(page.locator("main")).to_contain_text("Session: pain before")
     assert page.locator("svg[role=img]").count() >= 2  # the pain chart and the ROM chart
     _shot(page, "07-progress")
 
+
+@pytest.fixture
+def visited(live_server: LiveServer) -> tuple[int, int]:
+    """A client whose first visit is on record (intake, examination, plan, a finished session of two holds):
+    (client id, session id)."""
+    db = live_server.db
+    tess = clinics.authenticate(db, email=live_server.email, password=live_server.password)
+    client = clients.register_client(db, tess, make_client(given_name="Fiona", family_name="Follow"))
+    assert client.id is not None
+    records.record_intake(db, tess, client.id, make_intake())
+    records.record_assessment(db, tess, client.id, make_assessment())
+    plan_id = records.create_plan(db, tess, client.id, make_plan())
+    start = datetime.now(UTC) - timedelta(days=2)
+    sid = sessions.start_session(db, tess, client.id, pain_before=6, plan_id=plan_id, occurred_at=start)
+    sessions.add_hold(db, tess, sid, make_hold())
+    sessions.add_hold(db, tess, sid, make_hold(seconds=25, released=True))
+    sessions.finish_session(db, tess, sid, pain_after=3, aftercare="", ended_at=start + timedelta(minutes=30))
+    return client.id, sid
+
+
+def test_follow_up(page: Any, live_server: LiveServer, visited: tuple[int, int]) -> None:
+    base = live_server.url
+    client_id, first = visited
+    _log_in(page, live_server)
+
     # Two days later: the 48-hour check-in.
-    page.goto(session_url + "/checkin")
+    page.goto(f"{base}/sessions/{first}/checkin")
     page.locator('label:has(input[name="tenderness"][value="2"])').click()
     page.locator('label:has(input[name="relief"][value="much"])').click()
     page.get_by_role("button", name="Save check-in").click()
-    page.wait_for_load_state()
+    page.wait_for_url(re.compile(rf".*/sessions/{first}/checkin\?saved=1$"))
 
     # The follow-up visit: a second session with one hold; progress now shows two sessions.
     page.goto(f"{base}/clients/{client_id}/sessions/new")
@@ -159,11 +203,12 @@ def run_session_and_follow_up(page: Any, base: str, client_id: int) -> None:
     page.locator('label:has(input[name="pain_after"][value="2"])').click()
     page.get_by_role("button", name="Finish and print aftercare").click()
     page.wait_for_url(re.compile(r".*/sessions/\d+/aftercare$"))
-    page.goto(f"{base}/clients/{client_id}/progress")
-    assert page.locator(".pg-stat").first.locator(".pg-value").text_content().strip() == "2"
+    _sessions_on_progress(page, base, client_id, 2)
 
     page.goto(f"{base}/clients/{client_id}")
-    timeline = page.locator(".timeline").inner_text()
-    assert "Treatment session: 2 holds" in timeline and "Treatment session: 1 hold" in timeline
-    assert "48-hour check-in" in timeline
+    timeline = page.locator(".timeline")
+    expect(timeline).to_contain_text("Treatment session: 2 holds")
+    expect(timeline).to_contain_text("Treatment session: 1 hold")
+    expect(timeline).to_contain_text("48-hour check-in")
     _shot(page, "08-chart")
+    assert not [e for e in page.errors if "favicon" not in e], page.errors

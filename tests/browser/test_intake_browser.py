@@ -5,9 +5,11 @@ content security policy (no console errors)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from tests.browser.conftest import LiveServer
 from tests.records_factories import make_client
 
@@ -25,8 +27,13 @@ def _login(page: Any, server: LiveServer) -> None:
     page.wait_for_url("**/clients**")
 
 
-def _zone_count(page: Any, root: str) -> int:
-    return int(page.locator(f"#{root} path.region.is-zone-essential").count())
+def _zones(page: Any, root: str, *, shown: bool) -> None:
+    """Wait until the referral zones on drawing ``root`` are shown (some) or cleared (none)."""
+    zones = page.locator(f"#{root} path.region.is-zone-essential")
+    if shown:
+        expect(zones.first).to_be_attached()
+    else:
+        expect(zones).to_have_count(0)
 
 
 def test_live_suggestions_overlay_and_the_saved_intake(chromium: Any, live_server: LiveServer) -> None:
@@ -47,59 +54,59 @@ def test_live_suggestions_overlay_and_the_saved_intake(chromium: Any, live_serve
         for key in ("head.temple:right", "neck.posterior_upper:right"):
             page.locator(f'#bm-intake path.region[data-key="{key}"]').first.click()
         names = page.locator("#live-ranking .rank-name")
-        names.first.wait_for()
+        expect(names.filter(has_text="Upper trapezius")).to_have_count(1)
         assert "Upper trapezius" in names.all_inner_texts()[:3]
 
         # hover shows the zones, leaving clears them; a click pins them
         first = page.locator("#live-ranking .rank-pick").first
         first.hover()
-        assert _zone_count(page, "bm-intake") > 0
+        _zones(page, "bm-intake", shown=True)
         page.locator("#complaint-title").hover()
-        assert _zone_count(page, "bm-intake") == 0
+        _zones(page, "bm-intake", shown=False)
         first.click()
-        assert first.get_attribute("aria-pressed") == "true"
+        expect(first).to_have_attribute("aria-pressed", "true")
         page.locator("#complaint-title").hover()
-        assert _zone_count(page, "bm-intake") > 0
+        _zones(page, "bm-intake", shown=True)
         page.keyboard.press("Escape")
-        assert _zone_count(page, "bm-intake") == 0
+        _zones(page, "bm-intake", shown=False)
 
         # a yes to a red flag shows in the live panel
         page.click("#screen-all-no")
         page.locator('label[for="q-4-yes"]').click()
-        assert page.locator('input[name="screen__fever"][value="yes"]').is_checked()
-        page.locator("#live-flags .live-flag").wait_for()
-        assert "Fever with pain" in page.inner_text("#live-flags")
+        expect(page.locator('input[name="screen__fever"][value="yes"]')).to_be_checked()
+        expect(page.locator("#live-flags .live-flag").first).to_be_visible()
+        expect(page.locator("#live-flags")).to_contain_text("Fever with pain")
 
         page.fill("#f-chief_complaint", "Headaches on the right after work")
         page.click("button[type=submit].primary")
         page.wait_for_url(f"**/clients/{cid}/intake/*")
-        assert page.locator('[role="alert"]').first.inner_text().startswith("Red flag")
-        assert page.locator('.head-actions [aria-disabled="true"]').inner_text() == "Start session"
+        expect(page.locator('[role="alert"]').first).to_have_text(re.compile(r"^\s*Red flag"))
+        expect(page.locator('.head-actions [aria-disabled="true"]')).to_have_text("Start session")
 
         # the saved page: keyboard focus shows the zones on the read-only drawing, Enter pins them
         pick = page.locator("#ranking .rank-pick").first
         pick.focus()
-        assert _zone_count(page, "bm-saved") > 0
+        _zones(page, "bm-saved", shown=True)
         page.keyboard.press("Enter")
-        assert pick.get_attribute("aria-pressed") == "true"
+        expect(pick).to_have_attribute("aria-pressed", "true")
         page.locator("#decision-form textarea").focus()
-        assert _zone_count(page, "bm-saved") > 0  # pinned
+        _zones(page, "bm-saved", shown=True)  # pinned
         pick.focus()
         page.keyboard.press("Enter")
         page.locator("#decision-form textarea").focus()
-        assert _zone_count(page, "bm-saved") == 0
+        _zones(page, "bm-saved", shown=False)
 
         # the decision form: "Referred to" only for a referral
         page.check("#dk-override")
-        assert page.locator(".referred-to").is_hidden()
+        expect(page.locator(".referred-to")).to_be_hidden()
         page.check("#dk-referred")
-        assert page.locator(".referred-to").is_visible()
+        expect(page.locator(".referred-to")).to_be_visible()
         page.fill("#df-referred-to", "General practitioner")
         page.fill("#df-reason", "Fever 38.2: sent to the GP the same day")
         page.click("#decision-form button[type=submit]")
         page.wait_for_url("**#screening-decisions")
-        assert page.locator('[role="alert"]').count() == 0
-        assert "Referred to General practitioner" in page.inner_text("#screening-decisions")
+        expect(page.locator('[role="alert"]')).to_have_count(0)
+        expect(page.locator("#screening-decisions")).to_contain_text("Referred to General practitioner")
     finally:
         ctx.close()
     assert [p for p in problems if "/favicon.ico" not in p] == []  # the site has no icon yet

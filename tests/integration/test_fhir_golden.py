@@ -1,6 +1,6 @@
 """Golden-file FHIR output for the demo client, stored in the database and exported from it (SQLite and
 PostgreSQL give the same file). A change of the mapping shows up as a diff to review: run with
-TAUT_UPDATE_GOLDEN=1 to rewrite the file, and read the diff.
+TAUT_UPDATE_GOLDEN=1 to rewrite the file (the run fails when it changed), and read the diff.
 
 The module's database is fresh and this module alone writes to it, so the ids (and so the fullUrls) are the
 same on every run."""
@@ -8,13 +8,13 @@ same on every run."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
+from tests.golden import golden
 from tests.integration.conftest import PASSWORD
 from tests.unit.fhir.demo_course import OLGA, TOM, demo_course
 
@@ -42,10 +42,9 @@ def golden_client(db: Database) -> tuple[User, int]:
 def test_the_demo_client_matches_the_golden_file(db: Database, golden_client: tuple[User, int]) -> None:
     olga, cid = golden_client
     got = client_bundle(db, olga, cid, at=AT)
-    if os.environ.get("TAUT_UPDATE_GOLDEN"):
-        GOLDEN.write_text(json.dumps(got, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert GOLDEN.exists(), f"no golden file {GOLDEN.name}: run with TAUT_UPDATE_GOLDEN=1 and review it"
-    expected: dict[str, Any] = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    expected: dict[str, Any] = json.loads(
+        golden(GOLDEN, json.dumps(got, indent=1, ensure_ascii=False) + "\n")
+    )
     assert got == expected, "the FHIR export changed; review it and update the golden file: " + "; ".join(
         differences(expected, got)
     )

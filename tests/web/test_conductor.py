@@ -392,7 +392,7 @@ def test_bad_holds_are_refused_with_the_field_named(web_world: WebWorld) -> None
     cid = a_client(w)
     sid = started(w, cid)
     c = signed_in(w.app, w.bob)
-    cases = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"discomfort": 11}, "hold.discomfort", "must be 0-10, not 11"),
         ({"trp_id": "upper_trapezius.trp9"}, "hold.trp_id", "not a trigger point"),
         ({"trp_id": "no_such_muscle.trp1"}, "hold.trp_id", "not a trigger point id"),

@@ -9,6 +9,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -388,7 +389,8 @@ def call(c: Browser, method: str, url: str, body: dict[str, object] | None) -> i
         return c.get(url).status_code
     if url.startswith("/api/"):
         return c.request(method, url, json=body, headers={"X-CSRF-Token": c.csrf}).status_code
-    return c.request(method, url, data={**(body or {}), "csrf_token": c.csrf}).status_code
+    form: dict[str, Any] = {**(body or {}), "csrf_token": c.csrf}
+    return c.request(method, url, data=form).status_code
 
 
 def test_front_desk_is_refused_every_note_and_document(web_world: WebWorld, treated: Treated) -> None:
@@ -425,7 +427,8 @@ def test_forms_and_api_calls_without_the_csrf_token_are_refused(
         if url.startswith("/api/"):
             r = c.request(method, url, json=body)
         else:
-            r = c.request(method, url, data=body or {})
+            form: dict[str, Any] = dict(body or {})
+            r = c.request(method, url, data=form)
         assert r.status_code == 403, (method, url)
     assert c.post("/api/v1/fhir/import", content=b"{}").status_code == 403
     assert len(charts.load_chart(web_world.db, web_world.bob, treated.client_id).notes) == count

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from taut.anatomy.regions import Side
 from taut.clinic import Hold
 from taut.services import clients, notes, records, sessions
 from tests.records_factories import make_assessment, make_client, make_intake, make_outcome, make_plan
@@ -77,7 +78,7 @@ def ids(web_world: WebWorld) -> dict[str, Any]:
         sid,
         Hold(
             trp_id="upper_trapezius.trp1",
-            side="right",
+            side=Side.RIGHT,
             technique="ischemic_compression",
             pressure=3,
             seconds=20,

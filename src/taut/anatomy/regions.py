@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import NamedTuple
 
-import yaml
+from taut.anatomy.datafile import DataFileError, Doc, Problems, packaged
 
 
 class Side(StrEnum):
@@ -92,48 +92,106 @@ class BodyMap:
         return (target,)
 
 
-def _parse(doc: dict) -> BodyMap:  # type: ignore[type-arg]
-    regions: list[Region] = []
-    parts: list[Node] = []
-    areas: list[Node] = []
-    for part in doc["parts"]:
+_REGION_KEYS = {"id", "name", "side", "views", "choir", "snomed", "snomed_broader", "wpi"}
+
+
+class _Reading:
+    """regions.yaml read into regions, areas and parts; every problem is noted with its line."""
+
+    def __init__(self, doc: Doc, problems: Problems) -> None:
+        self.doc, self.problems = doc, problems
+        self.regions: list[Region] = []
+        self.parts: list[Node] = []
+        self.areas: list[Node] = []
+        self.seen: set[str] = set()
+
+    def need(self, item: object, loc: tuple[object, ...], keys: tuple[str, ...]) -> bool:
+        """True when ``item`` is a mapping holding every key in ``keys`` (a problem per missing key)."""
+        if not isinstance(item, dict):
+            self.problems.add(self.doc, loc, "expected a mapping")
+            return False
+        missing = [k for k in keys if k not in item]
+        for k in missing:
+            self.problems.add(self.doc, loc, f"{k}: required")
+        return not missing
+
+    def part(self, i: int, part: object) -> None:
+        loc = ("parts", i)
+        if not self.need(part, loc, ("id", "name", "areas")):
+            return
+        assert isinstance(part, dict)
         part_regions: list[str] = []
-        for area in part["areas"]:
-            area_regions: list[str] = []
-            for r in area["regions"]:
-                side = r["side"]
-                if side not in ("sided", "midline"):
-                    raise ValueError(f"region {r['id']}: side must be sided or midline, not {side!r}")
-                views = tuple(r["views"])
-                bad = [v for v in views if v not in VIEWS]
-                if bad:
-                    raise ValueError(f"region {r['id']}: unknown view(s) {bad}")
-                regions.append(
-                    Region(
-                        id=r["id"],
-                        name=r["name"],
-                        sided=side == "sided",
-                        views=views,
-                        part=part["id"],
-                        area=area["id"],
-                        choir_group=r["choir"],
-                        snomed=r.get("snomed"),
-                        snomed_broader=bool(r.get("snomed_broader", False)),
-                        wpi=r.get("wpi"),
-                    )
-                )
-                area_regions.append(r["id"])
-            areas.append(Node(area["id"], area["name"], "area", tuple(area_regions)))
+        for j, area in enumerate(part["areas"] or []):
+            aloc = (*loc, "areas", j)
+            if not self.need(area, aloc, ("id", "name", "regions")):
+                continue
+            ids = [
+                self.region(part["id"], area["id"], (*aloc, "regions", k), r)
+                for k, r in enumerate(area["regions"] or [])
+            ]
+            area_regions = tuple(r for r in ids if r)
+            self.areas.append(Node(area["id"], area["name"], "area", area_regions))
             part_regions.extend(area_regions)
-        parts.append(Node(part["id"], part["name"], "part", tuple(part_regions)))
-    return BodyMap(regions, parts, areas)
+        self.parts.append(Node(part["id"], part["name"], "part", tuple(part_regions)))
+
+    def region(self, part: str, area: str, loc: tuple[object, ...], r: object) -> str | None:
+        """The region's id once it is added; None (with its problems noted) when it is not valid."""
+        if not self.need(r, loc, ("id", "name", "side", "views", "choir")):
+            return None
+        assert isinstance(r, dict)
+        add, before = self.problems.add, len(self.problems.found)
+        for k in sorted(set(r) - _REGION_KEYS):
+            add(self.doc, (*loc, k), f"{r['id']}: unknown field {k!r}")
+        if r["side"] not in ("sided", "midline"):
+            add(
+                self.doc,
+                (*loc, "side"),
+                f"region {r['id']}: side must be sided or midline, not {r['side']!r}",
+            )
+        views = tuple(r["views"] or ())
+        bad = [v for v in views if v not in VIEWS]
+        if bad:
+            add(self.doc, (*loc, "views"), f"region {r['id']}: unknown view(s) {bad}")
+        if r["id"] in self.seen:
+            add(self.doc, (*loc, "id"), f"duplicate region id {r['id']!r}")
+        if len(self.problems.found) > before:
+            return None
+        self.seen.add(r["id"])
+        self.regions.append(
+            Region(
+                id=r["id"],
+                name=r["name"],
+                sided=r["side"] == "sided",
+                views=views,
+                part=part,
+                area=area,
+                choir_group=r["choir"],
+                snomed=r.get("snomed"),
+                snomed_broader=bool(r.get("snomed_broader", False)),
+                wpi=r.get("wpi"),
+            )
+        )
+        return str(r["id"])
+
+
+def read_body_map(path: Path, rel: str = "anatomy/data/regions.yaml") -> BodyMap:
+    """The body map of a regions file; DataFileError lists every problem as file:line."""
+    problems = Problems()
+    doc = problems.read(path, rel)
+    reading = None
+    if doc is not None:
+        reading = _Reading(doc, problems)
+        for i, part in problems.listed(doc, "parts"):
+            reading.part(i, part)
+    if problems or reading is None:
+        raise DataFileError(problems.found, "the body map")
+    return BodyMap(reading.regions, reading.parts, reading.areas)
 
 
 @cache
 def body_map() -> BodyMap:
     """The body map, loaded once."""
-    text = resources.files("taut.anatomy").joinpath("data/regions.yaml").read_text(encoding="utf-8")
-    return _parse(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    return read_body_map(packaged("taut.anatomy", "data/regions.yaml"))
 
 
 class RegionRef(NamedTuple):

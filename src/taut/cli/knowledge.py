@@ -231,114 +231,147 @@ def _muscle_json(kb: KnowledgeBase, m: Muscle) -> dict[str, Any]:
 
 def _print_muscle(kb: KnowledgeBase, m: Muscle) -> None:
     from rich.console import Console
-    from rich.markup import escape
-    from rich.panel import Panel
 
-    con = Console()
+    out = _MuscleSheet(Console(), kb, m)
+    out.header()
+    out.trigger_points()
+    out.groups()
+    out.entrapments()
+    out.relations()
+    out.examination()
+    out.treatment()
+    out.sources()
 
-    def src(g: Sourced | tuple[str, ...]) -> str:
+
+class _MuscleSheet:
+    """``taut muscle NAME``: one muscle printed section by section, each fact with its sources."""
+
+    def __init__(self, con: Any, kb: KnowledgeBase, m: Muscle) -> None:
+        from rich.markup import escape
+
+        self.con, self.kb, self.m, self.esc = con, kb, m, escape
+
+    def src(self, g: Sourced | tuple[str, ...]) -> str:
         refs = g if isinstance(g, tuple) else g.sources
         extra = ""
         if not isinstance(g, tuple) and g.confidence != "high":
             extra = f", confidence {g.confidence}"
-        return f" [dim]({escape(_cite(refs))}{extra})[/dim]"
+        return f" [dim]({self.esc(_cite(refs))}{extra})[/dim]"
 
-    def note(g: Sourced) -> None:
+    def note(self, g: Sourced) -> None:
         if g.note:
-            con.print(f"    [italic]{escape(g.note)}[/italic]")
+            self.con.print(f"    [italic]{self.esc(g.note)}[/italic]")
 
-    def heading(text: str) -> None:
-        con.print(f"\n[bold underline]{text}[/bold underline]")
+    def heading(self, text: str) -> None:
+        self.con.print(f"\n[bold underline]{text}[/bold underline]")
 
-    head = f"[bold]{escape(m.name.capitalize())}[/bold] — {escape(m.body_part)}"
-    if m.aliases:
-        head += f"\n[dim]also: {escape(', '.join(m.aliases))}[/dim]"
-    head += f"\nInvolvement: {_words(m.involvement.frequency)}{src(m.involvement)}"
-    if m.involvement.note:
-        head += f"\n[italic]{escape(m.involvement.note)}[/italic]"
-    con.print(Panel(head, expand=False))
-    con.print(f"[bold]Action:[/bold] {escape(m.action)}")
-    con.print(f"[bold]Innervation:[/bold] {escape(m.innervation)}{src(m.anatomy_sources)}")
+    def header(self) -> None:
+        from rich.panel import Panel
 
-    heading(f"Trigger points ({len(m.trigger_points)})")
-    for tp in m.trigger_points:
-        con.print(f"[bold]{escape(tp.name)}[/bold] [dim]{tp.id}[/dim]{src(tp)}")
-        con.print(f"    Location: {escape(tp.location)}")
-        con.print(
-            f"    [red bold]Essential zone:[/red bold] {escape(', '.join(_region_name(r) for r in tp.essential))}"
-        )
-        if tp.spillover:
-            con.print(
-                f"    [red]Spillover zone:[/red] {escape(', '.join(_region_name(r) for r in tp.spillover))}"
-            )
-        con.print(f"    Laterality: {_words(tp.laterality)}")
-        note(tp)
+        m, esc = self.m, self.esc
+        head = f"[bold]{esc(m.name.capitalize())}[/bold] — {esc(m.body_part)}"
+        if m.aliases:
+            head += f"\n[dim]also: {esc(', '.join(m.aliases))}[/dim]"
+        head += f"\nInvolvement: {_words(m.involvement.frequency)}{self.src(m.involvement)}"
+        if m.involvement.note:
+            head += f"\n[italic]{esc(m.involvement.note)}[/italic]"
+        self.con.print(Panel(head, expand=False))
+        self.con.print(f"[bold]Action:[/bold] {esc(m.action)}")
+        self.con.print(f"[bold]Innervation:[/bold] {esc(m.innervation)}{self.src(m.anatomy_sources)}")
 
-    for label, group in (
-        ("Symptoms", m.symptoms),
-        ("Aggravated by", m.aggravators),
-        ("Mechanisms", m.mechanisms),
-    ):
-        if group is not None:
-            con.print(f"\n[bold]{label}:[/bold] {escape(', '.join(group.terms))}{src(group)}")
-            note(group)
-    for label, tgroup in (
-        ("Perpetuating factors", m.perpetuating_factors),
-        ("Restricted motion", m.restricted_motion),
-    ):
-        if tgroup is not None:
-            con.print(f"\n[bold]{label}:[/bold]{src(tgroup)}")
-            for item in tgroup.items:
-                con.print(f"  • {escape(item)}")
-            note(tgroup)
+    def trigger_points(self) -> None:
+        con, esc = self.con, self.esc
+        self.heading(f"Trigger points ({len(self.m.trigger_points)})")
+        for tp in self.m.trigger_points:
+            con.print(f"[bold]{esc(tp.name)}[/bold] [dim]{tp.id}[/dim]{self.src(tp)}")
+            con.print(f"    Location: {esc(tp.location)}")
+            essential = ", ".join(_region_name(r) for r in tp.essential)
+            con.print(f"    [red bold]Essential zone:[/red bold] {esc(essential)}")
+            if tp.spillover:
+                con.print(
+                    f"    [red]Spillover zone:[/red] {esc(', '.join(_region_name(r) for r in tp.spillover))}"
+                )
+            con.print(f"    Laterality: {_words(tp.laterality)}")
+            self.note(tp)
 
-    if m.entrapments:
-        heading("Entrapments")
-        for ent in m.entrapments:
+    def groups(self) -> None:
+        m, con, esc = self.m, self.con, self.esc
+        for label, group in (
+            ("Symptoms", m.symptoms),
+            ("Aggravated by", m.aggravators),
+            ("Mechanisms", m.mechanisms),
+        ):
+            if group is not None:
+                con.print(f"\n[bold]{label}:[/bold] {esc(', '.join(group.terms))}{self.src(group)}")
+                self.note(group)
+        for label, tgroup in (
+            ("Perpetuating factors", m.perpetuating_factors),
+            ("Restricted motion", m.restricted_motion),
+        ):
+            if tgroup is not None:
+                con.print(f"\n[bold]{label}:[/bold]{self.src(tgroup)}")
+                for item in tgroup.items:
+                    con.print(f"  • {esc(item)}")
+                self.note(tgroup)
+
+    def entrapments(self) -> None:
+        if not self.m.entrapments:
+            return
+        esc = self.esc
+        self.heading("Entrapments")
+        for ent in self.m.entrapments:
             where = f" — felt at {', '.join(_region_name(r) for r in ent.regions)}" if ent.regions else ""
-            con.print(
-                f"  • {escape(ent.structure)}: {escape(', '.join(ent.symptoms))}{escape(where)}{src(ent)}"
-            )
+            symptoms = ", ".join(ent.symptoms)
+            self.con.print(f"  • {esc(ent.structure)}: {esc(symptoms)}{esc(where)}{self.src(ent)}")
             if ent.note:
-                con.print(f"    [italic]{escape(ent.note)}[/italic]")
-    if m.relations is not None and (m.relations.satellites or m.relations.key_muscles):
-        heading("Relations")
-        if m.relations.satellites:
-            con.print(f"  Satellite TrPs develop in: {escape(', '.join(m.relations.satellites))}")
-        if m.relations.key_muscles:
-            con.print(
-                f"  Key muscles (their TrPs induce satellites here): {escape(', '.join(m.relations.key_muscles))}"
+                self.con.print(f"    [italic]{esc(ent.note)}[/italic]")
+
+    def relations(self) -> None:
+        rel = self.m.relations
+        if rel is None or not (rel.satellites or rel.key_muscles):
+            return
+        self.heading("Relations")
+        if rel.satellites:
+            self.con.print(f"  Satellite TrPs develop in: {self.esc(', '.join(rel.satellites))}")
+        if rel.key_muscles:
+            keys = self.esc(", ".join(rel.key_muscles))
+            self.con.print(f"  Key muscles (their TrPs induce satellites here): {keys}")
+        self.con.print(f"  {self.src(rel).strip()}")
+        self.note(rel)
+
+    def examination(self) -> None:
+        self.heading("Examination")
+        ex = self.m.examination
+        self.con.print(f"  Position: {self.esc(ex.position)}")
+        self.con.print(f"  Palpation: {ex.palpation}{self.src(ex)}")
+        if ex.notes:
+            self.con.print(f"  {self.esc(ex.notes)}")
+
+    def treatment(self) -> None:
+        con, esc, kb = self.con, self.esc, self.kb
+        self.heading("Treatment")
+        tr = self.m.treatment
+        names = [kb.techniques[t].name if t in kb.techniques else t for t in tr.techniques]
+        con.print(f"  Techniques: {esc(', '.join(names))}{self.src(tr)}")
+        for c in tr.cautions:
+            con.print(f"  [yellow]Caution:[/yellow] {esc(c)}")
+        con.print(f"  Self-care stretch: {esc(tr.self_care.stretch)}")
+        if tr.self_care.pressure:
+            con.print(f"  Self-care pressure: {esc(tr.self_care.pressure)}")
+        self.note(tr)
+        if self.m.confidence_note:
+            con.print(f"\n[italic]{esc(self.m.confidence_note)}[/italic]")
+
+    def sources(self) -> None:
+        self.heading("Sources")
+        for key in _source_keys(_muscle_groups(self.m)):
+            s = self.kb.sources.get(key)
+            self.con.print(
+                f"  [bold]{key}[/bold] ({s.kind}): {self.esc(s.citation)}"
+                if s
+                else f"  {key}: (unknown source)"
             )
-        con.print(f"  {src(m.relations).strip()}")
-        note(m.relations)
-
-    heading("Examination")
-    ex = m.examination
-    con.print(f"  Position: {escape(ex.position)}")
-    con.print(f"  Palpation: {ex.palpation}{src(ex)}")
-    if ex.notes:
-        con.print(f"  {escape(ex.notes)}")
-
-    heading("Treatment")
-    tr = m.treatment
-    names = [kb.techniques[t].name if t in kb.techniques else t for t in tr.techniques]
-    con.print(f"  Techniques: {escape(', '.join(names))}{src(tr)}")
-    for c in tr.cautions:
-        con.print(f"  [yellow]Caution:[/yellow] {escape(c)}")
-    con.print(f"  Self-care stretch: {escape(tr.self_care.stretch)}")
-    if tr.self_care.pressure:
-        con.print(f"  Self-care pressure: {escape(tr.self_care.pressure)}")
-    note(tr)
-    if m.confidence_note:
-        con.print(f"\n[italic]{escape(m.confidence_note)}[/italic]")
-
-    heading("Sources")
-    for key in _source_keys(_muscle_groups(m)):
-        s = kb.sources.get(key)
-        con.print(
-            f"  [bold]{key}[/bold] ({s.kind}): {escape(s.citation)}" if s else f"  {key}: (unknown source)"
-        )
-    con.print(f"[dim]Data file: {kb.files.get(m.name, '?')}[/dim]")
+        self.con.print(f"[dim]Data file: {self.kb.files.get(self.m.name, '?')}[/dim]")
 
 
 # --- the picture --------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from taut.anatomy.regions import Side
 from taut.clinic import rules
 from taut.clinic.catalogue import Catalogue
 from taut.clinic.errors import RecordValidationError
+from taut.clinic.fields import TRIGGER_POINT_SIGNS
 from taut.clinic.rom import rom_norms
 
 TRP_STATUSES = ("active", "latent", "resolved")
@@ -26,6 +27,10 @@ def side_or_none(field: str, value: object) -> Side | None:
 
 @dataclass(frozen=True, kw_only=True)
 class TriggerPointFinding:
+    """One trigger point on one side as found at an examination. The signs and measurements after ``status``
+    are declared in ``clinic.fields.TRIGGER_POINT_SIGNS`` (label, range, FHIR code, SOAP words), which every
+    adapter reads; a new sign is declared there and added here with its default."""
+
     trp_id: str  # "upper_trapezius.trp1"
     side: Side | None
     status: str  # active / latent / resolved
@@ -39,12 +44,7 @@ class TriggerPointFinding:
     def __post_init__(self) -> None:
         object.__setattr__(self, "side", side_or_none("finding.side", self.side))
         rules.one_of("finding.status", self.status, TRP_STATUSES)
-        for flag in ("taut_band", "jump_sign", "local_twitch", "referral_reproduced"):
-            if not isinstance(getattr(self, flag), bool):
-                raise RecordValidationError(f"finding.{flag}", "must be true or false")
-        rules.optional_whole_number("finding.tenderness", self.tenderness, 0, 10)
-        if self.ppt_kpa is not None:
-            rules.number("finding.ppt_kpa", self.ppt_kpa, 0, 2000)
+        TRIGGER_POINT_SIGNS.check(self)
 
     @property
     def muscle(self) -> str:

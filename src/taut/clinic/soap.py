@@ -26,6 +26,7 @@ from taut.clinic.billing import BillingSummary, session_billing
 from taut.clinic.catalogue import catalogue
 from taut.clinic.chart import Chart, OutcomeEntry, SessionEntry
 from taut.clinic.errors import NotFound
+from taut.clinic.fields import TRIGGER_POINT_SIGNS
 from taut.clinic.intake import Intake, engine_case
 from taut.clinic.outcomes import INSTRUMENTS
 from taut.clinic.people import Client
@@ -261,18 +262,11 @@ def outcome_words(o: OutcomeEntry) -> str:
 
 
 def finding_words(f: TriggerPointFinding, kb: KnowledgeBase) -> str:
-    signs = [
-        f"taut band {'+' if f.taut_band else '-'}",
-        f"jump sign {'+' if f.jump_sign else '-'}",
-        f"local twitch {'+' if f.local_twitch else '-'}",
-        f"referral reproduced {'+' if f.referral_reproduced else '-'}",
-    ]
-    text = f"{trigger_point_words(f.trp_id, f.side, kb)}: {f.status}; {', '.join(signs)}"
-    if f.tenderness is not None:
-        text += f"; tenderness {f.tenderness}/10"
-    if f.ppt_kpa is not None:
-        text += f"; PPT {_number(f.ppt_kpa)} kPa"
-    return text
+    """The finding in words from the declared fields: point, status, each sign + or -, each measurement taken."""
+    signs = [x.soap_words(getattr(f, x.name)) for x in TRIGGER_POINT_SIGNS.of_kind("flag")]
+    measured = [x.soap_words(getattr(f, x.name)) for x in TRIGGER_POINT_SIGNS.of_kind("whole", "number")]
+    text = f"{trigger_point_words(f.trp_id, f.side, kb)}: {f.status}; {', '.join(s for s in signs if s)}"
+    return "; ".join([text, *(m for m in measured if m)])
 
 
 def _objective(exam: Assessment | None, kb: KnowledgeBase) -> str:

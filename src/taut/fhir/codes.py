@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from taut.anatomy.regions import Side
+from taut.clinic.fields import TRIGGER_POINT_SIGNS
 from taut.clinic.rom import rom_norms
 
 # The canonical base of Taut's own code systems, extensions and questionnaires. A domain of the example.org
@@ -109,12 +110,7 @@ MUSCLE_SNOMED: dict[str, tuple[str, bool]] = {
 # --- Taut concept codes (CS_TAUT) with their displays ---
 TAUT_CODES = {
     "trigger-point": "Myofascial trigger point examination",
-    "taut-band": "Taut band palpable",
-    "jump-sign": "Jump sign",
-    "local-twitch": "Local twitch response",
-    "referral-reproduced": "Referred pain reproduced",
-    "tenderness": "Tenderness on palpation 0-10",
-    "pressure-pain-threshold": "Pressure-pain threshold",
+    **{f.fhir: f.fhir_display for f in TRIGGER_POINT_SIGNS},  # taut-band ... pressure-pain-threshold
     "range-of-motion": "Active range of motion",
     "posture-finding": "Posture finding",
     "gait-finding": "Gait finding",

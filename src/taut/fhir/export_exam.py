@@ -4,9 +4,10 @@ red-flag decisions (DetectedIssue) and assessments (ClinicalImpression with its 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
+from taut.clinic.fields import TRIGGER_POINT_SIGNS, RecordField
 from taut.clinic.intake import Intake
 from taut.clinic.screening import ScreeningDecision
 from taut.fhir import codes as c
@@ -186,25 +187,23 @@ def _exam(b: Builder, url: str, on: date, code: Json, extra: Json) -> str:
     return b.add(url, "Observation", body)
 
 
+def _component(field: RecordField, value: Any) -> Json:
+    """A declared field as an Observation component: a sign as a boolean, a score as an integer, a
+    measurement as a quantity in its unit."""
+    code = c.concept(c.taut(field.fhir))
+    if field.kind == "flag":
+        return {"code": code, "valueBoolean": value}
+    if field.kind == "whole":
+        return {"code": code, "valueInteger": value}
+    return {"code": code, "valueQuantity": c.quantity(value, field.unit)}
+
+
 def _finding(b: Builder, key: str, k: int, on: date, f: TriggerPointFinding) -> str:
-    components: list[Json] = [
-        {"code": c.concept(c.taut(name)), "valueBoolean": getattr(f, attr)}
-        for name, attr in (
-            ("taut-band", "taut_band"),
-            ("jump-sign", "jump_sign"),
-            ("local-twitch", "local_twitch"),
-            ("referral-reproduced", "referral_reproduced"),
-        )
+    components = [
+        _component(field, value)
+        for field, value in ((field, getattr(f, field.name)) for field in TRIGGER_POINT_SIGNS)
+        if value is not None  # a measurement not taken has no component
     ]
-    if f.tenderness is not None:
-        components.append({"code": c.concept(c.taut("tenderness")), "valueInteger": f.tenderness})
-    if f.ppt_kpa is not None:
-        components.append(
-            {
-                "code": c.concept(c.taut("pressure-pain-threshold")),
-                "valueQuantity": c.quantity(f.ppt_kpa, "kPa"),
-            }
-        )
     return _exam(
         b,
         urn(f"{key}/finding/{k}"),

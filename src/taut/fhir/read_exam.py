@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from taut.anatomy.pain import PainDrawing, PainMark
 from taut.anatomy.regions import RegionRef, body_map
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
+from taut.clinic.fields import TRIGGER_POINT_SIGNS, RecordField
 from taut.clinic.intake import Biochemical, Biomechanical, Factors, Intake, Psychosocial, ScreeningAnswer
 from taut.clinic.rom import rom_norms
 from taut.clinic.screening import ScreeningDecision
@@ -243,19 +244,9 @@ def _exam(rd: Reader, o: Entry, kind: str) -> Any:
         trp, side = rd.point(o, r.get("bodySite"), "bodySite")
         status, _ = code_of(o, r.get("valueCodeableConcept"), "valueCodeableConcept", c.CS_TRP_STATUS)
         comps = rd.components(o)
-        ppt = comps.get("pressure-pain-threshold")
+        signs = {f.name: _declared(o, f, comps.get(f.fhir)) for f in TRIGGER_POINT_SIGNS}
         with at(o):
-            return TriggerPointFinding(
-                trp_id=trp,
-                side=side,
-                status=status,
-                taut_band=comps.get("taut-band", False),
-                jump_sign=comps.get("jump-sign", False),
-                local_twitch=comps.get("local-twitch", False),
-                referral_reproduced=comps.get("referral-reproduced", False),
-                tenderness=comps.get("tenderness"),
-                ppt_kpa=None if ppt is None else float(ppt),
-            )
+            return TriggerPointFinding(trp_id=trp, side=side, status=status, **signs)
     if kind == "range-of-motion":
         movement, path = code_of(o, r.get("code"), "code", c.CS_ROM_MOVEMENT)
         if movement not in rom_norms():
@@ -281,3 +272,15 @@ def _exam(rd: Reader, o: Entry, kind: str) -> Any:
             structure=str(site.get("text", "")) if isinstance(site, dict) else "",
             notes=str(notes[0].get("text", "")) if notes else "",
         )
+
+
+def _declared(o: Entry, f: RecordField, value: Any) -> Any:
+    """A declared field from its component's value: an absent sign is false, an absent measurement none; the
+    record itself checks the type and range."""
+    if value is None:
+        return False if f.kind == "flag" else None
+    if f.kind == "whole":
+        return whole(o, value, f"component[{f.fhir}].value")
+    if f.kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return value

@@ -11,15 +11,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
-
-import yaml
-from pydantic import BaseModel, ValidationError
+from typing import Any
 
 from taut.anatomy import body_map
+from taut.anatomy.datafile import DataFileError, Doc, M, Problem, Problems
 from taut.knowledge.model import Condition, Muscle, Rule, Source, Technique
-
-M = TypeVar("M", bound=BaseModel)
 
 DATA_DIR = Path(str(resources.files("taut.knowledge").joinpath("data")))
 
@@ -32,24 +28,11 @@ def _unknown(what: str, given: str, key: str, names: dict[str, str], cutoff: flo
     return LookupError(f"unknown {what} {given!r}{hint}")
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-class KnowledgeError(ValueError):
+class KnowledgeError(DataFileError):
     """The data files are not valid; ``problems`` lists each one as file:line."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        lines = "\n".join(str(p) for p in problems[:50])
-        more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{len(problems)} problem(s) in the knowledge base:\n{lines}{more}")
+        super().__init__(problems, "the knowledge base")
 
 
 @dataclass(frozen=True)
@@ -124,355 +107,354 @@ def _norm(s: str) -> str:
     return " ".join(s.lower().replace("-", " ").replace("_", " ").split())
 
 
-# --- reading YAML with line numbers -------------------------------------------------------------
+# --- reading the data files ---------------------------------------------------------------------
 
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _Files(Problems):
+    """The data files under ``root``, read with line numbers; problems collect as they are found."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__()
+        self.root = root
+
+    def doc(self, path: Path) -> Doc | None:
+        rel = str(path.relative_to(self.root.parent)) if path.is_relative_to(self.root.parent) else str(path)
+        return self.read(path, rel)
+
+    def by_id(self, filename: str, key: str, model: type[M]) -> tuple[dict[str, M], Doc | None]:
+        """Validate every item of a top-level list and index it by id; a repeated id is a problem."""
+        doc = self.doc(self.root / filename)
+        out: dict[str, M] = {}
+        for i, item in self.listed(doc, key):
+            assert doc is not None
+            obj = self.validate(model, item, doc, (key, i))
+            if obj is None:
+                continue
+            oid = obj.id  # type: ignore[attr-defined]
+            if oid in out:
+                self.add(doc, (key, i, "id"), f"id {oid!r} is used twice")
+            out[oid] = obj
+        return out, doc
 
 
-class _Doc:
-    """A parsed YAML file that can tell the line of any path inside it."""
-
-    def __init__(self, path: Path, root: Path) -> None:
-        self.path = path
-        self.rel = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
-        self.text = path.read_text(encoding="utf-8")
-        self.data = yaml.load(self.text, Loader=_Loader)
-        self._node: Any = None
-
-    @property
-    def node(self) -> Any:
-        """The YAML node tree, composed only when a line number is needed (an error)."""
-        if self._node is None:
-            self._node = yaml.compose(self.text, Loader=_Loader)
-        return self._node
-
-    def line(self, loc: Iterable[Any]) -> int:
-        node = self.node
-        line = node.start_mark.line + 1 if node is not None else 1
-        for key in loc:
-            if node is None:
-                break
-            nxt = None
-            if isinstance(node, yaml.MappingNode):
-                for k, v in node.value:
-                    if k.value == str(key):
-                        nxt = v
-                        line = k.start_mark.line + 1
-                        break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-                nxt = node.value[key]
-                line = nxt.start_mark.line + 1
-            node = nxt
-        return line
+def _sources(fs: _Files) -> dict[str, Source]:
+    sources: dict[str, Source] = {}
+    for path in [fs.root / "sources.yaml", *sorted((fs.root / "sources").glob("*.yaml"))]:
+        doc = fs.doc(path)
+        for i, item in fs.listed(doc, "sources"):
+            assert doc is not None
+            s = fs.validate(Source, item, doc, ("sources", i))
+            if s is None:
+                continue
+            if s.key in sources:
+                fs.add(doc, ("sources", i), f"source key {s.key!r} is defined twice")
+            sources[s.key] = s
+    return sources
 
 
-def _validate(model: type[BaseModel], data: Any, doc: _Doc, base: tuple[Any, ...], problems: list[Problem]):
-    try:
-        return model.model_validate(data)
-    except ValidationError as e:
-        for err in e.errors():
-            loc = base + tuple(err["loc"])
-            where = ".".join(str(x) for x in err["loc"]) or "(top)"
-            problems.append(Problem(doc.rel, doc.line(loc), f"{where}: {err['msg']}"))
-        return None
+def _vocabulary(fs: _Files) -> dict[str, VocabularyTerm]:
+    vocabulary: dict[str, VocabularyTerm] = {}
+    doc = fs.doc(fs.root / "vocabulary.yaml")
+    if doc is None or not isinstance(doc.data, dict):
+        return vocabulary
+    for term, spec in (doc.data.get("terms") or {}).items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("kind"), str):
+            fs.add(doc, ("terms", term), f"term {term!r} needs a kind")
+            continue
+        vocabulary[term] = VocabularyTerm(
+            term, spec["kind"], spec.get("meaning", ""), tuple(spec.get("synonyms") or ())
+        )
+    return vocabulary
+
+
+@dataclass
+class _Names:
+    """muscle_names.yaml: the evaluation contract's muscles (body part, the names a user may type) and the
+    scorer's groups. A muscle beyond the contract is not listed here: its data file alone describes it."""
+
+    doc: Doc | None
+    canonical: dict[str, tuple[str, tuple[str, ...]]]
+    groups: dict[str, tuple[str, ...]]
+
+
+def _names(fs: _Files) -> _Names:
+    names = _Names(fs.doc(fs.root / "muscle_names.yaml"), {}, {})
+    doc = names.doc
+    if doc is None or not isinstance(doc.data, dict):
+        return names
+    for name, spec in (doc.data.get("muscles") or {}).items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("body_part"), str):
+            fs.add(doc, ("muscles", name), f"muscle {name!r} needs a body_part")
+            continue
+        names.canonical[name] = (spec["body_part"], tuple(spec.get("aliases") or ()))
+    for g, members in (doc.data.get("groups") or {}).items():
+        names.groups[g] = tuple(members)
+    return names
+
+
+@dataclass
+class _Muscles:
+    muscles: dict[str, Muscle] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # name -> data file
+    docs: dict[str, Doc] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)  # names of files that failed their schema
+
+
+def _muscles(fs: _Files, names: _Names) -> _Muscles:
+    """Every muscle file, checked against the schema and the contract's names. A name the contract does not
+    list is a new muscle, unless it is close to a listed name that has no file yet (a typo)."""
+    found = _Muscles()
+    read: list[tuple[Doc, Muscle]] = []
+    for path in sorted((fs.root / "muscles").rglob("*.yaml")):
+        doc = fs.doc(path)
+        if doc is None:
+            continue
+        m = fs.validate(Muscle, doc.data, doc)
+        if m is None:
+            raw = doc.data.get("name") if isinstance(doc.data, dict) else None
+            found.broken.add(str(raw))  # its problems are reported; it is not also "missing"
+            continue
+        read.append((doc, m))
+    with_files = {m.name for _, m in read} | found.broken
+    for doc, m in read:
+        if m.name not in names.canonical and not _new_muscle(fs, doc, m, names, with_files):
+            continue
+        _contract_aliases(fs, doc, m, names)
+        if m.name in found.muscles:
+            fs.add(doc, ("name",), f"muscle {m.name!r} is also in {found.files[m.name]}")
+            continue
+        found.muscles[m.name] = m
+        found.files[m.name] = doc.rel
+        found.docs[m.name] = doc
+    return found
+
+
+def _new_muscle(fs: _Files, doc: Doc, m: Muscle, names: _Names, with_files: set[str]) -> bool:
+    """Accept a muscle beyond the contract (its body part and aliases from its own file), or report a typo."""
+    unfiled = [n for n in names.canonical if n not in with_files]
+    close = difflib.get_close_matches(m.name, unfiled, n=1)
+    if close:
+        fs.add(doc, ("name",), f"{m.name!r} is not a canonical muscle name (did you mean {close[0]!r}?)")
+        return False
+    names.canonical[m.name] = (m.body_part, m.aliases)
+    return True
+
+
+def _contract_aliases(fs: _Files, doc: Doc, m: Muscle, names: _Names) -> None:
+    part, aliases = names.canonical[m.name]
+    missing = [a for a in aliases if a.lower() not in {x.lower() for x in m.aliases}]
+    if missing:
+        fs.add(doc, ("aliases",), f"aliases must include the contract's names: {missing}")
+    if m.body_part != part:
+        fs.add(doc, ("body_part",), f"body part {m.body_part!r} differs from muscle_names.yaml ({part!r})")
+
+
+# --- cross-references ---------------------------------------------------------------------------
+
+
+class _Check:
+    """Checks the names one data file uses against the rest of the knowledge base."""
+
+    def __init__(
+        self,
+        fs: _Files,
+        sources: dict[str, Source],
+        vocabulary: dict[str, VocabularyTerm],
+        canonical: dict[str, tuple[str, tuple[str, ...]]],
+        techniques: dict[str, Technique],
+    ) -> None:
+        self.fs, self.sources, self.vocabulary = fs, sources, vocabulary
+        self.canonical, self.techniques = canonical, techniques
+        self.bm = body_map()
+        self.trp_ids: set[str] = set()
+
+    def sources_of(self, doc: Doc, loc: tuple[Any, ...], refs: Iterable[str]) -> None:
+        for j, ref in enumerate(refs):
+            key = ref.split(":", 1)[0].strip()
+            if key not in self.sources:
+                self.fs.add(doc, (*loc, j), f"unknown source {key!r}{_hint(key, self.sources, 1)}")
+
+    def regions(self, doc: Doc, loc: tuple[Any, ...], regions: Iterable[str], groups: bool = False) -> None:
+        for j, rid in enumerate(regions):
+            if groups and rid.partition(":")[2] in (self.bm.areas if rid.startswith("area:") else self.bm.parts):
+                continue  # area:ID or part:ID (rules name groups of regions)
+            if rid not in self.bm:
+                self.fs.add(
+                    doc, (*loc, j), f"unknown body-map region {rid!r}{_hint(rid, self.bm.regions, 2)}"
+                )
+
+    def terms(
+        self, doc: Doc, loc: tuple[Any, ...], terms: Iterable[str], kinds: set[str] | None = None
+    ) -> None:
+        for j, term in enumerate(terms):
+            vt = self.vocabulary.get(term)
+            if vt is None:
+                self.fs.add(
+                    doc, (*loc, j), f"unknown vocabulary term {term!r}{_hint(term, self.vocabulary, 2)}"
+                )
+            elif kinds and vt.kind not in kinds:
+                self.fs.add(doc, (*loc, j), f"{term!r} is a {vt.kind}, expected {'/'.join(sorted(kinds))}")
+
+    def muscles(self, doc: Doc, loc: tuple[Any, ...], names: Iterable[str]) -> None:
+        for j, name in enumerate(names):
+            if name not in self.canonical:
+                self.fs.add(doc, (*loc, j), f"unknown muscle {name!r}{_hint(name, self.canonical, 1)}")
+
+
+def _hint(given: str, known: Iterable[str], n: int) -> str:
+    close = difflib.get_close_matches(given, list(known), n=n)
+    if not close:
+        return ""
+    return f" (did you mean {close[0]!r}?)" if n == 1 else f" (did you mean {', '.join(close)}?)"
+
+
+def _check_muscle(ck: _Check, d: Doc, m: Muscle) -> None:
+    ck.sources_of(d, ("anatomy_sources",), m.anatomy_sources)
+    ck.sources_of(d, ("involvement", "sources"), m.involvement.sources)
+    for i, tp in enumerate(m.trigger_points):
+        _check_trigger_point(ck, d, m, i, tp)
+    for group, kinds in (
+        ("symptoms", {"quality", "associated"}),
+        ("aggravators", {"aggravator"}),
+        ("mechanisms", {"mechanism"}),
+    ):
+        g = getattr(m, group)
+        if g is not None:
+            ck.terms(d, (group, "terms"), g.terms, kinds)
+            ck.sources_of(d, (group, "sources"), g.sources)
+    for group in ("perpetuating_factors", "restricted_motion"):
+        g = getattr(m, group)
+        if g is not None:
+            ck.sources_of(d, (group, "sources"), g.sources)
+    for i, ent in enumerate(m.entrapments):
+        ck.terms(d, ("entrapments", i, "symptoms"), ent.symptoms)
+        ck.regions(d, ("entrapments", i, "regions"), ent.regions)
+        ck.sources_of(d, ("entrapments", i, "sources"), ent.sources)
+    if m.relations is not None:
+        ck.muscles(d, ("relations", "satellites"), m.relations.satellites)
+        ck.muscles(d, ("relations", "key_muscles"), m.relations.key_muscles)
+        ck.sources_of(d, ("relations", "sources"), m.relations.sources)
+    ck.sources_of(d, ("examination", "sources"), m.examination.sources)
+    ck.sources_of(d, ("treatment", "sources"), m.treatment.sources)
+    for j, tech in enumerate(m.treatment.techniques):
+        if tech not in ck.techniques:
+            known = ", ".join(ck.techniques)
+            ck.fs.add(d, ("treatment", "techniques", j), f"unknown technique {tech!r}; known: {known}")
+
+
+def _check_trigger_point(ck: _Check, d: Doc, m: Muscle, i: int, tp: Any) -> None:
+    loc = ("trigger_points", i)
+    add = ck.fs.add
+    if not tp.id.startswith(m.slug + ".trp"):
+        add(d, (*loc, "id"), f"trigger point id {tp.id!r} must start with '{m.slug}.trp'")
+    if tp.id in ck.trp_ids:
+        add(d, (*loc, "id"), f"trigger point id {tp.id!r} is used twice")
+    ck.trp_ids.add(tp.id)
+    for key in ("essential", "spillover", "crossing"):
+        ck.regions(d, (*loc, key), getattr(tp, key))
+    ck.regions(d, (*loc, "marker"), [tp.marker.region])
+    if tp.crossing and tp.laterality != "crosses_midline":
+        add(d, (*loc, "crossing"), "crossing is only for laterality crosses_midline")
+    stray = set(tp.crossing) - set(tp.essential) - set(tp.spillover)
+    if stray:
+        add(d, (*loc, "crossing"), f"crossing regions must be in the zone: {sorted(stray)}")
+    region = ck.bm.regions.get(tp.marker.region)
+    if region is not None and tp.marker.view not in region.views:
+        add(
+            d,
+            (*loc, "marker", "view"),
+            f"region {tp.marker.region!r} is not drawn on the {tp.marker.view} view "
+            f"(it is on: {', '.join(region.views)})",
+        )
+    both = set(tp.essential) & set(tp.spillover)
+    if both:
+        add(d, (*loc, "spillover"), f"region(s) in both essential and spillover: {sorted(both)}")
+    ck.sources_of(d, (*loc, "sources"), tp.sources)
+
+
+def _check_lists(
+    ck: _Check,
+    docs: tuple[Doc | None, Doc | None, Doc | None],
+    techniques: dict[str, Technique],
+    rules: dict[str, Rule],
+    conditions: dict[str, Condition],
+) -> None:
+    """The cross-references of techniques.yaml, red_flags.yaml and conditions.yaml."""
+    tdoc, rdoc, cdoc = docs
+    if tdoc is not None:
+        for i, t in enumerate(techniques.values()):
+            ck.sources_of(tdoc, ("techniques", i, "sources"), t.sources)
+    if rdoc is not None:
+        for i, r in enumerate(rules.values()):
+            ck.sources_of(rdoc, ("rules", i, "sources"), r.sources)
+            for k, w in enumerate(r.when):
+                for field, terms in w.term_fields().items():
+                    ck.terms(rdoc, ("rules", i, "when", k, field), terms)
+                ck.regions(rdoc, ("rules", i, "when", k, "any_regions"), w.any_regions, groups=True)
+    if cdoc is not None:
+        for i, c in enumerate(conditions.values()):
+            ck.sources_of(cdoc, ("conditions", i, "sources"), c.sources)
+            ck.muscles(cdoc, ("conditions", i, "examine"), [s.muscle for s in c.examine])
+            for j, rid in enumerate(c.red_flags):
+                if rid not in rules:
+                    ck.fs.add(cdoc, ("conditions", i, "red_flags", j), f"unknown red-flag rule {rid!r}")
 
 
 def load(root: Path | None = None, *, complete: bool = True) -> KnowledgeBase:
     """Read and check every data file. Raises KnowledgeError listing every problem found.
 
-    With ``complete`` (the default) every canonical muscle must have its data file.
+    With ``complete`` (the default) every muscle of the contract (muscle_names.yaml) must have its data file;
+    a file that fails its schema reports its own problems and is not also reported missing.
     """
-    root = root or DATA_DIR
-    problems: list[Problem] = []
-    docs: list[_Doc] = []
-
-    def read(path: Path) -> _Doc | None:
-        try:
-            d = _Doc(path, root)
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            problems.append(Problem(str(path), (mark.line + 1) if mark else 1, f"not valid YAML: {e}"))
-            return None
-        except OSError as e:
-            problems.append(Problem(str(path), 1, f"cannot read: {e}"))
-            return None
-        docs.append(d)
-        return d
-
-    def listed(doc: _Doc | None, key: str) -> list[tuple[int, Any]]:
-        if doc is None:
-            return []
-        if not isinstance(doc.data, dict) or not isinstance(doc.data.get(key), list):
-            problems.append(Problem(doc.rel, 1, f"expected a top-level list '{key}:'"))
-            return []
-        return list(enumerate(doc.data[key]))
-
-    sources: dict[str, Source] = {}
-    for spath in [root / "sources.yaml", *sorted((root / "sources").glob("*.yaml"))]:
-        sdoc = read(spath)
-        for i, item in listed(sdoc, "sources"):
-            s = _validate(Source, item, sdoc, ("sources", i), problems)  # type: ignore[arg-type]
-            if s is not None and sdoc is not None:
-                if s.key in sources:
-                    problems.append(
-                        Problem(sdoc.rel, sdoc.line(("sources", i)), f"source key {s.key!r} is defined twice")
-                    )
-                sources[s.key] = s
-
-    vocabulary: dict[str, VocabularyTerm] = {}
-    vdoc = read(root / "vocabulary.yaml")
-    if vdoc is not None and isinstance(vdoc.data, dict):
-        for term, spec in (vdoc.data.get("terms") or {}).items():
-            vocabulary[term] = VocabularyTerm(
-                term, spec["kind"], spec.get("meaning", ""), tuple(spec.get("synonyms") or ())
-            )
-
-    canonical: dict[str, tuple[str, tuple[str, ...]]] = {}
-    groups: dict[str, tuple[str, ...]] = {}
-    ndoc = read(root / "muscle_names.yaml")
-    if ndoc is not None and isinstance(ndoc.data, dict):
-        for name, spec in (ndoc.data.get("muscles") or {}).items():
-            canonical[name] = (spec["body_part"], tuple(spec.get("aliases") or ()))
-        for g, members in (ndoc.data.get("groups") or {}).items():
-            groups[g] = tuple(members)
-
-    def by_id(filename: str, key: str, model: type[M]) -> tuple[dict[str, M], _Doc | None]:
-        """Validate every item of a top-level list and index it by id; a repeated id is a problem."""
-        doc = read(root / filename)
-        out: dict[str, M] = {}
-        for i, item in listed(doc, key):
-            obj = _validate(model, item, doc, (key, i), problems)  # type: ignore[arg-type]
-            if obj is None or doc is None:
-                continue
-            oid = obj.id  # type: ignore[attr-defined]
-            if oid in out:
-                problems.append(Problem(doc.rel, doc.line((key, i, "id")), f"id {oid!r} is used twice"))
-            out[oid] = obj
-        return out, doc
-
-    techniques, tdoc = by_id("techniques.yaml", "techniques", Technique)
-    rules, rdoc = by_id("red_flags.yaml", "rules", Rule)
-    conditions, cdoc = by_id("conditions.yaml", "conditions", Condition)
-
-    muscles: dict[str, Muscle] = {}
-    files: dict[str, str] = {}
-    muscle_docs: dict[str, _Doc] = {}
-    for path in sorted((root / "muscles").rglob("*.yaml")):
-        mdoc = read(path)
-        if mdoc is None:
-            continue
-        m = _validate(Muscle, mdoc.data, mdoc, (), problems)
-        if m is None:
-            continue
-        if m.name not in canonical:
-            close = difflib.get_close_matches(m.name, list(canonical), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(
-                Problem(mdoc.rel, mdoc.line(("name",)), f"{m.name!r} is not a canonical muscle name{hint}")
-            )
-            continue
-        missing_aliases = [a for a in canonical[m.name][1] if a.lower() not in {x.lower() for x in m.aliases}]
-        if missing_aliases:
-            problems.append(
-                Problem(
-                    mdoc.rel,
-                    mdoc.line(("aliases",)),
-                    f"aliases must include the contract's names: {missing_aliases}",
-                )
-            )
-        if m.name in muscles:
-            problems.append(
-                Problem(mdoc.rel, mdoc.line(("name",)), f"muscle {m.name!r} is also in {files[m.name]}")
-            )
-            continue
-        muscles[m.name] = m
-        files[m.name] = mdoc.rel
-        muscle_docs[m.name] = mdoc
-
-    # --- cross-references -------------------------------------------------------------------------
-    bm = body_map()
-
-    def check_source(doc: _Doc, loc: tuple[Any, ...], refs: Iterable[str]) -> None:
-        for j, ref in enumerate(refs):
-            key = ref.split(":", 1)[0].strip()
-            if key not in sources:
-                close = difflib.get_close_matches(key, list(sources), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                problems.append(Problem(doc.rel, doc.line((*loc, j)), f"unknown source {key!r}{hint}"))
-
-    def check_regions(doc: _Doc, loc: tuple[Any, ...], regions: Iterable[str], groups: bool = False) -> None:
-        for j, rid in enumerate(regions):
-            if groups and rid.partition(":")[2] in (bm.areas if rid.startswith("area:") else bm.parts):
-                continue  # area:ID or part:ID (rules name groups of regions)
-            if rid not in bm:
-                close = difflib.get_close_matches(rid, list(bm.regions), n=2)
-                hint = f" (did you mean {', '.join(close)}?)" if close else ""
-                problems.append(
-                    Problem(doc.rel, doc.line((*loc, j)), f"unknown body-map region {rid!r}{hint}")
-                )
-
-    def check_terms(
-        doc: _Doc, loc: tuple[Any, ...], terms: Iterable[str], kinds: set[str] | None = None
-    ) -> None:
-        for j, term in enumerate(terms):
-            vt = vocabulary.get(term)
-            if vt is None:
-                close = difflib.get_close_matches(term, list(vocabulary), n=2)
-                hint = f" (did you mean {', '.join(close)}?)" if close else ""
-                problems.append(
-                    Problem(doc.rel, doc.line((*loc, j)), f"unknown vocabulary term {term!r}{hint}")
-                )
-            elif kinds and vt.kind not in kinds:
-                problems.append(
-                    Problem(
-                        doc.rel,
-                        doc.line((*loc, j)),
-                        f"{term!r} is a {vt.kind}, expected {'/'.join(sorted(kinds))}",
-                    )
-                )
-
-    def check_muscles(doc: _Doc, loc: tuple[Any, ...], names: Iterable[str]) -> None:
-        for j, name in enumerate(names):
-            if name not in canonical:
-                close = difflib.get_close_matches(name, list(canonical), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                problems.append(Problem(doc.rel, doc.line((*loc, j)), f"unknown muscle {name!r}{hint}"))
-
-    trp_ids: set[str] = set()
-    for name, m in muscles.items():
-        d = muscle_docs[name]
-        check_source(d, ("anatomy_sources",), m.anatomy_sources)
-        check_source(d, ("involvement", "sources"), m.involvement.sources)
-        for i, tp in enumerate(m.trigger_points):
-            loc = ("trigger_points", i)
-            if not tp.id.startswith(m.slug + ".trp"):
-                problems.append(
-                    Problem(
-                        d.rel,
-                        d.line((*loc, "id")),
-                        f"trigger point id {tp.id!r} must start with '{m.slug}.trp'",
-                    )
-                )
-            if tp.id in trp_ids:
-                problems.append(
-                    Problem(d.rel, d.line((*loc, "id")), f"trigger point id {tp.id!r} is used twice")
-                )
-            trp_ids.add(tp.id)
-            check_regions(d, (*loc, "essential"), tp.essential)
-            check_regions(d, (*loc, "spillover"), tp.spillover)
-            check_regions(d, (*loc, "marker"), [tp.marker.region])
-            check_regions(d, (*loc, "crossing"), tp.crossing)
-            if tp.crossing and tp.laterality != "crosses_midline":
-                problems.append(
-                    Problem(
-                        d.rel, d.line((*loc, "crossing")), "crossing is only for laterality crosses_midline"
-                    )
-                )
-            stray = set(tp.crossing) - set(tp.essential) - set(tp.spillover)
-            if stray:
-                problems.append(
-                    Problem(
-                        d.rel,
-                        d.line((*loc, "crossing")),
-                        f"crossing regions must be in the zone: {sorted(stray)}",
-                    )
-                )
-            if tp.marker.region in bm and tp.marker.view not in bm[tp.marker.region].views:
-                problems.append(
-                    Problem(
-                        d.rel,
-                        d.line((*loc, "marker", "view")),
-                        f"region {tp.marker.region!r} is not drawn on the {tp.marker.view} view "
-                        f"(it is on: {', '.join(bm[tp.marker.region].views)})",
-                    )
-                )
-            both = set(tp.essential) & set(tp.spillover)
-            if both:
-                problems.append(
-                    Problem(
-                        d.rel,
-                        d.line((*loc, "spillover")),
-                        f"region(s) in both essential and spillover: {sorted(both)}",
-                    )
-                )
-            check_source(d, (*loc, "sources"), tp.sources)
-        for group, kinds in (
-            ("symptoms", {"quality", "associated"}),
-            ("aggravators", {"aggravator"}),
-            ("mechanisms", {"mechanism"}),
-        ):
-            g = getattr(m, group)
-            if g is not None:
-                check_terms(d, (group, "terms"), g.terms, kinds)
-                check_source(d, (group, "sources"), g.sources)
-        for group in ("perpetuating_factors", "restricted_motion"):
-            g = getattr(m, group)
-            if g is not None:
-                check_source(d, (group, "sources"), g.sources)
-        for i, ent in enumerate(m.entrapments):
-            check_terms(d, ("entrapments", i, "symptoms"), ent.symptoms)
-            check_regions(d, ("entrapments", i, "regions"), ent.regions)
-            check_source(d, ("entrapments", i, "sources"), ent.sources)
-        if m.relations is not None:
-            check_muscles(d, ("relations", "satellites"), m.relations.satellites)
-            check_muscles(d, ("relations", "key_muscles"), m.relations.key_muscles)
-            check_source(d, ("relations", "sources"), m.relations.sources)
-        check_source(d, ("examination", "sources"), m.examination.sources)
-        check_source(d, ("treatment", "sources"), m.treatment.sources)
-        for j, tech in enumerate(m.treatment.techniques):
-            if tech not in techniques:
-                problems.append(
-                    Problem(
-                        d.rel,
-                        d.line(("treatment", "techniques", j)),
-                        f"unknown technique {tech!r}; known: {', '.join(techniques)}",
-                    )
-                )
-
-    if tdoc is not None:
-        for i, t in enumerate(techniques.values()):
-            check_source(tdoc, ("techniques", i, "sources"), t.sources)
-    if rdoc is not None:
-        for i, r in enumerate(rules.values()):
-            check_source(rdoc, ("rules", i, "sources"), r.sources)
-            for k, w in enumerate(r.when):
-                for field, terms in w.term_fields().items():
-                    check_terms(rdoc, ("rules", i, "when", k, field), terms)
-                check_regions(rdoc, ("rules", i, "when", k, "any_regions"), w.any_regions, groups=True)
-    if cdoc is not None:
-        for i, c in enumerate(conditions.values()):
-            check_source(cdoc, ("conditions", i, "sources"), c.sources)
-            check_muscles(cdoc, ("conditions", i, "examine"), [s.muscle for s in c.examine])
-            for j, rid in enumerate(c.red_flags):
-                if rid not in rules:
-                    problems.append(
-                        Problem(
-                            cdoc.rel,
-                            cdoc.line(("conditions", i, "red_flags", j)),
-                            f"unknown red-flag rule {rid!r}",
-                        )
-                    )
-
-    if complete and ndoc is not None:
-        for name in canonical:
-            if name not in muscles:
-                problems.append(
-                    Problem(
-                        ndoc.rel,
-                        ndoc.line(("muscles", name)),
-                        f"no data file for muscle {name!r} under muscles/",
-                    )
-                )
-    if problems:
-        raise KnowledgeError(problems)
+    fs = _Files(root or DATA_DIR)
+    sources = _sources(fs)
+    vocabulary = _vocabulary(fs)
+    names = _names(fs)
+    contract = list(names.canonical)
+    techniques, tdoc = fs.by_id("techniques.yaml", "techniques", Technique)
+    rules, rdoc = fs.by_id("red_flags.yaml", "rules", Rule)
+    conditions, cdoc = fs.by_id("conditions.yaml", "conditions", Condition)
+    found = _muscles(fs, names)
+    ck = _Check(fs, sources, vocabulary, names.canonical, techniques)
+    for name, m in found.muscles.items():
+        _check_muscle(ck, found.docs[name], m)
+    _check_lists(ck, (tdoc, rdoc, cdoc), techniques, rules, conditions)
+    if complete and names.doc is not None:
+        for name in contract:
+            if name not in found.muscles and name not in found.broken:
+                fs.add(names.doc, ("muscles", name), f"no data file for muscle {name!r} under muscles/")
+    if fs:
+        raise KnowledgeError(fs.found)
     return KnowledgeBase(
-        muscles, conditions, rules, techniques, sources, vocabulary, files, canonical, groups
+        found.muscles,
+        conditions,
+        rules,
+        techniques,
+        sources,
+        vocabulary,
+        found.files,
+        names.canonical,
+        names.groups,
     )
 
 
+# --- the cache ----------------------------------------------------------------------------------
+
+# the code whose classes the cached copy holds, or whose rules checked it: a change to any of them is a new key
+_CODE = ("knowledge/loader.py", "knowledge/model.py", "anatomy/regions.py", "anatomy/datafile.py")
+
+
 def _fingerprint(root: Path) -> str:
-    h = hashlib.sha1(__file__.encode())
+    """The key of the cached copy: Taut's version, Python's, the code that built it and the data files'
+    names, sizes and times."""
+    import sys
+
+    import taut
+
+    package = Path(taut.__file__).parent
+    h = hashlib.sha1(f"{getattr(taut, '__version__', '')}|{sys.version}".encode())
+    for rel in _CODE:
+        h.update(rel.encode() + b"\0" + (package / rel).read_bytes())
     for p in sorted(root.rglob("*.yaml")):
         st = p.stat()
         h.update(f"{p.relative_to(root)}:{st.st_size}:{st.st_mtime_ns};".encode())
@@ -488,8 +470,9 @@ def _cache_dir() -> Path:
 def knowledge() -> KnowledgeBase:
     """The packaged knowledge base, loaded and checked once per process.
 
-    A checked copy is kept in the user's cache directory (keyed by the data files' names, sizes and times),
-    so the command line starts fast; any change to a data file loads and checks everything again.
+    A checked copy is kept in the user's cache directory, keyed by the data files (names, sizes and times) and
+    by the code that reads them (Taut's version and the loader's and model's source), so the command line starts
+    fast; any change to a data file or to that code loads and checks everything again.
     """
     path = _cache_dir() / f"knowledge-{_fingerprint(DATA_DIR)}.pickle"
     try:

@@ -13,18 +13,19 @@ chart holds nothing the document could show.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from taut.anatomy.pain import PainDrawing
 from taut.anatomy.regions import RegionRef, Side, body_map
 from taut.clinic.chart import Chart, SessionEntry
 from taut.clinic.errors import ClinicError
+from taut.clinic.fields import TRIGGER_POINT_SIGNS
 from taut.clinic.outcomes import INSTRUMENTS, Mcid
 from taut.clinic.plan import TreatmentPlan
 from taut.clinic.soap import INSTRUMENT_LABELS
 from taut.knowledge import KnowledgeBase, knowledge
-from taut.services.progress import Progress, mcid_edge, progress_of
+from taut.services.progress import Progress, TrpReading, mcid_edge, progress_of
 
 
 class NothingToReport(ClinicError, ValueError):
@@ -214,11 +215,20 @@ class DrawingSnapshot:
     drawing: PainDrawing
 
 
+# the declared fields of a finding that the letter shows, first -> latest (clinic/fields.py says why the others not)
+LETTER_SIGNS = tuple(f for f in TRIGGER_POINT_SIGNS if f.letter)
+
+
 @dataclass(frozen=True)
 class FindingState:
     assessed_on: date
     status: str  # active / latent / resolved
     tenderness: int | None  # 0-10
+    values: Mapping[str, object] = field(default_factory=dict)  # the LETTER_SIGNS by name
+
+    @classmethod
+    def of(cls, r: TrpReading) -> FindingState:
+        return cls(r.on, r.status, r.tenderness, {f.name: r.signs.get(f.name) for f in LETTER_SIGNS})
 
 
 @dataclass(frozen=True)
@@ -429,10 +439,8 @@ def trigger_point_rows(progress: Progress, kb: KnowledgeBase) -> tuple[TriggerPo
                 point=tp.name,
                 side=t.side,
                 sided=body_map()[tp.marker.region].sided,
-                first=FindingState(first.on, first.status, first.tenderness),
-                latest=FindingState(latest.on, latest.status, latest.tenderness)
-                if len(t.readings) > 1
-                else None,
+                first=FindingState.of(first),
+                latest=FindingState.of(latest) if len(t.readings) > 1 else None,
             )
         )
     return tuple(rows)

@@ -13,7 +13,7 @@ import jinja2
 
 from taut.clinic.errors import RecordValidationError
 from taut.reports import text
-from taut.reports.content import capital
+from taut.reports.content import LETTER_SIGNS, capital
 
 PAPERS = {"a4": "A4", "letter": "letter"}  # CSS page sizes: A4 210 x 297 mm, Letter 8.5 x 11 in
 
@@ -44,6 +44,7 @@ def environment() -> jinja2.Environment:
         signed=text.signed,
         capital=capital,
     )
+    env.globals["letter_signs"] = LETTER_SIGNS
     return env
 
 

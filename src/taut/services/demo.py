@@ -2,8 +2,8 @@
 outcome measures and signed notes. Seeds in bulk (COPY / executemany), about 10 sessions per client, so
 100,000 clients (about 1,000,000 sessions) take minutes.
 
-Every record is built from templates that are validated once by the domain rules; the rows are then
-produced directly, with values inside the same rules."""
+Every record is built from templates that the domain rules validate (tests/unit/clinic/
+test_records_demo_templates.py); the rows are then produced directly, with values inside the same rules."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from sqlalchemy import text
 from taut.anatomy.pain import PainDrawing, PainMark
 from taut.anatomy.regions import RegionRef, Side
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
-from taut.clinic.catalogue import catalogue
 from taut.clinic.intake import Biochemical, Biomechanical, Factors, Intake, Psychosocial, ScreeningAnswer
 from taut.clinic.outcomes import SCORING_VERSION, OutcomeMeasure, PsfsActivity
 from taut.clinic.people import Client, Consent, Role, User
@@ -85,7 +84,6 @@ def seed_demo(
     owner's password is new on every run."""
     password = secrets.token_urlsafe(12)
     owner, staff = _demo_clinic(db, password)
-    check_templates()
     rng = random.Random(seed)
     sessions = holds = batches = 0
     with db.transaction() as conn:
@@ -150,18 +148,6 @@ def _demo_clinic(db: Database, password: str) -> tuple[User, list[int]]:
 
 def _trp(slug: str) -> str:
     return f"{slug}.trp1"
-
-
-def check_templates() -> None:
-    """Build one full record of every presentation through the domain rules (raises if any is invalid)."""
-    cat = catalogue()
-    day = date(2025, 1, 6)
-    for p in PRESENTATIONS:
-        _intake(p, Side.RIGHT, day, random.Random(0)).validate(cat)
-        _assessment(p, Side.RIGHT, day, random.Random(0)).validate(cat)
-        _plan(p, Side.RIGHT, day, 8, 7).validate(cat)
-        for t in p.techniques:
-            cat.check_technique("demo.technique", t)
 
 
 def _intake(p: Presentation, side: Side, day: date, rng: random.Random) -> Intake:

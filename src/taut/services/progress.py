@@ -7,11 +7,13 @@ point's tenderness and status over the examinations."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from taut.anatomy.regions import Side
 from taut.clinic.chart import Chart, OutcomeEntry
+from taut.clinic.fields import TRIGGER_POINT_SIGNS
 from taut.clinic.intake import Intake
 from taut.clinic.outcomes import INSTRUMENTS, Change, Instrument, change
 from taut.clinic.people import Client, User
@@ -86,6 +88,7 @@ class TrpReading:
     status: str  # active / latent / resolved
     tenderness: int | None
     ppt_kpa: float | None
+    signs: Mapping[str, object] = field(default_factory=dict)  # every declared sign and measurement by name
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,7 @@ def progress_of(chart: Chart) -> Progress:
             rom.setdefault(m.movement, {}).setdefault(side, []).append(RomReading(a.assessed_on, m.degrees))
         for f in a.findings:
             trps.setdefault((f.trp_id, f.side), []).append(
-                TrpReading(a.assessed_on, f.status, f.tenderness, f.ppt_kpa)
+                TrpReading(a.assessed_on, f.status, f.tenderness, f.ppt_kpa, TRIGGER_POINT_SIGNS.values(f))
             )
     norms = rom_norms()
     rom_progress = tuple(

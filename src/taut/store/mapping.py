@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
+from taut.clinic.fields import TRIGGER_POINT_SIGNS
 from taut.clinic.intake import Intake
 from taut.clinic.notes import Note
 from taut.clinic.outcomes import SCORING_VERSION, OutcomeMeasure, PsfsActivity
@@ -90,12 +91,7 @@ def finding_values(f: TriggerPointFinding, position: int) -> Values:
         "trp_id": f.trp_id,
         "side": _side(f.side),
         "status": f.status,
-        "taut_band": f.taut_band,
-        "jump_sign": f.jump_sign,
-        "local_twitch": f.local_twitch,
-        "referral_reproduced": f.referral_reproduced,
-        "tenderness": f.tenderness,
-        "ppt_kpa": f.ppt_kpa,
+        **TRIGGER_POINT_SIGNS.values(f),
     }
 
 
@@ -104,12 +100,7 @@ def finding_from_row(r: Row[Any]) -> TriggerPointFinding:
         trp_id=r.trp_id,
         side=r.side,
         status=r.status,
-        taut_band=r.taut_band,
-        jump_sign=r.jump_sign,
-        local_twitch=r.local_twitch,
-        referral_reproduced=r.referral_reproduced,
-        tenderness=r.tenderness,
-        ppt_kpa=r.ppt_kpa,
+        **{name: r._mapping[name] for name in TRIGGER_POINT_SIGNS.names},
     )
 
 

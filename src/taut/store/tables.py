@@ -21,6 +21,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from taut.clinic.fields import TRIGGER_POINT_SIGNS
+from taut.store import declared
 from taut.store.types import Id, Json, UTCDateTime
 
 metadata = MetaData(
@@ -166,12 +168,7 @@ trp_findings = Table(
     Column("trp_id", String(80), nullable=False),
     Column("side", String(5)),
     Column("status", String(10), nullable=False),
-    Column("taut_band", Boolean, nullable=False),
-    Column("jump_sign", Boolean, nullable=False),
-    Column("local_twitch", Boolean, nullable=False),
-    Column("referral_reproduced", Boolean, nullable=False),
-    Column("tenderness", SmallInteger),
-    Column("ppt_kpa", Float),
+    *declared.columns(TRIGGER_POINT_SIGNS),  # taut_band ... ppt_kpa: see clinic/fields.py
 )
 
 rom_measurements = Table(

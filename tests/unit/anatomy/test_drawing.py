@@ -8,6 +8,7 @@ import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from itertools import pairwise
+from typing import Any
 
 import pytest
 
@@ -25,15 +26,15 @@ def region_paths(view: str) -> list[ET.Element]:
     return [p for p in root.iter(f"{SVG}path") if p.get("class") == "region"]
 
 
-def polygons(view: str) -> dict[tuple[str, str | None], object]:
+def polygons(view: str) -> dict[tuple[str, str | None], Any]:
     from shapely.geometry import Polygon
 
-    out = {}
+    out: dict[tuple[str, str | None], Any] = {}
     for p in region_paths(view):
         rings = []
         for sub in re.findall(r"M([^MZ]+)Z", p.get("d", "")):
             rings.append([tuple(map(float, xy.split(","))) for xy in sub.split()])
-        out[(p.get("data-region"), p.get("data-side"))] = Polygon(rings[0], rings[1:])
+        out[(p.get("data-region", ""), p.get("data-side"))] = Polygon(rings[0], rings[1:])
     return out
 
 
@@ -59,7 +60,7 @@ def test_every_region_is_drawn_somewhere():
 @pytest.mark.parametrize("view", VIEWS)
 def test_ids_follow_the_scheme(view):
     for p in region_paths(view):
-        region, side = p.get("data-region"), p.get("data-side")
+        region, side = p.get("data-region", ""), p.get("data-side")
         assert p.get("id") == (region if side is None else f"{region}--{side}")
         assert side in (None, "left", "right")
         title = p.find(f"{SVG}title")

@@ -222,3 +222,54 @@ def test_complete_requires_every_canonical_muscle(data: Path) -> None:
         p.startswith("data/muscle_names.yaml:") and "no data file for muscle 'upper trapezius'" in p
         for p in msgs
     ), msgs
+
+
+def test_a_schema_error_reports_all_of_the_files_problems_and_no_missing_file(data: Path) -> None:
+    bad_line = break_file(data, TRAPEZIUS, "palpation: pincer", "palpation: squeeze")
+    extra_line = break_file(data, TRAPEZIUS, "innervation:", "inervation:")
+    with pytest.raises(KnowledgeError) as e:
+        load(root=data)  # complete: every contract muscle needs its file
+    found = [str(p) for p in e.value.problems]
+    rel = f"data/{TRAPEZIUS.as_posix()}"
+    assert any(p.startswith(f"{rel}:{bad_line}: examination.palpation:") for p in found), found
+    assert f"{rel}:{extra_line}: inervation: Extra inputs are not permitted" in found, found
+    assert any(p.startswith(f"{rel}:") and p.endswith("innervation: Field required") for p in found), found
+    assert not any("no data file" in p for p in found), found
+
+
+NEW_MUSCLE = Path("muscles/neck/test_new_muscle.yaml")
+
+
+def test_a_new_muscle_is_one_file(data: Path) -> None:
+    text = UPPER_TRAPEZIUS.replace("name: upper trapezius", "name: rectus capitis lateralis")
+    text = text.replace("upper_trapezius.trp", "rectus_capitis_lateralis.trp")
+    text = text.replace("aliases: [trapezius upper fibres, upper traps]", "aliases: [RCL]")
+    text = text.replace("body_part: neck", "body_part: head")
+    (data / NEW_MUSCLE).write_text(text, encoding="utf-8")
+    kb = load(root=data)  # complete, with no line added to muscle_names.yaml
+    m = kb.muscle("RCL")
+    assert m.name == "rectus capitis lateralis" and kb.files[m.name] == f"data/{NEW_MUSCLE.as_posix()}"
+    assert kb.canonical[m.name] == ("head", ("RCL",))
+    assert kb.trigger_point("rectus_capitis_lateralis.trp1")[0] is m
+
+
+def test_a_contract_muscle_keeps_the_contracts_body_part(data: Path) -> None:
+    line = break_file(data, TRAPEZIUS, "body_part: neck", "body_part: shoulder")
+    found = problems(data)
+    assert (
+        f"data/{TRAPEZIUS.as_posix()}:{line}: body part 'shoulder' differs from muscle_names.yaml ('neck')"
+        in found
+    ), found
+
+
+def test_the_cache_is_keyed_on_the_code_as_well_as_the_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    import taut
+    from taut.knowledge import loader
+
+    before = loader._fingerprint(DATA_DIR)
+    assert loader._fingerprint(DATA_DIR) == before
+    monkeypatch.setattr(taut, "__version__", "0.0.0-other")
+    assert loader._fingerprint(DATA_DIR) != before
+    monkeypatch.undo()
+    monkeypatch.setattr(loader, "_CODE", (*loader._CODE[:-1], "knowledge/__init__.py"))
+    assert loader._fingerprint(DATA_DIR) != before  # other code, other key

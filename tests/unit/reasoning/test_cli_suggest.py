@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from tests.conftest import SHARED_EVAL
+from tests.conftest import shared_eval
 from typer.testing import CliRunner
 
 from taut.cli.main import app
@@ -148,9 +148,7 @@ def test_not_json_is_a_clear_error(tmp_path):
 
 
 def test_evaluate_prints_engine_and_baseline():
-    dev = SHARED_EVAL / "dev-cases.json"
-    if not dev.exists():
-        pytest.skip("no shared/eval")
+    dev = shared_eval("dev-cases.json")
     r = runner.invoke(app, ["evaluate", str(dev)])
     assert r.exit_code == 0, r.output
     assert "engine:" in r.stdout and "baseline:" in r.stdout and "hit@3" in r.stdout

@@ -5,7 +5,7 @@ import importlib.util
 import json
 
 import pytest
-from tests.conftest import SHARED_EVAL
+from tests.conftest import SHARED_EVAL, shared_eval
 
 from taut.reasoning.baseline import lookup
 from taut.reasoning.case import read_case_file
@@ -17,8 +17,7 @@ DEV = SHARED_EVAL / "dev-cases.json"
 
 @pytest.fixture(scope="module")
 def dev():
-    if not DEV.exists():
-        pytest.skip("shared/eval/dev-cases.json is not present")
+    shared_eval(DEV.name)
     cases = read_case_file(DEV)
     raw = json.loads(DEV.read_text())["cases"]
     engine = {c.id: suggest(c).to_dict() for c in cases}

@@ -1,11 +1,11 @@
 """Golden-file rankings for classic presentations. A change to the knowledge base or the model that moves any
-of these shows up as a diff to review: run with TAUT_UPDATE_GOLDEN=1 to rewrite them, and read the diff."""
+of these shows up as a diff to review: run with TAUT_UPDATE_GOLDEN=1 to rewrite them (the run fails when one changed), and read the diff."""
 
 import json
-import os
 from pathlib import Path
 
 import pytest
+from tests.golden import golden
 
 from taut.anatomy.pain import drawing_from_specs
 from taut.reasoning.case import Case, canonical_terms
@@ -62,10 +62,5 @@ def test_classic_presentation(name):
     got = answer(specs, terms)
     # Clinically: the first suggestion is one of the muscles the literature names for this picture.
     assert got["top5"][0][0] in plausible, got["top5"]
-    path = GOLDEN / f"{name}.json"
-    if os.environ.get("TAUT_UPDATE_GOLDEN"):
-        path.write_text(json.dumps(got, indent=1) + "\n")
-    assert path.exists(), f"no golden file {path.name}: run with TAUT_UPDATE_GOLDEN=1 and review it"
-    assert got == json.loads(path.read_text()), (
-        f"ranking changed for {name}; review and update the golden file"
-    )
+    expected = json.loads(golden(GOLDEN / f"{name}.json", json.dumps(got, indent=1) + "\n"))
+    assert got == expected, f"ranking changed for {name}; review and update the golden file"

@@ -38,6 +38,19 @@ def _tree(markup: str) -> ET.Element:
     return ET.fromstring(f"<root>{markup}</root>")
 
 
+def _one(parent: ET.Element, path: str) -> ET.Element:
+    """The element at ``path`` (the test fails when there is none)."""
+    found = parent.find(path)
+    assert found is not None, path
+    return found
+
+
+def _attr(e: ET.Element, name: str) -> str:
+    value = e.get(name)
+    assert value is not None, name
+    return value
+
+
 def _regions(root: ET.Element) -> list[ET.Element]:
     return [e for e in root.iter(f"{SVG}path") if e.get("class") == "region"]
 
@@ -60,11 +73,11 @@ def test_every_region_of_every_view_is_a_labelled_focusable_button_with_a_unique
             assert p.get("id") == f"bm-{view}-{shape.dom_id}"
             assert p.get("tabindex") == "0"
             assert p.get("role") == "button"
-            assert p.get("aria-label") == display_name(shape) == p.find(f"{SVG}title").text
-            assert RegionRef.parse(p.get("data-key")) == shape.ref
+            assert p.get("aria-label") == display_name(shape) == _one(p, f"{SVG}title").text
+            assert RegionRef.parse(_attr(p, "data-key")) == shape.ref
             assert p.get("data-region") == shape.ref.region
             assert p.get("data-side") == (shape.ref.side.value if shape.ref.side else None)
-            x, y = float(p.get("data-cx")), float(p.get("data-cy"))
+            x, y = float(_attr(p, "data-cx")), float(_attr(p, "data-cy"))
             assert 0 <= x <= geometry.width and 0 <= y <= geometry.height
     temple = root.find(".//*[@id='bm-front-head.temple--right']")
     assert temple is not None and temple.get("aria-label") == "Temple (right)"
@@ -84,9 +97,9 @@ def test_sides_are_said_in_words_that_match_the_letters_on_each_view() -> None:
     root = _tree(bodymap_views_svg())
     for fig in root.findall("figure"):
         view = fig.get("data-view")
-        caption = "".join(fig.find("figcaption").itertext())
-        svg = fig.find(f"{SVG}svg")
-        assert svg.get("aria-labelledby") == fig.find("figcaption").get("id")
+        caption = "".join(_one(fig, "figcaption").itertext())
+        svg = _one(fig, f"{SVG}svg")
+        assert svg.get("aria-labelledby") == _one(fig, "figcaption").get("id")
         letters = {lab.text: lab for lab in load_view(view).labels if lab.kind == "side"}
         assert set(letters) == {"R", "L"}
         assert {t.text for t in fig.iter(f"{SVG}text")} >= {"R", "L"}
@@ -119,7 +132,7 @@ def test_two_maps_on_one_page_do_not_share_ids() -> None:
 def test_view_mode_is_one_picture_without_tab_stops() -> None:
     root = _tree(bodymap_views_svg(("front",), mode="view"))
     assert all(p.get("tabindex") is None and p.get("role") is None for p in _regions(root))
-    assert root.find(f".//{SVG}svg").get("role") == "img"
+    assert _one(root, f".//{SVG}svg").get("role") == "img"
     pick = _tree(bodymap_views_svg(("front",), mode="pick"))
     assert all(p.get("tabindex") == "0" for p in _regions(pick))
 

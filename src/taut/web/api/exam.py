@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
+from taut.clinic.fields import TRIGGER_POINT_SIGNS, RecordField, RecordFields
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
 from taut.services import records
 from taut.web.deps import DB, CurrentUser, check_csrf
@@ -23,16 +24,29 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class FindingIn(Strict):
+class FindingKey(Strict):
     trp_id: str = Field(examples=["upper_trapezius.trp1"])
     side: SideIn = None
     status: Literal["active", "latent", "resolved"]
-    taut_band: bool = False
-    jump_sign: bool = False
-    local_twitch: bool = False
-    referral_reproduced: bool = False
-    tenderness: int | None = Field(default=None, ge=0, le=10)
-    ppt_kpa: float | None = Field(default=None, ge=0, le=2000)
+
+
+def _declared(f: RecordField) -> tuple[Any, Any]:
+    """The pydantic type and default of a declared field: a sign defaults to false, a measurement to none."""
+    if f.kind == "flag":
+        return bool, False
+    kind = int if f.kind == "whole" else float
+    return kind | None, Field(default=None, ge=f.low, le=f.high)
+
+
+def _with_fields(name: str, base: type[Strict], fields: RecordFields) -> type[Strict]:
+    definitions: dict[str, Any] = {f.name: _declared(f) for f in fields}
+    return create_model(name, __base__=base, **definitions)
+
+
+if TYPE_CHECKING:
+    FindingIn = FindingKey
+else:  # the signs and measurements after the key come from clinic/fields.py
+    FindingIn = _with_fields("FindingIn", FindingKey, TRIGGER_POINT_SIGNS)
 
 
 class RomIn(Strict):

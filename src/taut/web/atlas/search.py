@@ -84,53 +84,14 @@ def search(kb: KnowledgeBase, query: str) -> Results:
         return Results(
             query, _group(muscles, {m.name: Hit(m) for m in muscles}), list(kb.conditions.values()), [], []
         )
-    hits: dict[str, Hit] = {}
-
-    def hit(m: Muscle, score: int, reason: str) -> None:
-        hits.setdefault(m.name, Hit(m)).add(score, reason)
-
-    for m in muscles:
-        if q == norm(m.name) or q == norm(m.slug):
-            hit(m, 120, "name")
-        elif q in norm(m.name):
-            hit(m, 100, "name")
-        for a in m.aliases:
-            if q in norm(a):
-                hit(m, 110 if q == norm(a) else 90, f"also called {a}")
-        if q == norm(m.body_part):
-            hit(m, 60, f"body part: {m.body_part}")
-
+    hits = _Hits()
+    _by_name(hits, muscles, q)
     regions = _regions(q)
-    bm = body_map()
     if regions:
-        for m in muscles:
-            for tp in m.trigger_points:
-                essential = [r for r in tp.essential if r in regions]
-                spill = [r for r in tp.spillover if r in regions]
-                if essential:
-                    hit(m, 55, "refers pain to " + ", ".join(bm[r].name for r in essential))
-                elif spill:
-                    hit(m, 40, "sometimes refers pain to " + ", ".join(bm[r].name for r in spill))
-                if tp.marker.region in regions:
-                    hit(m, 50, f"trigger point at {bm[tp.marker.region].name}")
-
+        _by_region(hits, muscles, regions)
     terms = _terms(kb, q)
     if terms:
-        for m in muscles:
-            for label, group in (
-                ("symptom", m.symptoms),
-                ("aggravated by", m.aggravators),
-                ("cause", m.mechanisms),
-            ):
-                if group is not None:
-                    found = [t for t in group.terms if t in terms]
-                    if found:
-                        hit(m, 45, f"{label}: {', '.join(found)}")
-            for e in m.entrapments:
-                found = [t for t in e.symptoms if t in terms]
-                if found:
-                    hit(m, 40, f"entraps the {e.structure}: {', '.join(found)}")
-
+        _by_term(hits, muscles, terms)
     conditions = [
         c
         for c in kb.conditions.values()
@@ -140,15 +101,68 @@ def search(kb: KnowledgeBase, query: str) -> Results:
         for step in c.examine:
             examined = muscle_or_none(kb, step.muscle)
             if examined is not None:
-                hit(examined, 58, f"examined in {c.name}")
-
+                hits.add(examined, 58, f"examined in {c.name}")
+    bm = body_map()
     return Results(
-        query,
-        _group(muscles, hits),
-        conditions,
-        sorted(bm[r].name for r in regions),
-        sorted(terms),
+        query, _group(muscles, hits.by_name), conditions, sorted(bm[r].name for r in regions), sorted(terms)
     )
+
+
+class _Hits:
+    """The muscles found so far, by name, each with its score and the reasons it was found."""
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, Hit] = {}
+
+    def add(self, m: Muscle, score: int, reason: str) -> None:
+        self.by_name.setdefault(m.name, Hit(m)).add(score, reason)
+
+
+def _by_name(hits: _Hits, muscles: list[Muscle], q: str) -> None:
+    """The query in a muscle's name, slug, aliases, or its body part."""
+    for m in muscles:
+        if q == norm(m.name) or q == norm(m.slug):
+            hits.add(m, 120, "name")
+        elif q in norm(m.name):
+            hits.add(m, 100, "name")
+        for a in m.aliases:
+            if q in norm(a):
+                hits.add(m, 110 if q == norm(a) else 90, f"also called {a}")
+        if q == norm(m.body_part):
+            hits.add(m, 60, f"body part: {m.body_part}")
+
+
+def _by_region(hits: _Hits, muscles: list[Muscle], regions: set[str]) -> None:
+    """Muscles that refer pain to the regions the query names, or have a trigger point there."""
+    bm = body_map()
+    for m in muscles:
+        for tp in m.trigger_points:
+            essential = [r for r in tp.essential if r in regions]
+            spill = [r for r in tp.spillover if r in regions]
+            if essential:
+                hits.add(m, 55, "refers pain to " + ", ".join(bm[r].name for r in essential))
+            elif spill:
+                hits.add(m, 40, "sometimes refers pain to " + ", ".join(bm[r].name for r in spill))
+            if tp.marker.region in regions:
+                hits.add(m, 50, f"trigger point at {bm[tp.marker.region].name}")
+
+
+def _by_term(hits: _Hits, muscles: list[Muscle], terms: set[str]) -> None:
+    """Muscles whose symptoms, aggravators, causes or entrapments use the vocabulary terms of the query."""
+    for m in muscles:
+        for label, group in (
+            ("symptom", m.symptoms),
+            ("aggravated by", m.aggravators),
+            ("cause", m.mechanisms),
+        ):
+            if group is not None:
+                found = [t for t in group.terms if t in terms]
+                if found:
+                    hits.add(m, 45, f"{label}: {', '.join(found)}")
+        for e in m.entrapments:
+            found = [t for t in e.symptoms if t in terms]
+            if found:
+                hits.add(m, 40, f"entraps the {e.structure}: {', '.join(found)}")
 
 
 def _regions(q: str) -> set[str]:

@@ -3,6 +3,7 @@ one dated entry, newest first."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
@@ -25,91 +26,105 @@ def _at(day: date) -> datetime:
 
 
 def timeline(chart: Chart) -> list[Entry]:
-    """Entries newest first."""
-    cid = chart.client.id
-    out: list[Entry] = []
+    """Entries newest first (entries at the same moment in the order of the kinds below)."""
+    out = [
+        *_intakes(chart),
+        *_decisions(chart),
+        *_assessments(chart),
+        *_plans(chart),
+        *_sessions(chart),
+        *_outcomes(chart),
+        *_notes(chart),
+    ]
+    out.sort(key=lambda e: e.when, reverse=True)
+    return out
+
+
+def _intakes(chart: Chart) -> Iterator[Entry]:
     for i in chart.intakes:
         marks = ", ".join(
             f"{region_name(m.ref.key)}{f' {m.intensity}/10' if m.intensity is not None else ''}"
             for m in i.pain_drawing
         )
-        out.append(
-            Entry(
-                _at(i.recorded_on),
-                "intake",
-                f"Intake: {i.chief_complaint}",
-                (f"Pain: {marks}",),
-                f"/clients/{cid}/intake/{i.id}",
-            )
+        yield Entry(
+            _at(i.recorded_on),
+            "intake",
+            f"Intake: {i.chief_complaint}",
+            (f"Pain: {marks}",),
+            f"/clients/{chart.client.id}/intake/{i.id}",
         )
+
+
+def _decisions(chart: Chart) -> Iterator[Entry]:
     for d in chart.decisions:
         what = f"Referred to {d.referred_to}" if d.decision == "referred" else "Red flag overridden"
-        out.append(Entry(d.decided_at, "decision", what, (d.reason,), None, ("red flag",)))
+        yield Entry(d.decided_at, "decision", what, (d.reason,), None, ("red flag",))
+
+
+def _assessments(chart: Chart) -> Iterator[Entry]:
     for a in chart.assessments:
         found = [
             f"{trp_name(f.trp_id)} {('(' + f.side.value + ')') if f.side else ''} {f.status}"
             for f in a.findings
         ]
         lines = tuple(x for x in (", ".join(found), a.summary) if x)
-        out.append(Entry(_at(a.assessed_on), "assessment", "Examination", lines))
+        yield Entry(_at(a.assessed_on), "assessment", "Examination", lines)
+
+
+def _plans(chart: Chart) -> Iterator[Entry]:
     for p in chart.plans:
-        out.append(
-            Entry(
-                _at(p.starts_on),
-                "plan",
-                f"Treatment plan ({p.status})",
-                (f"{p.sessions_planned} sessions, every {p.interval_days} days", *p.goals),
-                f"/clients/{cid}/plan/{p.id}",
-            )
+        yield Entry(
+            _at(p.starts_on),
+            "plan",
+            f"Treatment plan ({p.status})",
+            (f"{p.sessions_planned} sessions, every {p.interval_days} days", *p.goals),
+            f"/clients/{chart.client.id}/plan/{p.id}",
         )
+
+
+def _sessions(chart: Chart) -> Iterator[Entry]:
+    """Each session, followed by its 48-hour check-in when there is one."""
     for e in chart.sessions:
         s = e.session
         pain = f"pain {s.pain_before}" + (f" → {s.pain_after}" if s.pain_after is not None else "")
-        badges = ("in progress",) if s.open else ()
-        out.append(
-            Entry(
-                s.occurred_at,
-                "session",
-                f"Treatment session: {len(s.holds)} hold{'s' if len(s.holds) != 1 else ''}",
-                (pain, *((s.notes,) if s.notes else ())),
-                f"/sessions/{s.id}" if s.open else f"/sessions/{s.id}/aftercare",
-                badges,
-            )
+        yield Entry(
+            s.occurred_at,
+            "session",
+            f"Treatment session: {len(s.holds)} hold{'s' if len(s.holds) != 1 else ''}",
+            (pain, *((s.notes,) if s.notes else ())),
+            f"/sessions/{s.id}" if s.open else f"/sessions/{s.id}/aftercare",
+            ("in progress",) if s.open else (),
         )
         if e.checkin is not None:
             c = e.checkin
-            out.append(
-                Entry(
-                    c.recorded_at,
-                    "checkin",
-                    "48-hour check-in",
-                    (
-                        f"tenderness {c.tenderness}/10, relief: {c.relief}",
-                        *((c.questions,) if c.questions else ()),
-                    ),
-                )
+            lines = (
+                f"tenderness {c.tenderness}/10, relief: {c.relief}",
+                *((c.questions,) if c.questions else ()),
             )
+            yield Entry(c.recorded_at, "checkin", "48-hour check-in", lines)
+
+
+def _outcomes(chart: Chart) -> Iterator[Entry]:
     for o in chart.outcomes:
         line = f"{o.measure.instrument.upper()} {o.score.value:g}" + (
             f" ({o.score.band})" if o.score.band else ""
         )
-        badges = ()
+        badges: tuple[str, ...] = ()
         if o.change is not None:
             line += f", change {o.change.delta:+g}"
             if o.change.passes_mcid:
                 badges = ("MCID reached",)
-        out.append(Entry(_at(o.measure.taken_on), "outcome", "Outcome measure", (line,), None, badges))
+        yield Entry(_at(o.measure.taken_on), "outcome", "Outcome measure", (line,), None, badges)
+
+
+def _notes(chart: Chart) -> Iterator[Entry]:
     for n in chart.notes:
         state = "signed" if n.signed else "draft"
-        out.append(
-            Entry(
-                n.written_at,
-                "note",
-                f"{n.kind.capitalize()} note ({state})",
-                (n.body[:160] + ("…" if len(n.body) > 160 else ""),),
-                f"/notes/{n.id}",
-                (("amendment",) if n.amends_id else ()),
-            )
+        yield Entry(
+            n.written_at,
+            "note",
+            f"{n.kind.capitalize()} note ({state})",
+            (n.body[:160] + ("…" if len(n.body) > 160 else ""),),
+            f"/notes/{n.id}",
+            (("amendment",) if n.amends_id else ()),
         )
-    out.sort(key=lambda e: e.when, reverse=True)
-    return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from taut.anatomy.regions import Side, body_map
 from taut.clinic.assessment import (
@@ -18,6 +19,7 @@ from taut.clinic.assessment import (
     side_or_none,
 )
 from taut.clinic.errors import RecordValidationError
+from taut.clinic.fields import TRIGGER_POINT_SIGNS, RecordField
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
 from taut.clinic.rom import RomNorm, rom_norms
 from taut.knowledge import knowledge
@@ -27,12 +29,7 @@ from taut.web import forms
 from taut.web.templating import trp_label
 
 SIDES = ("right", "left")
-FLAGS = (
-    ("taut_band", "Taut band"),
-    ("jump_sign", "Jump sign"),
-    ("local_twitch", "Local twitch"),
-    ("referral_reproduced", "Referral reproduced"),
-)
+SIGNS = TRIGGER_POINT_SIGNS  # the columns of a trigger-point row after its status, as declared
 ROM_ROWS = 6
 TEST_ROWS = 3
 
@@ -115,15 +112,20 @@ def findings_from_form(form: dict[str, str]) -> tuple[TriggerPointFinding, ...]:
                 trp_id=trp_id,
                 side=None if side == "mid" else Side(side),
                 status=form[prefix + "status"],
-                taut_band=forms.checked(form, prefix + "taut_band"),
-                jump_sign=forms.checked(form, prefix + "jump_sign"),
-                local_twitch=forms.checked(form, prefix + "local_twitch"),
-                referral_reproduced=forms.checked(form, prefix + "referral_reproduced"),
-                tenderness=forms.whole(form, prefix + "tenderness", 0, 10),
-                ppt_kpa=forms.number(form, prefix + "ppt", "a number of kPa"),
+                **{f.name: _declared(form, prefix + f.form_key, f) for f in SIGNS},
             )
         )
     return tuple(out)
+
+
+def _declared(form: dict[str, str], name: str, f: RecordField) -> Any:
+    """The value of a declared field from the form's input ``name`` (a checkbox or a number box)."""
+    if f.kind == "flag":
+        return forms.checked(form, name)
+    assert f.low is not None and f.high is not None
+    if f.kind == "whole":
+        return forms.whole(form, name, int(f.low), int(f.high))
+    return forms.number(form, name, f"a number of {f.unit}" if f.unit else "a number")
 
 
 def rows(form: dict[str, str], prefix: str, first: str) -> range:

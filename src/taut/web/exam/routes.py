@@ -58,7 +58,7 @@ def _exam_context(blocks: list[model.MuscleBlock], form: dict[str, str], **extra
     return {
         "blocks": blocks,
         "form": form,
-        "flags": model.FLAGS,
+        "signs": model.SIGNS,
         "statuses": model.STATUSES,
         "results": model.RESULTS,
         "roms": model.rom_choices(),
@@ -98,7 +98,7 @@ def exam_muscle_rows(
     html = (
         templates()
         .get_template("exam/muscle_block.html")
-        .render(b=block, form={}, flags=model.FLAGS, statuses=model.STATUSES)
+        .render(b=block, form={}, signs=model.SIGNS, statuses=model.STATUSES)
     )
     return HTMLResponse(html)
 

@@ -1,0 +1,182 @@
+"""Records that describe themselves: the ordinary fields of a clinical record, each declared once.
+
+A declaration says everything an adapter needs to handle the field without knowing it by name: the label a
+person reads, its kind (a sign present or absent, a whole number, a decimal number, one of some choices), unit
+and range, its code in Taut's FHIR CodeSystem and the words of the SOAP note. The store's columns and row
+mapping, the JSON API schema, the examination form, the FHIR components, the SOAP note and the progress letter
+all read the declaration, so adding a sign to a trigger-point finding is one declaration plus the attribute on
+the record (and a migration for its column); ``tests/unit/clinic/test_record_fields.py`` fails when an adapter
+misses a declared field. Fields with rules of their own (a trigger point's id and side, its status, which FHIR
+carries as the Observation's value) stay bespoke in each adapter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from taut.clinic import rules
+from taut.clinic.errors import RecordValidationError
+
+Kind = Literal["flag", "whole", "number"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordField:
+    """One ordinary field of a record.
+
+    ``flag`` is a sign found or not (never missing: False when not looked for); ``whole`` and ``number`` are
+    optional measurements (None when not measured) within ``low``-``high``."""
+
+    name: str  # attribute of the record, column of its table, key of the JSON API
+    label: str  # what a person reads: "Jump sign"
+    kind: Kind
+    fhir: str  # code in Taut's CodeSystem (fhir.codes.CS_TAUT)
+    fhir_display: str  # that code's display in the CodeSystem
+    soap: str  # SOAP wording: a flag's name ("jump sign" -> "jump sign +"), a value's format ("PPT {} kPa")
+    unit: str = ""  # UCUM unit of a measured value ("kPa"); "" for a score or a sign
+    low: float | None = None
+    high: float | None = None
+    header: str = ""  # column heading in the examination form when it differs from the label
+    form: str = ""  # name in the examination form when it differs from ``name`` (kept for saved forms)
+    letter: bool = False  # shown first -> latest in the progress letter (a summary of change: scores only)
+    why_not_in_letter: str = ""  # a field left out of the letter says why
+
+    def __post_init__(self) -> None:
+        if self.kind != "flag" and (self.low is None or self.high is None):
+            raise ValueError(f"{self.name}: a measured field needs a range")
+        if self.letter == bool(self.why_not_in_letter):
+            raise ValueError(f"{self.name}: either shown in the progress letter or a reason why not")
+
+    @property
+    def form_key(self) -> str:
+        return self.form or self.name
+
+    @property
+    def heading(self) -> str:
+        return self.header or self.label
+
+    def check(self, record: str, value: object) -> None:
+        """Raise RecordValidationError naming ``record.name`` when ``value`` breaks the declaration."""
+        where = f"{record}.{self.name}"
+        if self.kind == "flag":
+            if not isinstance(value, bool):
+                raise RecordValidationError(where, "must be true or false")
+        elif self.kind == "whole":
+            assert self.low is not None and self.high is not None
+            rules.optional_whole_number(where, value, int(self.low), int(self.high))
+        elif value is not None:
+            assert self.low is not None
+            rules.number(where, value, self.low, self.high)
+
+    def soap_words(self, value: object) -> str | None:
+        """The SOAP note's words for ``value`` (None: a measurement not taken, left out of the note)."""
+        if self.kind == "flag":
+            return f"{self.soap} {'+' if value else '-'}"
+        if value is None:
+            return None
+        return self.soap.format(_number(value) if isinstance(value, float) else value)
+
+
+def _number(x: float) -> str:
+    return f"{x:g}" if x == int(x) else f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class RecordFields:
+    """The declared ordinary fields of one kind of record, in the order every adapter lists them."""
+
+    record: str  # the record's name in error messages: "finding"
+    fields: tuple[RecordField, ...]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.fields)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def of_kind(self, *kinds: Kind) -> tuple[RecordField, ...]:
+        return tuple(f for f in self.fields if f.kind in kinds)
+
+    def check(self, record: object) -> None:
+        for f in self.fields:
+            f.check(self.record, getattr(record, f.name))
+
+    def values(self, record: object) -> dict[str, object]:
+        """The declared fields of ``record`` by name."""
+        return {f.name: getattr(record, f.name) for f in self.fields}
+
+
+_SIGN = "not in the progress letter, which summarises change in tenderness; the SOAP note lists every sign"
+
+# Signs and measurements of a trigger-point finding: taut band, local twitch response, jump sign, referred pain
+# reproduced, tenderness and the pressure-pain threshold by algometry (bibliography: simons1999, ch. 2).
+TRIGGER_POINT_SIGNS = RecordFields(
+    "finding",
+    (
+        RecordField(
+            name="taut_band",
+            label="Taut band",
+            kind="flag",
+            fhir="taut-band",
+            fhir_display="Taut band palpable",
+            soap="taut band",
+            why_not_in_letter=_SIGN,
+        ),
+        RecordField(
+            name="jump_sign",
+            label="Jump sign",
+            kind="flag",
+            fhir="jump-sign",
+            fhir_display="Jump sign",
+            soap="jump sign",
+            why_not_in_letter=_SIGN,
+        ),
+        RecordField(
+            name="local_twitch",
+            label="Local twitch",
+            kind="flag",
+            fhir="local-twitch",
+            fhir_display="Local twitch response",
+            soap="local twitch",
+            why_not_in_letter=_SIGN,
+        ),
+        RecordField(
+            name="referral_reproduced",
+            label="Referral reproduced",
+            kind="flag",
+            fhir="referral-reproduced",
+            fhir_display="Referred pain reproduced",
+            soap="referral reproduced",
+            why_not_in_letter=_SIGN,
+        ),
+        RecordField(
+            name="tenderness",
+            label="Tenderness",
+            kind="whole",
+            low=0,
+            high=10,
+            header="Tenderness 0-10",
+            fhir="tenderness",
+            fhir_display="Tenderness on palpation 0-10",
+            soap="tenderness {}/10",
+            letter=True,
+        ),
+        RecordField(
+            name="ppt_kpa",
+            label="Pressure-pain threshold",
+            kind="number",
+            unit="kPa",
+            low=0,
+            high=2000,
+            header="PPT kPa",
+            form="ppt",
+            fhir="pressure-pain-threshold",
+            fhir_display="Pressure-pain threshold",
+            soap="PPT {} kPa",
+            why_not_in_letter="not in the progress letter: algometer readings vary between devices; the SOAP note "
+            "and the progress page show them",
+        ),
+    ),
+)
