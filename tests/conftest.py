@@ -10,6 +10,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 
+# The ``smtp_server`` fixture: a real SMTP server on 127.0.0.1 (aiosmtpd).
+pytest_plugins = ["tests.smtp_server"]
+
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
