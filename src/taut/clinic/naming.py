@@ -10,8 +10,8 @@ no raw id (``levator_scapulae.trp1``, ``head.temple``) or citation key (``travel
   ``trigger_point_words`` (``right upper trapezius, TrP1, anterior (vertical) fibres``).
 - Sides (always the patient's): ``side_name``, ``side_text``, ``sides_text``.
 - Dates and times: ``short_date`` (``3 Mar 2025``), ``long_date`` (``3 March 2025``), ``day_month``
-  (``3 March``), ``date_time`` (``3 Mar 2025, 14:05``), ``time_of_day`` (``14:05``), ``iso_minute``
-  (``2025-03-03 14:05``). Each takes an optional time zone (a ``ZoneInfo``): a datetime is shown in that zone,
+  (``3 Mar``), ``date_time`` (``3 Mar 2025, 14:05``), ``time_of_day`` (``14:05``), ``iso_date``
+  (``2025-03-03``) and ``iso_minute`` (``2025-03-03 14:05``) for clinical notes. Each takes an optional time zone (a ``ZoneInfo``): a datetime is shown in that zone,
   UTC when none is given (a naive datetime is read as UTC). A plain date is a calendar day and is shown as is.
 - Outcome instruments: ``instrument_short`` (``PSS-10``) and ``instrument_name``, from ``Instrument.short``.
 - Sources: ``citation_short`` (``Simons et al. 1999``) and ``citation`` (the full reference), from the
@@ -40,6 +40,7 @@ __all__ = [
     "day_month",
     "instrument_name",
     "instrument_short",
+    "iso_date",
     "iso_minute",
     "long_date",
     "lower_first",
@@ -127,11 +128,18 @@ def _kb(kb: KnowledgeBase | None) -> KnowledgeBase:
 
 def muscle_words(muscle: str, kb: KnowledgeBase | None = None) -> str:
     """A muscle's name as the knowledge base writes it ("upper trapezius") from its canonical name, alias or
-    slug; an unknown muscle's slug as words ("upper_trapezius" -> "upper trapezius")."""
+    slug (a catalogued muscle without a data file by its canonical name); an unknown muscle's slug as words
+    ("upper_trapezius" -> "upper trapezius")."""
+    kb = _kb(kb)
     try:
-        return _kb(kb).muscle(muscle).name
+        return kb.muscle(muscle).name
     except LookupError:
-        return muscle.replace("_", " ")
+        slug = _slug(muscle)
+        return next((name for name in kb.canonical if _slug(name) == slug), muscle.replace("_", " "))
+
+
+def _slug(name: str) -> str:
+    return name.lower().replace(" ", "_").replace("-", "_")
 
 
 def muscle_name(muscle: str, kb: KnowledgeBase | None = None) -> str:
@@ -209,9 +217,9 @@ def long_date(value: date | datetime | None, tz: tzinfo | None = None) -> str:
 
 
 def day_month(value: date | datetime, tz: tzinfo | None = None) -> str:
-    """3 March (a chart's axis, where the year is shown once)."""
+    """3 Mar (a chart's axis, where the year is shown once)."""
     d = _day(value, tz)
-    return f"{d.day} {MONTHS[d.month - 1]}"
+    return f"{d.day} {MONTHS[d.month - 1][:3]}"
 
 
 def time_of_day(value: datetime, tz: tzinfo | None = None) -> str:
@@ -224,6 +232,11 @@ def date_time(value: datetime | None, tz: tzinfo | None = None) -> str:
     if value is None:
         return ""
     return f"{short_date(value, tz)}, {time_of_day(value, tz)}"
+
+
+def iso_date(value: date | datetime, tz: tzinfo | None = None) -> str:
+    """2025-03-03: the day in ``tz`` (UTC when none), as clinical notes write it."""
+    return _day(value, tz).isoformat()
 
 
 def iso_minute(value: datetime, tz: tzinfo | None = None) -> str:

@@ -24,6 +24,7 @@ from taut.clinic.assessment import TriggerPointFinding
 from taut.clinic.catalogue import catalogue
 from taut.clinic.errors import RecordValidationError, SignedRecordError
 from taut.clinic.intake import Intake
+from taut.clinic.naming import short_date
 from taut.clinic.people import Client, Permission, User
 from taut.clinic.plan import TreatmentPlan
 from taut.clinic.sessions import CheckIn, TreatmentSession
@@ -209,7 +210,7 @@ def record_checkin_once(db: Database, user: User, checkin: CheckIn) -> int:
 def _refuse_second(conn: Connection, clinic_id: int, session_id: int) -> None:
     found = _checkin(conn, clinic_id, session_id)
     if found is not None:
-        day = found.recorded_at.strftime("%d %b %Y").lstrip("0")
+        day = short_date(found.recorded_at)
         raise CheckInExists(
             f"session {session_id} already has its 48-hour check-in (recorded {day}); there is one per session"
         )

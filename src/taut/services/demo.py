@@ -21,6 +21,7 @@ from taut.anatomy.regions import RegionRef, Side
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
 from taut.clinic.catalogue import catalogue
 from taut.clinic.intake import Biochemical, Biomechanical, Factors, Intake, Psychosocial, ScreeningAnswer
+from taut.clinic.naming import capital, trigger_point_words
 from taut.clinic.outcomes import SCORING_VERSION, OutcomeMeasure, PsfsActivity
 from taut.clinic.people import Client, Consent, Role, User
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
@@ -243,7 +244,7 @@ def _assessment(
         gait=("normal",) if rng.random() < 0.7 else ("antalgic gait, shortened stance on the painful side",),
         rom=tuple(rom),
         entrapment_tests=tests,
-        summary=f"{p.name.capitalize()}: {findings[0].trp_id} {side.value} reproduces the familiar pain.",
+        summary=f"{capital(p.name)}: {trigger_point_words(findings[0].trp_id, side)} reproduces the familiar pain.",
     )
 
 
