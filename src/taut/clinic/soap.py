@@ -39,7 +39,6 @@ from taut.clinic.naming import (
 )
 from taut.clinic.outcomes import INSTRUMENTS
 from taut.clinic.people import Client
-from taut.clinic.plan import TreatmentPlan
 from taut.clinic.rom import rom_norms
 from taut.clinic.screening import ScreeningDecision
 from taut.clinic.sessions import PRESSURE_LEVELS, Hold, TreatmentSession
@@ -91,10 +90,8 @@ def build_soap_note(
         raise NotFound("session", session_id)
     session = entry.session
     day = session.occurred_at.date()
-    intake = _latest((i for i in chart.intakes if i.recorded_on <= day), lambda i: (i.recorded_on, i.id or 0))
-    exam = _latest(
-        (a for a in chart.assessments if a.assessed_on <= day), lambda a: (a.assessed_on, a.id or 0)
-    )
+    intake = chart.latest_intake(day)
+    exam = chart.latest_assessment(day)
     if suggestion is None and intake is not None:
         suggestion = engine.suggest(engine_case(intake, chart.client), kb)
     return SoapNote(
@@ -442,18 +439,13 @@ def _treatment_lines(session: TreatmentSession, kb: KnowledgeBase) -> list[str]:
     for (trp_id, side), by_technique in groups.items():
         lines.append(f"- {trigger_point_words(trp_id, side, kb)}:")
         lines.extend(f"  - {hold_group_words(holds, kb)}" for holds in by_technique.values())
-    lines.extend(f"Warning: {w}." for w in session.warnings)
+    lines.extend(
+        f"Warning: hold {i} ({trigger_point_words(h.trp_id, h.side, kb)}): discomfort {h.discomfort}/10 is past "
+        "good pain."
+        for i, h in enumerate(session.holds, 1)
+        if h.past_good_pain
+    )
     return lines
-
-
-def _active_plan(chart: Chart, session: TreatmentSession) -> TreatmentPlan | None:
-    day = session.occurred_at.date()
-    if session.plan_id is not None:
-        own = next((p for p in chart.plans if p.id == session.plan_id), None)
-        if own is not None:
-            return own
-    active = (p for p in chart.plans if p.status == "active" and p.starts_on <= day)
-    return _latest(active, lambda p: (p.starts_on, p.id or 0))
 
 
 def _plan(chart: Chart, session: TreatmentSession, kb: KnowledgeBase) -> str:
@@ -477,7 +469,7 @@ def _plan(chart: Chart, session: TreatmentSession, kb: KnowledgeBase) -> str:
     lines.append(
         f"Aftercare: {session.aftercare.strip()}" if session.aftercare.strip() else "Aftercare: not recorded."
     )
-    plan = _active_plan(chart, session)
+    plan = chart.plan_of(session)
     if plan is None:
         lines.append("No active treatment plan: next visit to be arranged.")
         return "\n".join(lines)
