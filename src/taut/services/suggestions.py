@@ -3,7 +3,6 @@ Reading the intake is a clinical read (audited); the engine itself is pure."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -11,7 +10,7 @@ from sqlalchemy import Connection
 from taut.clinic.errors import NotFound
 from taut.clinic.intake import Intake, engine_case
 from taut.clinic.people import Client, Permission, User
-from taut.clinic.screening import ScreeningDecision
+from taut.clinic.screening import ScreeningDecision, unanswered
 from taut.reasoning import engine
 from taut.reasoning.case import Case
 from taut.reasoning.result import Flag, Suggestion
@@ -23,12 +22,6 @@ from taut.store.engine import Database
 def case_for_intake(intake: Intake, client: Client) -> Case:
     """The engine's case for an intake (see clinic.intake.engine_case)."""
     return engine_case(intake, client)
-
-
-def unanswered(red_flags: Iterable[Flag], decisions: Iterable[ScreeningDecision]) -> tuple[Flag, ...]:
-    """The red flags no referral or override among ``decisions`` answers."""
-    answered = {f for d in decisions for f in d.flags}
-    return tuple(f for f in red_flags if f.code not in answered)
 
 
 @dataclass(frozen=True)

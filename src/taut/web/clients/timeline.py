@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from taut.clinic.chart import Chart
-from taut.web.templating import region_name, trp_name
+from taut.clinic.naming import capital, instrument_short, region_name, trp_name
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def _sessions(chart: Chart) -> Iterator[Entry]:
 
 def _outcomes(chart: Chart) -> Iterator[Entry]:
     for o in chart.outcomes:
-        line = f"{o.measure.instrument.upper()} {o.score.value:g}" + (
+        line = f"{instrument_short(o.measure.instrument)} {o.score.value:g}" + (
             f" ({o.score.band})" if o.score.band else ""
         )
         badges: tuple[str, ...] = ()
@@ -123,7 +123,7 @@ def _notes(chart: Chart) -> Iterator[Entry]:
         yield Entry(
             n.written_at,
             "note",
-            f"{n.kind.capitalize()} note ({state})",
+            f"{capital(n.kind)} note ({state})",
             (n.body[:160] + ("…" if len(n.body) > 160 else ""),),
             f"/notes/{n.id}",
             (("amendment",) if n.amends_id else ()),

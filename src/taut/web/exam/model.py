@@ -20,13 +20,12 @@ from taut.clinic.assessment import (
 )
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.fields import TRIGGER_POINT_SIGNS, RecordField
+from taut.clinic.naming import capital, trp_label
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
 from taut.clinic.rom import RomNorm, rom_norms
 from taut.knowledge import knowledge
 from taut.knowledge.model import TriggerPoint
-from taut.reports.content import capital
 from taut.web import forms
-from taut.web.templating import trp_label
 
 SIDES = ("right", "left")
 SIGNS = TRIGGER_POINT_SIGNS  # the columns of a trigger-point row after its status, as declared
