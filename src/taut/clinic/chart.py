@@ -10,7 +10,7 @@ from taut.clinic.notes import Note
 from taut.clinic.outcomes import Change, OutcomeMeasure, Score, change
 from taut.clinic.people import Client
 from taut.clinic.plan import TreatmentPlan
-from taut.clinic.screening import ScreeningDecision
+from taut.clinic.screening import MedicalClearance, ScreeningDecision
 from taut.clinic.sessions import CheckIn, TreatmentSession
 
 
@@ -37,6 +37,7 @@ class Chart:
     outcomes: tuple[OutcomeEntry, ...]
     notes: tuple[Note, ...]
     decisions: tuple[ScreeningDecision, ...] = ()  # red-flag referrals and overrides
+    clearances: tuple[MedicalClearance, ...] = ()  # medical clearance after a referral
 
 
 def outcome_entries(measures: list[OutcomeMeasure]) -> tuple[OutcomeEntry, ...]:
