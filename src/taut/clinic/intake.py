@@ -210,7 +210,6 @@ class Intake:
             a.term for a in self.screening if a.present and catalogue.term_kinds[a.term] == "caution"
         )
 
-
     def answer(self, question: str) -> str | None:
         """The answer to one question of the safety screen (None: not asked)."""
         for a in self.answers:
@@ -255,14 +254,14 @@ def check_answers(
         try:
             q = screen.question(a.question)
         except LookupError as e:
-            raise RecordValidationError(f"{where}.question", str(e).strip("'\"")) from None
+            raise RecordValidationError(f"{where}.question", str(e)) from None
         rules.one_of(f"{where}.answer", a.answer, ANSWERS)
         if a.answer == "no":
             why = q.contradiction(drawing, story)
             if why is not None:
                 raise RecordValidationError(
                     f"{where}.answer",
-                    f"\"no\" to \"{q.ask}\" ({q.id}) contradicts the intake: {why}; answer yes or unsure",
+                    f'"no" to "{q.ask}" ({q.id}) contradicts the intake: {why}; answer yes or unsure',
                 )
     rules.unique("intake.answers", [a.question for a in answers])
     return answers

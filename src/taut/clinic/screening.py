@@ -61,7 +61,9 @@ class MedicalClearance:
         rules.text("clearance.scope", self.scope, max_len=2000)
         rules.text("clearance.note", self.note, required=False, max_len=5000)
         if not self.flags:
-            raise RecordValidationError("clearance.flags", "name at least one red flag this clearance answers")
+            raise RecordValidationError(
+                "clearance.flags", "name at least one red flag this clearance answers"
+            )
         for i, f in enumerate(self.flags):
             rules.text(f"clearance.flags[{i}]", f, max_len=200)
 
