@@ -13,6 +13,20 @@ from taut.clinic.errors import RecordValidationError
 
 DECISIONS = ("referred", "override")
 
+# What each level of a red flag asks of the therapist, most urgent first (knowledge.model LEVELS): its label
+# and the action in words, as the intake page, the chart, the referral letter and the SOAP note show it.
+LEVELS: dict[str, tuple[str, str]] = {
+    "emergency": ("Emergency", "Call emergency services now. Do not treat."),
+    "urgent": ("Urgent", "Same-day medical review. Do not treat today."),
+    "refer": ("Refer", "Refer to the client's physician before any treatment."),
+    "caution": ("Caution", "Treat within the limits shown in the session conductor."),
+}
+
+
+def level_words(level: str) -> tuple[str, str]:
+    """(label, action) of a flag's level; an unknown level reads as "refer"."""
+    return LEVELS.get(level, LEVELS["refer"])
+
 
 @dataclass(frozen=True, kw_only=True)
 class ScreeningDecision:
