@@ -307,6 +307,9 @@ def test_a_red_flag_blocks_the_session_until_a_decision_is_recorded(web_world: W
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     with pytest.raises(TreatmentBlocked, match="medical clearance"):
         sessions.start_session(web_world.db, web_world.bob, cid, pain_before=5)
+    chart_page = html.unescape(c.get(f"/clients/{cid}").text)
+    assert "Treatment blocked: red flags of the latest intake" in chart_page
+    assert "referred: treatment blocked until medical clearance" in chart_page
     start = c.get(f"/clients/{cid}/sessions/new")
     assert "Treatment is blocked until medical clearance" in start.text
 
@@ -322,6 +325,9 @@ def test_a_red_flag_blocks_the_session_until_a_decision_is_recorded(web_world: W
     page = html.unescape(c.get(f"/clients/{cid}/intake/{iid}").text)
     assert "Medical clearance</strong> by Dr A. Meier" in page and "Waiting for medical clearance" not in page
     assert f'href="/clients/{cid}/sessions/new"' in page
+    chart_page = html.unescape(c.get(f"/clients/{cid}").text)
+    assert "Medical clearance by Dr A. Meier" in chart_page and "medical clearance recorded" in chart_page
+    assert "Treatment blocked" not in chart_page
     sid = sessions.start_session(web_world.db, web_world.bob, cid, pain_before=5)
     assert sid > 0
 
@@ -345,6 +351,9 @@ def test_an_override_after_a_referral_needs_a_reason_and_lifts_the_block(web_wor
     assert sessions.start_session(web_world.db, web_world.bob, cid, pain_before=5) > 0
     chart = charts.load_chart(web_world.db, web_world.bob, cid)
     assert [d.decision for d in chart.decisions] == ["referred", "override"]
+    chart_page = html.unescape(c.get(f"/clients/{cid}").text)
+    assert "Red flag overridden (treated without medical clearance)" in chart_page
+    assert "overridden with a reason" in chart_page and "Reason: GP phoned: viral" in chart_page
 
 
 def test_front_desk_gets_403_on_every_intake_page(web_world: WebWorld) -> None:
