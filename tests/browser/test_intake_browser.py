@@ -100,6 +100,18 @@ def test_live_suggestions_overlay_and_the_saved_intake(chromium: Any, live_serve
         page.wait_for_url("**#screening-decisions")
         assert page.locator('[role="alert"]').count() == 0
         assert "Referred to General practitioner" in page.inner_text("#screening-decisions")
+        # referred: the clearance form waits; the page as a therapist sees it on a laptop
+        assert page.locator("#clearance-form").is_visible()
+        page.set_viewport_size({"width": 1366, "height": 768})
+        page.locator("#clearance").scroll_into_view_if_needed()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "intake-awaiting-clearance-1366.png"))
+        page.fill("#cf-cleared-by", "Dr A. Meier")
+        page.fill("#cf-scope", "Soft-tissue treatment, light pressure")
+        page.click("#clearance-form button[type=submit]")
+        page.wait_for_url("**#screening-decisions")
+        assert "Medical clearance" in page.inner_text("#screening-decisions")
+        assert page.locator('.head-actions a[href$="/sessions/new"]').count() == 1
     finally:
         ctx.close()
     assert [p for p in problems if "/favicon.ico" not in p] == []  # the site has no icon yet
