@@ -162,3 +162,39 @@ def test_an_override_after_referral_needs_a_reason_is_audited_and_shows_in_the_n
     sessions.finish_session(db, world.bob, sid, pain_after=3, ended_at=start + timedelta(minutes=30))
     note = build_soap_note(load_chart(db, world.bob, cid), sid).render()
     assert "OVERRIDE" in note and "GP phoned: viral" in note
+
+
+def test_the_referral_letter_names_the_findings(db: Database, world: World) -> None:
+    from taut.reports.referral import load_referral, referral_html, referral_pdf
+
+    cid, iid = _flagged_client(db, world)
+    referral = sessions.record_decision(
+        db,
+        world.bob,
+        cid,
+        iid,
+        decision="referred",
+        referred_to="Dr A. Meier, GP",
+        reason="fever 38.5 with pain",
+    )
+    assert referral.id is not None
+    content = load_referral(db, world.bob, cid, iid, referral.id, today=date(2025, 3, 4))
+    (flag,) = content.flags
+    assert flag.name.startswith("Fever") and "fever" in flag.because
+    assert content.referred_to == "Dr A. Meier, GP" and content.reason == "fever 38.5 with pain"
+    assert any("fever" in a.lower() for a in content.yes_answers)
+    assert any("weight" in a.lower() for a in content.open_answers)
+    page = referral_html(content)
+    assert "Referral for medical assessment" in page and "Dr A. Meier, GP" in page
+    assert "Findings that raised it" in page and "felt for 4 days" in page
+    assert referral_pdf(db, world.bob, cid, iid, referral.id).startswith(b"%PDF")
+    with pytest.raises(AccessDenied):
+        referral_pdf(db, world.fran, cid, iid, referral.id)
+    with pytest.raises(NotFound):
+        referral_pdf(db, world.carol, cid, iid, referral.id)
+    override = sessions.record_decision(
+        db, world.bob, cid, iid, decision="override", reason="x", flags=("meningitis_or_infection",)
+    )
+    assert override.id is not None
+    with pytest.raises(NotFound):  # an override is no referral
+        load_referral(db, world.bob, cid, iid, override.id)
