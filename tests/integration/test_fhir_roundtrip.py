@@ -25,7 +25,15 @@ from tests.records_factories import (
 )
 
 from taut.anatomy.regions import Side
-from taut.clinic import AccessDenied, CheckIn, NotFound, PsfsActivity, RecordValidationError, ScreeningAnswer
+from taut.clinic import (
+    AccessDenied,
+    CheckIn,
+    NotFound,
+    PsfsActivity,
+    RecordValidationError,
+    ScreenAnswer,
+    ScreeningAnswer,
+)
 from taut.clinic.outcomes import OutcomeMeasure
 from taut.clinic.people import User
 from taut.fhir.equivalence import differences, equivalent
@@ -51,7 +59,13 @@ def record_course(db: Database, world: World, given: str) -> int:
         screening=(
             ScreeningAnswer(term="fever", present=True),
             ScreeningAnswer(term="anticoagulants", present=True),
-        )
+        ),
+        answers=(
+            ScreenAnswer(question="fever", answer="yes"),
+            ScreenAnswer(question="weight_loss", answer="unsure"),
+            ScreenAnswer(question="saddle_numbness", answer="no"),
+        ),
+        duration_days=5,
     )
     intake_id = records.record_intake(db, bob, cid, intake)
     sessions.record_decision(

@@ -252,3 +252,90 @@ def test_another_clinic_gets_404_for_every_id(web_world: WebWorld) -> None:
     assert r.status_code == 404
     assert bob.get(f"/api/v1/clients/{cid}/intakes/999999").status_code == 404
     assert charts.load_chart(web_world.db, web_world.bob, cid).decisions == ()
+
+
+def test_the_safety_screen_is_listed_and_recorded_by_question_id(web_world: WebWorld) -> None:
+    cid = new_client(web_world)
+    c = signed_in(web_world.app, web_world.bob)
+    listed = c.get("/api/v1/screening").json()
+    assert listed["answers"] == ["yes", "no", "unsure"]
+    ids = [q["id"] for g in listed["groups"] for q in g["questions"]]
+    assert "saddle_numbness" in ids and "neck_manipulation" in ids
+    answers = [{"question": q, "answer": "no"} for q in ids]
+    answers[ids.index("smoker")]["answer"] = "yes"
+    answers[ids.index("weight_loss")]["answer"] = "unsure"
+    iid = create(c, cid, answers=answers, duration_days=3, onset="sudden")
+    got = c.get(f"/api/v1/clients/{cid}/intakes/{iid}").json()
+    assert got["answers"] == answers and got["duration_days"] == 3
+    assert got["open_questions"] == ["weight_loss"]
+
+
+def test_bad_screen_answers_name_the_field_and_store_nothing(web_world: WebWorld) -> None:
+    cid = new_client(web_world)
+    c = signed_in(web_world.app, web_world.bob)
+    saddle = [{"region": "pelvis.perineum", "intensity": 3, "qualities": ["numbness"]}]
+    cases: list[tuple[dict[str, Any], str, str]] = [
+        (
+            {"answers": [{"question": "nope", "answer": "yes"}]},
+            "intake.answers[0].question",
+            "not a question",
+        ),
+        (
+            {"answers": [{"question": "fever", "answer": "maybe"}]},
+            "intake.answers[0].answer",
+            "yes, no, unsure",
+        ),
+        (
+            {"pain_drawing": saddle, "answers": [{"question": "saddle_numbness", "answer": "no"}]},
+            "intake.answers[0].answer",
+            "saddle_numbness",
+        ),
+        ({"duration_days": -1}, "intake.duration_days", ""),
+    ]
+    for over, field, words in cases:
+        r = c.post(f"/api/v1/clients/{cid}/intakes", json=body(**over), headers=api(c))
+        assert r.status_code == 422, (over, r.text)
+        err = r.json()["error"]
+        assert err["field"] == field and words in err["message"], (over, err)
+    assert charts.load_chart(web_world.db, web_world.bob, cid).intakes == ()
+
+
+def test_a_referral_blocks_until_the_clearance_is_recorded(web_world: WebWorld) -> None:
+    cid = new_client(web_world)
+    c = signed_in(web_world.app, web_world.bob)
+    iid = create(c, cid, answers=[{"question": "fever", "answer": "yes"}])
+    base = f"/api/v1/clients/{cid}/intakes/{iid}"
+    clear = {"cleared_by": "Dr A. Meier", "cleared_on": "2025-03-04", "scope": "massage, light pressure"}
+    # nothing referred yet: a clearance answers nothing
+    r = c.post(f"{base}/clearances", json=clear, headers=api(c))
+    assert r.status_code == 422 and r.json()["error"]["field"] == "clearance.flags", r.text
+    r = c.post(
+        f"{base}/decisions",
+        json={"decision": "referred", "referred_to": "GP", "reason": "fever"},
+        headers=api(c),
+    )
+    assert r.status_code == 201
+    data = c.get(f"{base}/suggestions").json()
+    assert data["pending_red_flags"] == [] and data["treatment_blocked"] is True
+    assert [s["status"] for s in data["flag_states"]] == ["awaiting_clearance"]
+    bad = [
+        ({**clear, "cleared_by": ""}, "clearance.cleared_by"),
+        ({**clear, "scope": " "}, "clearance.scope"),
+        ({**clear, "cleared_on": "2999-01-01"}, "clearance.cleared_on"),
+        ({**clear, "flags": ["cardiac"]}, "clearance.flags[0]"),
+        ({**clear, "extra": 1}, "extra"),
+    ]
+    for payload, field in bad:
+        r = c.post(f"{base}/clearances", json=payload, headers=api(c))
+        assert r.status_code == 422 and r.json()["error"]["field"] == field, (payload, r.text)
+    r = c.post(f"{base}/clearances", json=clear, headers=api(c))
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert made["flags"] == ["meningitis_or_infection"] and made["recorded_by"] == web_world.bob.id
+    data = c.get(f"{base}/suggestions").json()
+    assert data["treatment_blocked"] is False and [s["status"] for s in data["flag_states"]] == ["cleared"]
+    assert c.get(base).json()["clearances"][0]["cleared_by"] == "Dr A. Meier"
+    fran = signed_in(web_world.app, web_world.fran)
+    assert fran.post(f"{base}/clearances", json=clear, headers=api(fran)).status_code == 403
+    carol = signed_in(web_world.app, web_world.carol)
+    assert carol.post(f"{base}/clearances", json=clear, headers=api(carol)).status_code == 404

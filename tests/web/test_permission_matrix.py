@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from taut.anatomy.regions import Side
-from taut.clinic import Hold
+from taut.clinic import Hold, ScreenAnswer
 from taut.services import clients, notes, records, sessions
 from tests.records_factories import make_assessment, make_client, make_intake, make_outcome, make_plan
 from tests.web.conftest import WebWorld, signed_in
@@ -35,6 +35,7 @@ FRONT_DESK = [
     r"/api/v1/clients/\{client_id\}",
     r"/atlas.*",
     r"/api/v1/(muscles|conditions|regions|zones).*",
+    r"/api/v1/screening",  # the safety screen's questions (knowledge, no client's data)
     r"/api/v1/session",
 ]
 # Ids that name no record of any clinic.
@@ -88,7 +89,21 @@ def ids(web_world: WebWorld) -> dict[str, Any]:
     sessions.finish_session(w.db, bob, sid, pain_after=3, ended_at=start + timedelta(minutes=40))
     records.record_outcome(w.db, bob, c.id, make_outcome("nprs"))
     note = notes.write_note(w.db, bob, c.id, kind="progress", body="Doing well.", session_id=sid)
-    return {"client": c.id, "intake": iid, "plan": pid, "session": sid, "note": note.id}
+    # a later intake with a red flag, and the client's referral for it
+    flagged = records.record_intake(
+        w.db, bob, c.id, make_intake(answers=(ScreenAnswer(question="fever", answer="yes"),))
+    )
+    referral = sessions.record_decision(
+        w.db, bob, c.id, flagged, decision="referred", referred_to="GP", reason="fever"
+    )
+    return {
+        "client": c.id,
+        "intake": iid,
+        "plan": pid,
+        "session": sid,
+        "note": note.id,
+        "decision": referral.id,
+    }
 
 
 def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
@@ -96,7 +111,7 @@ def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
 
     def value(m: re.Match[str]) -> str:
         name = m.group(1)
-        for kind in ("client", "intake", "plan", "session", "note"):
+        for kind in ("client", "intake", "plan", "session", "note", "decision"):
             if name in (f"{kind}_id", kind[0] + "id", kind):
                 return str(MISSING if missing else ids[kind])
         known = {
@@ -115,7 +130,7 @@ def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
 
 
 def _takes_record_id(path: str) -> bool:
-    return bool(re.search(r"\{(client|intake|plan|session|note)_id\}|\{[cipsn]id\}", path))
+    return bool(re.search(r"\{(client|intake|plan|session|note|decision)_id\}|\{[cipsnd]id\}", path))
 
 
 def _call(client: Any, method: str, url: str) -> Any:

@@ -13,7 +13,15 @@ from taut.clinic.errors import (
     SignedRecordError,
     StaleRecordError,
 )
-from taut.clinic.intake import Biochemical, Biomechanical, Factors, Intake, Psychosocial, ScreeningAnswer
+from taut.clinic.intake import (
+    Biochemical,
+    Biomechanical,
+    Factors,
+    Intake,
+    Psychosocial,
+    ScreenAnswer,
+    ScreeningAnswer,
+)
 from taut.clinic.notes import Note
 from taut.clinic.outcomes import OutcomeMeasure, PsfsActivity
 from taut.clinic.people import Client, Clinic, Consent, Permission, Role, User
@@ -48,6 +56,7 @@ __all__ = [
     "RecordValidationError",
     "Role",
     "RomMeasurement",
+    "ScreenAnswer",
     "ScreeningAnswer",
     "SessionEntry",
     "SignedRecordError",

@@ -17,7 +17,7 @@ from taut.clinic.notes import Note
 from taut.clinic.outcomes import Change, OutcomeMeasure, Score, change
 from taut.clinic.people import Client
 from taut.clinic.plan import TreatmentPlan
-from taut.clinic.screening import ScreeningDecision, unanswered
+from taut.clinic.screening import MedicalClearance, ScreeningDecision, unanswered
 from taut.clinic.sessions import CheckIn, TreatmentSession
 from taut.reasoning.redflags import screen
 from taut.reasoning.result import Flag
@@ -48,6 +48,7 @@ class Chart:
     outcomes: tuple[OutcomeEntry, ...]
     notes: tuple[Note, ...]
     decisions: tuple[ScreeningDecision, ...] = ()  # red-flag referrals and overrides
+    clearances: tuple[MedicalClearance, ...] = ()  # medical clearance after a referral
 
     def latest_intake(self, on: date | None = None) -> Intake | None:
         """The latest intake (recorded on or before ``on`` when given), by (recorded_on, id)."""

@@ -48,11 +48,21 @@ class AuthenticationError(ClinicError):
 
 
 class TreatmentBlocked(ClinicError):
-    """A red flag from the intake has no decision yet: refer the client or record an override with a reason."""
+    """A red flag from the intake has no decision yet (refer the client or record an override with a reason),
+    or the client was referred and no medical clearance is recorded yet."""
 
-    def __init__(self, flags: tuple[str, ...]) -> None:
+    def __init__(self, flags: tuple[str, ...], awaiting: tuple[str, ...] = ()) -> None:
         self.flags = flags
-        super().__init__(
-            f"treatment is blocked by red flag(s): {', '.join(flags)}; record a referral or an override "
-            "with a reason first"
-        )
+        self.awaiting = awaiting
+        parts = []
+        if flags:
+            parts.append(
+                f"treatment is blocked by red flag(s): {', '.join(flags)}; record a referral or an override "
+                "with a reason first"
+            )
+        if awaiting:
+            parts.append(
+                f"treatment is blocked until medical clearance is recorded for: {', '.join(awaiting)} "
+                "(or an override with a reason)"
+            )
+        super().__init__("; ".join(parts))

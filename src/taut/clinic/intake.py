@@ -12,6 +12,7 @@ from taut.clinic import rules
 from taut.clinic.catalogue import Catalogue
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import Client
+from taut.knowledge.screening import ANSWERS, safety_screen
 from taut.reasoning.case import Case
 
 ONSETS = ("sudden", "gradual", "unknown")
@@ -23,6 +24,15 @@ class ScreeningAnswer:
 
     term: str
     present: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScreenAnswer:
+    """One question of the structured safety screen (knowledge/data/screening.yaml) answered yes, no or unsure.
+    "Unsure" is not ruled out: the question stays open for the therapist."""
+
+    question: str  # the question id
+    answer: str  # yes | no | unsure
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,12 +83,14 @@ class Intake:
     onset: str = "unknown"
     began_on: date | None = None
     duration_weeks: int | None = None
+    duration_days: int | None = None  # how long the client has been feeling it, in days
     mechanisms: tuple[str, ...] = ()  # vocabulary terms of kind "mechanism"
     aggravators: tuple[str, ...] = ()  # kind "aggravator"
     symptoms: tuple[str, ...] = ()  # kinds "quality" and "associated"
     history: str = ""
     medications: tuple[str, ...] = ()
     screening: tuple[ScreeningAnswer, ...] = ()  # kinds "redflag" and "caution"
+    answers: tuple[ScreenAnswer, ...] = ()  # the structured safety screen, by question id
     factors: Factors = field(default_factory=Factors)
 
     def validate(self, catalogue: Catalogue) -> Intake:
@@ -96,6 +108,7 @@ class Intake:
             rules.a_date("intake.began_on", self.began_on)
             rules.not_after("intake.began_on", self.began_on, self.recorded_on, "the intake date")
         rules.optional_whole_number("intake.duration_weeks", self.duration_weeks, 0, 5200)
+        rules.optional_whole_number("intake.duration_days", self.duration_days, 0, 36500)
         rules.text("intake.history", self.history, required=False)
         for i, med in enumerate(self.medications):
             rules.text(f"intake.medications[{i}]", med, max_len=200)
@@ -113,6 +126,10 @@ class Intake:
             for i, a in enumerate(self.screening)
         )
         rules.unique("intake.screening", [a.term for a in screening])
+        mechanisms = terms("mechanisms", self.mechanisms, ("mechanism",))
+        aggravators = terms("aggravators", self.aggravators, ("aggravator",))
+        symptoms = terms("symptoms", self.symptoms, ("quality", "associated"))
+        answers = check_answers(self.answers, self.pain_drawing, (*mechanisms, *aggravators, *symptoms))
         return Intake(
             id=self.id,
             recorded_on=self.recorded_on,
@@ -121,12 +138,14 @@ class Intake:
             onset=self.onset,
             began_on=self.began_on,
             duration_weeks=self.duration_weeks,
-            mechanisms=terms("mechanisms", self.mechanisms, ("mechanism",)),
-            aggravators=terms("aggravators", self.aggravators, ("aggravator",)),
-            symptoms=terms("symptoms", self.symptoms, ("quality", "associated")),
+            duration_days=self.duration_days,
+            mechanisms=mechanisms,
+            aggravators=aggravators,
+            symptoms=symptoms,
             history=self.history,
             medications=self.medications,
             screening=screening,
+            answers=answers,
             factors=self.factors,
         )
 
@@ -139,12 +158,14 @@ class Intake:
             "onset": self.onset,
             "began_on": self.began_on,
             "duration_weeks": self.duration_weeks,
+            "duration_days": self.duration_days,
             "mechanisms": list(self.mechanisms),
             "aggravators": list(self.aggravators),
             "symptoms": list(self.symptoms),
             "history": self.history,
             "medications": list(self.medications),
             "screening": [{"term": a.term, "present": a.present} for a in self.screening],
+            "answers": [{"question": a.question, "answer": a.answer} for a in self.answers],
             "factors": asdict(self.factors),
         }
 
@@ -160,12 +181,16 @@ class Intake:
             onset=d["onset"],
             began_on=d["began_on"],
             duration_weeks=d["duration_weeks"],
+            duration_days=d.get("duration_days"),
             mechanisms=tuple(d["mechanisms"]),
             aggravators=tuple(d["aggravators"]),
             symptoms=tuple(d["symptoms"]),
             history=d["history"],
             medications=tuple(d["medications"]),
             screening=tuple(ScreeningAnswer(term=a["term"], present=a["present"]) for a in d["screening"]),
+            answers=tuple(
+                ScreenAnswer(question=a["question"], answer=a["answer"]) for a in (d.get("answers") or ())
+            ),
             factors=Factors(
                 biomechanical=Biomechanical(**f["biomechanical"]),
                 biochemical=Biochemical(**f["biochemical"]),
@@ -185,6 +210,62 @@ class Intake:
             a.term for a in self.screening if a.present and catalogue.term_kinds[a.term] == "caution"
         )
 
+    def answer(self, question: str) -> str | None:
+        """The answer to one question of the safety screen (None: not asked)."""
+        for a in self.answers:
+            if a.question == question:
+                return a.answer
+        return None
+
+    def screen_terms(self) -> tuple[str, ...]:
+        """The vocabulary terms the "yes" answers of the safety screen mean."""
+        screen = safety_screen()
+        out = [t for a in self.answers if a.answer == "yes" for t in screen.question(a.question).yes]
+        return tuple(dict.fromkeys(out))
+
+    def open_questions(self) -> tuple[str, ...]:
+        """Questions of the safety screen not ruled out: answered "unsure", or not asked at all."""
+        given = {a.question: a.answer for a in self.answers}
+        return tuple(q for q in safety_screen().ids() if given.get(q, "unsure") == "unsure")
+
+    def days_so_far(self) -> int | None:
+        """How long the client has felt it at the intake, in days: as given, else from the weeks or the day it
+        began."""
+        if self.duration_days is not None:
+            return self.duration_days
+        if self.duration_weeks is not None:
+            return self.duration_weeks * 7
+        if self.began_on is not None and self.began_on <= self.recorded_on:
+            return (self.recorded_on - self.began_on).days
+        return None
+
+
+def check_answers(
+    answers: tuple[ScreenAnswer, ...], drawing: PainDrawing, story: tuple[str, ...]
+) -> tuple[ScreenAnswer, ...]:
+    """The answers if each names a question of the safety screen, is yes / no / unsure, and no "no" is
+    contradicted by the drawing or the story (``story``: the intake's symptoms, mechanisms and aggravators);
+    RecordValidationError naming the answer and the question otherwise."""
+    screen = safety_screen()
+    for i, a in enumerate(answers):
+        where = f"intake.answers[{i}]"
+        if not isinstance(a, ScreenAnswer):
+            raise RecordValidationError(where, "must be a question id with its answer")
+        try:
+            q = screen.question(a.question)
+        except LookupError as e:
+            raise RecordValidationError(f"{where}.question", str(e)) from None
+        rules.one_of(f"{where}.answer", a.answer, ANSWERS)
+        if a.answer == "no":
+            why = q.contradiction(drawing, story)
+            if why is not None:
+                raise RecordValidationError(
+                    f"{where}.answer",
+                    f'"no" to "{q.ask}" ({q.id}) contradicts the intake: {why}; answer yes or unsure',
+                )
+    rules.unique("intake.answers", [a.question for a in answers])
+    return answers
+
 
 def _bool(field_name: str, value: object) -> bool:
     if not isinstance(value, bool):
@@ -194,12 +275,14 @@ def _bool(field_name: str, value: object) -> bool:
 
 def engine_case(intake: Intake, client: Client) -> Case:
     """The suggestion engine's case for an intake: the drawing, every vocabulary term it holds (screening
-    answers that were yes included), the client's age on the intake date and sex."""
+    answers that were yes included, and the terms the safety screen's "yes" answers mean), the client's age on
+    the intake date and sex, the onset (sudden or gradual) and how many days it has lasted."""
     terms = (
         *intake.mechanisms,
         *intake.aggravators,
         *intake.symptoms,
         *(a.term for a in intake.screening if a.present),
+        *intake.screen_terms(),
     )
     sex = client.sex if client.sex in ("female", "male") else None
     return Case(
@@ -208,4 +291,6 @@ def engine_case(intake: Intake, client: Client) -> Case:
         client.age_on(intake.recorded_on),
         sex,
         f"intake {intake.id}",
+        onset=intake.onset if intake.onset in ("sudden", "gradual") else None,
+        duration_days=intake.days_so_far(),
     )

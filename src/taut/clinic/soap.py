@@ -41,9 +41,10 @@ from taut.clinic.naming import (
 from taut.clinic.outcomes import INSTRUMENTS
 from taut.clinic.people import Client
 from taut.clinic.rom import rom_norms
-from taut.clinic.screening import ScreeningDecision
+from taut.clinic.screening import AWAITING, CLEARED, ScreeningDecision, flag_state, level_words
 from taut.clinic.sessions import PRESSURE_LEVELS, Hold, TreatmentSession
 from taut.knowledge import KnowledgeBase, knowledge
+from taut.knowledge.screening import safety_screen
 from taut.reasoning import engine
 from taut.reasoning.result import RankedMuscle, Suggestion
 
@@ -160,9 +161,12 @@ def _subjective(chart: Chart, entry: SessionEntry, intake: Intake | None) -> str
         onset = f"Onset: {intake.onset}"
         if intake.began_on is not None:
             onset += f", since {intake.began_on:%Y-%m-%d}"
-        if intake.duration_weeks is not None:
+        if intake.duration_days is not None:
+            onset += f"; felt for {intake.duration_days} days at intake"
+        elif intake.duration_weeks is not None:
             onset += f"; {intake.duration_weeks} weeks at intake"
         lines.append(onset + ".")
+        lines.extend(_screen_lines(intake))
         if intake.mechanisms:
             lines.append(f"Mechanisms: {_joined(intake.mechanisms)}.")
         if intake.aggravators:
@@ -359,23 +363,49 @@ def _caution_lines(intake: Intake | None, suggestion: Suggestion | None) -> list
     return lines
 
 
+def _screen_lines(intake: Intake) -> list[str]:
+    """The safety screen in the subjective: the questions answered yes, and those left open (unsure)."""
+    if not intake.answers:
+        return []
+    screen = safety_screen()
+    yes = [screen.question(a.question).ask for a in intake.answers if a.answer == "yes"]
+    unsure = [screen.question(a.question).ask for a in intake.answers if a.answer == "unsure"]
+    no = sum(1 for a in intake.answers if a.answer == "no")
+    lines = [f"Safety screen: {len(yes)} yes, {len(unsure)} unsure (not ruled out), {no} no."]
+    lines.extend(f"- Yes: {q}" for q in yes)
+    lines.extend(f"- Unsure: {q}" for q in unsure)
+    return lines
+
+
 def _red_flag_lines(chart: Chart, intake: Intake | None, suggestion: Suggestion | None) -> list[str]:
     if intake is None:
         return []
     decisions = [d for d in chart.decisions if d.intake_id == intake.id]
+    clearances = [c for c in chart.clearances if c.intake_id == intake.id]
     flags = suggestion.red_flags if suggestion is not None else ()
     if not flags and not decisions:
         return ["Red flags: none raised at intake."]
     lines = ["Red flags:"]
     used: set[int] = set()
     for flag in flags:
+        label = level_words(flag.level)[0]
         answers = [d for d in decisions if flag.code in d.flags]
         if not answers:
-            lines.append(f"- {flag.name}: NO DECISION RECORDED; refer before treatment.")
+            lines.append(f"- {flag.name} ({label}): NO DECISION RECORDED; refer before treatment.")
             continue
         for d in answers:
             used.add(id(d))
-            lines.append(f"- {flag.name}: {_decision_words(d)}")
+            lines.append(f"- {flag.name} ({label}): {_decision_words(d)}")
+        state = flag_state(flag.code, decisions, clearances)
+        if state.status == CLEARED and state.clearance is not None:
+            c = state.clearance
+            lines.append(
+                f"  Medical clearance: cleared by {c.cleared_by} on {c.cleared_on:%Y-%m-%d} for {c.scope}"
+                + (f" ({c.note})" if c.note else "")
+                + "."
+            )
+        elif state.status == AWAITING:
+            lines.append("  Awaiting medical clearance.")
     for d in decisions:
         if id(d) not in used:
             lines.append(f"- {_joined(d.flags)}: {_decision_words(d)}")
@@ -386,7 +416,7 @@ def _decision_words(d: ScreeningDecision) -> str:
     when = iso_date(d.decided_at)
     if d.decision == "referred":
         return f"referred to {d.referred_to} on {when}; {d.reason}"
-    return f"override on {when}: {d.reason}"
+    return f"OVERRIDE on {when} (treated without medical clearance): {d.reason}"
 
 
 # --- P --------------------------------------------------------------------------------------------------

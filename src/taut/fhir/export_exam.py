@@ -28,6 +28,8 @@ def intake(b: Builder, i: Intake) -> None:
         items.append(item("began-on", [{"valueDate": day(i.began_on)}]))
     if i.duration_weeks is not None:
         items.append(item("duration-weeks", [{"valueInteger": i.duration_weeks}]))
+    if i.duration_days is not None:
+        items.append(item("duration-days", [{"valueInteger": i.duration_days}]))
     for link, words in (
         ("mechanisms", i.mechanisms),
         ("aggravators", i.aggravators),
@@ -48,6 +50,25 @@ def intake(b: Builder, i: Intake) -> None:
             for a in i.screening
         ]
         items.append(item("screening", answers))
+    if i.answers:
+        items.append(
+            {
+                "linkId": "safety-screen",
+                "item": [
+                    item(
+                        f"safety-screen.{a.question}",
+                        [
+                            {
+                                "valueCoding": c.coding(
+                                    c.CS_SCREEN_ANSWER, a.answer, c.SCREEN_ANSWER_DISPLAY.get(a.answer)
+                                )
+                            }
+                        ],
+                    )
+                    for a in i.answers
+                ],
+            }
+        )
     factors = _factors(i)
     if factors:
         items.append({"linkId": "factors", "item": factors})

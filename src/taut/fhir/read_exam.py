@@ -9,7 +9,15 @@ from taut.anatomy.pain import PainDrawing, PainMark
 from taut.anatomy.regions import RegionRef, body_map
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
 from taut.clinic.fields import TRIGGER_POINT_SIGNS, RecordField
-from taut.clinic.intake import Biochemical, Biomechanical, Factors, Intake, Psychosocial, ScreeningAnswer
+from taut.clinic.intake import (
+    Biochemical,
+    Biomechanical,
+    Factors,
+    Intake,
+    Psychosocial,
+    ScreenAnswer,
+    ScreeningAnswer,
+)
 from taut.clinic.rom import rom_norms
 from taut.clinic.screening import ScreeningDecision
 from taut.fhir import codes as c
@@ -47,6 +55,7 @@ def intake(rd: Reader, e: Entry, local: int) -> Intake:
         "symptoms": (),
         "medications": (),
         "screening": (),
+        "answers": (),
     }
     factors: dict[str, dict[str, Any]] = {"biomechanical": {}, "biochemical": {}, "psychosocial": {}}
     for k, item in enumerate(r.get("item") or []):
@@ -61,6 +70,12 @@ def intake(rd: Reader, e: Entry, local: int) -> Intake:
             v["began_on"] = a_date(e, one_answer(e, item, p, "valueDate"), f"{p}.answer[0].valueDate")
         elif link == "duration-weeks":
             v["duration_weeks"] = one_answer(e, item, p, "valueInteger")
+        elif link == "duration-days":
+            v["duration_days"] = one_answer(e, item, p, "valueInteger")
+        elif link == "safety-screen":
+            v["answers"] = tuple(
+                _screen_answer(e, a, f"{p}.item[{j}]") for j, a in enumerate(item.get("item") or [])
+            )
         elif link in ("mechanisms", "aggravators", "symptoms"):
             kinds = {"mechanisms": ("mechanism",), "aggravators": ("aggravator",)}.get(
                 link, ("quality", "associated")
@@ -131,6 +146,17 @@ def _screening(rd: Reader, e: Entry, answer: Json, path: str) -> ScreeningAnswer
         raise e.error(f"{path}.item", "the answer (linkId screening.present, yes or no) is missing")
     value = one_answer(e, present, f"{path}.item[0]", "valueBoolean")
     return ScreeningAnswer(term=term, present=value)
+
+
+def _screen_answer(e: Entry, item: Json, path: str) -> ScreenAnswer:
+    link = str(item.get("linkId", ""))
+    if not link.startswith("safety-screen."):
+        raise e.error(
+            f"{path}.linkId", f"{link!r} is not a question of the safety screen (safety-screen.<id>)"
+        )
+    coding = one_answer(e, item, path, "valueCoding")
+    answer, _ = code_of(e, {"coding": [coding]}, f"{path}.answer[0].valueCoding", c.CS_SCREEN_ANSWER)
+    return ScreenAnswer(question=link.removeprefix("safety-screen."), answer=answer)
 
 
 def _factor_group(rd: Reader, e: Entry, group: Json, path: str, out: dict[str, dict[str, Any]]) -> None:

@@ -276,7 +276,9 @@ class _Check:
 
     def regions(self, doc: Doc, loc: tuple[Any, ...], regions: Iterable[str], groups: bool = False) -> None:
         for j, rid in enumerate(regions):
-            if groups and rid.partition(":")[2] in (self.bm.areas if rid.startswith("area:") else self.bm.parts):
+            if groups and rid.partition(":")[2] in (
+                self.bm.areas if rid.startswith("area:") else self.bm.parts
+            ):
                 continue  # area:ID or part:ID (rules name groups of regions)
             if rid not in self.bm:
                 self.fs.add(

@@ -27,11 +27,12 @@ from taut.clinic.intake import Intake
 from taut.clinic.naming import short_date
 from taut.clinic.people import Client, Permission, User
 from taut.clinic.plan import TreatmentPlan
+from taut.clinic.screening import AWAITING, PENDING, FlagState
 from taut.clinic.sessions import CheckIn, TreatmentSession
 from taut.knowledge import knowledge
 from taut.reasoning.redflags import screen
 from taut.reasoning.result import Flag
-from taut.services import access
+from taut.services import access, sessions
 from taut.services.suggestions import case_for_intake
 from taut.store import charts, mapping, people, records, tables
 from taut.store.engine import Database
@@ -74,6 +75,7 @@ class StartView:
     cautions: tuple[Caution, ...]
     open_session_id: int | None  # a session of this client still open
     assessment_points: int  # active findings of the latest assessment (the points without a plan)
+    awaiting_clearance: tuple[Flag, ...] = ()  # referred red flags without medical clearance yet
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ def start_view(db: Database, user: User, client_id: int) -> StartView:
     access.require(db, user, Permission.READ_CLINICAL, entity="chart", record_id=client_id)
     with db.transaction() as conn:
         chart = charts.load_chart(conn, user.clinic_id, people.get_client(conn, user.clinic_id, client_id))
+        _, red, states = sessions.latest_flag_states(conn, user.clinic_id, chart.client)
         access.log(conn, user, "read", "chart", client_id, client_id=client_id, detail="session start")
     intake, open_session, latest = chart.latest_intake(), chart.open_session(), chart.latest_assessment()
     return StartView(
@@ -98,11 +101,17 @@ def start_view(db: Database, user: User, client_id: int) -> StartView:
         plans=tuple(reversed(chart.plans)),
         active_plan=chart.active_plan(),
         latest_intake_id=intake.id if intake else None,
-        pending_red_flags=chart.pending_red_flags(),
+        pending_red_flags=_with_status(red, states, PENDING),
+        awaiting_clearance=_with_status(red, states, AWAITING),
         cautions=client_cautions(intake, chart.client),
         open_session_id=open_session.id if open_session else None,
         assessment_points=len(_assessment_points(latest.findings if latest else ())),
     )
+
+
+def _with_status(red: tuple[Flag, ...], states: tuple[FlagState, ...], status: str) -> tuple[Flag, ...]:
+    codes = {s.code for s in states if s.status == status}
+    return tuple(f for f in red if f.code in codes)
 
 
 def session_view(db: Database, user: User, session_id: int) -> SessionView:

@@ -11,7 +11,7 @@ from taut.anatomy.pain import PainDrawing, PainDrawingError
 from taut.clinic.errors import NotFound, RecordValidationError
 from taut.clinic.intake import Intake
 from taut.clinic.people import Client, Permission, User
-from taut.clinic.screening import ScreeningDecision
+from taut.clinic.screening import MedicalClearance, ScreeningDecision
 from taut.reasoning import engine
 from taut.reasoning.case import Case, CaseError, canonical_terms, check_age_sex
 from taut.reasoning.result import Suggestion
@@ -26,6 +26,7 @@ class IntakeRecord:
     client: Client
     intake: Intake
     decisions: tuple[ScreeningDecision, ...]
+    clearances: tuple[MedicalClearance, ...] = ()
 
 
 def get_intake(db: Database, user: User, client_id: int, intake_id: int) -> IntakeRecord:
@@ -37,8 +38,9 @@ def get_intake(db: Database, user: User, client_id: int, intake_id: int) -> Inta
         if owner != client_id:
             raise NotFound("intake", intake_id)
         decisions = records.decisions_for_intake(conn, user.clinic_id, intake_id)
+        clearances = records.clearances_for_intake(conn, user.clinic_id, intake_id)
         access.log(conn, user, "read", "intake", intake_id, client_id=client_id)
-    return IntakeRecord(client, intake, tuple(decisions))
+    return IntakeRecord(client, intake, tuple(decisions), tuple(clearances))
 
 
 @dataclass(frozen=True)

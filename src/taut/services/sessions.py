@@ -1,6 +1,7 @@
 """The session conductor's use cases: open a session, save each hold the moment it ends, finish the session.
 Nothing waits for the end of the session, so a closed browser tab loses nothing. A red flag from the latest
-intake without a referral or override blocks opening a session."""
+intake without a referral or override blocks opening a session; so does a referral until the medical clearance
+is recorded (services.clearance) or the therapist overrides it with a reason."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from taut.clinic.catalogue import catalogue
 from taut.clinic.errors import NotFound, RecordValidationError, SignedRecordError, TreatmentBlocked
 from taut.clinic.intake import Intake
 from taut.clinic.people import Client, Permission, User
-from taut.clinic.screening import ScreeningDecision
+from taut.clinic.screening import AWAITING, PENDING, FlagState, ScreeningDecision, flag_states
 from taut.clinic.sessions import Hold, TreatmentSession
 from taut.reasoning.redflags import screen
 from taut.reasoning.result import Flag
@@ -26,12 +27,28 @@ from taut.store.engine import Database
 def latest_screen(conn: Connection, clinic_id: int, client: Client) -> tuple[Intake | None, tuple[Flag, ...]]:
     """The client's latest intake and its red flags that no referral or override answers (they block a
     session)."""
+    intake, _, states = latest_flag_states(conn, clinic_id, client)
+    pending = {s.code for s in states if s.status == PENDING}
+    return intake, tuple(f for f in _flags_of(intake, client) if f.code in pending)
+
+
+def _flags_of(intake: Intake | None, client: Client) -> tuple[Flag, ...]:
+    return () if intake is None else screen(case_for_intake(intake, client))[0]
+
+
+def latest_flag_states(
+    conn: Connection, clinic_id: int, client: Client
+) -> tuple[Intake | None, tuple[Flag, ...], tuple[FlagState, ...]]:
+    """The client's latest intake, its red flags and where each stands (pending, awaiting clearance, cleared,
+    overridden)."""
     assert client.id is not None
     intake = records.latest_intake(conn, clinic_id, client.id)
     if intake is None or intake.id is None:
-        return None, ()
+        return None, (), ()
+    red = _flags_of(intake, client)
     decisions = records.decisions_for_intake(conn, clinic_id, intake.id)
-    return intake, unanswered(screen(case_for_intake(intake, client))[0], decisions)
+    clearances = records.clearances_for_intake(conn, clinic_id, intake.id)
+    return intake, red, flag_states((f.code for f in red), decisions, clearances)
 
 
 def record_decision(
@@ -122,9 +139,11 @@ def start_session(
     with db.transaction() as conn:
         client = people.get_client(conn, user.clinic_id, client_id)
         client.require_treatment_consent()
-        _, pending = latest_screen(conn, user.clinic_id, client)
-        if pending:
-            raise TreatmentBlocked(tuple(f.code for f in pending))
+        _, _, states = latest_flag_states(conn, user.clinic_id, client)
+        pending = tuple(s.code for s in states if s.status == PENDING)
+        awaiting = tuple(s.code for s in states if s.status == AWAITING)
+        if pending or awaiting:
+            raise TreatmentBlocked(pending, awaiting)
         if plan_id is not None:
             plan_client, _ = records.get_plan(conn, user.clinic_id, plan_id)
             if plan_client != client_id:

@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 from taut.clinic.errors import NotFound
 from taut.clinic.intake import Intake, engine_case
 from taut.clinic.people import Client, Permission, User
-from taut.clinic.screening import ScreeningDecision, unanswered
+from taut.clinic.screening import FlagState, MedicalClearance, ScreeningDecision, flag_states, unanswered
 from taut.reasoning import engine
 from taut.reasoning.case import Case
 from taut.reasoning.result import Flag, Suggestion
@@ -30,11 +30,23 @@ class IntakeSuggestion:
     intake: Intake
     suggestion: Suggestion
     decisions: tuple[ScreeningDecision, ...]
+    clearances: tuple[MedicalClearance, ...] = ()
 
     @property
     def pending_red_flags(self) -> tuple[Flag, ...]:
         """Red flags no referral or override answers yet."""
         return unanswered(self.suggestion.red_flags, self.decisions)
+
+    @property
+    def flag_states(self) -> tuple[FlagState, ...]:
+        """Where each red flag stands (pending, awaiting clearance, cleared, overridden)."""
+        return flag_states((f.code for f in self.suggestion.red_flags), self.decisions, self.clearances)
+
+    @property
+    def blocking_red_flags(self) -> tuple[Flag, ...]:
+        """Red flags that block a session: no decision yet, or referred and not cleared."""
+        blocks = {s.code for s in self.flag_states if s.blocks}
+        return tuple(f for f in self.suggestion.red_flags if f.code in blocks)
 
 
 def suggest_for_intake(
@@ -47,8 +59,15 @@ def suggest_for_intake(
         intake = _intake(conn, user.clinic_id, client_id, intake_id)
         assert intake.id is not None
         decisions = records.decisions_for_intake(conn, user.clinic_id, intake.id)
+        clearances = records.clearances_for_intake(conn, user.clinic_id, intake.id)
         access.log(conn, user, "suggest", "intake", intake.id, client_id=client_id)
-    return IntakeSuggestion(client, intake, engine.suggest(case_for_intake(intake, client)), tuple(decisions))
+    return IntakeSuggestion(
+        client,
+        intake,
+        engine.suggest(case_for_intake(intake, client)),
+        tuple(decisions),
+        tuple(clearances),
+    )
 
 
 def _intake(conn: Connection, clinic_id: int, client_id: int, intake_id: int | None) -> Intake:

@@ -30,8 +30,9 @@ def _rows(conn: Connection, table: Any, clinic_id: int, client_id: int, *order: 
 
 
 def load_chart(conn: Connection, clinic_id: int, client: Client) -> Chart:
-    """Eleven queries, one per kind of record (intakes, assessments, findings, ROM, plans, sessions, holds,
-    check-ins, outcomes, notes, red-flag decisions); with the caller's client read, a chart load is 12."""
+    """Twelve queries, one per kind of record (intakes, assessments, findings, ROM, plans, sessions, holds,
+    check-ins, outcomes, notes, red-flag decisions, medical clearances); with the caller's client read, a
+    chart load is 13."""
     assert client.id is not None
     cid = client.id
     t = tables
@@ -85,6 +86,11 @@ def load_chart(conn: Connection, clinic_id: int, client: Client) -> Chart:
         mapping.decision_from_row(r)
         for r in _rows(conn, t.screening_decisions, clinic_id, cid, dc.decided_at, dc.id)
     ]
+    mc = t.medical_clearances.c
+    clearances = [
+        mapping.clearance_from_row(r)
+        for r in _rows(conn, t.medical_clearances, clinic_id, cid, mc.recorded_at, mc.id)
+    ]
     return Chart(
         client,
         tuple(intakes),
@@ -94,4 +100,5 @@ def load_chart(conn: Connection, clinic_id: int, client: Client) -> Chart:
         outcomes,
         tuple(notes),
         tuple(decisions),
+        tuple(clearances),
     )

@@ -14,7 +14,7 @@ from taut.clinic.notes import Note
 from taut.clinic.outcomes import SCORING_VERSION, OutcomeMeasure, PsfsActivity
 from taut.clinic.people import Client, Consent, User
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
-from taut.clinic.screening import ScreeningDecision
+from taut.clinic.screening import MedicalClearance, ScreeningDecision
 from taut.clinic.sessions import CheckIn, Hold, TreatmentSession
 
 Values = dict[str, Any]
@@ -315,4 +315,31 @@ def decision_from_row(r: Row[Any]) -> ScreeningDecision:
         flags=tuple(r.flags),
         decided_by=r.decided_by,
         decided_at=r.decided_at,
+    )
+
+
+def clearance_values(c: MedicalClearance) -> Values:
+    return {
+        "intake_id": c.intake_id,
+        "flags": list(c.flags),
+        "cleared_by": c.cleared_by,
+        "cleared_on": c.cleared_on,
+        "scope": c.scope,
+        "note": c.note,
+        "recorded_by": c.recorded_by,
+        "recorded_at": c.recorded_at,
+    }
+
+
+def clearance_from_row(r: Row[Any]) -> MedicalClearance:
+    return MedicalClearance(
+        id=r.id,
+        intake_id=r.intake_id,
+        flags=tuple(r.flags),
+        cleared_by=r.cleared_by,
+        cleared_on=r.cleared_on,
+        scope=r.scope,
+        note=r.note,
+        recorded_by=r.recorded_by,
+        recorded_at=r.recorded_at,
     )

@@ -13,7 +13,7 @@ from taut.clinic.intake import Intake
 from taut.clinic.notes import Note
 from taut.clinic.outcomes import OutcomeMeasure
 from taut.clinic.plan import TreatmentPlan
-from taut.clinic.screening import ScreeningDecision
+from taut.clinic.screening import MedicalClearance, ScreeningDecision
 from taut.clinic.sessions import CheckIn, Hold, TreatmentSession
 from taut.store import mapping, tables
 from taut.store.people import check_version, now, update_versioned
@@ -287,6 +287,22 @@ def add_decision(conn: Connection, clinic_id: int, client_id: int, d: ScreeningD
     return _insert(
         conn, tables.screening_decisions, {**_owned(clinic_id, client_id), **mapping.decision_values(d)}
     )
+
+
+def add_clearance(conn: Connection, clinic_id: int, client_id: int, c: MedicalClearance) -> int:
+    return _insert(
+        conn, tables.medical_clearances, {**_owned(clinic_id, client_id), **mapping.clearance_values(c)}
+    )
+
+
+def clearances_for_intake(conn: Connection, clinic_id: int, intake_id: int) -> list[MedicalClearance]:
+    c = tables.medical_clearances.c
+    rows = conn.execute(
+        select(tables.medical_clearances)
+        .where(c.clinic_id == clinic_id, c.intake_id == intake_id)
+        .order_by(c.recorded_at, c.id)
+    )
+    return [mapping.clearance_from_row(r) for r in rows]
 
 
 def latest_intake(conn: Connection, clinic_id: int, client_id: int) -> Intake | None:

@@ -138,6 +138,8 @@ intakes = Table(
     Column("medications", Json, nullable=False),
     Column("screening", Json, nullable=False),
     Column("factors", Json, nullable=False),
+    Column("duration_days", Integer),
+    Column("answers", Json, nullable=False, server_default="[]"),  # the structured safety screen
     UniqueConstraint("clinic_id", "id"),
 )
 
@@ -321,6 +323,22 @@ screening_decisions = Table(
     _user_fk("decided_by"),
     Column("decided_at", UTCDateTime, nullable=False),
     Index("ix_screening_decisions_clinic_intake", "clinic_id", "intake_id"),
+)
+
+medical_clearances = Table(
+    "medical_clearances",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("medical_clearances"),
+    *_ref("intakes", "intake_id"),
+    Column("flags", Json, nullable=False),  # the referred red flags it clears
+    Column("cleared_by", String(200), nullable=False),  # the physician
+    Column("cleared_on", Date, nullable=False),
+    Column("scope", Text, nullable=False),  # what for
+    Column("note", Text, nullable=False),
+    _user_fk("recorded_by"),
+    Column("recorded_at", UTCDateTime, nullable=False),
 )
 
 audit_log = Table(

@@ -1,4 +1,5 @@
-"""Intakes, their suggestions and red-flag decisions; the live suggestion for a drawing being painted; a
+"""Intakes with their safety screen, their suggestions, red-flag decisions and medical clearances; the live
+suggestion for a drawing being painted; a
 muscle's referral zones for the body-map overlay."""
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from taut.anatomy.pain import PainDrawingError
 from taut.clinic.errors import NotFound, RecordValidationError
 from taut.clinic.intake import Intake
-from taut.clinic.screening import ScreeningDecision
-from taut.services import intake_support, records, sessions
+from taut.clinic.screening import MedicalClearance, ScreeningDecision
+from taut.services import clearance, intake_support, records, sessions
 from taut.web.bodymap import referral_zones
 from taut.web.deps import DB, CurrentUser, check_csrf
-from taut.web.intake.present import flag_view, suggestion_view
+from taut.web.intake.present import flag_view, screen_json, suggestion_view
 
 router = APIRouter(tags=["intake"], dependencies=[Depends(check_csrf)])
 
@@ -37,6 +38,13 @@ class MarkIn(_In):
 class ScreeningIn(_In):
     term: str = Field(max_length=100, examples=["fever"])
     present: StrictBool
+
+
+class AnswerIn(_In):
+    """One question of the safety screen (GET /api/v1/screening lists them) answered yes, no or unsure."""
+
+    question: str = Field(max_length=100, examples=["saddle_numbness"])
+    answer: str = Field(max_length=10, examples=["no"])
 
 
 class BiomechanicalIn(_In):
@@ -74,12 +82,14 @@ class IntakeIn(_In):
     onset: Literal["sudden", "gradual", "unknown"] = "unknown"
     began_on: date | None = None
     duration_weeks: int | None = None
+    duration_days: int | None = None
     mechanisms: list[str] = Field(default_factory=list, max_length=100)
     aggravators: list[str] = Field(default_factory=list, max_length=100)
     symptoms: list[str] = Field(default_factory=list, max_length=100)
     history: str = Field(default="", max_length=20_000)
     medications: list[str] = Field(default_factory=list, max_length=100)
     screening: list[ScreeningIn] = Field(default_factory=list, max_length=100)
+    answers: list[AnswerIn] = Field(default_factory=list, max_length=200)
     factors: FactorsIn = FactorsIn()
 
     def to_intake(self) -> Intake:
@@ -97,6 +107,17 @@ class DecisionIn(_In):
     decision: Literal["referred", "override"]
     reason: str = Field(max_length=5000)
     referred_to: str = Field(default="", max_length=200)
+    flags: list[str] = Field(default_factory=list, max_length=50)
+
+
+class ClearanceIn(_In):
+    """The physician's clearance after a referral: who cleared, on which day, for what. ``flags``: the referred
+    red-flag codes it clears (empty: every referred flag still waiting for clearance)."""
+
+    cleared_by: str = Field(max_length=200, examples=["Dr A. Meier, Praxis am See"])
+    cleared_on: date
+    scope: str = Field(max_length=2000, examples=["soft-tissue treatment of the lower back, light pressure"])
+    note: str = Field(default="", max_length=5000)
     flags: list[str] = Field(default_factory=list, max_length=50)
 
 
@@ -122,12 +143,33 @@ def decision_json(d: ScreeningDecision) -> dict[str, Any]:
     }
 
 
-def intake_json(client_id: int, i: Intake, decisions: tuple[ScreeningDecision, ...] = ()) -> dict[str, Any]:
+def clearance_json(c: MedicalClearance) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "intake_id": c.intake_id,
+        "flags": list(c.flags),
+        "cleared_by": c.cleared_by,
+        "cleared_on": c.cleared_on,
+        "scope": c.scope,
+        "note": c.note,
+        "recorded_by": c.recorded_by,
+        "recorded_at": c.recorded_at,
+    }
+
+
+def intake_json(
+    client_id: int,
+    i: Intake,
+    decisions: tuple[ScreeningDecision, ...] = (),
+    clearances: tuple[MedicalClearance, ...] = (),
+) -> dict[str, Any]:
     return {
         "id": i.id,
         "client_id": client_id,
         **i.to_dict(),
+        "open_questions": list(i.open_questions()),
         "decisions": [decision_json(d) for d in decisions],
+        "clearances": [clearance_json(c) for c in clearances],
     }
 
 
@@ -140,30 +182,43 @@ def create_intake(client_id: ClientId, body: IntakeIn, db: DB, user: CurrentUser
     """Record an intake (validated against the knowledge base: regions, terms, dates)."""
     iid = records.record_intake(db, user, client_id, body.to_intake())
     found = intake_support.get_intake(db, user, client_id, iid)
-    return intake_json(client_id, found.intake, found.decisions)
+    return intake_json(client_id, found.intake, found.decisions, found.clearances)
 
 
 @router.get("/clients/{client_id}/intakes/{intake_id}")
 def get_intake(client_id: ClientId, intake_id: IntakeId, db: DB, user: CurrentUser) -> dict[str, Any]:
-    """One intake with its red-flag decisions."""
+    """One intake with its red-flag decisions and medical clearances; ``open_questions``: the safety questions
+    answered "unsure" or not asked (not ruled out)."""
     found = intake_support.get_intake(db, user, client_id, intake_id)
-    return intake_json(client_id, found.intake, found.decisions)
+    return intake_json(client_id, found.intake, found.decisions, found.clearances)
 
 
 @router.get("/clients/{client_id}/intakes/{intake_id}/suggestions")
 def get_suggestions(client_id: ClientId, intake_id: IntakeId, db: DB, user: CurrentUser) -> dict[str, Any]:
     """The engine's suggestions for the intake (red flags first), its red flags still without a decision,
-    and whether they block starting a session (they do when this is the client's latest intake)."""
+    where each red flag stands (``flag_states``: pending, awaiting_clearance, cleared, overridden) and whether
+    they block starting a session (they do when this is the client's latest intake)."""
     page = intake_support.intake_page(db, user, client_id, intake_id)
     pending = page.found.pending_red_flags
+    blocking = page.found.blocking_red_flags
     return {
         "client_id": client_id,
         "intake_id": intake_id,
         "suggestion": suggestion_view(page.found.suggestion),
         "pending_red_flags": [flag_view(f) for f in pending],
+        "flag_states": [
+            {
+                "code": s.code,
+                "status": s.status,
+                "decision_id": s.decision.id if s.decision else None,
+                "clearance_id": s.clearance.id if s.clearance else None,
+            }
+            for s in page.found.flag_states
+        ],
         "decisions": [decision_json(d) for d in page.found.decisions],
+        "clearances": [clearance_json(c) for c in page.found.clearances],
         "latest_intake": page.latest,
-        "treatment_blocked": bool(pending) and page.latest,
+        "treatment_blocked": bool(blocking) and page.latest,
     }
 
 
@@ -183,6 +238,33 @@ def create_decision(
         flags=tuple(body.flags),
     )
     return decision_json(d)
+
+
+@router.post("/clients/{client_id}/intakes/{intake_id}/clearances", status_code=201)
+def create_clearance(
+    client_id: ClientId, intake_id: IntakeId, body: ClearanceIn, db: DB, user: CurrentUser
+) -> dict[str, Any]:
+    """Record the physician's medical clearance of referred red flags (who, when, for what); until then a
+    referral keeps starting a session blocked."""
+    c = clearance.record_clearance(
+        db,
+        user,
+        client_id,
+        intake_id,
+        cleared_by=body.cleared_by,
+        cleared_on=body.cleared_on,
+        scope=body.scope,
+        note=body.note,
+        flags=tuple(body.flags),
+    )
+    return clearance_json(c)
+
+
+@router.get("/screening")
+def screening_questions(user: CurrentUser) -> dict[str, Any]:
+    """The questions of the safety screen every intake asks, grouped by what they screen for, in the words a
+    client reads; answer each by its ``id`` with yes, no or unsure."""
+    return screen_json()
 
 
 @router.post("/suggest")

@@ -13,7 +13,7 @@ from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import SEXES, Client, Consent, Permission
 from taut.services import charts, clients
 from taut.web import forms
-from taut.web.clients.timeline import timeline
+from taut.web.clients.timeline import safety_lines, timeline
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.forms import FormFields
 from taut.web.templating import render
@@ -91,6 +91,7 @@ def chart_page(request: Request, db: DB, user: CurrentUser, client_id: int) -> R
         return render(request, "clients/chart.html", {"client": client, "chart": None, "entries": []})
     chart = charts.load_chart(db, user, client_id)
     entries = timeline(chart)
+    flag_intake, flag_lines = safety_lines(chart)
     return render(
         request,
         "clients/chart.html",
@@ -101,6 +102,8 @@ def chart_page(request: Request, db: DB, user: CurrentUser, client_id: int) -> R
             "open_session": chart.open_session(),
             "active_plan": chart.active_plan(),
             "latest_intake": chart.latest_intake(),
+            "flag_intake": flag_intake,
+            "flag_lines": flag_lines,
         },
     )
 

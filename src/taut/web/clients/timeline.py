@@ -8,7 +8,52 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from taut.clinic.chart import Chart
+from taut.clinic.intake import engine_case
 from taut.clinic.naming import capital, instrument_short, region_name, trp_name
+from taut.clinic.screening import flag_states, level_words
+from taut.reasoning.redflags import screen
+
+STATUS_WORDS = {
+    "pending": "no decision yet: refer or override before treatment",
+    "awaiting_clearance": "referred: treatment blocked until medical clearance",
+    "cleared": "medical clearance recorded",
+    "overridden": "overridden with a reason (no medical clearance)",
+}
+
+
+@dataclass(frozen=True)
+class FlagLine:
+    name: str
+    level: str
+    level_label: str
+    status: str
+    words: str
+
+    @property
+    def blocks(self) -> bool:
+        return self.status in ("pending", "awaiting_clearance")
+
+
+def safety_lines(chart: Chart) -> tuple[int | None, list[FlagLine]]:
+    """The red flags of the latest intake and where each stands, for the chart's banner: (intake id, lines)."""
+    intake = chart.latest_intake()
+    if intake is None:
+        return None, []
+    red, _ = screen(engine_case(intake, chart.client))
+    decisions = [d for d in chart.decisions if d.intake_id == intake.id]
+    clearances = [c for c in chart.clearances if c.intake_id == intake.id]
+    by_code = {f.code: f for f in red}
+    lines = [
+        FlagLine(
+            by_code[s.code].name,
+            by_code[s.code].level,
+            level_words(by_code[s.code].level)[0],
+            s.status,
+            STATUS_WORDS[s.status],
+        )
+        for s in flag_states(by_code, decisions, clearances)
+    ]
+    return intake.id, lines
 
 
 @dataclass(frozen=True)
@@ -57,8 +102,24 @@ def _intakes(chart: Chart) -> Iterator[Entry]:
 
 def _decisions(chart: Chart) -> Iterator[Entry]:
     for d in chart.decisions:
-        what = f"Referred to {d.referred_to}" if d.decision == "referred" else "Red flag overridden"
-        yield Entry(d.decided_at, "decision", what, (d.reason,), None, ("red flag",))
+        if d.decision == "referred":
+            yield Entry(
+                d.decided_at, "decision", f"Referred to {d.referred_to}", (d.reason,), None, ("red flag",)
+            )
+        else:
+            what = "Red flag overridden (treated without medical clearance)"
+            yield Entry(
+                d.decided_at, "decision", what, (f"Reason: {d.reason}",), None, ("red flag", "override")
+            )
+    for mc in chart.clearances:
+        yield Entry(
+            mc.recorded_at,
+            "decision",
+            f"Medical clearance by {mc.cleared_by}",
+            (f"Cleared on {mc.cleared_on:%Y-%m-%d} for: {mc.scope}", *((mc.note,) if mc.note else ())),
+            f"/clients/{chart.client.id}/intake/{mc.intake_id}#screening-decisions",
+            ("cleared",),
+        )
 
 
 def _assessments(chart: Chart) -> Iterator[Entry]:

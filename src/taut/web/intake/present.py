@@ -8,7 +8,9 @@ from functools import cache
 from typing import Any
 
 from taut.anatomy.regions import body_map
+from taut.clinic.screening import LEVELS, level_words
 from taut.knowledge import knowledge
+from taut.knowledge.screening import ANSWERS, safety_screen
 from taut.reasoning.result import Flag, RankedMuscle, Suggestion
 from taut.web.bodymap import overlay_zones, referral_zones, region_label
 from taut.web.templating import muscle_name
@@ -20,6 +22,8 @@ ACTIONS = {
     "modify_position": "Change the client's position",
     "avoid_area": "Do not work over the area",
 }
+
+LEVEL_ORDER = tuple(LEVELS)
 
 PRIOR = {
     "very_common": "very often harbours trigger points",
@@ -51,10 +55,37 @@ def because_words(item: str) -> str:
 
 
 def flag_view(f: Flag) -> dict[str, Any]:
+    label, todo = level_words(f.level)
     return {
         **f.to_dict(),
         "action_text": action_words(f.action),
         "because_text": [because_words(b) for b in f.because],
+        "level_label": label,
+        "level_action": todo,
+    }
+
+
+def by_level(flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Flag views most urgent first (emergency, urgent, refer, caution), in their order within a level."""
+    rank = {lv: i for i, lv in enumerate(LEVEL_ORDER)}
+    return sorted(flags, key=lambda f: rank.get(f["level"], len(rank)))
+
+
+@cache
+def screen_json() -> dict[str, Any]:
+    """The safety screen's questions by group, as the forms and the API show them."""
+    screen = safety_screen()
+    return {
+        "answers": list(ANSWERS),
+        "groups": [
+            {
+                "id": g.id,
+                "name": g.name,
+                "screens_for": g.screens_for,
+                "questions": [{"id": q.id, "ask": q.ask, "means": list(q.yes)} for q in g.questions],
+            }
+            for g in screen.groups
+        ],
     }
 
 
@@ -123,7 +154,7 @@ def suggestion_view(s: Suggestion) -> dict[str, Any]:
     """``s.to_dict()`` with, for people: flags' action in words, each ranked muscle's slug, display name,
     percent, reasons, painted regions it explains and its referral-zone overlay; region names throughout."""
     d = s.to_dict()
-    d["red_flags"] = [flag_view(f) for f in s.red_flags]
+    d["red_flags"] = by_level([flag_view(f) for f in s.red_flags])
     d["cautions"] = [flag_view(f) for f in s.cautions]
     kb = knowledge()
     for e in d["entrapments"]:

@@ -12,9 +12,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import Client, Permission
-from taut.clinic.screening import DECISIONS
-from taut.services import access, clients, intake_support, records, sessions
+from taut.clinic.screening import AWAITING, DECISIONS
+from taut.knowledge.screening import safety_screen
+from taut.services import access, clearance, clients, intake_support, records, sessions
+from taut.web import forms
 from taut.web.deps import DB, CurrentUser, check_csrf
+from taut.web.documents import files
 from taut.web.forms import FormLists
 from taut.web.intake import vocab
 from taut.web.intake.form import IntakeForm, blank, form_error, intake_from_form, shown
@@ -43,7 +46,8 @@ def _form_page(
             "form": form,
             "error": error,
             "groups": {name: vocab.groups(name) for name in vocab.LAYOUT},
-            "questions": vocab.questions(),
+            "questions": vocab.caution_questions(),
+            "screen": vocab.screen_groups(),
             "facts": _client_facts(client, day),
         },
         status_code=status,
@@ -76,6 +80,7 @@ def _show_page(
     intake_id: int,
     *,
     decision_form: dict[str, Any] | None = None,
+    clearance_form: dict[str, Any] | None = None,
     error: RecordValidationError | None = None,
     status: int = 200,
 ) -> Response:
@@ -84,6 +89,11 @@ def _show_page(
     view = suggestion_view(found.suggestion)
     pending = {f.code for f in found.pending_red_flags}
     flags = {f["code"]: f for f in view["red_flags"]}
+    states = {s.code: s for s in found.flag_states}
+    awaiting = [f for f in view["red_flags"] if states[f["code"]].status == AWAITING]
+    blocking = {f.code for f in found.blocking_red_flags}
+    screen = safety_screen()
+    answered = {a.question: a.answer for a in found.intake.answers}
     return render(
         request,
         "intake/show.html",
@@ -92,11 +102,19 @@ def _show_page(
             "intake": found.intake,
             "view": view,
             "pending": [f for f in view["red_flags"] if f["code"] in pending],
+            "awaiting": awaiting,
+            "states": states,
             "flags": flags,
             "decisions": found.decisions,
+            "clearances": found.clearances,
             "deciders": page.deciders,
             "latest": page.latest,
-            "blocked": bool(pending) and page.latest,
+            "blocked": bool(blocking) and page.latest,
+            "screen_yes": [screen.question(q) for q, a in answered.items() if a == "yes"],
+            "screen_open": [screen.question(q) for q in found.intake.open_questions()],
+            "screen_no": sum(1 for a in answered.values() if a == "no"),
+            "clearance_form": clearance_form
+            or {"flags": [f["code"] for f in awaiting], "cleared_on": date.today().isoformat()},
             "exam_slugs": exam_slugs(view),
             "shown": SHOWN,
             "questions": {q.term: q for q in vocab.questions()},
@@ -151,3 +169,53 @@ def decide(
             status=422,
         )
     return RedirectResponse(f"/clients/{client_id}/intake/{intake_id}#screening-decisions", status_code=303)
+
+
+@router.post("/clients/{client_id}/intake/{intake_id}/clearance", include_in_schema=False)
+def clear(
+    request: Request, db: DB, user: CurrentUser, client_id: int, intake_id: int, form: FormLists
+) -> Response:
+    """The physician's medical clearance of referred red flags: who cleared, when, for what."""
+    one = {k: v[-1] for k, v in form.items() if v}
+    flags = tuple(form.get("flags", []))
+    try:
+        cleared_on = forms.a_date(one, "cleared_on", required=True)
+        assert cleared_on is not None
+        clearance.record_clearance(
+            db,
+            user,
+            client_id,
+            intake_id,
+            cleared_by=one.get("cleared_by", ""),
+            cleared_on=cleared_on,
+            scope=one.get("scope", ""),
+            note=one.get("note", ""),
+            flags=flags,
+        )
+    except RecordValidationError as e:
+        values: dict[str, Any] = {k: one.get(k, "") for k in ("cleared_by", "cleared_on", "scope", "note")}
+        values["flags"] = list(flags)
+        field = e.field.removeprefix("clearance.").split("[", 1)[0]
+        return _show_page(
+            request,
+            db,
+            user,
+            client_id,
+            intake_id,
+            clearance_form=values,
+            error=RecordValidationError("clearance_" + field, e.rule),
+            status=422,
+        )
+    return RedirectResponse(f"/clients/{client_id}/intake/{intake_id}#screening-decisions", status_code=303)
+
+
+@router.get("/clients/{client_id}/intake/{intake_id}/referral/{decision_id}.pdf", include_in_schema=False)
+def referral_letter(
+    db: DB, user: CurrentUser, client_id: int, intake_id: int, decision_id: int, paper: str = "a4"
+) -> Response:
+    """The referral letter (PDF) of one referral: to the physician, naming the findings that raised the flags."""
+    from taut import reports
+
+    size = files.paper_of(paper)
+    pdf = reports.referral_pdf(db, user, client_id, intake_id, decision_id, paper=size)
+    return files.attachment(pdf, "application/pdf", f"referral-{client_id}-{intake_id}-{decision_id}.pdf")

@@ -4,10 +4,12 @@ still shows, under "Other", so the form never hides part of the vocabulary."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cache
 
 from taut.knowledge import knowledge
+from taut.knowledge.screening import safety_screen
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,59 @@ def groups(field: str) -> tuple[Group, ...]:
     rest = tuple(_choice(t, vocab[t].meaning) for t in sorted(wanted) if t not in placed)
     if rest:
         out.append(Group("Other", rest))
+    return tuple(out)
+
+
+@cache
+def caution_questions() -> tuple[Question, ...]:
+    """The caution terms as yes/no questions: the intake form asks them after the safety screen (whose
+    structured questions, knowledge/data/screening.yaml, replace the red-flag terms)."""
+    return tuple(q for q in questions() if q.kind == "caution")
+
+
+@dataclass(frozen=True)
+class ScreenRow:
+    """One question of the safety screen as the form shows it, with what the browser needs to keep a "no"
+    from being given where the drawing or the story says otherwise."""
+
+    id: str
+    ask: str
+    means: str  # JSON list of the terms a "yes" means
+    contra: str  # JSON list of {regions, qualities, terms, why}
+
+
+@dataclass(frozen=True)
+class ScreenGroup:
+    id: str
+    name: str
+    screens_for: str
+    rows: tuple[ScreenRow, ...]
+
+
+@cache
+def screen_groups() -> tuple[ScreenGroup, ...]:
+    out = []
+    for g in safety_screen().groups:
+        rows = tuple(
+            ScreenRow(
+                q.id,
+                q.ask,
+                json.dumps(list(q.yes)),
+                json.dumps(
+                    [
+                        {
+                            "regions": list(c.regions),
+                            "qualities": list(c.qualities),
+                            "terms": list(c.terms),
+                            "why": c.why,
+                        }
+                        for c in q.contradicted_by
+                    ]
+                ),
+            )
+            for q in g.questions
+        )
+        out.append(ScreenGroup(g.id, g.name, g.screens_for, rows))
     return tuple(out)
 
 

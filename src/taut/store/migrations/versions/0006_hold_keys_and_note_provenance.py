@@ -3,7 +3,7 @@ every per-session read uses, the chart's holds in order from an index, red-flag 
 imported notes' provenance
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0005
 Create Date: 2026-12-07
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import taut.store.types
 
 revision = "0006"
-down_revision = "0002"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

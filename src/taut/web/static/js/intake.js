@@ -170,7 +170,57 @@
     form.querySelectorAll('input[name^="screen__"][value="yes"]:checked').forEach(function (r) {
       out.push(r.name.slice("screen__".length));
     });
+    form.querySelectorAll('input[name^="answer__"][value="yes"]:checked').forEach(function (r) {
+      var row = r.closest("[data-means]");
+      jsonAttr(row, "data-means").forEach(function (t) { if (out.indexOf(t) < 0) { out.push(t); } });
+    });
     return out;
+  }
+
+  function jsonAttr(node, name) {
+    try { return JSON.parse((node && node.getAttribute(name)) || "[]"); } catch (e) { return []; }
+  }
+
+  function storyOf(form) {
+    var out = [];
+    form.querySelectorAll('input[name="symptoms"]:checked, input[name="aggravators"]:checked, input[name="mechanisms"]:checked')
+      .forEach(function (c) { out.push(c.value); });
+    return out;
+  }
+
+  function drawingOf(form) {
+    var root = document.getElementById("bm-intake");
+    if (map() && root) { return map().get(root); }
+    var input = form.querySelector('input[name="pain_drawing"]');
+    try { return JSON.parse(input && input.value ? input.value : "[]"); } catch (e) { return []; }
+  }
+
+  // Why "no" to a safety question would contradict the drawing or the story (the server's rule,
+  // knowledge/data/screening.yaml), or "" when "no" is possible.
+  function contradiction(row, drawing, story) {
+    var own = jsonAttr(row, "data-means").filter(function (t) { return story.indexOf(t) >= 0; });
+    if (own.length) { return "The intake already records " + own.join(", ") + "."; }
+    var alts = jsonAttr(row, "data-contra");
+    for (var i = 0; i < alts.length; i += 1) {
+      var c = alts[i];
+      var ok = true;
+      if (c.regions.length) {
+        ok = drawing.some(function (m) {
+          if (c.regions.indexOf(m.region) < 0) { return false; }
+          if (!c.qualities.length) { return true; }
+          return (m.qualities || []).some(function (q) { return c.qualities.indexOf(q) >= 0; });
+        });
+      } else if (c.qualities.length) {
+        ok = drawing.some(function (m) {
+          return (m.qualities || []).some(function (q) { return c.qualities.indexOf(q) >= 0; });
+        });
+      }
+      if (ok && c.terms.length) {
+        ok = c.terms.some(function (t) { return story.indexOf(t) >= 0; });
+      }
+      if (ok) { return "“No” is not possible: " + c.why + "."; }
+    }
+    return "";
   }
 
   function LivePanel(form) {
@@ -268,7 +318,7 @@
       form.addEventListener("bodymap:change", function () { live.schedule(); });
       form.addEventListener("change", function (ev) {
         var t = ev.target;
-        if (t.matches('input[name="symptoms"], input[name="aggravators"], input[name="mechanisms"], input[name^="screen__"]')) {
+        if (t.matches('input[name="symptoms"], input[name="aggravators"], input[name="mechanisms"], input[name^="screen__"], input[name^="answer__"]')) {
           live.schedule();
         }
       });
@@ -284,42 +334,67 @@
       if (count) { count.textContent = n ? n + " ticked" : ""; }
     });
 
-    // Screening: mark a "yes" row; answer "No" to every question not answered yet.
+    // Screening: mark a "yes" (or "unsure") row; a safety question whose "no" the drawing or the story
+    // contradicts cannot be answered "no" (the server refuses it too); answer "No" to every question not
+    // answered yet, except those.
     function markRows() {
+      var drawing = drawingOf(form);
+      var story = storyOf(form);
       form.querySelectorAll("[data-question]").forEach(function (row) {
         var yes = row.querySelector('input[value="yes"]');
+        var unsure = row.querySelector('input[value="unsure"]');
         row.classList.toggle("is-yes", !!(yes && yes.checked));
+        row.classList.toggle("is-unsure", !!(unsure && unsure.checked));
+        if (!row.hasAttribute("data-screen")) { return; }
+        var why = contradiction(row, drawing, story);
+        var no = row.querySelector('input[value="no"]');
+        var note = row.querySelector("[data-why]");
+        row.classList.toggle("is-contradicted", !!why);
+        if (no) {
+          if (why && no.checked) { no.checked = false; }
+          no.disabled = !!why;
+        }
+        if (note) { note.textContent = why; note.hidden = !why; }
       });
     }
     form.addEventListener("change", function (ev) {
-      if (ev.target.matches('input[name^="screen__"]')) { markRows(); }
+      if (ev.target.matches('input[name^="screen__"], input[name^="answer__"], input[name="symptoms"], input[name="aggravators"], input[name="mechanisms"]')) { markRows(); }
     });
+    form.addEventListener("bodymap:change", markRows);
+    markRows();
     var allNo = document.getElementById("screen-all-no");
     if (allNo) {
       allNo.hidden = false;
       allNo.addEventListener("click", function () {
         var n = 0;
+        var kept = 0;
+        markRows();
         form.querySelectorAll("[data-question]").forEach(function (row) {
           if (!row.querySelector("input:checked")) {
             var no = row.querySelector('input[value="no"]');
-            if (no) { no.checked = true; n += 1; }
+            if (no && !no.disabled) { no.checked = true; n += 1; } else if (no) { kept += 1; }
           }
         });
         markRows();
-        allNo.textContent = n ? "“No” given to " + n + " question" + (n > 1 ? "s" : "") : "Every question is answered";
+        allNo.textContent = (n ? "“No” given to " + n + " question" + (n > 1 ? "s" : "") : "Every question is answered") +
+          (kept ? "; " + kept + " left open: the drawing or story says otherwise" : "");
         window.setTimeout(function () { allNo.textContent = "Answer “No” to the rest"; }, 2500);
       });
     }
 
-    // Weeks since the day it began, when the duration is still empty.
+    // Days since the day it began, when how long is still empty.
     var began = form.querySelector("#f-began_on");
     var recorded = form.querySelector("#f-recorded_on");
-    var weeks = form.querySelector("#f-duration_weeks");
-    if (began && recorded && weeks) {
+    var howLong = form.querySelector("#f-duration_value");
+    var unit = form.querySelector("#f-duration_unit");
+    if (began && recorded && howLong) {
       began.addEventListener("change", function () {
-        if (weeks.value || !began.value || !recorded.value) { return; }
+        if (howLong.value || !began.value || !recorded.value) { return; }
         var days = (Date.parse(recorded.value) - Date.parse(began.value)) / 86400000;
-        if (days >= 0) { weeks.value = String(Math.round(days / 7)); }
+        if (days >= 0) {
+          howLong.value = String(Math.round(days));
+          if (unit) { unit.value = "days"; }
+        }
       });
     }
   }
