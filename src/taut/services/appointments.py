@@ -1137,6 +1137,7 @@ class DaySheet:
     currency: str
     by_practitioner: list[tuple[str, list[SheetLine], dict[str, int]]]  # name, lines, method -> cents
     totals: dict[str, int]  # method -> cents
+    tz: ZoneInfo
 
     @property
     def total_cents(self) -> int:
@@ -1174,7 +1175,7 @@ def day_sheet(db: Database, user: User, day: date) -> DaySheet:
             if a.id not in seen and a.practitioner_id == pr.id:
                 sums[p.method] = sums.get(p.method, 0) + p.amount_cents
         groups.append((pr.name, lines, sums))
-    return DaySheet(day, view.settings.currency, groups, totals)
+    return DaySheet(day, view.settings.currency, groups, totals, view.tz)
 
 
 @dataclass(frozen=True)
@@ -1200,3 +1201,8 @@ def superbill(db: Database, user: User, appointment_id: int) -> Superbill:
     _, session = sessions.get_session(db, user, a.session_id)
     bill = session_billing(session)
     return Superbill(r, bill, session.minutes)
+
+
+def clinic_name(db: Database, user: User) -> str:
+    with db.transaction() as conn:
+        return people.get_clinic(conn, user.clinic_id).name

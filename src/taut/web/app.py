@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from taut import __version__
+from taut.clinic.appointments import SlotTaken
 from taut.clinic.errors import (
     AccessDenied,
     AuthenticationError,
@@ -44,6 +45,7 @@ FEATURES = (
     "taut.web.atlas.routes",
     "taut.web.documents.routes",
     "taut.web.team.routes",
+    "taut.web.appointments.routes",
     "taut.web.api.routes",
 )
 
@@ -101,6 +103,7 @@ STATUS: list[tuple[type[ClinicError], int]] = [
     (AccessDenied, 403),
     (RecordValidationError, 422),
     (StaleRecordError, 409),
+    (SlotTaken, 409),
     (SignedRecordError, 409),
     (TreatmentBlocked, 409),
     (AuthenticationError, 401),
