@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from taut.clinic import Hold
-from taut.services import clients, notes, records, sessions
+from taut.clinic.appointments import AppointmentType, ScheduleException
+from taut.services import appointments, clients, notes, records, sessions
 from tests.records_factories import make_assessment, make_client, make_intake, make_outcome, make_plan
 from tests.web.conftest import WebWorld, signed_in
 
-PUBLIC = {"/", "/login", "/logout", "/favicon.ico", "/api/v1/health"}
+PUBLIC = {"/", "/login", "/logout", "/favicon.ico", "/api/v1/health", "/calendar/{token}.ics"}
 DOCS = {"/api/docs", "/api/docs/oauth2-redirect", "/api/v1/openapi.json"}
 # What a front desk user may reach: clients' details, the atlas and the knowledge API, their own session.
 FRONT_DESK = [
@@ -35,6 +36,14 @@ FRONT_DESK = [
     r"/atlas.*",
     r"/api/v1/(muscles|conditions|regions|zones).*",
     r"/api/v1/session",
+    # the appointment book (not the session started from an appointment, nor the superbill)
+    r"/appointments(/new)?",
+    r"/appointments/\{appointment_id\}(/(status|cancel|move|payments|receipt\.pdf))?",
+    r"/appointments-settings.*",
+    r"/practitioners/\{practitioner_id\}/(hours|exceptions.*)",
+    r"/(waitlist.*|takings.*|invoices|calendar|calendar/renew|calendar/\{token\}\.ics)",
+    r"/api/v1/(appointment-types|practitioners|availability)",
+    r"/api/v1/appointments(/\{appointment_id\}(/(cancel|status))?)?",
 ]
 # Ids that name no record of any clinic.
 MISSING = 987_654
@@ -87,7 +96,28 @@ def ids(web_world: WebWorld) -> dict[str, Any]:
     sessions.finish_session(w.db, bob, sid, pain_after=3, ended_at=start + timedelta(minutes=40))
     records.record_outcome(w.db, bob, c.id, make_outcome("nprs"))
     note = notes.write_note(w.db, bob, c.id, kind="progress", body="Doing well.", session_id=sid)
-    return {"client": c.id, "intake": iid, "plan": pid, "session": sid, "note": note.id}
+    tid = appointments.save_type(w.db, w.alice, AppointmentType(name="Treatment", minutes=60))
+    far = date(2030, 1, 7)
+    appointments.add_exception(
+        w.db, bob, ScheduleException(practitioner_id=bob.id or 0, day=far, kind="extra", start=540, end=1020)
+    )
+    appt = appointments.book(
+        w.db,
+        w.fran,
+        client_id=c.id,
+        practitioner_id=bob.id or 0,
+        type_id=tid,
+        start=datetime(2030, 1, 7, 10, tzinfo=UTC),
+    )[0]
+    return {
+        "client": c.id,
+        "intake": iid,
+        "plan": pid,
+        "session": sid,
+        "note": note.id,
+        "appointment": appt.id,
+        "practitioner": bob.id,
+    }
 
 
 def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
@@ -95,13 +125,16 @@ def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
 
     def value(m: re.Match[str]) -> str:
         name = m.group(1)
-        for kind in ("client", "intake", "plan", "session", "note"):
+        for kind in ("client", "intake", "plan", "session", "note", "appointment", "practitioner"):
             if name in (f"{kind}_id", kind[0] + "id", kind):
                 return str(MISSING if missing else ids[kind])
         known = {
             "slug": "upper_trapezius",
             "muscle": "upper_trapezius",
             "condition_id": "tension_type_headache",
+            "token": "no-such-feed",
+            "exception_id": str(MISSING),
+            "entry_id": str(MISSING),
         }
         if name in known:
             return known[name]
@@ -114,7 +147,7 @@ def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
 
 
 def _takes_record_id(path: str) -> bool:
-    return bool(re.search(r"\{(client|intake|plan|session|note)_id\}|\{[cipsn]id\}", path))
+    return bool(re.search(r"\{(client|intake|plan|session|note|appointment)_id\}|\{[cipsn]id\}", path))
 
 
 def _call(client: Any, method: str, url: str) -> Any:

@@ -998,7 +998,8 @@ def feed_token(db: Database, user: User, practitioner_id: int, *, renew: bool = 
     stops working): the practitioner's own or the owner's."""
     ensure_access_to_feed(db, user, practitioner_id)
     with db.transaction() as conn:
-        _any_staff(conn, user.clinic_id, practitioner_id)
+        if practitioner_id not in {p.id for p in _practitioners(conn, user.clinic_id, all_=True)}:
+            raise NotFound("practitioner", practitioner_id)
         current = store.profiles(conn, user.clinic_id).get(practitioner_id)
         if current is not None and current.feed_token and not renew:
             return str(current.feed_token)

@@ -492,7 +492,7 @@ def remove_waiting(db: DB, user: CurrentUser, entry_id: int) -> Response:
 
 
 @router.get("/invoices", include_in_schema=False)
-def invoices() -> Response:
+def invoices(user: CurrentUser) -> Response:
     return RedirectResponse("/takings", status_code=303)
 
 
