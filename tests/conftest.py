@@ -9,6 +9,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 
+# The ``smtp_server`` fixture: a real SMTP server on 127.0.0.1 (aiosmtpd).
+pytest_plugins = ["tests.smtp_server"]
+
 
 def read_tsv(name: str) -> list[list[str]]:
     path = SHARED_EVAL / name

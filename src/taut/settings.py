@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +33,40 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     host: str = "127.0.0.1"
     port: int = 8000
+
+    # Where Taut keeps its files (SQLite database, secret key, backups). When set, the database, the key and
+    # the backups live in it unless given one by one. Created owner-only (0700).
+    data_dir: Path | None = None
+    # Backups written by ``taut backup`` without a file name go here (default: <data_dir or var>/backups).
+    backup_dir: Path | None = None
+    # The address people reach Taut at, e.g. https://taut.clinic.example (links in e-mails).
+    base_url: str = "http://127.0.0.1:8000"
+    # Proxies whose X-Forwarded-For/-Proto headers are believed: comma-separated addresses, or "*".
+    trusted_proxies: str = ""
+    # Outgoing e-mail: smtp://host:25 (plain, a local relay), smtp+starttls://user:pass@host:587 (STARTTLS
+    # required) or smtps://user:pass@host:465 (TLS). Unset: no e-mail is delivered (messages stay queued).
+    smtp_url: str | None = None
+    # The From address of every message.
+    mail_from: str = "Taut <taut@localhost>"
+    # ``taut serve`` delivers queued e-mail in the background (every mail_interval_seconds) when smtp_url is set.
+    mail_worker: bool = True
+    mail_interval_seconds: float = 15.0
+
+    @model_validator(mode="after")
+    def _in_data_dir(self) -> Settings:
+        if self.data_dir is not None:
+            fields = self.model_fields_set
+            if "database_path" not in fields:
+                self.database_path = self.data_dir / "taut.sqlite3"
+            if "secret_key_path" not in fields:
+                self.secret_key_path = self.data_dir / "secret-key"
+        return self
+
+    @property
+    def backups(self) -> Path:
+        if self.backup_dir is not None:
+            return self.backup_dir
+        return (self.data_dir or Path("var")) / "backups"
 
     @property
     def url(self) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -500,4 +501,27 @@ CLINICAL_TABLES = (
     checkins,
     outcome_measures,
     notes,
+)
+
+# The outgoing e-mail queue (transactional outbox): a message is queued in the transaction of the change that
+# causes it and delivered after commit by services.mail. ``clinic_id`` is empty for messages of the install
+# itself (``taut mail test``).
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    _id(),
+    Column("clinic_id", Id, ForeignKey("clinics.id")),
+    Column("to_addr", String(254), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("message", LargeBinary, nullable=False),  # the MIME message without From (added when sent)
+    Column("status", String(10), nullable=False),  # queued, sending, sent, failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("claimed_by", String(100)),
+    Column("claimed_at", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", String(500)),
+    Index("ix_mail_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    Index("ix_mail_outbox_clinic_id", "clinic_id"),
 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         openapi_url="/api/v1/openapi.json",
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.db = db or Database.from_url(settings.url, echo=settings.database_echo)
@@ -80,6 +83,25 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_middleware(GZipMiddleware, minimum_size=2000, compresslevel=4)
     _error_handlers(app)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While the server runs: the e-mail worker delivers the outbox in the background (when SMTP is set)."""
+    settings: Settings = app.state.settings
+    worker = None
+    if settings.smtp_url and settings.mail_worker:
+        from taut.services import mail
+
+        config = mail.SmtpConfig.from_url(settings.smtp_url, settings.mail_from)
+        worker = mail.MailWorker(app.state.db, config, settings.mail_interval_seconds)
+        worker.start()
+    app.state.mail_worker = worker
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
 
 
 def _is_api(request: Request) -> bool:

@@ -54,3 +54,19 @@ def add_member(request: Request, db: DB, user: CurrentUser, form: FormFields) ->
         "team/team.html",
         {"users": users, "roles": ROLES, "form": {}, "added": added, "password": password},
     )
+
+
+@router.post("/team/test-email", include_in_schema=False)
+def send_test_email(request: Request, db: DB, user: CurrentUser) -> Response:
+    """The owner's "send a test e-mail" button: queues a message to the owner's own address."""
+    from taut.services import mail
+
+    settings = request.app.state.settings
+    mail.queue_test(db, user, settings.base_url)
+    worker = getattr(request.app.state, "mail_worker", None)
+    if worker is not None:
+        worker.wake()
+    users = clinics.list_users(db, user)
+    return render(
+        request, "team/team.html", {"users": users, "roles": ROLES, "form": {}, "mail_queued": user.email}
+    )
