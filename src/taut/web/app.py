@@ -97,11 +97,20 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = mail.MailWorker(app.state.db, config, settings.mail_interval_seconds)
         worker.start()
     app.state.mail_worker = worker
+    reminders = None
+    if settings.smtp_url and settings.mail_worker:  # appointment reminders go out through the mail queue
+        from taut.services.reminders import ReminderWorker, link_key
+
+        key = link_key(secret_key(settings.secret_key, settings.secret_key_path))
+        reminders = ReminderWorker(app.state.db, key, settings.base_url)
+        reminders.start()
     try:
         yield
     finally:
         if worker is not None:
             worker.stop()
+        if reminders is not None:
+            reminders.stop()
 
 
 def _is_api(request: Request) -> bool:

@@ -779,7 +779,7 @@ def renew_feed(db: DB, user: CurrentUser) -> Response:
 @router.get("/calendar/{token}.ics", include_in_schema=False)
 def calendar_feed(request: Request, db: DB, token: str) -> Response:
     """The practitioner's feed: public, the secret in the URL is the only key (renewing it revokes it)."""
-    from taut.reports.calendar import feed
+    from taut.services.ical import feed
 
     found = book.feed_events(db, token)
     if found is None:
@@ -790,3 +790,42 @@ def calendar_feed(request: Request, db: DB, token: str) -> Response:
         media_type="text/calendar; charset=utf-8",
         headers={"Cache-Control": "private, max-age=300"},
     )
+
+
+# --- the client's answer to a reminder (public, by a signed link) ------------------------------------------------
+
+
+def _link_key(request: Request) -> bytes:
+    from taut.services.reminders import link_key
+    from taut.web.security import secret_key
+
+    settings = request.app.state.settings
+    return link_key(secret_key(settings.secret_key, settings.secret_key_path))
+
+
+@router.get("/r/{appointment_id}/{action}/{sig}", include_in_schema=False)
+def reminder_link(request: Request, db: DB, appointment_id: int, action: str, sig: str) -> Response:
+    """The page of a reminder's link: says what the button will do (a link alone changes nothing, so that
+    a mail scanner that opens it cancels nothing)."""
+    from taut.services import reminders
+
+    found = reminders.describe(db, _link_key(request), appointment_id, action, sig)
+    return render(request, "appointments/answer.html", {"x": found, "action": action, "done": None})
+
+
+@router.post("/r/{appointment_id}/{action}/{sig}", include_in_schema=False)
+def reminder_answer(request: Request, db: DB, appointment_id: int, action: str, sig: str) -> Response:
+    from taut.services import reminders
+
+    key = _link_key(request)
+    try:
+        done = reminders.answer(db, key, appointment_id, action, sig)
+    except RecordValidationError as e:
+        found = reminders.describe(db, key, appointment_id, action, sig)
+        return render(
+            request,
+            "appointments/answer.html",
+            {"x": found, "action": action, "done": None, "error": e},
+            status_code=422,
+        )
+    return render(request, "appointments/answer.html", {"x": done, "action": action, "done": done.done})

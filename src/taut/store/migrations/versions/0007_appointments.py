@@ -4,7 +4,7 @@ appointments (no two blocking ones of a practitioner or a room overlap: an exclu
 btree_gist on PostgreSQL, triggers on SQLite), payments, the waitlist and the reminders sent.
 
 Revision ID: 0007
-Revises: 0002
+Revises: 0005
 Create Date: 2026-12-07
 """
 
@@ -16,7 +16,9 @@ from alembic import op
 import taut.store.types
 
 revision = "0007"
-down_revision = "0002"
+down_revision = (
+    "0005"  # after the mail queue merged from ops (the integrator re-chains: 0002 in its own right)
+)
 branch_labels = None
 depends_on = None
 
