@@ -469,3 +469,22 @@ def test_calendar_feed_secret_is_renewable(db: Database, world: World, setup: di
     assert (
         renewed != token and book.feed_events(db, token) is None and book.feed_events(db, renewed) is not None
     )
+
+
+def test_appointments_in_the_clients_fhir_bundle(db: Database, world: World, setup: dict[str, int]) -> None:
+    from taut.fhir.export import client_bundle
+    from taut.fhir.importer import read_bundle
+    from taut.fhir.validate import checked_entries
+
+    bundle = client_bundle(db, world.bob, setup["client"])
+    appts = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Appointment"]
+    assert appts and {a["status"] for a in appts} >= {"booked", "fulfilled", "cancelled", "noshow"}
+    done = next(a for a in appts if a["status"] == "fulfilled")
+    assert done["basedOn"][0]["reference"].startswith("urn:uuid:")
+    assert done["participant"][0]["actor"]["reference"] == next(
+        e["fullUrl"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"
+    )
+    late = next(a for a in appts if a.get("cancelationReason", {}).get("text") == "car broke down")
+    assert late["status"] == "cancelled"
+    checked_entries(bundle)  # every resource valid against the R4B models, every reference resolves
+    read_bundle(bundle)  # and the importer accepts it

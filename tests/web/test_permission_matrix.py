@@ -23,7 +23,15 @@ from taut.services import appointments, clients, notes, records, sessions
 from tests.records_factories import make_assessment, make_client, make_intake, make_outcome, make_plan
 from tests.web.conftest import WebWorld, signed_in
 
-PUBLIC = {"/", "/login", "/logout", "/favicon.ico", "/api/v1/health", "/calendar/{token}.ics"}
+PUBLIC = {
+    "/",
+    "/login",
+    "/logout",
+    "/favicon.ico",
+    "/api/v1/health",
+    "/calendar/{token}.ics",
+    "/r/{appointment_id}/{action}/{sig}",
+}
 DOCS = {"/api/docs", "/api/docs/oauth2-redirect", "/api/v1/openapi.json"}
 # What a front desk user may reach: clients' details, the atlas and the knowledge API, their own session.
 FRONT_DESK = [
@@ -44,6 +52,7 @@ FRONT_DESK = [
     r"/(waitlist.*|takings.*|invoices|calendar|calendar/renew|calendar/\{token\}\.ics)",
     r"/api/v1/(appointment-types|practitioners|availability)",
     r"/api/v1/appointments(/\{appointment_id\}(/(cancel|status))?)?",
+    r"/r/\{appointment_id\}/\{action\}/\{sig\}",  # a client's answer to a reminder, by a signed link
 ]
 # Ids that name no record of any clinic.
 MISSING = 987_654
@@ -133,6 +142,8 @@ def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
             "muscle": "upper_trapezius",
             "condition_id": "tension_type_headache",
             "token": "no-such-feed",
+            "action": "confirm",
+            "sig": "not-a-signature",
             "exception_id": str(MISSING),
             "entry_id": str(MISSING),
         }

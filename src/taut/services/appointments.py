@@ -887,14 +887,16 @@ def detail(db: Database, user: User, appointment_id: int) -> AppointmentDetail:
     )
 
 
-def client_appointments(db: Database, user: User, client_id: int) -> list[Booked]:
-    """Every appointment of a client, past and future, by start."""
+def client_appointments(db: Database, user: User, client_id: int, *, audited: bool = True) -> list[Booked]:
+    """Every appointment of a client, past and future, by start. ``audited=False`` for a caller that audits
+    the whole read itself (the FHIR export)."""
     access.require(db, user, Permission.READ_CLIENTS, entity="appointment")
     with db.transaction() as conn:
         client = people.get_client(conn, user.clinic_id, client_id)
         found = store.of_client(conn, user.clinic_id, client_id)
         kinds = {k.id: k for k in store.types(conn, user.clinic_id)}
-        access.log(conn, user, "list", "appointment", None, client_id=client_id, detail=f"{len(found)}")
+        if audited:
+            access.log(conn, user, "list", "appointment", None, client_id=client_id, detail=f"{len(found)}")
     return [Booked(a, client.full_name, kinds[a.type_id].name, kinds[a.type_id].colour) for a in found]
 
 
