@@ -4,8 +4,6 @@ or not at all."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -89,13 +87,11 @@ def _check_output(path: Path, force: bool) -> None:
 def _write(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, then rename it over the target: a failure leaves
     nothing half-written. The file is readable by its owner only (it holds health data)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    from taut.store.files import FileTargetError, write_bytes
+
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        write_bytes(path, data, replace=True)
+    except FileTargetError as e:
+        fail(str(e))
     except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
         fail(f"cannot write {path}: {e.strerror or e}")

@@ -1,4 +1,5 @@
-"""Writing a file so that it appears only when complete: written beside its final name, then renamed."""
+"""Writing an export so that it appears only when complete and is readable by its owner only: the one
+writer of ``taut.store.files`` with this package's error (``ExchangeError`` naming the file)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from taut.exchange.errors import ExchangeError
+from taut.store.files import FileTargetError, atomic_write
 
 
 @contextmanager
 def atomic_target(path: Path, *, replace: bool = False) -> Iterator[Path]:
-    """A temporary path beside ``path`` to write to; renamed to ``path`` when the block ends without error,
-    removed otherwise. Refuses an existing ``path`` unless ``replace``."""
-    if path.exists() and not replace:
-        raise ExchangeError(str(path), "already exists; choose a new file name")
-    if path.is_dir():
-        raise ExchangeError(str(path), "is a folder")
-    if not path.parent.is_dir():
-        raise ExchangeError(str(path), f"the folder {path.parent} does not exist")
-    part = path.with_name(f".{path.name}.part")
+    """A temporary 0600 path beside ``path`` to write to; renamed to ``path`` when the block ends without
+    error, removed otherwise. Refuses an existing ``path`` unless ``replace``."""
     try:
-        yield part
-        part.replace(path)
-    finally:
-        part.unlink(missing_ok=True)
+        with atomic_write(path, replace=replace) as part:
+            yield part
+    except FileTargetError as e:
+        raise ExchangeError(str(path), e.rule) from e

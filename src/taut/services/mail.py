@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
+from email import message_from_string, policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
@@ -182,7 +182,7 @@ def queue_mail(
             clinic_id=clinic_id,
             to_addr=addr,
             subject=subject,
-            message=msg.as_bytes(policy=policy.SMTP),
+            message=msg.as_string(policy=policy.SMTP),
             status=QUEUED,
             attempts=0,
             created_at=now,
@@ -206,7 +206,7 @@ def backoff(attempts: int) -> timedelta:
 class _Claimed:
     id: int
     to_addr: str
-    message: bytes
+    message: str
     attempts: int
 
 
@@ -235,7 +235,7 @@ def _claim(db: Database, worker: str, only: Sequence[int] | None) -> _Claimed | 
             row = conn.execute(
                 select(t.c.id, t.c.to_addr, t.c.message, t.c.attempts).where(t.c.id == found)
             ).one()
-            return _Claimed(int(row.id), row.to_addr, bytes(row.message), int(row.attempts))
+            return _Claimed(int(row.id), row.to_addr, str(row.message), int(row.attempts))
     return None
 
 
@@ -293,8 +293,8 @@ class _Connection:
             smtp.login(c.username, c.password or "")
         return smtp
 
-    def send(self, to_addr: str, raw: bytes) -> None:
-        msg = message_from_bytes(raw, policy=policy.SMTP)
+    def send(self, to_addr: str, raw: str) -> None:
+        msg = message_from_string(raw, policy=policy.SMTP)
         del msg["From"]
         msg["From"] = self.config.sender
         envelope = parseaddr(self.config.sender)[1]

@@ -13,7 +13,6 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -513,7 +512,7 @@ mail_outbox = Table(
     Column("clinic_id", Id, ForeignKey("clinics.id")),
     Column("to_addr", String(254), nullable=False),
     Column("subject", String(300), nullable=False),
-    Column("message", LargeBinary, nullable=False),  # the MIME message without From (added when sent)
+    Column("message", Text, nullable=False),  # the MIME message without From (added when sent)
     Column("status", String(10), nullable=False),  # queued, sending, sent, failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("created_at", UTCDateTime, nullable=False),

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
 import time
 from collections import defaultdict, deque
@@ -65,13 +64,11 @@ def secret_key(configured: str | None, path: Path) -> str:
         key = path.read_text(encoding="utf-8").strip()
         if len(key) >= 32:
             return key
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from taut.store.files import ensure_dir, write_text
+
+    ensure_dir(path.parent)
     key = secrets.token_urlsafe(48)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(key)
-    tmp.replace(path)
+    write_text(path, key, replace=True)
     return key
 
 

@@ -27,7 +27,7 @@ def upgrade() -> None:
         sa.Column("clinic_id", ID, nullable=True),
         sa.Column("to_addr", sa.String(length=254), nullable=False),
         sa.Column("subject", sa.String(length=300), nullable=False),
-        sa.Column("message", sa.LargeBinary(), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("created_at", taut.store.types.UTCDateTime(), nullable=False),
