@@ -121,6 +121,7 @@ def seed_demo(
             progress(n)
     with db.transaction() as conn:
         bulk.reset_sequences(conn, SEEDED)
+    _demo_book(db, owner, staff, rng)
     return DemoLogin(DEMO_EMAIL, password, owner.clinic_id, clients, sessions, holds)
 
 
@@ -494,3 +495,71 @@ class _Batch:
                 "version": 2,
             },
         )
+
+
+# The demo clinic's appointment book: its types, everyone's hours, and a few appointments in the coming days.
+DEMO_TYPES = (
+    ("Initial NMT assessment", 90, 15, 12000, "#0b5c73"),
+    ("NMT treatment 60 min", 60, 15, 9000, "#2f855a"),
+    ("NMT treatment 30 min", 30, 10, 5000, "#b7791f"),
+    ("Follow-up 45 min", 45, 15, 7000, "#6b46c1"),
+)
+
+
+def _demo_book(db: Database, owner: User, staff: list[int], rng: random.Random) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import func, select
+
+    from taut.clinic.appointments import AppointmentType, SlotTaken, WorkingHours
+    from taut.clinic.errors import RecordValidationError
+    from taut.services import appointments as book
+
+    if book.list_types(db, owner):
+        return
+    types = [
+        book.save_type(
+            db, owner, AppointmentType(name=n, minutes=m, buffer_minutes=b, price_cents=p, colour=c)
+        )
+        for n, m, b, p, c in DEMO_TYPES
+    ]
+    for i, pid in enumerate(staff):
+        days = (1, 3) if pid == owner.id else range(5)  # the owner treats on Tuesdays and Thursdays
+        start = 8 * 60 + 30 * (i % 3)
+        week = [WorkingHours(weekday=d, start=start, end=start + 8 * 60 + 30) for d in days]
+        book.set_hours(db, owner, pid, week)
+        book.save_profile(
+            db, owner, pid, credentials="CNMT", registration_number=f"NMT-{1000 + pid}", bookable=True
+        )
+    with db.transaction() as conn:
+        c = tables.clients.c
+        ids = list(
+            conn.execute(
+                select(c.id).where(c.clinic_id == owner.clinic_id).order_by(c.id).limit(60)
+            ).scalars()
+        )
+        taken = conn.execute(select(func.count()).select_from(tables.appointments)).scalar_one()
+    if not ids or taken:
+        return
+    now = datetime.now(UTC)
+    for pid in staff:
+        for slot in book.availability(
+            db,
+            owner,
+            type_id=types[1],
+            practitioner_id=pid,
+            start=now,
+            end=now + timedelta(days=7),
+            limit=200,
+        )[::5]:
+            try:
+                book.book(
+                    db,
+                    owner,
+                    client_id=rng.choice(ids),
+                    practitioner_id=pid,
+                    type_id=rng.choice(types),
+                    start=slot.start,
+                )
+            except (SlotTaken, RecordValidationError):
+                continue  # a longer type that does not fit there
