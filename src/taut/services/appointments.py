@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
@@ -753,12 +754,16 @@ class BookView:
     settings: BookingSettings
 
     def cell(self, practitioner_id: int, day: date) -> list[Booked]:
-        return [
-            b
-            for b in self.booked
-            if b.appointment.practitioner_id == practitioner_id
-            and b.appointment.starts_at.astimezone(self.tz).date() == day
-        ]
+        return self.cells.get((practitioner_id, day), [])
+
+    @cached_property
+    def cells(self) -> dict[tuple[int, date], list[Booked]]:
+        """The appointments by (practitioner, local day)."""
+        out: dict[tuple[int, date], list[Booked]] = {}
+        for b in self.booked:
+            a = b.appointment
+            out.setdefault((a.practitioner_id, a.starts_at.astimezone(self.tz).date()), []).append(b)
+        return out
 
 
 def names_of(conn: Connection, clinic_id: int, client_ids: Sequence[int]) -> dict[int, str]:

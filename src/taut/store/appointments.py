@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,9 @@ from taut.store import tables
 
 t_appt = tables.appointments
 A = t_appt.c
+# No appointment blocks more than this (8 h types + 2 h buffer): the lower bound that lets a range query use
+# the (…, starts_at) index from both ends instead of reading every earlier appointment.
+LONGEST = timedelta(hours=10, minutes=1)
 
 
 def now() -> datetime:
@@ -421,7 +424,9 @@ def in_range(
     blocking_only: bool = False,
 ) -> list[Appointment]:
     """Appointments overlapping [start, end) (by their blocked time), by start."""
-    q = select(t_appt).where(A.clinic_id == clinic_id, A.starts_at < end, A.blocks_until > start)
+    q = select(t_appt).where(
+        A.clinic_id == clinic_id, A.starts_at < end, A.starts_at > start - LONGEST, A.blocks_until > start
+    )
     if practitioner_ids is not None:
         q = q.where(A.practitioner_id.in_(list(practitioner_ids)))
     if blocking_only:
@@ -441,6 +446,7 @@ def busy_intervals(
             A.practitioner_id.in_(list(practitioner_ids)),
             A.status.in_(BLOCKING),
             A.starts_at < end,
+            A.starts_at > start - LONGEST,
             A.blocks_until > start,
         )
         .order_by(A.starts_at)
@@ -481,8 +487,6 @@ def mark_attended(conn: Connection, clinic_id: int, session_id: int) -> None:
 def due_reminders(conn: Connection, hours_before: int, now_: datetime) -> list[Row[Any]]:
     """Booked appointments starting within ``hours_before`` hours from now (and not yet started) whose
     reminder of that kind has not been queued, of every clinic."""
-    from datetime import timedelta
-
     r = tables.reminders_sent.c
     sent = select(r.appointment_id).where(r.hours_before == hours_before)
     return list(

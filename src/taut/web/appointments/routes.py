@@ -59,25 +59,28 @@ def book_page(
     user: CurrentUser,
     day: Day = "",
     view: Annotated[str, Query(pattern="^(day|week)$")] = "week",
-    practitioner: int | None = None,
+    practitioner: Annotated[str, Query(max_length=12, pattern="^(all|[0-9]*)$")] = "",
 ) -> Response:
+    """``practitioner``: an id, ``all`` (the whole clinic) or nothing (a practitioner's week is their own,
+    every other view the whole clinic's)."""
     tz = book.clinic_zone(db, user)
     chosen = _day(day, tz)
     people = book.practitioners(db, user)
-    if practitioner is None and view == "week" and user.id in {p.id for p in people}:
-        practitioner = user.id  # a practitioner's week is their own by default
+    chosen_id: int | None = int(practitioner) if practitioner.isdigit() else None
+    if not practitioner and view == "week" and user.id in {p.id for p in people}:
+        chosen_id = user.id  # a practitioner's week is their own by default
     first = chosen - timedelta(days=chosen.weekday()) if view == "week" else chosen
-    v = book.book_view(db, user, first=first, days=7 if view == "week" else 1, practitioner_id=practitioner)
+    v = book.book_view(db, user, first=first, days=7 if view == "week" else 1, practitioner_id=chosen_id)
     step = 7 if view == "week" else 1
     return render(
         request,
         "appointments/book.html",
         {
             "v": v,
-            "g": grid(v, by_day=view == "week" and practitioner is not None),
+            "g": grid(v, by_day=view == "week" and chosen_id is not None),
             "view": view,
             "day": chosen,
-            "practitioner": practitioner,
+            "practitioner": chosen_id,
             "people": people,
             "prev": (first - timedelta(days=step)).isoformat(),
             "next": (first + timedelta(days=step)).isoformat(),
