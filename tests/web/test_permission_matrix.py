@@ -48,6 +48,7 @@ FRONT_DESK = [
     r"/appointments(/new)?",
     r"/appointments/\{appointment_id\}(/(status|cancel|move|payments|receipt\.pdf))?",
     r"/appointments-settings.*",
+    r"/appointments-colours\.css",
     r"/practitioners/\{practitioner_id\}/(hours|exceptions.*)",
     r"/(waitlist.*|takings.*|invoices|calendar|calendar/renew|calendar/\{token\}\.ics)",
     r"/api/v1/(appointment-types|practitioners|availability)",

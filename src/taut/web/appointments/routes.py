@@ -90,6 +90,21 @@ def book_page(
     )
 
 
+@router.get("/appointments-colours.css", include_in_schema=False)
+def colours(db: DB, user: CurrentUser) -> Response:
+    """Each appointment type's colour as a class (``.ty-ID``): the pages may carry no inline styles (CSP)."""
+    import re as _re
+
+    rules = [
+        f".ty-{k.id}{{--c:{k.colour}}}"
+        for k in book.list_types(db, user, active_only=False)
+        if _re.fullmatch(r"#[0-9a-fA-F]{6}", k.colour)
+    ]
+    return Response(
+        "\n".join(rules) + "\n", media_type="text/css", headers={"Cache-Control": "private, max-age=60"}
+    )
+
+
 # --- booking ------------------------------------------------------------------------------------------------------
 
 

@@ -13,11 +13,14 @@ from taut.services.appointments import Booked, BookView, Slot
 DEFAULT_OPEN, DEFAULT_CLOSE = 8 * 60, 18 * 60
 
 
+SLOT = 5  # minutes per grid row: the page places blocks with CSS classes (the CSP forbids inline styles)
+
+
 @dataclass
 class Block:
     b: Booked
-    top: float  # percent of the grid's height
-    height: float
+    top: int  # 1-based grid row (5-minute rows from the grid's first hour)
+    height: int  # rows
     start: str
     end: str
     lane: int = 0
@@ -31,16 +34,20 @@ class Column:
     day: date
     practitioner_id: int
     blocks: list[Block] = field(default_factory=list)
-    open: list[tuple[float, float]] = field(default_factory=list)  # (top, height) percent
+    open: list[tuple[int, int]] = field(default_factory=list)  # (first row, rows)
     is_today: bool = False
 
 
 @dataclass
 class Grid:
     columns: list[Column]
-    hours: list[tuple[str, float]]  # label, top percent
+    hours: list[tuple[str, int]]  # label, row
     start: int
     end: int
+
+    @property
+    def rows(self) -> int:
+        return (self.end - self.start) // SLOT
 
 
 def _minute(t: datetime, tz: ZoneInfo, day: date) -> int:
@@ -71,10 +78,9 @@ def grid(v: BookView, *, by_day: bool) -> Grid:
         lo = min(lo, _minute(bk.appointment.starts_at, tz, d))
         hi = max(hi, _minute(bk.appointment.ends_at, tz, d))
     lo, hi = lo // 60 * 60, -(-hi // 60) * 60
-    span = max(hi - lo, 60)
 
-    def pct(m: int) -> float:
-        return round((m - lo) * 100 / span, 3)
+    def row(m: int) -> int:
+        return max(0, min(m, hi) - lo) // SLOT + 1
 
     columns = []
     for d, p in pairs:
@@ -86,32 +92,33 @@ def grid(v: BookView, *, by_day: bool) -> Grid:
             is_today=d == today,
         )
         for a, b in v.windows.get(p.id, {}).get(d, []):
-            col.open.append((pct(_minute(a, tz, d)), pct(_minute(b, tz, d)) - pct(_minute(a, tz, d))))
+            top = row(_minute(a, tz, d))
+            col.open.append((top, max(1, row(_minute(b, tz, d)) - top)))
         mine = [bk for bk in v.cell(p.id, d)]
         for bk in mine:
             s, e = _minute(bk.appointment.starts_at, tz, d), _minute(bk.appointment.ends_at, tz, d)
             col.blocks.append(
                 Block(
                     bk,
-                    pct(s),
-                    max(pct(e) - pct(s), 2.0),
+                    row(s),
+                    max(row(e) - row(s), 3),
                     bk.appointment.starts_at.astimezone(tz).strftime("%H:%M"),
                     bk.appointment.ends_at.astimezone(tz).strftime("%H:%M"),
                 )
             )
         _lanes(col.blocks)
         columns.append(col)
-    hours = [(f"{h // 60:02d}:00", pct(h)) for h in range(lo, hi, 60)]
+    hours = [(f"{h // 60:02d}:00", row(h)) for h in range(lo, hi, 60)]
     return Grid(columns, hours, lo, hi)
 
 
 def _lanes(blocks: list[Block]) -> None:
     """Side by side where blocks overlap (a cancelled appointment beside the one that took its time)."""
     blocks.sort(key=lambda x: (x.top, -x.height))
-    ends: list[float] = []
+    ends: list[int] = []
     for b in blocks:
         for i, end in enumerate(ends):
-            if end <= b.top + 1e-9:
+            if end <= b.top:
                 b.lane = i
                 ends[i] = b.top + b.height
                 break
@@ -119,7 +126,8 @@ def _lanes(blocks: list[Block]) -> None:
             b.lane = len(ends)
             ends.append(b.top + b.height)
     for b in blocks:
-        b.lanes = max(1, len(ends))
+        b.lanes = min(max(1, len(ends)), 4)
+        b.lane = min(b.lane, b.lanes - 1)
 
 
 def slot_days(slots: list[Slot], tz: ZoneInfo) -> list[tuple[date, list[tuple[str, str, int]]]]:
