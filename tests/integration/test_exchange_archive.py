@@ -556,7 +556,7 @@ def test_files_that_are_no_archive_are_refused(still_empty: Database, tmp_path: 
 def test_a_database_that_is_not_empty_is_refused(db: Database, source: Source) -> None:
     before = total_rows(db)
     with pytest.raises(
-        ExchangeError, match=r"^database: is not empty \(it holds clinics, clients, users, \.\.\.\)"
+        ExchangeError, match=r"^database: is not empty \(it holds clinics, [a-z_]+, [a-z_]+, \.\.\.\)"
     ):
         import_archive(db, source.a_archive)
     assert total_rows(db) == before

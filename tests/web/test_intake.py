@@ -323,7 +323,9 @@ def test_a_red_flag_blocks_the_session_until_a_decision_is_recorded(web_world: W
     r = c.post(clear, data={**done, "scope": "soft-tissue treatment, light pressure"})
     assert r.status_code == 303
     shown = html.unescape(c.get(f"/clients/{cid}/intake/{iid}").text)
-    assert "Medical clearance</strong> by Dr A. Meier" in shown and "Waiting for medical clearance" not in shown
+    assert (
+        "Medical clearance</strong> by Dr A. Meier" in shown and "Waiting for medical clearance" not in shown
+    )
     assert f'href="/clients/{cid}/sessions/new"' in shown
     chart_page = html.unescape(c.get(f"/clients/{cid}").text)
     assert "Medical clearance by Dr A. Meier" in chart_page and "medical clearance recorded" in chart_page

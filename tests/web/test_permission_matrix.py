@@ -12,18 +12,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from taut.anatomy.regions import Side
 from taut.clinic import Hold, ScreenAnswer
-from taut.services import clients, notes, records, sessions
+from taut.clinic.appointments import AppointmentType, ScheduleException
+from taut.services import appointments, clients, notes, records, sessions
 from tests.records_factories import make_assessment, make_client, make_intake, make_outcome, make_plan
 from tests.web.conftest import WebWorld, signed_in
 
-PUBLIC = {"/", "/login", "/logout", "/favicon.ico", "/api/v1/health"}
+PUBLIC = {
+    "/",
+    "/login",
+    "/logout",
+    "/favicon.ico",
+    "/api/v1/health",
+    "/calendar/{token}.ics",
+    "/r/{appointment_id}/{action}/{sig}",
+}
 DOCS = {"/api/docs", "/api/docs/oauth2-redirect", "/api/v1/openapi.json"}
 # What a front desk user may reach: clients' details, the atlas and the knowledge API, their own session.
 FRONT_DESK = [
@@ -37,6 +46,16 @@ FRONT_DESK = [
     r"/api/v1/(muscles|conditions|regions|zones).*",
     r"/api/v1/screening",  # the safety screen's questions (knowledge, no client's data)
     r"/api/v1/session",
+    # the appointment book (not the session started from an appointment, nor the superbill)
+    r"/appointments(/new)?",
+    r"/appointments/\{appointment_id\}(/(status|cancel|move|payments|receipt\.pdf))?",
+    r"/appointments-settings.*",
+    r"/appointments-colours\.css",
+    r"/practitioners/\{practitioner_id\}/(hours|exceptions.*)",
+    r"/(waitlist.*|takings.*|invoices|calendar|calendar/renew|calendar/\{token\}\.ics)",
+    r"/api/v1/(appointment-types|practitioners|availability)",
+    r"/api/v1/appointments(/\{appointment_id\}(/(cancel|status))?)?",
+    r"/r/\{appointment_id\}/\{action\}/\{sig\}",  # a client's answer to a reminder, by a signed link
 ]
 # Ids that name no record of any clinic.
 MISSING = 987_654
@@ -96,6 +115,19 @@ def ids(web_world: WebWorld) -> dict[str, Any]:
     referral = sessions.record_decision(
         w.db, bob, c.id, flagged, decision="referred", referred_to="GP", reason="fever"
     )
+    tid = appointments.save_type(w.db, w.alice, AppointmentType(name="Treatment", minutes=60))
+    far = date(2030, 1, 7)
+    appointments.add_exception(
+        w.db, bob, ScheduleException(practitioner_id=bob.id or 0, day=far, kind="extra", start=540, end=1020)
+    )
+    appt = appointments.book(
+        w.db,
+        w.fran,
+        client_id=c.id,
+        practitioner_id=bob.id or 0,
+        type_id=tid,
+        start=datetime(2030, 1, 7, 10, tzinfo=UTC),
+    )[0]
     return {
         "client": c.id,
         "intake": iid,
@@ -103,6 +135,8 @@ def ids(web_world: WebWorld) -> dict[str, Any]:
         "session": sid,
         "note": note.id,
         "decision": referral.id,
+        "appointment": appt.id,
+        "practitioner": bob.id,
     }
 
 
@@ -111,13 +145,27 @@ def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
 
     def value(m: re.Match[str]) -> str:
         name = m.group(1)
-        for kind in ("client", "intake", "plan", "session", "note", "decision"):
+        for kind in (
+            "client",
+            "intake",
+            "plan",
+            "session",
+            "note",
+            "decision",
+            "appointment",
+            "practitioner",
+        ):
             if name in (f"{kind}_id", kind[0] + "id", kind):
                 return str(MISSING if missing else ids[kind])
         known = {
             "slug": "upper_trapezius",
             "muscle": "upper_trapezius",
             "condition_id": "tension_type_headache",
+            "token": "no-such-feed",
+            "action": "confirm",
+            "sig": "not-a-signature",
+            "exception_id": str(MISSING),
+            "entry_id": str(MISSING),
         }
         if name in known:
             return known[name]
@@ -130,7 +178,9 @@ def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
 
 
 def _takes_record_id(path: str) -> bool:
-    return bool(re.search(r"\{(client|intake|plan|session|note|decision)_id\}|\{[cipsnd]id\}", path))
+    return bool(
+        re.search(r"\{(client|intake|plan|session|note|decision|appointment)_id\}|\{[cipsnd]id\}", path)
+    )
 
 
 def _call(client: Any, method: str, url: str) -> Any:

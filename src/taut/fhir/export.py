@@ -29,8 +29,26 @@ __all__ = ["Builder", "bundle", "client_bundle", "urn"]
 
 
 def client_bundle(db: Database, user: User, client_id: int, *, at: datetime | None = None) -> Json:
-    """The Bundle of one client of the user's clinic (clinical roles only; audited as an export)."""
-    return bundle(export_client(db, user, client_id), at=at)
+    """The Bundle of one client of the user's clinic (clinical roles only; audited as an export), with the
+    client's appointments."""
+    from taut.fhir.export_appointments import appointment_entries
+    from taut.services.appointments import client_appointments
+
+    out = bundle(export_client(db, user, client_id), at=at)
+    booked = client_appointments(db, user, client_id, audited=False)  # part of the audited export
+    if booked:
+        urls = {e["fullUrl"] for e in out["entry"]}
+        practitioners = {b.appointment.practitioner_id for b in booked}
+        for pid in sorted(practitioners):  # a practitioner seen only in the book
+            if urn(f"user/{pid}") not in urls:
+                out["entry"].append(
+                    {
+                        "fullUrl": urn(f"user/{pid}"),
+                        "resource": {"resourceType": "Practitioner", "id": resource_id(urn(f"user/{pid}"))},
+                    }
+                )
+        out["entry"].extend(appointment_entries(booked, patient=urn(f"client/{client_id}"), plans=urls))
+    return out
 
 
 def bundle(course: CourseOfCare, *, at: datetime | None = None) -> Json:

@@ -34,6 +34,7 @@ from taut.store.engine import Database
 
 # Resource types Taut reads; the ones after "derived" are written by the export from the others.
 READ = {
+    "Appointment",  # accepted and not booked again (a booking belongs to the clinic's own book)
     "Patient",
     "Organization",
     "Practitioner",

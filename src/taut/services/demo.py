@@ -104,6 +104,7 @@ def seed_demo(
             progress(n)
     with db.transaction() as conn:
         seed_rows.finish(conn)
+    _demo_book(db, owner, staff, rng)
     return DemoLogin(DEMO_EMAIL, password, owner.clinic_id, clients, sessions, holds)
 
 
@@ -429,3 +430,64 @@ class _Batch:
             self._note(cid, by, "assessment", amendment, day, day, amends_id=nid)
         progress = "Pain and function improved over the course; continue the home programme."
         self._note(cid, by, "progress", progress, last + timedelta(hours=2), last + timedelta(hours=3))
+
+
+# The demo clinic's appointment book: its types, everyone's hours, and a few appointments in the coming days.
+DEMO_TYPES = (
+    ("Initial NMT assessment", 90, 15, 12000, "#0b5c73"),
+    ("NMT treatment 60 min", 60, 15, 9000, "#2f855a"),
+    ("NMT treatment 30 min", 30, 10, 5000, "#b7791f"),
+    ("Follow-up 45 min", 45, 15, 7000, "#6b46c1"),
+)
+
+
+def _demo_book(db: Database, owner: User, staff: list[int], rng: random.Random) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from taut.clinic.appointments import AppointmentType, SlotTaken, WorkingHours
+    from taut.clinic.errors import RecordValidationError
+    from taut.services import appointments as book
+
+    if book.list_types(db, owner):
+        return
+    types = [
+        book.save_type(
+            db, owner, AppointmentType(name=n, minutes=m, buffer_minutes=b, price_cents=p, colour=c)
+        )
+        for n, m, b, p, c in DEMO_TYPES
+    ]
+    for i, pid in enumerate(staff):
+        days = (1, 3) if pid == owner.id else range(5)  # the owner treats on Tuesdays and Thursdays
+        start = 8 * 60 + 30 * (i % 3)
+        week = [WorkingHours(weekday=d, start=start, end=start + 8 * 60 + 30) for d in days]
+        book.set_hours(db, owner, pid, week)
+        book.save_profile(
+            db, owner, pid, credentials="CNMT", registration_number=f"NMT-{1000 + pid}", bookable=True
+        )
+    from taut.services import clients
+
+    ids = [c.id for c in clients.list_clients(db, owner, limit=60).items if c.id is not None]
+    if not ids:
+        return
+    now = datetime.now(UTC)
+    for pid in staff:
+        for slot in book.availability(
+            db,
+            owner,
+            type_id=types[1],
+            practitioner_id=pid,
+            start=now,
+            end=now + timedelta(days=7),
+            limit=200,
+        )[::5]:
+            try:
+                book.book(
+                    db,
+                    owner,
+                    client_id=rng.choice(ids),
+                    practitioner_id=pid,
+                    type_id=rng.choice(types),
+                    start=slot.start,
+                )
+            except (SlotTaken, RecordValidationError):
+                continue  # a longer type that does not fit there

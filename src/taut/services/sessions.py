@@ -20,6 +20,7 @@ from taut.reasoning.redflags import screen
 from taut.reasoning.result import Flag
 from taut.services import access
 from taut.services.suggestions import case_for_intake, unanswered
+from taut.store import appointments as booked
 from taut.store import people, records
 from taut.store.engine import Database
 
@@ -223,5 +224,6 @@ def finish_session(
             ended_at=ended_at or datetime.now(UTC),
         ).validate(catalogue())
         records.close_session(conn, user.clinic_id, done)
+        booked.mark_attended(conn, user.clinic_id, session_id)  # its appointment, if any, is attended
         access.log(conn, user, "update", "session", session_id, client_id=client_id, detail="finished")
     return done

@@ -66,6 +66,8 @@ clinics = Table(
     _id(),
     Column("name", String(200), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # The clinic's IANA time zone: working hours, the book and documents are in its local time.
+    Column("timezone", String(64), nullable=False, server_default="UTC"),
 )
 
 users = Table(
@@ -355,6 +357,164 @@ audit_log = Table(
     Column("detail", String(500)),
     Index("ix_audit_log_clinic_at", "clinic_id", "at"),
     Index("ix_audit_log_clinic_client", "clinic_id", "client_id"),
+)
+
+# --- the appointment book (docs/appointments.md) ---------------------------------------------------------------
+
+booking_settings = Table(
+    "booking_settings",
+    metadata,
+    Column("clinic_id", Id, ForeignKey("clinics.id"), primary_key=True),
+    Column("cancel_window_hours", SmallInteger, nullable=False),
+    Column("reminder_hours", Json, nullable=False),
+    Column("slot_minutes", SmallInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("tax_name", String(40), nullable=False),
+    Column("tax_basis_points", Integer, nullable=False),
+    Column("tax_number", String(60), nullable=False),
+    Column("address", String(500), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+practitioner_profiles = Table(
+    "practitioner_profiles",
+    metadata,
+    Column("user_id", Id, ForeignKey("users.id"), primary_key=True),
+    _clinic(),
+    Column("credentials", String(120), nullable=False),
+    Column("registration_number", String(60), nullable=False),
+    Column("bookable", Boolean, nullable=False),
+    # The secret of the practitioner's calendar feed (renewing it makes the old URL stop working).
+    Column("feed_token", String(64), unique=True),
+)
+
+rooms = Table(
+    "rooms",
+    metadata,
+    _id(),
+    _clinic(),
+    Column("name", String(100), nullable=False),
+    Column("active", Boolean, nullable=False),
+    UniqueConstraint("clinic_id", "id"),
+)
+
+appointment_types = Table(
+    "appointment_types",
+    metadata,
+    _id(),
+    _clinic(),
+    Column("name", String(100), nullable=False),
+    Column("minutes", SmallInteger, nullable=False),
+    Column("buffer_minutes", SmallInteger, nullable=False),
+    Column("price_cents", Integer, nullable=False),
+    Column("colour", String(7), nullable=False),
+    Column("active", Boolean, nullable=False),
+    UniqueConstraint("clinic_id", "id"),
+)
+
+working_hours = Table(
+    "working_hours",
+    metadata,
+    _id(),
+    _clinic(),
+    _user_fk("practitioner_id"),
+    Column("weekday", SmallInteger, nullable=False),
+    Column("start_minute", SmallInteger, nullable=False),
+    Column("end_minute", SmallInteger, nullable=False),
+    Index("ix_working_hours_practitioner", "practitioner_id"),
+)
+
+schedule_exceptions = Table(
+    "schedule_exceptions",
+    metadata,
+    _id(),
+    _clinic(),
+    _user_fk("practitioner_id"),
+    Column("day", Date, nullable=False),
+    Column("kind", String(5), nullable=False),  # off / extra
+    Column("start_minute", SmallInteger),
+    Column("end_minute", SmallInteger),
+    Column("note", String(200), nullable=False),
+    Index("ix_schedule_exceptions_practitioner_day", "practitioner_id", "day"),
+)
+
+# No two blocking appointments of one practitioner (or one room) overlap: on PostgreSQL an exclusion
+# constraint (btree_gist), on SQLite triggers; both are created by migration 0007.
+appointments = Table(
+    "appointments",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("appointments"),
+    _user_fk("practitioner_id"),
+    *_ref("appointment_types", "type_id"),
+    *_ref("rooms", "room_id", nullable=True),
+    *_ref("plans", "plan_id", nullable=True),
+    *_ref("treatment_sessions", "session_id", nullable=True),
+    Column("series_id", String(32)),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("blocks_until", UTCDateTime, nullable=False),
+    Column("status", String(15), nullable=False),
+    Column("price_cents", Integer, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("cancel_reason", String(500), nullable=False),
+    Column("cancelled_at", UTCDateTime),
+    Column("confirmed_at", UTCDateTime),
+    _user_fk("booked_by"),
+    Column("booked_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    UniqueConstraint("clinic_id", "id"),
+    Index("ix_appointments_clinic_starts", "clinic_id", "starts_at"),
+    Index("ix_appointments_practitioner_starts", "practitioner_id", "starts_at"),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("payments"),
+    *_ref("appointments", "appointment_id"),
+    Column("amount_cents", Integer, nullable=False),
+    Column("method", String(10), nullable=False),
+    Column("paid_on", Date, nullable=False),
+    Column("reference", String(100), nullable=False),
+    _user_fk("taken_by"),
+    Column("taken_at", UTCDateTime, nullable=False),
+    # Where a card processor (Stripe, Square) will keep its charge id; Taut processes no card itself.
+    Column("processor", String(20)),
+    Column("processor_ref", String(100)),
+    Index("ix_payments_clinic_paid_on", "clinic_id", "paid_on"),
+    Index("ix_payments_appointment", "appointment_id"),
+)
+
+waitlist = Table(
+    "waitlist",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("waitlist"),
+    *_ref("appointment_types", "type_id"),
+    _user_fk("practitioner_id", nullable=True),
+    Column("from_day", Date, nullable=False),
+    Column("to_day", Date, nullable=False),
+    Column("note", String(500), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("offered_start", UTCDateTime),
+    _user_fk("offered_practitioner_id", nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+reminders_sent = Table(
+    "reminders_sent",
+    metadata,
+    _id(),
+    _clinic(),
+    *_ref("appointments", "appointment_id"),
+    Column("hours_before", SmallInteger, nullable=False),
+    Column("queued_at", UTCDateTime, nullable=False),
+    UniqueConstraint("appointment_id", "hours_before"),
 )
 
 CLINICAL_TABLES = (

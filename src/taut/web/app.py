@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from taut import __version__
+from taut.clinic.appointments import SlotTaken
 from taut.clinic.errors import (
     AccessDenied,
     AuthenticationError,
@@ -47,6 +48,7 @@ FEATURES = (
     "taut.web.atlas.routes",
     "taut.web.documents.routes",
     "taut.web.team.routes",
+    "taut.web.appointments.routes",
     "taut.web.api.routes",
 )
 
@@ -98,11 +100,20 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = mail.MailWorker(app.state.db, config, settings.mail_interval_seconds)
         worker.start()
     app.state.mail_worker = worker
+    reminders = None
+    if settings.smtp_url and settings.mail_worker:  # appointment reminders go out through the mail queue
+        from taut.services.reminders import ReminderWorker, link_key
+
+        key = link_key(secret_key(settings.secret_key, settings.secret_key_path))
+        reminders = ReminderWorker(app.state.db, key, settings.base_url)
+        reminders.start()
     try:
         yield
     finally:
         if worker is not None:
             worker.stop()
+        if reminders is not None:
+            reminders.stop()
 
 
 def _is_api(request: Request) -> bool:
@@ -126,6 +137,7 @@ STATUS: list[tuple[type[ClinicError], int]] = [
     (AccessDenied, 403),
     (RecordValidationError, 422),
     (StaleRecordError, 409),
+    (SlotTaken, 409),
     (SignedRecordError, 409),
     (TreatmentBlocked, 409),
     (AuthenticationError, 401),

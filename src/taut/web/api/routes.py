@@ -17,6 +17,7 @@ MODULES = (
     "taut.web.api.progress",
     "taut.web.api.knowledge",
     "taut.web.api.documents",
+    "taut.web.api.appointments",
 )
 
 router = APIRouter(prefix="/api/v1")

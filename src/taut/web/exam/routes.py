@@ -190,7 +190,12 @@ def create_plan(request: Request, db: DB, user: CurrentUser, client_id: int, for
 def plan_page(request: Request, db: DB, user: CurrentUser, client_id: int, plan_id: int) -> Response:
     client = clients.get_client(db, user, client_id)
     plan = records.get_client_plan(db, user, client_id, plan_id)
-    return render(request, "exam/plan.html", _plan_context(client, plan, _plan_form(plan), new=False))
+    from taut.services.appointments import plan_bookings
+
+    bookings = plan_bookings(db, user, plan_id, plan.sessions_planned)
+    return render(
+        request, "exam/plan.html", _plan_context(client, plan, _plan_form(plan), new=False, bookings=bookings)
+    )
 
 
 @router.post("/clients/{client_id}/plan/{plan_id}", include_in_schema=False)

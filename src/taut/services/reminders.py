@@ -1,0 +1,247 @@
+"""Appointment reminders by e-mail through the durable mail queue, each with an ``.ics`` invitation, at the
+hours before the appointment that the clinic sets (48 and 2 by default); the client confirms, or cancels
+while the clinic's cancellation window allows, from a signed link.
+
+- ``queue_due(db, key=, base_url=)`` queues every reminder that is due, each in one transaction with its
+  ``reminders_sent`` row (unique per appointment and hour mark), so a reminder is queued once even with
+  several servers. When two marks are due at once (an appointment booked at short notice) one message goes.
+- A link is ``/r/<appointment id>/<confirm|cancel>/<signature>``: an HMAC-SHA256 of the id and the action
+  with the server's secret key, so it cannot be forged or turned from "confirm" into "cancel".
+- Clients without an e-mail address get no reminder. SMS is not sent (a hook for Apprise is left in
+  ``CHANNELS``; see docs/appointments.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from taut.clinic import appointments as ap
+from taut.clinic.appointments import Appointment
+from taut.clinic.errors import NotFound, RecordValidationError
+from taut.services import ical
+from taut.services.appointments import _cancel, _confirm
+from taut.store import appointments as store
+from taut.store import audit, people, tables
+from taut.store.engine import Database
+
+ACTIONS = ("confirm", "cancel")
+CHANNELS = ("email",)  # "sms" through Apprise is not built yet
+
+
+def link_key(secret: str) -> bytes:
+    """The key of reminder links, derived from the server's secret key (never the session key itself)."""
+    return hashlib.sha256(b"taut-reminder-links:" + secret.encode()).digest()
+
+
+def signature(key: bytes, appointment_id: int, action: str) -> str:
+    mac = hmac.new(key, f"appointment:{appointment_id}:{action}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:40]
+
+
+def link(base_url: str, key: bytes, appointment_id: int, action: str) -> str:
+    return f"{base_url.rstrip('/')}/r/{appointment_id}/{action}/{signature(key, appointment_id, action)}"
+
+
+def _words(a: Appointment, tz: ZoneInfo) -> str:
+    local = a.starts_at.astimezone(tz)
+    return f"{local.strftime('%A')} {local.day} {local.strftime('%B %Y')} at {local.strftime('%H:%M')}"
+
+
+def queue_due(db: Database, *, key: bytes, base_url: str, at: datetime | None = None) -> int:
+    """Queue the reminders due now; returns how many messages were queued."""
+    from taut.services.mail import queue_mail
+
+    at = at or datetime.now(UTC)
+    marks: set[int] = set()
+    with db.transaction() as conn:
+        for (chosen,) in conn.execute(select(tables.booking_settings.c.reminder_hours)):
+            marks.update(int(h) for h in chosen)
+        marks.update(ap.BookingSettings().reminder_hours)  # clinics that kept the defaults
+        due: dict[int, list[int]] = {}
+        for h in sorted(marks):
+            for row in store.due_reminders(conn, h, at):
+                due.setdefault(row.id, []).append(h)
+    queued = 0
+    for appointment_id, hours in sorted(due.items()):
+        with db.transaction() as conn:
+            r = conn.execute(
+                select(tables.appointments).where(tables.appointments.c.id == appointment_id)
+            ).first()
+            if r is None:
+                continue
+            a = store.appointment_from_row(r)
+            settings = store.get_settings(conn, r.clinic_id)
+            wanted = [h for h in hours if h in settings.reminder_hours]
+            if not wanted or a.status != ap.BOOKED:
+                continue
+            for h in wanted:
+                store.reminder_sent(conn, r.clinic_id, appointment_id, h)
+            client = people.get_client(conn, r.clinic_id, a.client_id)
+            if not client.email:
+                continue
+            tz = store.clinic_zone(conn, r.clinic_id)
+            clinic = people.get_clinic(conn, r.clinic_id).name
+            kind = store.get_type(conn, r.clinic_id, a.type_id)
+            who = people.user_by_id(conn, a.practitioner_id)
+            with_whom = who.name if who is not None else ""
+            when = _words(a, tz)
+            confirm_url = link(base_url, key, appointment_id, "confirm")
+            cancel_url = link(base_url, key, appointment_id, "cancel")
+            deadline = a.starts_at - timedelta(hours=settings.cancel_window_hours)
+            can_cancel = at < deadline
+            lines = [
+                f"Hello {client.given_name},",
+                "",
+                f"this is a reminder of your appointment at {clinic}:",
+                f"{kind.name} with {with_whom}, {when} ({tz.key}).",
+            ]
+            if settings.address:
+                lines += ["", settings.address]
+            lines += ["", f"Please confirm that you are coming: {confirm_url}"]
+            if can_cancel:
+                lines += [
+                    f"If you cannot come, cancel here until {_words(replace_start(a, deadline), tz)}: {cancel_url}",
+                ]
+            else:
+                lines += ["If you cannot come, please call us as soon as you can."]
+            lines += ["", "The attached invitation adds the appointment to your calendar.", "", clinic]
+            invite = ical.invitation(
+                a, summary=f"{kind.name} at {clinic}", clinic=clinic, address=settings.address
+            )
+            queue_mail(
+                conn,
+                r.clinic_id,
+                client.email,
+                f"Reminder: your appointment on {when}",
+                "\n".join(lines),
+                attachments=[("appointment.ics", "text/calendar", invite)],
+            )
+            audit.record(
+                conn,
+                clinic_id=r.clinic_id,
+                user_id=None,
+                action="create",
+                entity="reminder",
+                record_id=appointment_id,
+                client_id=a.client_id,
+                detail=f"{', '.join(str(h) for h in wanted)} h before",
+            )
+            queued += 1
+    return queued
+
+
+def replace_start(a: Appointment, start: datetime) -> Appointment:
+    from dataclasses import replace
+
+    return replace(a, starts_at=start)
+
+
+@dataclass(frozen=True)
+class Answer:
+    appointment: Appointment
+    clinic: str
+    when: str
+    done: str  # what happened, in words
+
+
+def check(key: bytes, appointment_id: int, action: str, sig: str) -> None:
+    if action not in ACTIONS or not hmac.compare_digest(signature(key, appointment_id, action), sig):
+        raise NotFound("link", appointment_id)
+
+
+def describe(db: Database, key: bytes, appointment_id: int, action: str, sig: str) -> Answer:
+    """What a signed link is about (the page shown before the client presses the button)."""
+    check(key, appointment_id, action, sig)
+    with db.transaction() as conn:
+        a, clinic, when = _load(conn, appointment_id)
+    return Answer(a, clinic, when, "")
+
+
+def _load(conn: object, appointment_id: int) -> tuple[Appointment, str, str]:
+    from sqlalchemy import Connection
+
+    assert isinstance(conn, Connection)
+    r = conn.execute(select(tables.appointments).where(tables.appointments.c.id == appointment_id)).first()
+    if r is None:
+        raise NotFound("appointment", appointment_id)
+    a = store.appointment_from_row(r)
+    tz = store.clinic_zone(conn, r.clinic_id)
+    return a, people.get_clinic(conn, r.clinic_id).name, _words(a, tz)
+
+
+def answer(
+    db: Database, key: bytes, appointment_id: int, action: str, sig: str, *, at: datetime | None = None
+) -> Answer:
+    """The client's answer from a signed link: confirm, or cancel while the clinic's window allows it."""
+    check(key, appointment_id, action, sig)
+    at = at or datetime.now(UTC)
+    with db.transaction() as conn:
+        a, clinic, when = _load(conn, appointment_id)
+        clinic_id = int(
+            conn.execute(
+                select(tables.appointments.c.clinic_id).where(tables.appointments.c.id == appointment_id)
+            ).scalar_one()
+        )
+        if action == "confirm":
+            if a.confirmed_at is not None:
+                return Answer(a, clinic, when, "already confirmed")
+            done = _confirm(conn, clinic_id, appointment_id, at)
+            words = "confirmed"
+        else:
+            window = store.get_settings(conn, clinic_id).cancel_window_hours
+            if a.cancelled:
+                return Answer(a, clinic, when, "already cancelled")
+            if a.starts_at - at < timedelta(hours=window):
+                raise RecordValidationError(
+                    "appointment.cancel",
+                    f"it is less than {window} hours before the appointment: please call {clinic} to cancel",
+                )
+            done, _ = _cancel(
+                conn, clinic_id, appointment_id, "cancelled by the client from the reminder", None, at
+            )
+            words = "cancelled"
+        audit.record(
+            conn,
+            clinic_id=clinic_id,
+            user_id=None,
+            action="update",
+            entity="appointment",
+            record_id=appointment_id,
+            client_id=a.client_id,
+            detail=f"{words} by the client (signed link)",
+        )
+    return Answer(done, clinic, when, words)
+
+
+class ReminderWorker:
+    """Queues due reminders every ``interval`` seconds in a background thread (started by ``taut serve``
+    beside the mail worker)."""
+
+    def __init__(self, db: Database, key: bytes, base_url: str, interval: float = 300.0) -> None:
+        self.db, self.key, self.base_url, self.interval = db, key, base_url, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="taut-reminders", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        import logging
+
+        while not self._stop.is_set():
+            try:
+                queue_due(self.db, key=self.key, base_url=self.base_url)
+            except Exception:  # keep the worker alive; the next round tries again
+                logging.getLogger("taut.reminders").exception("queuing reminders failed")
+            self._stop.wait(self.interval)
