@@ -100,6 +100,7 @@ def seed_demo(
         with db.transaction() as conn:
             for t in SEEDED:
                 bulk.insert_rows(conn, t, gen.rows[t.name])
+            people.index_client_rows(conn, owner.clinic_id, gen.rows["clients"])
             audit.record(
                 conn,
                 clinic_id=owner.clinic_id,
