@@ -123,12 +123,12 @@ def clients_list(
         for c in page.items
     ]
     if json_:
-        emit_json({"total": page.total, "offset": offset, "items": rows})
+        emit_json({"total": page.total, "more": page.more, "offset": offset, "items": rows})
         return
     from rich.console import Console
     from rich.table import Table
 
-    t = Table(title=f"Clients {offset + 1}-{offset + len(rows)} of {page.total}")
+    t = Table(title=f"Clients {offset + 1}-{offset + len(rows)} of {page.total}{'+' if page.more else ''}")
     for col in ("id", "name", "born", "phone", "e-mail", "consent"):
         t.add_column(col)
     for r in rows:

@@ -14,7 +14,13 @@ from taut.store.engine import Database
 @dataclass(frozen=True)
 class ClientPage:
     items: list[Client]
-    total: int
+    total: int  # counted up to people.COUNT_CAP
+    more: bool = False  # more than ``total`` match
+
+    @property
+    def last_id(self) -> int | None:
+        """Where the next page starts (``after``)."""
+        return self.items[-1].id if self.items else None
 
 
 def register_client(db: Database, user: User, client: Client) -> Client:
@@ -44,11 +50,22 @@ def update_client(db: Database, user: User, client: Client, *, expected_version:
 
 
 def list_clients(
-    db: Database, user: User, *, limit: int = 100, offset: int = 0, query: str | None = None
+    db: Database,
+    user: User,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    query: str | None = None,
+    after: int | None = None,
 ) -> ClientPage:
+    """A page of the clinic's clients; ``after`` (a client id from the last page) continues the list."""
     access.require(db, user, Permission.READ_CLIENTS, entity="client")
     with db.transaction() as conn:
-        items, total = people.list_clients(conn, user.clinic_id, limit=limit, offset=offset, query=query)
-        detail = f"{len(items)} of {total}, offset {offset}" + (f", search {query[:100]!r}" if query else "")
+        items, total, more = people.list_clients(
+            conn, user.clinic_id, limit=limit, offset=offset, query=query, after=after
+        )
+        where = f"after {after}" if after is not None else f"offset {offset}"
+        detail = f"{len(items)} of {total}{'+' if more else ''}, {where}"
+        detail += f", search {query[:100]!r}" if query else ""
         access.log(conn, user, "list", "client", None, detail=detail)
-    return ClientPage(items, total)
+    return ClientPage(items, total, more)

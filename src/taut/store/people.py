@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, case, distinct, func, or_, select, tuple_
 
 from taut.clinic.errors import NotFound, RecordValidationError, StaleRecordError
 from taut.clinic.people import Client, Clinic, User
+from taut.clinic.search import client_words, prefix_upper_bound, query_words
 from taut.store import mapping, tables
 
 Values = dict[str, Any]
@@ -76,7 +77,49 @@ def add_client(conn: Connection, clinic_id: int, client: Client) -> Client:
         .values(clinic_id=clinic_id, created_at=t, updated_at=t, version=1, **mapping.client_values(client))
         .returning(tables.clients.c.id)
     ).scalar_one()
+    index_clients(conn, clinic_id, [(cid, client)])
     return get_client(conn, clinic_id, cid)
+
+
+def index_clients(conn: Connection, clinic_id: int, found: list[tuple[int, Client]]) -> None:
+    """(Re)write the words these clients are found under (taut.clinic.search)."""
+    index_client_rows(
+        conn,
+        clinic_id,
+        [
+            {
+                "id": cid,
+                "given_name": c.given_name,
+                "family_name": c.family_name,
+                "email": c.email,
+                "phone": c.phone,
+            }
+            for cid, c in found
+        ],
+    )
+
+
+def index_client_rows(conn: Connection, clinic_id: int, rows: list[dict[str, Any]]) -> None:
+    """The same from rows of the clients table (id, given_name, family_name, email, phone)."""
+    w = tables.client_search_words
+    ids = [r["id"] for r in rows]
+    for start in range(0, len(ids), 500):
+        conn.execute(
+            w.delete().where(w.c.clinic_id == clinic_id, w.c.client_id.in_(ids[start : start + 500]))
+        )
+    words = [
+        {
+            "clinic_id": clinic_id,
+            "client_id": r["id"],
+            "word": word,
+            "family_name": r["family_name"],
+            "given_name": r["given_name"],
+        }
+        for r in rows
+        for word in sorted(client_words(r["given_name"], r["family_name"], r.get("email"), r.get("phone")))
+    ]
+    if words:
+        conn.execute(w.insert(), words)
 
 
 def get_client(conn: Connection, clinic_id: int, client_id: int) -> Client:
@@ -93,21 +136,43 @@ def update_client(conn: Connection, clinic_id: int, client: Client, expected_ver
     update_versioned(
         conn, tables.clients, "client", clinic_id, client.id, expected_version, mapping.client_values(client)
     )
+    index_clients(conn, clinic_id, [(client.id, client)])
     return get_client(conn, clinic_id, client.id)
 
 
+COUNT_CAP = 1000  # a list says "1,000 or more" rather than counting a whole large clinic on every page
+
+
 def list_clients(
-    conn: Connection, clinic_id: int, *, limit: int = 100, offset: int = 0, query: str | None = None
-) -> tuple[list[Client], int]:
-    """A page of the clinic's clients by name, and how many there are; ``query`` keeps those whose given or
-    family name (or "given family") contains it, case-insensitively."""
+    conn: Connection,
+    clinic_id: int,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    query: str | None = None,
+    after: int | None = None,
+) -> tuple[list[Client], int, bool]:
+    """A page of the clinic's clients by name, how many match (counted up to COUNT_CAP) and whether there are
+    more than that. ``query`` keeps the clients every word of which starts one of their words (names without
+    regard to case or accents, e-mail, phone digits; taut.clinic.search). ``after`` (a client id) continues after
+    that client in the list's order (keyset paging); ``offset`` skips rows (kept for the API's callers)."""
     c = tables.clients.c
-    where = [c.clinic_id == clinic_id]
-    if query and query.strip():
-        words = query.strip().lower().split()
-        for w in words:
-            pattern = f"%{w.replace('%', '').replace('_', '')}%"
-            where.append(func.lower(c.given_name).like(pattern) | func.lower(c.family_name).like(pattern))
+    position = None
+    if after is not None:
+        last = conn.execute(
+            select(c.family_name, c.given_name).where(c.clinic_id == clinic_id, c.id == after)
+        ).first()
+        if last is None:
+            raise NotFound("client", after)
+        position = (last.family_name, last.given_name, after)
+    words = query_words(query) if query else ()
+    if words:
+        return _search_clients(conn, clinic_id, words, limit, offset, position)
+    where: list[Any] = [c.clinic_id == clinic_id]
+    counted = select(c.id).where(*where).limit(COUNT_CAP + 1).subquery()
+    total = conn.execute(select(func.count()).select_from(counted)).scalar_one()
+    if position is not None:
+        where.append(tuple_(c.family_name, c.given_name, c.id) > tuple_(*position))
     rows = conn.execute(
         select(tables.clients)
         .where(*where)
@@ -115,8 +180,52 @@ def list_clients(
         .limit(limit)
         .offset(offset)
     )
-    total = conn.execute(select(func.count()).select_from(tables.clients).where(*where)).scalar_one()
-    return [mapping.client_from_row(r) for r in rows], total
+    return [mapping.client_from_row(r) for r in rows], min(total, COUNT_CAP), total > COUNT_CAP
+
+
+def _search_clients(
+    conn: Connection,
+    clinic_id: int,
+    words: tuple[str, ...],
+    limit: int,
+    offset: int,
+    position: tuple[str, str, int] | None,
+) -> tuple[list[Client], int, bool]:
+    """Clients having, for every query word, a word that starts with it: read from the search index alone (the
+    names ride along in it), then the page's clients by id."""
+    w = tables.client_search_words.c
+    ranges = [and_(w.word >= q, w.word < prefix_upper_bound(q)) for q in words]
+    matched = (
+        select(w.client_id, w.family_name, w.given_name)
+        .where(w.clinic_id == clinic_id, or_(*ranges))
+        .group_by(w.client_id, w.family_name, w.given_name)
+    )
+    if len(words) > 1:  # every query word matched by some word of the client
+        which = case(*((r, i) for i, r in enumerate(ranges)))
+        matched = matched.having(func.count(distinct(which)) == len(words))
+    total = conn.execute(
+        select(func.count()).select_from(matched.limit(COUNT_CAP + 1).subquery())
+    ).scalar_one()
+    if position is not None:
+        matched = matched.having(tuple_(w.family_name, w.given_name, w.client_id) > tuple_(*position))
+    ids = list(
+        conn.execute(
+            matched.with_only_columns(w.client_id)
+            .order_by(w.family_name, w.given_name, w.client_id)
+            .limit(limit)
+            .offset(offset)
+        ).scalars()
+    )
+    c = tables.clients.c
+    found = (
+        {
+            r.id: mapping.client_from_row(r)
+            for r in conn.execute(select(tables.clients).where(c.clinic_id == clinic_id, c.id.in_(ids)))
+        }
+        if ids
+        else {}
+    )
+    return [found[i] for i in ids if i in found], min(total, COUNT_CAP), total > COUNT_CAP
 
 
 VERSION_MAX = 2**31 - 1  # versions are 32-bit integers on PostgreSQL

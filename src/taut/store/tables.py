@@ -107,6 +107,23 @@ clients = Table(
 )
 
 
+# The words each client is found under (taut.clinic.search), maintained by store.people with the client. Binary
+# order (COLLATE "C" on PostgreSQL) so that a prefix is a range scan of the index; the client's names ride along
+# (the list's order), so a search reads this index alone and then only the page's clients.
+client_search_words = Table(
+    "client_search_words",
+    metadata,
+    Column("clinic_id", Id, ForeignKey("clinics.id"), primary_key=True),
+    Column("word", String(60).with_variant(String(60, collation="C"), "postgresql"), primary_key=True),
+    Column("client_id", Id, primary_key=True),
+    Column("family_name", String(100), nullable=False),
+    Column("given_name", String(100), nullable=False),
+    ForeignKeyConstraint(["clinic_id", "client_id"], ["clients.clinic_id", "clients.id"], ondelete="CASCADE"),
+    Index("ix_client_search_words_clinic_client", "clinic_id", "client_id"),
+    Index("ix_client_search_words_covering", "clinic_id", "word", "family_name", "given_name", "client_id"),
+)
+
+
 def _ref(table: str, column: str, nullable: bool = False) -> tuple[Column, ForeignKeyConstraint]:  # type: ignore[type-arg]
     """A reference to another clinical record of the same clinic."""
     return (

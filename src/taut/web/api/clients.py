@@ -58,10 +58,19 @@ def list_clients(
     user: CurrentUser,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    after: Annotated[int | None, Query(ge=1, le=2**62, description="continue after this client id")] = None,
 ) -> dict[str, Any]:
-    page = clients.list_clients(db, user, limit=limit, offset=offset, query=q)
-    return {"total": page.total, "items": [client_json(c) for c in page.items]}
+    """The clinic's clients by name. ``q`` finds names regardless of case and accents, e-mail addresses and
+    phone numbers; ``total`` counts up to 1,000 (``more`` is true past that); pass the last item's id as
+    ``after`` for the next page."""
+    page = clients.list_clients(db, user, limit=limit, offset=offset, query=q, after=after)
+    return {
+        "total": page.total,
+        "more": page.more,
+        "next_after": page.last_id if len(page.items) == limit else None,
+        "items": [client_json(c) for c in page.items],
+    }
 
 
 @router.post("/clients", status_code=201)

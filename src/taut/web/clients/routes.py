@@ -29,11 +29,14 @@ def client_list(
     db: DB,
     user: CurrentUser,
     q: Annotated[str, Query(max_length=200)] = "",
+    after: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    found = clients.list_clients(db, user, limit=PAGE, offset=(page - 1) * PAGE, query=q or None)
-    pages = max(1, -(-found.total // PAGE))
-    return render(request, "clients/list.html", {"page": found, "q": q, "page_no": page, "pages": pages})
+    found = clients.list_clients(db, user, limit=PAGE + 1, query=q or None, after=after)
+    has_next = len(found.items) > PAGE
+    shown = replace(found, items=found.items[:PAGE])
+    context = {"page": shown, "q": q, "page_no": page if after else 1, "has_next": has_next}
+    return render(request, "clients/list.html", context)
 
 
 def client_from_form(form: dict[str, str], *, base: Client | None = None) -> Client:
