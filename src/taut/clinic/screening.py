@@ -23,6 +23,12 @@ LEVELS: dict[str, tuple[str, str]] = {
 }
 
 
+def refers(level: str) -> bool:
+    """A red flag of this level holds treatment until a decision (emergency, urgent, refer); a caution-level
+    flag only limits the session, as a caution does."""
+    return level != "caution"
+
+
 def level_words(level: str) -> tuple[str, str]:
     """(label, action) of a flag's level; an unknown level reads as "refer"."""
     return LEVELS.get(level, LEVELS["refer"])

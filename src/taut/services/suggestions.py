@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from taut.clinic.errors import NotFound
 from taut.clinic.intake import Intake, engine_case
 from taut.clinic.people import Client, Permission, User
-from taut.clinic.screening import FlagState, MedicalClearance, ScreeningDecision, flag_states
+from taut.clinic.screening import FlagState, MedicalClearance, ScreeningDecision, flag_states, refers
 from taut.reasoning import engine
 from taut.reasoning.case import Case
 from taut.reasoning.result import Flag, Suggestion
@@ -28,7 +28,7 @@ def case_for_intake(intake: Intake, client: Client) -> Case:
 def unanswered(red_flags: Iterable[Flag], decisions: Iterable[ScreeningDecision]) -> tuple[Flag, ...]:
     """The red flags no referral or override among ``decisions`` answers."""
     answered = {f for d in decisions for f in d.flags}
-    return tuple(f for f in red_flags if f.code not in answered)
+    return tuple(f for f in red_flags if f.code not in answered and refers(f.level))
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,8 @@ class IntakeSuggestion:
     @property
     def flag_states(self) -> tuple[FlagState, ...]:
         """Where each red flag stands (pending, awaiting clearance, cleared, overridden)."""
-        return flag_states((f.code for f in self.suggestion.red_flags), self.decisions, self.clearances)
+        codes = (f.code for f in self.suggestion.red_flags if refers(f.level))
+        return flag_states(codes, self.decisions, self.clearances)
 
     @property
     def blocking_red_flags(self) -> tuple[Flag, ...]:
