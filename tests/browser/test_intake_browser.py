@@ -80,8 +80,13 @@ def test_live_suggestions_overlay_and_the_saved_intake(chromium: Any, live_serve
         page.fill("#f-chief_complaint", "Headaches on the right after work")
         page.click("button[type=submit].primary")
         page.wait_for_url(f"**/clients/{cid}/intake/*")
-        expect(page.locator('[role="alert"]').first).to_have_text(
-            re.compile(r"^\s*Urgent: same-day medical review")
+        banner = page.locator('[role="alert"]').first
+        expect(banner).to_contain_text("Fever with pain")
+        expect(banner).to_have_text(
+            re.compile(
+                r"^\s*(Emergency: call emergency services now|Urgent: same-day medical review"
+                r"|Red flag: refer before any treatment)"
+            )
         )
         expect(page.locator('.head-actions [aria-disabled="true"]')).to_have_text("Start session")
 
@@ -161,6 +166,15 @@ def test_the_safety_screen_at_laptop_size(chromium: Any, live_server: LiveServer
         page.set_viewport_size({"width": 820, "height": 1180})
         page.locator("#screening").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "intake-safety-screen-tablet.png"))
+        # saved: the emergency leads the page and the session cannot start
+        page.set_viewport_size({"width": 1366, "height": 768})
+        page.fill("#f-chief_complaint", "Numb between the legs since yesterday")
+        page.click("button[type=submit].primary")
+        page.wait_for_url(f"**/clients/{cid}/intake/*")
+        banner = page.locator('[role="alert"]').first.inner_text()
+        assert banner.startswith("Emergency: call emergency services now"), banner
+        assert page.locator('.head-actions [aria-disabled="true"]').inner_text() == "Start session"
+        page.screenshot(path=str(ARTIFACTS / "intake-emergency-1366.png"))
     finally:
         ctx.close()
     assert [p for p in problems if "favicon" not in p] == []

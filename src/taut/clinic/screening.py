@@ -24,6 +24,12 @@ LEVELS: dict[str, tuple[str, str]] = {
 }
 
 
+def refers(level: str) -> bool:
+    """A red flag of this level holds treatment until a decision (emergency, urgent, refer); a caution-level
+    flag only limits the session, as a caution does."""
+    return level != "caution"
+
+
 def level_words(level: str) -> tuple[str, str]:
     """(label, action) of a flag's level; an unknown level reads as "refer"."""
     return LEVELS.get(level, LEVELS["refer"])
@@ -56,7 +62,7 @@ class ScreeningDecision:
 def unanswered(red_flags: Iterable[Flag], decisions: Iterable[ScreeningDecision]) -> tuple[Flag, ...]:
     """The red flags no referral or override among ``decisions`` answers."""
     answered = {f for d in decisions for f in d.flags}
-    return tuple(f for f in red_flags if f.code not in answered)
+    return tuple(f for f in red_flags if f.code not in answered and refers(f.level))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -41,7 +41,7 @@ from taut.clinic.naming import (
 from taut.clinic.outcomes import INSTRUMENTS
 from taut.clinic.people import Client
 from taut.clinic.rom import rom_norms
-from taut.clinic.screening import AWAITING, CLEARED, ScreeningDecision, flag_state, level_words
+from taut.clinic.screening import AWAITING, CLEARED, ScreeningDecision, flag_state, level_words, refers
 from taut.clinic.sessions import PRESSURE_LEVELS, Hold, TreatmentSession
 from taut.knowledge import KnowledgeBase, knowledge
 from taut.knowledge.screening import safety_screen
@@ -352,7 +352,11 @@ def _caution_lines(intake: Intake | None, suggestion: Suggestion | None) -> list
     if intake is None:
         return []
     answered = intake.cautions(catalogue())
-    flags = suggestion.cautions if suggestion is not None else ()
+    flags = (
+        (*suggestion.cautions, *(f for f in suggestion.red_flags if not refers(f.level)))
+        if suggestion is not None
+        else ()
+    )
     if not answered and not flags:
         return ["Cautions: none from the screening."]
     lines = []
@@ -382,7 +386,7 @@ def _red_flag_lines(chart: Chart, intake: Intake | None, suggestion: Suggestion 
         return []
     decisions = [d for d in chart.decisions if d.intake_id == intake.id]
     clearances = [c for c in chart.clearances if c.intake_id == intake.id]
-    flags = suggestion.red_flags if suggestion is not None else ()
+    flags = tuple(f for f in suggestion.red_flags if refers(f.level)) if suggestion is not None else ()
     if not flags and not decisions:
         return ["Red flags: none raised at intake."]
     lines = ["Red flags:"]

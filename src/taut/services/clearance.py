@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from taut.clinic.errors import NotFound, RecordValidationError
 from taut.clinic.people import Permission, User
-from taut.clinic.screening import AWAITING, CLEARED, MedicalClearance, flag_states
+from taut.clinic.screening import AWAITING, CLEARED, MedicalClearance, flag_states, refers
 from taut.reasoning.redflags import screen
 from taut.services import access
 from taut.services.suggestions import case_for_intake
@@ -38,7 +38,7 @@ def record_clearance(
         owner, intake = records.get_intake(conn, user.clinic_id, intake_id)
         if owner != client_id:
             raise NotFound("intake", intake_id)
-        red = screen(case_for_intake(intake, client))[0]
+        red = [f for f in screen(case_for_intake(intake, client))[0] if refers(f.level)]
         decisions = records.decisions_for_intake(conn, user.clinic_id, intake_id)
         clearances = records.clearances_for_intake(conn, user.clinic_id, intake_id)
         states = {s.code: s for s in flag_states((f.code for f in red), decisions, clearances)}

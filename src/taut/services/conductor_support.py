@@ -27,7 +27,7 @@ from taut.clinic.intake import Intake
 from taut.clinic.naming import short_date
 from taut.clinic.people import Client, Permission, User
 from taut.clinic.plan import TreatmentPlan
-from taut.clinic.screening import AWAITING, PENDING, FlagState
+from taut.clinic.screening import AWAITING, PENDING, FlagState, refers
 from taut.clinic.sessions import CheckIn, TreatmentSession
 from taut.knowledge import knowledge
 from taut.reasoning.redflags import screen
@@ -183,7 +183,8 @@ def client_cautions(intake: Intake | None, client: Client) -> tuple[Caution, ...
     raised rule names (shown with the vocabulary's meaning)."""
     if intake is None:
         return ()
-    _, raised = screen(case_for_intake(intake, client))
+    red, raised = screen(case_for_intake(intake, client))
+    raised = (*raised, *(f for f in red if not refers(f.level)))  # caution-level red flags limit the session
     out = [Caution(f.name, f.message, knowledge().rules[f.code].action == "lighten_pressure") for f in raised]
     named = {t for f in raised for t in f.because}
     kb = knowledge()

@@ -14,7 +14,7 @@ from taut.clinic.catalogue import catalogue
 from taut.clinic.errors import NotFound, RecordValidationError, SignedRecordError, TreatmentBlocked
 from taut.clinic.intake import Intake
 from taut.clinic.people import Client, Permission, User
-from taut.clinic.screening import AWAITING, PENDING, FlagState, ScreeningDecision, flag_states
+from taut.clinic.screening import AWAITING, PENDING, FlagState, ScreeningDecision, flag_states, refers
 from taut.clinic.sessions import Hold, TreatmentSession
 from taut.reasoning.redflags import screen
 from taut.reasoning.result import Flag
@@ -34,7 +34,9 @@ def latest_screen(conn: Connection, clinic_id: int, client: Client) -> tuple[Int
 
 
 def _flags_of(intake: Intake | None, client: Client) -> tuple[Flag, ...]:
-    return () if intake is None else screen(case_for_intake(intake, client))[0]
+    if intake is None:
+        return ()
+    return tuple(f for f in screen(case_for_intake(intake, client))[0] if refers(f.level))
 
 
 def latest_flag_states(
@@ -72,7 +74,7 @@ def record_decision(
         owner, intake = records.get_intake(conn, user.clinic_id, intake_id)
         if owner != client_id:
             raise NotFound("intake", intake_id)
-        red, _ = screen(case_for_intake(intake, client))
+        red = tuple(f for f in screen(case_for_intake(intake, client))[0] if refers(f.level))
         decided = records.decisions_for_intake(conn, user.clinic_id, intake_id)
         d = ScreeningDecision(
             intake_id=intake_id,

@@ -10,7 +10,14 @@ from sqlalchemy import Connection
 from taut.clinic.errors import NotFound
 from taut.clinic.intake import Intake, engine_case
 from taut.clinic.people import Client, Permission, User
-from taut.clinic.screening import FlagState, MedicalClearance, ScreeningDecision, flag_states, unanswered
+from taut.clinic.screening import (
+    FlagState,
+    MedicalClearance,
+    ScreeningDecision,
+    flag_states,
+    refers,
+    unanswered,
+)
 from taut.reasoning import engine
 from taut.reasoning.case import Case
 from taut.reasoning.result import Flag, Suggestion
@@ -40,7 +47,8 @@ class IntakeSuggestion:
     @property
     def flag_states(self) -> tuple[FlagState, ...]:
         """Where each red flag stands (pending, awaiting clearance, cleared, overridden)."""
-        return flag_states((f.code for f in self.suggestion.red_flags), self.decisions, self.clearances)
+        codes = (f.code for f in self.suggestion.red_flags if refers(f.level))
+        return flag_states(codes, self.decisions, self.clearances)
 
     @property
     def blocking_red_flags(self) -> tuple[Flag, ...]:

@@ -187,3 +187,10 @@ def test_a_clearance_names_who_when_and_what_for() -> None:
         MedicalClearance(
             intake_id=1, flags=(), cleared_by="Dr B", cleared_on=T0.date(), scope="s", recorded_at=T0
         )
+
+
+def test_a_caution_level_flag_limits_the_session_and_holds_nothing() -> None:
+    from taut.clinic.screening import refers
+
+    assert refers("emergency") and refers("urgent") and refers("refer")
+    assert not refers("caution")

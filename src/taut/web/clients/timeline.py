@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 from taut.clinic.chart import Chart
 from taut.clinic.intake import engine_case
 from taut.clinic.naming import capital, instrument_short, region_name, trp_name
-from taut.clinic.screening import flag_states, level_words
+from taut.clinic.screening import flag_states, level_words, refers
 from taut.reasoning.redflags import screen
 
 STATUS_WORDS = {
@@ -42,7 +42,7 @@ def safety_lines(chart: Chart) -> tuple[int | None, list[FlagLine]]:
     red, _ = screen(engine_case(intake, chart.client))
     decisions = [d for d in chart.decisions if d.intake_id == intake.id]
     clearances = [c for c in chart.clearances if c.intake_id == intake.id]
-    by_code = {f.code: f for f in red}
+    by_code = {f.code: f for f in red if refers(f.level)}
     lines = [
         FlagLine(
             by_code[s.code].name,

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from taut.anatomy.regions import body_map
-from taut.clinic.screening import LEVELS, level_words
+from taut.clinic.screening import LEVELS, level_words, refers
 from taut.knowledge import knowledge
 from taut.knowledge.screening import ANSWERS, safety_screen
 from taut.reasoning.result import Flag, RankedMuscle, Suggestion
@@ -154,8 +154,9 @@ def suggestion_view(s: Suggestion) -> dict[str, Any]:
     """``s.to_dict()`` with, for people: flags' action in words, each ranked muscle's slug, display name,
     percent, reasons, painted regions it explains and its referral-zone overlay; region names throughout."""
     d = s.to_dict()
-    d["red_flags"] = by_level([flag_view(f) for f in s.red_flags])
-    d["cautions"] = [flag_view(f) for f in s.cautions]
+    # a red flag of level "caution" limits the session like a caution; it holds nothing
+    d["red_flags"] = by_level([flag_view(f) for f in s.red_flags if refers(f.level)])
+    d["cautions"] = [flag_view(f) for f in (*s.cautions, *(f for f in s.red_flags if not refers(f.level)))]
     kb = knowledge()
     for e in d["entrapments"]:
         e["name"] = muscle_name(e["muscle"])
