@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # Login throttling: this many failures for one e-mail or one address within the window lock it out.
     login_attempts: int = 5
     login_window_minutes: int = 15
+    # Proxies (addresses or networks, comma-separated) whose X-Forwarded-For header is believed for the
+    # client's address (sign-in throttling, the session list, the audit trail). Empty: none.
+    trusted_proxies: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -22,7 +22,7 @@ from taut.services import clients, notes, records, sessions
 from tests.records_factories import make_assessment, make_client, make_intake, make_outcome, make_plan
 from tests.web.conftest import WebWorld, signed_in
 
-PUBLIC = {"/", "/login", "/logout", "/favicon.ico", "/api/v1/health"}
+PUBLIC = {"/", "/login", "/login/2fa", "/logout", "/setup", "/favicon.ico", "/api/v1/health"}
 DOCS = {"/api/docs", "/api/docs/oauth2-redirect", "/api/v1/openapi.json"}
 # What a front desk user may reach: clients' details, the atlas and the knowledge API, their own session.
 FRONT_DESK = [
@@ -35,7 +35,11 @@ FRONT_DESK = [
     r"/atlas.*",
     r"/api/v1/(muscles|conditions|regions|zones).*",
     r"/api/v1/session",
+    r"/account.*",  # one's own profile, password, sessions and second factor
+    r"/clinic/logo",
 ]
+# The owner's pages: the team, the clinic's settings and the audit trail.
+OWNER_ONLY = [r"/team.*", r"/settings.*", r"/audit.*"]
 # Ids that name no record of any clinic.
 MISSING = 987_654
 
@@ -87,7 +91,7 @@ def ids(web_world: WebWorld) -> dict[str, Any]:
     sessions.finish_session(w.db, bob, sid, pain_after=3, ended_at=start + timedelta(minutes=40))
     records.record_outcome(w.db, bob, c.id, make_outcome("nprs"))
     note = notes.write_note(w.db, bob, c.id, kind="progress", body="Doing well.", session_id=sid)
-    return {"client": c.id, "intake": iid, "plan": pid, "session": sid, "note": note.id}
+    return {"client": c.id, "intake": iid, "plan": pid, "session": sid, "note": note.id, "user": bob.id}
 
 
 def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
@@ -95,7 +99,7 @@ def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
 
     def value(m: re.Match[str]) -> str:
         name = m.group(1)
-        for kind in ("client", "intake", "plan", "session", "note"):
+        for kind in ("client", "intake", "plan", "session", "note", "user"):
             if name in (f"{kind}_id", kind[0] + "id", kind):
                 return str(MISSING if missing else ids[kind])
         known = {
@@ -114,7 +118,7 @@ def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
 
 
 def _takes_record_id(path: str) -> bool:
-    return bool(re.search(r"\{(client|intake|plan|session|note)_id\}|\{[cipsn]id\}", path))
+    return bool(re.search(r"\{(client|intake|plan|session|note|user)_id\}|\{[cipsn]id\}", path))
 
 
 def _call(client: Any, method: str, url: str) -> Any:
@@ -196,3 +200,24 @@ def test_another_clinic_cannot_tell_clinic_a_records_from_missing_ones(
         assert "Keller" not in got.text  # the client's name never shows
         checked += 1
     assert checked > 25
+
+
+def test_a_therapist_reaches_none_of_the_owner_pages(web_world: WebWorld, ids: dict[str, Any]) -> None:
+    bob = signed_in(web_world.app, web_world.bob)
+    checked = 0
+    for r in all_routes(web_world.app):
+        if not any(re.fullmatch(p, r.path) for p in OWNER_ONLY):
+            continue
+        url = fill(r.path, ids)
+        assert url is not None, r.path
+        resp = _call(bob, r.method, url)
+        assert resp.status_code == 403, (r.method, url, resp.status_code)
+        checked += 1
+    assert checked >= 10
+    assert bob.get("/account").status_code == 200  # their own account is theirs
+
+
+def test_the_owner_reaches_every_owner_page(web_world: WebWorld) -> None:
+    alice = signed_in(web_world.app, web_world.alice)
+    for url in ("/team", "/settings", "/audit", "/audit.csv", "/account", "/account/password", "/account/2fa"):
+        assert alice.get(url).status_code == 200, url

@@ -12,7 +12,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from taut.clinic.people import Permission, User
+from taut.clinic.errors import RecordValidationError
+from taut.clinic.people import DATE_FORMATS, Clinic, Permission, User
 from taut.reports.content import capital
 from taut.web.security import csrf_token
 
@@ -46,12 +47,42 @@ def render(
     user: User | None = getattr(request.state, "user", None)
     ctx: dict[str, Any] = {
         "user": user,
+        "clinic": getattr(request.state, "clinic", None),
         "csrf_token": csrf_token(request.scope["session"]),
         "clinical": bool(user and user.can(Permission.READ_CLINICAL)),
         "path": request.url.path,
     }
     ctx.update(context or {})
     return templates().TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+@cache
+def time_zones() -> list[str]:
+    """Every Area/City time zone name, for the set-up and settings forms."""
+    from zoneinfo import available_timezones
+
+    return sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+
+
+def parse_day(text: str, clinic: Clinic | None, *, field: str) -> date | None:
+    """A date typed in the clinic's format (31/12/2025, 12/31/2025 or 2025-12-31); ISO is always accepted."""
+    value = text.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        pass
+    fmt = clinic.date_format if clinic is not None else "ymd"
+    pattern = {"dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y"}.get(fmt)
+    if pattern:
+        try:
+            return datetime.strptime(value.replace(".", "/").replace("-", "/"), pattern).date()
+        except ValueError:
+            pass
+    example = DATE_FORMATS[fmt]
+    also = f" or {example}" if fmt != "ymd" else ""
+    raise RecordValidationError(field, f"must be a date like 2025-12-31{also}, not {value!r}")
 
 
 def region_name(key: str) -> str:
