@@ -219,5 +219,13 @@ def test_a_therapist_reaches_none_of_the_owner_pages(web_world: WebWorld, ids: d
 
 def test_the_owner_reaches_every_owner_page(web_world: WebWorld) -> None:
     alice = signed_in(web_world.app, web_world.alice)
-    for url in ("/team", "/settings", "/audit", "/audit.csv", "/account", "/account/password", "/account/2fa"):
+    for url in (
+        "/team",
+        "/settings",
+        "/audit",
+        "/audit.csv",
+        "/account",
+        "/account/password",
+        "/account/2fa",
+    ):
         assert alice.get(url).status_code == 200, url

@@ -28,7 +28,9 @@ def test_the_owner_adds_a_therapist_who_can_then_log_in(web_world: WebWorld) -> 
     assert theo.get("/clients").headers["location"] == "/account/password"
     csrf = theo.get("/api/v1/session").json()["csrf_token"]
     new = {"current_password": password.group(1), "new_password": "quiet harbour lantern 7"}
-    r = theo.post("/account/password", data={**new, "new_password_again": new["new_password"], "csrf_token": csrf})
+    r = theo.post(
+        "/account/password", data={**new, "new_password_again": new["new_password"], "csrf_token": csrf}
+    )
     assert r.status_code == 303 and theo.get("/clients").status_code == 200
 
 

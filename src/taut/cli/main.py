@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from taut.cli import draw, exchange, fhir, knowledge, notes, records, regions, reports, suggest, web
+from taut.cli import draw, exchange, fhir, knowledge, notes, records, regions, reports, suggest, users, web
 
 app = typer.Typer(
     name="taut",
@@ -21,6 +21,7 @@ knowledge.register(app)
 web.register(app)
 notes.register(app)
 reports.register(app)
+users.register(app)
 
 export_app = typer.Typer(
     help="Export data in open formats (FHIR, clinic archive, CHOIR body map).", no_args_is_help=True

@@ -381,6 +381,20 @@ def reset_password(db: Database, owner: User, user_id: int) -> str:
     return password
 
 
+def set_password(db: Database, owner: User, user_id: int, password: str) -> None:
+    """The command line's ``users set-password --password-stdin``: a password chosen by the machine's
+    administrator (checked like any other); the account's sessions end."""
+    access.require(db, owner, Permission.MANAGE_USERS, entity="user", record_id=user_id)
+    with db.transaction() as conn:
+        target = _colleague(conn, owner, user_id)
+    check_password(password, field="password", personal=(target.name, target.email))
+    with db.transaction() as conn:
+        assert target.id is not None
+        people.set_password_hash(conn, target.id, hash_password(password), must_change=False)
+        accounts.end_sessions_of(conn, target.id, now(), "password set")
+        access.log(conn, owner, "password", "user", target.id, detail="set from the command line")
+
+
 def _colleague(conn: Connection, owner: User, user_id: int) -> User:
     target = people.user_by_id(conn, user_id)
     if target is None or target.clinic_id != owner.clinic_id:

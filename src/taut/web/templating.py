@@ -12,8 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from taut.clinic.errors import RecordValidationError
-from taut.clinic.people import DATE_FORMATS, Clinic, Permission, User
+from taut.clinic.people import Clinic, Permission, User
 from taut.reports.content import capital
 from taut.web.security import csrf_token
 
@@ -66,23 +65,9 @@ def time_zones() -> list[str]:
 
 def parse_day(text: str, clinic: Clinic | None, *, field: str) -> date | None:
     """A date typed in the clinic's format (31/12/2025, 12/31/2025 or 2025-12-31); ISO is always accepted."""
-    value = text.strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        pass
-    fmt = clinic.date_format if clinic is not None else "ymd"
-    pattern = {"dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y"}.get(fmt)
-    if pattern:
-        try:
-            return datetime.strptime(value.replace(".", "/").replace("-", "/"), pattern).date()
-        except ValueError:
-            pass
-    example = DATE_FORMATS[fmt]
-    also = f" or {example}" if fmt != "ymd" else ""
-    raise RecordValidationError(field, f"must be a date like 2025-12-31{also}, not {value!r}")
+    from taut.clinic.dates import parse_day as parse
+
+    return parse(text, clinic.date_format if clinic is not None else "ymd", field=field)
 
 
 def region_name(key: str) -> str:
