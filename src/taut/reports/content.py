@@ -24,6 +24,7 @@ from taut.clinic.outcomes import INSTRUMENTS, Mcid
 from taut.clinic.plan import TreatmentPlan
 from taut.clinic.soap import INSTRUMENT_LABELS
 from taut.knowledge import KnowledgeBase, knowledge
+from taut.reports.letterhead import Letterhead, Signature
 from taut.services.progress import Progress, mcid_edge, progress_of
 
 
@@ -111,6 +112,7 @@ class HandoutContent:
     session_number: int | None  # this session's number within its plan
     sessions_planned: int | None
     next_in_days: int | None  # the plan's interval, while sessions remain
+    letterhead: Letterhead | None = None  # the clinic's profile (None: the name alone)
 
 
 def handout_content(
@@ -354,6 +356,8 @@ class ProgressContent:
     outcomes: tuple[OutcomeSeries, ...]
     sessions: tuple[SessionLine, ...]
     plan: PlanSummary | None  # the latest plan
+    letterhead: Letterhead | None = None  # the clinic's profile (None: the name alone)
+    signature: Signature | None = None  # the author's credentials and signature line
 
     @property
     def care_period(self) -> tuple[date, date] | None:

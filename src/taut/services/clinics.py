@@ -120,6 +120,12 @@ def get_clinic(db: Database, user: User) -> Clinic:
         return people.get_clinic(conn, user.clinic_id)
 
 
+def staff_of(db: Database, user: User) -> tuple[Clinic, list[User]]:
+    """The user's clinic and its staff, for letterheads and signatures (names, not clinical data)."""
+    with db.transaction() as conn:
+        return people.get_clinic(conn, user.clinic_id), people.users_of(conn, user.clinic_id)
+
+
 def owner_settings(db: Database, owner: User) -> Clinic:
     """The clinic's profile for its settings page (owners only)."""
     access.require(db, owner, Permission.MANAGE_USERS, entity="clinic", record_id=owner.clinic_id)

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from taut.clinic.errors import RecordValidationError, TreatmentBlocked
 from taut.clinic.sessions import PRESSURE_LEVELS, RELIEF, CheckIn
 from taut.reports import content as handout
-from taut.reports.load import letterhead
+from taut.reports.load import clinic_letterhead, letterhead
 from taut.reports.pictures import treated_picture
 from taut.services import charts, conductor_support, sessions
 from taut.services.conductor_support import CheckInExists, SessionView, StartView
@@ -177,6 +177,7 @@ def aftercare(request: Request, db: DB, user: CurrentUser, session_id: int) -> R
     client_id, session = sessions.get_session(db, user, session_id)
     chart = charts.load_chart(db, user, client_id)
     clinic, staff = letterhead(db, user)
+    head = clinic_letterhead(db, user)
     try:
         content = handout.handout_content(chart, session_id, clinic=clinic, staff=staff)
     except handout.NothingToReport:
@@ -191,7 +192,8 @@ def aftercare(request: Request, db: DB, user: CurrentUser, session_id: int) -> R
             "session": session,
             "picture": picture.uri if picture else None,
             "picture_wide": bool(picture and picture.width > 1.3 * picture.height),
-            "clinic": clinic,
+            "clinic_name": clinic,
+            "letterhead": head,
             "practitioner": staff.get(session.practitioner_id, ""),
             "expect": handout.EXPECT_48_HOURS,
             "helps": handout.HELPS,
