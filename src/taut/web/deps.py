@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from taut.clinic.people import User
-from taut.store import people
+from taut.services import access
 from taut.store.engine import Database
 from taut.web.security import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS, csrf_ok
 
@@ -39,9 +39,8 @@ def current_user(request: Request, db: Annotated[Database, Depends(get_db)]) -> 
     cached = getattr(request.state, "user", None)
     if isinstance(cached, User):
         return cached
-    with db.transaction() as conn:
-        user = people.user_by_id(conn, uid)
-    if user is None or not user.active:
+    user = access.signed_in_user(db, uid)
+    if user is None:
         session.clear()
         raise NotSignedIn()
     request.state.user = user
