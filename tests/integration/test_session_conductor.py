@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from tests.integration.conftest import World
@@ -92,3 +92,31 @@ def test_a_red_flag_blocks_treatment_until_referral_or_override(db: Database, wo
     assert suggestions.suggest_for_intake(db, world.bob, c.id).pending_red_flags == ()
     assert sessions.start_session(db, world.bob, c.id, pain_before=5) > 0
     assert len(load_chart(db, world.bob, c.id).decisions) == 1
+
+
+def test_the_chart_the_start_form_and_the_session_block_agree_on_the_latest_intake(
+    db: Database, world: World
+) -> None:
+    """An intake typed in late for an earlier day gets the higher id; the latest intake is still the one with
+    the later date, for the chart, the suggestions, the conductor's start form and the session block alike."""
+    from taut.services import conductor_support
+
+    c = clients.register_client(db, world.bob, make_client())
+    assert c.id is not None
+    flagged = records.record_intake(
+        db,
+        world.bob,
+        c.id,
+        make_intake(recorded_on=date(2025, 3, 10), screening=(ScreeningAnswer(term="fever", present=True),)),
+    )
+    late_paper = records.record_intake(db, world.bob, c.id, make_intake(recorded_on=date(2025, 3, 1)))
+    assert late_paper > flagged
+    chart = load_chart(db, world.bob, c.id)
+    assert [i.id for i in chart.intakes] == [late_paper, flagged]  # by date, then id
+    latest = chart.latest_intake()
+    assert latest is not None and latest.id == flagged
+    assert suggestions.suggest_for_intake(db, world.bob, c.id).intake.id == flagged
+    start = conductor_support.start_view(db, world.bob, c.id)
+    assert start.latest_intake_id == flagged and start.pending_red_flags == chart.pending_red_flags() != ()
+    with pytest.raises(TreatmentBlocked):
+        sessions.start_session(db, world.bob, c.id, pain_before=5)

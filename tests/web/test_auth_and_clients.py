@@ -187,3 +187,21 @@ def test_api_client_validation_names_the_field(web_world: WebWorld) -> None:
         headers={"X-CSRF-Token": c.csrf},
     )
     assert r.status_code == 422 and r.json()["error"]["field"] == "client.sex"
+
+
+def test_the_charts_suggestions_button_opens_the_latest_intake_by_date(web_world: WebWorld) -> None:
+    """The intake with the later date is the latest even when it was entered first (lower id): the chart's
+    Suggestions button opens the same intake whose red flags block a session."""
+    from datetime import date
+
+    from taut.services import clients, records
+    from tests.records_factories import make_client, make_intake
+
+    db, bob = web_world.db, web_world.bob
+    client = clients.register_client(db, bob, make_client(family_name="Ordnung"))
+    assert client.id is not None
+    later = records.record_intake(db, bob, client.id, make_intake(recorded_on=date(2025, 3, 10)))
+    earlier = records.record_intake(db, bob, client.id, make_intake(recorded_on=date(2025, 3, 1)))
+    page = signed_in(web_world.app, bob).get(f"/clients/{client.id}").text
+    assert f'href="/clients/{client.id}/intake/{later}">Suggestions' in page
+    assert f'/intake/{earlier}">Suggestions' not in page

@@ -166,3 +166,16 @@ class RegionRef(NamedTuple):
             return cls(region, Side(side) if side else None)
         except ValueError:
             raise ValueError(f"side must be left or right, not {side!r}") from None
+
+
+def region_name(key: str | RegionRef) -> str:
+    """A region as people read it, with the patient's side: ``head.temple:right`` (or its ``RegionRef``) ->
+    ``Temple (right)``; ``head.vertex`` -> ``Top of head``. Text that is no region id of the body map is shown as
+    given. The one home of region display names (``taut.clinic.naming`` re-exports it for the layers above)."""
+    if isinstance(key, RegionRef):
+        region, side = key.region, key.side.value if key.side is not None else ""
+    else:
+        region, _, side = str(key).partition(":")
+    bm = body_map()
+    name = bm[region].name if region in bm else region
+    return f"{name} ({side})" if side else name

@@ -54,19 +54,16 @@ def _lookup(kind: str, name: str) -> Any:
 
 
 def _region_name(rid: str) -> str:
-    from taut.anatomy import body_map
+    from taut.clinic.naming import region_name
 
-    bm = body_map()
-    return bm[rid].name if rid in bm else rid
+    return region_name(rid)
 
 
 def _cite(refs: tuple[str, ...]) -> str:
-    """``simons1999:ch. 6`` -> ``simons1999 ch. 6``, joined with semicolons."""
-    out = []
-    for ref in refs:
-        key, _, loc = ref.partition(":")
-        out.append(f"{key.strip()} {loc.strip()}".strip())
-    return "; ".join(out)
+    """``simons1999:ch. 6`` -> ``Simons et al. 1999, ch. 6``, joined with semicolons (from the bibliography)."""
+    from taut.clinic.naming import source_line
+
+    return source_line(refs)
 
 
 def _source_keys(groups: list[Sourced | tuple[str, ...]]) -> list[str]:
@@ -234,6 +231,8 @@ def _print_muscle(kb: KnowledgeBase, m: Muscle) -> None:
     from rich.markup import escape
     from rich.panel import Panel
 
+    from taut.clinic.naming import capital, citation_short, technique_name
+
     con = Console()
 
     def src(g: Sourced | tuple[str, ...]) -> str:
@@ -250,7 +249,7 @@ def _print_muscle(kb: KnowledgeBase, m: Muscle) -> None:
     def heading(text: str) -> None:
         con.print(f"\n[bold underline]{text}[/bold underline]")
 
-    head = f"[bold]{escape(m.name.capitalize())}[/bold] — {escape(m.body_part)}"
+    head = f"[bold]{escape(capital(m.name))}[/bold] — {escape(m.body_part)}"
     if m.aliases:
         head += f"\n[dim]also: {escape(', '.join(m.aliases))}[/dim]"
     head += f"\nInvolvement: {_words(m.involvement.frequency)}{src(m.involvement)}"
@@ -321,7 +320,7 @@ def _print_muscle(kb: KnowledgeBase, m: Muscle) -> None:
 
     heading("Treatment")
     tr = m.treatment
-    names = [kb.techniques[t].name if t in kb.techniques else t for t in tr.techniques]
+    names = [technique_name(t, kb) for t in tr.techniques]
     con.print(f"  Techniques: {escape(', '.join(names))}{src(tr)}")
     for c in tr.cautions:
         con.print(f"  [yellow]Caution:[/yellow] {escape(c)}")
@@ -336,7 +335,9 @@ def _print_muscle(kb: KnowledgeBase, m: Muscle) -> None:
     for key in _source_keys(_muscle_groups(m)):
         s = kb.sources.get(key)
         con.print(
-            f"  [bold]{key}[/bold] ({s.kind}): {escape(s.citation)}" if s else f"  {key}: (unknown source)"
+            f"  [bold]{escape(citation_short(key, kb=kb))}[/bold] ({s.kind}): {escape(s.citation)}"
+            if s
+            else "  (a source not in the bibliography)"
         )
     con.print(f"[dim]Data file: {kb.files.get(m.name, '?')}[/dim]")
 
@@ -353,10 +354,11 @@ def muscle_zone(muscle: Muscle, side: Side) -> dict[RegionRef, str]:
 def muscle_figure(muscle: Muscle, side: Side) -> Figure:
     """The muscle's trigger points and referral zones (``taut.reasoning.pictures.muscle_figure``) with a title
     that fits the figure's width."""
+    from taut.clinic.naming import capital
     from taut.reasoning.pictures import muscle_figure as figure_of
 
     fig = figure_of(muscle, side)
-    name = muscle.name[0].upper() + muscle.name[1:]
+    name = capital(muscle.name)
     titles = (
         f"{name}: trigger points and referred pain, patient's {side.value} side",
         f"{name}, patient's {side.value} side",
@@ -461,6 +463,8 @@ def _print_condition(kb: KnowledgeBase, c: Condition) -> None:
     from rich.markup import escape
     from rich.panel import Panel
 
+    from taut.clinic.naming import citation_short
+
     con = Console()
     head = f"[bold]{escape(c.name)}[/bold] [dim]({c.id})[/dim]"
     if c.aliases:
@@ -499,5 +503,8 @@ def _print_condition(kb: KnowledgeBase, c: Condition) -> None:
         key, _, loc = ref.partition(":")
         s = kb.sources.get(key.strip())
         where = f", {loc.strip()}" if loc else ""
-        con.print(f"  [bold]{key}[/bold]{escape(where)}: {escape(s.citation) if s else '(unknown source)'}")
+        con.print(
+            f"  [bold]{escape(citation_short(key.strip(), kb=kb))}[/bold]{escape(where)}: "
+            f"{escape(s.citation) if s else '(a source not in the bibliography)'}"
+        )
     con.print("[dim]A guide to examination, not a diagnosis.[/dim]")

@@ -32,6 +32,7 @@ class Instrument:
     better: str  # "lower" or "higher"
     mcid: Mcid | None
     note: str = ""
+    short: str = ""  # the name on forms, charts and notes: "PSS-10" (taut.clinic.naming.instrument_short)
 
 
 INSTRUMENTS: dict[str, Instrument] = {
@@ -41,6 +42,7 @@ INSTRUMENTS: dict[str, Instrument] = {
         (0, 10),
         "lower",
         Mcid(2, "lower", "chronic pain trials", "Farrar et al., Pain 2001;94:149-58 (about 2 points or 30%)"),
+        short="NPRS",
     ),
     "psfs": Instrument(
         "psfs",
@@ -53,6 +55,7 @@ INSTRUMENTS: dict[str, Instrument] = {
             "musculoskeletal (mean score)",
             "commonly quoted 2 (mean); Abbott & Schmitt, JOSPT 2014",
         ),
+        short="PSFS",
     ),
     "ndi": Instrument(
         "ndi",
@@ -61,6 +64,7 @@ INSTRUMENTS: dict[str, Instrument] = {
         "lower",
         Mcid(5, "lower", "neck pain (Vernon: MDC about MCID about 5/50)", "Vernon & Mior 1991; Vernon 2008"),
         "sum of 10 items x 0-5; a missing item is pro-rated (at most 2 missing)",
+        short="NDI",
     ),
     "pss10": Instrument(
         "pss10",
@@ -69,6 +73,7 @@ INSTRUMENTS: dict[str, Instrument] = {
         "lower",
         None,
         "no established MCID (Cohen); items 4, 5, 7 and 8 are reversed",
+        short="PSS-10",
     ),
 }
 

@@ -3,11 +3,13 @@ overrode the flag with a reason. Treatment may not start while a red flag has no
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from taut.clinic import rules
 from taut.clinic.errors import RecordValidationError
+from taut.reasoning.result import Flag
 
 DECISIONS = ("referred", "override")
 
@@ -34,3 +36,9 @@ class ScreeningDecision:
             raise RecordValidationError("decision.flags", "name at least one red flag this decision answers")
         for i, f in enumerate(self.flags):
             rules.text(f"decision.flags[{i}]", f, max_len=200)
+
+
+def unanswered(red_flags: Iterable[Flag], decisions: Iterable[ScreeningDecision]) -> tuple[Flag, ...]:
+    """The red flags no referral or override among ``decisions`` answers."""
+    answered = {f for d in decisions for f in d.flags}
+    return tuple(f for f in red_flags if f.code not in answered)

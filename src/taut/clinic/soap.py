@@ -20,16 +20,25 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from taut.anatomy.pain import PainDrawing
-from taut.anatomy.regions import RegionRef, Side, body_map
+from taut.anatomy.regions import RegionRef, Side
 from taut.clinic.assessment import Assessment, TriggerPointFinding
 from taut.clinic.billing import BillingSummary, session_billing
 from taut.clinic.catalogue import catalogue
 from taut.clinic.chart import Chart, OutcomeEntry, SessionEntry
 from taut.clinic.errors import NotFound
 from taut.clinic.intake import Intake, engine_case
+from taut.clinic.naming import (
+    instrument_short,
+    iso_date,
+    iso_minute,
+    muscle_words,
+    region_words,
+    technique_name,
+    time_of_day,
+    trigger_point_words,
+)
 from taut.clinic.outcomes import INSTRUMENTS
 from taut.clinic.people import Client
-from taut.clinic.plan import TreatmentPlan
 from taut.clinic.rom import rom_norms
 from taut.clinic.screening import ScreeningDecision
 from taut.clinic.sessions import PRESSURE_LEVELS, Hold, TreatmentSession
@@ -37,7 +46,6 @@ from taut.knowledge import KnowledgeBase, knowledge
 from taut.reasoning import engine
 from taut.reasoning.result import RankedMuscle, Suggestion
 
-INSTRUMENT_LABELS = {"nprs": "NPRS", "psfs": "PSFS", "ndi": "NDI", "pss10": "PSS-10"}
 SUGGESTED_NOT_FOUND = 5  # how many top suggestions without a finding the assessment names
 
 T = TypeVar("T")
@@ -82,10 +90,8 @@ def build_soap_note(
         raise NotFound("session", session_id)
     session = entry.session
     day = session.occurred_at.date()
-    intake = _latest((i for i in chart.intakes if i.recorded_on <= day), lambda i: (i.recorded_on, i.id or 0))
-    exam = _latest(
-        (a for a in chart.assessments if a.assessed_on <= day), lambda a: (a.assessed_on, a.id or 0)
-    )
+    intake = chart.latest_intake(day)
+    exam = chart.latest_assessment(day)
     if suggestion is None and intake is not None:
         suggestion = engine.suggest(engine_case(intake, chart.client), kb)
     return SoapNote(
@@ -110,16 +116,6 @@ def _number(x: float) -> str:
     return f"{x:g}" if x == int(x) else f"{x:.1f}".rstrip("0").rstrip(".")
 
 
-def _lower_first(name: str) -> str:
-    return name[:1].lower() + name[1:] if name[1:2].islower() else name
-
-
-def region_words(ref: RegionRef) -> str:
-    """``right temple``, ``top of head``: the body map's name with the patient's side."""
-    name = _lower_first(body_map()[ref.region].name)
-    return name if ref.side is None else f"{ref.side.value} {name}"
-
-
 def drawing_words(drawing: PainDrawing) -> list[str]:
     """One phrase per painted region: ``right temple 6/10 aching``."""
     out = []
@@ -133,33 +129,15 @@ def drawing_words(drawing: PainDrawing) -> list[str]:
     return out
 
 
-def muscle_name(slug: str, kb: KnowledgeBase) -> str:
-    try:
-        return kb.muscle(slug).name
-    except LookupError:
-        return slug.replace("_", " ")
-
-
-def trigger_point_words(trp_id: str, side: Side | None, kb: KnowledgeBase) -> str:
-    """``right upper trapezius, TrP1, anterior (vertical) fibres``."""
-    try:
-        muscle, tp = kb.trigger_point(trp_id)
-        text = f"{muscle.name}, {tp.name}"
-    except LookupError:
-        slug, _, point = trp_id.partition(".")
-        text = f"{muscle_name(slug, kb)}, {point.replace('trp', 'TrP')}"
-    return text if side is None else f"{side.value} {text}"
-
-
 def _joined(items: Iterable[str]) -> str:
     return ", ".join(items)
 
 
 def _heading(client: Client, session: TreatmentSession, session_id: int) -> str:
     start = session.occurred_at
-    when = f"{start:%Y-%m-%d %H:%M}"
+    when = iso_minute(start)
     if session.ended_at is not None:
-        when += f"-{session.ended_at:%H:%M} UTC ({session.minutes} min)"
+        when += f"-{time_of_day(session.ended_at)} UTC ({session.minutes} min)"
     else:
         when += " UTC (open, no end time yet)"
     return (
@@ -202,7 +180,7 @@ def _subjective(chart: Chart, entry: SessionEntry, intake: Intake | None) -> str
     if previous is not None and previous.checkin is not None:
         c = previous.checkin
         text = (
-            f"Check-in after the previous session ({previous.session.occurred_at:%Y-%m-%d}): "
+            f"Check-in after the previous session ({iso_date(previous.session.occurred_at)}): "
             f"tenderness {c.tenderness}/10, relief {c.relief}."
         )
         if c.questions.strip():
@@ -237,7 +215,7 @@ def _outcome_lines(outcomes: tuple[OutcomeEntry, ...], day: date) -> list[str]:
 def outcome_words(o: OutcomeEntry) -> str:
     """``NPRS 4/10 (moderate) on 2025-03-10: -2 from 6 at baseline, reaches the MCID (2 points)``."""
     ins = INSTRUMENTS[o.measure.instrument]
-    label = INSTRUMENT_LABELS.get(ins.id, ins.id)
+    label = instrument_short(ins.id)
     value = f"{_number(o.score.value)}/{_number(ins.range[1])}"
     if o.score.band:
         value += f" ({o.score.band})"
@@ -309,7 +287,7 @@ def _engine_words(
     f: TriggerPointFinding, ranking: tuple[RankedMuscle, ...], source: str, kb: KnowledgeBase
 ) -> str:
     """Where the engine ranked the finding's muscle, on the finding's side (or only on the other)."""
-    name = muscle_name(f.muscle, kb)
+    name = muscle_words(f.muscle, kb)
     same = [(i, r) for i, r in enumerate(ranking) if r.muscle == name]
     if not same:
         return f"not among the {len(ranking)} muscles ranked by {source}"
@@ -358,7 +336,7 @@ def _assessment(
         if resolved:
             lines.append(f"Resolved: {_joined(trigger_point_words(f.trp_id, f.side, kb) for f in resolved)}.")
     if suggestion is not None:
-        found_muscles = {muscle_name(f.muscle, kb) for f in (exam.findings if exam is not None else ())}
+        found_muscles = {muscle_words(f.muscle, kb) for f in (exam.findings if exam is not None else ())}
         # Only muscles whose referral explains part of the drawing: the rest are ranked on priors alone.
         missed = [r for r in ranking if r.muscle not in found_muscles and r.explains][:SUGGESTED_NOT_FOUND]
         if missed:
@@ -411,7 +389,7 @@ def _red_flag_lines(chart: Chart, intake: Intake | None, suggestion: Suggestion 
 
 
 def _decision_words(d: ScreeningDecision) -> str:
-    when = f"{d.decided_at:%Y-%m-%d}"
+    when = iso_date(d.decided_at)
     if d.decision == "referred":
         return f"referred to {d.referred_to} on {when}; {d.reason}"
     return f"override on {when}: {d.reason}"
@@ -427,9 +405,7 @@ def _span(values: list[int]) -> str:
 
 def hold_group_words(holds: list[Hold], kb: KnowledgeBase) -> str:
     """One technique on one trigger point: holds, seconds, pressure, discomfort, released."""
-    technique = (
-        kb.techniques[holds[0].technique].name if holds[0].technique in kb.techniques else holds[0].technique
-    )
+    technique = technique_name(holds[0].technique, kb)
     seconds = [h.seconds for h in holds]
     pressures = [h.pressure for h in holds]
     names = sorted(
@@ -463,18 +439,13 @@ def _treatment_lines(session: TreatmentSession, kb: KnowledgeBase) -> list[str]:
     for (trp_id, side), by_technique in groups.items():
         lines.append(f"- {trigger_point_words(trp_id, side, kb)}:")
         lines.extend(f"  - {hold_group_words(holds, kb)}" for holds in by_technique.values())
-    lines.extend(f"Warning: {w}." for w in session.warnings)
+    lines.extend(
+        f"Warning: hold {i} ({trigger_point_words(h.trp_id, h.side, kb)}): discomfort {h.discomfort}/10 is past "
+        "good pain."
+        for i, h in enumerate(session.holds, 1)
+        if h.past_good_pain
+    )
     return lines
-
-
-def _active_plan(chart: Chart, session: TreatmentSession) -> TreatmentPlan | None:
-    day = session.occurred_at.date()
-    if session.plan_id is not None:
-        own = next((p for p in chart.plans if p.id == session.plan_id), None)
-        if own is not None:
-            return own
-    active = (p for p in chart.plans if p.status == "active" and p.starts_on <= day)
-    return _latest(active, lambda p: (p.starts_on, p.id or 0))
 
 
 def _plan(chart: Chart, session: TreatmentSession, kb: KnowledgeBase) -> str:
@@ -498,7 +469,7 @@ def _plan(chart: Chart, session: TreatmentSession, kb: KnowledgeBase) -> str:
     lines.append(
         f"Aftercare: {session.aftercare.strip()}" if session.aftercare.strip() else "Aftercare: not recorded."
     )
-    plan = _active_plan(chart, session)
+    plan = chart.plan_of(session)
     if plan is None:
         lines.append("No active treatment plan: next visit to be arranged.")
         return "\n".join(lines)

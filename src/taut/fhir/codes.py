@@ -9,9 +9,13 @@ shipped without SNOMED descriptions (section 1.12): the display texts here are T
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from taut.anatomy.regions import Side
 from taut.clinic.rom import rom_norms
+
+if TYPE_CHECKING:
+    from taut.knowledge import KnowledgeBase
 
 # The canonical base of Taut's own code systems, extensions and questionnaires. A domain of the example.org
 # family (RFC 2606) so it never names somebody else's site; one constant to change before the first release.
@@ -202,6 +206,17 @@ SIDE_OF_LATERALITY = {SCT_RIGHT: Side.RIGHT, SCT_LEFT: Side.LEFT, SCT_MEDIAN: No
 
 
 @cache
+def _knowledge() -> KnowledgeBase:
+    """The knowledge base, or what of it loads when it is incomplete (an export never fails for a name)."""
+    from taut.knowledge import KnowledgeError, knowledge, load
+
+    try:
+        return knowledge()
+    except KnowledgeError:
+        return load(complete=False)
+
+
+@cache
 def muscle_names() -> dict[str, str]:
     """Muscle slug -> canonical name, for every muscle the catalogue knows."""
     from taut.knowledge import KnowledgeError, knowledge, load
@@ -216,18 +231,6 @@ def muscle_names() -> dict[str, str]:
 
 
 @cache
-def trigger_point_names() -> dict[str, str]:
-    """Trigger point id -> its name in the knowledge base ("TrP1, central")."""
-    from taut.knowledge import KnowledgeError, knowledge, load
-
-    try:
-        kb = knowledge()
-    except KnowledgeError:
-        kb = load(complete=False)
-    return {tp.id: tp.name for m in kb.muscles.values() for tp in m.trigger_points}
-
-
-@cache
 def technique_names() -> dict[str, str]:
     from taut.knowledge import KnowledgeError, knowledge, load
 
@@ -239,10 +242,10 @@ def technique_names() -> dict[str, str]:
 
 
 def trigger_point_display(trp_id: str) -> str:
-    slug, _, point = trp_id.partition(".")
-    muscle = muscle_names().get(slug, slug.replace("_", " "))
-    name = trigger_point_names().get(trp_id, point.upper().replace("TRP", "TrP"))
-    return f"{muscle[:1].upper()}{muscle[1:]} {name}"
+    """ "upper_trapezius.trp1" -> "Upper trapezius TrP1, anterior (vertical) fibres" (``taut.clinic.naming``)."""
+    from taut.clinic.naming import trigger_point_name
+
+    return trigger_point_name(trp_id, _knowledge())
 
 
 def movement_display(movement: str) -> str:

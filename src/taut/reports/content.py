@@ -20,9 +20,9 @@ from taut.anatomy.pain import PainDrawing
 from taut.anatomy.regions import RegionRef, Side, body_map
 from taut.clinic.chart import Chart, SessionEntry
 from taut.clinic.errors import ClinicError
+from taut.clinic.naming import capital, instrument_short
 from taut.clinic.outcomes import INSTRUMENTS, Mcid
 from taut.clinic.plan import TreatmentPlan
-from taut.clinic.soap import INSTRUMENT_LABELS
 from taut.knowledge import KnowledgeBase, knowledge
 from taut.reports.letterhead import Letterhead, Signature
 from taut.services.progress import Progress, mcid_edge, progress_of
@@ -465,7 +465,7 @@ def outcome_series(progress: Progress) -> tuple[OutcomeSeries, ...]:
     return tuple(
         OutcomeSeries(
             instrument=key,
-            short=INSTRUMENT_LABELS.get(key, key.upper()),
+            short=instrument_short(key),
             name=ip.instrument.name,
             range=ip.instrument.range,
             better=ip.instrument.better,
@@ -533,8 +533,3 @@ def _plan(chart: Chart, plan_id: int | None) -> TreatmentPlan | None:
 
 def _key(e: SessionEntry) -> tuple[datetime, int]:
     return (e.session.occurred_at, e.session.id or 0)
-
-
-def capital(name: str) -> str:
-    """A name with its first letter in capitals: "upper trapezius" -> "Upper trapezius"."""
-    return name[:1].upper() + name[1:]

@@ -4,7 +4,8 @@
     load_progress(db, user, client_id, *, today=None) -> ProgressContent
 
 A front desk gets ``AccessDenied``; another clinic's session or client gets ``NotFound``, exactly like a missing
-one. The clinic's name and its staff names (not clinical data) are read for the letterhead.
+one. The clinic's profile (letterhead, logo) and its staff names with credentials (not clinical data) are read
+for the letterhead and signatures.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from taut.clinic.dates import today as clinic_today
 from taut.clinic.people import User
 from taut.reports.content import HandoutContent, ProgressContent, handout_content, progress_content
 from taut.reports.letterhead import Letterhead, letterhead_of, signature_of
-from taut.services import charts, clinics, sessions
+from taut.services import clinics, documents
 from taut.store.engine import Database
 
 
@@ -35,23 +36,20 @@ def clinic_letterhead(db: Database, user: User) -> Letterhead:
 
 def load_handout(db: Database, user: User, session_id: int) -> HandoutContent:
     """The aftercare sheet of a session (its chart is read and audited)."""
-    client_id, _ = sessions.get_session(db, user, session_id)
-    chart = charts.load_chart(db, user, client_id)
-    clinic, staff = letterhead(db, user)
-    content = handout_content(chart, session_id, clinic=clinic, staff=staff)
+    src = documents.handout_source(db, user, session_id)
+    content = handout_content(src.chart, session_id, clinic=src.clinic, staff=src.staff)
     return replace(content, letterhead=clinic_letterhead(db, user))
 
 
 def load_progress(db: Database, user: User, client_id: int, *, today: date | None = None) -> ProgressContent:
     """The progress report on a client, written by ``user`` on ``today`` (default: the clinic's today)."""
-    chart = charts.load_chart(db, user, client_id)
-    clinic, staff = letterhead(db, user)
+    src = documents.progress_source(db, user, client_id)
     head = clinic_letterhead(db, user)
     content = progress_content(
-        chart,
-        clinic=clinic,
+        src.chart,
+        clinic=src.clinic,
         author=user.signed_as,
-        staff=staff,
+        staff=src.staff,
         written_on=today or clinic_today(head.timezone),
     )
     return replace(content, letterhead=head, signature=signature_of(user))

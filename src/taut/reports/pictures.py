@@ -20,8 +20,8 @@ from taut.anatomy.drawing.figure import HEADING, HEADINGS
 from taut.anatomy.drawing.geometry import Label, views_of
 from taut.anatomy.drawing.svg import label_elements, text
 from taut.anatomy.pain import PainDrawing
+from taut.clinic.naming import day_month
 from taut.reports.content import DrawingSnapshot, OutcomeSeries, TreatedMuscle
-from taut.reports.text import MONTHS
 
 VIEW_ORDER = ("front", "back", "side")
 TREATED_FILL = "#8fd3c3"  # a calm teal: treated, not pain
@@ -275,7 +275,7 @@ def _day_labels(days: Sequence[date]) -> list[str]:
     """ "3 Mar" under each point; the year under the first and wherever it changes."""
     out, year = [], None
     for d in days:
-        label = f"{d.day} {MONTHS[d.month - 1][:3]}"
+        label = day_month(d)
         out.append(label if d.year == year else f"{label}\n{d.year}")
         year = d.year
     return out

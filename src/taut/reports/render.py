@@ -12,8 +12,8 @@ from typing import Any
 import jinja2
 
 from taut.clinic.errors import RecordValidationError
+from taut.clinic.naming import capital
 from taut.reports import text
-from taut.reports.content import capital
 
 PAPERS = {"a4": "A4", "letter": "letter"}  # CSS page sizes: A4 210 x 297 mm, Letter 8.5 x 11 in
 

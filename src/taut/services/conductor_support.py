@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from taut.anatomy.regions import Side
@@ -24,15 +24,16 @@ from taut.clinic.assessment import TriggerPointFinding
 from taut.clinic.catalogue import catalogue
 from taut.clinic.errors import RecordValidationError, SignedRecordError
 from taut.clinic.intake import Intake
+from taut.clinic.naming import short_date
 from taut.clinic.people import Client, Permission, User
 from taut.clinic.plan import TreatmentPlan
 from taut.clinic.sessions import CheckIn, TreatmentSession
 from taut.knowledge import knowledge
 from taut.reasoning.redflags import screen
 from taut.reasoning.result import Flag
-from taut.services import access, sessions
+from taut.services import access
 from taut.services.suggestions import case_for_intake
-from taut.store import charts, mapping, people, records, tables
+from taut.store import charts, people, queries, records
 from taut.store.engine import Database
 
 DEFAULT_TECHNIQUE = "ischemic_compression"
@@ -90,19 +91,16 @@ def start_view(db: Database, user: User, client_id: int) -> StartView:
     access.require(db, user, Permission.READ_CLINICAL, entity="chart", record_id=client_id)
     with db.transaction() as conn:
         chart = charts.load_chart(conn, user.clinic_id, people.get_client(conn, user.clinic_id, client_id))
-        intake, pending = sessions.latest_screen(conn, user.clinic_id, chart.client)
         access.log(conn, user, "read", "chart", client_id, client_id=client_id, detail="session start")
-    open_id = next((e.session.id for e in reversed(chart.sessions) if e.session.open), None)
-    plans = tuple(reversed(chart.plans))
-    latest = chart.assessments[-1] if chart.assessments else None
+    intake, open_session, latest = chart.latest_intake(), chart.open_session(), chart.latest_assessment()
     return StartView(
         client=chart.client,
-        plans=plans,
-        active_plan=next((p for p in plans if p.status == "active"), None),
+        plans=tuple(reversed(chart.plans)),
+        active_plan=chart.active_plan(),
         latest_intake_id=intake.id if intake else None,
-        pending_red_flags=pending,
+        pending_red_flags=chart.pending_red_flags(),
         cautions=client_cautions(intake, chart.client),
-        open_session_id=open_id,
+        open_session_id=open_session.id if open_session else None,
         assessment_points=len(_assessment_points(latest.findings if latest else ())),
     )
 
@@ -116,9 +114,11 @@ def session_view(db: Database, user: User, session_id: int) -> SessionView:
         client_id, session = records.get_session(conn, clinic_id, session_id)
         client = people.get_client(conn, clinic_id, client_id)
         plan = None if session.plan_id is None else records.get_plan(conn, clinic_id, session.plan_id)[1]
-        findings = () if plan is not None and plan.points else _latest_findings(conn, clinic_id, client_id)
+        findings = (
+            () if plan is not None and plan.points else queries.latest_findings(conn, clinic_id, client_id)
+        )
         intake = records.latest_intake(conn, clinic_id, client_id)
-        checkin = _checkin(conn, clinic_id, session_id)
+        checkin = queries.checkin_of(conn, clinic_id, session_id)
         access.log(conn, user, "read", "session", session_id, client_id=client_id)
     points, source = session_points(session, plan, findings)
     return SessionView(
@@ -207,35 +207,9 @@ def record_checkin_once(db: Database, user: User, checkin: CheckIn) -> int:
 
 
 def _refuse_second(conn: Connection, clinic_id: int, session_id: int) -> None:
-    found = _checkin(conn, clinic_id, session_id)
+    found = queries.checkin_of(conn, clinic_id, session_id)
     if found is not None:
-        day = found.recorded_at.strftime("%d %b %Y").lstrip("0")
+        day = short_date(found.recorded_at)
         raise CheckInExists(
             f"session {session_id} already has its 48-hour check-in (recorded {day}); there is one per session"
         )
-
-
-def _checkin(conn: Connection, clinic_id: int, session_id: int) -> CheckIn | None:
-    c = tables.checkins.c
-    r = conn.execute(
-        select(tables.checkins).where(c.session_id == session_id, c.clinic_id == clinic_id)
-    ).first()
-    return None if r is None else mapping.checkin_from_row(r)
-
-
-def _latest_findings(conn: Connection, clinic_id: int, client_id: int) -> list[TriggerPointFinding]:
-    """The trigger-point findings of the client's latest assessment (by date, then id), in order."""
-    a, f = tables.assessments.c, tables.trp_findings.c
-    latest = (
-        select(a.id)
-        .where(a.clinic_id == clinic_id, a.client_id == client_id)
-        .order_by(a.assessed_on.desc(), a.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    rows = conn.execute(
-        select(tables.trp_findings)
-        .where(f.clinic_id == clinic_id, f.assessment_id == latest)
-        .order_by(f.position)
-    )
-    return [mapping.finding_from_row(r) for r in rows]

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
-
 from taut.anatomy.pain import PainDrawing, PainMark
 from taut.anatomy.regions import RegionRef, Side
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
 from taut.clinic.catalogue import catalogue
 from taut.clinic.intake import Biochemical, Biomechanical, Factors, Intake, Psychosocial, ScreeningAnswer
-from taut.clinic.outcomes import SCORING_VERSION, OutcomeMeasure, PsfsActivity
+from taut.clinic.naming import capital, trigger_point_words
+from taut.clinic.outcomes import OutcomeMeasure, PsfsActivity
 from taut.clinic.people import Client, Consent, Role, User
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
 from taut.clinic.rom import rom_norms
@@ -37,7 +36,8 @@ from taut.services.demo_data import (
     TOWNS,
     Presentation,
 )
-from taut.store import audit, bulk, mapping, people, tables
+from taut.store import audit, people
+from taut.store import seed as seed_rows
 from taut.store.engine import Database
 
 DEMO_EMAIL = "demo@taut.local"
@@ -46,19 +46,6 @@ STAFF = (
     ("therapist2@taut.local", "Nils Brunner", Role.THERAPIST),
     ("therapist3@taut.local", "Ines Costa", Role.THERAPIST),
     ("frontdesk@taut.local", "Flora Meier", Role.FRONT_DESK),
-)
-SEEDED = (
-    tables.clients,
-    tables.intakes,
-    tables.assessments,
-    tables.trp_findings,
-    tables.rom_measurements,
-    tables.plans,
-    tables.treatment_sessions,
-    tables.holds,
-    tables.checkins,
-    tables.outcome_measures,
-    tables.notes,
 )
 Row = dict[str, Any]
 
@@ -89,7 +76,7 @@ def seed_demo(
     rng = random.Random(seed)
     sessions = holds = batches = 0
     with db.transaction() as conn:
-        ids = bulk.next_ids(conn, SEEDED)
+        ids = seed_rows.first_ids(conn)
     done = 0
     while done < clients:
         # a small first batch: PostgreSQL's statistics are fresh before the big ones (see below)
@@ -98,8 +85,7 @@ def seed_demo(
         for _ in range(n):
             gen.client()
         with db.transaction() as conn:
-            for t in SEEDED:
-                bulk.insert_rows(conn, t, gen.rows[t.name])
+            seed_rows.write_batch(conn, gen.rows)
             audit.record(
                 conn,
                 clinic_id=owner.clinic_id,
@@ -110,17 +96,16 @@ def seed_demo(
             )
         batches += 1
         if db.dialect == "postgresql" and batches & (batches - 1) == 0:
-            # Fresh statistics, so the foreign-key checks look rows up by index instead of scanning
-            # tables that were empty when their plans were first made (batches 1, 2, 4, 8, ...).
+            # Fresh statistics before batches 1, 2, 4, 8, ... (see taut.store.seed.analyze).
             with db.transaction() as conn:
-                conn.execute(text(f"ANALYZE {', '.join(t.name for t in SEEDED)}"))
-        sessions += len(gen.rows["treatment_sessions"])
-        holds += len(gen.rows["holds"])
+                seed_rows.analyze(conn)
+        sessions += gen.rows.count("treatment_sessions")
+        holds += gen.rows.count("holds")
         done += n
         if progress:
             progress(n)
     with db.transaction() as conn:
-        bulk.reset_sequences(conn, SEEDED)
+        seed_rows.finish(conn)
     return DemoLogin(DEMO_EMAIL, password, owner.clinic_id, clients, sessions, holds)
 
 
@@ -248,7 +233,7 @@ def _assessment(
         gait=("normal",) if rng.random() < 0.7 else ("antalgic gait, shortened stance on the painful side",),
         rom=tuple(rom),
         entrapment_tests=tests,
-        summary=f"{p.name.capitalize()}: {findings[0].trp_id} {side.value} reproduces the familiar pain.",
+        summary=f"{capital(p.name)}: {trigger_point_words(findings[0].trp_id, side)} reproduces the familiar pain.",
     )
 
 
@@ -264,167 +249,152 @@ def _plan(p: Presentation, side: Side, day: date, sessions: int, interval: int) 
     )
 
 
+@dataclass(frozen=True)
+class _Course:
+    """One demo client's course of care, as drawn: who treats, what presentation on which side, how often."""
+
+    client_id: int
+    therapist: int
+    p: Presentation
+    side: Side
+    sessions: int
+    interval: int
+
+
 class _Batch:
-    """The rows of a batch of clients, with ids allocated locally."""
+    """Makes the records of a batch of demo clients and hands them to the store's seed batch."""
 
     def __init__(self, rng: random.Random, clinic_id: int, staff: list[int], ids: dict[str, int]) -> None:
         self.rng = rng
-        self.clinic_id = clinic_id
         self.staff = staff
-        self.ids = ids
-        self.rows: dict[str, list[Row]] = {t.name: [] for t in SEEDED}
+        self.rows = seed_rows.SeedBatch(clinic_id, ids)
         self.today = datetime.now(UTC).date()
 
-    def add(self, table: str, values: Row) -> int:
-        rid = self.ids[table]
-        self.ids[table] = rid + 1
-        self.rows[table].append({"id": rid, **values})
-        return rid
-
     def client(self) -> None:
+        """One client with an intake, an assessment, a plan, its sessions, outcomes and notes."""
         rng = self.rng
         first = self.today - timedelta(days=rng.randint(120, 730))
+        client = self._person(first)
+        at = datetime.combine(first, datetime.min.time(), UTC) + timedelta(hours=rng.randint(7, 17))
+        course = _Course(
+            client_id=self.rows.client(client, at),
+            therapist=rng.choice(self.staff),
+            p=rng.choice(PRESENTATIONS),
+            side=rng.choice((Side.LEFT, Side.RIGHT)),
+            sessions=max(1, min(20, int(rng.gauss(10, 3)))),
+            interval=rng.choice((7, 7, 10, 14)),
+        )
+        cid, by, p, side = course.client_id, course.therapist, course.p, course.side
+        self.rows.intake(cid, _intake(p, side, first, rng), by, at)
+        self.rows.assessment(cid, _assessment(p, side, first, rng), by, at)
+        plan = _plan(p, side, first, course.sessions, course.interval)
+        plan_id = self.rows.plan(cid, plan, by, at)
+        last_at = self._sessions(course, plan, plan_id, at)
+        if course.sessions >= 6:
+            self.rows.assessment(cid, _assessment(p, side, last_at.date(), rng, later=True), by, last_at)
+        self._notes(cid, by, at, last_at, p)
+
+    def _person(self, first: date) -> Client:
+        rng = self.rng
         given, family = rng.choice(GIVEN), rng.choice(FAMILY)
         sex = rng.choice(("female", "male"))
-        client = Client(
+        return Client(
             given_name=given,
             family_name=family,
             date_of_birth=date(rng.randint(1945, 2005), rng.randint(1, 12), rng.randint(1, 28)),
             sex=sex,
-            email=f"{given}.{family}.{self.ids['clients']}@example.org".lower().replace("ü", "ue"),
+            email=f"{given}.{family}.{self.rows.next_id('clients')}@example.org".lower().replace("ü", "ue"),
             phone=f"+41 7{rng.randint(5, 9)} {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
             address=f"{rng.choice(STREETS)} {rng.randint(1, 120)}, {rng.choice(TOWNS)}",
             consent=Consent(treatment_on=first, data_use_on=first),
         )
-        at = datetime.combine(first, datetime.min.time(), UTC) + timedelta(hours=rng.randint(7, 17))
-        cid = self.add(
-            "clients",
-            {
-                "clinic_id": self.clinic_id,
-                "created_at": at,
-                "updated_at": at,
-                "version": 1,
-                **mapping.client_values(client),
-            },
-        )
-        owned = {"clinic_id": self.clinic_id, "client_id": cid}
-        therapist = rng.choice(self.staff)
-        p = rng.choice(PRESENTATIONS)
-        side = rng.choice((Side.LEFT, Side.RIGHT))
-        n_sessions = max(1, min(20, int(rng.gauss(10, 3))))
-        interval = rng.choice((7, 7, 10, 14))
 
-        self.add(
-            "intakes",
-            {
-                **owned,
-                "recorded_by": therapist,
-                "recorded_at": at,
-                **mapping.intake_values(_intake(p, side, first, rng)),
-            },
-        )
-        self._assessment(owned, _assessment(p, side, first, rng), therapist, at)
-        plan = _plan(p, side, first, n_sessions, interval)
-        plan_id = self.add(
-            "plans",
-            {
-                **owned,
-                "created_by": therapist,
-                "created_at": at,
-                "updated_at": at,
-                "version": 1,
-                **mapping.plan_values(plan),
-            },
-        )
-        points = plan.points
+    def _sessions(self, course: _Course, plan: TreatmentPlan, plan_id: int, at: datetime) -> datetime:
+        """The course's sessions with their holds, check-ins and outcome measures; the last session's time."""
+        rng, n = self.rng, course.sessions
         pain0 = rng.randint(5, 8)
         last_at = at
-        for k in range(n_sessions):
-            when = at + timedelta(days=k * interval + rng.randint(0, 2), minutes=rng.choice((0, 30, 60)))
-            pain_before = max(0, round(pain0 - (pain0 - 2) * k / max(1, n_sessions - 1) + rng.randint(-1, 1)))
-            sid = self.add(
-                "treatment_sessions",
-                {
-                    **owned,
-                    "plan_id": plan_id,
-                    "occurred_at": when,
-                    "practitioner_id": therapist,
-                    "pain_before": pain_before,
-                    "pain_after": max(0, pain_before - rng.randint(1, 3)),
-                    "notes": rng.choice(
-                        (
-                            "Tolerated well.",
-                            "Tender but eased during the session.",
-                            "Less tender than last time.",
-                        )
-                    ),
-                    "aftercare": "Tenderness for up to 48 hours is normal. Drink water, stretch gently, apply heat.",
-                    "recorded_at": when + timedelta(hours=1),
-                    "status": "finished",
-                    "ended_at": when + timedelta(minutes=30 + 5 * (k % 4)),
-                },
+        for k in range(n):
+            when = at + timedelta(
+                days=k * course.interval + rng.randint(0, 2), minutes=rng.choice((0, 30, 60))
             )
-            for pos, pt in enumerate(rng.sample(points, min(len(points), rng.randint(3, 6)))):
-                change = rng.random()
-                discomfort = rng.randint(3, 8)
-                self.add(
-                    "holds",
-                    {
-                        **owned,
-                        "session_id": sid,
-                        "position": pos,
-                        "trp_id": pt.trp_id,
-                        "side": side.value,
-                        "technique": pt.technique if rng.random() < 0.8 else rng.choice(p.techniques),
-                        "pressure": rng.randint(2, 4),
-                        "seconds": rng.randint(10, 30),
-                        "discomfort": discomfort,
-                        "pressure_change": "down"
-                        if discomfort >= 7 or change < 0.15
-                        else "up"
-                        if change > 0.85
-                        else None,
-                        "released": rng.random() < 0.75,
-                    },
-                )
+            pain_before = max(0, round(pain0 - (pain0 - 2) * k / max(1, n - 1) + rng.randint(-1, 1)))
+            sid = self._session(course, plan_id, when, k, pain_before)
+            points = rng.sample(plan.points, min(len(plan.points), rng.randint(3, 6)))
+            for pos, pt in enumerate(points):
+                self._hold(course, sid, pos, pt)
             if rng.random() < 0.5:
-                self.add(
-                    "checkins",
-                    {
-                        **owned,
-                        "session_id": sid,
-                        "recorded_at": when + timedelta(hours=48),
-                        "recorded_by": therapist,
-                        "tenderness": rng.randint(0, 5),
-                        "relief": rng.choice(("none", "some", "some", "much", "much", "complete")),
-                        "questions": rng.choice(
-                            ("", "", "Can I exercise tomorrow?", "Is the bruise normal?")
-                        ),
-                    },
-                )
-            if k in (0, n_sessions // 2, n_sessions - 1):
-                self._outcome(owned, "nprs", when.date(), therapist, when, pain_before, p)
-            if k in (0, n_sessions - 1):
-                for ins in p.instruments:
-                    self._outcome(owned, ins, when.date(), therapist, when, pain_before, p)
+                self._checkin(course, sid, when)
+            if k in (0, n // 2, n - 1):
+                self._outcome(course, "nprs", when, pain_before)
+            if k in (0, n - 1):
+                for ins in course.p.instruments:
+                    self._outcome(course, ins, when, pain_before)
             last_at = when
-        if n_sessions >= 6:
-            self._assessment(owned, _assessment(p, side, last_at.date(), rng, later=True), therapist, last_at)
-        self._notes(owned, therapist, at, last_at, p)
+        return last_at
 
-    def _assessment(self, owned: Row, a: Assessment, by: int, at: datetime) -> None:
-        aid = self.add(
-            "assessments", {**owned, "recorded_by": by, "recorded_at": at, **mapping.assessment_values(a)}
+    def _session(self, course: _Course, plan_id: int, when: datetime, k: int, pain_before: int) -> int:
+        return self.rows.add(
+            "treatment_sessions",
+            {
+                **self.rows.owned(course.client_id),
+                "plan_id": plan_id,
+                "occurred_at": when,
+                "practitioner_id": course.therapist,
+                "pain_before": pain_before,
+                "pain_after": max(0, pain_before - self.rng.randint(1, 3)),
+                "notes": self.rng.choice(
+                    ("Tolerated well.", "Tender but eased during the session.", "Less tender than last time.")
+                ),
+                "aftercare": "Tenderness for up to 48 hours is normal. Drink water, stretch gently, apply heat.",
+                "recorded_at": when + timedelta(hours=1),
+                "status": "finished",
+                "ended_at": when + timedelta(minutes=30 + 5 * (k % 4)),
+            },
         )
-        for i, f in enumerate(a.findings):
-            self.add("trp_findings", {**owned, "assessment_id": aid, **mapping.finding_values(f, i)})
-        for i, m in enumerate(a.rom):
-            self.add("rom_measurements", {**owned, "assessment_id": aid, **mapping.rom_values(m, i)})
 
-    def _outcome(
-        self, owned: Row, instrument: str, day: date, by: int, at: datetime, pain: int, p: Presentation
-    ) -> None:
+    def _hold(self, course: _Course, sid: int, pos: int, pt: PlannedPoint) -> None:
         rng = self.rng
+        change = rng.random()
+        discomfort = rng.randint(3, 8)
+        self.rows.add(
+            "holds",
+            {
+                **self.rows.owned(course.client_id),
+                "session_id": sid,
+                "position": pos,
+                "trp_id": pt.trp_id,
+                "side": course.side.value,
+                "technique": pt.technique if rng.random() < 0.8 else rng.choice(course.p.techniques),
+                "pressure": rng.randint(2, 4),
+                "seconds": rng.randint(10, 30),
+                "discomfort": discomfort,
+                "pressure_change": "down"
+                if discomfort >= 7 or change < 0.15
+                else "up"
+                if change > 0.85
+                else None,
+                "released": rng.random() < 0.75,
+            },
+        )
+
+    def _checkin(self, course: _Course, sid: int, when: datetime) -> None:
+        rng = self.rng
+        self.rows.add(
+            "checkins",
+            {
+                **self.rows.owned(course.client_id),
+                "session_id": sid,
+                "recorded_at": when + timedelta(hours=48),
+                "recorded_by": course.therapist,
+                "tenderness": rng.randint(0, 5),
+                "relief": rng.choice(("none", "some", "some", "much", "much", "complete")),
+                "questions": rng.choice(("", "", "Can I exercise tomorrow?", "Is the bruise normal?")),
+            },
+        )
+
+    def _outcome(self, course: _Course, instrument: str, when: datetime, pain: int) -> None:
+        rng, day = self.rng, when.date()
         level = pain / 10
         if instrument == "nprs":
             m = OutcomeMeasure(instrument="nprs", taken_on=day, items=(pain,))
@@ -444,58 +414,37 @@ class _Batch:
                 taken_on=day,
                 activities=tuple(
                     PsfsActivity(activity=g, score=min(10, max(0, round(10 - pain + rng.uniform(-1, 1)))))
-                    for g in (*p.goals, "work")
+                    for g in (*course.p.goals, "work")
                 ),
             )
-        values = mapping.outcome_values(m)
-        assert values["scoring_version"] == SCORING_VERSION
-        self.add("outcome_measures", {**owned, "recorded_by": by, "recorded_at": at, **values})
+        self.rows.outcome(course.client_id, m, course.therapist, when)
 
-    def _notes(self, owned: Row, by: int, first: datetime, last: datetime, p: Presentation) -> None:
-        signed = first + timedelta(hours=2)
-        nid = self.add(
+    def _note(
+        self, cid: int, by: int, kind: str, body: str, written: datetime, signed: datetime, **kw: Any
+    ) -> int:
+        values: Row = {"session_id": None, "amends_id": None, **kw}
+        return self.rows.add(
             "notes",
             {
-                **owned,
-                "session_id": None,
-                "kind": "assessment",
-                "body": f"{p.complaint}. Plan: {'; '.join(p.goals)}.",
+                **self.rows.owned(cid),
+                **values,
+                "kind": kind,
+                "body": body,
                 "author_id": by,
-                "written_at": first + timedelta(hours=1),
+                "written_at": written,
                 "signed_at": signed,
                 "signed_by": by,
-                "amends_id": None,
                 "version": 2,
             },
         )
+
+    def _notes(self, cid: int, by: int, first: datetime, last: datetime, p: Presentation) -> None:
+        signed = first + timedelta(hours=2)
+        body = f"{p.complaint}. Plan: {'; '.join(p.goals)}."
+        nid = self._note(cid, by, "assessment", body, first + timedelta(hours=1), signed)
         if self.rng.random() < 0.03:
-            self.add(
-                "notes",
-                {
-                    **owned,
-                    "session_id": None,
-                    "kind": "assessment",
-                    "body": "Amendment: the pain began after a change of desk, not after sport.",
-                    "author_id": by,
-                    "written_at": signed + timedelta(days=1),
-                    "signed_at": signed + timedelta(days=1),
-                    "signed_by": by,
-                    "amends_id": nid,
-                    "version": 2,
-                },
-            )
-        self.add(
-            "notes",
-            {
-                **owned,
-                "session_id": None,
-                "kind": "progress",
-                "body": "Pain and function improved over the course; continue the home programme.",
-                "author_id": by,
-                "written_at": last + timedelta(hours=2),
-                "signed_at": last + timedelta(hours=3),
-                "signed_by": by,
-                "amends_id": None,
-                "version": 2,
-            },
-        )
+            amendment = "Amendment: the pain began after a change of desk, not after sport."
+            day = signed + timedelta(days=1)
+            self._note(cid, by, "assessment", amendment, day, day, amends_id=nid)
+        progress = "Pain and function improved over the course; continue the home programme."
+        self._note(cid, by, "progress", progress, last + timedelta(hours=2), last + timedelta(hours=3))

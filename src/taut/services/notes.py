@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
-from taut.clinic.errors import AccessDenied, RecordValidationError
+from taut.clinic.errors import AccessDenied
 from taut.clinic.notes import Note
 from taut.clinic.people import Permission, Role, User
 from taut.services import access
@@ -24,8 +24,8 @@ def write_note(
     note = Note(kind=kind, body=body, author_id=user.id, session_id=session_id, written_at=datetime.now(UTC))
     with db.transaction() as conn:
         people.get_client(conn, user.clinic_id, client_id)
-        if session_id is not None and records.session_client(conn, user.clinic_id, session_id) != client_id:
-            raise RecordValidationError("note.session_id", "must be a session of the same client")
+        if session_id is not None:
+            access.access_session(conn, user, client_id, session_id, field="note.session_id")
         nid = records.add_note(conn, user.clinic_id, client_id, note)
         access.log(conn, user, "create", "note", nid, client_id=client_id)
     return replace(note, id=nid)

@@ -201,7 +201,6 @@ def progress_of(chart: Chart) -> Progress:
         )
         for movement, readings in rom.items()
     )
-    intakes = sorted(chart.intakes, key=lambda i: (i.recorded_on, i.id or 0))
     return Progress(
         client=chart.client,
         sessions=sessions,
@@ -209,8 +208,8 @@ def progress_of(chart: Chart) -> Progress:
         rom=rom_progress,
         trigger_points=tuple(TrpProgress(t, s, tuple(r)) for (t, s), r in trps.items()),
         examinations=tuple(dict.fromkeys(a.assessed_on for a in assessments)),
-        first_intake=intakes[0] if intakes else None,
-        latest_intake=intakes[-1] if intakes else None,
+        first_intake=chart.first_intake(),
+        latest_intake=chart.latest_intake(),
     )
 
 

@@ -3,7 +3,6 @@ Reading the intake is a clinical read (audited); the engine itself is pure."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -11,7 +10,7 @@ from sqlalchemy import Connection
 from taut.clinic.errors import NotFound
 from taut.clinic.intake import Intake, engine_case
 from taut.clinic.people import Client, Permission, User
-from taut.clinic.screening import ScreeningDecision
+from taut.clinic.screening import ScreeningDecision, unanswered
 from taut.reasoning import engine
 from taut.reasoning.case import Case
 from taut.reasoning.result import Flag, Suggestion
@@ -23,12 +22,6 @@ from taut.store.engine import Database
 def case_for_intake(intake: Intake, client: Client) -> Case:
     """The engine's case for an intake (see clinic.intake.engine_case)."""
     return engine_case(intake, client)
-
-
-def unanswered(red_flags: Iterable[Flag], decisions: Iterable[ScreeningDecision]) -> tuple[Flag, ...]:
-    """The red flags no referral or override among ``decisions`` answers."""
-    answered = {f for d in decisions for f in d.flags}
-    return tuple(f for f in red_flags if f.code not in answered)
 
 
 @dataclass(frozen=True)
@@ -51,20 +44,17 @@ def suggest_for_intake(
     access.require(db, user, Permission.READ_CLINICAL, entity="intake", record_id=intake_id)
     with db.transaction() as conn:
         client = people.get_client(conn, user.clinic_id, client_id)
-        intake = _intake(conn, user.clinic_id, client_id, intake_id)
+        intake = _intake(conn, user, client_id, intake_id)
         assert intake.id is not None
         decisions = records.decisions_for_intake(conn, user.clinic_id, intake.id)
         access.log(conn, user, "suggest", "intake", intake.id, client_id=client_id)
     return IntakeSuggestion(client, intake, engine.suggest(case_for_intake(intake, client)), tuple(decisions))
 
 
-def _intake(conn: Connection, clinic_id: int, client_id: int, intake_id: int | None) -> Intake:
+def _intake(conn: Connection, user: User, client_id: int, intake_id: int | None) -> Intake:
     if intake_id is None:
-        found = records.latest_intake(conn, clinic_id, client_id)
+        found = records.latest_intake(conn, user.clinic_id, client_id)
         if found is None:
             raise NotFound("intake of client", client_id)
         return found
-    found_client, intake = records.get_intake(conn, clinic_id, intake_id)
-    if found_client != client_id:
-        raise NotFound("intake", intake_id)
-    return intake
+    return access.access_intake(conn, user, client_id, intake_id)

@@ -35,7 +35,10 @@ def load_chart(conn: Connection, clinic_id: int, client: Client) -> Chart:
     assert client.id is not None
     cid = client.id
     t = tables
-    intakes = [mapping.intake_from_row(r) for r in _rows(conn, t.intakes, clinic_id, cid, t.intakes.c.id)]
+    ic = t.intakes.c  # by date, then id: the order of Chart.latest_intake and records.latest_intake
+    intakes = [
+        mapping.intake_from_row(r) for r in _rows(conn, t.intakes, clinic_id, cid, ic.recorded_on, ic.id)
+    ]
 
     findings = defaultdict(list)
     for r in _rows(

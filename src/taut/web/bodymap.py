@@ -16,6 +16,7 @@ from taut.anatomy.drawing.geometry import RegionShape, ViewGeometry, check_view,
 from taut.anatomy.drawing.svg import attrs, display_name, label_elements, outline_paths
 from taut.anatomy.pain import QUALITIES
 from taut.anatomy.regions import VIEWS, RegionRef, Side, body_map
+from taut.clinic.naming import region_name as region_label
 
 MODES = ("paint", "pick", "view")
 
@@ -117,14 +118,6 @@ def intensity_scale() -> list[str]:
 def quality_options() -> tuple[str, ...]:
     """The pain qualities a mark may carry (``taut.anatomy.pain.QUALITIES``)."""
     return QUALITIES
-
-
-def region_label(key: str) -> str:
-    """``head.temple:right`` -> ``Temple (right)``; ``head.vertex`` -> ``Top of head``; unknown ids as given."""
-    region, _, side = str(key).partition(":")
-    r = body_map().regions.get(region)
-    name = r.name if r is not None else region
-    return f"{name} ({side})" if side else name
 
 
 def mark_label(mark: dict[str, Any]) -> str:

@@ -21,6 +21,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from taut.clinic.naming import day_month, short_date
+
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
 INK = "#1d2733"
 MUTED = "#55616e"
@@ -35,7 +37,6 @@ STATUS_COLOURS = {"active": "#a3221b", "latent": "#8a5a00", "resolved": "#1d6b35
 
 CHAR_WIDTH = 6.9  # about one character of 12 px text, for laying out labels
 TICK_FONT = 12.0
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 # --- ticks --------------------------------------------------------------------------------------------------------
@@ -96,14 +97,6 @@ def date_ticks(start: date, end: date, max_ticks: int = 6) -> list[date]:
             return ticks or [start]
     years = max(1, math.ceil((end.year - start.year + 1) / max_ticks))
     return [date(y, 1, 1) for y in range(start.year + 1, end.year + 1, years)] or [start]
-
-
-def short_date(d: date) -> str:
-    return f"{d.day} {MONTHS[d.month - 1]}"
-
-
-def long_date(d: date) -> str:
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
 def number(v: float) -> str:
@@ -184,7 +177,7 @@ class LineChart:
         head = ["Date", *(s.name for s in self.series)]
         rows = []
         for d in self.dates:
-            row = [long_date(d)]
+            row = [short_date(d)]
             for s in self.series:
                 row.append(" / ".join(number(v) for day, v in s.points if day == d))
             rows.append(row)
@@ -338,7 +331,7 @@ class _LineChartSvg:
                 f'<line x1="{x}" y1="{self.bottom:.1f}" x2="{x}" y2="{self.bottom + 5:.1f}" stroke="{AXIS}" '
                 'vector-effect="non-scaling-stroke"/>'
             )
-            out.append(_text(x, self.bottom + 18, short_date(t), TICK_FONT, fill=MUTED))
+            out.append(_text(x, self.bottom + 18, day_month(t), TICK_FONT, fill=MUTED))
             if t.year != last_year:
                 out.append(_text(x, self.bottom + 32, str(t.year), 11, fill=MUTED))
                 last_year = t.year
@@ -376,7 +369,7 @@ class _LineChartSvg:
                 if reached
                 else ""
             )
-            tip = f"{s.name}, {long_date(day)}: {number(v)}" + (" (MCID band)" if reached else "")
+            tip = f"{s.name}, {short_date(day)}: {number(v)}" + (" (MCID band)" if reached else "")
             goal_attr = ' data-goal="true"' if reached else ""
             out.append(
                 f'<g class="point" data-value="{number(v)}" data-date="{day.isoformat()}"{goal_attr}>'

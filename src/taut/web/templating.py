@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -11,10 +12,24 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
+from taut.clinic.naming import (
+    capital,
+    date_time,
+    muscle_name,
+    region_name,
+    short_date,
+    side_name,
+    technique_name,
+    trp_label,
+    trp_name,
+)
 from taut.clinic.people import Clinic, Permission, User
-from taut.reports.content import capital
 from taut.web.security import csrf_token
+
+__all__ = ["muscle_name", "region_name", "render", "technique_name", "templates", "trp_label", "trp_name"]
 
 HERE = Path(__file__).parent
 LOCAL = ZoneInfo("UTC")
@@ -31,7 +46,7 @@ def templates() -> Jinja2Templates:
         technique_name=technique_name,
         Permission=Permission,
     )
-    env.filters.update(day=_day, when=_when, side=_side)
+    env.filters.update(day=_day, when=_when, side=side_name, capital=capital)
     from taut.web.bodymap import register_globals
 
     register_globals(env)
@@ -70,59 +85,17 @@ def parse_day(text: str, clinic: Clinic | None, *, field: str) -> date | None:
     return parse(text, clinic.date_format if clinic is not None else "ymd", field=field)
 
 
-def region_name(key: str) -> str:
-    """ "head.temple:right" or a RegionRef -> "Temple (right)"."""
-    from taut.anatomy.regions import body_map
-
-    text = str(key)
-    region, _, side = text.partition(":")
-    r = body_map().regions.get(region)
-    name = r.name if r is not None else region
-    return f"{name} ({side})" if side else name
+def zone_of(ctx: Context | Mapping[str, Any]) -> ZoneInfo:
+    """The time zone a page shows times in: its clinic's (every time is stored in UTC)."""
+    clinic = ctx.get("clinic")
+    return ZoneInfo(clinic.timezone) if isinstance(clinic, Clinic) else LOCAL
 
 
-def muscle_name(muscle: str) -> str:
-    """A muscle's display name from its canonical name, alias or slug ("upper_trapezius" -> "Upper trapezius")."""
-    from taut.knowledge import knowledge
-
-    try:
-        name = knowledge().muscle(muscle).name
-    except LookupError:
-        name = muscle.replace("_", " ")
-    return capital(name)
+@pass_context
+def _day(ctx: Context, value: date | datetime | None) -> str:
+    return short_date(value, zone_of(ctx))
 
 
-def trp_label(trp_id: str) -> str:
-    """ "upper_trapezius.trp1" -> "TrP1"."""
-    return trp_id.partition(".")[2].upper().replace("TRP", "TrP")
-
-
-def trp_name(trp_id: str) -> str:
-    """ "upper_trapezius.trp1" -> "Upper trapezius TrP1"."""
-    muscle, _, trp = trp_id.partition(".")
-    return f"{muscle_name(muscle)} {trp_label(trp_id)}" if trp else muscle_name(muscle)
-
-
-def technique_name(technique_id: str) -> str:
-    from taut.knowledge import knowledge
-
-    t = knowledge().techniques.get(technique_id)
-    return t.name if t is not None else technique_id.replace("_", " ")
-
-
-def _day(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(LOCAL).date()
-    return value.strftime("%d %b %Y").lstrip("0")
-
-
-def _when(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return value.astimezone(LOCAL).strftime("%d %b %Y, %H:%M").lstrip("0")
-
-
-def _side(value: object) -> str:
-    return "" if value is None else str(getattr(value, "value", value))
+@pass_context
+def _when(ctx: Context, value: datetime | None) -> str:
+    return date_time(value, zone_of(ctx))

@@ -185,7 +185,12 @@ def test_plan_groups_holds_by_trigger_point_and_gives_the_next_visit() -> None:
         "  - Gliding strokes (effleurage along the fibres): 1 hold, 120 s, pressure 2/5"
     )
     assert lines[i + 3] == "- right levator scapulae, Upper TrP (angle of the neck):"
-    assert "Warning: hold 4 (levator_scapulae.trp1): discomfort 8/10 is past good pain." in p
+    # the point by its name, never its raw id (issue 11: "levator_scapulae.trp1" was shown here)
+    assert (
+        "Warning: hold 4 (right levator scapulae, Upper TrP (angle of the neck)): discomfort 8/10 is past "
+        "good pain." in p
+    )
+    assert "levator_scapulae.trp1" not in p
     assert "Pain after treatment: 2/10 (before 4/10, -2)." in p
     assert "Aftercare: Expect tenderness for up to 48 hours; drink water; gentle stretches." in p
     assert "Session 2 of 6 planned, 4 remaining; next visit 2025-03-17 (every 7 days)." in p

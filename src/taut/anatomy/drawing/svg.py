@@ -6,7 +6,7 @@ from html import escape
 
 from taut.anatomy.drawing.colours import BASE_FILL, BASE_STROKE, INK, OUTLINE
 from taut.anatomy.drawing.geometry import Label, RegionShape, ViewGeometry
-from taut.anatomy.regions import body_map
+from taut.anatomy.regions import region_name
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 
@@ -50,8 +50,7 @@ def text(
 
 
 def display_name(shape: RegionShape) -> str:
-    name = body_map()[shape.ref.region].name
-    return name if shape.ref.side is None else f"{name} ({shape.ref.side.value})"
+    return region_name(shape.ref)
 
 
 def region_path(shape: RegionShape, id_prefix: str = "") -> str:

@@ -3,15 +3,12 @@ conditions that examine a muscle (a muscle's sources are in ``taut.knowledge.cit
 
 from __future__ import annotations
 
-from taut.anatomy.regions import body_map
+from taut.clinic.naming import region_name as region_label
 from taut.knowledge import KnowledgeBase
 from taut.knowledge.model import Condition, Muscle
 from taut.web.atlas.search import muscle_or_none
 
-
-def region_label(rid: str) -> str:
-    bm = body_map()
-    return bm[rid].name if rid in bm else rid.replace("_", " ")
+__all__ = ["conditions_of", "region_label"]
 
 
 def conditions_of(kb: KnowledgeBase, m: Muscle) -> list[Condition]:

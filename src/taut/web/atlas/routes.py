@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from taut.anatomy.regions import Side
+from taut.clinic.naming import capital, citation_short
 from taut.knowledge import KnowledgeBase, knowledge
 from taut.knowledge.citations import cite, muscle_groups, source_keys, sourced_parts
 from taut.reasoning.pictures import combined_figure, muscle_figure
@@ -28,6 +29,7 @@ def _common(kb: KnowledgeBase) -> dict[str, Any]:
     return {
         "kb": kb,
         "cite": cite,
+        "citation_short": lambda key, loc="": citation_short(key, loc, kb),
         "regions_text": lambda ids: ", ".join(region_label(r) for r in ids),
         "muscle_link": lambda n: muscle_or_none(kb, n),
     }
@@ -48,7 +50,7 @@ def suggestions(kb: KnowledgeBase, name: str) -> list[tuple[str, str]]:
     words: dict[str, tuple[str, str]] = {}
     for m in kb.muscles.values():
         for w in (m.name, m.slug, *m.aliases):
-            words.setdefault(norm(w), (m.name.capitalize(), f"/atlas/muscles/{m.slug}"))
+            words.setdefault(norm(w), (capital(m.name), f"/atlas/muscles/{m.slug}"))
     for c in kb.conditions.values():
         for w in (c.name, c.id, *c.aliases):
             words.setdefault(norm(w), (c.name, f"/atlas/conditions/{c.id}"))
@@ -56,7 +58,7 @@ def suggestions(kb: KnowledgeBase, name: str) -> list[tuple[str, str]]:
     results = search(kb, name)
     if len(norm(name)) >= 2:
         found += [
-            (h.muscle.name.capitalize(), f"/atlas/muscles/{h.muscle.slug}")
+            (capital(h.muscle.name), f"/atlas/muscles/{h.muscle.slug}")
             for _, hs in results.groups
             for h in hs
         ]
@@ -90,7 +92,7 @@ def muscle_page(request: Request, user: CurrentUser, slug: str, side: SideParam 
     picture = embed_svg(
         figure.to_svg(),
         id_prefix="mp-",
-        label=f"{m.name.capitalize()}: trigger points and referred pain on the patient's {drawn.value} side",
+        label=f"{capital(m.name)}: trigger points and referred pain on the patient's {drawn.value} side",
     )
     groups = muscle_groups(m)
     low = [(label, g) for label, g in sourced_parts(m) if g.confidence != "high"]

@@ -91,8 +91,6 @@ def chart_page(request: Request, db: DB, user: CurrentUser, client_id: int) -> R
         return render(request, "clients/chart.html", {"client": client, "chart": None, "entries": []})
     chart = charts.load_chart(db, user, client_id)
     entries = timeline(chart)
-    open_session = next((e.session for e in reversed(chart.sessions) if e.session.open), None)
-    active_plan = next((p for p in reversed(chart.plans) if p.status == "active"), None)
     return render(
         request,
         "clients/chart.html",
@@ -100,9 +98,9 @@ def chart_page(request: Request, db: DB, user: CurrentUser, client_id: int) -> R
             "client": chart.client,
             "chart": chart,
             "entries": entries,
-            "open_session": open_session,
-            "active_plan": active_plan,
-            "latest_intake": chart.intakes[-1] if chart.intakes else None,
+            "open_session": chart.open_session(),
+            "active_plan": chart.active_plan(),
+            "latest_intake": chart.latest_intake(),
         },
     )
 

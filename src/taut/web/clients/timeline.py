@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from taut.clinic.chart import Chart
-from taut.web.templating import region_name, trp_name
+from taut.clinic.naming import capital, instrument_short, region_name, trp_name
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def timeline(chart: Chart) -> list[Entry]:
                 )
             )
     for o in chart.outcomes:
-        line = f"{o.measure.instrument.upper()} {o.score.value:g}" + (
+        line = f"{instrument_short(o.measure.instrument)} {o.score.value:g}" + (
             f" ({o.score.band})" if o.score.band else ""
         )
         badges = ()
@@ -105,7 +105,7 @@ def timeline(chart: Chart) -> list[Entry]:
             Entry(
                 n.written_at,
                 "note",
-                f"{n.kind.capitalize()} note ({state})",
+                f"{capital(n.kind)} note ({state})",
                 (n.body[:160] + ("…" if len(n.body) > 160 else ""),),
                 f"/notes/{n.id}",
                 (("amendment",) if n.amends_id else ()),

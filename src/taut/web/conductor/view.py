@@ -6,19 +6,14 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from taut.anatomy.regions import Side
+from taut.clinic.naming import muscle_name, side_name, trp_name
 from taut.clinic.sessions import GOOD_PAIN_LIMIT, PRESSURE_LEVELS, Hold, TreatmentSession
 from taut.knowledge import knowledge
 from taut.services.conductor_support import Caution, Point, SessionView, default_technique
-from taut.web.templating import muscle_name, trp_name
 
 # The ischemic compression dose of the knowledge base (techniques.yaml): 10-30 s. Used for a technique
 # without its own hold range.
 DEFAULT_HOLD = (10, 30)
-
-
-def side_text(side: Side | None) -> str:
-    return side.value if side is not None else ""
 
 
 def caution_json(c: Caution, scope: str) -> dict[str, Any]:
@@ -31,7 +26,7 @@ def point_json(p: Point) -> dict[str, Any]:
     return {
         "key": p.key,
         "trp_id": p.trp_id,
-        "side": side_text(p.side),
+        "side": side_name(p.side),
         "technique": p.technique,
         "source": p.source,
         **info,
@@ -115,7 +110,7 @@ def hold_json(h: Hold, position: int) -> dict[str, Any]:
     return {
         "position": position,
         "trp_id": h.trp_id,
-        "side": side_text(h.side),
+        "side": side_name(h.side),
         "technique": h.technique,
         "pressure": h.pressure,
         "seconds": h.seconds,

@@ -18,13 +18,12 @@ from taut.clinic.assessment import (
     side_or_none,
 )
 from taut.clinic.errors import RecordValidationError
+from taut.clinic.naming import capital, trp_label
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
 from taut.clinic.rom import RomNorm, rom_norms
 from taut.knowledge import knowledge
 from taut.knowledge.model import TriggerPoint
-from taut.reports.content import capital
 from taut.web import forms
-from taut.web.templating import trp_label
 
 SIDES = ("right", "left")
 FLAGS = (

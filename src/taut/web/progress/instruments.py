@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from taut.clinic.errors import RecordValidationError
+from taut.clinic.naming import instrument_name, instrument_short
 from taut.clinic.outcomes import INSTRUMENTS, PSS_REVERSED, OutcomeMeasure, PsfsActivity
 from taut.web import forms
 
@@ -70,8 +71,8 @@ PSS_ANSWERS = ("never", "almost never", "sometimes", "fairly often", "very often
 FORMS: dict[str, Form] = {
     "nprs": Form(
         "nprs",
-        "Numeric Pain Rating Scale",
-        "NPRS",
+        instrument_name("nprs"),
+        instrument_short("nprs"),
         "Pain intensity on one 0-10 scale.",
         "Ask for the client's pain now, 0 (no pain) to 10 (the worst pain imaginable).",
         (0, 10),
@@ -79,8 +80,8 @@ FORMS: dict[str, Form] = {
     ),
     "psfs": Form(
         "psfs",
-        "Patient-Specific Functional Scale",
-        "PSFS",
+        instrument_name("psfs"),
+        instrument_short("psfs"),
         "Three to five activities the client finds hard, each rated 0-10; the score is their mean.",
         "Name each activity in the client's words and enter how well they can do it today: 0 unable, 10 as well as "
         "before the problem. At a follow-up, re-rate the same activities.",
@@ -88,8 +89,8 @@ FORMS: dict[str, Form] = {
     ),
     "ndi": Form(
         "ndi",
-        "Neck Disability Index",
-        "NDI",
+        instrument_name("ndi"),
+        instrument_short("ndi"),
         "Ten sections of daily life scored 0-5 each (0-50; higher = more disability).",
         "Enter the section scores from the client's completed questionnaire, 0 (no difficulty) to 5 (the most). "
         "Up to two sections may be left unanswered; the score is then pro-rated.",
@@ -99,8 +100,8 @@ FORMS: dict[str, Form] = {
     ),
     "pss10": Form(
         "pss10",
-        "Perceived Stress Scale (10 items)",
-        "PSS-10",
+        instrument_name("pss10"),
+        instrument_short("pss10"),
         "How often life felt unpredictable, uncontrollable or overloaded in the last month (0-40).",
         "Enter each answer from the client's completed questionnaire: 0 never … 4 very often. Every item is "
         "needed; the positively worded items are reversed when scoring.",

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from taut.anatomy.drawing import pain_figure
 from taut.anatomy.regions import body_map
 from taut.clinic.intake import Intake
+from taut.clinic.naming import capital, region_name, short_date, trp_name
 from taut.clinic.outcomes import INSTRUMENTS, Change, Instrument
 from taut.services.progress import InstrumentProgress, Progress, RomProgress, TrpProgress, mcid_edge
 from taut.web.charts import (
@@ -26,7 +27,6 @@ from taut.web.charts import (
     sparkline,
 )
 from taut.web.progress.instruments import FORMS
-from taut.web.templating import region_name, trp_name
 
 GOAL_LINE = "#1d6b35"
 TRP_COLUMNS = 6  # examinations shown as columns of the trigger-point table (the latest ones)
@@ -203,7 +203,7 @@ def _describe(series: list[Series], unit: str) -> str:
                 f"{s.name}: {len(s.points)} values from {number(first[1])} on {first[0].isoformat()} "
                 f"to {number(last[1])} on {last[0].isoformat()}"
             )
-    return (f"{unit.capitalize()}. " + "; ".join(parts) + ".") if parts else "Nothing recorded yet."
+    return (f"{capital(unit)}. " + "; ".join(parts) + ".") if parts else "Nothing recorded yet."
 
 
 def change_text(c: Change) -> str:
@@ -215,7 +215,7 @@ def summary(p: Progress) -> list[SummaryItem]:
     n = len(p.sessions)
     if n:
         first, last = p.sessions[0].on, p.sessions[-1].on
-        span = f"{_d(first)} – {_d(last)}" if n > 1 else _d(first)
+        span = f"{short_date(first)} – {short_date(last)}" if n > 1 else short_date(first)
         items.append(SummaryItem("Sessions", str(n), span, "none"))
     else:
         items.append(SummaryItem("Sessions", "0", "no session yet", "none"))
@@ -239,7 +239,10 @@ def summary(p: Progress) -> list[SummaryItem]:
         if c is None:
             items.append(
                 SummaryItem(
-                    short, number(ip.baseline), f"baseline {_d(ip.entries[0].measure.taken_on)}", "info"
+                    short,
+                    number(ip.baseline),
+                    f"baseline {short_date(ip.entries[0].measure.taken_on)}",
+                    "info",
                 )
             )
         else:
@@ -257,10 +260,6 @@ def _mcid_words(c: Change) -> str:
     if c.improved:
         return f"improved, MCID ({number(c.mcid.points)}) not yet reached"
     return f"not improved; MCID {number(c.mcid.points)}"
-
-
-def _d(d: date) -> str:
-    return d.strftime("%d %b %Y").lstrip("0")
 
 
 # --- pain drawings ------------------------------------------------------------------------------------------------
@@ -284,7 +283,7 @@ def drawings(p: Progress) -> list[Drawing]:
     views = fewest_views({m.ref.region for _, i in chosen for m in i.pain_drawing})
     out = []
     for label, intake in chosen:
-        title = f"{label} pain drawing, {_d(intake.recorded_on)}"
+        title = f"{label} pain drawing, {short_date(intake.recorded_on)}"
         fig = pain_figure(intake.pain_drawing, views=views)
         fig.title("")  # the page's caption names the drawing
         marks = [
@@ -344,7 +343,8 @@ def trp_table(p: Progress) -> tuple[list[date], list[TrpRow]]:
         by_day = {r.on: r for r in t.readings}
         name = trp_name(t.trp_id) + (f" ({t.side.value})" if t.side else "")
         words = "; ".join(
-            f"{_d(r.on)}: {r.status}" + (f", tenderness {r.tenderness}" if r.tenderness is not None else "")
+            f"{short_date(r.on)}: {r.status}"
+            + (f", tenderness {r.tenderness}" if r.tenderness is not None else "")
             for r in t.readings
         )
         spark = sparkline(
