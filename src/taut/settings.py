@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # Login throttling: this many failures for one e-mail or one address within the window lock it out.
     login_attempts: int = 5
     login_window_minutes: int = 15
+    # Proxies (addresses or networks, comma-separated) whose X-Forwarded-For header is believed for the
+    # client's address (sign-in throttling, the session list, the audit trail). Empty: none.
+    trusted_proxies: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -41,8 +44,6 @@ class Settings(BaseSettings):
     backup_dir: Path | None = None
     # The address people reach Taut at, e.g. https://taut.clinic.example (links in e-mails).
     base_url: str = "http://127.0.0.1:8000"
-    # Proxies whose X-Forwarded-For/-Proto headers are believed: comma-separated addresses, or "*".
-    trusted_proxies: str = ""
     # Outgoing e-mail: smtp://host:25 (plain, a local relay), smtp+starttls://user:pass@host:587 (STARTTLS
     # required) or smtps://user:pass@host:465 (TLS). Unset: no e-mail is delivered (messages stay queued).
     smtp_url: str | None = None

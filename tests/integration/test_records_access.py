@@ -234,3 +234,35 @@ def _count_all(db: Database) -> dict[str, int]:
             t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
             for t in (*tables.CLINICAL_TABLES, tables.clients)
         }
+
+
+def test_access_helpers_fetch_a_record_of_one_client_only(db: Database, world: World) -> None:
+    """access_intake / access_plan / access_session: this client's record; another client's or another clinic's
+    is NotFound like a missing one, or, for an id sent in a field, an error naming that field."""
+    from taut.clinic.errors import RecordValidationError
+    from taut.services import access, sessions
+
+    bob = world.bob
+    mine, other = (clients.register_client(db, bob, make_client()) for _ in range(2))
+    assert mine.id is not None and other.id is not None
+    intake = records.record_intake(db, bob, mine.id, make_intake())
+    plan = records.create_plan(db, bob, mine.id, make_plan())
+    session = sessions.start_session(db, bob, mine.id, pain_before=4)
+    helpers = (
+        (access.access_intake, intake, "intake"),
+        (access.access_plan, plan, "plan"),
+        (access.access_session, session, "session"),
+    )
+    with db.transaction() as conn:
+        for helper, rid, what in helpers:
+            assert helper(conn, bob, mine.id, rid).id in (rid, None)
+            with pytest.raises(NotFound, match=f"{what} {rid} not found"):
+                helper(conn, bob, other.id, rid)
+            with pytest.raises(
+                RecordValidationError, match=f"x.{what}_id.*must be a {what} of the same client"
+            ):
+                helper(conn, bob, other.id, rid, field=f"x.{what}_id")
+            with pytest.raises(NotFound):  # another clinic: missing, whatever the client
+                helper(conn, world.carol, mine.id, rid)
+            with pytest.raises(NotFound):
+                helper(conn, bob, mine.id, 10**9)

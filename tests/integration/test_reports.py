@@ -406,13 +406,27 @@ def cli_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CliWorld]:
     db = Database(make_engine(f"sqlite:///{path}"))
     migrate.upgrade(db.engine)
     _, owner = clinics.create_clinic(
-        db, name="Lakeside Therapy", owner_email="olga@example.org", owner_name="Olga Ott", password="x" * 12
+        db,
+        name="Lakeside Therapy",
+        owner_email="olga@example.org",
+        owner_name="Olga Ott",
+        password="lakeside olive window",
     )
     ther = clinics.add_user(
-        db, owner, email="tim@example.org", name="Tim Thal", role=Role.THERAPIST, password="x" * 12
+        db,
+        owner,
+        email="tim@example.org",
+        name="Tim Thal",
+        role=Role.THERAPIST,
+        password="lakeside olive window",
     )
     clinics.add_user(
-        db, owner, email="fay@example.org", name="Fay Fox", role=Role.FRONT_DESK, password="x" * 12
+        db,
+        owner,
+        email="fay@example.org",
+        name="Fay Fox",
+        role=Role.FRONT_DESK,
+        password="lakeside olive window",
     )
     course = record_small_course(db, ther)
     db.dispose()

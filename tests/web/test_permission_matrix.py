@@ -27,7 +27,9 @@ from tests.web.conftest import WebWorld, signed_in
 PUBLIC = {
     "/",
     "/login",
+    "/login/2fa",
     "/logout",
+    "/setup",
     "/favicon.ico",
     "/api/v1/health",
     "/calendar/{token}.ics",
@@ -56,7 +58,11 @@ FRONT_DESK = [
     r"/api/v1/(appointment-types|practitioners|availability)",
     r"/api/v1/appointments(/\{appointment_id\}(/(cancel|status))?)?",
     r"/r/\{appointment_id\}/\{action\}/\{sig\}",  # a client's answer to a reminder, by a signed link
+    r"/account.*",  # one's own profile, password, sessions and second factor
+    r"/clinic/logo",
 ]
+# The owner's pages: the team, the clinic's settings and the audit trail.
+OWNER_ONLY = [r"/team.*", r"/settings.*", r"/audit.*"]
 # Ids that name no record of any clinic.
 MISSING = 987_654
 
@@ -137,6 +143,7 @@ def ids(web_world: WebWorld) -> dict[str, Any]:
         "decision": referral.id,
         "appointment": appt.id,
         "practitioner": bob.id,
+        "user": bob.id,
     }
 
 
@@ -154,6 +161,7 @@ def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
             "decision",
             "appointment",
             "practitioner",
+            "user",
         ):
             if name in (f"{kind}_id", kind[0] + "id", kind):
                 return str(MISSING if missing else ids[kind])
@@ -179,7 +187,7 @@ def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
 
 def _takes_record_id(path: str) -> bool:
     return bool(
-        re.search(r"\{(client|intake|plan|session|note|decision|appointment)_id\}|\{[cipsnd]id\}", path)
+        re.search(r"\{(client|intake|plan|session|note|decision|appointment|user)_id\}|\{[cipsnd]id\}", path)
     )
 
 
@@ -262,3 +270,32 @@ def test_another_clinic_cannot_tell_clinic_a_records_from_missing_ones(
         assert "Keller" not in got.text  # the client's name never shows
         checked += 1
     assert checked > 25
+
+
+def test_a_therapist_reaches_none_of_the_owner_pages(web_world: WebWorld, ids: dict[str, Any]) -> None:
+    bob = signed_in(web_world.app, web_world.bob)
+    checked = 0
+    for r in all_routes(web_world.app):
+        if not any(re.fullmatch(p, r.path) for p in OWNER_ONLY):
+            continue
+        url = fill(r.path, ids)
+        assert url is not None, r.path
+        resp = _call(bob, r.method, url)
+        assert resp.status_code == 403, (r.method, url, resp.status_code)
+        checked += 1
+    assert checked >= 10
+    assert bob.get("/account").status_code == 200  # their own account is theirs
+
+
+def test_the_owner_reaches_every_owner_page(web_world: WebWorld) -> None:
+    alice = signed_in(web_world.app, web_world.alice)
+    for url in (
+        "/team",
+        "/settings",
+        "/audit",
+        "/audit.csv",
+        "/account",
+        "/account/password",
+        "/account/2fa",
+    ):
+        assert alice.get(url).status_code == 200, url

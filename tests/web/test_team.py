@@ -17,13 +17,21 @@ def test_the_owner_adds_a_therapist_who_can_then_log_in(web_world: WebWorld) -> 
         data={"csrf_token": alice.csrf, "name": "Theo Neu", "email": "theo@a.example", "role": "therapist"},
     )
     assert r.status_code == 200 and "theo@a.example" in r.text
-    password = re.search(r"<code>([^<]+)</code>", r.text)
+    password = re.search(r'<code class="once" id="one-time-password">([^<]+)</code>', r.text)
     assert password
     theo = signed_in(web_world.app, None)
     login = theo.post(
         "/login", data={"email": "theo@a.example", "password": password.group(1), "csrf_token": theo.csrf}
     )
-    assert login.status_code == 303 and theo.get("/clients").status_code == 200
+    # A one-time password: the first thing Theo does is choose his own.
+    assert login.status_code == 303 and login.headers["location"] == "/account/password"
+    assert theo.get("/clients").headers["location"] == "/account/password"
+    csrf = theo.get("/api/v1/session").json()["csrf_token"]
+    new = {"current_password": password.group(1), "new_password": "quiet harbour lantern 7"}
+    r = theo.post(
+        "/account/password", data={**new, "new_password_again": new["new_password"], "csrf_token": csrf}
+    )
+    assert r.status_code == 303 and theo.get("/clients").status_code == 200
 
 
 def test_bad_or_duplicate_users_are_refused_with_the_form_kept(web_world: WebWorld) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from taut.cli import draw, exchange, fhir, knowledge, notes, records, regions, reports, suggest, web
+from taut.cli import draw, exchange, fhir, knowledge, notes, records, regions, reports, suggest, users, web
 from taut.cli import mail as mail_cli
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ web.register(app)
 notes.register(app)
 reports.register(app)
 mail_cli.register(app)
+users.register(app)
 
 export_app = typer.Typer(
     help="Export data in open formats (FHIR, clinic archive, CHOIR body map).", no_args_is_help=True

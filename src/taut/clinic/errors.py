@@ -66,3 +66,12 @@ class TreatmentBlocked(ClinicError):
                 "(or an override with a reason)"
             )
         super().__init__("; ".join(parts))
+
+
+class TooManyAttempts(ClinicError):
+    """Sign-in is paused for this account or address after repeated failures (exponential back-off)."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        self.retry_after = retry_after_seconds
+        minutes = max(1, -(-retry_after_seconds // 60))
+        super().__init__(f"too many failed sign-ins: try again in {minutes} minute(s)")

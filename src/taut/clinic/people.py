@@ -53,13 +53,85 @@ def email_address(field: str, value: object) -> str:
     return s
 
 
+DATE_FORMATS = {"dmy": "31/12/2025", "mdy": "12/31/2025", "ymd": "2025-12-31"}
+LOCALES = ("en-GB", "en-US", "en-CA", "en-AU", "en-NZ", "en-IE", "de-DE", "fr-FR", "fr-CA", "es-ES", "nl-NL")
+IDLE_MINUTES = (15, 120)  # the range a clinic may choose for the idle sign-out
+
+
+def time_zone(field: str, value: object) -> str:
+    """An IANA time zone name such as Europe/Berlin or America/Vancouver."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = rules.text(field, value, max_len=64).strip()
+    try:
+        if "/" not in name and name != "UTC":
+            raise ZoneInfoNotFoundError(name)
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RecordValidationError(
+            field, f"must be a time zone such as Europe/London or America/Vancouver, not {value!r}"
+        ) from None
+    return name
+
+
+def _optional(field: str, value: str | None, max_len: int) -> str | None:
+    if value is None:
+        return None
+    v = rules.text(field, value, required=False, max_len=max_len).strip()
+    return v or None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Clinic:
+    """The tenant and its profile, shown on every document. ``demo`` marks the demo clinic (it says so)."""
+
     id: int | None = None
     name: str
+    timezone: str = "UTC"
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    date_format: str = "dmy"
+    locale: str = "en-GB"
+    currency: str = "EUR"
+    tax_number: str | None = None
+    has_logo: bool = False
+    demo: bool = False
+    idle_minutes: int = 30
+    require_totp: bool = False
+    supervisor_role: Role | None = None  # who may sign a colleague's note (recorded as a supervisor's)
 
     def __post_init__(self) -> None:
         rules.text("clinic.name", self.name, max_len=200)
+        object.__setattr__(self, "timezone", time_zone("clinic.timezone", self.timezone))
+        object.__setattr__(self, "address", _optional("clinic.address", self.address, 500))
+        phone = _optional("clinic.phone", self.phone, 40)
+        if phone is not None and not re.fullmatch(r"[0-9+()./ -]{5,40}", phone):
+            raise RecordValidationError("clinic.phone", "may hold only digits, spaces and + ( ) . / -")
+        object.__setattr__(self, "phone", phone)
+        email = _optional("clinic.email", self.email, 254)
+        object.__setattr__(self, "email", None if email is None else email_address("clinic.email", email))
+        website = _optional("clinic.website", self.website, 200)
+        if website is not None and not re.fullmatch(r"https?://[^\s/$.?#][^\s]*", website):
+            raise RecordValidationError("clinic.website", "must be an address starting with https://")
+        object.__setattr__(self, "website", website)
+        rules.one_of("clinic.date_format", self.date_format, DATE_FORMATS)
+        rules.one_of("clinic.locale", self.locale, LOCALES)
+        if not (isinstance(self.currency, str) and re.fullmatch(r"[A-Z]{3}", self.currency)):
+            raise RecordValidationError(
+                "clinic.currency", f"must be a 3-letter code like EUR, not {self.currency!r}"
+            )
+        object.__setattr__(self, "tax_number", _optional("clinic.tax_number", self.tax_number, 60))
+        rules.whole_number("clinic.idle_minutes", self.idle_minutes, *IDLE_MINUTES)
+        if self.supervisor_role is not None:
+            rules.one_of("clinic.supervisor_role", self.supervisor_role, [Role.OWNER, Role.THERAPIST])
+            object.__setattr__(self, "supervisor_role", Role(self.supervisor_role))
+
+    @property
+    def display_name(self) -> str:
+        """The name as every page and document shows it: a demo clinic says it is a demo."""
+        return f"{self.name} (demo)" if self.demo and "demo" not in self.name.lower() else self.name
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,12 +144,29 @@ class User:
     name: str
     role: Role
     active: bool = True
+    # The practitioner profile, printed under the name on notes, letters and aftercare sheets.
+    credentials: str | None = None  # e.g. "LMT, NMT"
+    registration_number: str | None = None  # registration or licence number
+    signature_line: str | None = None
+    must_change_password: bool = False  # a one-time password was set by the owner or at set-up
+    totp_enabled: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "email", email_address("user.email", self.email))
         rules.text("user.name", self.name, max_len=200)
         rules.one_of("user.role", self.role, [r.value for r in Role])
         object.__setattr__(self, "role", Role(self.role))
+        object.__setattr__(self, "credentials", _optional("user.credentials", self.credentials, 100))
+        object.__setattr__(
+            self, "registration_number", _optional("user.registration_number", self.registration_number, 60)
+        )
+        object.__setattr__(self, "signature_line", _optional("user.signature_line", self.signature_line, 200))
+
+    @property
+    def signed_as(self) -> str:
+        """ "Dana Demo, LMT (reg. 12345)": the name with credentials and number, as documents print it."""
+        out = self.name + (f", {self.credentials}" if self.credentials else "")
+        return out + (f" (reg. {self.registration_number})" if self.registration_number else "")
 
     def can(self, permission: Permission) -> bool:
         return self.active and allows(self.role, permission)

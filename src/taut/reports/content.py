@@ -25,6 +25,7 @@ from taut.clinic.naming import capital, instrument_short
 from taut.clinic.outcomes import INSTRUMENTS, Mcid
 from taut.clinic.plan import TreatmentPlan
 from taut.knowledge import KnowledgeBase, knowledge
+from taut.reports.letterhead import Letterhead, Signature
 from taut.services.progress import Progress, TrpReading, mcid_edge, progress_of
 
 
@@ -112,6 +113,7 @@ class HandoutContent:
     session_number: int | None  # this session's number within its plan
     sessions_planned: int | None
     next_in_days: int | None  # the plan's interval, while sessions remain
+    letterhead: Letterhead | None = None  # the clinic's profile (None: the name alone)
 
 
 def handout_content(
@@ -364,6 +366,8 @@ class ProgressContent:
     outcomes: tuple[OutcomeSeries, ...]
     sessions: tuple[SessionLine, ...]
     plan: PlanSummary | None  # the latest plan
+    letterhead: Letterhead | None = None  # the clinic's profile (None: the name alone)
+    signature: Signature | None = None  # the author's credentials and signature line
 
     @property
     def care_period(self) -> tuple[date, date] | None:

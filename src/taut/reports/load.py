@@ -4,44 +4,52 @@
     load_progress(db, user, client_id, *, today=None) -> ProgressContent
 
 A front desk gets ``AccessDenied``; another clinic's session or client gets ``NotFound``, exactly like a missing
-one. The clinic's name and its staff names (not clinical data) are read for the letterhead.
+one. The clinic's profile (letterhead, logo) and its staff names with credentials (not clinical data) are read
+for the letterhead and signatures.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import date
 
+from taut.clinic.dates import today as clinic_today
 from taut.clinic.people import User
 from taut.reports.content import HandoutContent, ProgressContent, handout_content, progress_content
-from taut.services import charts, sessions
-from taut.store import people
+from taut.reports.letterhead import Letterhead, letterhead_of, signature_of
+from taut.services import clinics, documents
 from taut.store.engine import Database
 
 
 def letterhead(db: Database, user: User) -> tuple[str, dict[int, str]]:
-    """The user's clinic name and every user id of that clinic with the user's name."""
-    with db.transaction() as conn:
-        clinic = people.get_clinic(conn, user.clinic_id)
-        staff = {u.id: u.name for u in people.users_of(conn, user.clinic_id) if u.id is not None}
-    return clinic.name, staff
+    """The user's clinic name (a demo says so) and every user id of that clinic with the name documents
+    print (with credentials and registration number)."""
+    clinic, staff = clinics.staff_of(db, user)
+    return clinic.display_name, {u.id: u.signed_as for u in staff if u.id is not None}
+
+
+def clinic_letterhead(db: Database, user: User) -> Letterhead:
+    """The clinic's whole letterhead: profile and logo."""
+    clinic, _ = clinics.staff_of(db, user)
+    return letterhead_of(clinic, clinics.logo(db, user) if clinic.has_logo else None)
 
 
 def load_handout(db: Database, user: User, session_id: int) -> HandoutContent:
     """The aftercare sheet of a session (its chart is read and audited)."""
-    client_id, _ = sessions.get_session(db, user, session_id)
-    chart = charts.load_chart(db, user, client_id)
-    clinic, staff = letterhead(db, user)
-    return handout_content(chart, session_id, clinic=clinic, staff=staff)
+    src = documents.handout_source(db, user, session_id)
+    content = handout_content(src.chart, session_id, clinic=src.clinic, staff=src.staff)
+    return replace(content, letterhead=clinic_letterhead(db, user))
 
 
 def load_progress(db: Database, user: User, client_id: int, *, today: date | None = None) -> ProgressContent:
-    """The progress report on a client, written by ``user`` on ``today`` (default: today, UTC)."""
-    chart = charts.load_chart(db, user, client_id)
-    clinic, staff = letterhead(db, user)
-    return progress_content(
-        chart,
-        clinic=clinic,
-        author=user.name,
-        staff=staff,
-        written_on=today or datetime.now(UTC).date(),
+    """The progress report on a client, written by ``user`` on ``today`` (default: the clinic's today)."""
+    src = documents.progress_source(db, user, client_id)
+    head = clinic_letterhead(db, user)
+    content = progress_content(
+        src.chart,
+        clinic=src.clinic,
+        author=user.signed_as,
+        staff=src.staff,
+        written_on=today or clinic_today(head.timezone),
     )
+    return replace(content, letterhead=head, signature=signature_of(user))

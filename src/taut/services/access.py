@@ -3,6 +3,8 @@
 - A role that may not do something gets ``AccessDenied`` (and the attempt is audited).
 - A record of another clinic gets exactly the ``NotFound`` of a missing record: every repository
   function filters on the user's clinic id.
+- ``access_intake``, ``access_plan`` and ``access_session`` fetch a record of one client: "this intake belongs
+  to this client" is checked there, once.
 - Every read and change of clinical data (and of client details) writes an audit entry in the same
   transaction as the work, so either both are written or neither.
 """
@@ -11,9 +13,12 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from taut.clinic.errors import AccessDenied
+from taut.clinic.errors import AccessDenied, ClinicError, NotFound, RecordValidationError
+from taut.clinic.intake import Intake
 from taut.clinic.people import Permission, User
-from taut.store import audit
+from taut.clinic.plan import TreatmentPlan
+from taut.clinic.sessions import TreatmentSession
+from taut.store import audit, people, records
 from taut.store.engine import Database
 
 WHAT = {
@@ -64,3 +69,49 @@ def log(
         client_id=client_id,
         detail=detail,
     )
+
+
+def signed_in_user(db: Database, user_id: int) -> User | None:
+    """The user a sign-in session names, if that user exists and is active (else None: the session ends)."""
+    with db.transaction() as conn:
+        user = people.user_by_id(conn, user_id)
+    return user if user is not None and user.active else None
+
+
+# --- records of one client -------------------------------------------------------------------------------------
+# Each returns the record when it belongs to ``client_id`` in the user's clinic. A record of another clinic or
+# another client is ``NotFound``, exactly like a missing one; with ``field`` (an id the user sent in a form or a
+# request body) another client's record is a ``RecordValidationError`` naming that field instead.
+
+
+def _other_client(what: str, record_id: int, field: str | None) -> ClinicError:
+    if field is None:
+        return NotFound(what, record_id)
+    return RecordValidationError(field, f"must be a {what} of the same client")
+
+
+def access_intake(
+    conn: Connection, user: User, client_id: int, intake_id: int, *, field: str | None = None
+) -> Intake:
+    owner, intake = records.get_intake(conn, user.clinic_id, intake_id)
+    if owner != client_id:
+        raise _other_client("intake", intake_id, field)
+    return intake
+
+
+def access_plan(
+    conn: Connection, user: User, client_id: int, plan_id: int, *, field: str | None = None
+) -> TreatmentPlan:
+    owner, plan = records.get_plan(conn, user.clinic_id, plan_id)
+    if owner != client_id:
+        raise _other_client("plan", plan_id, field)
+    return plan
+
+
+def access_session(
+    conn: Connection, user: User, client_id: int, session_id: int, *, field: str | None = None
+) -> TreatmentSession:
+    owner, session = records.get_session(conn, user.clinic_id, session_id)
+    if owner != client_id:
+        raise _other_client("session", session_id, field)
+    return session

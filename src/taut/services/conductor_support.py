@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from taut.anatomy.regions import Side
@@ -34,7 +34,7 @@ from taut.reasoning.redflags import screen
 from taut.reasoning.result import Flag
 from taut.services import access, sessions
 from taut.services.suggestions import case_for_intake
-from taut.store import charts, mapping, people, records, tables
+from taut.store import charts, people, queries, records
 from taut.store.engine import Database
 
 DEFAULT_TECHNIQUE = "ischemic_compression"
@@ -123,9 +123,11 @@ def session_view(db: Database, user: User, session_id: int) -> SessionView:
         client_id, session = records.get_session(conn, clinic_id, session_id)
         client = people.get_client(conn, clinic_id, client_id)
         plan = None if session.plan_id is None else records.get_plan(conn, clinic_id, session.plan_id)[1]
-        findings = () if plan is not None and plan.points else _latest_findings(conn, clinic_id, client_id)
+        findings = (
+            () if plan is not None and plan.points else queries.latest_findings(conn, clinic_id, client_id)
+        )
         intake = records.latest_intake(conn, clinic_id, client_id)
-        checkin = _checkin(conn, clinic_id, session_id)
+        checkin = queries.checkin_of(conn, clinic_id, session_id)
         access.log(conn, user, "read", "session", session_id, client_id=client_id)
     points, source = session_points(session, plan, findings)
     return SessionView(
@@ -215,35 +217,9 @@ def record_checkin_once(db: Database, user: User, checkin: CheckIn) -> int:
 
 
 def _refuse_second(conn: Connection, clinic_id: int, session_id: int) -> None:
-    found = _checkin(conn, clinic_id, session_id)
+    found = queries.checkin_of(conn, clinic_id, session_id)
     if found is not None:
         day = short_date(found.recorded_at)
         raise CheckInExists(
             f"session {session_id} already has its 48-hour check-in (recorded {day}); there is one per session"
         )
-
-
-def _checkin(conn: Connection, clinic_id: int, session_id: int) -> CheckIn | None:
-    c = tables.checkins.c
-    r = conn.execute(
-        select(tables.checkins).where(c.session_id == session_id, c.clinic_id == clinic_id)
-    ).first()
-    return None if r is None else mapping.checkin_from_row(r)
-
-
-def _latest_findings(conn: Connection, clinic_id: int, client_id: int) -> list[TriggerPointFinding]:
-    """The trigger-point findings of the client's latest assessment (by date, then id), in order."""
-    a, f = tables.assessments.c, tables.trp_findings.c
-    latest = (
-        select(a.id)
-        .where(a.clinic_id == clinic_id, a.client_id == client_id)
-        .order_by(a.assessed_on.desc(), a.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    rows = conn.execute(
-        select(tables.trp_findings)
-        .where(f.clinic_id == clinic_id, f.assessment_id == latest)
-        .order_by(f.position)
-    )
-    return [mapping.finding_from_row(r) for r in rows]

@@ -122,7 +122,12 @@ def _demo_clinic(db: Database, password: str) -> tuple[User, list[int]]:
             ]
             return owner, staff
     _, owner = clinics.create_clinic(
-        db, name="Taut Demo Clinic", owner_email=DEMO_EMAIL, owner_name="Dana Demo", password=password
+        db,
+        name="Taut Demo Clinic",
+        owner_email=DEMO_EMAIL,
+        owner_name="Dana Demo",
+        password=password,
+        demo=True,
     )
     staff = [owner.id or 0]
     for email, name, role in STAFF:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from taut.anatomy.pain import PainDrawing, PainDrawingError
-from taut.clinic.errors import NotFound, RecordValidationError
+from taut.clinic.errors import RecordValidationError
 from taut.clinic.intake import Intake
 from taut.clinic.people import Client, Permission, User
 from taut.clinic.screening import MedicalClearance, ScreeningDecision
@@ -34,9 +34,7 @@ def get_intake(db: Database, user: User, client_id: int, intake_id: int) -> Inta
     access.require(db, user, Permission.READ_CLINICAL, entity="intake", record_id=intake_id)
     with db.transaction() as conn:
         client = people.get_client(conn, user.clinic_id, client_id)
-        owner, intake = records.get_intake(conn, user.clinic_id, intake_id)
-        if owner != client_id:
-            raise NotFound("intake", intake_id)
+        intake = access.access_intake(conn, user, client_id, intake_id)
         decisions = records.decisions_for_intake(conn, user.clinic_id, intake_id)
         clearances = records.clearances_for_intake(conn, user.clinic_id, intake_id)
         access.log(conn, user, "read", "intake", intake_id, client_id=client_id)

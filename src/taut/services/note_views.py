@@ -13,13 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, select
-
 from taut.clinic.notes import Note
 from taut.clinic.people import Client, Permission, User
 from taut.clinic.sessions import TreatmentSession
 from taut.services import access
-from taut.store import mapping, people, records, tables
+from taut.store import people, queries, records
 from taut.store.engine import Database
 
 
@@ -70,7 +68,7 @@ def note_view(db: Database, user: User, note_id: int) -> NoteView:
     with db.transaction() as conn:
         client_id, note = records.get_note(conn, user.clinic_id, note_id)
         client = people.get_client(conn, user.clinic_id, client_id)
-        chain = amendment_chain(note, _notes(conn, user.clinic_id, client_id))
+        chain = amendment_chain(note, queries.notes_of(conn, user.clinic_id, client_id))
         session = None
         if note.session_id is not None:
             _, session = records.get_session(conn, user.clinic_id, note.session_id)
@@ -84,22 +82,18 @@ def session_notes(db: Database, user: User, session_id: int) -> SessionNotes:
     with db.transaction() as conn:
         client_id, session = records.get_session(conn, user.clinic_id, session_id)
         client = people.get_client(conn, user.clinic_id, client_id)
-        notes = tuple(_notes(conn, user.clinic_id, client_id, session_id=session_id))
+        notes = tuple(queries.notes_of(conn, user.clinic_id, client_id, session_id=session_id))
         access.log(conn, user, "read", "session", session_id, client_id=client_id, detail="notes")
     return SessionNotes(client=client, session=session, notes=notes)
 
 
 def note_targets(db: Database, user: User, client_id: int) -> NoteTargets:
     access.require(db, user, Permission.WRITE_CLINICAL, entity="note")
-    s = tables.treatment_sessions.c
     with db.transaction() as conn:
         client = people.get_client(conn, user.clinic_id, client_id)
-        rows = conn.execute(
-            select(s.id, s.occurred_at)
-            .where(s.clinic_id == user.clinic_id, s.client_id == client_id)
-            .order_by(s.occurred_at.desc(), s.id.desc())
+        sessions = tuple(
+            SessionChoice(s.id, s.occurred_at) for s in queries.session_times(conn, user.clinic_id, client_id)
         )
-        sessions = tuple(SessionChoice(r.id, r.occurred_at) for r in rows)
         access.log(conn, user, "read", "client", client_id, client_id=client_id, detail="new note")
     return NoteTargets(client=client, sessions=sessions)
 
@@ -129,11 +123,3 @@ def amendment_chain(note: Note, notes: list[Note]) -> tuple[Note, ...]:
         out.append(n)
         stack.extend(reversed(children.get(n.id, [])))
     return tuple(out)
-
-
-def _notes(conn: Connection, clinic_id: int, client_id: int, *, session_id: int | None = None) -> list[Note]:
-    n = tables.notes.c
-    q = select(tables.notes).where(n.clinic_id == clinic_id, n.client_id == client_id)
-    if session_id is not None:
-        q = q.where(n.session_id == session_id)
-    return [mapping.note_from_row(r) for r in conn.execute(q.order_by(n.written_at, n.id))]

@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from taut.clinic.errors import RecordValidationError
+from sqlalchemy import Connection
+
+from taut.clinic.errors import AccessDenied
 from taut.clinic.notes import Note
-from taut.clinic.people import Permission, User
+from taut.clinic.people import Permission, Role, User
 from taut.services import access
 from taut.store import people, records
 from taut.store.engine import Database
@@ -22,8 +24,8 @@ def write_note(
     note = Note(kind=kind, body=body, author_id=user.id, session_id=session_id, written_at=datetime.now(UTC))
     with db.transaction() as conn:
         people.get_client(conn, user.clinic_id, client_id)
-        if session_id is not None and records.session_client(conn, user.clinic_id, session_id) != client_id:
-            raise RecordValidationError("note.session_id", "must be a session of the same client")
+        if session_id is not None:
+            access.access_session(conn, user, client_id, session_id, field="note.session_id")
         nid = records.add_note(conn, user.clinic_id, client_id, note)
         access.log(conn, user, "create", "note", nid, client_id=client_id)
     return replace(note, id=nid)
@@ -51,12 +53,29 @@ def edit_note(db: Database, user: User, note_id: int, *, body: str, expected_ver
 def sign_note(db: Database, user: User, note_id: int, *, expected_version: int) -> Note:
     access.require(db, user, Permission.WRITE_CLINICAL, entity="note", record_id=note_id)
     assert user.id is not None
-    with db.transaction() as conn:
-        client_id, note = records.get_note(conn, user.clinic_id, note_id)
-        signed = note.signed_now(by=user.id, at=datetime.now(UTC))
-        version = records.save_note(conn, user.clinic_id, signed, expected_version)
-        access.log(conn, user, "sign", "note", note_id, client_id=client_id)
+    try:
+        with db.transaction() as conn:
+            client_id, note = records.get_note(conn, user.clinic_id, note_id)
+            detail = _signing_as(conn, user, note)
+            signed = note.signed_now(by=user.id, at=datetime.now(UTC))
+            version = records.save_note(conn, user.clinic_id, signed, expected_version)
+            access.log(conn, user, "sign", "note", note_id, client_id=client_id, detail=detail)
+    except AccessDenied:
+        with db.transaction() as conn:
+            access.log(conn, user, "denied", "note", note_id, detail="sign: not the author")
+        raise
     return replace(signed, version=version)
+
+
+def _signing_as(conn: Connection, user: User, note: Note) -> str | None:
+    """Only a note's author signs it, or a supervisor of the role the clinic names (recorded as such:
+    the note's signer differs from its author and the audit says "as supervisor")."""
+    if note.author_id == user.id:
+        return None
+    supervisor = people.get_clinic(conn, user.clinic_id).supervisor_role
+    if supervisor is not None and user.role in (supervisor, Role.OWNER):
+        return f"as supervisor of user {note.author_id}"
+    raise AccessDenied("only the note's author signs it (the clinic names no supervisor role that may)")
 
 
 def amend_note(db: Database, user: User, note_id: int, *, body: str) -> Note:

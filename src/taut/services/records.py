@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 
 from taut.clinic.assessment import Assessment
 from taut.clinic.catalogue import catalogue
-from taut.clinic.errors import NotFound, RecordValidationError
+from taut.clinic.errors import RecordValidationError
 from taut.clinic.intake import Intake
 from taut.clinic.outcomes import OutcomeMeasure
 from taut.clinic.people import Permission, User
@@ -81,9 +81,7 @@ def get_client_plan(db: Database, user: User, client_id: int, plan_id: int) -> T
     """The plan ``plan_id`` of this client (NotFound when it belongs to another client or clinic)."""
     access.require(db, user, Permission.READ_CLINICAL, entity="plan", record_id=plan_id)
     with db.transaction() as conn:
-        owner, plan = records.get_plan(conn, user.clinic_id, plan_id)
-        if owner != client_id:
-            raise NotFound("plan", plan_id)
+        plan = access.access_plan(conn, user, client_id, plan_id)
         access.log(conn, user, "read", "plan", plan_id, client_id=client_id)
     return plan
 
@@ -112,9 +110,7 @@ def record_session(db: Database, user: User, client_id: int, session: TreatmentS
         if session.practitioner_id not in staff:
             raise RecordValidationError("session.practitioner_id", "must be a user of this clinic")
         if session.plan_id is not None:
-            plan_client, _ = records.get_plan(conn, user.clinic_id, session.plan_id)
-            if plan_client != client_id:
-                raise RecordValidationError("session.plan_id", "must be a plan of the same client")
+            access.access_plan(conn, user, client_id, session.plan_id, field="session.plan_id")
         sid = records.add_session(conn, user.clinic_id, client_id, session)
         access.log(
             conn, user, "create", "session", sid, client_id=client_id, detail=f"{len(session.holds)} holds"

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection
 
 from taut.clinic.catalogue import catalogue
-from taut.clinic.errors import NotFound, RecordValidationError, SignedRecordError, TreatmentBlocked
+from taut.clinic.errors import RecordValidationError, SignedRecordError, TreatmentBlocked
 from taut.clinic.intake import Intake
 from taut.clinic.people import Client, Permission, User
 from taut.clinic.screening import AWAITING, PENDING, FlagState, ScreeningDecision, flag_states, refers
@@ -71,9 +71,7 @@ def record_decision(
     access.require(db, user, Permission.WRITE_CLINICAL, entity="decision", record_id=intake_id)
     with db.transaction() as conn:
         client = people.get_client(conn, user.clinic_id, client_id)
-        owner, intake = records.get_intake(conn, user.clinic_id, intake_id)
-        if owner != client_id:
-            raise NotFound("intake", intake_id)
+        intake = access.access_intake(conn, user, client_id, intake_id)
         red = tuple(f for f in screen(case_for_intake(intake, client))[0] if refers(f.level))
         decided = records.decisions_for_intake(conn, user.clinic_id, intake_id)
         d = ScreeningDecision(
@@ -148,9 +146,7 @@ def start_session(
         if pending or awaiting:
             raise TreatmentBlocked(pending, awaiting)
         if plan_id is not None:
-            plan_client, _ = records.get_plan(conn, user.clinic_id, plan_id)
-            if plan_client != client_id:
-                raise RecordValidationError("session.plan_id", "must be a plan of the same client")
+            access.access_plan(conn, user, client_id, plan_id, field="session.plan_id")
         sid = records.add_session(conn, user.clinic_id, client_id, session)
         access.log(conn, user, "create", "session", sid, client_id=client_id, detail="opened")
     return sid

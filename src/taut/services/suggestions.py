@@ -64,7 +64,7 @@ def suggest_for_intake(
     access.require(db, user, Permission.READ_CLINICAL, entity="intake", record_id=intake_id)
     with db.transaction() as conn:
         client = people.get_client(conn, user.clinic_id, client_id)
-        intake = _intake(conn, user.clinic_id, client_id, intake_id)
+        intake = _intake(conn, user, client_id, intake_id)
         assert intake.id is not None
         decisions = records.decisions_for_intake(conn, user.clinic_id, intake.id)
         clearances = records.clearances_for_intake(conn, user.clinic_id, intake.id)
@@ -78,13 +78,10 @@ def suggest_for_intake(
     )
 
 
-def _intake(conn: Connection, clinic_id: int, client_id: int, intake_id: int | None) -> Intake:
+def _intake(conn: Connection, user: User, client_id: int, intake_id: int | None) -> Intake:
     if intake_id is None:
-        found = records.latest_intake(conn, clinic_id, client_id)
+        found = records.latest_intake(conn, user.clinic_id, client_id)
         if found is None:
             raise NotFound("intake of client", client_id)
         return found
-    found_client, intake = records.get_intake(conn, clinic_id, intake_id)
-    if found_client != client_id:
-        raise NotFound("intake", intake_id)
-    return intake
+    return access.access_intake(conn, user, client_id, intake_id)

@@ -49,11 +49,37 @@ def record(
 
 
 def entries(
-    conn: Connection, clinic_id: int, *, client_id: int | None = None, limit: int = 1000
+    conn: Connection,
+    clinic_id: int,
+    *,
+    client_id: int | None = None,
+    user_id: int | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 1000,
+    offset: int = 0,
 ) -> list[AuditEntry]:
+    """The clinic's entries, newest first, filtered by client, user, action and time [since, until)."""
     a = tables.audit_log.c
     q = select(tables.audit_log).where(a.clinic_id == clinic_id)
     if client_id is not None:
         q = q.where(a.client_id == client_id)
-    rows = conn.execute(q.order_by(a.id.desc()).limit(limit))
+    if user_id is not None:
+        q = q.where(a.user_id == user_id)
+    if action:
+        q = q.where(a.action == action)
+    if since is not None:
+        q = q.where(a.at >= since)
+    if until is not None:
+        q = q.where(a.at < until)
+    rows = conn.execute(q.order_by(a.id.desc()).limit(limit).offset(offset))
     return [AuditEntry(**r._mapping) for r in rows]
+
+
+def actions(conn: Connection, clinic_id: int) -> list[str]:
+    """The actions that occur in the clinic's log, for the filter's choices."""
+    a = tables.audit_log.c
+    return list(
+        conn.execute(select(a.action).where(a.clinic_id == clinic_id).distinct().order_by(a.action)).scalars()
+    )

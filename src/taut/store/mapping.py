@@ -25,7 +25,19 @@ def _side(side: Any) -> str | None:
 
 
 def user_from_row(r: Row[Any]) -> User:
-    return User(id=r.id, clinic_id=r.clinic_id, email=r.email, name=r.name, role=r.role, active=r.active)
+    return User(
+        id=r.id,
+        clinic_id=r.clinic_id,
+        email=r.email,
+        name=r.name,
+        role=r.role,
+        active=r.active,
+        credentials=r.credentials,
+        registration_number=r.registration_number,
+        signature_line=r.signature_line,
+        must_change_password=r.must_change_password,
+        totp_enabled=r.totp_secret is not None,
+    )
 
 
 def client_values(c: Client) -> Values:

@@ -19,11 +19,72 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def add_clinic(conn: Connection, name: str) -> Clinic:
+CLINIC_PROFILE = (
+    "name",
+    "timezone",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "date_format",
+    "locale",
+    "currency",
+    "tax_number",
+    "demo",
+    "idle_minutes",
+    "require_totp",
+)
+
+
+def _clinic_values(clinic: Clinic) -> Values:
+    values: Values = {k: getattr(clinic, k) for k in CLINIC_PROFILE}
+    values["supervisor_role"] = clinic.supervisor_role.value if clinic.supervisor_role else None
+    return values
+
+
+def _clinic_from_row(r: Any) -> Clinic:
+    fields = {k: getattr(r, k) for k in CLINIC_PROFILE}
+    return Clinic(id=r.id, has_logo=r.logo_type is not None, supervisor_role=r.supervisor_role, **fields)
+
+
+def add_clinic(conn: Connection, clinic: Clinic | str) -> Clinic:
+    draft = Clinic(name=clinic) if isinstance(clinic, str) else clinic
     cid = conn.execute(
-        tables.clinics.insert().values(name=name, created_at=now()).returning(tables.clinics.c.id)
+        tables.clinics.insert()
+        .values(created_at=now(), **_clinic_values(draft))
+        .returning(tables.clinics.c.id)
     ).scalar_one()
-    return Clinic(id=cid, name=name)
+    return get_clinic(conn, cid)
+
+
+def update_clinic(conn: Connection, clinic: Clinic) -> Clinic:
+    assert clinic.id is not None
+    values = _clinic_values(clinic)
+    values.pop("demo")  # a demo stays a demo
+    conn.execute(tables.clinics.update().where(tables.clinics.c.id == clinic.id).values(**values))
+    return get_clinic(conn, clinic.id)
+
+
+def set_logo(conn: Connection, clinic_id: int, data: bytes | None, media_type: str | None) -> None:
+    conn.execute(
+        tables.clinics.update()
+        .where(tables.clinics.c.id == clinic_id)
+        .values(logo=data, logo_type=media_type)
+    )
+
+
+def logo_of(conn: Connection, clinic_id: int) -> tuple[bytes, str] | None:
+    c = tables.clinics.c
+    r = conn.execute(select(c.logo, c.logo_type).where(c.id == clinic_id)).first()
+    return None if r is None or r.logo is None or r.logo_type is None else (bytes(r.logo), r.logo_type)
+
+
+def has_users(conn: Connection) -> bool:
+    return conn.execute(select(tables.users.c.id).limit(1)).first() is not None
+
+
+def clinic_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(tables.clinics)).scalar_one())
 
 
 def add_user(conn: Connection, user: User, password_hash: str) -> User:
@@ -38,22 +99,65 @@ def add_user(conn: Connection, user: User, password_hash: str) -> User:
             active=user.active,
             created_at=now(),
             version=1,
+            credentials=user.credentials,
+            registration_number=user.registration_number,
+            signature_line=user.signature_line,
+            must_change_password=user.must_change_password,
+            password_changed_at=now(),
         )
         .returning(tables.users.c.id)
     ).scalar_one()
-    return User(id=uid, clinic_id=user.clinic_id, email=user.email, name=user.name, role=user.role)
+    found = user_by_id(conn, uid)
+    assert found is not None
+    return found
 
 
 def user_by_email(conn: Connection, email: str) -> tuple[User, str] | None:
-    """The user and the password hash, or None."""
-    r = conn.execute(select(tables.users).where(tables.users.c.email == email.strip().lower())).first()
-    return None if r is None else (mapping.user_from_row(r), r.password_hash)
+    """The first user with this e-mail (in any clinic) and the password hash, or None."""
+    found = users_by_email(conn, email)
+    return found[0] if found else None
 
 
-def set_password_hash(conn: Connection, user_id: int, password_hash: str) -> None:
-    conn.execute(
-        tables.users.update().where(tables.users.c.id == user_id).values(password_hash=password_hash)
+def users_by_email(conn: Connection, email: str, clinic_id: int | None = None) -> list[tuple[User, str]]:
+    """Every user with this e-mail (one per clinic at most), oldest first, with the password hash."""
+    u = tables.users.c
+    q = select(tables.users).where(u.email == email.strip().lower())
+    if clinic_id is not None:
+        q = q.where(u.clinic_id == clinic_id)
+    return [(mapping.user_from_row(r), r.password_hash) for r in conn.execute(q.order_by(u.id))]
+
+
+def password_hash_of(conn: Connection, user_id: int) -> str:
+    return str(
+        conn.execute(select(tables.users.c.password_hash).where(tables.users.c.id == user_id)).scalar_one()
     )
+
+
+def set_password_hash(
+    conn: Connection, user_id: int, password_hash: str, *, must_change: bool | None = None
+) -> None:
+    values: Values = {"password_hash": password_hash}
+    if must_change is not None:
+        values.update(must_change_password=must_change, password_changed_at=now())
+    conn.execute(tables.users.update().where(tables.users.c.id == user_id).values(**values))
+
+
+def update_user(conn: Connection, clinic_id: int, user_id: int, **values: Any) -> User:
+    """Change an account of this clinic (active, role, profile fields); NotFound for another clinic's."""
+    u = tables.users.c
+    result = conn.execute(
+        tables.users.update().where(u.id == user_id, u.clinic_id == clinic_id).values(**values)
+    )
+    if result.rowcount != 1:
+        raise NotFound("user", user_id)
+    found = user_by_id(conn, user_id)
+    assert found is not None
+    return found
+
+
+def totp_secret_of(conn: Connection, user_id: int) -> str | None:
+    r = conn.execute(select(tables.users.c.totp_secret).where(tables.users.c.id == user_id)).scalar_one()
+    return None if r is None else str(r)
 
 
 def users_of(conn: Connection, clinic_id: int) -> list[User]:
@@ -272,7 +376,8 @@ def user_by_id(conn: Connection, user_id: int) -> User | None:
 
 
 def get_clinic(conn: Connection, clinic_id: int) -> Clinic:
-    r = conn.execute(select(tables.clinics).where(tables.clinics.c.id == clinic_id)).first()
+    columns = [c for c in tables.clinics.c if c.name != "logo"]  # the picture is read by logo_of only
+    r = conn.execute(select(*columns).where(tables.clinics.c.id == clinic_id)).first()
     if r is None:
         raise NotFound("clinic", clinic_id)
-    return Clinic(id=r.id, name=r.name)
+    return _clinic_from_row(r)

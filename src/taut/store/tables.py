@@ -13,12 +13,14 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from taut.clinic.fields import TRIGGER_POINT_SIGNS
@@ -66,8 +68,22 @@ clinics = Table(
     _id(),
     Column("name", String(200), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
-    # The clinic's IANA time zone: working hours, the book and documents are in its local time.
+    # The clinic's profile (migration 0004): printed on every document; times shown in ``timezone``.
     Column("timezone", String(64), nullable=False, server_default="UTC"),
+    Column("address", String(500)),
+    Column("phone", String(40)),
+    Column("email", String(254)),
+    Column("website", String(200)),
+    Column("date_format", String(3), nullable=False, server_default="dmy"),
+    Column("locale", String(10), nullable=False, server_default="en-GB"),
+    Column("currency", String(3), nullable=False, server_default="EUR"),
+    Column("tax_number", String(60)),
+    Column("logo", LargeBinary),
+    Column("logo_type", String(20)),
+    Column("demo", Boolean, nullable=False, server_default=false()),
+    Column("idle_minutes", Integer, nullable=False, server_default="30"),
+    Column("require_totp", Boolean, nullable=False, server_default=false()),
+    Column("supervisor_role", String(20)),
 )
 
 users = Table(
@@ -75,14 +91,23 @@ users = Table(
     metadata,
     _id(),
     _clinic(),
-    Column("email", String(254), nullable=False, unique=True),
+    # Unique within a clinic (0004): adding a colleague never reveals an address used in another clinic.
+    Column("email", String(254), nullable=False, index=True),
     Column("name", String(200), nullable=False),
     Column("role", String(20), nullable=False),
     Column("password_hash", String(200), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False, default=1),
+    # The practitioner profile and the account's security (0004).
+    Column("credentials", String(100)),
+    Column("registration_number", String(60)),
+    Column("signature_line", String(200)),
+    Column("must_change_password", Boolean, nullable=False, server_default=false()),
+    Column("password_changed_at", UTCDateTime),
+    Column("totp_secret", String(64)),
     UniqueConstraint("clinic_id", "id"),
+    UniqueConstraint("clinic_id", "email"),
 )
 
 clients = Table(
@@ -532,6 +557,45 @@ reminders_sent = Table(
     Column("hours_before", SmallInteger, nullable=False),
     Column("queued_at", UTCDateTime, nullable=False),
     UniqueConstraint("appointment_id", "hours_before"),
+)
+
+# Signed-in sessions (0004): the cookie carries a random token, the table its SHA-256, so a session ends at
+# once on every server process when the row is ended (sign-out, deactivation, password change).
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # sha256 hex of the cookie's token
+    _clinic(),
+    _user_fk("user_id"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),  # the absolute lifetime
+    Column("ended_at", UTCDateTime),
+    Column("ended_why", String(30)),
+    Column("address", String(64)),
+    Column("user_agent", String(200)),
+    Index("ix_web_sessions_user", "user_id", "ended_at"),
+)
+
+# Failed sign-ins per account ("email:...") and per client address ("addr:..."), shared by every process.
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", UTCDateTime, nullable=False),
+    Column("locked_until", UTCDateTime),
+)
+
+# One-time recovery codes for two-factor sign-in (argon2 hashes); used_at set when spent.
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    _id(),
+    _clinic(),
+    _user_fk("user_id"),
+    Column("code_hash", String(200), nullable=False),
+    Column("used_at", UTCDateTime),
 )
 
 CLINICAL_TABLES = (

@@ -25,14 +25,15 @@ from taut.clinic.errors import (
     RecordValidationError,
     SignedRecordError,
     StaleRecordError,
+    TooManyAttempts,
     TreatmentBlocked,
 )
 from taut.settings import Settings
 from taut.store.engine import Database
 from taut.web.api import docs as api_docs
-from taut.web.deps import CsrfFailed, NotSignedIn
+from taut.web.deps import CsrfFailed, MustAct, NotSignedIn
 from taut.web.input_guard import check_input
-from taut.web.security import LoginThrottle, SecurityHeadersMiddleware, SessionMiddleware, secret_key
+from taut.web.security import SecurityHeadersMiddleware, SessionMiddleware, secret_key, trusted_networks
 from taut.web.templating import HERE, render
 
 log = logging.getLogger("taut.web")
@@ -49,6 +50,8 @@ FEATURES = (
     "taut.web.documents.routes",
     "taut.web.team.routes",
     "taut.web.appointments.routes",
+    "taut.web.account.routes",
+    "taut.web.settings.routes",
     "taut.web.api.routes",
 )
 
@@ -68,7 +71,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     )
     app.state.settings = settings
     app.state.db = db or Database.from_url(settings.url, echo=settings.database_echo)
-    app.state.throttle = LoginThrottle(settings.login_attempts, settings.login_window_minutes * 60)
+    app.state.trusted_proxies = trusted_networks(settings.trusted_proxies)
+    app.state.session_key = secret_key(settings.secret_key, settings.secret_key_path)
     for name in FEATURES:
         app.include_router(importlib.import_module(name).router)
     app.include_router(api_docs.router)
@@ -77,8 +81,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_middleware(AnswerUnexpectedErrors)  # innermost: its 500 still gets the security headers
     app.add_middleware(
         SessionMiddleware,
-        key=secret_key(settings.secret_key, settings.secret_key_path),
-        max_age_seconds=int(settings.session_hours * 3600),
+        key=app.state.session_key,
         always_secure=settings.cookie_secure,
     )
     app.add_middleware(SecurityHeadersMiddleware)
@@ -158,9 +161,21 @@ def _error_handlers(app: FastAPI) -> None:
             request, 403, "the form has expired or did not come from this site: reload the page and try again"
         )
 
+    @app.exception_handler(MustAct)
+    async def must_act(request: Request, exc: MustAct) -> Response:
+        if _is_api(request):
+            return JSONResponse({"error": {"status": 403, "message": exc.message}}, status_code=403)
+        return RedirectResponse(exc.where, status_code=303)
+
     @app.exception_handler(ClinicError)
     async def clinic_error(request: Request, exc: ClinicError) -> Response:
         status = next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
+        if isinstance(exc, NotFound):
+            _audit_probe(request, exc)
+        if isinstance(exc, TooManyAttempts):
+            response = _problem(request, 429, str(exc))
+            response.headers["retry-after"] = str(exc.retry_after)
+            return response
         field = exc.field if isinstance(exc, RecordValidationError) else None
         return _problem(request, status, str(exc), field=field)
 
@@ -190,6 +205,20 @@ def _error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _problem(request, 500, "something went wrong on our side; nothing was saved by this request")
+
+
+def _audit_probe(request: Request, exc: NotFound) -> None:
+    """A signed-in user asked for a record that is not theirs to see (missing, or another clinic's): audited
+    with the address asked for, so an owner can spot someone probing ids."""
+    from taut.services import accounts
+
+    user = getattr(request.state, "user", None)
+    if user is None:
+        return
+    try:
+        accounts.record_probe(request.app.state.db, user, exc, f"{request.method} {request.url.path}")
+    except Exception:  # the refusal matters more than its audit row
+        log.exception("could not audit a refused id")
 
 
 def _quote(path: str) -> str:

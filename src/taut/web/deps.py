@@ -1,4 +1,5 @@
-"""Request dependencies: the database, the signed-in user, the CSRF check."""
+"""Request dependencies: the database, the signed-in user (a live session in the database), the CSRF check,
+the client's address."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from taut.clinic.people import User
-from taut.store import people
+from taut.services import accounts
 from taut.store.engine import Database
-from taut.web.security import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS, csrf_ok
+from taut.web.security import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS, client_address, csrf_ok
 
 
 class NotSignedIn(Exception):
@@ -30,22 +31,60 @@ def session_of(request: Request) -> dict[str, Any]:
     return session
 
 
-def current_user(request: Request, db: Annotated[Database, Depends(get_db)]) -> User:
-    """The signed-in, active user; NotSignedIn otherwise (also when the account was deactivated)."""
-    session = session_of(request)
-    uid = session.get("uid")
-    if not isinstance(uid, int):
-        raise NotSignedIn()
+class MustAct(Exception):
+    """The user must do something before anything else: change a one-time password, or set up the
+    two-factor sign-in the clinic requires. Pages redirect there; the API answers 403."""
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        self.message = message
+        super().__init__(message)
+
+
+# What a user who must act may still reach.
+MAY_ALWAYS = ("/account/password", "/account/2fa", "/logout", "/api/v1/session", "/clinic/logo")
+
+
+def signed_in_user(request: Request, db: Database) -> User | None:
+    """The user of the request's live session (checked in the database once per request), or None."""
     cached = getattr(request.state, "user", None)
     if isinstance(cached, User):
         return cached
-    with db.transaction() as conn:
-        user = people.user_by_id(conn, uid)
-    if user is None or not user.active:
+    session = session_of(request)
+    token = session.get("token")
+    if not isinstance(token, str):
+        return None
+    current = accounts.session_user(db, token)
+    if current is None:
         session.clear()
+        return None
+    request.state.user = current.user
+    request.state.clinic = current.clinic
+    request.state.session_id = current.session_id
+    return current.user
+
+
+def current_user(request: Request, db: Annotated[Database, Depends(get_db)]) -> User:
+    """The signed-in, active user of a live session; NotSignedIn otherwise (signed out, idle, expired,
+    deactivated). A one-time password or a missing required second factor comes first (MustAct)."""
+    user = signed_in_user(request, db)
+    if user is None:
         raise NotSignedIn()
-    request.state.user = user
+    path = request.url.path
+    if not path.startswith(MAY_ALWAYS):
+        if user.must_change_password:
+            raise MustAct("/account/password", "choose your own password first")
+        clinic = getattr(request.state, "clinic", None)
+        if clinic is not None and clinic.require_totp and not user.totp_enabled:
+            raise MustAct("/account/2fa", "your clinic requires two-factor sign-in: set it up first")
     return user
+
+
+def address_of(request: Request) -> str:
+    """The client's address (X-Forwarded-For believed only from TAUT_TRUSTED_PROXIES)."""
+    networks = getattr(request.app.state, "trusted_proxies", ())
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.get("x-forwarded-for"), networks)
 
 
 async def check_csrf(request: Request) -> None:

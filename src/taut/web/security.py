@@ -1,8 +1,12 @@
 """The web app's defences: the signed session cookie, CSRF tokens, login throttling, security headers.
 
-- Session: a cookie signed with the secret key (itsdangerous), HttpOnly, SameSite=Lax, Secure on https
-  requests (or always, by setting). It holds the user id, the CSRF token and when it was last used; it
-  expires after ``session_hours`` without activity.
+- Session: once signed in, the cookie holds only an opaque random token; the session itself (user, when it
+  started, when it was last used, whether it ended) is a row of ``web_sessions`` (services.accounts), so
+  sign-out, deactivation and a password change end it at once on every server process. Before sign-in, a
+  small cookie signed with the secret key (itsdangerous) carries the sign-in form's CSRF token.
+  HttpOnly, SameSite=Lax, Secure on https requests (or always, by setting).
+- Client address: ``client_address`` believes ``X-Forwarded-For`` only from a proxy listed in
+  ``TAUT_TRUSTED_PROXIES``.
 - CSRF: every form carries the session's token in ``csrf_token``; every state-changing API call sends it
   in the ``X-CSRF-Token`` header. Compared in constant time.
 - Headers: a strict content security policy (scripts and styles only from this site, no inline code),
@@ -11,12 +15,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import ipaddress
 import secrets
 import time
-from collections import defaultdict, deque
 from pathlib import Path
-from threading import Lock
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -72,11 +76,31 @@ def secret_key(configured: str | None, path: Path) -> str:
     return key
 
 
-class SessionMiddleware:
-    """Loads ``scope["session"]`` (a dict) from the signed cookie and writes it back when it changed."""
+TOKEN_PREFIX = "s."  # a signed-in cookie: "s." + an opaque random token (the session lives in the database)
+ANONYMOUS_MAX_AGE = 2 * 3600  # a visitor's signed cookie (CSRF token, a pending second factor)
+SIGNED_IN_MAX_AGE = 12 * 3600  # the absolute lifetime; the idle limit is kept on the server
 
-    def __init__(self, app: ASGIApp, *, key: str, max_age_seconds: int, always_secure: bool) -> None:
+
+def csrf_for(key: str, token: str) -> str:
+    """The CSRF token of a signed-in session: derived from its cookie token, so no process needs to store it."""
+    return hmac.new(key.encode(), b"csrf:" + token.encode(), hashlib.sha256).hexdigest()
+
+
+class SessionMiddleware:
+    """Loads ``scope["session"]`` (a dict) from the cookie and writes the cookie back when it changed.
+
+    - Signed in: the cookie is ``s.<token>``; ``session["token"]`` holds it, ``session["csrf"]`` its CSRF token.
+      Whether the token is still good (not signed out, not idle, user active) is decided by the database in
+      ``web.deps.current_user``, so every server process agrees.
+    - Not signed in: a small signed cookie (itsdangerous) with the CSRF token of the sign-in form and, between
+      the password and the second factor, who is signing in.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, key: str, max_age_seconds: int = ANONYMOUS_MAX_AGE, always_secure: bool
+    ) -> None:
         self.app = app
+        self.key = key
         self.serializer = URLSafeSerializer(key, salt="taut-session")
         self.max_age = max_age_seconds
         self.always_secure = always_secure
@@ -86,8 +110,8 @@ class SessionMiddleware:
             await self.app(scope, receive, send)
             return
         conn = HTTPConnection(scope)
-        session = self._load(conn.cookies.get(COOKIE))
-        had_cookie = COOKIE in conn.cookies
+        raw = conn.cookies.get(COOKIE)
+        session = self._load(raw)
         before = dict(session)
         scope["session"] = session
         secure = self.always_secure or scope.get("scheme") == "https"
@@ -96,14 +120,20 @@ class SessionMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 current: dict[str, Any] = scope["session"]
-                if current:
-                    # Refresh the idle timer at most once a minute, or when something changed.
+                token = current.get("token")
+                if isinstance(token, str):
+                    if token != before.get("token"):
+                        headers.append(
+                            "set-cookie", self._cookie(TOKEN_PREFIX + token, secure, SIGNED_IN_MAX_AGE)
+                        )
+                elif current:
                     now = int(time.time())
                     if current != before or now - int(current.get("seen", 0)) > 60:
                         current["seen"] = now
-                        headers.append("set-cookie", self._cookie(self.serializer.dumps(current), secure))
-                elif had_cookie:
-                    headers.append("set-cookie", self._cookie("", secure, expire=True))
+                        value = self.serializer.dumps(current)
+                        headers.append("set-cookie", self._cookie(value, secure, self.max_age))
+                elif raw is not None:
+                    headers.append("set-cookie", self._cookie("", secure, 0))
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
@@ -111,17 +141,25 @@ class SessionMiddleware:
     def _load(self, raw: str | None) -> dict[str, Any]:
         if not raw:
             return {}
+        if raw.startswith(TOKEN_PREFIX):
+            token = raw[len(TOKEN_PREFIX) :]
+            if not 20 <= len(token) <= 100:
+                return {}
+            return {"token": token, "csrf": csrf_for(self.key, token)}
         try:
             data = self.serializer.loads(raw)
         except BadSignature:
             return {}
-        if not isinstance(data, dict) or time.time() - float(data.get("seen", 0)) > self.max_age:
+        if (
+            not isinstance(data, dict)
+            or "token" in data
+            or time.time() - float(data.get("seen", 0)) > self.max_age
+        ):
             return {}
         return data
 
-    def _cookie(self, value: str, secure: bool, *, expire: bool = False) -> str:
-        parts = [f"{COOKIE}={value}", "Path=/", "HttpOnly", "SameSite=Lax"]
-        parts.append("Max-Age=0" if expire else f"Max-Age={self.max_age}")
+    def _cookie(self, value: str, secure: bool, max_age: int) -> str:
+        parts = [f"{COOKIE}={value}", "Path=/", "HttpOnly", "SameSite=Lax", f"Max-Age={max_age}"]
         if secure:
             parts.append("Secure")
         return "; ".join(parts)
@@ -165,40 +203,40 @@ def csrf_ok(session: dict[str, Any], sent: str | None) -> bool:
     return isinstance(expected, str) and isinstance(sent, str) and hmac.compare_digest(expected, sent)
 
 
-class LoginThrottle:
-    """Counts failed logins per e-mail and per client address in a sliding window. In memory, per process:
-    with several worker processes each keeps its own count (the limit then applies per worker)."""
+def trusted_networks(setting: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``TAUT_TRUSTED_PROXIES``: addresses or networks separated by commas ("127.0.0.1, 10.0.0.0/8")."""
+    out = []
+    for part in setting.split(","):
+        if part.strip():
+            try:
+                out.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError:
+                raise ValueError(
+                    f"TAUT_TRUSTED_PROXIES: {part.strip()!r} is not an address or network"
+                ) from None
+    return tuple(out)
 
-    def __init__(self, attempts: int, window_seconds: float) -> None:
-        self.attempts = attempts
-        self.window = window_seconds
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        q = self._failures[key]
-        while q and now - q[0] > self.window:
-            q.popleft()
-        return q
+def _trusted(address: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in n for n in networks)
 
-    def retry_after(self, *keys: str) -> int:
-        """Seconds until a login may be tried again (0: now)."""
-        now = time.monotonic()
-        with self._lock:
-            waits = [
-                self.window - (now - q[0])
-                for q in (self._recent(k, now) for k in keys)
-                if len(q) >= self.attempts
-            ]
-        return int(max(waits)) + 1 if waits else 0
 
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for k in keys:
-                self._recent(k, now).append(now)
-
-    def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for k in keys:
-                self._failures.pop(k, None)
+def client_address(
+    peer: str | None,
+    forwarded_for: str | None,
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...],
+) -> str:
+    """The client's address: the peer, unless the peer is a trusted proxy; then the nearest address in
+    ``X-Forwarded-For`` that is not itself a trusted proxy (addresses further left could be forged)."""
+    address = peer or "unknown"
+    if not forwarded_for or not _trusted(address, networks):
+        return address
+    for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
+        address = hop
+        if not _trusted(hop, networks):
+            break
+    return address[:64]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -11,6 +12,8 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from taut.clinic.naming import (
     capital,
@@ -23,7 +26,7 @@ from taut.clinic.naming import (
     trp_label,
     trp_name,
 )
-from taut.clinic.people import Permission, User
+from taut.clinic.people import Clinic, Permission, User
 from taut.web.security import csrf_token
 
 __all__ = ["muscle_name", "region_name", "render", "technique_name", "templates", "trp_label", "trp_name"]
@@ -58,6 +61,7 @@ def render(
     user: User | None = getattr(request.state, "user", None)
     ctx: dict[str, Any] = {
         "user": user,
+        "clinic": getattr(request.state, "clinic", None),
         "csrf_token": csrf_token(request.scope["session"]),
         "clinical": bool(user and user.can(Permission.READ_CLINICAL)),
         "path": request.url.path,
@@ -66,9 +70,32 @@ def render(
     return templates().TemplateResponse(request, name, ctx, status_code=status_code)
 
 
-def _day(value: date | datetime | None) -> str:
-    return short_date(value, LOCAL)
+@cache
+def time_zones() -> list[str]:
+    """Every Area/City time zone name, for the set-up and settings forms."""
+    from zoneinfo import available_timezones
+
+    return sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
 
 
-def _when(value: datetime | None) -> str:
-    return date_time(value, LOCAL)
+def parse_day(text: str, clinic: Clinic | None, *, field: str) -> date | None:
+    """A date typed in the clinic's format (31/12/2025, 12/31/2025 or 2025-12-31); ISO is always accepted."""
+    from taut.clinic.dates import parse_day as parse
+
+    return parse(text, clinic.date_format if clinic is not None else "ymd", field=field)
+
+
+def zone_of(ctx: Context | Mapping[str, Any]) -> ZoneInfo:
+    """The time zone a page shows times in: its clinic's (every time is stored in UTC)."""
+    clinic = ctx.get("clinic")
+    return ZoneInfo(clinic.timezone) if isinstance(clinic, Clinic) else LOCAL
+
+
+@pass_context
+def _day(ctx: Context, value: date | datetime | None) -> str:
+    return short_date(value, zone_of(ctx))
+
+
+@pass_context
+def _when(ctx: Context, value: datetime | None) -> str:
+    return date_time(value, zone_of(ctx))

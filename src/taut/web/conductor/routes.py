@@ -12,9 +12,9 @@ from fastapi.responses import RedirectResponse, Response
 from taut.clinic.errors import RecordValidationError, TreatmentBlocked
 from taut.clinic.sessions import PRESSURE_LEVELS, RELIEF, CheckIn
 from taut.reports import content as handout
-from taut.reports.load import letterhead
+from taut.reports.load import clinic_letterhead
 from taut.reports.pictures import treated_picture
-from taut.services import charts, conductor_support, sessions
+from taut.services import conductor_support, documents, sessions
 from taut.services.conductor_support import CheckInExists, SessionView, StartView
 from taut.web import forms
 from taut.web.conductor.view import conductor_data, grouped_cautions, point_json, trigger_point_choices
@@ -174,11 +174,12 @@ def finish(request: Request, db: DB, user: CurrentUser, session_id: int, form: F
 @router.get("/sessions/{session_id}/aftercare", include_in_schema=False)
 def aftercare(request: Request, db: DB, user: CurrentUser, session_id: int) -> Response:
     """The printable sheet: the same content as the PDF handout (taut.reports.content)."""
-    client_id, session = sessions.get_session(db, user, session_id)
-    chart = charts.load_chart(db, user, client_id)
-    clinic, staff = letterhead(db, user)
+    src = documents.handout_source(db, user, session_id)
+    chart = src.chart
+    session = next(e.session for e in chart.sessions if e.session.id == session_id)
+    head = clinic_letterhead(db, user)
     try:
-        content = handout.handout_content(chart, session_id, clinic=clinic, staff=staff)
+        content = handout.handout_content(chart, session_id, clinic=src.clinic, staff=src.staff)
     except handout.NothingToReport:
         content = None
     picture = treated_picture(content.muscles) if content is not None else None
@@ -191,8 +192,9 @@ def aftercare(request: Request, db: DB, user: CurrentUser, session_id: int) -> R
             "session": session,
             "picture": picture.uri if picture else None,
             "picture_wide": bool(picture and picture.width > 1.3 * picture.height),
-            "clinic": clinic,
-            "practitioner": staff.get(session.practitioner_id, ""),
+            "clinic_name": src.clinic,
+            "letterhead": head,
+            "practitioner": src.staff.get(session.practitioner_id, ""),
             "expect": handout.EXPECT_48_HOURS,
             "helps": handout.HELPS,
             "call_us_if": handout.CALL_US_IF,

@@ -298,15 +298,11 @@ def upgrade() -> None:
             "appointment_id", "hours_before", name=op.f("uq_reminders_sent_appointment_id_hours_before")
         ),
     )
-    with op.batch_alter_table("clinics", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("timezone", sa.String(length=64), server_default="UTC", nullable=False))
+    # the clinic's time zone comes with the clinic profile (migration 0004)
 
 
 def downgrade() -> None:
     _drop_overlap_guards()
-    with op.batch_alter_table("clinics", schema=None) as batch_op:
-        batch_op.drop_column("timezone")
-
     op.drop_table("reminders_sent")
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.drop_index("ix_payments_clinic_paid_on")
