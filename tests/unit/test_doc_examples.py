@@ -1,4 +1,4 @@
-"""The `taut ...` examples of README.md and docs/*.md stay true.
+"""The `taut ...` examples of README.md, CONTRIBUTING.md and docs/*.md stay true.
 
 Every example names a command that exists and options that command has. The examples a reader copies (the
 README's table and the code blocks of docs/) are run, in order, in a fresh directory with a fresh SQLite
@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from taut.cli.main import app
 
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 NOT_RUN = {
     "taut serve [--demo] [--port 8000] [--workers N]": "starts a server that runs until stopped",
