@@ -63,3 +63,10 @@ def test_make_has_the_habits_targets() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     for target in ("unit:", "fmt:", "lint:", "test:"):
         assert f"\n{target}" in makefile, target
+
+
+def test_browser_tests_wait_for_the_page_not_for_the_clock() -> None:
+    for path in sorted((ROOT / "tests" / "browser").glob("test_*.py")):
+        text = path.read_text(encoding="utf-8")
+        for fixed in ("wait_for_timeout(", "time.sleep("):
+            assert fixed not in text, f"{path.name}: use expect() or wait_for_url, not {fixed})"
