@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: run test setup system-deps lint unit bench clean
+.PHONY: run test setup system-deps lint unit fmt bench clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock package-lock.json
 	SCARF_ANALYTICS=false npm ci --ignore-scripts --silent --no-audit --no-fund
@@ -25,6 +25,15 @@ run: setup
 ## Run every test: lint, types, import layers, then the whole pytest suite.
 test: setup system-deps lint
 	$(BIN)/pytest -n 2 --dist loadgroup
+
+## The fast tests, in seconds: the pure core, the CLI and the docs' examples (no root, no PostgreSQL, no browser).
+unit: setup
+	$(BIN)/pytest -n 2 tests/unit
+
+## Format the code and apply ruff's safe fixes.
+fmt: setup
+	$(BIN)/ruff format src tests bench tools
+	$(BIN)/ruff check --fix src tests bench tools
 
 lint: setup
 	$(BIN)/ruff check src tests bench tools

@@ -19,8 +19,8 @@ from taut.clinic.outcomes import INSTRUMENTS
 from taut.clinic.people import Client, Clinic, Consent, User
 from taut.fhir import codes as c
 from taut.fhir import read_care, read_exam
+from taut.fhir.elements import Json
 from taut.fhir.reading import (
-    Json,
     a_date,
     at,
     code_of,

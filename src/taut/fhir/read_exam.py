@@ -21,8 +21,8 @@ from taut.clinic.intake import (
 from taut.clinic.rom import rom_norms
 from taut.clinic.screening import ScreeningDecision
 from taut.fhir import codes as c
+from taut.fhir.elements import Json
 from taut.fhir.reading import (
-    Json,
     a_date,
     a_datetime,
     answers,
