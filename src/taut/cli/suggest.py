@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from taut.cli.errors import emit_json, fail
+from taut.cli.errors import boundary, emit_json, fail
 
 if TYPE_CHECKING:
     from taut.reasoning.result import Suggestion
@@ -30,6 +30,7 @@ def register(app: typer.Typer) -> None:
     app.command("evaluate")(evaluate_cmd)
 
 
+@boundary
 def suggest_cmd(
     pain: Annotated[
         list[str] | None,
@@ -181,6 +182,7 @@ def _draw(s: Suggestion, drawing: object, path: Path) -> None:
     typer.echo(f"wrote {path}", err=True)
 
 
+@boundary
 def evaluate_cmd(
     file: Annotated[Path, typer.Argument(help="A taut-cases/1 file with expected answers.")],
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
