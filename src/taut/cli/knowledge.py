@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from taut.cli.errors import emit_json, fail
+from taut.cli.errors import boundary, emit_json, fail
 
 if TYPE_CHECKING:
     from taut.anatomy.drawing import Figure
@@ -81,6 +81,7 @@ def _muscle_groups(m: Muscle) -> list[Sourced | tuple[str, ...]]:
 # --- taut muscles -------------------------------------------------------------------------------------------------
 
 
+@boundary
 def muscles_cmd(
     path: Annotated[
         Path | None,
@@ -185,6 +186,7 @@ def _check(path: Path | None, json_: bool) -> None:
 # --- taut muscle NAME ---------------------------------------------------------------------------------------------
 
 
+@boundary
 def muscle_cmd(
     name: Annotated[
         str, typer.Argument(help="Canonical name, alias or slug, e.g. 'upper trapezius', 'SCM'.")
@@ -227,119 +229,160 @@ def _muscle_json(kb: KnowledgeBase, m: Muscle) -> dict[str, Any]:
 
 
 def _print_muscle(kb: KnowledgeBase, m: Muscle) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.panel import Panel
+    p = _MusclePrinter(kb)
+    p.head(m)
+    p.trigger_points(m)
+    p.findings(m)
+    p.entrapments_and_relations(m)
+    p.examination_and_treatment(m)
+    p.sources(m)
 
-    from taut.clinic.naming import capital, citation_short, technique_name
 
-    con = Console()
+class _MusclePrinter:
+    """``taut muscle NAME``: the whole record of a muscle in sections, every fact with its sources."""
 
-    def src(g: Sourced | tuple[str, ...]) -> str:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        from rich.console import Console
+
+        self.kb = kb
+        self.con = Console()
+
+    def src(self, g: Sourced | tuple[str, ...]) -> str:
+        from rich.markup import escape
+
         refs = g if isinstance(g, tuple) else g.sources
         extra = ""
         if not isinstance(g, tuple) and g.confidence != "high":
             extra = f", confidence {g.confidence}"
         return f" [dim]({escape(_cite(refs))}{extra})[/dim]"
 
-    def note(g: Sourced) -> None:
+    def note(self, g: Sourced) -> None:
+        from rich.markup import escape
+
         if g.note:
-            con.print(f"    [italic]{escape(g.note)}[/italic]")
+            self.con.print(f"    [italic]{escape(g.note)}[/italic]")
 
-    def heading(text: str) -> None:
-        con.print(f"\n[bold underline]{text}[/bold underline]")
+    def heading(self, text: str) -> None:
+        self.con.print(f"\n[bold underline]{text}[/bold underline]")
 
-    head = f"[bold]{escape(capital(m.name))}[/bold] — {escape(m.body_part)}"
-    if m.aliases:
-        head += f"\n[dim]also: {escape(', '.join(m.aliases))}[/dim]"
-    head += f"\nInvolvement: {_words(m.involvement.frequency)}{src(m.involvement)}"
-    if m.involvement.note:
-        head += f"\n[italic]{escape(m.involvement.note)}[/italic]"
-    con.print(Panel(head, expand=False))
-    con.print(f"[bold]Action:[/bold] {escape(m.action)}")
-    con.print(f"[bold]Innervation:[/bold] {escape(m.innervation)}{src(m.anatomy_sources)}")
+    def head(self, m: Muscle) -> None:
+        from rich.markup import escape
+        from rich.panel import Panel
 
-    heading(f"Trigger points ({len(m.trigger_points)})")
-    for tp in m.trigger_points:
-        con.print(f"[bold]{escape(tp.name)}[/bold] [dim]{tp.id}[/dim]{src(tp)}")
-        con.print(f"    Location: {escape(tp.location)}")
-        con.print(
-            f"    [red bold]Essential zone:[/red bold] {escape(', '.join(_region_name(r) for r in tp.essential))}"
-        )
-        if tp.spillover:
-            con.print(
-                f"    [red]Spillover zone:[/red] {escape(', '.join(_region_name(r) for r in tp.spillover))}"
+        from taut.clinic.naming import capital
+
+        head = f"[bold]{escape(capital(m.name))}[/bold] — {escape(m.body_part)}"
+        if m.aliases:
+            head += f"\n[dim]also: {escape(', '.join(m.aliases))}[/dim]"
+        head += f"\nInvolvement: {_words(m.involvement.frequency)}{self.src(m.involvement)}"
+        if m.involvement.note:
+            head += f"\n[italic]{escape(m.involvement.note)}[/italic]"
+        self.con.print(Panel(head, expand=False))
+        self.con.print(f"[bold]Action:[/bold] {escape(m.action)}")
+        self.con.print(f"[bold]Innervation:[/bold] {escape(m.innervation)}{self.src(m.anatomy_sources)}")
+
+    def trigger_points(self, m: Muscle) -> None:
+        from rich.markup import escape
+
+        con = self.con
+        self.heading(f"Trigger points ({len(m.trigger_points)})")
+        for tp in m.trigger_points:
+            con.print(f"[bold]{escape(tp.name)}[/bold] [dim]{tp.id}[/dim]{self.src(tp)}")
+            con.print(f"    Location: {escape(tp.location)}")
+            essential = ", ".join(_region_name(r) for r in tp.essential)
+            con.print(f"    [red bold]Essential zone:[/red bold] {escape(essential)}")
+            if tp.spillover:
+                con.print(
+                    f"    [red]Spillover zone:[/red] {escape(', '.join(_region_name(r) for r in tp.spillover))}"
+                )
+            con.print(f"    Laterality: {_words(tp.laterality)}")
+            self.note(tp)
+
+    def findings(self, m: Muscle) -> None:
+        from rich.markup import escape
+
+        for label, group in (
+            ("Symptoms", m.symptoms),
+            ("Aggravated by", m.aggravators),
+            ("Mechanisms", m.mechanisms),
+        ):
+            if group is not None:
+                self.con.print(f"\n[bold]{label}:[/bold] {escape(', '.join(group.terms))}{self.src(group)}")
+                self.note(group)
+        for label, tgroup in (
+            ("Perpetuating factors", m.perpetuating_factors),
+            ("Restricted motion", m.restricted_motion),
+        ):
+            if tgroup is not None:
+                self.con.print(f"\n[bold]{label}:[/bold]{self.src(tgroup)}")
+                for item in tgroup.items:
+                    self.con.print(f"  • {escape(item)}")
+                self.note(tgroup)
+
+    def entrapments_and_relations(self, m: Muscle) -> None:
+        from rich.markup import escape
+
+        con = self.con
+        if m.entrapments:
+            self.heading("Entrapments")
+            for ent in m.entrapments:
+                where = f" — felt at {', '.join(_region_name(r) for r in ent.regions)}" if ent.regions else ""
+                con.print(
+                    f"  • {escape(ent.structure)}: {escape(', '.join(ent.symptoms))}{escape(where)}{self.src(ent)}"
+                )
+                if ent.note:
+                    con.print(f"    [italic]{escape(ent.note)}[/italic]")
+        rel = m.relations
+        if rel is not None and (rel.satellites or rel.key_muscles):
+            self.heading("Relations")
+            if rel.satellites:
+                con.print(f"  Satellite TrPs develop in: {escape(', '.join(rel.satellites))}")
+            if rel.key_muscles:
+                con.print(
+                    f"  Key muscles (their TrPs induce satellites here): {escape(', '.join(rel.key_muscles))}"
+                )
+            con.print(f"  {self.src(rel).strip()}")
+            self.note(rel)
+
+    def examination_and_treatment(self, m: Muscle) -> None:
+        from rich.markup import escape
+
+        from taut.clinic.naming import technique_name
+
+        con = self.con
+        self.heading("Examination")
+        ex = m.examination
+        con.print(f"  Position: {escape(ex.position)}")
+        con.print(f"  Palpation: {ex.palpation}{self.src(ex)}")
+        if ex.notes:
+            con.print(f"  {escape(ex.notes)}")
+        self.heading("Treatment")
+        tr = m.treatment
+        names = [technique_name(t, self.kb) for t in tr.techniques]
+        con.print(f"  Techniques: {escape(', '.join(names))}{self.src(tr)}")
+        for c in tr.cautions:
+            con.print(f"  [yellow]Caution:[/yellow] {escape(c)}")
+        con.print(f"  Self-care stretch: {escape(tr.self_care.stretch)}")
+        if tr.self_care.pressure:
+            con.print(f"  Self-care pressure: {escape(tr.self_care.pressure)}")
+        self.note(tr)
+        if m.confidence_note:
+            con.print(f"\n[italic]{escape(m.confidence_note)}[/italic]")
+
+    def sources(self, m: Muscle) -> None:
+        from rich.markup import escape
+
+        from taut.clinic.naming import citation_short
+
+        self.heading("Sources")
+        for key in _source_keys(_muscle_groups(m)):
+            s = self.kb.sources.get(key)
+            self.con.print(
+                f"  [bold]{escape(citation_short(key, kb=self.kb))}[/bold] ({s.kind}): {escape(s.citation)}"
+                if s
+                else "  (a source not in the bibliography)"
             )
-        con.print(f"    Laterality: {_words(tp.laterality)}")
-        note(tp)
-
-    for label, group in (
-        ("Symptoms", m.symptoms),
-        ("Aggravated by", m.aggravators),
-        ("Mechanisms", m.mechanisms),
-    ):
-        if group is not None:
-            con.print(f"\n[bold]{label}:[/bold] {escape(', '.join(group.terms))}{src(group)}")
-            note(group)
-    for label, tgroup in (
-        ("Perpetuating factors", m.perpetuating_factors),
-        ("Restricted motion", m.restricted_motion),
-    ):
-        if tgroup is not None:
-            con.print(f"\n[bold]{label}:[/bold]{src(tgroup)}")
-            for item in tgroup.items:
-                con.print(f"  • {escape(item)}")
-            note(tgroup)
-
-    if m.entrapments:
-        heading("Entrapments")
-        for ent in m.entrapments:
-            where = f" — felt at {', '.join(_region_name(r) for r in ent.regions)}" if ent.regions else ""
-            con.print(
-                f"  • {escape(ent.structure)}: {escape(', '.join(ent.symptoms))}{escape(where)}{src(ent)}"
-            )
-            if ent.note:
-                con.print(f"    [italic]{escape(ent.note)}[/italic]")
-    if m.relations is not None and (m.relations.satellites or m.relations.key_muscles):
-        heading("Relations")
-        if m.relations.satellites:
-            con.print(f"  Satellite TrPs develop in: {escape(', '.join(m.relations.satellites))}")
-        if m.relations.key_muscles:
-            con.print(
-                f"  Key muscles (their TrPs induce satellites here): {escape(', '.join(m.relations.key_muscles))}"
-            )
-        con.print(f"  {src(m.relations).strip()}")
-        note(m.relations)
-
-    heading("Examination")
-    ex = m.examination
-    con.print(f"  Position: {escape(ex.position)}")
-    con.print(f"  Palpation: {ex.palpation}{src(ex)}")
-    if ex.notes:
-        con.print(f"  {escape(ex.notes)}")
-
-    heading("Treatment")
-    tr = m.treatment
-    names = [technique_name(t, kb) for t in tr.techniques]
-    con.print(f"  Techniques: {escape(', '.join(names))}{src(tr)}")
-    for c in tr.cautions:
-        con.print(f"  [yellow]Caution:[/yellow] {escape(c)}")
-    con.print(f"  Self-care stretch: {escape(tr.self_care.stretch)}")
-    if tr.self_care.pressure:
-        con.print(f"  Self-care pressure: {escape(tr.self_care.pressure)}")
-    note(tr)
-    if m.confidence_note:
-        con.print(f"\n[italic]{escape(m.confidence_note)}[/italic]")
-
-    heading("Sources")
-    for key in _source_keys(_muscle_groups(m)):
-        s = kb.sources.get(key)
-        con.print(
-            f"  [bold]{escape(citation_short(key, kb=kb))}[/bold] ({s.kind}): {escape(s.citation)}"
-            if s
-            else "  (a source not in the bibliography)"
-        )
-    con.print(f"[dim]Data file: {kb.files.get(m.name, '?')}[/dim]")
+        self.con.print(f"[dim]Data file: {self.kb.files.get(m.name, '?')}[/dim]")
 
 
 # --- the picture --------------------------------------------------------------------------------------------------
@@ -398,6 +441,7 @@ def _write_picture(m: Muscle, side: Side, path: Path) -> None:
 # --- conditions ---------------------------------------------------------------------------------------------------
 
 
+@boundary
 def conditions_cmd(json_: JsonOpt = False) -> None:
     """List the conditions with the muscles to examine for each."""
     kb = _kb()
@@ -429,6 +473,7 @@ def conditions_cmd(json_: JsonOpt = False) -> None:
     Console().print(t)
 
 
+@boundary
 def condition_cmd(
     name: Annotated[str, typer.Argument(help="Name, id or alias, e.g. 'sciatica', 'TMD', 'tennis elbow'.")],
     json_: JsonOpt = False,

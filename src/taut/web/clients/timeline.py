@@ -25,9 +25,23 @@ def _at(day: date) -> datetime:
 
 
 def timeline(chart: Chart) -> list[Entry]:
-    """Entries newest first."""
+    """Entries newest first (entries at the same moment in the order of the kinds below)."""
     cid = chart.client.id
-    out: list[Entry] = []
+    out = [
+        *_intakes(chart, cid),
+        *_decisions(chart),
+        *_assessments(chart),
+        *_plans(chart, cid),
+        *_sessions(chart),
+        *_outcomes(chart),
+        *_notes(chart),
+    ]
+    out.sort(key=lambda e: e.when, reverse=True)
+    return out
+
+
+def _intakes(chart: Chart, cid: int | None) -> list[Entry]:
+    out = []
     for i in chart.intakes:
         marks = ", ".join(
             f"{region_name(m.ref.key)}{f' {m.intensity}/10' if m.intensity is not None else ''}"
@@ -42,9 +56,19 @@ def timeline(chart: Chart) -> list[Entry]:
                 f"/clients/{cid}/intake/{i.id}",
             )
         )
+    return out
+
+
+def _decisions(chart: Chart) -> list[Entry]:
+    out = []
     for d in chart.decisions:
         what = f"Referred to {d.referred_to}" if d.decision == "referred" else "Red flag overridden"
         out.append(Entry(d.decided_at, "decision", what, (d.reason,), None, ("red flag",)))
+    return out
+
+
+def _assessments(chart: Chart) -> list[Entry]:
+    out = []
     for a in chart.assessments:
         found = [
             f"{trp_name(f.trp_id)} {('(' + f.side.value + ')') if f.side else ''} {f.status}"
@@ -52,20 +76,28 @@ def timeline(chart: Chart) -> list[Entry]:
         ]
         lines = tuple(x for x in (", ".join(found), a.summary) if x)
         out.append(Entry(_at(a.assessed_on), "assessment", "Examination", lines))
-    for p in chart.plans:
-        out.append(
-            Entry(
-                _at(p.starts_on),
-                "plan",
-                f"Treatment plan ({p.status})",
-                (f"{p.sessions_planned} sessions, every {p.interval_days} days", *p.goals),
-                f"/clients/{cid}/plan/{p.id}",
-            )
+    return out
+
+
+def _plans(chart: Chart, cid: int | None) -> list[Entry]:
+    return [
+        Entry(
+            _at(p.starts_on),
+            "plan",
+            f"Treatment plan ({p.status})",
+            (f"{p.sessions_planned} sessions, every {p.interval_days} days", *p.goals),
+            f"/clients/{cid}/plan/{p.id}",
         )
+        for p in chart.plans
+    ]
+
+
+def _sessions(chart: Chart) -> list[Entry]:
+    """Each session, followed by its check-in when there is one."""
+    out = []
     for e in chart.sessions:
         s = e.session
         pain = f"pain {s.pain_before}" + (f" → {s.pain_after}" if s.pain_after is not None else "")
-        badges = ("in progress",) if s.open else ()
         out.append(
             Entry(
                 s.occurred_at,
@@ -73,43 +105,47 @@ def timeline(chart: Chart) -> list[Entry]:
                 f"Treatment session: {len(s.holds)} hold{'s' if len(s.holds) != 1 else ''}",
                 (pain, *((s.notes,) if s.notes else ())),
                 f"/sessions/{s.id}" if s.open else f"/sessions/{s.id}/aftercare",
-                badges,
+                ("in progress",) if s.open else (),
             )
         )
         if e.checkin is not None:
             c = e.checkin
+            relief = f"tenderness {c.tenderness}/10, relief: {c.relief}"
             out.append(
                 Entry(
                     c.recorded_at,
                     "checkin",
                     "48-hour check-in",
-                    (
-                        f"tenderness {c.tenderness}/10, relief: {c.relief}",
-                        *((c.questions,) if c.questions else ()),
-                    ),
+                    (relief, *((c.questions,) if c.questions else ())),
                 )
             )
+    return out
+
+
+def _outcomes(chart: Chart) -> list[Entry]:
+    out = []
     for o in chart.outcomes:
         line = f"{instrument_short(o.measure.instrument)} {o.score.value:g}" + (
             f" ({o.score.band})" if o.score.band else ""
         )
-        badges = ()
+        badges: tuple[str, ...] = ()
         if o.change is not None:
             line += f", change {o.change.delta:+g}"
             if o.change.passes_mcid:
                 badges = ("MCID reached",)
         out.append(Entry(_at(o.measure.taken_on), "outcome", "Outcome measure", (line,), None, badges))
-    for n in chart.notes:
-        state = "signed" if n.signed else "draft"
-        out.append(
-            Entry(
-                n.written_at,
-                "note",
-                f"{capital(n.kind)} note ({state})",
-                (n.body[:160] + ("…" if len(n.body) > 160 else ""),),
-                f"/notes/{n.id}",
-                (("amendment",) if n.amends_id else ()),
-            )
-        )
-    out.sort(key=lambda e: e.when, reverse=True)
     return out
+
+
+def _notes(chart: Chart) -> list[Entry]:
+    return [
+        Entry(
+            n.written_at,
+            "note",
+            f"{capital(n.kind)} note ({'signed' if n.signed else 'draft'})",
+            (n.body[:160] + ("…" if len(n.body) > 160 else ""),),
+            f"/notes/{n.id}",
+            (("amendment",) if n.amends_id else ()),
+        )
+        for n in chart.notes
+    ]
