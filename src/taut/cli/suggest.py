@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -58,8 +58,7 @@ def suggest_cmd(
     top: Annotated[int, typer.Option(help="How many muscles to show in the table.")] = 8,
 ) -> None:
     """Suggest the trigger points that explain a pain drawing, red flags first."""
-    from taut.anatomy.pain import PainDrawingError
-    from taut.reasoning.case import CaseError, case_from_specs, read_case_file
+    from taut.reasoning.case import case_from_specs
 
     if method not in METHODS:
         fail(f"--method must be engine or baseline, not {method!r}")
@@ -67,25 +66,11 @@ def suggest_cmd(
     if cases is not None:
         if pain or symptom:
             fail("give either --cases FILE or --pain/--symptom, not both")
-        try:
-            all_cases = read_case_file(cases)
-        except CaseError as e:
-            fail(str(e))
-        results = [run(c).to_dict() for c in all_cases]
-        if json_:
-            emit_json({"results": results})
-        else:
-            for r in results:
-                names = ", ".join(m["muscle"] for m in r["ranking"][:5])
-                flag = " RED FLAG: refer before treatment;" if r["red_flags"] else ""
-                typer.echo(f"{r['id']}:{flag} {names}")
+        _answer_cases(run, cases, json_)
         return
     if not pain:
         fail("paint at least one region with --pain (e.g. --pain 'temple:right:6'), or give --cases FILE")
-    try:
-        case = case_from_specs(pain, symptom or [], age, sex)
-    except (PainDrawingError, CaseError) as e:
-        fail(str(e))
+    case = case_from_specs(pain, symptom or [], age, sex)  # bad words or sides: the error boundary says so
     drawing = case.drawing
     result = run(case)
     if svg is not None:
@@ -94,6 +79,20 @@ def suggest_cmd(
         emit_json(result.to_dict())
         return
     _print(result, top)
+
+
+def _answer_cases(run: Any, path: Path, json_: bool) -> None:
+    """Every case of a taut-cases/1 file: JSON results, or one line per case."""
+    from taut.reasoning.case import read_case_file
+
+    results = [run(c).to_dict() for c in read_case_file(path)]
+    if json_:
+        emit_json({"results": results})
+        return
+    for r in results:
+        names = ", ".join(m["muscle"] for m in r["ranking"][:5])
+        flag = " RED FLAG: refer before treatment;" if r["red_flags"] else ""
+        typer.echo(f"{r['id']}:{flag} {names}")
 
 
 def _print(s: Suggestion, top: int) -> None:
@@ -182,6 +181,24 @@ def _draw(s: Suggestion, drawing: object, path: Path) -> None:
     typer.echo(f"wrote {path}", err=True)
 
 
+def _per_case_table(raw: list[dict[str, Any]], answers_by: dict[str, dict[Any, Any]]) -> Any:
+    from rich.table import Table
+
+    pt = Table(title="Top 5 per case")
+    for col in ("case", "expected", "engine", "baseline"):
+        pt.add_column(col)
+    for c in raw:
+        wanted = ", ".join(c.get("expected", {}).get("muscles", [])[:4]) or (
+            "RED FLAG" if c.get("expected", {}).get("red_flag") else ""
+        )
+        row = [c["id"], wanted]
+        for method in METHODS:
+            a = answers_by[method][c["id"]]
+            row.append(("RF! " if a["red_flags"] else "") + ", ".join(m["muscle"] for m in a["ranking"][:5]))
+        pt.add_row(*row)
+    return pt
+
+
 @boundary
 def evaluate_cmd(
     file: Annotated[Path, typer.Argument(help="A taut-cases/1 file with expected answers.")],
@@ -193,14 +210,11 @@ def evaluate_cmd(
     """Run the engine and the baseline on a case file and print the scorer's figures side by side."""
     import json
 
-    from taut.reasoning.case import CaseError, read_case_file
+    from taut.reasoning.case import read_case_file
     from taut.reasoning.evaluate import score
 
-    try:
-        cases = read_case_file(file)
-        raw = json.loads(file.read_text(encoding="utf-8"))["cases"]
-    except CaseError as e:
-        fail(str(e))
+    cases = read_case_file(file)  # a bad file: the error boundary says what is wrong
+    raw = json.loads(file.read_text(encoding="utf-8"))["cases"]
     figures = {}
     answers_by = {}
     for method in METHODS:
@@ -216,21 +230,7 @@ def evaluate_cmd(
 
     con = Console()
     if per_case:
-        pt = Table(title="Top 5 per case")
-        for col in ("case", "expected", "engine", "baseline"):
-            pt.add_column(col)
-        for c in raw:
-            wanted = ", ".join(c.get("expected", {}).get("muscles", [])[:4]) or (
-                "RED FLAG" if c.get("expected", {}).get("red_flag") else ""
-            )
-            row = [c["id"], wanted]
-            for method in METHODS:
-                a = answers_by[method][c["id"]]
-                row.append(
-                    ("RF! " if a["red_flags"] else "") + ", ".join(m["muscle"] for m in a["ranking"][:5])
-                )
-            pt.add_row(*row)
-        con.print(pt)
+        con.print(_per_case_table(raw, answers_by))
     t = Table(title=f"{file.name}: {len(cases)} cases")
     t.add_column("metric")
     t.add_column("engine", justify="right")
