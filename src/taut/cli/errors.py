@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
 import typer
@@ -51,17 +50,6 @@ def boundary(command: F) -> F:
 
     run.__taut_boundary__ = True  # type: ignore[attr-defined]
     return run  # type: ignore[return-value]
-
-
-@contextmanager
-def user_errors(*kinds: type[BaseException]) -> Iterator[None]:
-    """Turn the given exception kinds (ValueError by default) into a one-line error and exit 2 (for code that
-    runs outside a command, e.g. an option callback)."""
-    catch: tuple[type[BaseException], ...] = kinds or (ValueError,)
-    try:
-        yield
-    except catch as e:
-        fail(first_line(e))
 
 
 def emit_json(data: object) -> None:
