@@ -27,7 +27,9 @@ def _commands(group: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 
 def test_every_command_goes_through_the_boundary() -> None:
     found = dict(_commands(typer.main.get_command(app)))
-    assert {"notes show", "db upgrade", "export fhir", "import clinic", "report handout", "suggest"} <= set(found)
+    assert {"notes show", "db upgrade", "export fhir", "import clinic", "report handout", "suggest"} <= set(
+        found
+    )
     missing = [name for name, cmd in found.items() if not getattr(cmd.callback, "__taut_boundary__", False)]
     assert missing == []
 
@@ -35,7 +37,9 @@ def test_every_command_goes_through_the_boundary() -> None:
 def one_line_error(args: list[str], env: dict[str, str] | None = None) -> str:
     r = runner.invoke(app, args, env=env)
     assert r.exit_code == 2, (r.exit_code, r.output, r.exception)
-    lines = [line for line in r.stderr.splitlines() if line.strip()]  # (a progress bar may leave a blank line)
+    lines = [
+        line for line in r.stderr.splitlines() if line.strip()
+    ]  # (a progress bar may leave a blank line)
     assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr
     assert "Traceback" not in r.output and not isinstance(r.exception, AssertionError)
     return lines[0]
@@ -53,7 +57,9 @@ def test_a_record_command_on_a_database_without_users(empty_db: dict[str, str]) 
 
 
 def test_an_unreachable_database() -> None:
-    env = {"TAUT_DATABASE_URL": "postgresql+psycopg://taut@127.0.0.1:1/taut?connect_timeout=2"}  # nothing listens
+    env = {
+        "TAUT_DATABASE_URL": "postgresql+psycopg://taut@127.0.0.1:1/taut?connect_timeout=2"
+    }  # nothing listens
     one_line_error(["db", "current"], env)
 
 
