@@ -1,13 +1,9 @@
-"""What record commands share: the database from the settings, the acting user (``--as EMAIL``) and the
-error kinds that become one-line messages."""
+"""What record commands share: the database from the settings and the acting user (``--as EMAIL``). Errors
+become one-line messages at the command line's one boundary (``taut.cli.errors.boundary``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, NoReturn
-
-from taut.cli.errors import fail
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from taut.clinic.people import User
@@ -20,31 +16,6 @@ def database() -> Database:
     from taut.store.engine import Database
 
     return Database.from_url(Settings().url)
-
-
-def record_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions a record command turns into ``error: ...`` and exit code 2."""
-    from sqlalchemy.exc import OperationalError
-
-    from taut.clinic.errors import ClinicError
-    from taut.store.backup import BackupError
-
-    return (ClinicError, BackupError, OperationalError, ValueError)
-
-
-def fail_on(e: BaseException) -> NoReturn:
-    message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    fail(message)
-
-
-@contextmanager
-def one_line_errors() -> Iterator[None]:
-    """Turn a record error or a file error into ``error: ...`` (its first line) and exit status 2."""
-    kinds: tuple[type[BaseException], ...] = (*record_errors(), OSError)
-    try:
-        yield
-    except kinds as e:
-        fail_on(e)
 
 
 def acting_user(db: Database, email: str | None) -> User:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from taut.cli.errors import user_errors
+from taut.cli.errors import boundary
 
 DEMO_SPECS = [
     "temple:both:5",
@@ -24,6 +24,7 @@ DEMO_TITLE = "Demo: tension-type headache with neck and shoulder pain"
 VIEW_NAMES = ("front", "back", "side")
 
 
+@boundary
 def draw(
     pain: Annotated[
         list[str],
@@ -43,13 +44,13 @@ def draw(
     from taut.anatomy.drawing import pain_figure, write_figure
     from taut.anatomy.pain import drawing_from_specs
 
-    with user_errors(ValueError, OSError):
-        views = _views(view)
-        drawing = drawing_from_specs(pain)
-        path = write_figure(pain_figure(drawing, title=title, views=views), output)
+    views = _views(view)
+    drawing = drawing_from_specs(pain)
+    path = write_figure(pain_figure(drawing, title=title, views=views), output)
     typer.echo(f"wrote {path} ({len(drawing)} painted region-sides)")
 
 
+@boundary
 def demo_map(
     output: Annotated[
         Path,
@@ -66,14 +67,13 @@ def demo_map(
     from taut.anatomy.drawing import pain_figure, write_figure
     from taut.anatomy.pain import drawing_from_specs
 
-    with user_errors(ValueError, OSError):
-        base = output / "demo-pain-drawing" if output.is_dir() else output
-        if base.suffix.lower() in (".png", ".svg"):
-            base = base.with_suffix("")
-        drawing = drawing_from_specs(DEMO_SPECS)
-        fig = pain_figure(drawing, title=DEMO_TITLE)
-        png = write_figure(fig, base.with_name(base.name + ".png"))
-        svg = write_figure(fig, base.with_name(base.name + ".svg"))
+    base = output / "demo-pain-drawing" if output.is_dir() else output
+    if base.suffix.lower() in (".png", ".svg"):
+        base = base.with_suffix("")
+    drawing = drawing_from_specs(DEMO_SPECS)
+    fig = pain_figure(drawing, title=DEMO_TITLE)
+    png = write_figure(fig, base.with_name(base.name + ".png"))
+    svg = write_figure(fig, base.with_name(base.name + ".svg"))
 
     console = Console()
     bm = body_map()

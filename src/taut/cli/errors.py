@@ -1,13 +1,21 @@
-"""One-line errors and exit codes for the command line: a user never sees a traceback."""
+"""The command line's one error boundary: a user never sees a traceback.
+
+Every command is wrapped by ``boundary``: bad input and what a command cannot do (a record error, a missing or
+unreadable file, an unreachable database) ends the command with one line on stderr, ``error: <first line of
+the message>``, and exit status 2. Commands raise; they do not catch. ``fail(message)`` is for a command's own
+checks of its options.
+"""
 
 from __future__ import annotations
 
+import functools
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
 import typer
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -15,14 +23,33 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-@contextmanager
-def user_errors(*kinds: type[BaseException]) -> Iterator[None]:
-    """Turn the given exception kinds (ValueError by default) into a one-line error and exit 2."""
-    catch: tuple[type[BaseException], ...] = kinds or (ValueError,)
-    try:
-        yield
-    except catch as e:
-        fail(str(e))
+def handled_errors() -> tuple[type[BaseException], ...]:
+    """What the boundary turns into one line and exit status 2: record and input errors (every input error of
+    Taut is a ValueError or a ClinicError), file errors and an unreachable database."""
+    from sqlalchemy.exc import OperationalError
+
+    from taut.clinic.errors import ClinicError
+
+    return (ClinicError, ValueError, OSError, OperationalError)
+
+
+def first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+def boundary(command: F) -> F:
+    """Wrap a command in the error boundary (its signature, help and options are unchanged)."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except handled_errors() as e:
+            fail(first_line(e))
+
+    run.__taut_boundary__ = True  # type: ignore[attr-defined]
+    return run  # type: ignore[return-value]
 
 
 def emit_json(data: object) -> None:

@@ -11,7 +11,8 @@ from typing import Annotated
 
 import typer
 
-from taut.cli.context import acting_user, database, one_line_errors
+from taut.cli.context import acting_user, database
+from taut.cli.errors import boundary
 
 SENSITIVE = (
     "note: the archive holds every clinical record, the audit trail and the users' password hashes; "
@@ -52,6 +53,7 @@ def _bar(label: str) -> Iterator[Callable[[int, int], None]]:
         yield advance
 
 
+@boundary
 def export_clinic(
     output: Annotated[Path, typer.Option("--output", "-o", help="The zip file to write.")],
     as_: AsUser = None,
@@ -65,11 +67,10 @@ def export_clinic(
     dictionary in a zip."""
     from taut.exchange.archive import export_clinic as export
 
-    with one_line_errors():
-        db = database()
-        user = acting_user(db, as_)
-        with _bar("exporting rows") as progress:
-            summary = export(db, user, output, replace=force, progress=progress, bom=bom)
+    db = database()
+    user = acting_user(db, as_)
+    with _bar("exporting rows") as progress:
+        summary = export(db, user, output, replace=force, progress=progress, bom=bom)
     typer.echo(
         f'wrote {output}: clinic {summary.clinic_id} "{summary.clinic_name}", {summary.total:,} rows in '
         f"{len(summary.rows)} tables (schema revision {summary.schema_revision})"
@@ -77,22 +78,23 @@ def export_clinic(
     typer.echo(SENSITIVE)
 
 
+@boundary
 def import_clinic(
     archive: Annotated[Path, typer.Argument(help="A zip written by `taut export clinic`.")],
 ) -> None:
     """Import a clinic archive into the configured database, which must be empty (all or nothing)."""
     from taut.exchange.archive_import import import_archive
 
-    with one_line_errors():
-        db = database()
-        with _bar("importing rows") as progress:
-            summary = import_archive(db, archive, progress=progress)
+    db = database()
+    with _bar("importing rows") as progress:
+        summary = import_archive(db, archive, progress=progress)
     typer.echo(
         f'imported clinic {summary.clinic_id} "{summary.clinic_name}" from {archive}: {summary.total:,} rows '
         f"in {len(summary.rows)} tables, ids kept; its users sign in with the passwords they had"
     )
 
 
+@boundary
 def export_choir(
     output: Annotated[Path, typer.Option("--output", "-o", help="The CSV file to write.")],
     client_id: Annotated[int | None, typer.Argument(help="Only this client's drawings.", min=1)] = None,
@@ -102,14 +104,14 @@ def export_choir(
     """Export pain drawings as CHOIR Body Map codes (CSV, one row per painted region and code)."""
     from taut.exchange.choir import export_drawings
 
-    with one_line_errors():
-        db = database()
-        summary = export_drawings(db, acting_user(db, as_), output, client_id=client_id, replace=force)
+    db = database()
+    summary = export_drawings(db, acting_user(db, as_), output, client_id=client_id, replace=force)
     typer.echo(
         f"wrote {output}: {summary.rows} rows from {summary.intakes} intake(s) of {summary.clients} client(s)"
     )
 
 
+@boundary
 def import_choir(
     path: Annotated[Path, typer.Argument(help="CSV with client_id, recorded_on (or date), choir_code.")],
     as_: AsUser = None,
@@ -117,9 +119,8 @@ def import_choir(
     """Import CHOIR Body Map drawings as new intakes of existing clients (one transaction for the file)."""
     from taut.exchange.choir import import_drawings
 
-    with one_line_errors():
-        db = database()
-        summary = import_drawings(db, acting_user(db, as_), path)
+    db = database()
+    summary = import_drawings(db, acting_user(db, as_), path)
     typer.echo(
         f"imported {len(summary.intake_ids)} intake(s) for {summary.clients} client(s) from {path} "
         f"({summary.rows} rows)"

@@ -11,7 +11,8 @@ from typing import Annotated
 
 import typer
 
-from taut.cli.context import acting_user, database, one_line_errors
+from taut.cli.context import acting_user, database
+from taut.cli.errors import boundary
 
 As = Annotated[str | None, typer.Option("--as", help="E-mail of the acting user (default: the only owner).")]
 
@@ -21,6 +22,7 @@ def register(export_app: typer.Typer, import_app: typer.Typer) -> None:
     import_app.command("fhir")(import_fhir)
 
 
+@boundary
 def export_fhir(
     client_id: Annotated[int, typer.Argument(help="The client's id.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the Bundle (JSON).")],
@@ -32,14 +34,14 @@ def export_fhir(
     from taut.exchange.files import atomic_target
     from taut.fhir.export import client_bundle
 
-    with one_line_errors():
-        db = database()
-        data = client_bundle(db, acting_user(db, as_user), client_id)
-        with atomic_target(output.expanduser(), replace=True) as part:
-            part.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    db = database()
+    data = client_bundle(db, acting_user(db, as_user), client_id)
+    with atomic_target(output.expanduser(), replace=True) as part:
+        part.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     typer.echo(f"wrote {output} ({len(data['entry'])} resources)")
 
 
+@boundary
 def import_fhir(
     bundle: Annotated[Path, typer.Argument(help="A Bundle written by `taut export fhir`.")],
     as_user: As = None,
@@ -54,8 +56,7 @@ def import_fhir(
     nothing: on any error nothing is written."""
     from taut.fhir.importer import import_bundle
 
-    with one_line_errors():
-        raw = bundle.read_bytes()
-        db = database()
-        new_id = import_bundle(db, acting_user(db, as_user), raw, allow_duplicate=allow_duplicate)
+    raw = bundle.read_bytes()
+    db = database()
+    new_id = import_bundle(db, acting_user(db, as_user), raw, allow_duplicate=allow_duplicate)
     typer.echo(new_id)

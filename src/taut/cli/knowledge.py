@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from taut.cli.errors import emit_json, fail
+from taut.cli.errors import boundary, emit_json, fail
 
 if TYPE_CHECKING:
     from taut.anatomy.drawing import Figure
@@ -81,6 +81,7 @@ def _muscle_groups(m: Muscle) -> list[Sourced | tuple[str, ...]]:
 # --- taut muscles -------------------------------------------------------------------------------------------------
 
 
+@boundary
 def muscles_cmd(
     path: Annotated[
         Path | None,
@@ -185,6 +186,7 @@ def _check(path: Path | None, json_: bool) -> None:
 # --- taut muscle NAME ---------------------------------------------------------------------------------------------
 
 
+@boundary
 def muscle_cmd(
     name: Annotated[
         str, typer.Argument(help="Canonical name, alias or slug, e.g. 'upper trapezius', 'SCM'.")
@@ -433,6 +435,7 @@ def _write_picture(m: Muscle, side: Side, path: Path) -> None:
 # --- conditions ---------------------------------------------------------------------------------------------------
 
 
+@boundary
 def conditions_cmd(json_: JsonOpt = False) -> None:
     """List the conditions with the muscles to examine for each."""
     kb = _kb()
@@ -464,6 +467,7 @@ def conditions_cmd(json_: JsonOpt = False) -> None:
     Console().print(t)
 
 
+@boundary
 def condition_cmd(
     name: Annotated[str, typer.Argument(help="Name, id or alias, e.g. 'sciatica', 'TMD', 'tennis elbow'.")],
     json_: JsonOpt = False,

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from taut.cli.context import acting_user, database, fail_on, record_errors
+from taut.cli.context import acting_user, database
+from taut.cli.errors import boundary
 
 if TYPE_CHECKING:
     from taut.clinic.notes import Note
@@ -37,6 +38,7 @@ def _header(note: Note) -> str:
 
 
 @notes_app.command("soap")
+@boundary
 def soap(
     session_id: Annotated[int, typer.Argument(help="The treatment session the note is about.")],
     billing: Annotated[
@@ -47,17 +49,15 @@ def soap(
     """Draft a SOAP note of a session from the record; prints the note id and its text."""
     from taut.services.soap_notes import draft_soap_note
 
-    try:
-        db = database()
-        user = acting_user(db, as_)
-        note = draft_soap_note(db, user, session_id, billing=billing)
-    except record_errors() as e:
-        fail_on(e)
+    db = database()
+    user = acting_user(db, as_)
+    note = draft_soap_note(db, user, session_id, billing=billing)
     typer.echo(f"{_header(note)}\n")
     typer.echo(note.body.rstrip("\n"))
 
 
 @notes_app.command("show")
+@boundary
 def show(
     note_id: Annotated[int, typer.Argument(help="The note.")],
     as_: AsUser = None,
@@ -65,17 +65,15 @@ def show(
     """Print a note with its state (draft or signed)."""
     from taut.services.notes import get_note
 
-    try:
-        db = database()
-        user = acting_user(db, as_)
-        note = get_note(db, user, note_id)
-    except record_errors() as e:
-        fail_on(e)
+    db = database()
+    user = acting_user(db, as_)
+    note = get_note(db, user, note_id)
     typer.echo(f"{_header(note)}\n")
     typer.echo(note.body.rstrip("\n"))
 
 
 @notes_app.command("sign")
+@boundary
 def sign(
     note_id: Annotated[int, typer.Argument(help="The draft note to sign.")],
     as_: AsUser = None,
@@ -83,11 +81,8 @@ def sign(
     """Sign a draft note; a signed note never changes (corrections are amendments)."""
     from taut.services.notes import get_note, sign_note
 
-    try:
-        db = database()
-        user = acting_user(db, as_)
-        current = get_note(db, user, note_id)
-        signed = sign_note(db, user, note_id, expected_version=current.version)
-    except record_errors() as e:
-        fail_on(e)
+    db = database()
+    user = acting_user(db, as_)
+    current = get_note(db, user, note_id)
+    signed = sign_note(db, user, note_id, expected_version=current.version)
     typer.echo(_header(signed))

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from taut.cli.context import acting_user, database, fail_on, record_errors
-from taut.cli.errors import emit_json
+from taut.cli.context import acting_user, database
+from taut.cli.errors import boundary, emit_json
 
 db_app = typer.Typer(help="The records database: migrations.", no_args_is_help=True)
 clients_app = typer.Typer(help="Clients of a clinic.", no_args_is_help=True)
@@ -25,45 +25,40 @@ def register(app: typer.Typer) -> None:
 
 
 @db_app.command("upgrade")
+@boundary
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Create or migrate the database schema to the latest (or the given) revision."""
     from taut.store import migrate
 
-    try:
-        db = database()
-        migrate.upgrade(db.engine, revision)
-        typer.echo(
-            f"database at revision {migrate.current_revision(db.engine)} ({db.engine.url.render_as_string()})"
-        )
-    except record_errors() as e:
-        fail_on(e)
+    db = database()
+    migrate.upgrade(db.engine, revision)
+    typer.echo(
+        f"database at revision {migrate.current_revision(db.engine)} ({db.engine.url.render_as_string()})"
+    )
 
 
 @db_app.command("downgrade")
+@boundary
 def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. base or -1.")]) -> None:
     """Migrate the schema back to REVISION ("base" removes every table)."""
     from taut.store import migrate
 
-    try:
-        db = database()
-        migrate.downgrade(db.engine, revision)
-        typer.echo(f"database at revision {migrate.current_revision(db.engine) or 'base'}")
-    except record_errors() as e:
-        fail_on(e)
+    db = database()
+    migrate.downgrade(db.engine, revision)
+    typer.echo(f"database at revision {migrate.current_revision(db.engine) or 'base'}")
 
 
 @db_app.command("current")
+@boundary
 def db_current() -> None:
     """Print the schema revision of the database and the latest one."""
     from taut.store import migrate
 
-    try:
-        db = database()
-        typer.echo(f"current {migrate.current_revision(db.engine) or 'none'}, head {migrate.head_revision()}")
-    except record_errors() as e:
-        fail_on(e)
+    db = database()
+    typer.echo(f"current {migrate.current_revision(db.engine) or 'none'}, head {migrate.head_revision()}")
 
 
+@boundary
 def demo(
     clients: Annotated[
         int, typer.Option("--clients", min=1, max=1_000_000, help="How many demo clients to add.")
@@ -78,21 +73,19 @@ def demo(
     from taut.services.demo import seed_demo
     from taut.store import migrate
 
-    try:
-        db = database()
-        migrate.upgrade(db.engine)
-        with Progress(
-            TextColumn("seeding demo clients"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
-        ) as bar:
-            task = bar.add_task("clients", total=clients)
-            login = seed_demo(db, clients=clients, seed=seed, progress=lambda n: bar.advance(task, n))
-    except record_errors() as e:
-        fail_on(e)
+    db = database()
+    migrate.upgrade(db.engine)
+    with Progress(
+        TextColumn("seeding demo clients"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+    ) as bar:
+        task = bar.add_task("clients", total=clients)
+        login = seed_demo(db, clients=clients, seed=seed, progress=lambda n: bar.advance(task, n))
     typer.echo(f"added {login.clients} clients, {login.sessions} sessions, {login.holds} holds")
     typer.echo(f"demo login: {login.email}  password: {login.password}")
 
 
 @clients_app.command("list")
+@boundary
 def clients_list(
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     as_: Annotated[
@@ -104,12 +97,9 @@ def clients_list(
     """List the clients of the acting user's clinic (the read is audited)."""
     from taut.services import clients
 
-    try:
-        db = database()
-        user = acting_user(db, as_)
-        page = clients.list_clients(db, user, limit=limit, offset=offset)
-    except record_errors() as e:
-        fail_on(e)
+    db = database()
+    user = acting_user(db, as_)
+    page = clients.list_clients(db, user, limit=limit, offset=offset)
     rows = [
         {
             "id": c.id,
@@ -143,25 +133,21 @@ def clients_list(
     Console().print(t)
 
 
+@boundary
 def backup(path: Annotated[Path, typer.Argument(help="The new backup file.")]) -> None:
     """Back up the whole database (SQLite online backup, or pg_dump for PostgreSQL)."""
     from taut.store import backup as store_backup
 
-    try:
-        db = database()
-        store_backup.backup(db.engine, path)
-    except record_errors() as e:
-        fail_on(e)
+    db = database()
+    store_backup.backup(db.engine, path)
     typer.echo(f"backup written to {path}")
 
 
+@boundary
 def restore(path: Annotated[Path, typer.Argument(help="A file written by `taut backup`.")]) -> None:
     """Replace the database with a Taut backup (refuses any other file)."""
     from taut.store import backup as store_backup
 
-    try:
-        db = database()
-        revision = store_backup.restore(db.engine, path)
-    except record_errors() as e:
-        fail_on(e)
+    db = database()
+    revision = store_backup.restore(db.engine, path)
     typer.echo(f"restored {path}; database at revision {revision}")

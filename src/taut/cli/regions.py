@@ -6,12 +6,13 @@ from typing import Annotated
 
 import typer
 
-from taut.cli.errors import emit_json, user_errors
+from taut.cli.errors import boundary, emit_json
 
 app = typer.Typer(help="The coded body map: regions, terms and the CHOIR crosswalk.", no_args_is_help=True)
 
 
 @app.command("list")
+@boundary
 def list_regions(json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """List every body-map region with its hierarchy, views and codes."""
     from taut.anatomy import body_map
@@ -61,6 +62,7 @@ def list_regions(json_: Annotated[bool, typer.Option("--json", help="Print JSON.
 
 
 @app.command("resolve")
+@boundary
 def resolve_term(
     term: Annotated[str, typer.Argument(help="Words for a place on the body, e.g. 'back of neck'.")],
     side: Annotated[str | None, typer.Option("--side", help="left, right or both (the patient's).")] = None,
@@ -69,8 +71,7 @@ def resolve_term(
     """Resolve a term (and side) to body-map regions."""
     from taut.anatomy import body_map, resolve
 
-    with user_errors():
-        refs = resolve(term, side)
+    refs = resolve(term, side)
     bm = body_map()
     rows = [
         {"id": r.region, "side": r.side.value if r.side else None, "name": bm[r.region].name} for r in refs
@@ -84,6 +85,7 @@ def resolve_term(
 
 
 @app.command("choir")
+@boundary
 def choir(json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """The CHOIR Body Map crosswalk: every CHOIR code with the Taut regions in it."""
     from taut.anatomy.crosswalk import choir_table

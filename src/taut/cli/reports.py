@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from taut.cli.context import acting_user, database, fail_on, record_errors
-from taut.cli.errors import fail
+from taut.cli.context import acting_user, database
+from taut.cli.errors import boundary, fail
 
 report_app = typer.Typer(
     help="PDF documents: the client's handout and the progress report.", no_args_is_help=True
@@ -29,6 +29,7 @@ def register(app: typer.Typer) -> None:
 
 
 @report_app.command("handout")
+@boundary
 def handout(
     session_id: Annotated[int, typer.Argument(help="The session.", min=1)],
     output: OutputOpt,
@@ -43,6 +44,7 @@ def handout(
 
 
 @report_app.command("progress")
+@boundary
 def progress(
     client_id: Annotated[int, typer.Argument(help="The client.", min=1)],
     output: OutputOpt,
@@ -63,12 +65,9 @@ def _render(
     from taut.reports.render import page_size
 
     _check_output(output, force)
-    try:
-        page_size(paper)
-        db = database()
-        pdf = make(db, acting_user(db, as_), record_id, paper=paper)
-    except record_errors() as e:
-        fail_on(e)
+    page_size(paper)
+    db = database()
+    pdf = make(db, acting_user(db, as_), record_id, paper=paper)
     _write(output, pdf)
     typer.echo(f"wrote {output} ({paper.lower()})")
 

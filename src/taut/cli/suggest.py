@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from taut.cli.errors import emit_json, fail
+from taut.cli.errors import boundary, emit_json, fail
 
 if TYPE_CHECKING:
     from taut.reasoning.result import Suggestion
@@ -36,6 +36,7 @@ def register(app: typer.Typer) -> None:
     app.command("evaluate")(evaluate_cmd)
 
 
+@boundary
 def suggest_cmd(
     pain: Annotated[
         list[str] | None,
@@ -67,8 +68,7 @@ def suggest_cmd(
     top: Annotated[int, typer.Option(help="How many muscles to show in the table.")] = 8,
 ) -> None:
     """Suggest the trigger points that explain a pain drawing, red flags first."""
-    from taut.anatomy.pain import PainDrawingError
-    from taut.reasoning.case import CaseError, case_from_specs
+    from taut.reasoning.case import case_from_specs
 
     if method not in METHODS:
         fail(f"--method must be engine or baseline, not {method!r}")
@@ -76,14 +76,12 @@ def suggest_cmd(
     if cases is not None:
         if pain or symptom or onset is not None or duration_days is not None:
             fail("give either --cases FILE or --pain/--symptom/--onset/--duration-days, not both")
-        _answer_cases(cases, run, json_)
+        _answer_cases(run, cases, json_)
         return
     if not pain:
         fail("paint at least one region with --pain (e.g. --pain 'temple:right:6'), or give --cases FILE")
-    try:
-        case = case_from_specs(pain, symptom or [], age, sex, onset, duration_days)
-    except (PainDrawingError, CaseError) as e:
-        fail(str(e))
+    # bad words, sides, onset or duration: the error boundary says so
+    case = case_from_specs(pain, symptom or [], age, sex, onset, duration_days)
     drawing = case.drawing
     result = run(case)
     if svg is not None:
@@ -94,15 +92,11 @@ def suggest_cmd(
     _print(result, top)
 
 
-def _answer_cases(path: Path, run, json_: bool) -> None:  # type: ignore[no-untyped-def]
-    """Every case of a case file, as JSON (FORMAT.md) or one line per case."""
-    from taut.reasoning.case import CaseError, read_case_file
+def _answer_cases(run: Any, path: Path, json_: bool) -> None:
+    """Every case of a taut-cases/1 file: JSON results, or one line per case."""
+    from taut.reasoning.case import read_case_file
 
-    try:
-        all_cases = read_case_file(path)
-    except CaseError as e:
-        fail(str(e))
-    results = [run(c).to_dict() for c in all_cases]
+    results = [run(c).to_dict() for c in read_case_file(path)]
     if json_:
         emit_json({"results": results})
         return
@@ -198,6 +192,25 @@ def _draw(s: Suggestion, drawing: object, path: Path) -> None:
     typer.echo(f"wrote {path}", err=True)
 
 
+def _per_case_table(raw: list[dict[str, Any]], answers_by: dict[str, dict[Any, Any]]) -> Any:
+    from rich.table import Table
+
+    pt = Table(title="Top 5 per case")
+    for col in ("case", "expected", "engine", "baseline"):
+        pt.add_column(col)
+    for c in raw:
+        wanted = ", ".join(c.get("expected", {}).get("muscles", [])[:4]) or (
+            "RED FLAG" if c.get("expected", {}).get("red_flag") else ""
+        )
+        row = [c["id"], wanted]
+        for method in METHODS:
+            a = answers_by[method][c["id"]]
+            row.append(("RF! " if a["red_flags"] else "") + ", ".join(m["muscle"] for m in a["ranking"][:5]))
+        pt.add_row(*row)
+    return pt
+
+
+@boundary
 def evaluate_cmd(
     file: Annotated[Path, typer.Argument(help="A taut-cases/1 file with expected answers.")],
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -208,14 +221,11 @@ def evaluate_cmd(
     """Run the engine and the baseline on a case file and print the scorer's figures side by side."""
     import json
 
-    from taut.reasoning.case import CaseError, read_case_file
+    from taut.reasoning.case import read_case_file
     from taut.reasoning.evaluate import score
 
-    try:
-        cases = read_case_file(file)
-        raw = json.loads(file.read_text(encoding="utf-8"))["cases"]
-    except CaseError as e:
-        fail(str(e))
+    cases = read_case_file(file)  # a bad file: the error boundary says what is wrong
+    raw = json.loads(file.read_text(encoding="utf-8"))["cases"]
     figures = {}
     answers_by = {}
     for method in METHODS:
@@ -235,21 +245,7 @@ def _print_figures(name: str, raw: list, answers_by: dict, figures: dict, per_ca
 
     con = Console()
     if per_case:
-        pt = Table(title="Top 5 per case")
-        for col in ("case", "expected", "engine", "baseline"):
-            pt.add_column(col)
-        for c in raw:
-            wanted = ", ".join(c.get("expected", {}).get("muscles", [])[:4]) or (
-                "RED FLAG" if c.get("expected", {}).get("red_flag") else ""
-            )
-            row = [c["id"], wanted]
-            for method in METHODS:
-                a = answers_by[method][c["id"]]
-                row.append(
-                    ("RF! " if a["red_flags"] else "") + ", ".join(m["muscle"] for m in a["ranking"][:5])
-                )
-            pt.add_row(*row)
-        con.print(pt)
+        con.print(_per_case_table(raw, answers_by))
     t = Table(title=f"{name}: {len(raw)} cases")
     t.add_column("metric")
     t.add_column("engine", justify="right")

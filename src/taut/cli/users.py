@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from taut.cli.context import acting_user, database, one_line_errors
-from taut.cli.errors import emit_json
+from taut.cli.context import acting_user, database
+from taut.cli.errors import boundary, emit_json
 
 if TYPE_CHECKING:
     from taut.clinic.people import User
@@ -39,9 +39,9 @@ STDIN = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    app.command("init")(init)
+    app.command("init")(boundary(init))
     app.add_typer(users_app, name="users")
-    app.command("audit")(audit)
+    app.command("audit")(boundary(audit))
 
 
 def _stdin_password() -> str:
@@ -66,14 +66,13 @@ def init(
     from taut.services import clinics
     from taut.store import migrate
 
-    with one_line_errors():
-        draft = Clinic(name=clinic, timezone=timezone)  # bad input is refused before anything is touched
-        password = _stdin_password() if password_stdin else None
-        db = database()
-        migrate.upgrade(db.engine)
-        made, owner, one_time = clinics.initialize(
-            db, clinic=draft, owner_email=owner_email, owner_name=owner_name, password=password
-        )
+    draft = Clinic(name=clinic, timezone=timezone)  # bad input is refused before anything is touched
+    password = _stdin_password() if password_stdin else None
+    db = database()
+    migrate.upgrade(db.engine)
+    made, owner, one_time = clinics.initialize(
+        db, clinic=draft, owner_email=owner_email, owner_name=owner_name, password=password
+    )
     typer.echo(f'created clinic {made.id} "{made.name}" ({made.timezone}) with owner {owner.email}')
     if one_time:
         typer.echo(f"one-time password: {one_time}   (it must be changed at the first sign-in)")
@@ -102,16 +101,16 @@ def _colleague(db: Database, owner: User, email: str) -> User:
 
 
 @users_app.command("list")
+@boundary
 def list_users(
     as_email: AS = None, json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False
 ) -> None:
     """The clinic's accounts: e-mail, name, role, active, two-factor."""
     from taut.services import clinics
 
-    with one_line_errors():
-        db = database()
-        owner = _owner(db, as_email)
-        users = clinics.list_users(db, owner)
+    db = database()
+    owner = _owner(db, as_email)
+    users = clinics.list_users(db, owner)
     rows = [
         {
             "id": u.id,
@@ -135,6 +134,7 @@ def list_users(
 
 
 @users_app.command("add")
+@boundary
 def add(
     email: Annotated[str, typer.Option("--email", help="Their e-mail (their sign-in).")],
     name: Annotated[str, typer.Option("--name", help="Their name.")],
@@ -147,25 +147,25 @@ def add(
     from taut.clinic.people import Role
     from taut.services import clinics
 
-    with one_line_errors():
-        if role not in {r.value for r in Role}:
-            raise RecordValidationError("--role", f"must be owner, therapist or front_desk, not {role!r}")
-        password = _stdin_password() if password_stdin else None
-        db = database()
-        owner = _owner(db, as_email)
-        if password is None:
-            user, one_time = clinics.add_user_with_one_time_password(
-                db, owner, email=email, name=name, role=Role(role)
-            )
-        else:
-            user = clinics.add_user(db, owner, email=email, name=name, role=Role(role), password=password)
-            one_time = None
+    if role not in {r.value for r in Role}:
+        raise RecordValidationError("--role", f"must be owner, therapist or front_desk, not {role!r}")
+    password = _stdin_password() if password_stdin else None
+    db = database()
+    owner = _owner(db, as_email)
+    if password is None:
+        user, one_time = clinics.add_user_with_one_time_password(
+            db, owner, email=email, name=name, role=Role(role)
+        )
+    else:
+        user = clinics.add_user(db, owner, email=email, name=name, role=Role(role), password=password)
+        one_time = None
     typer.echo(f"added {user.email} ({user.role.value}) to clinic {user.clinic_id}")
     if one_time:
         typer.echo(f"one-time password: {one_time}   (it must be changed at the first sign-in)")
 
 
 @users_app.command("set-password")
+@boundary
 def set_password(
     email: Annotated[str, typer.Argument(help="The account's e-mail.")],
     password_stdin: STDIN = False,
@@ -174,17 +174,16 @@ def set_password(
     """Give an account a new password (from standard input) or a one-time password; its sessions end."""
     from taut.services import accounts
 
-    with one_line_errors():
-        password = _stdin_password() if password_stdin else None
-        db = database()
-        owner = _owner(db, as_email)
-        user = _colleague(db, owner, email)
-        assert user.id is not None
-        if password is None:
-            one_time = accounts.reset_password(db, owner, user.id)
-        else:
-            accounts.set_password(db, owner, user.id, password)
-            one_time = None
+    password = _stdin_password() if password_stdin else None
+    db = database()
+    owner = _owner(db, as_email)
+    user = _colleague(db, owner, email)
+    assert user.id is not None
+    if password is None:
+        one_time = accounts.reset_password(db, owner, user.id)
+    else:
+        accounts.set_password(db, owner, user.id, password)
+        one_time = None
     typer.echo(f"new password set for {user.email}; their sessions have ended")
     if one_time:
         typer.echo(f"one-time password: {one_time}   (it must be changed at the first sign-in)")
@@ -193,16 +192,16 @@ def set_password(
 def _set_active(email: str, as_email: str | None, active: bool) -> None:
     from taut.services import clinics
 
-    with one_line_errors():
-        db = database()
-        owner = _owner(db, as_email)
-        user = _colleague(db, owner, email)
-        assert user.id is not None
-        clinics.set_active(db, owner, user.id, active)
+    db = database()
+    owner = _owner(db, as_email)
+    user = _colleague(db, owner, email)
+    assert user.id is not None
+    clinics.set_active(db, owner, user.id, active)
     typer.echo(f"{user.email} is {'active again' if active else 'deactivated and signed out everywhere'}")
 
 
 @users_app.command("deactivate")
+@boundary
 def deactivate(
     email: Annotated[str, typer.Argument(help="The account's e-mail.")], as_email: AS = None
 ) -> None:
@@ -211,6 +210,7 @@ def deactivate(
 
 
 @users_app.command("reactivate")
+@boundary
 def reactivate(
     email: Annotated[str, typer.Argument(help="The account's e-mail.")], as_email: AS = None
 ) -> None:
@@ -240,24 +240,23 @@ def audit(
     from taut.clinic.dates import parse_day
     from taut.services import clinics
 
-    with one_line_errors():
-        db = database()
-        owner = _owner(db, as_email)
-        clinic = clinics.get_clinic(db, owner)
-        zone = ZoneInfo(clinic.timezone)
-        first = parse_day(since or "", clinic.date_format, field="--since")
-        last = parse_day(until or "", clinic.date_format, field="--until")
-        rows = clinics.read_audit(
-            db,
-            owner,
-            clinics.AuditFilter(
-                user_email=user,
-                client_id=client,
-                since=datetime.combine(first, time(), zone) if first else None,
-                until=datetime.combine(last + timedelta(days=1), time(), zone) if last else None,
-                limit=limit,
-            ),
-        )
+    db = database()
+    owner = _owner(db, as_email)
+    clinic = clinics.get_clinic(db, owner)
+    zone = ZoneInfo(clinic.timezone)
+    first = parse_day(since or "", clinic.date_format, field="--since")
+    last = parse_day(until or "", clinic.date_format, field="--until")
+    rows = clinics.read_audit(
+        db,
+        owner,
+        clinics.AuditFilter(
+            user_email=user,
+            client_id=client,
+            since=datetime.combine(first, time(), zone) if first else None,
+            until=datetime.combine(last + timedelta(days=1), time(), zone) if last else None,
+            limit=limit,
+        ),
+    )
     out = [
         {
             "id": r.entry.id,

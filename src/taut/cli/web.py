@@ -7,13 +7,15 @@ from typing import Annotated
 
 import typer
 
-from taut.cli.context import database, fail_on, record_errors
+from taut.cli.context import database
+from taut.cli.errors import boundary
 
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
 
 
+@boundary
 def serve(
     host: Annotated[
         str | None, typer.Option("--host", help="Address to listen on (default 127.0.0.1).")
@@ -36,14 +38,11 @@ def serve(
     settings = Settings()
     host = host or settings.host
     port = port or settings.port
-    try:
-        db = database()
-        migrate.upgrade(db.engine)
-        if demo:
-            _demo(db, demo_clients)
-        db.dispose()
-    except record_errors() as e:
-        fail_on(e)
+    db = database()
+    migrate.upgrade(db.engine)
+    if demo:
+        _demo(db, demo_clients)
+    db.dispose()
     typer.echo(f"Taut is running at http://{host}:{port}  (Ctrl+C stops it)")
     uvicorn.run(
         "taut.web.app:create_app",

@@ -283,8 +283,8 @@ def _year(s: Source) -> str:
     years = _YEAR.findall(s.citation)
     in_key = _KEY_YEAR.findall(s.key)
     if in_key and in_key[0] in years:
-        return in_key[0]
-    return years[0] if years else ""
+        return str(in_key[0])
+    return str(years[0]) if years else ""
 
 
 def citation_short(key: str, locator: str = "", kb: KnowledgeBase | None = None) -> str:

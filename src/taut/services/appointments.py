@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, select
 
 from taut.clinic import appointments as ap
+from taut.clinic import rules
 from taut.clinic.appointments import (
     Appointment,
     AppointmentType,
@@ -333,8 +334,8 @@ def availability(
     """Free start times for an appointment of the type in [start, end) with one practitioner or any, earliest
     first (at most ``limit``), never in the past."""
     access.require(db, user, Permission.READ_CLIENTS, entity="availability")
-    ap.rules.aware("from", start)
-    ap.rules.aware("to", end)
+    rules.aware("from", start)
+    rules.aware("to", end)
     if end <= start:
         raise RecordValidationError("to", "must be after from")
     if end - start > timedelta(days=62):
@@ -460,7 +461,7 @@ def book(
         p = _practitioner(conn, user.clinic_id, practitioner_id)
         room = _room(conn, user.clinic_id, room_id)
         tz = store.clinic_zone(conn, user.clinic_id)
-        ap.rules.aware("appointment.start", start)
+        rules.aware("appointment.start", start)
         starts = ap.series_starts(start, tz, count=repeat, interval_weeks=interval_weeks)
         series = uuid.uuid4().hex if len(starts) > 1 else None
         plan_id = _active_plan(conn, user.clinic_id, client_id)
@@ -657,7 +658,7 @@ def mark(
 ) -> Appointment:
     """The front desk's marks: arrived, no-show (only once the appointment has started) or back to booked."""
     access.require(db, user, Permission.EDIT_CLIENTS, entity="appointment", record_id=appointment_id)
-    ap.rules.one_of("appointment.status", status, (ap.ARRIVED, ap.NO_SHOW, ap.BOOKED))
+    rules.one_of("appointment.status", status, (ap.ARRIVED, ap.NO_SHOW, ap.BOOKED))
     at = at or now()
     with db.transaction() as conn:
         a = store.get_appointment(conn, user.clinic_id, appointment_id)
@@ -789,7 +790,7 @@ def book_view(
 ) -> BookView:
     """The book from the local day ``first`` for ``days`` days, for one practitioner or the whole clinic."""
     access.require(db, user, Permission.READ_CLIENTS, entity="appointment")
-    ap.rules.whole_number("days", days, 1, 31)
+    rules.whole_number("days", days, 1, 31)
     with db.transaction() as conn:
         tz = store.clinic_zone(conn, user.clinic_id)
         settings = store.get_settings(conn, user.clinic_id)
@@ -829,8 +830,8 @@ def list_appointments(
     db: Database, user: User, *, start: datetime, end: datetime, practitioner_id: int | None = None
 ) -> list[Booked]:
     access.require(db, user, Permission.READ_CLIENTS, entity="appointment")
-    ap.rules.aware("from", start)
-    ap.rules.aware("to", end)
+    rules.aware("from", start)
+    rules.aware("to", end)
     if end <= start:
         raise RecordValidationError("to", "must be after from")
     if end - start > timedelta(days=366):

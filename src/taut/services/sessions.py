@@ -14,12 +14,20 @@ from taut.clinic.catalogue import catalogue
 from taut.clinic.errors import RecordValidationError, SignedRecordError, TreatmentBlocked
 from taut.clinic.intake import Intake
 from taut.clinic.people import Client, Permission, User
-from taut.clinic.screening import AWAITING, PENDING, FlagState, ScreeningDecision, flag_states, refers
+from taut.clinic.screening import (
+    AWAITING,
+    PENDING,
+    FlagState,
+    ScreeningDecision,
+    flag_states,
+    refers,
+    unanswered,
+)
 from taut.clinic.sessions import Hold, TreatmentSession
 from taut.reasoning.redflags import screen
 from taut.reasoning.result import Flag
 from taut.services import access
-from taut.services.suggestions import case_for_intake, unanswered
+from taut.services.suggestions import case_for_intake
 from taut.store import appointments as booked
 from taut.store import people, records
 from taut.store.engine import Database

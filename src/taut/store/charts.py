@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
+from taut.clinic.assessment import Assessment
 from taut.clinic.chart import Chart, SessionEntry, outcome_entries
 from taut.clinic.people import Client
 from taut.store import mapping, tables
@@ -40,36 +41,10 @@ def load_chart(conn: Connection, clinic_id: int, client: Client) -> Chart:
     intakes = [
         mapping.intake_from_row(r) for r in _rows(conn, t.intakes, clinic_id, cid, ic.recorded_on, ic.id)
     ]
-
-    findings = defaultdict(list)
-    for r in _rows(
-        conn, t.trp_findings, clinic_id, cid, t.trp_findings.c.assessment_id, t.trp_findings.c.position
-    ):
-        findings[r.assessment_id].append(mapping.finding_from_row(r))
-    rom = defaultdict(list)
-    rc = t.rom_measurements.c
-    for r in _rows(conn, t.rom_measurements, clinic_id, cid, rc.assessment_id, rc.position):
-        rom[r.assessment_id].append(mapping.rom_from_row(r))
-    assessments = [
-        mapping.assessment_from_row(r, findings[r.id], rom[r.id])
-        for r in _rows(conn, t.assessments, clinic_id, cid, t.assessments.c.assessed_on, t.assessments.c.id)
-    ]
-
     plans = [
         mapping.plan_from_row(r)
         for r in _rows(conn, t.plans, clinic_id, cid, t.plans.c.starts_on, t.plans.c.id)
     ]
-
-    holds = defaultdict(list)
-    for r in _rows(conn, t.holds, clinic_id, cid, t.holds.c.session_id, t.holds.c.position):
-        holds[r.session_id].append(mapping.hold_from_row(r))
-    checkins = {r.session_id: mapping.checkin_from_row(r) for r in _rows(conn, t.checkins, clinic_id, cid)}
-    sc = t.treatment_sessions.c
-    sessions = [
-        SessionEntry(mapping.session_from_row(r, holds[r.id]), checkins.get(r.id))
-        for r in _rows(conn, t.treatment_sessions, clinic_id, cid, sc.occurred_at, sc.id)
-    ]
-
     oc = t.outcome_measures.c
     outcomes = outcome_entries(
         [
@@ -94,11 +69,43 @@ def load_chart(conn: Connection, clinic_id: int, client: Client) -> Chart:
     return Chart(
         client,
         tuple(intakes),
-        tuple(assessments),
+        _assessments(conn, clinic_id, cid),
         tuple(plans),
-        tuple(sessions),
+        _sessions(conn, clinic_id, cid),
         outcomes,
         tuple(notes),
         tuple(decisions),
         tuple(clearances),
+    )
+
+
+def _assessments(conn: Connection, clinic_id: int, cid: int) -> tuple[Assessment, ...]:
+    """The client's assessments by (assessed_on, id), each with its findings and ROM in order (3 queries)."""
+    t = tables
+    findings = defaultdict(list)
+    for r in _rows(
+        conn, t.trp_findings, clinic_id, cid, t.trp_findings.c.assessment_id, t.trp_findings.c.position
+    ):
+        findings[r.assessment_id].append(mapping.finding_from_row(r))
+    rom = defaultdict(list)
+    rc = t.rom_measurements.c
+    for r in _rows(conn, t.rom_measurements, clinic_id, cid, rc.assessment_id, rc.position):
+        rom[r.assessment_id].append(mapping.rom_from_row(r))
+    return tuple(
+        mapping.assessment_from_row(r, findings[r.id], rom[r.id])
+        for r in _rows(conn, t.assessments, clinic_id, cid, t.assessments.c.assessed_on, t.assessments.c.id)
+    )
+
+
+def _sessions(conn: Connection, clinic_id: int, cid: int) -> tuple[SessionEntry, ...]:
+    """The client's sessions by (occurred_at, id), each with its holds in order and its check-in (3 queries)."""
+    t = tables
+    holds = defaultdict(list)
+    for r in _rows(conn, t.holds, clinic_id, cid, t.holds.c.session_id, t.holds.c.position):
+        holds[r.session_id].append(mapping.hold_from_row(r))
+    checkins = {r.session_id: mapping.checkin_from_row(r) for r in _rows(conn, t.checkins, clinic_id, cid)}
+    sc = t.treatment_sessions.c
+    return tuple(
+        SessionEntry(mapping.session_from_row(r, holds[r.id]), checkins.get(r.id))
+        for r in _rows(conn, t.treatment_sessions, clinic_id, cid, sc.occurred_at, sc.id)
     )

@@ -22,8 +22,9 @@ from taut.clinic import CheckIn, NotFound, ScreeningAnswer, TriggerPointFinding
 from taut.clinic.catalogue import catalogue
 from taut.clinic.chart import Chart, SessionEntry, outcome_entries
 from taut.clinic.intake import engine_case
+from taut.clinic.naming import region_words
 from taut.clinic.screening import ScreeningDecision
-from taut.clinic.soap import build_soap_note, region_words
+from taut.clinic.soap import build_soap_note
 from taut.reasoning.result import Suggestion
 from taut.services.suggestions import case_for_intake
 

@@ -17,6 +17,7 @@ from taut.anatomy.drawing.geometry import load_view
 from taut.anatomy.drawing.svg import display_name
 from taut.anatomy.pain import QUALITIES, PainDrawing
 from taut.anatomy.regions import VIEWS, RegionRef, Side, body_map
+from taut.clinic.naming import region_name as region_label
 from taut.knowledge import knowledge
 from taut.reasoning.zones import ESSENTIAL, place
 from taut.web.bodymap import (
@@ -25,7 +26,6 @@ from taut.web.bodymap import (
     mark_label,
     overlay_zones,
     referral_zones,
-    region_label,
     region_options,
     register_globals,
 )

@@ -8,11 +8,12 @@ from functools import cache
 from typing import Any
 
 from taut.anatomy.regions import body_map
+from taut.clinic.naming import region_name as region_label
 from taut.clinic.screening import LEVELS, level_words, refers
 from taut.knowledge import knowledge
 from taut.knowledge.screening import ANSWERS, safety_screen
 from taut.reasoning.result import Flag, RankedMuscle, Suggestion
-from taut.web.bodymap import overlay_zones, referral_zones, region_label
+from taut.web.bodymap import overlay_zones, referral_zones
 from taut.web.templating import muscle_name
 
 ACTIONS = {
