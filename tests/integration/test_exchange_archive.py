@@ -47,6 +47,7 @@ from taut.services import charts, clients, clinics, notes, records, sessions
 from taut.services.demo import seed_demo
 from taut.store import Database, make_engine, migrate, people, tables
 
+HEAD = migrate.head_revision()
 pytestmark = pytest.mark.xdist_group("exchange")  # one worker owns the module's databases
 
 
@@ -457,7 +458,7 @@ BAD: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "older schema": (
         {"manifest": lambda m: m.update(schema_revision="0001")},
-        "manifest.json schema_revision: the archive is at schema revision 0001, the database at 0002: migrate "
+        f"manifest.json schema_revision: the archive is at schema revision 0001, the database at {HEAD}: migrate "
         "the empty database with `taut db downgrade 0001`, import, then run `taut db upgrade`",
     ),
     "unknown schema": (
@@ -564,7 +565,7 @@ def test_a_database_without_the_schema_is_told_to_migrate(
 ) -> None:
     bare = Database(make_engine(f"sqlite:///{tmp_path / 'bare.sqlite3'}"))
     with pytest.raises(
-        ExchangeError, match=r"database: has no Taut schema yet; run `taut db upgrade 0002` first"
+        ExchangeError, match=rf"database: has no Taut schema yet; run `taut db upgrade {HEAD}` first"
     ):
         import_archive(bare, source.a_archive)
     bare.dispose()
