@@ -147,6 +147,15 @@ def first_session(page: Any, base: str, client_id: int) -> None:
     # A closed tab loses nothing: reload and both holds are there.
     page.goto(session_url)
     expect(page.locator("#cd-holds li")).to_have_count(2)
+    # Each hold went out with its own key (a UUID made by the browser's queue), stored with it.
+    sid = session_url.rstrip("/").rsplit("/", 1)[-1]
+    saved = page.request.get(session_url.replace(f"/sessions/{sid}", f"/api/v1/sessions/{sid}")).json()[
+        "holds"
+    ]
+    keys = [h["key"] for h in saved]
+    assert len(set(keys)) == 2 and all(
+        re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", k) for k in keys
+    )
 
     # Finish: pain after 3, then the printable aftercare sheet.
     page.locator('label:has(input[name="pain_after"][value="3"])').click()

@@ -50,7 +50,6 @@ from taut.store import Database, make_engine, migrate, people, tables
 HEAD = migrate.head_revision()  # the schema revision this code migrates to
 
 pytestmark = pytest.mark.xdist_group("exchange")  # one worker owns the module's databases
-HEAD = migrate.head_revision()
 
 
 # --- databases -----------------------------------------------------------------------------------------------

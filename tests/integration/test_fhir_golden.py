@@ -19,7 +19,7 @@ from tests.integration.conftest import PASSWORD
 from tests.unit.fhir.demo_course import OLGA, TOM, demo_course
 
 from taut.clinic import Role, User
-from taut.fhir.equivalence import differences
+from taut.fhir.equivalence import differences, equivalent
 from taut.fhir.export import bundle, client_bundle
 from taut.services import clinics
 from taut.services.course_import import import_course
@@ -52,9 +52,21 @@ def test_the_demo_client_matches_the_golden_file(db: Database, golden_client: tu
 
 def test_the_database_loses_nothing_of_the_course(db: Database, golden_client: tuple[User, int]) -> None:
     """Stored and exported from the database, the course gives the same Bundle as the course in memory
-    (same ids: a fresh database numbers from 1 like the demo course)."""
+    (same ids: a fresh database numbers from 1 like the demo course), except that its notes, imported, name
+    their authors and signers as people of the course's clinic rather than as users of this one."""
     olga, cid = golden_client
-    assert client_bundle(db, olga, cid, at=AT) == bundle(demo_course(), at=AT)
+    stored, in_memory = client_bundle(db, olga, cid, at=AT), bundle(demo_course(), at=AT)
+    assert equivalent(stored, in_memory, same_clinic=False), differences(stored, in_memory, same_clinic=False)
+    kept = [
+        e
+        for e in stored["entry"]
+        if e["resource"]["resourceType"] not in ("Practitioner", "DocumentReference", "Provenance")
+    ]
+    assert kept == [
+        e
+        for e in in_memory["entry"]
+        if e["resource"]["resourceType"] not in ("Practitioner", "DocumentReference", "Provenance")
+    ]
 
 
 def test_every_resource_of_the_golden_file_validates() -> None:

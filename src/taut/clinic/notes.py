@@ -5,11 +5,68 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from taut.clinic import rules
 from taut.clinic.errors import RecordValidationError, SignedRecordError
 
 NOTE_KINDS = ("progress", "assessment", "discharge", "letter", "soap")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Person:
+    """Someone named by a record that came from another system: never a user of this clinic."""
+
+    name: str
+    identifier: str | None = None  # "system|value" as the other system identifies them (or "mailto:...")
+
+    def __post_init__(self) -> None:
+        rules.text("person.name", self.name, max_len=200)
+        if self.identifier is not None:
+            rules.text("person.identifier", self.identifier, max_len=500)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoteProvenance:
+    """Where an imported note comes from: the system it was written and signed in, by whom (as that system
+    names them), and who imported it here and when. The note's own ``author_id`` is then the user who
+    imported it (who entered it into this clinic) and its ``signed_by`` is empty: no user of this clinic
+    signed it. ``imported_by``/``imported_at`` are empty only while a note is on its way in (a reader's)."""
+
+    system: str
+    author: Person
+    signer: Person | None = None
+    imported_by: int | None = None
+    imported_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        rules.text("note.provenance.system", self.system, max_len=300)
+        if self.imported_at is not None:
+            rules.aware("note.provenance.imported_at", self.imported_at)
+
+    def as_json(self) -> dict[str, object]:
+        def person(p: Person | None) -> dict[str, object] | None:
+            return None if p is None else {"name": p.name, "identifier": p.identifier}
+
+        return {
+            "system": self.system,
+            "author": person(self.author),
+            "signer": person(self.signer),
+            "imported_by": self.imported_by,
+            "imported_at": None if self.imported_at is None else self.imported_at.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> NoteProvenance:
+        signer = data.get("signer")
+        at = data.get("imported_at")
+        return cls(
+            system=data["system"],
+            author=Person(**data["author"]),
+            signer=None if signer is None else Person(**signer),
+            imported_by=data.get("imported_by"),
+            imported_at=None if at is None else datetime.fromisoformat(at),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,6 +81,7 @@ class Note:
     signed_by: int | None = None
     amends_id: int | None = None  # the signed note this amendment corrects
     version: int = 1
+    provenance: NoteProvenance | None = None  # an imported note: who wrote and signed it, where
 
     def __post_init__(self) -> None:
         rules.one_of("note.kind", self.kind, NOTE_KINDS)

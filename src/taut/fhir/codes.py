@@ -76,6 +76,12 @@ EXT_SESSION_NOTES = _ext("session-notes")  # Encounter: the therapist's notes of
 EXT_SESSION_AFTERCARE = _ext("session-aftercare")  # Encounter: the aftercare advice given
 EXT_SIGNED_AT = _ext("signed-at")  # DocumentReference: when the authenticator signed (R4 names only who)
 EXT_REFERRED_TO = _ext("referred-to")  # DetectedIssue.mitigation: to whom the client was referred
+EXT_SOURCE_SYSTEM = _ext("source-system")  # Provenance: the system (clinic) a note was written and signed in
+
+# --- Provenance of notes (HL7 terminology, R4) ---
+PROVENANCE_PARTICIPANT = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
+SIGNATURE_TYPE = "urn:iso-astm:E1762-95:2013"  # ASTM E1762-95 signature types (the R4 value set)
+AUTHOR_SIGNATURE = "1.2.840.10065.1.12.1.1"  # "Author's Signature"
 
 # --- LOINC (standards.md 1.3, verified) ---
 LOINC_PAIN_SEVERITY = "72514-3"  # Pain severity - 0-10 verbal numeric rating [Score] - Reported

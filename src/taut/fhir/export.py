@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from taut.anatomy.regions import RegionRef, Side, body_map
 from taut.clinic.chart import Chart
+from taut.clinic.notes import Person
 from taut.clinic.people import User
 from taut.fhir import codes as c
 from taut.fhir import export_care as care
@@ -26,6 +27,12 @@ from taut.services.course_import import CourseOfCare
 from taut.store.engine import Database
 
 __all__ = ["Builder", "bundle", "client_bundle", "urn"]
+
+
+def identifier(text: str) -> Json:
+    """A FHIR Identifier from "system|value" (or a bare value)."""
+    system, bar, value = text.partition("|")
+    return {"system": system, "value": value} if bar else {"value": text}
 
 
 def client_bundle(db: Database, user: User, client_id: int, *, at: datetime | None = None) -> Json:
@@ -70,6 +77,7 @@ class Builder:
         self.organization = urn(f"clinic/{course.clinic.id}")
         self.entries: list[Json] = []
         self.structures: dict[str, Json] = {}
+        self.people: set[str] = set()
 
     # --- the Bundle ---------------------------------------------------------------------------------
     def build(self, at: datetime) -> Json:
@@ -77,7 +85,7 @@ class Builder:
         self._patient()
         self._organization()
         for s in self.course.staff:
-            self._practitioner(s.id, s.name, s.email)
+            self._practitioner(s.id, s.name, s.email, s.identifier)
         head = len(self.entries)
         self._consents()
         self._episode()
@@ -112,6 +120,19 @@ class Builder:
 
     def practitioner(self, user_id: int) -> Json:
         return ref(urn(f"user/{user_id}"))
+
+    def person(self, p: Person) -> Json:
+        """A reference to a Practitioner for someone of another system (a note's original author or signer),
+        added to the Bundle once."""
+        url = urn(f"person/{p.identifier or p.name}")
+        if url not in self.people:
+            self.people.add(url)
+            body: Json = {}
+            if p.identifier:
+                body["identifier"] = [identifier(p.identifier)]
+            body["name"] = [{"text": p.name}]
+            self.add(url, "Practitioner", body)
+        return ref(url)
 
     # --- body sites ---------------------------------------------------------------------------------
     def site(self, key: str, codings: Sequence[Json], text: str | None, laterality: str | None) -> Json:
@@ -186,8 +207,11 @@ class Builder:
     def _organization(self) -> None:
         self.add(self.organization, "Organization", {"active": True, "name": self.course.clinic.name})
 
-    def _practitioner(self, user_id: int, name: str, email: str | None) -> None:
-        body: Json = {"name": [{"text": name}]}
+    def _practitioner(self, user_id: int, name: str, email: str | None, ident: str | None = None) -> None:
+        body: Json = {}
+        if ident:
+            body["identifier"] = [identifier(ident)]
+        body["name"] = [{"text": name}]
         if email:
             body["telecom"] = [{"system": "email", "value": email}]
         self.add(urn(f"user/{user_id}"), "Practitioner", body)

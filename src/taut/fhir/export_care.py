@@ -295,10 +295,21 @@ def outcome(b: Builder, o: OutcomeEntry) -> None:
 
 
 def note(b: Builder, n: Note) -> None:
-    """A DocumentReference with the text as a plain-text attachment."""
+    """A DocumentReference with the text as a plain-text attachment, and the Provenance of its authorship: a
+    note imported earlier names its original author and signer (not the user who imported it) and the
+    system it came from."""
     body: Json = {}
     if n.signed_at is not None:
         body["extension"] = [{"url": c.EXT_SIGNED_AT, "valueDateTime": dt(n.signed_at)}]
+    p = n.provenance
+    if p is not None:
+        author = b.person(p.author)
+        signer = None if p.signer is None else b.person(p.signer)
+        system = p.system
+    else:
+        author = b.practitioner(n.author_id)
+        signer = None if n.signed_by is None else b.practitioner(n.signed_by)
+        system = b.course.clinic.name
     body |= {
         "status": "current",
         "docStatus": "final" if n.signed else "preliminary",
@@ -306,10 +317,10 @@ def note(b: Builder, n: Note) -> None:
         "category": [c.concept(c.taut("clinical-note"))],
         "subject": ref(b.patient),
         "date": dt(n.written_at),
-        "author": [b.practitioner(n.author_id)],
+        "author": [author],
     }
-    if n.signed_by is not None:
-        body["authenticator"] = b.practitioner(n.signed_by)
+    if signer is not None:
+        body["authenticator"] = signer
     if n.amends_id is not None:
         body["relatesTo"] = [{"code": "appends", "target": ref(urn(f"note/{n.amends_id}"))}]
     body["content"] = [
@@ -323,4 +334,31 @@ def note(b: Builder, n: Note) -> None:
     ]
     if n.session_id is not None:
         body["context"] = {"encounter": [ref(urn(f"session/{n.session_id}"))]}
-    b.add(urn(f"note/{n.id}"), "DocumentReference", body)
+    url = b.add(urn(f"note/{n.id}"), "DocumentReference", body)
+    provenance(b, n, url, author, signer, system)
+
+
+def provenance(b: Builder, n: Note, target: str, author: Json, signer: Json | None, system: str) -> None:
+    """Who wrote the note and who signed it, when, in which system (FHIR ``Provenance``)."""
+    agents: list[Json] = [
+        {"type": c.concept(c.coding(c.PROVENANCE_PARTICIPANT, "author", "Author")), "who": author}
+    ]
+    body: Json = {
+        "extension": [{"url": c.EXT_SOURCE_SYSTEM, "valueString": system}],
+        "target": [ref(target)],
+        "occurredDateTime": dt(n.written_at),
+        "recorded": dt(n.signed_at or n.written_at),
+        "agent": agents,
+    }
+    if signer is not None and n.signed_at is not None:
+        agents.append(
+            {"type": c.concept(c.coding(c.PROVENANCE_PARTICIPANT, "attester", "Attester")), "who": signer}
+        )
+        body["signature"] = [
+            {
+                "type": [c.coding(c.SIGNATURE_TYPE, c.AUTHOR_SIGNATURE, "Author's Signature")],
+                "when": dt(n.signed_at),
+                "who": signer,
+            }
+        ]
+    b.add(urn(f"note/{n.id}/provenance"), "Provenance", body)

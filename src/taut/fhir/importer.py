@@ -50,6 +50,7 @@ READ = {
     "Encounter",
     "Procedure",
     "DocumentReference",
+    "Provenance",
     # derived
     "EpisodeOfCare",
     "Condition",
@@ -125,6 +126,8 @@ class Reader:
         self.session_ids = {e.url: k + 1 for k, e in enumerate(self.of("Encounter"))}
         sessions = [read_care.session(self, e, k + 1) for k, e in enumerate(self.of("Encounter"))]
         outcomes = [read_care.outcome(self, e, k + 1) for k, e in enumerate(self._outcome_forms())]
+        self.staff = {s.id: s for s in staff}
+        self.note_provenance = self._provenances()
         self.note_ids = {e.url: k + 1 for k, e in enumerate(self.of("DocumentReference"))}
         notes = [read_care.note(self, e, k + 1) for k, e in enumerate(self.of("DocumentReference"))]
         for rtype in ("Observation", "Goal", "ServiceRequest", "Procedure"):
@@ -161,7 +164,52 @@ class Reader:
         if not name:
             raise e.error("name[0]", "the practitioner needs a name")
         email = next((t.get("value") for t in r.get("telecom") or [] if t.get("system") == "email"), None)
-        return StaffMember(id=local, name=name, email=email)
+        ident = None
+        for k, i in enumerate(r.get("identifier") or []):
+            if not isinstance(i.get("value"), str) or not i["value"]:
+                raise e.error(f"identifier[{k}].value", "an identifier needs a value")
+            if ident is None:
+                ident = f"{i['system']}|{i['value']}" if i.get("system") else i["value"]
+        return StaffMember(id=local, name=name, email=email, identifier=ident)
+
+    def _provenances(self) -> dict[str, read_care.NoteSource]:
+        """The Provenance of each note (by the note's fullUrl): the system it came from, its author and its
+        signer as that system names them."""
+        out: dict[str, read_care.NoteSource] = {}
+        for e in self.of("Provenance"):
+            r = e.resource
+            targets = required(e, r, "target", list)
+            if len(targets) != 1:
+                raise e.error("target", "Taut reads one Provenance per note")
+            note = self.target(e, targets[0], "target[0]", "DocumentReference")
+            if note.url in out:
+                raise e.error("target[0]", "this note has a second Provenance")
+            system = next(
+                (
+                    x.get("valueString")
+                    for x in r.get("extension") or []
+                    if x.get("url") == c.EXT_SOURCE_SYSTEM
+                ),
+                None,
+            )
+            roles: dict[str, int] = {}
+            for k, a in enumerate(r.get("agent") or []):
+                codes = [
+                    cd.get("code")
+                    for t in [a.get("type") or {}]
+                    for cd in t.get("coding") or []
+                    if cd.get("system") == c.PROVENANCE_PARTICIPANT
+                ]
+                for code in codes:
+                    if code in ("author", "attester"):
+                        roles[code] = self.staff_id(e, a.get("who"), f"agent[{k}].who")
+            out[note.url] = read_care.NoteSource(
+                entry=e,
+                system=system if isinstance(system, str) and system.strip() else None,
+                author=roles.get("author"),
+                signer=roles.get("attester"),
+            )
+        return out
 
     # --- client and consent ---------------------------------------------------------------------------
     def _client(self) -> Client:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from taut.clinic.chart import SessionEntry
-from taut.clinic.notes import Note
+from taut.clinic.notes import Note, NoteProvenance
 from taut.clinic.outcomes import OutcomeMeasure, PsfsActivity
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
 from taut.clinic.sessions import CheckIn, Hold, TreatmentSession
@@ -226,6 +227,16 @@ def outcome(rd: Reader, e: Entry, local: int) -> OutcomeMeasure:
     return m
 
 
+@dataclass(frozen=True)
+class NoteSource:
+    """What a note's Provenance says: the system it came from; its author and signer (staff ids)."""
+
+    entry: Entry
+    system: str | None
+    author: int | None
+    signer: int | None
+
+
 def note(rd: Reader, e: Entry, local: int) -> Note:
     """A note with its signature and the signed note it amends."""
     r = e.resource
@@ -259,6 +270,23 @@ def note(rd: Reader, e: Entry, local: int) -> Note:
         body = base64.b64decode(str(attachment.get("data", "")), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
         raise e.error("content[0].attachment.data", "is not base64 of UTF-8 text") from None
+    provenance = None
+    source = rd.note_provenance.get(e.url)
+    if source is not None:
+        p = source.entry
+        if source.author is not None and source.author != author:
+            raise p.error("agent", "the author differs from the note's (DocumentReference.author)")
+        if source.signer != signed_by and (source.signer is not None or signed_by is not None):
+            raise p.error(
+                "agent", "the attester differs from the note's signer (DocumentReference.authenticator)"
+            )
+        if source.system is not None:
+            with at(p):
+                provenance = NoteProvenance(
+                    system=source.system,
+                    author=rd.staff[author].as_person(),
+                    signer=None if signed_by is None else rd.staff[signed_by].as_person(),
+                )
     with at(e):
         return Note(
             id=local,
@@ -270,4 +298,5 @@ def note(rd: Reader, e: Entry, local: int) -> Note:
             signed_at=signed_at,
             signed_by=signed_by,
             amends_id=amends,
+            provenance=provenance,
         )

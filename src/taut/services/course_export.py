@@ -26,9 +26,16 @@ def export_client(db: Database, user: User, client_id: int) -> CourseOfCare:
     named |= {n.signed_by for n in chart.notes if n.signed_by is not None}
     named |= {d.decided_by for d in chart.decisions if d.decided_by is not None}
     staff = tuple(
-        StaffMember(id=uid, name=users[uid].name, email=users[uid].email)
+        StaffMember(
+            id=uid, name=users[uid].name, email=users[uid].email, identifier=user_identifier(user, uid)
+        )
         if uid in users
         else StaffMember(id=uid, name=f"user {uid}")
         for uid in sorted(named)
     )
     return CourseOfCare(clinic=clinic, staff=staff, chart=chart)
+
+
+def user_identifier(user: User, uid: int) -> str:
+    """How this system identifies one of the clinic's users in an export ("system|value")."""
+    return f"urn:taut:clinic:{user.clinic_id}:user|{uid}"

@@ -11,11 +11,16 @@ Inside a course, ids are those of its source: ``session.plan_id``, ``checkin.ses
 - every record is validated first (the same rules as when it is recorded), references are checked;
 - a client of the clinic with the same name and date of birth makes it refuse (a second import of the same
   course, most likely) unless ``allow_duplicate``;
-- staff are mapped to the importing clinic's users: a user with the same e-mail, otherwise the importing
-  user (sessions, notes, signatures and decisions then carry the importing user's name);
+- staff are mapped to the importing clinic's users for sessions and red-flag decisions: a user with the same
+  e-mail, otherwise the importing user;
+- notes are never attributed to a user of this clinic: each keeps who wrote and who signed it, as the source
+  names them, and the system it came from as its provenance, with the importing user and the time of the
+  import; its ``author_id`` is the importing user (who entered it here), its ``signed_by`` empty, its
+  signing time kept (a signed note stays signed and never changes). So a file edited on its way in can never
+  make a note look signed here, by anyone;
 - intakes, assessments, plans and check-ins record the importing user as the one who entered them, and so
   does a red-flag decision that names nobody;
-- sessions keep their status (open or finished) and end time, notes their signature and amendments;
+- sessions keep their status (open or finished) and end time, notes their signing time and amendments;
 - one audit entry ``import client`` is written.
 """
 
@@ -23,11 +28,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from taut.clinic.catalogue import catalogue
 from taut.clinic.chart import Chart, SessionEntry
 from taut.clinic.errors import RecordValidationError
-from taut.clinic.notes import Note
+from taut.clinic.notes import Note, NoteProvenance, Person
 from taut.clinic.people import Clinic, Permission, User
 from taut.services import access
 from taut.store import course as course_store
@@ -37,11 +43,19 @@ from taut.store.engine import Database
 
 @dataclass(frozen=True, kw_only=True)
 class StaffMember:
-    """A practitioner named by the course's records; ``id`` is the source's user id."""
+    """A practitioner named by the course's records; ``id`` is the source's user id, ``identifier`` how the
+    source system identifies them ("system|value")."""
 
     id: int
     name: str
     email: str | None = None
+    identifier: str | None = None
+
+    def as_person(self) -> Person:
+        return Person(
+            name=self.name,
+            identifier=self.identifier or (f"mailto:{self.email}" if self.email else None),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,6 +136,7 @@ def import_course(db: Database, user: User, course: CourseOfCare, *, allow_dupli
         for o in chart.outcomes:
             records.add_outcome(conn, cid_clinic, new_id, o.measure, by=me)
         note_ids: dict[int, int] = {}
+        imported_at = datetime.now(UTC)
         for n in amendments_last(chart.notes):
             assert n.id is not None
             note_ids[n.id] = records.add_note(
@@ -130,8 +145,13 @@ def import_course(db: Database, user: User, course: CourseOfCare, *, allow_dupli
                 new_id,
                 replace(
                     n,
-                    author_id=who(n.author_id),
-                    signed_by=None if n.signed_by is None else who(n.signed_by),
+                    author_id=me,  # who entered it into this clinic; who wrote it is its provenance
+                    signed_by=None,  # no user of this clinic signed it
+                    provenance=replace(
+                        provenance_of(n, course),
+                        imported_by=me,
+                        imported_at=imported_at,
+                    ),
                     session_id=None if n.session_id is None else session_ids[n.session_id],
                     amends_id=None if n.amends_id is None else note_ids[n.amends_id],
                 ),
@@ -150,6 +170,19 @@ def import_course(db: Database, user: User, course: CourseOfCare, *, allow_dupli
             ),
         )
     return new_id
+
+
+def provenance_of(n: Note, course: CourseOfCare) -> NoteProvenance:
+    """Who wrote and signed a note of the course, in which system: what its reader found (a FHIR
+    ``Provenance``), else the course's staff as the source clinic names them."""
+    if n.provenance is not None:
+        return n.provenance
+    staff = {s.id: s for s in course.staff}
+    return NoteProvenance(
+        system=course.clinic.name,
+        author=staff[n.author_id].as_person(),
+        signer=None if n.signed_by is None else staff[n.signed_by].as_person(),
+    )
 
 
 def checked(c: CourseOfCare) -> Chart:

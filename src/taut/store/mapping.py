@@ -10,7 +10,7 @@ from sqlalchemy import Row
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
 from taut.clinic.fields import TRIGGER_POINT_SIGNS
 from taut.clinic.intake import Intake
-from taut.clinic.notes import Note
+from taut.clinic.notes import Note, NoteProvenance
 from taut.clinic.outcomes import SCORING_VERSION, OutcomeMeasure, PsfsActivity
 from taut.clinic.people import Client, Consent, User
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
@@ -287,6 +287,7 @@ def note_values(n: Note) -> Values:
         "signed_at": n.signed_at,
         "signed_by": n.signed_by,
         "amends_id": n.amends_id,
+        "provenance": None if n.provenance is None else n.provenance.as_json(),
     }
 
 
@@ -301,6 +302,7 @@ def note_from_row(r: Row[Any]) -> Note:
         signed_at=r.signed_at,
         signed_by=r.signed_by,
         amends_id=r.amends_id,
+        provenance=None if r.provenance is None else NoteProvenance.from_json(r.provenance),
         version=r.version,
     )
 

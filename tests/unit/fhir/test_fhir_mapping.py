@@ -43,7 +43,16 @@ def test_reading_the_export_gives_the_course_back(demo: dict[str, Any]) -> None:
     back = read_bundle(demo)
     assert back.staff == course.staff
     assert back.clinic.name == "Golden Clinic"
-    assert back.chart == replace(course.chart, client=replace(course.chart.client, id=None))
+    # Each note comes back with its Provenance: the system it was written in, its author and signer.
+    for n in back.chart.notes:
+        assert n.provenance is not None and n.provenance.system == "Golden Clinic"
+        staff = {s.id: s.name for s in course.staff}
+        assert n.provenance.author.name == staff[n.author_id]
+        assert (n.provenance.signer and n.provenance.signer.name) == (n.signed_by and staff[n.signed_by])
+    notes = tuple(replace(n, provenance=None) for n in back.chart.notes)
+    assert replace(back.chart, notes=notes) == replace(
+        course.chart, client=replace(course.chart.client, id=None)
+    )
 
 
 def test_every_resource_validates_against_the_r4_models(demo: dict[str, Any]) -> None:
@@ -70,6 +79,7 @@ def test_every_resource_validates_against_the_r4_models(demo: dict[str, Any]) ->
         "Encounter",
         "Procedure",
         "DocumentReference",
+        "Provenance",
     }
 
 

@@ -64,6 +64,8 @@ def note_json(n: Note) -> dict[str, Any]:
         "signed": n.signed,
         "signed_at": n.signed_at,
         "signed_by": n.signed_by,
+        # An imported note: who wrote and signed it in which system, who imported it and when.
+        "provenance": None if n.provenance is None else n.provenance.as_json(),
         "amends_id": n.amends_id,
         "version": n.version,
     }
