@@ -65,7 +65,7 @@ def record_course(db: Database, world: World, given: str) -> int:
             ScreenAnswer(question="weight_loss", answer="unsure"),
             ScreenAnswer(question="saddle_numbness", answer="no"),
         ),
-        duration_days=5,
+        duration_days=45,  # a new neck pain with headache (<= 14 days) would be a red flag of its own
     )
     intake_id = records.record_intake(db, bob, cid, intake)
     sessions.record_decision(

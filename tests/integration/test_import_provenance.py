@@ -106,7 +106,7 @@ def test_a_provenance_that_contradicts_its_note_is_refused(db: Database, world: 
     cid, _ = _signed_note_by_the_owner(db, world)
     b = client_bundle(db, world.alice, cid)
     # A second Practitioner, named as the Provenance's author while the note names Alice.
-    other = {"fullUrl": "urn:uuid:00000000-0000-5000-8000-000000000001"}
+    other: dict[str, Any] = {"fullUrl": "urn:uuid:00000000-0000-5000-8000-000000000001"}
     other["resource"] = {
         "resourceType": "Practitioner",
         "id": other["fullUrl"][9:],

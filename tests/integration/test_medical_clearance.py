@@ -32,7 +32,7 @@ def _flagged_client(db: Database, world: World) -> tuple[int, int]:
                 ScreenAnswer(question="weight_loss", answer="unsure"),
                 ScreenAnswer(question="smoker", answer="no"),
             ),
-            duration_days=4,
+            duration_days=40,  # weeks of pain: a new neck pain with headache (<= 14 days) is a red flag of its own
         ),
     )
     return c.id, iid
@@ -54,7 +54,7 @@ def _audit(db: Database, entity: str, client_id: int) -> list[tuple[str, str | N
 def test_the_safety_screen_is_stored_and_read_back(db: Database, world: World) -> None:
     cid, iid = _flagged_client(db, world)
     (intake,) = load_chart(db, world.bob, cid).intakes
-    assert intake.id == iid and intake.duration_days == 4
+    assert intake.id == iid and intake.duration_days == 40
     assert [(a.question, a.answer) for a in intake.answers] == [
         ("fever", "yes"),
         ("weight_loss", "unsure"),
