@@ -186,7 +186,7 @@ def test_the_referral_letter_names_the_findings(db: Database, world: World) -> N
     assert any("weight" in a.lower() for a in content.open_answers)
     page = referral_html(content)
     assert "Referral for medical assessment" in page and "Dr A. Meier, GP" in page
-    assert "Findings that raised it" in page and "felt for 4 days" in page
+    assert "Findings that raised it" in page and "felt for 40 days" in page
     assert referral_pdf(db, world.bob, cid, iid, referral.id).startswith(b"%PDF")
     with pytest.raises(AccessDenied):
         referral_pdf(db, world.fran, cid, iid, referral.id)
