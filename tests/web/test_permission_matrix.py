@@ -22,7 +22,7 @@ from taut.services import clients, notes, records, sessions
 from tests.records_factories import make_assessment, make_client, make_intake, make_outcome, make_plan
 from tests.web.conftest import WebWorld, signed_in
 
-PUBLIC = {"/", "/login", "/logout", "/favicon.ico", "/api/v1/health"}
+PUBLIC = {"/", "/login", "/logout", "/favicon.ico", "/api/v1/health", "/healthz", "/readyz"}
 DOCS = {"/api/docs", "/api/docs/oauth2-redirect", "/api/v1/openapi.json"}
 # What a front desk user may reach: clients' details, the atlas and the knowledge API, their own session.
 FRONT_DESK = [

@@ -47,6 +47,7 @@ FEATURES = (
     "taut.web.documents.routes",
     "taut.web.team.routes",
     "taut.web.api.routes",
+    "taut.web.health.routes",
 )
 
 
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(
         SessionMiddleware,
-        key=secret_key(settings.secret_key, settings.secret_key_path),
+        key=_session_key(settings, app.state.db),
         max_age_seconds=int(settings.session_hours * 3600),
         always_secure=settings.cookie_secure,
     )
@@ -100,6 +101,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if worker is not None:
             worker.stop()
+
+
+def _session_key(settings: Settings, db: Database) -> str:
+    """TAUT_SECRET_KEY; else the key kept in the database (one key for every app server on it); else, before
+    the schema exists, the key file."""
+    if settings.secret_key:
+        return secret_key(settings.secret_key, settings.secret_key_path)
+    from taut.store.meta import shared_secret
+
+    return shared_secret(db.engine) or secret_key(None, settings.secret_key_path)
 
 
 def _is_api(request: Request) -> bool:
