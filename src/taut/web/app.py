@@ -30,6 +30,7 @@ from taut.settings import Settings
 from taut.store.engine import Database
 from taut.web.api import docs as api_docs
 from taut.web.deps import CsrfFailed, NotSignedIn
+from taut.web.limits import BodyLimitMiddleware
 from taut.web.security import LoginThrottle, SecurityHeadersMiddleware, SessionMiddleware, secret_key
 from taut.web.templating import HERE, render
 
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         max_age_seconds=int(settings.session_hours * 3600),
         always_secure=settings.cookie_secure,
     )
+    app.add_middleware(BodyLimitMiddleware)  # 1 MB, 50 MB for imports, counted on the stream
     app.add_middleware(SecurityHeadersMiddleware)
     # Pages with the body map carry ~550 KB of inline SVG; compressed it is ~140 KB.
     app.add_middleware(GZipMiddleware, minimum_size=2000, compresslevel=4)
@@ -178,6 +180,10 @@ def _error_handlers(app: FastAPI) -> None:
         for k, v in (exc.headers or {}).items():
             response.headers[k] = v
         return response
+
+    @app.exception_handler(RecursionError)
+    async def too_deep(request: Request, exc: RecursionError) -> Response:
+        return _problem(request, 400, "the request is nested too deeply to be read")
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
