@@ -33,17 +33,18 @@ class FileTargetError(ValueError):
 
 
 def private_dir(path: Path) -> Path:
-    """Create ``path`` (and missing parents) and make it owner-only (0700)."""
-    path.mkdir(parents=True, exist_ok=True)
+    """Create ``path`` (missing parents too, 0700) and make it owner-only (0700)."""
+    ensure_dir(path)
     os.chmod(path, DIR_MODE)
     return path
 
 
 def ensure_dir(path: Path) -> Path:
-    """Create a missing folder owner-only (0700); leave an existing one as it is."""
-    if not path.is_dir():
-        path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-        os.chmod(path, DIR_MODE)
+    """Create a missing folder and its missing parents owner-only (0700); leave existing ones as they are."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+        os.chmod(folder, DIR_MODE)
     return path
 
 
