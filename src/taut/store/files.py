@@ -82,7 +82,10 @@ def write_text(path: Path, text: str, *, replace: bool = False, mode: int = FILE
 
 def make_private(path: Path) -> None:
     """Set an existing file of Taut's own to 0600 (e.g. a SQLite database made before this rule)."""
-    if path.is_file() and stat.S_IMODE(path.stat().st_mode) != FILE_MODE:
+    if not path.is_file():
+        return
+    st = path.stat()
+    if stat.S_IMODE(st.st_mode) != FILE_MODE and st.st_uid == os.getuid():
         os.chmod(path, FILE_MODE)
 
 
