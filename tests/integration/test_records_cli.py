@@ -32,7 +32,10 @@ def cli_db(
     tmp = tmp_path_factory.mktemp("cli")
     db = fresh_database(request.param, tmp, request)
     seed_demo(db, clients=30, seed=1)
-    env = {"TAUT_DATABASE_URL": db.engine.url.render_as_string(hide_password=False)}
+    env = {
+        "TAUT_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
+        "TAUT_BACKUP_DIR": str(tmp / "backups"),
+    }
     return db, env
 
 

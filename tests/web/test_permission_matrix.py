@@ -32,6 +32,8 @@ PUBLIC = {
     "/setup",
     "/favicon.ico",
     "/api/v1/health",
+    "/healthz",
+    "/readyz",
     "/calendar/{token}.ics",
     "/r/{appointment_id}/{action}/{sig}",
 }

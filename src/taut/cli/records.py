@@ -134,20 +134,59 @@ def clients_list(
 
 
 @boundary
-def backup(path: Annotated[Path, typer.Argument(help="The new backup file.")]) -> None:
-    """Back up the whole database (SQLite online backup, or pg_dump for PostgreSQL)."""
+def backup(
+    target: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="FILE: write the backup there. `verify FILE`: check a backup. None: a dated backup in the "
+            "backup folder (TAUT_BACKUP_DIR, default <data dir>/backups).",
+            metavar="[FILE | verify FILE]",
+        ),
+    ] = None,
+    keep: Annotated[
+        int | None,
+        typer.Option("--keep", min=1, help="Keep only the newest N dated backups in the backup folder."),
+    ] = None,
+) -> None:
+    """Back up the whole database (SQLite online backup, or pg_dump for PostgreSQL) with a manifest of row
+    counts; `taut backup verify FILE` restores a backup into a scratch database and checks it."""
+    from taut.settings import Settings
     from taut.store import backup as store_backup
 
+    args = target or []
+    if args and args[0] == "verify":
+        if len(args) != 2:
+            raise store_backup.BackupError("say which file to check: taut backup verify FILE")
+        checked = store_backup.verify(database().engine, Path(args[1]))
+        rows = sum(checked.counts.values())
+        against = "match its manifest" if checked.manifest else "(no manifest to compare with)"
+        typer.echo(
+            f"{checked.path} is a sound Taut backup ({checked.kind}, schema {checked.revision}): "
+            f"{rows} rows in {len(checked.counts)} tables {against}"
+        )
+        return
+    if len(args) > 1:
+        raise store_backup.BackupError("give one backup file (or none for a dated one)")
     db = database()
-    store_backup.backup(db.engine, path)
-    typer.echo(f"backup written to {path}")
+    if args:
+        if keep is not None:
+            raise store_backup.BackupError("--keep works on the backup folder: leave out FILE")
+        written = store_backup.backup(db.engine, Path(args[0]))
+        removed: list[Path] = []
+    else:
+        written, removed = store_backup.backup_into(db.engine, Settings().backups, keep)
+    typer.echo(f"backup written to {written}")
+    if removed:
+        typer.echo(f"removed {len(removed)} older backup(s), keeping the newest {keep}")
 
 
 @boundary
 def restore(path: Annotated[Path, typer.Argument(help="A file written by `taut backup`.")]) -> None:
-    """Replace the database with a Taut backup (refuses any other file)."""
+    """Replace the database with a Taut backup after checking it in a scratch database; the replaced
+    database is kept as a dated copy in the backup folder. Refuses any other file."""
+    from taut.settings import Settings
     from taut.store import backup as store_backup
 
     db = database()
-    revision = store_backup.restore(db.engine, path)
-    typer.echo(f"restored {path}; database at revision {revision}")
+    revision, kept = store_backup.restore(db.engine, path, Settings().backups)
+    typer.echo(f"restored {path}; database at revision {revision}; the replaced database is kept in {kept}")

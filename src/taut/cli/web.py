@@ -38,6 +38,10 @@ def serve(
     settings = Settings()
     host = host or settings.host
     port = port or settings.port
+    if settings.data_dir is not None:
+        from taut.store.files import private_dir
+
+        private_dir(settings.data_dir)
     db = database()
     migrate.upgrade(db.engine)
     if demo:
@@ -51,7 +55,9 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
-        proxy_headers=False,
+        # X-Forwarded-For/-Proto are believed only from TAUT_TRUSTED_PROXIES (e.g. the Caddy container).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
     )
 
 

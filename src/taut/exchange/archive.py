@@ -137,8 +137,8 @@ def _snapshot(db: Database) -> Iterator[Connection]:
         if db.dialect == "postgresql":
             conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         else:
-            # pysqlite starts transactions only before writes; an explicit BEGIN makes the reads one snapshot
-            conn.exec_driver_sql("BEGIN")
+            # The connection begins a (deferred) transaction; its first read fixes the snapshot (WAL).
+            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master")
         try:
             yield conn
         finally:

@@ -99,7 +99,40 @@ def _open(path: Path) -> zipfile.ZipFile:
     if MANIFEST not in names:
         zf.close()
         raise ExchangeError(str(path), f"has no {MANIFEST}: not a Taut clinic archive")
+    try:
+        check_sizes(zf)
+    except ExchangeError:
+        zf.close()
+        raise
     return zf
+
+
+# What a Taut archive can hold, checked from the zip's directory before anything is extracted (a member
+# cannot yield more than its declared size: zipfile stops there and checks the CRC).
+MAX_TOTAL_BYTES = 4 * 1024**3  # all members, uncompressed
+MAX_MANIFEST_BYTES = 1024**2
+MAX_RATIO = 200  # uncompressed : compressed, per member; Taut's JSON and CSV stay far below
+RATIO_FROM_BYTES = 1024**2  # tiny members may compress better than that and do no harm
+
+
+def check_sizes(zf: zipfile.ZipFile) -> None:
+    """Refuse a zip whose members together, or any one for its compressed size, expand beyond reason."""
+    total = 0
+    for info in zf.infolist():
+        total += info.file_size
+        if info.filename == MANIFEST and info.file_size > MAX_MANIFEST_BYTES:
+            raise ExchangeError(MANIFEST, f"is {info.file_size} bytes; a manifest is at most 1 MB")
+        if info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            raise ExchangeError(
+                info.filename,
+                f"expands {ratio}:1 ({info.file_size} bytes from {info.compress_size}); "
+                f"a Taut archive stays under {MAX_RATIO}:1 — refused as a zip bomb",
+            )
+    if total > MAX_TOTAL_BYTES:
+        raise ExchangeError(
+            "archive", f"expands to {total} bytes, more than the {MAX_TOTAL_BYTES // 1024**3} GB Taut accepts"
+        )
 
 
 def _json(zf: zipfile.ZipFile, name: str) -> Any:
@@ -109,6 +142,8 @@ def _json(zf: zipfile.ZipFile, name: str) -> Any:
         raise ExchangeError(f"{name} line {e.lineno} column {e.colno}", f"not valid JSON ({e.msg})") from None
     except UnicodeDecodeError:
         raise ExchangeError(name, "not UTF-8 text") from None
+    except RecursionError:
+        raise ExchangeError(name, "is nested too deeply to be a Taut archive") from None
     except (zipfile.BadZipFile, OSError) as e:
         raise ExchangeError(name, f"cannot be read from the zip ({e})") from None
 

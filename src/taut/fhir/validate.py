@@ -44,6 +44,8 @@ def parse_json(text: str | bytes) -> object:
         raise FhirImportError(f"not JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
     except UnicodeDecodeError as e:
         raise FhirImportError(f"not JSON: the file is not UTF-8 text ({e.reason})") from None
+    except RecursionError:
+        raise FhirImportError("not a FHIR Bundle: the JSON is nested too deeply") from None
 
 
 def loc_path(loc: tuple[int | str, ...]) -> str:

@@ -1,7 +1,22 @@
-"""Engines and transactions. SQLite by default (WAL, foreign keys on); PostgreSQL when the URL says so."""
+"""Engines and transactions. SQLite by default (WAL, foreign keys on); PostgreSQL when the URL says so.
+
+SQLite under many writers: every connection has WAL journaling (readers never wait for the writer) and a
+busy timeout (a writer waits for the write lock instead of failing). ``Database.transaction()`` starts with
+``BEGIN IMMEDIATE``: a unit of work takes the write lock when it starts, so a transaction that reads and then
+writes (every audited chart read does) can never hit SQLite's "database is locked" upgrade failure
+(SQLITE_BUSY_SNAPSHOT, which the busy timeout does not cover); it waits its turn instead. Within one process
+the units of work also queue on a lock first, so threads wait in line rather than in SQLite's busy handler
+(which sleeps in growing steps and lets a thread starve); between processes the busy timeout does the
+waiting. Plain connections (``engine.connect()``) begin deferred, for read-only snapshots.
+
+The database file and its -wal/-shm files are readable by their owner only (0600); SQLite gives the journal
+files the database file's mode, whatever the umask.
+"""
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,27 +25,55 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from taut.store.files import FILE_MODE, ensure_dir, make_private
+
+BUSY_TIMEOUT_MS = 30_000
+_WRITE = "taut_write"
+
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for the URL. For a SQLite file, the folder is created and every connection gets
-    WAL journaling, foreign keys on and a busy timeout."""
+    """An engine for the URL. For a SQLite file, the folder is created (0700), the file is created or set
+    0600, and every connection gets WAL journaling, foreign keys on and a busy timeout."""
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
-        if u.database and u.database != ":memory:":
-            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
+            _private_sqlite_file(Path(u.database))
+        engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_timeout=60)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _private_sqlite_file(path: Path) -> None:
+    ensure_dir(path.parent)
+    if path.exists():
+        make_private(path)
+        for extra in ("-wal", "-shm"):
+            make_private(path.with_name(path.name + extra))
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+    finally:
+        os.close(fd)
+
+
+def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Taut issues BEGIN itself (below); pysqlite's own implicit transactions would begin deferred.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=5000")
     cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get(_WRITE, False)
+    # Straight to the driver: BEGIN is bookkeeping, not one of the unit of work's statements.
+    conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")  # type: ignore[union-attr]
 
 
 class Database:
@@ -38,6 +81,7 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._write_lock = threading.RLock()
 
     @classmethod
     def from_url(cls, url: str, *, echo: bool = False) -> Database:
@@ -49,9 +93,16 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One unit of work: commits when the block ends, rolls everything back if it raises."""
-        with self.engine.begin() as conn:
-            yield conn
+        """One unit of work: commits when the block ends, rolls everything back if it raises. On SQLite it
+        holds the write lock from its start (BEGIN IMMEDIATE), waiting up to the busy timeout for it."""
+        if self.dialect != "sqlite":
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self._write_lock, self.engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -33,17 +33,18 @@ class FileTargetError(ValueError):
 
 
 def private_dir(path: Path) -> Path:
-    """Create ``path`` (and missing parents) and make it owner-only (0700)."""
-    path.mkdir(parents=True, exist_ok=True)
+    """Create ``path`` (missing parents too, 0700) and make it owner-only (0700)."""
+    ensure_dir(path)
     os.chmod(path, DIR_MODE)
     return path
 
 
 def ensure_dir(path: Path) -> Path:
-    """Create a missing folder owner-only (0700); leave an existing one as it is."""
-    if not path.is_dir():
-        path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-        os.chmod(path, DIR_MODE)
+    """Create a missing folder and its missing parents owner-only (0700); leave existing ones as they are."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+        os.chmod(folder, DIR_MODE)
     return path
 
 
@@ -81,7 +82,10 @@ def write_text(path: Path, text: str, *, replace: bool = False, mode: int = FILE
 
 def make_private(path: Path) -> None:
     """Set an existing file of Taut's own to 0600 (e.g. a SQLite database made before this rule)."""
-    if path.is_file() and stat.S_IMODE(path.stat().st_mode) != FILE_MODE:
+    if not path.is_file():
+        return
+    st = path.stat()
+    if stat.S_IMODE(st.st_mode) != FILE_MODE and st.st_uid == os.getuid():
         os.chmod(path, FILE_MODE)
 
 

@@ -17,8 +17,15 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
+# Several processes starting at once (app servers, workers) migrate one after the other: the first upgrades,
+# the others wait on this PostgreSQL advisory lock and then find nothing to do. (SQLite serialises writers.)
+ADVISORY_LOCK = 0x7A07_0001
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK})")
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)

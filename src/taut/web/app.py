@@ -33,6 +33,7 @@ from taut.store.engine import Database
 from taut.web.api import docs as api_docs
 from taut.web.deps import CsrfFailed, MustAct, NotSignedIn
 from taut.web.input_guard import check_input
+from taut.web.limits import BodyLimitMiddleware
 from taut.web.security import SecurityHeadersMiddleware, SessionMiddleware, secret_key, trusted_networks
 from taut.web.templating import HERE, render
 
@@ -53,6 +54,7 @@ FEATURES = (
     "taut.web.account.routes",
     "taut.web.settings.routes",
     "taut.web.api.routes",
+    "taut.web.health.routes",
 )
 
 
@@ -72,7 +74,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db or Database.from_url(settings.url, echo=settings.database_echo)
     app.state.trusted_proxies = trusted_networks(settings.trusted_proxies)
-    app.state.session_key = secret_key(settings.secret_key, settings.secret_key_path)
+    app.state.session_key = _session_key(settings, app.state.db)
     for name in FEATURES:
         app.include_router(importlib.import_module(name).router)
     app.include_router(api_docs.router)
@@ -84,6 +86,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         key=app.state.session_key,
         always_secure=settings.cookie_secure,
     )
+    app.add_middleware(BodyLimitMiddleware)  # 1 MB, 50 MB for imports, counted on the stream
     app.add_middleware(SecurityHeadersMiddleware)
     # Pages with the body map carry ~550 KB of inline SVG; compressed it is ~140 KB.
     app.add_middleware(GZipMiddleware, minimum_size=2000, compresslevel=4)
@@ -117,6 +120,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             worker.stop()
         if reminders is not None:
             reminders.stop()
+
+
+def _session_key(settings: Settings, db: Database) -> str:
+    """TAUT_SECRET_KEY; else the key kept in the database (one key for every app server on it); else, before
+    the schema exists, the key file."""
+    if settings.secret_key:
+        return secret_key(settings.secret_key, settings.secret_key_path)
+    from taut.store.meta import shared_secret
+
+    return shared_secret(db.engine) or secret_key(None, settings.secret_key_path)
 
 
 def _is_api(request: Request) -> bool:
@@ -200,6 +213,10 @@ def _error_handlers(app: FastAPI) -> None:
         for k, v in (exc.headers or {}).items():
             response.headers[k] = v
         return response
+
+    @app.exception_handler(RecursionError)
+    async def too_deep(request: Request, exc: RecursionError) -> Response:
+        return _problem(request, 400, "the request is nested too deeply to be read")
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

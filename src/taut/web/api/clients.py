@@ -28,10 +28,10 @@ class ClientIn(BaseModel):
     given_name: str = Field(max_length=100)
     family_name: str = Field(max_length=100)
     date_of_birth: date
-    sex: str = "unknown"
-    email: str | None = None
-    phone: str | None = None
-    address: str | None = None
+    sex: str = Field(default="unknown", max_length=10)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+    address: str | None = Field(default=None, max_length=500)
     consent: ConsentIn = ConsentIn()
 
     def fields(self) -> dict[str, Any]:

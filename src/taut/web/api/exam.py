@@ -13,6 +13,7 @@ from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, T
 from taut.clinic.fields import TRIGGER_POINT_SIGNS, RecordField, RecordFields
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
 from taut.services import records
+from taut.web.api.limits import Code, Line, LongText, Text
 from taut.web.deps import DB, CurrentUser, check_csrf
 
 router = APIRouter(tags=["examination and plan"], dependencies=[Depends(check_csrf)])
@@ -25,7 +26,7 @@ class Strict(BaseModel):
 
 
 class FindingKey(Strict):
-    trp_id: str = Field(examples=["upper_trapezius.trp1"])
+    trp_id: Code = Field(examples=["upper_trapezius.trp1"])
     side: SideIn = None
     status: Literal["active", "latent", "resolved"]
 
@@ -50,27 +51,27 @@ else:  # the signs and measurements after the key come from clinic/fields.py
 
 
 class RomIn(Strict):
-    movement: str = Field(examples=["cervical.rotation"])
+    movement: Code = Field(examples=["cervical.rotation"])
     side: SideIn = None
     degrees: int = Field(ge=0, le=360)
 
 
 class TestIn(Strict):
-    name: str
+    name: Line
     side: SideIn = None
     result: Literal["positive", "negative", "equivocal"]
-    structure: str = ""
-    notes: str = ""
+    structure: Line = ""
+    notes: Text = ""
 
 
 class AssessmentIn(Strict):
     assessed_on: date
     findings: list[FindingIn] = []
-    posture: list[str] = []
-    gait: list[str] = []
+    posture: list[Line] = Field(default=[], max_length=50)
+    gait: list[Line] = Field(default=[], max_length=50)
     rom: list[RomIn] = []
     entrapment_tests: list[TestIn] = []
-    summary: str = ""
+    summary: LongText = ""
 
     def to_domain(self) -> Assessment:
         return Assessment(
@@ -85,19 +86,19 @@ class AssessmentIn(Strict):
 
 
 class PointIn(Strict):
-    trp_id: str
+    trp_id: Code
     side: SideIn = None
-    technique: str = Field(examples=["ischemic_compression"])
+    technique: Code = Field(examples=["ischemic_compression"])
 
 
 class PlanIn(Strict):
     starts_on: date
-    goals: list[str] = Field(min_length=1)
+    goals: list[Line] = Field(min_length=1, max_length=50)
     sessions_planned: int = Field(ge=1, le=100)
     interval_days: int = Field(ge=1, le=90)
     points: list[PointIn] = []
     reassess_on: list[date] = []
-    self_care: str = ""
+    self_care: LongText = ""
     status: Literal["active", "completed", "discontinued"] = "active"
 
     def to_domain(self) -> TreatmentPlan:

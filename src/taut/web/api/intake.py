@@ -15,6 +15,7 @@ from taut.clinic.errors import NotFound, RecordValidationError
 from taut.clinic.intake import Intake
 from taut.clinic.screening import MedicalClearance, ScreeningDecision
 from taut.services import clearance, intake_support, records, sessions
+from taut.web.api.limits import Code, Line, Text
 from taut.web.bodymap import referral_zones
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.intake.present import flag_view, screen_json, suggestion_view
@@ -32,7 +33,7 @@ class MarkIn(_In):
     region: str = Field(max_length=100, examples=["head.temple"])
     side: Literal["left", "right"] | None = None
     intensity: int | None = Field(default=None, ge=0, le=10)
-    qualities: list[str] = Field(default_factory=list, max_length=10)
+    qualities: list[Code] = Field(default_factory=list, max_length=10)
 
 
 class ScreeningIn(_In):
@@ -48,22 +49,22 @@ class AnswerIn(_In):
 
 
 class BiomechanicalIn(_In):
-    posture: str = ""
-    gait: str = ""
-    work: str = ""
-    sport: str = ""
+    posture: Text = ""
+    gait: Text = ""
+    work: Text = ""
+    sport: Text = ""
 
 
 class BiochemicalIn(_In):
-    hydration: str = ""
-    nutrition: str = ""
-    sleep: str = ""
-    medications: str = ""
+    hydration: Text = ""
+    nutrition: Text = ""
+    sleep: Text = ""
+    medications: Text = ""
     sleep_hours: float | None = None
 
 
 class PsychosocialIn(_In):
-    stress: str = ""
+    stress: Text = ""
     stress_level: int | None = None
 
 
@@ -83,11 +84,11 @@ class IntakeIn(_In):
     began_on: date | None = None
     duration_weeks: int | None = None
     duration_days: int | None = None
-    mechanisms: list[str] = Field(default_factory=list, max_length=100)
-    aggravators: list[str] = Field(default_factory=list, max_length=100)
-    symptoms: list[str] = Field(default_factory=list, max_length=100)
+    mechanisms: list[Line] = Field(default_factory=list, max_length=100)
+    aggravators: list[Line] = Field(default_factory=list, max_length=100)
+    symptoms: list[Line] = Field(default_factory=list, max_length=100)
     history: str = Field(default="", max_length=20_000)
-    medications: list[str] = Field(default_factory=list, max_length=100)
+    medications: list[Line] = Field(default_factory=list, max_length=100)
     screening: list[ScreeningIn] = Field(default_factory=list, max_length=100)
     answers: list[AnswerIn] = Field(default_factory=list, max_length=200)
     factors: FactorsIn = FactorsIn()
@@ -107,7 +108,7 @@ class DecisionIn(_In):
     decision: Literal["referred", "override"]
     reason: str = Field(max_length=5000)
     referred_to: str = Field(default="", max_length=200)
-    flags: list[str] = Field(default_factory=list, max_length=50)
+    flags: list[Code] = Field(default_factory=list, max_length=50)
 
 
 class ClearanceIn(_In):
@@ -125,7 +126,7 @@ class SuggestIn(_In):
     """A drawing being painted, the vocabulary words ticked so far, the client's age and sex."""
 
     pain_drawing: list[MarkIn] = Field(max_length=500)
-    terms: list[str] = Field(default_factory=list, max_length=200)
+    terms: list[Code] = Field(default_factory=list, max_length=200)
     age: int | None = Field(default=None, ge=0, le=120)
     sex: Literal["female", "male"] | None = None
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from taut.clinic.sessions import CheckIn, Hold
 from taut.services import conductor_support, sessions
+from taut.web.api.limits import Text
 from taut.web.conductor.view import caution_json, hold_json, point_json, session_json
 from taut.web.deps import DB, CurrentUser, check_csrf
 
@@ -33,12 +34,13 @@ class SessionIn(BaseModel):
 class HoldIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     trp_id: str = Field(max_length=80)
-    side: str | None = None  # left / right (the patient's); none for a midline point
+    # left / right (the patient's); none for a midline point
+    side: str | None = Field(default=None, max_length=20)
     technique: str = Field(max_length=40)
     pressure: int
     seconds: int
     discomfort: int
-    pressure_change: str | None = None  # up / down
+    pressure_change: str | None = Field(default=None, max_length=20)  # up / down
     released: bool = False
     position: int | None = Field(default=None, ge=0)
     # A UUID the client makes once per hold and sends with every retry: the hold is stored once.
@@ -68,8 +70,8 @@ class FinishIn(BaseModel):
 class CheckInIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     tenderness: int
-    relief: str
-    questions: str = ""
+    relief: str = Field(max_length=20)
+    questions: Text = ""
 
 
 @router.post("/clients/{client_id}/sessions", status_code=201)

@@ -72,7 +72,7 @@ def shown(form: dict[str, list[str]]) -> IntakeForm:
     raw = plain.pop("pain_drawing", "")
     try:
         parsed = json.loads(raw) if raw.strip() else []
-    except ValueError:
+    except (ValueError, RecursionError):
         parsed = []
     drawing = [m for m in parsed if isinstance(m, dict)] if isinstance(parsed, list) else []
     return IntakeForm(
@@ -89,7 +89,7 @@ def _drawing(raw: str) -> Any:
         raise RecordValidationError("pain_drawing", "the pain drawing is empty: paint at least one region")
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise RecordValidationError(
             "pain_drawing", "could not be read (not a drawing); paint the regions again"
         ) from None
