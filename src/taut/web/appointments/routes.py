@@ -176,6 +176,7 @@ def _booking_page(
             "waitlist_id": waitlist_id,
             "error": error,
             "currency": book.get_settings(db, user)[0].currency,
+            "rooms": [r for r in book.list_rooms(db, user) if r[2]],
         },
         status_code=status_code,
     )
@@ -208,6 +209,7 @@ def create(request: Request, db: DB, user: CurrentUser, form: FormFields) -> Res
             repeat=repeat,
             note=forms.text(form, "note"),
             waitlist_id=waitlist_id,
+            room_id=_int(form, "room_id", required=False),
         )
     except (RecordValidationError, SlotTaken) as e:
         return _booking_page(
