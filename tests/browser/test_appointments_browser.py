@@ -15,6 +15,7 @@ from tests.records_factories import make_client, make_plan
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 TABLET = {"width": 1024, "height": 768}
 LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
 
 
 def _shot(page: Any, name: str) -> None:
@@ -68,7 +69,7 @@ def clinic(live_server: LiveServer) -> dict[str, Any]:
     from taut.clinic.appointments import local_instant
 
     types = appointments.list_types(db, owner)
-    appointments.book(
+    jon = appointments.book(
         db,
         owner,
         client_id=other.id or 0,
@@ -84,7 +85,7 @@ def clinic(live_server: LiveServer) -> dict[str, Any]:
         type_id=types[0].id or 0,
         start=local_instant(tomorrow, 13 * 60, tz),
     ) if tomorrow.weekday() < 5 else None
-    return {"tess": therapist.id, "client": c.id, "tomorrow": tomorrow}
+    return {"tess": therapist.id, "client": c.id, "tomorrow": tomorrow, "jon": jon[0].id}
 
 
 def test_book_from_the_week_view_on_a_tablet_and_start_the_session(
@@ -155,4 +156,37 @@ def test_book_from_the_week_view_on_a_tablet_and_start_the_session(
     page.goto(f"{base}/appointments?view=week&practitioner=all&day={tomorrow.isoformat()}")
     _shot(page, "book-07-clinic-week-laptop")
     context.close()
+
+    # The client, on a phone, confirms from the link in the reminder.
+    from taut.services import reminders
+    from taut.web.security import secret_key
+
+    settings = live_server_settings(live_server)
+    key = reminders.link_key(secret_key(settings.secret_key, settings.secret_key_path))
+    appointment_id = clinic["jon"]
+    context = chromium.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(reminders.link(base, key, appointment_id, "confirm"))
+    assert "Harbour Clinic" in page.content()
+    _shot(page, "book-08-confirm-phone")
+    page.get_by_role("button", name="Yes, I am coming").click()
+    page.wait_for_load_state()
+    assert "confirmed" in page.locator("#answer").inner_text()
+    _shot(page, "book-09-confirmed-phone")
+    context.close()
     assert errors == []
+
+
+def live_server_settings(live_server: LiveServer) -> Any:
+    """The running app's settings (its secret key signs the reminder links)."""
+    import gc
+
+    from fastapi import FastAPI
+
+    apps = [
+        o
+        for o in gc.get_objects()
+        if isinstance(o, FastAPI) and getattr(o.state, "db", None) is live_server.db
+    ]
+    assert apps
+    return apps[0].state.settings

@@ -108,3 +108,16 @@ def test_reminders_are_queued_once_and_delivered_with_an_invitation(
         reminders.answer(db, KEY, a.id or 0, "cancel", cancel.group(1), at=start - timedelta(hours=3))
     gone = reminders.answer(db, KEY, a.id or 0, "cancel", cancel.group(1), at=start - timedelta(hours=30))
     assert gone.appointment.status == ap.CANCELLED and "reminder" in gone.appointment.cancel_reason
+
+
+def test_a_moved_appointment_is_reminded_again(
+    db: Database, world: World, booked: dict[str, int], smtp_server: SmtpServer
+) -> None:
+    start = datetime(2027, 7, 5, 8, 0, tzinfo=UTC)
+    a = _book(db, world, booked, start)
+    assert reminders.queue_due(db, key=KEY, base_url=BASE, at=start - timedelta(hours=40)) == 1
+    later = start + timedelta(days=1)
+    _book(db, world, booked, later - timedelta(hours=5), client="quiet")  # opens that day's hours
+    book.move(db, world.fran, a.id or 0, start=later, at=start - timedelta(hours=39))
+    assert reminders.queue_due(db, key=KEY, base_url=BASE, at=start - timedelta(hours=38)) == 0  # not yet
+    assert reminders.queue_due(db, key=KEY, base_url=BASE, at=later - timedelta(hours=47)) == 1

@@ -383,3 +383,52 @@ def test_another_clinic_sees_none_of_it(web_world: WebWorld, booked_world: dict[
         headers={"X-CSRF-Token": carol.csrf},
     )
     assert r.status_code == 404
+
+
+def test_a_room_is_booked_once_at_a_time(web_world: WebWorld, booked_world: dict[str, Any]) -> None:
+    owner, fran = signed_in(web_world.app, web_world.alice), signed_in(web_world.app, web_world.fran)
+    assert (
+        owner.post(
+            "/appointments-settings/rooms", data={"csrf_token": owner.csrf, "name": "Room 1"}
+        ).status_code
+        == 303
+    )
+    day = booked_world["day"] + timedelta(days=14)
+    page = fran.get(
+        f"/appointments/new?client_id={booked_world['client']}&type_id={booked_world['t45']}&day={day.date().isoformat()}"
+    )
+    room = re.search(r'<option value="(\d+)">Room 1</option>', page.text)
+    assert room
+    start = f"{day.date().isoformat()}T15:00:00+00:00"
+    first = fran.post(
+        "/appointments/new",
+        data={
+            "csrf_token": fran.csrf,
+            "client_id": booked_world["client"],
+            "type_id": booked_world["t45"],
+            "slot": f"{start}|{web_world.bob.id}",
+            "room_id": room.group(1),
+        },
+    )
+    assert first.status_code == 303
+    second = fran.post(
+        "/appointments/new",
+        data={
+            "csrf_token": fran.csrf,
+            "client_id": booked_world["client"],
+            "type_id": booked_world["t45"],
+            "slot": f"{start}|{web_world.alice.id}",
+            "room_id": room.group(1),
+        },
+    )
+    assert second.status_code == 409 and "the room is booked at that time" in second.text
+    third = fran.post(
+        "/appointments/new",
+        data={
+            "csrf_token": fran.csrf,
+            "client_id": booked_world["client"],
+            "type_id": booked_world["t45"],
+            "slot": f"{start}|{web_world.alice.id}",
+        },
+    )
+    assert third.status_code == 303  # the other practitioner, without the room

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from taut.cli import appointments as book_cli
 from taut.cli import draw, exchange, fhir, knowledge, notes, records, regions, reports, suggest, users, web
 from taut.cli import mail as mail_cli
 
@@ -24,6 +25,7 @@ notes.register(app)
 reports.register(app)
 mail_cli.register(app)
 users.register(app)
+book_cli.register(app)
 
 export_app = typer.Typer(
     help="Export data in open formats (FHIR, clinic archive, CHOIR body map).", no_args_is_help=True

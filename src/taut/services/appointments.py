@@ -559,6 +559,7 @@ def move(
             confirmed_at=None,
         )
         version = store.update_appointment(conn, user.clinic_id, moved, _expect(a, expected_version))
+        store.forget_reminders(conn, user.clinic_id, appointment_id)  # reminded again at the new time
         offered = _offer(conn, user.clinic_id, tz, a) if a.starts_at > at else None
         access.log(
             conn,

@@ -511,6 +511,14 @@ def reminder_sent(conn: Connection, clinic_id: int, appointment_id: int, hours_b
     )
 
 
+def forget_reminders(conn: Connection, clinic_id: int, appointment_id: int) -> None:
+    """A moved appointment is reminded again at its new time."""
+    r = tables.reminders_sent.c
+    conn.execute(
+        tables.reminders_sent.delete().where(r.clinic_id == clinic_id, r.appointment_id == appointment_id)
+    )
+
+
 # --- payments -------------------------------------------------------------------------------------------------
 
 

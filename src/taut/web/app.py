@@ -34,7 +34,7 @@ from taut.web.api import docs as api_docs
 from taut.web.deps import CsrfFailed, MustAct, NotSignedIn
 from taut.web.input_guard import check_input
 from taut.web.limits import BodyLimitMiddleware
-from taut.web.security import SecurityHeadersMiddleware, SessionMiddleware, secret_key, trusted_networks
+from taut.web.security import SecurityHeadersMiddleware, SessionMiddleware, install_secret, trusted_networks
 from taut.web.templating import HERE, render
 
 log = logging.getLogger("taut.web")
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db or Database.from_url(settings.url, echo=settings.database_echo)
     app.state.trusted_proxies = trusted_networks(settings.trusted_proxies)
-    app.state.session_key = _session_key(settings, app.state.db)
+    app.state.session_key = install_secret(settings, app.state.db)
     for name in FEATURES:
         app.include_router(importlib.import_module(name).router)
     app.include_router(api_docs.router)
@@ -110,7 +110,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if settings.smtp_url and settings.mail_worker:  # appointment reminders go out through the mail queue
         from taut.services.reminders import ReminderWorker, link_key
 
-        key = link_key(secret_key(settings.secret_key, settings.secret_key_path))
+        key = link_key(app.state.session_key)
         reminders = ReminderWorker(app.state.db, key, settings.base_url)
         reminders.start()
     try:
@@ -120,16 +120,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             worker.stop()
         if reminders is not None:
             reminders.stop()
-
-
-def _session_key(settings: Settings, db: Database) -> str:
-    """TAUT_SECRET_KEY; else the key kept in the database (one key for every app server on it); else, before
-    the schema exists, the key file."""
-    if settings.secret_key:
-        return secret_key(settings.secret_key, settings.secret_key_path)
-    from taut.store.meta import shared_secret
-
-    return shared_secret(db.engine) or secret_key(None, settings.secret_key_path)
 
 
 def _is_api(request: Request) -> bool:

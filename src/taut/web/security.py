@@ -76,6 +76,16 @@ def secret_key(configured: str | None, path: Path) -> str:
     return key
 
 
+def install_secret(settings: Any, db: Any) -> str:
+    """The install's one secret (sessions, signed links): TAUT_SECRET_KEY; else the key kept in the database,
+    so every app server and command on it signs alike; else, before the schema exists, the key file."""
+    if settings.secret_key:
+        return secret_key(settings.secret_key, settings.secret_key_path)
+    from taut.store.meta import shared_secret
+
+    return shared_secret(db.engine) or secret_key(None, settings.secret_key_path)
+
+
 TOKEN_PREFIX = "s."  # a signed-in cookie: "s." + an opaque random token (the session lives in the database)
 ANONYMOUS_MAX_AGE = 2 * 3600  # a visitor's signed cookie (CSRF token, a pending second factor)
 SIGNED_IN_MAX_AGE = 12 * 3600  # the absolute lifetime; the idle limit is kept on the server

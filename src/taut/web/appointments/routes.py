@@ -176,6 +176,7 @@ def _booking_page(
             "waitlist_id": waitlist_id,
             "error": error,
             "currency": book.get_settings(db, user)[0].currency,
+            "rooms": [r for r in book.list_rooms(db, user) if r[2]],
         },
         status_code=status_code,
     )
@@ -208,6 +209,7 @@ def create(request: Request, db: DB, user: CurrentUser, form: FormFields) -> Res
             repeat=repeat,
             note=forms.text(form, "note"),
             waitlist_id=waitlist_id,
+            room_id=_int(form, "room_id", required=False),
         )
     except (RecordValidationError, SlotTaken) as e:
         return _booking_page(
@@ -815,10 +817,8 @@ def calendar_feed(request: Request, db: DB, token: str) -> Response:
 
 def _link_key(request: Request) -> bytes:
     from taut.services.reminders import link_key
-    from taut.web.security import secret_key
 
-    settings = request.app.state.settings
-    return link_key(secret_key(settings.secret_key, settings.secret_key_path))
+    return link_key(request.app.state.session_key)
 
 
 @router.get("/r/{appointment_id}/{action}/{sig}", include_in_schema=False)
