@@ -39,6 +39,8 @@ from taut.store import Database, make_engine, migrate, people, tables
 
 pytestmark = pytest.mark.xdist_group("exchange")  # one worker owns the module's databases
 
+HEAD = migrate.head_revision()  # the schema revision of this code
+
 
 # --- databases -----------------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
@@ -445,7 +447,7 @@ BAD: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "older schema": (
         {"manifest": lambda m: m.update(schema_revision="0001")},
-        "manifest.json schema_revision: the archive is at schema revision 0001, the database at 0002: migrate "
+        f"manifest.json schema_revision: the archive is at schema revision 0001, the database at {HEAD}: migrate "
         "the empty database with `taut db downgrade 0001`, import, then run `taut db upgrade`",
     ),
     "unknown schema": (
@@ -552,7 +554,7 @@ def test_a_database_without_the_schema_is_told_to_migrate(
 ) -> None:
     bare = Database(make_engine(f"sqlite:///{tmp_path / 'bare.sqlite3'}"))
     with pytest.raises(
-        ExchangeError, match=r"database: has no Taut schema yet; run `taut db upgrade 0002` first"
+        ExchangeError, match=rf"database: has no Taut schema yet; run `taut db upgrade {HEAD}` first"
     ):
         import_archive(bare, source.a_archive)
     bare.dispose()

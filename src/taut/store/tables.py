@@ -13,7 +13,6 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -76,7 +75,7 @@ clinics = Table(
     Column("locale", String(10), nullable=False, server_default="en-GB"),
     Column("currency", String(3), nullable=False, server_default="EUR"),
     Column("tax_number", String(60)),
-    Column("logo", LargeBinary),
+    Column("logo", Text),  # base64 of the PNG or JPEG (text, so the clinic archive carries it)
     Column("logo_type", String(20)),
     Column("demo", Boolean, nullable=False, server_default=false()),
     Column("idle_minutes", Integer, nullable=False, server_default="30"),

@@ -14,6 +14,7 @@ from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import Client, Permission
 from taut.clinic.screening import DECISIONS
 from taut.services import access, clients, intake_support, records, sessions
+from taut.web import clock
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.forms import FormLists
 from taut.web.intake import vocab
@@ -34,7 +35,7 @@ def _client_facts(client: Client, day: date) -> dict[str, Any]:
 def _form_page(
     request: Request, client: Client, form: IntakeForm, error: RecordValidationError | None, status: int
 ) -> Response:
-    day = date.today()
+    day = clock.today()
     return render(
         request,
         "intake/new.html",
@@ -54,7 +55,7 @@ def _form_page(
 def new_intake_form(request: Request, db: DB, user: CurrentUser, client_id: int) -> Response:
     client = clients.get_client(db, user, client_id)
     access.require(db, user, Permission.WRITE_CLINICAL, entity="intake")
-    return _form_page(request, client, blank(date.today()), None, 200)
+    return _form_page(request, client, blank(clock.today()), None, 200)
 
 
 @router.post("/clients/{client_id}/intake/new", include_in_schema=False)

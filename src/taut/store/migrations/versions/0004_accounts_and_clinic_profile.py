@@ -33,7 +33,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("locale", sa.String(10), server_default="en-GB", nullable=False))
         batch.add_column(sa.Column("currency", sa.String(3), server_default="EUR", nullable=False))
         batch.add_column(sa.Column("tax_number", sa.String(60), nullable=True))
-        batch.add_column(sa.Column("logo", sa.LargeBinary(), nullable=True))
+        batch.add_column(sa.Column("logo", sa.Text(), nullable=True))
         batch.add_column(sa.Column("logo_type", sa.String(20), nullable=True))
         batch.add_column(sa.Column("demo", sa.Boolean(), server_default=sa.false(), nullable=False))
         batch.add_column(sa.Column("idle_minutes", sa.Integer(), server_default="30", nullable=False))
