@@ -445,3 +445,23 @@ def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy() -> None:
     assert client_address("127.0.0.1", "6.6.6.6, 198.51.100.7, 10.1.2.3", nets) == "198.51.100.7"
     with pytest.raises(ValueError, match="TAUT_TRUSTED_PROXIES"):
         trusted_networks("not-an-address")
+
+
+def test_times_are_shown_in_the_clinic_s_time_zone(web_world: WebWorld) -> None:
+    from taut.services.soap_notes import draft_soap_note
+
+    w = web_world
+    c = clients.register_client(w.db, w.bob, make_client())
+    assert c.id is not None
+    evening = datetime(2025, 3, 4, 3, 30, tzinfo=UTC)  # 19:30 on 3 March in Vancouver
+    sid = sessions.start_session(w.db, w.bob, c.id, pain_before=5, occurred_at=evening)
+    bob = signed_in(w.app, w.bob)
+    assert "4 Mar 2025" in bob.get(f"/sessions/{sid}/aftercare").text  # the clinic is on UTC
+    clinics.update_clinic(w.db, w.alice, timezone="America/Vancouver")
+    try:
+        page = bob.get(f"/sessions/{sid}/aftercare").text
+        assert "3 Mar 2025" in page and "4 Mar 2025" not in page
+        heading = draft_soap_note(w.db, w.bob, sid).body.splitlines()[0]
+        assert "2025-03-03 19:30 America/Vancouver" in heading
+    finally:
+        clinics.update_clinic(w.db, w.alice, timezone="UTC")
