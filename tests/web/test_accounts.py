@@ -465,3 +465,24 @@ def test_times_are_shown_in_the_clinic_s_time_zone(web_world: WebWorld) -> None:
         assert "2025-03-03 19:30 America/Vancouver" in heading
     finally:
         clinics.update_clinic(w.db, w.alice, timezone="UTC")
+
+
+def test_forms_take_dates_in_the_clinic_s_format_and_iso_always() -> None:
+    from datetime import date
+
+    from taut.clinic.errors import RecordValidationError
+    from taut.web import clock, forms
+
+    started = clock.begin_request()
+    try:
+        with pytest.raises(RecordValidationError, match="like 2025-03-03, not"):
+            forms.a_date({"d": "03/04/2025"}, "d")
+        clock.set_zone("Europe/London", "dmy")
+        assert forms.a_date({"d": "03/04/2025"}, "d") == date(2025, 4, 3)
+        assert forms.a_date({"d": "2025-04-03"}, "d") == date(2025, 4, 3)
+        clock.set_zone("America/Vancouver", "mdy")
+        assert forms.a_date({"d": "03/04/2025"}, "d") == date(2025, 3, 4)
+        with pytest.raises(RecordValidationError, match="or 03/03/2025"):
+            forms.a_date({"d": "31/12/2025"}, "d")
+    finally:
+        clock.end_request(started)

@@ -71,7 +71,7 @@ clinics = Table(
     Column("phone", String(40)),
     Column("email", String(254)),
     Column("website", String(200)),
-    Column("date_format", String(3), nullable=False, server_default="dmy"),
+    Column("date_format", String(3), nullable=False, server_default="ymd"),
     Column("locale", String(10), nullable=False, server_default="en-GB"),
     Column("currency", String(3), nullable=False, server_default="EUR"),
     Column("tax_number", String(60)),

@@ -18,6 +18,7 @@ from taut.clinic import dates
 @dataclass
 class _Zone:
     name: str | None = None
+    date_format: str = "ymd"
 
 
 _current: ContextVar[_Zone | None] = ContextVar("taut_clinic_zone", default=None)
@@ -31,10 +32,17 @@ def end_request(token: Token[_Zone | None]) -> None:
     _current.reset(token)
 
 
-def set_zone(name: str) -> None:
+def set_zone(name: str, date_format: str = "ymd") -> None:
     holder = _current.get()
     if holder is not None:
         holder.name = name
+        holder.date_format = date_format
+
+
+def date_format() -> str:
+    """How the signed-in clinic types dates ("dmy", "mdy" or "ymd"); ISO is accepted whatever it is."""
+    holder = _current.get()
+    return holder.date_format if holder else "ymd"
 
 
 def zone() -> ZoneInfo:

@@ -61,7 +61,7 @@ def signed_in_user(request: Request, db: Database) -> User | None:
         return None
     request.state.user = current.user
     request.state.clinic = current.clinic
-    clock.set_zone(current.clinic.timezone)
+    clock.set_zone(current.clinic.timezone, current.clinic.date_format)
     request.state.session_id = current.session_id
     return current.user
 

@@ -29,7 +29,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("phone", sa.String(40), nullable=True))
         batch.add_column(sa.Column("email", sa.String(254), nullable=True))
         batch.add_column(sa.Column("website", sa.String(200), nullable=True))
-        batch.add_column(sa.Column("date_format", sa.String(3), server_default="dmy", nullable=False))
+        batch.add_column(sa.Column("date_format", sa.String(3), server_default="ymd", nullable=False))
         batch.add_column(sa.Column("locale", sa.String(10), server_default="en-GB", nullable=False))
         batch.add_column(sa.Column("currency", sa.String(3), server_default="EUR", nullable=False))
         batch.add_column(sa.Column("tax_number", sa.String(60), nullable=True))
