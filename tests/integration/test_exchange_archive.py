@@ -51,6 +51,8 @@ HEAD = migrate.head_revision()  # the schema revision this code migrates to
 
 pytestmark = pytest.mark.xdist_group("exchange")  # one worker owns the module's databases
 
+HEAD = migrate.head_revision()  # the schema revision of this code
+
 
 # --- databases -----------------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")

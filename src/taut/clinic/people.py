@@ -92,7 +92,7 @@ class Clinic:
     phone: str | None = None
     email: str | None = None
     website: str | None = None
-    date_format: str = "dmy"
+    date_format: str = "ymd"  # ISO until the clinic chooses its own
     locale: str = "en-GB"
     currency: str = "EUR"
     tax_number: str | None = None

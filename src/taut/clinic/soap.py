@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta, tzinfo
 from typing import Any, TypeVar
 
 from taut.anatomy.pain import PainDrawing
@@ -83,26 +83,28 @@ def build_soap_note(
     suggestion: Suggestion | None = None,
     billing: bool = False,
     kb: KnowledgeBase | None = None,
+    tz: tzinfo | None = None,
 ) -> SoapNote:
     """The SOAP note of the chart's session ``session_id``. The engine runs on the latest intake unless a
-    ``suggestion`` for it is given. Raises NotFound when the chart holds no such session."""
+    ``suggestion`` for it is given. Raises NotFound when the chart holds no such session. Times and days are
+    the clinic's (``tz``; UTC when none): an evening session in Vancouver is noted on its own day."""
     kb = kb or knowledge()
     entry = next((e for e in chart.sessions if e.session.id == session_id), None)
     if entry is None:
         raise NotFound("session", session_id)
     session = entry.session
-    day = session.occurred_at.date()
+    day = session.occurred_at.astimezone(tz or UTC).date()
     intake = chart.latest_intake(day)
     exam = chart.latest_assessment(day)
     if suggestion is None and intake is not None:
         suggestion = engine.suggest(engine_case(intake, chart.client), kb)
     return SoapNote(
         session_id=session_id,
-        heading=_heading(chart.client, session, session_id),
-        subjective=_subjective(chart, entry, intake),
+        heading=_heading(chart.client, session, session_id, tz),
+        subjective=_subjective(chart, entry, intake, tz),
         objective=_objective(exam, kb),
         assessment=_assessment(chart, exam, intake, suggestion, kb),
-        plan=_plan(chart, session, kb),
+        plan=_plan(chart, session, kb, tz),
         billing=session_billing(session) if billing else None,
     )
 
@@ -135,13 +137,14 @@ def _joined(items: Iterable[str]) -> str:
     return ", ".join(items)
 
 
-def _heading(client: Client, session: TreatmentSession, session_id: int) -> str:
+def _heading(client: Client, session: TreatmentSession, session_id: int, tz: tzinfo | None = None) -> str:
     start = session.occurred_at
-    when = iso_minute(start)
+    zone = str(tz) if tz is not None else "UTC"
+    when = iso_minute(start, tz)
     if session.ended_at is not None:
-        when += f"-{time_of_day(session.ended_at)} UTC ({session.minutes} min)"
+        when += f"-{time_of_day(session.ended_at, tz)} {zone} ({session.minutes} min)"
     else:
-        when += " UTC (open, no end time yet)"
+        when += f" {zone} (open, no end time yet)"
     return (
         f"SOAP note: {client.full_name}, born {client.date_of_birth:%Y-%m-%d}; session {session_id}, {when}"
     )
@@ -150,9 +153,9 @@ def _heading(client: Client, session: TreatmentSession, session_id: int) -> str:
 # --- S --------------------------------------------------------------------------------------------------
 
 
-def _subjective(chart: Chart, entry: SessionEntry, intake: Intake | None) -> str:
+def _subjective(chart: Chart, entry: SessionEntry, intake: Intake | None, tz: tzinfo | None = None) -> str:
     session = entry.session
-    day = session.occurred_at.date()
+    day = session.occurred_at.astimezone(tz or UTC).date()
     lines: list[str] = []
     if intake is None:
         lines.append("No intake recorded on or before this session.")
@@ -185,7 +188,7 @@ def _subjective(chart: Chart, entry: SessionEntry, intake: Intake | None) -> str
     if previous is not None and previous.checkin is not None:
         c = previous.checkin
         text = (
-            f"Check-in after the previous session ({iso_date(previous.session.occurred_at)}): "
+            f"Check-in after the previous session ({iso_date(previous.session.occurred_at, tz)}): "
             f"tenderness {c.tenderness}/10, relief {c.relief}."
         )
         if c.questions.strip():
@@ -476,8 +479,8 @@ def _treatment_lines(session: TreatmentSession, kb: KnowledgeBase) -> list[str]:
     return lines
 
 
-def _plan(chart: Chart, session: TreatmentSession, kb: KnowledgeBase) -> str:
-    day = session.occurred_at.date()
+def _plan(chart: Chart, session: TreatmentSession, kb: KnowledgeBase, tz: tzinfo | None = None) -> str:
+    day = session.occurred_at.astimezone(tz or UTC).date()
     lines = _treatment_lines(session, kb)
     if session.open:
         lines.append(

@@ -35,11 +35,17 @@ def left_out() -> list[str]:
     return [t.name for t in metadata.sorted_tables if t.name not in kept]
 
 
+# Sign-in state, not the clinic's data: sessions end and throttling counts restart on another install.
+NOT_ARCHIVED = frozenset({"web_sessions", "login_throttle"})
+
+
 def clinic_scope(clinic_id: int) -> list[Scoped]:
     """Each archived table with the condition that selects the clinic's rows, parents first."""
     where: dict[str, ColumnElement[bool]] = {}
     out = []
     for t in metadata.sorted_tables:
+        if t.name in NOT_ARCHIVED:
+            continue
         rule = _rule(t, where, clinic_id)
         if rule is not None:
             where[t.name] = rule

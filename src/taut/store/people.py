@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from typing import Any
 
@@ -76,7 +77,9 @@ def set_logo(conn: Connection, clinic_id: int, data: bytes | None, media_type: s
 def logo_of(conn: Connection, clinic_id: int) -> tuple[bytes, str] | None:
     c = tables.clinics.c
     r = conn.execute(select(c.logo, c.logo_type).where(c.id == clinic_id)).first()
-    return None if r is None or r.logo is None or r.logo_type is None else (bytes(r.logo), r.logo_type)
+    if r is None or r.logo is None or r.logo_type is None:
+        return None
+    return base64.b64decode(r.logo), r.logo_type
 
 
 def has_users(conn: Connection) -> bool:

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from taut.clinic.people import User
 from taut.services import accounts
 from taut.store.engine import Database
+from taut.web import clock
 from taut.web.security import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS, client_address, csrf_ok
 
 
@@ -60,6 +61,7 @@ def signed_in_user(request: Request, db: Database) -> User | None:
         return None
     request.state.user = current.user
     request.state.clinic = current.clinic
+    clock.set_zone(current.clinic.timezone, current.clinic.date_format)
     request.state.session_id = current.session_id
     return current.user
 

@@ -32,7 +32,18 @@ def a_date(form: dict[str, str], name: str, *, required: bool = False) -> date |
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise RecordValidationError(name, f"must be a date like 2025-03-03, not {value!r}") from None
+        pass
+    from taut.clinic.dates import parse_day
+    from taut.web import clock
+
+    fmt = clock.date_format()  # the clinic's own format is accepted too
+    try:
+        if fmt != "ymd":
+            return parse_day(value, fmt, field=name)
+    except RecordValidationError:
+        pass
+    also = " or 03/03/2025" if fmt != "ymd" else ""
+    raise RecordValidationError(name, f"must be a date like 2025-03-03{also}, not {value!r}") from None
 
 
 def whole(form: dict[str, str], name: str, lo: int, hi: int, *, required: bool = False) -> int | None:

@@ -146,7 +146,13 @@ class SessionMiddleware:
                     headers.append("set-cookie", self._cookie("", secure, 0))
             await send(message)
 
-        await self.app(scope, receive, send_wrapper)
+        from taut.web import clock
+
+        started = clock.begin_request()
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            clock.end_request(started)
 
     def _load(self, raw: str | None) -> dict[str, Any]:
         if not raw:

@@ -14,6 +14,7 @@ from taut.clinic.errors import RecordValidationError
 from taut.clinic.outcomes import Change, OutcomeMeasure, PsfsActivity
 from taut.services import records
 from taut.services.progress import InstrumentProgress, Progress, load_progress
+from taut.web import clock
 from taut.web.deps import DB, CurrentUser, check_csrf
 
 router = APIRouter(tags=["progress"], dependencies=[Depends(check_csrf)])
@@ -36,7 +37,7 @@ class OutcomeIn(BaseModel):
     activities: list[ActivityIn] = Field(default=[], max_length=10)
 
     def to_measure(self) -> OutcomeMeasure:
-        if self.taken_on > date.today():
+        if self.taken_on > clock.today():
             raise RecordValidationError("taken_on", "may not be in the future")
         return OutcomeMeasure(
             instrument=self.instrument.strip().lower().replace("-", ""),

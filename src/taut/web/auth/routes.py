@@ -91,7 +91,10 @@ def login(
         return render(request, "auth/login.html", {**context, "error": message}, status_code=401)
     if result.pending:
         session = session_of(request)
+        kept = session.get("csrf")  # the same visitor, not yet signed in: the form token stays
         session.clear()
+        if kept:
+            session["csrf"] = kept
         session["pending"] = {"uid": result.user.id, "at": int(time.time()), "next": _safe_next(next)}
         return RedirectResponse("/login/2fa", status_code=303)
     return _begin(request, db, result.user, next)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import SEXES, Client, Consent, Permission
 from taut.services import appointments, charts, clients
-from taut.web import forms
+from taut.web import clock, forms
 from taut.web.appointments.view import appointment_entries
 from taut.web.clients.timeline import safety_lines, timeline
 from taut.web.deps import DB, CurrentUser, check_csrf
@@ -40,7 +39,7 @@ def client_list(
 
 
 def client_from_form(form: dict[str, str], *, base: Client | None = None) -> Client:
-    today = date.today()
+    today = clock.today()
     consent_treatment = forms.a_date(form, "consent_treatment_on")
     consent_data = forms.a_date(form, "consent_data_use_on")
     if forms.checked(form, "consent_treatment_today") and consent_treatment is None:

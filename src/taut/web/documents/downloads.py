@@ -4,7 +4,7 @@ client's whole course of care as a FHIR R4 Bundle (JSON)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from taut import reports
 from taut.fhir.export import client_bundle
 from taut.services import clients, sessions
+from taut.web import clock
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.documents import files
 from taut.web.templating import render
@@ -63,4 +64,5 @@ def nothing_to_report(request: Request, message: str) -> Response:
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    """The clinic's day (a letter written at 8 pm in Vancouver is dated that day)."""
+    return clock.today()

@@ -25,7 +25,7 @@ from taut.clinic.plan import PlannedPoint, TreatmentPlan
 from taut.clinic.rom import RomNorm, rom_norms
 from taut.knowledge import knowledge
 from taut.knowledge.model import TriggerPoint
-from taut.web import forms
+from taut.web import clock, forms
 
 SIDES = ("right", "left")
 SIGNS = TRIGGER_POINT_SIGNS  # the columns of a trigger-point row after its status, as declared
@@ -245,7 +245,7 @@ def points_from_findings(a: Assessment | None) -> list[PlannedPoint]:
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 STATUSES = TRP_STATUSES

@@ -15,7 +15,7 @@ from taut.clinic.people import Client, Permission
 from taut.clinic.screening import AWAITING, DECISIONS
 from taut.knowledge.screening import safety_screen
 from taut.services import access, clearance, clients, intake_support, records, sessions
-from taut.web import forms
+from taut.web import clock, forms
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.documents import files
 from taut.web.forms import FormLists
@@ -37,7 +37,7 @@ def _client_facts(client: Client, day: date) -> dict[str, Any]:
 def _form_page(
     request: Request, client: Client, form: IntakeForm, error: RecordValidationError | None, status: int
 ) -> Response:
-    day = date.today()
+    day = clock.today()
     return render(
         request,
         "intake/new.html",
@@ -58,7 +58,7 @@ def _form_page(
 def new_intake_form(request: Request, db: DB, user: CurrentUser, client_id: int) -> Response:
     client = clients.get_client(db, user, client_id)
     access.require(db, user, Permission.WRITE_CLINICAL, entity="intake")
-    return _form_page(request, client, blank(date.today()), None, 200)
+    return _form_page(request, client, blank(clock.today()), None, 200)
 
 
 @router.post("/clients/{client_id}/intake/new", include_in_schema=False)
@@ -114,7 +114,7 @@ def _show_page(
             "screen_open": [screen.question(q) for q in found.intake.open_questions()],
             "screen_no": sum(1 for a in answered.values() if a == "no"),
             "clearance_form": clearance_form
-            or {"flags": [f["code"] for f in awaiting], "cleared_on": date.today().isoformat()},
+            or {"flags": [f["code"] for f in awaiting], "cleared_on": clock.today().isoformat()},
             "exam_slugs": exam_slugs(view),
             "shown": SHOWN,
             "questions": {q.term: q for q in vocab.questions()},

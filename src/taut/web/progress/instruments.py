@@ -14,7 +14,7 @@ from datetime import date
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.naming import instrument_name, instrument_short
 from taut.clinic.outcomes import INSTRUMENTS, PSS_REVERSED, OutcomeMeasure, PsfsActivity
-from taut.web import forms
+from taut.web import clock, forms
 
 PSFS_ROWS = 5
 
@@ -124,7 +124,7 @@ def measure_from_form(instrument: str, form: dict[str, str], *, today: date | No
         raise RecordValidationError("instrument", f"choose one of {', '.join(FORMS)}, not {instrument!r}")
     taken_on = forms.a_date(form, "taken_on", required=True)
     assert taken_on is not None
-    today = today or date.today()
+    today = today or clock.today()
     if taken_on > today:
         raise RecordValidationError("taken_on", f"may not be in the future (today is {today.isoformat()})")
     if instrument == "psfs":

@@ -3,7 +3,6 @@ MCID marked, the first and latest pain drawing, each trigger point's tenderness 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -14,6 +13,7 @@ from taut.clinic.errors import RecordValidationError
 from taut.clinic.outcomes import INSTRUMENTS
 from taut.services import charts, records
 from taut.services.progress import load_progress
+from taut.web import clock
 from taut.web.charts import number
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.forms import FormFields
@@ -52,7 +52,7 @@ def _form_context(
 
 
 def _blank_form(chart: Chart, instrument: str) -> dict[str, str]:
-    form = {"taken_on": date.today().isoformat()}
+    form = {"taken_on": clock.today().isoformat()}
     if instrument == "psfs":  # the PSFS re-rates the same activities at each follow-up
         last = next((e for e in reversed(chart.outcomes) if e.measure.instrument == "psfs"), None)
         if last is not None:
