@@ -56,8 +56,10 @@ def sign_note(db: Database, user: User, note_id: int, *, expected_version: int) 
     try:
         with db.transaction() as conn:
             client_id, note = records.get_note(conn, user.clinic_id, note_id)
+            signed = note.signed_now(
+                by=user.id, at=datetime.now(UTC)
+            )  # a signed note: SignedRecordError first
             detail = _signing_as(conn, user, note)
-            signed = note.signed_now(by=user.id, at=datetime.now(UTC))
             version = records.save_note(conn, user.clinic_id, signed, expected_version)
             access.log(conn, user, "sign", "note", note_id, client_id=client_id, detail=detail)
     except AccessDenied:
