@@ -20,6 +20,8 @@ from taut.services import appointments as book
 from taut.services import clients, mail, reminders
 from taut.store import Database
 
+pytestmark = pytest.mark.xdist_group("appointments_reminders")  # its tests build on one another's bookings
+
 KEY = reminders.link_key("test-secret-" + "x" * 40)
 BASE = "https://taut.clinic.example"
 

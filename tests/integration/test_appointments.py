@@ -29,6 +29,8 @@ from taut.services import clients, records, sessions
 from taut.store import Database, tables
 from taut.store import appointments as store
 
+pytestmark = pytest.mark.xdist_group("appointments_db")  # its tests build on one another's bookings
+
 BERLIN = ZoneInfo("Europe/Berlin")
 AT = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)  # "now" for these tests: Monday 1 March 2027, 09:00 in Berlin
 MONDAY = date(2027, 3, 8)
@@ -130,7 +132,18 @@ def test_bad_bookings_name_the_problem_and_write_nothing(
     assert "outside the practitioner's working hours" in str(attempt(start=local(MONDAY, 16, 30)))
     assert "outside" in str(attempt(start=local(MONDAY + timedelta(days=5), 10)))  # a Saturday
     assert "in the past" in str(attempt(start=local(MONDAY, 10), at=local(MONDAY, 12)))
-    assert isinstance(attempt(start=local(MONDAY, 10, 30)), SlotTaken)
+    taken = book.book(
+        db,
+        world.fran,
+        client_id=setup["client2"],
+        practitioner_id=bob_id,
+        type_id=setup["t30"],
+        start=local(MONDAY + timedelta(days=3), 15),
+        at=AT,
+    )
+    before = _count(db)
+    assert isinstance(attempt(start=local(MONDAY + timedelta(days=3), 14, 30)), SlotTaken)  # its end overlaps
+    assert taken
     assert "no appointment type 999999" in str(attempt(type_id=999_999))
     assert "no practitioner" in str(
         attempt(practitioner_id=world.fran.id)
@@ -266,6 +279,16 @@ def test_a_weekly_series_keeps_its_local_time_across_daylight_saving(
 def test_a_series_with_one_taken_week_books_nothing(
     db: Database, world: World, setup: dict[str, int]
 ) -> None:
+    first = local(date(2027, 5, 3), 9)
+    book.book(
+        db,
+        world.fran,
+        client_id=setup["client2"],
+        practitioner_id=world.bob.id or 0,
+        type_id=setup["t30"],
+        start=first + timedelta(weeks=1),
+        at=AT,
+    )
     before = _count(db)
     with pytest.raises(SlotTaken, match="appointment 2 of the series"):
         book.book(
@@ -274,7 +297,7 @@ def test_a_series_with_one_taken_week_books_nothing(
             client_id=setup["client"],
             practitioner_id=world.bob.id or 0,
             type_id=setup["t30"],
-            start=local(MONDAY, 9),
+            start=first,
             repeat=3,
             at=AT,
         )
@@ -476,15 +499,31 @@ def test_appointments_in_the_clients_fhir_bundle(db: Database, world: World, set
     from taut.fhir.importer import read_bundle
     from taut.fhir.validate import checked_entries
 
-    bundle = client_bundle(db, world.bob, setup["client"])
+    bob = world.bob
+    cid = clients.register_client(db, bob, make_client(given_name="Fhir", family_name="Export")).id or 0
+    pid = records.create_plan(db, bob, cid, make_plan())
+    day = date(2027, 6, 7)
+    made = [
+        book.book(
+            db,
+            world.fran,
+            client_id=cid,
+            practitioner_id=bob.id or 0,
+            type_id=setup["t30"],
+            start=local(day, h),
+            at=AT,
+        )[0]
+        for h in (9, 10, 11)
+    ]
+    book.cancel(db, world.fran, made[1].id or 0, reason="moved away", at=AT)
+    book.mark(db, world.fran, made[2].id or 0, ap.NO_SHOW, at=local(day, 12))
+    bundle = client_bundle(db, bob, cid)
     appts = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Appointment"]
-    assert appts and {a["status"] for a in appts} >= {"booked", "fulfilled", "cancelled", "noshow"}
-    done = next(a for a in appts if a["status"] == "fulfilled")
-    assert done["basedOn"][0]["reference"].startswith("urn:uuid:")
-    assert done["participant"][0]["actor"]["reference"] == next(
-        e["fullUrl"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"
-    )
-    late = next(a for a in appts if a.get("cancelationReason", {}).get("text") == "car broke down")
-    assert late["status"] == "cancelled"
+    assert sorted(a["status"] for a in appts) == ["booked", "cancelled", "noshow"]
+    assert all(a["basedOn"][0]["reference"].startswith("urn:uuid:") for a in appts) and pid
+    patient = next(e["fullUrl"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
+    assert all(a["participant"][0]["actor"]["reference"] == patient for a in appts)
+    gone = next(a for a in appts if a["status"] == "cancelled")
+    assert gone["cancelationReason"]["text"] == "moved away" and gone["minutesDuration"] == 30
     checked_entries(bundle)  # every resource valid against the R4B models, every reference resolves
     read_bundle(bundle)  # and the importer accepts it

@@ -20,6 +20,8 @@ from taut.services import clients, sessions
 from tests.records_factories import make_client
 from tests.web.conftest import WebWorld, signed_in
 
+pytestmark = pytest.mark.xdist_group("appointments_web")  # its tests build on one another's bookings
+
 
 def _next_weekday(days_ahead: int = 1) -> datetime:
     d = datetime.now(UTC) + timedelta(days=days_ahead)
@@ -214,6 +216,24 @@ def test_the_api_books_moves_and_cancels(web_world: WebWorld, booked_world: dict
 
 def test_the_calendar_feed(web_world: WebWorld, booked_world: dict[str, Any]) -> None:
     bob = signed_in(web_world.app, web_world.bob)
+    day = (booked_world["day"] + timedelta(days=21)).date().isoformat()
+    for hour, client in ((9, booked_world["client"]), (11, booked_world["client"])):
+        r = bob.post(
+            "/api/v1/appointments",
+            json={
+                "client_id": client,
+                "practitioner_id": web_world.bob.id,
+                "type_id": booked_world["t60"],
+                "start": f"{day}T{hour:02d}:00:00+00:00",
+            },
+            headers={"X-CSRF-Token": bob.csrf},
+        )
+        assert r.status_code == 201, r.text
+    bob.post(
+        f"/api/v1/appointments/{r.json()['id']}/cancel",
+        json={"reason": "ill"},
+        headers={"X-CSRF-Token": bob.csrf},
+    )
     url = bob.get(f"/api/v1/practitioners/{web_world.bob.id}/calendar-feed").json()["url"]
     assert url.startswith("http://testserver/calendar/") and url.endswith(".ics")
     fran = signed_in(web_world.app, web_world.fran)
@@ -226,7 +246,9 @@ def test_the_calendar_feed(web_world: WebWorld, booked_world: dict[str, Any]) ->
     cal = Calendar.from_ical(feed.content)
     events = list(cal.walk("VEVENT"))
     assert events and all(str(e["uid"]).startswith("appointment-") for e in events)
-    assert any(str(e["summary"]) == "Treatment 60: Maria K." for e in events)
+    assert any(str(e["summary"]) == "Treatment 60: Maria K." for e in events), [
+        str(e["summary"]) for e in events
+    ]
     assert "Keller" not in feed.text
     assert any(str(e["status"]) == "CANCELLED" for e in events)
     new = bob.post(

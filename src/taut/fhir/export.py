@@ -46,14 +46,17 @@ def client_bundle(db: Database, user: User, client_id: int, *, at: datetime | No
     if booked:
         urls = {e["fullUrl"] for e in out["entry"]}
         practitioners = {b.appointment.practitioner_id for b in booked}
+        from taut.services.appointments import practitioners as staff
+
+        known = {p.id: p for p in staff(db, user, all_=True)}
         for pid in sorted(practitioners):  # a practitioner seen only in the book
             if urn(f"user/{pid}") not in urls:
-                out["entry"].append(
-                    {
-                        "fullUrl": urn(f"user/{pid}"),
-                        "resource": {"resourceType": "Practitioner", "id": resource_id(urn(f"user/{pid}"))},
-                    }
-                )
+                p = known.get(pid)
+                body: Json = {"resourceType": "Practitioner", "id": resource_id(urn(f"user/{pid}"))}
+                body["name"] = [{"text": p.name if p is not None else f"Practitioner {pid}"}]
+                if p is not None and p.email:
+                    body["telecom"] = [{"system": "email", "value": p.email}]
+                out["entry"].append({"fullUrl": urn(f"user/{pid}"), "resource": body})
         out["entry"].extend(appointment_entries(booked, patient=urn(f"client/{client_id}"), plans=urls))
     return out
 
