@@ -110,13 +110,17 @@ class Symptom:
     key: str
     words: str  # in the client's words
     attention: str  # what the therapist is told
-    red_flag: str | None = None  # the red flag of knowledge/data/red_flags.yaml it may be a sign of (its sources)
+    red_flag: str | None = (
+        None  # the red flag of knowledge/data/red_flags.yaml it may be a sign of (its sources)
+    )
 
 
 # New symptoms since the session. Numbness, tingling and weakness after soft-tissue work need a look; the rest are
 # the warning signs of the red-flag screen (red_flags.yaml names each one's sources).
 SYMPTOMS: tuple[Symptom, ...] = (
-    Symptom("numbness", "Numbness or pins and needles", "new numbness or tingling", "progressive_neuro_deficit"),
+    Symptom(
+        "numbness", "Numbness or pins and needles", "new numbness or tingling", "progressive_neuro_deficit"
+    ),
     Symptom("weakness", "Weakness in an arm or a leg", "new weakness", "progressive_neuro_deficit"),
     Symptom("bladder", "Changes in bladder or bowel control", "bladder or bowel change", "cauda_equina"),
     Symptom(
@@ -128,7 +132,9 @@ SYMPTOMS: tuple[Symptom, ...] = (
         "dizziness, vision or speech trouble",
         "cervical_arterial_dysfunction",
     ),
-    Symptom("fever", "Fever or feeling generally unwell", "fever or feeling unwell", "meningitis_or_infection"),
+    Symptom(
+        "fever", "Fever or feeling generally unwell", "fever or feeling unwell", "meningitis_or_infection"
+    ),
     Symptom(
         "calf", "A swollen, warm or painful calf", "swollen, warm or painful calf", "deep_vein_thrombosis"
     ),
