@@ -331,14 +331,22 @@ def get_submission(db: Database, user: User, submission_id: int) -> Submission:
     return s
 
 
-def accept(db: Database, user: User, submission_id: int, *, now: datetime | None = None) -> tuple[str, int]:
+def _of_client(s: Submission, client_id: int | None) -> Submission:
+    if client_id is not None and s.client_id != client_id:
+        raise NotFound("submission", s.id)
+    return s
+
+
+def accept(
+    db: Database, user: User, submission_id: int, *, client_id: int | None = None, now: datetime | None = None
+) -> tuple[str, int]:
     """Record what the client sent (a check-in or an outcome measure) and mark the submission accepted, in one
     transaction. Returns (entity, record id)."""
     access.require(db, user, Permission.WRITE_CLINICAL, entity="submission", record_id=submission_id)
     assert user.id is not None
     now = now or _now()
     with db.transaction() as conn:
-        s = store.get_submission(conn, user.clinic_id, submission_id)
+        s = _of_client(store.get_submission(conn, user.clinic_id, submission_id), client_id)
         s.require_open()
         if s.kind == "checkin":
             a = CheckInAnswers.from_json(s.payload)
@@ -373,12 +381,14 @@ def accept(db: Database, user: User, submission_id: int, *, now: datetime | None
     return entity, rid
 
 
-def discard(db: Database, user: User, submission_id: int, *, now: datetime | None = None) -> int:
+def discard(
+    db: Database, user: User, submission_id: int, *, client_id: int | None = None, now: datetime | None = None
+) -> int:
     """Set a submission aside without recording it; returns its client's id."""
     access.require(db, user, Permission.WRITE_CLINICAL, entity="submission", record_id=submission_id)
     assert user.id is not None
     with db.transaction() as conn:
-        s = store.get_submission(conn, user.clinic_id, submission_id)
+        s = _of_client(store.get_submission(conn, user.clinic_id, submission_id), client_id)
         s.require_open()
         if not store.review(
             conn,

@@ -49,6 +49,7 @@ FEATURES = (
     "taut.web.documents.routes",
     "taut.web.team.routes",
     "taut.web.appointments.routes",
+    "taut.web.portal.routes",
     "taut.web.api.routes",
 )
 
