@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 from taut.clinic import portal as domain
 from taut.clinic import rules
 from taut.clinic.errors import NotFound, RecordValidationError
-from taut.clinic.naming import instrument_name, long_date
+from taut.clinic.naming import instrument_short, long_date
 from taut.clinic.outcomes import INSTRUMENTS, OutcomeMeasure, PsfsActivity
 from taut.clinic.people import Permission, User
 from taut.clinic.portal import BadLink, CheckInAnswers, Invitation, Submission
@@ -130,7 +130,7 @@ def what_for(inv: Invitation) -> str:
     if inv.purpose == "checkin":
         return "tell us how you are after your treatment"
     if inv.purpose == "questionnaire" and inv.instrument:
-        return f"fill in a short questionnaire ({instrument_name(inv.instrument)})"
+        return f"fill in a short questionnaire ({instrument_short(inv.instrument)})"
     return "fill in a form"
 
 
