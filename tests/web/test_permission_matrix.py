@@ -36,6 +36,7 @@ PUBLIC = {
     "/readyz",
     "/calendar/{token}.ics",
     "/r/{appointment_id}/{action}/{sig}",
+    "/p/{token}",  # a client's link: the signed token is the credential (tests/web/test_portal.py)
 }
 DOCS = {"/api/docs", "/api/docs/oauth2-redirect", "/api/v1/openapi.json"}
 # What a front desk user may reach: clients' details, the atlas and the knowledge API, their own session.
@@ -176,6 +177,7 @@ def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
             "sig": "not-a-signature",
             "exception_id": str(MISSING),
             "entry_id": str(MISSING),
+            "submission_id": str(MISSING),
         }
         if name in known:
             return known[name]
@@ -301,3 +303,45 @@ def test_the_owner_reaches_every_owner_page(web_world: WebWorld) -> None:
         "/account/2fa",
     ):
         assert alice.get(url).status_code == 200, url
+
+
+def test_a_client_link_opens_nothing_of_another_client_nor_of_staff(
+    web_world: WebWorld, ids: dict[str, Any]
+) -> None:
+    """A link for client A: its page shows A's given name only; with it (and after using it) every other route
+    answers exactly as for nobody signed in; it cannot be turned into client B's link."""
+    from taut.clinic.portal import link_key
+    from taut.services import portal
+
+    w = web_world
+    key = link_key("test-secret-key-" + "x" * 32)
+    b = clients.register_client(w.db, w.bob, make_client(given_name="Bettina", family_name="Brunner"))
+    assert b.id is not None
+    link_a = portal.invite(w.db, w.bob, key, "http://x", ids["client"], "questionnaire", instrument="nprs")
+    link_b = portal.invite(w.db, w.bob, key, "http://x", b.id, "questionnaire", instrument="nprs")
+    path_a = "/p/" + link_a.url.split("/p/")[1]
+    holder = signed_in(w.app, None)
+    page = holder.get(path_a)
+    assert page.status_code == 200 and "Bettina" not in page.text and "Brunner" not in page.text
+    # A's token with B's invitation id: refused like any tampered link, nothing of B shown
+    _a_id, nonce, sig = path_a.removeprefix("/p/").split(".")
+    forged = holder.get(f"/p/{link_b.invitation.id}.{nonce}.{sig}")
+    assert forged.status_code == 404 and "Bettina" not in forged.text
+    assert holder.post(path_a, data={"item1": "4"}).status_code == 200
+    checked = 0
+    for r in all_routes(w.app):
+        if r.path in PUBLIC:
+            continue
+        url = fill(r.path, {**ids, "client": b.id})
+        assert url is not None, r.path
+        resp = _call(holder, r.method, url)
+        if r.path.startswith("/api/"):
+            assert resp.status_code in (401, 403, 422), (r.method, url, resp.status_code)
+        else:
+            assert resp.status_code in (303, 403), (r.method, url, resp.status_code)
+        assert "Bettina" not in resp.text
+        checked += 1
+    assert checked > 40
+    # B's own link still works, and A's submission is not among B's
+    assert holder.get("/p/" + link_b.url.split("/p/")[1]).status_code == 200
+    assert portal.received(w.db, w.bob, b.id) == []

@@ -119,6 +119,27 @@ def _count_failure(conn: Connection, keys: tuple[str, ...], at: datetime, free: 
         accounts.save_failure(conn, accounts.Failures(key, count, at, locked))
 
 
+# Client links refused from one address (the client's pages): counted in the database like sign-ins, so every
+# app server sees the same count.
+LINK_FREE = 20
+
+
+def _link_key(address: str) -> tuple[str]:
+    return (f"link:{address[:64]}",)
+
+
+def link_wait(db: Database, address: str) -> int:
+    """Seconds before this address may try another client link (0: now)."""
+    with db.transaction() as conn:
+        return _retry_after(conn, _link_key(address), now())
+
+
+def link_refused(db: Database, address: str) -> None:
+    """Count a refused client link from this address (exponential back-off past LINK_FREE)."""
+    with db.transaction() as conn:
+        _count_failure(conn, _link_key(address), now(), LINK_FREE)
+
+
 # Signing in ----------------------------------------------------------------------------------------------
 
 

@@ -632,3 +632,43 @@ mail_outbox = Table(
     Index("ix_mail_outbox_status_next_attempt_at", "status", "next_attempt_at"),
     Index("ix_mail_outbox_clinic_id", "clinic_id"),
 )
+
+# --- the client's own side (docs/client-side.md) ---------------------------------------------------------------
+
+# A client link: the token's nonce is kept only as its SHA-256 hash; ``used_at`` is set when the client sends.
+portal_invitations = Table(
+    "portal_invitations",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("portal_invitations"),
+    Column("purpose", String(20), nullable=False),
+    Column("nonce_hash", String(64), nullable=False),
+    _user_fk("created_by"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
+    *_ref("treatment_sessions", "session_id", nullable=True),
+    Column("instrument", String(10)),
+    UniqueConstraint("clinic_id", "id"),
+)
+
+# What a client sent by a link, waiting for the therapist: nothing here is part of the record until accepted.
+portal_submissions = Table(
+    "portal_submissions",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("portal_submissions"),
+    *_ref("portal_invitations", "invitation_id"),
+    UniqueConstraint("invitation_id"),
+    Column("kind", String(20), nullable=False),
+    Column("payload", Json, nullable=False),
+    Column("attention", Json, nullable=False),
+    Column("status", String(10), nullable=False),  # received, accepted, discarded
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("reviewed_at", UTCDateTime),
+    _user_fk("reviewed_by", nullable=True),
+    Column("record_id", Id),
+    Index("ix_portal_submissions_clinic_status", "clinic_id", "status"),
+)

@@ -53,6 +53,7 @@ FEATURES = (
     "taut.web.appointments.routes",
     "taut.web.account.routes",
     "taut.web.settings.routes",
+    "taut.web.portal.routes",
     "taut.web.api.routes",
     "taut.web.health.routes",
 )

@@ -18,6 +18,7 @@ MODULES = (
     "taut.web.api.knowledge",
     "taut.web.api.documents",
     "taut.web.api.appointments",
+    "taut.web.api.invitations",
 )
 
 router = APIRouter(prefix="/api/v1")

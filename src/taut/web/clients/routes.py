@@ -16,6 +16,7 @@ from taut.web.appointments.view import appointment_entries
 from taut.web.clients.timeline import safety_lines, timeline
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.forms import FormFields
+from taut.web.portal.staff import chart_panel
 from taut.web.templating import render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
@@ -110,6 +111,7 @@ def chart_page(request: Request, db: DB, user: CurrentUser, client_id: int) -> R
             "latest_intake": chart.latest_intake(),
             "flag_intake": flag_intake,
             "flag_lines": flag_lines,
+            "portal": chart_panel(db, user, client_id),
         },
     )
 

@@ -1,0 +1,12 @@
+"""The client's own side: the link pages (web/portal/links.py, no account) and the therapist's side
+(web/portal/staff.py, signed in)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from taut.web.portal import links, staff
+
+router = APIRouter()
+router.include_router(links.router)
+router.include_router(staff.router)
