@@ -281,19 +281,6 @@ def _drawing(case: Case, terms: set[str], model: _Model, params: Params) -> _Dra
 _Scored = tuple[float, str, dict[Side, _SideScore], Side]
 
 
-def _sides(
-    name: str, d: _Drawing, touched: set[tuple[str, Side]], model: _Model, params: Params
-) -> dict[Side, _SideScore]:
-    per_side: dict[Side, _SideScore] = {}
-    for s in SIDES:
-        if (name, s) in touched:
-            per_side[s] = _score_side(name, s, d.hits, d.gw, d.group_of, d.base_out, model, params)
-        else:
-            pen, i = model.no_hit[(name, s)]
-            per_side[s] = _SideScore(d.base_out + pen, i, None, {})
-    return per_side
-
-
 def _rank(kb: KnowledgeBase, d: _Drawing, terms: set[str], model: _Model, params: Params) -> list[_Scored]:
     """Pass 1: every muscle's log-odds, cheaply. Muscles whose zones hold no painted region need no zone work.
     Risk factors and red-flag terms are in no muscle's evidence, so they never move a rank."""
@@ -306,7 +293,13 @@ def _rank(kb: KnowledgeBase, d: _Drawing, terms: set[str], model: _Model, params
     touched = {(model.index.placed[i].muscle.name, model.index.placed[i].side) for i in d.hits}
     scored: list[_Scored] = []
     for name in kb.muscles:
-        per_side = _sides(name, d, touched, model, params)
+        per_side: dict[Side, _SideScore] = {}
+        for s in SIDES:
+            if (name, s) in touched:
+                per_side[s] = _score_side(name, s, d.hits, d.gw, d.group_of, d.base_out, model, params)
+            else:
+                pen, i = model.no_hit[(name, s)]
+                per_side[s] = _SideScore(d.base_out + pen, i, None, {})
         side = RIGHT if per_side[RIGHT].region >= per_side[LEFT].region - 1e-9 else LEFT
         logodds = params.base_logodds + model.log_prior[name] + per_side[side].region + bonus[name]
         if sensory:

@@ -38,11 +38,31 @@ class _Facts:
         return cls(case, terms, {r: tuple(v) for r, v in painted.items()})
 
 
-@cache
-def _expand(targets: tuple[str, ...]) -> frozenset[str]:
-    """Region ids meant by region ids, ``area:ID`` and ``part:ID``."""
-    bm = body_map()
-    return frozenset(r for t in targets for r in bm.expand(t))
+_EXPANDED: dict[
+    int, frozenset[str]
+] = {}  # id(RuleWhen) -> its regions (rules live as long as the knowledge base)
+
+
+def _expand(w: RuleWhen) -> frozenset[str]:
+    """Region ids meant by the alternative's region ids, ``area:ID`` and ``part:ID``."""
+    got = _EXPANDED.get(id(w))
+    if got is None:
+        bm = body_map()
+        got = _EXPANDED[id(w)] = frozenset(r for t in w.any_regions for r in bm.expand(t))
+    return got
+
+
+def _rejects(w: RuleWhen, f: _Facts) -> bool:
+    """A quick no for the common case, before any reason is written."""
+    for wanted in (w.any_terms, w.mechanism, w.aggravated_by, w.signs, w.risk_factors):
+        if wanted and f.terms.isdisjoint(wanted):
+            return True
+    c = f.case
+    if (w.min_age is not None or w.max_age is not None) and c.age is None:
+        return True
+    if w.onset is not None and c.onset != w.onset:
+        return True
+    return bool(w.any_regions) and _expand(w).isdisjoint(f.painted)
 
 
 def _names(ids: list[str]) -> str:
@@ -85,7 +105,7 @@ def _terms_part(w: RuleWhen, f: _Facts) -> list[str] | None:
 def _regions_part(w: RuleWhen, f: _Facts) -> list[str] | None:
     if not w.any_regions:
         return []
-    where = _expand(w.any_regions)
+    where = _expand(w)
     hit = [r for r in f.painted if r in where]
     if w.felt_as:
         hit = [r for r in hit if any(q in w.felt_as for _, qs in f.painted[r] for q in qs)]
@@ -134,6 +154,8 @@ _PARTS: tuple[Callable[[RuleWhen, _Facts], list[str] | None], ...] = (_terms_par
 
 def _holds(when: RuleWhen, facts: _Facts) -> tuple[str, ...] | None:
     """The reasons the alternative holds, or None when one of its parts does not."""
+    if _rejects(when, facts):
+        return None
     because: list[str] = []
     for part in _PARTS:
         got = part(when, facts)
@@ -147,16 +169,66 @@ def _flag(rule: Rule, because: tuple[str, ...]) -> Flag:
     return Flag(rule.id, rule.name, rule.message, rule.action, because, rule.urgency)
 
 
+@dataclass(frozen=True)
+class _Index:
+    """Which alternatives a case can possibly satisfy, by the terms and regions that gate them."""
+
+    alternatives: tuple[tuple[Rule, RuleWhen], ...]  # in rule order
+    by_term: dict[str, frozenset[int]]
+    by_region: dict[str, frozenset[int]]
+    always: frozenset[int]  # alternatives gated by the story only (age, onset, duration)
+
+
+@cache
+def _index(kb: KnowledgeBase) -> _Index:
+    alternatives = tuple((rule, w) for rule in kb.rules.values() for w in rule.when)
+    by_term: dict[str, set[int]] = {}
+    by_region: dict[str, set[int]] = {}
+    always: set[int] = set()
+    for i, (_, w) in enumerate(alternatives):
+        gate = next(
+            (
+                g
+                for g in (w.any_terms, w.all_terms, w.mechanism, w.aggravated_by, w.signs, w.risk_factors)
+                if g
+            ),
+            (),
+        )
+        if gate:
+            for t in gate:
+                by_term.setdefault(t, set()).add(i)
+        elif w.any_regions:
+            for r in _expand(w):
+                by_region.setdefault(r, set()).add(i)
+        else:
+            always.add(i)
+    return _Index(
+        alternatives,
+        {k: frozenset(v) for k, v in by_term.items()},
+        {k: frozenset(v) for k, v in by_region.items()},
+        frozenset(always),
+    )
+
+
 def screen(case: Case, kb: KnowledgeBase | None = None) -> tuple[tuple[Flag, ...], tuple[Flag, ...]]:
     """(red flags, cautions) raised by the case, each rule once (its first alternative that holds)."""
     kb = kb or knowledge()
+    index = _index(kb)
     facts = _Facts.of(case)
+    candidates = set(index.always)
+    for t in facts.terms:
+        candidates |= index.by_term.get(t, frozenset())
+    for r in facts.painted:
+        candidates |= index.by_region.get(r, frozenset())
     red: list[Flag] = []
     cautions: list[Flag] = []
-    for rule in kb.rules.values():
-        for when in rule.when:
-            because = _holds(when, facts)
-            if because is not None:
-                (red if rule.kind == "redflag" else cautions).append(_flag(rule, because))
-                break
+    done: set[str] = set()
+    for i in sorted(candidates):
+        rule, when = index.alternatives[i]
+        if rule.id in done:
+            continue
+        because = _holds(when, facts)
+        if because is not None:
+            done.add(rule.id)
+            (red if rule.kind == "redflag" else cautions).append(_flag(rule, because))
     return tuple(red), tuple(cautions)
