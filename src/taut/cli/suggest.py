@@ -95,21 +95,30 @@ def suggest_cmd(
 
 
 def _answer_cases(path: Path, run, json_: bool) -> None:  # type: ignore[no-untyped-def]
-    """Every case of a case file, as JSON (FORMAT.md) or one line per case."""
+    """Every case of a case file, streamed as it is answered: compact JSON (FORMAT.md's ``{"results": [...]}``,
+    one answer a line) or one line per case. The file is checked whole first, so bad input prints nothing."""
+    import json
+    import sys
+
     from taut.reasoning.case import CaseError, read_case_file
 
     try:
         all_cases = read_case_file(path)
     except CaseError as e:
         fail(str(e))
-    results = [run(c).to_dict() for c in all_cases]
+    out = sys.stdout
     if json_:
-        emit_json({"results": results})
+        encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        out.write('{"results":[')
+        for i, c in enumerate(all_cases):
+            out.write(("\n" if i == 0 else ",\n") + encode(run(c).to_dict()))
+        out.write("\n]}\n")
         return
-    for r in results:
-        names = ", ".join(m["muscle"] for m in r["ranking"][:5])
-        flag = " RED FLAG: refer before treatment;" if r["red_flags"] else ""
-        typer.echo(f"{r['id']}:{flag} {names}")
+    for c in all_cases:
+        r = run(c)
+        names = ", ".join(m.muscle for m in r.ranking[:5])
+        flag = " RED FLAG: refer before treatment;" if r.red_flags else ""
+        out.write(f"{r.case_id}:{flag} {names}\n")
 
 
 def _print(s: Suggestion, top: int) -> None:
