@@ -1,12 +1,121 @@
-"""Entry point: assembles the command groups."""
+"""Entry point: assembles the command groups. Each group's module is imported only when its command runs, so
+``taut --help`` and ``taut suggest`` start fast; the listing below gives ``--help`` its one-line summaries
+(tests/unit/test_cli_lazy.py checks it against the modules)."""
 
 from __future__ import annotations
 
-import typer
+import importlib
+from typing import Any
 
-from taut.cli import appointments as book_cli
-from taut.cli import draw, exchange, fhir, knowledge, notes, records, regions, reports, suggest, users, web
-from taut.cli import mail as mail_cli
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+# command -> (module that registers it, one-line help), in the order ``taut --help`` lists them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "suggest": ("suggest", "Suggest the trigger points that explain a pain drawing, red flags first."),
+    "evaluate": (
+        "suggest",
+        "Run the engine and the baseline on a case file and print the scorer's figures side by side.",
+    ),
+    "demo": (
+        "records",
+        "Fill a demo clinic with realistic clients, intakes, assessments, plans and sessions over months.",
+    ),
+    "backup": (
+        "records",
+        "Back up the whole database (SQLite online backup, or pg_dump for PostgreSQL) with a manifest of row "
+        "counts; `taut backup verify FILE` restores a backup into a scratch database and checks it.",
+    ),
+    "restore": (
+        "records",
+        "Replace the database with a Taut backup after checking it in a scratch database; the replaced "
+        "database is kept as a dated copy in the backup folder.",
+    ),
+    "draw": (
+        "draw",
+        "Draw a pain drawing on the body map (sides are the patient's); intensity is shown as colour.",
+    ),
+    "demo-map": (
+        "draw",
+        "Draw a demo pain drawing (a tension-type headache with neck and shoulder pain) as PNG and SVG.",
+    ),
+    "muscles": (
+        "knowledge",
+        "List every muscle (body part, trigger points, involvement), or check the data files with --check.",
+    ),
+    "muscle": (
+        "knowledge",
+        "The whole record of one muscle, with its sources; -o draws its referral pattern.",
+    ),
+    "conditions": ("knowledge", "List the conditions with the muscles to examine for each."),
+    "condition": (
+        "knowledge",
+        "One condition: the muscles to examine in order, entrapment sites, red flags, differential, sources.",
+    ),
+    "serve": ("web", "Start the web app for therapists (http://127.0.0.1:8000 by default)."),
+    "regions": ("regions", "The coded body map: regions, terms and the CHOIR crosswalk."),
+    "db": ("records", "The records database: migrations."),
+    "clients": ("records", "Clients of a clinic."),
+    "notes": ("notes", "Clinical notes: SOAP drafts from the record, show, sign."),
+    "report": ("reports", "PDF documents: the client's handout and the progress report."),
+    "mail": ("mail", "Outgoing e-mail: test the SMTP settings, deliver the queue."),
+    "init": (
+        "users",
+        "Create the clinic and its owner on a new database (migrating it first).",
+    ),
+    "users": ("users", "The accounts of a clinic: list, add, set a password, deactivate."),
+    "audit": ("users", "The clinic's audit trail, newest first, times in the clinic's time zone."),
+    "book": ("appointments", "The appointment book: reminders and the day's list."),
+    "export": ("exchange", "Export data in open formats (FHIR, clinic archive, CHOIR body map)."),
+    "import": ("exchange", "Import FHIR Bundles, a clinic archive or CHOIR body-map drawings."),
+}
+
+
+def build(module: str) -> typer.Typer:
+    """A Typer app holding the commands one module registers (export and import: the exchange and FHIR ones)."""
+    sub = typer.Typer()
+    if module == "exchange":
+        from taut.cli import exchange, fhir
+
+        export_app = typer.Typer(help=COMMANDS["export"][1], no_args_is_help=True)
+        import_app = typer.Typer(help=COMMANDS["import"][1], no_args_is_help=True)
+        sub.add_typer(export_app, name="export")
+        sub.add_typer(import_app, name="import")
+        exchange.register(export_app, import_app)
+        fhir.register(export_app, import_app)
+    elif module == "regions":
+        from taut.cli import regions
+
+        sub.add_typer(regions.app, name="regions")
+    else:
+        importlib.import_module(f"taut.cli.{module}").register(sub)
+    return sub
+
+
+class _LazyGroup(TyperGroup):
+    """Imports a command's module the first time the command is asked for; help lists them from COMMANDS."""
+
+    listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(dict.fromkeys([*COMMANDS, *super().list_commands(ctx)]))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if ctx.parent is None and cmd_name not in self.commands and cmd_name in COMMANDS:
+            if self.listing:
+                return TyperCommand(cmd_name, help=COMMANDS[cmd_name][1])
+            group = typer.main.get_group(build(COMMANDS[cmd_name][0]))
+            for name, cmd in group.commands.items():
+                self.add_command(cmd, name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.listing = False
+
 
 app = typer.Typer(
     name="taut",
@@ -14,29 +123,13 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_LazyGroup,
 )
-app.add_typer(regions.app, name="regions")
-suggest.register(app)
-records.register(app)
-draw.register(app)
-knowledge.register(app)
-web.register(app)
-notes.register(app)
-reports.register(app)
-mail_cli.register(app)
-users.register(app)
-book_cli.register(app)
 
-export_app = typer.Typer(
-    help="Export data in open formats (FHIR, clinic archive, CHOIR body map).", no_args_is_help=True
-)
-import_app = typer.Typer(
-    help="Import FHIR Bundles, a clinic archive or CHOIR body-map drawings.", no_args_is_help=True
-)
-app.add_typer(export_app, name="export")
-app.add_typer(import_app, name="import")
-exchange.register(export_app, import_app)
-fhir.register(export_app, import_app)
+
+@app.callback()
+def _root() -> None:
+    """Taut: neuromuscular (trigger-point) therapy — body map, knowledge, suggestions, records."""
 
 
 def run() -> None:

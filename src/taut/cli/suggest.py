@@ -93,17 +93,28 @@ def suggest_cmd(
 
 
 def _answer_cases(run: Any, path: Path, json_: bool) -> None:
-    """Every case of a taut-cases/1 file: JSON results, or one line per case."""
+    """Every case of a case file, streamed as it is answered: compact JSON (FORMAT.md's ``{"results": [...]}``,
+    one answer a line) or one line per case. The file is checked whole first, so bad input prints nothing (the
+    error boundary says what is wrong)."""
+    import json
+    import sys
+
     from taut.reasoning.case import read_case_file
 
-    results = [run(c).to_dict() for c in read_case_file(path)]
+    all_cases = read_case_file(path)
+    out = sys.stdout
     if json_:
-        emit_json({"results": results})
+        encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        out.write('{"results":[')
+        for i, c in enumerate(all_cases):
+            out.write(("\n" if i == 0 else ",\n") + encode(run(c).to_dict()))
+        out.write("\n]}\n")
         return
-    for r in results:
-        names = ", ".join(m["muscle"] for m in r["ranking"][:5])
-        flag = " RED FLAG: refer before treatment;" if r["red_flags"] else ""
-        typer.echo(f"{r['id']}:{flag} {names}")
+    for c in all_cases:
+        r = run(c)
+        names = ", ".join(m.muscle for m in r.ranking[:5])
+        flag = " RED FLAG: refer before treatment;" if r.red_flags else ""
+        out.write(f"{r.case_id}:{flag} {names}\n")
 
 
 def _print(s: Suggestion, top: int) -> None:

@@ -4,7 +4,7 @@ how often each muscle is involved, then a greedy cover of the drawing. docs/sugg
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -12,6 +12,7 @@ from taut.anatomy import body_map
 from taut.anatomy.regions import RegionRef, Side
 from taut.knowledge import KnowledgeBase, knowledge
 from taut.knowledge.model import Muscle
+from taut.reasoning import scoring
 from taut.reasoning.case import Case
 from taut.reasoning.params import DEFAULT, Params
 from taut.reasoning.redflags import screen
@@ -30,15 +31,14 @@ class _Model:
     n_essential: tuple[int, ...]  # placed idx -> essential zone size
     miss: tuple[float, ...]  # placed idx -> penalty per unpainted essential region (negative)
     by_muscle_side: dict[tuple[str, Side], tuple[int, ...]]
-    no_hit: dict[
-        tuple[str, Side], tuple[float, int]
-    ]  # best missing-essential penalty with nothing painted, TrP
     evidence: dict[
         str, tuple[tuple[str, str, float], ...]
     ]  # muscle -> (kind, term, LR) it would gain from a term
     by_term: dict[str, tuple[tuple[str, float], ...]]  # term -> (muscle, log LR) for muscles listing it
     entrapping: frozenset[str]  # muscles with an entrapment
     log_prior: dict[str, float]  # muscle -> log prior odds multiplier
+    matrix: scoring.ZoneMatrix  # the same, as arrays for pass 1
+    sensory_ev: dict[str, tuple[tuple[str, float], ...]]  # muscle -> (sensory symptom term, log LR)
 
 
 def _symptom_lr(kb: KnowledgeBase, params: Params) -> dict[str, float]:
@@ -100,10 +100,6 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
     by_ms: dict[tuple[str, Side], list[int]] = {}
     for i, p in enumerate(index.placed):
         by_ms.setdefault((p.muscle.name, p.side), []).append(i)
-    no_hit: dict[tuple[str, Side], tuple[float, int]] = {}
-    for key, idxs in by_ms.items():
-        pen = [(miss[i] * n_ess[i], i) for i in idxs]
-        no_hit[key] = max(pen, key=lambda t: t[0])
     evidence = _evidence(kb, params)
     by_term: dict[str, list[tuple[str, float]]] = {}
     for name, muscle_ev in evidence.items():
@@ -112,17 +108,22 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
                 by_term.setdefault(t, []).append((name, math.log(lr)))
     entrapping = frozenset(m.name for m in kb.muscles.values() if m.entrapments)
     log_prior = {m.name: math.log(params.prior[m.involvement.frequency]) for m in kb.muscles.values()}
+    sensory_ev = {
+        name: tuple((t, math.log(lr)) for kind, t, lr in ev if kind == "symptom" and t in SENSORY)
+        for name, ev in evidence.items()
+    }
     return _Model(
         index,
         log_lr,
         n_ess,
         miss,
         {k: tuple(v) for k, v in by_ms.items()},
-        no_hit,
         evidence,
         {t: tuple(v) for t, v in by_term.items()},
         entrapping,
         log_prior,
+        scoring.build(kb, params, index, by_term),
+        {k: v for k, v in sensory_ev.items() if v},
     )
 
 
@@ -138,59 +139,6 @@ class _SideScore:
     best: int  # placed index of the main TrP
     extra: int | None  # a second TrP that adds what the main one does not explain
     explained: dict[RegionRef, tuple[str, int]]  # ref -> (zone, placed idx)
-
-
-def _group_lr(
-    h: dict[RegionRef, str], group_of: dict[RegionRef, int], log_lr: dict[str, float]
-) -> dict[int, float]:
-    """The best log LR each painted group reaches in one zone (a group counts once)."""
-    out: dict[int, float] = {}
-    for r, z in h.items():
-        g = group_of[r]
-        lr = log_lr[z]
-        if lr > out.get(g, -math.inf):
-            out[g] = lr
-    return out
-
-
-def _score_side(
-    muscle: str,
-    side: Side,
-    hits: dict[int, dict[RegionRef, str]],
-    gw: list[float],
-    group_of: dict[RegionRef, int],
-    base_out: float,
-    model: _Model,
-    params: Params,
-) -> _SideScore:
-    """Region evidence for one muscle on one side (hits: placed idx -> painted refs in its zone)."""
-    log_out = model.log_lr["outside"]
-    best_i, best_val = -1, -math.inf
-    best_lr: dict[int, float] = {}
-    for i in model.by_muscle_side[(muscle, side)]:
-        h = hits.get(i, {})
-        glr = _group_lr(h, group_of, model.log_lr)
-        val = base_out + sum(gw[g] * (lr - log_out) for g, lr in glr.items())
-        ess_hit = sum(1 for z in h.values() if z == ESSENTIAL)
-        val += model.miss[i] * (model.n_essential[i] - ess_hit)
-        if val > best_val:
-            best_i, best_val, best_lr = i, val, glr
-    explained = {r: (z, best_i) for r, z in hits.get(best_i, {}).items()}
-    # A second TrP of the same muscle may explain more: add a share of what it adds.
-    extra_i, extra_gain = None, 0.0
-    for i in model.by_muscle_side[(muscle, side)]:
-        if i == best_i or i not in hits:
-            continue
-        g = 0.0
-        for grp, lr in _group_lr(hits[i], group_of, model.log_lr).items():
-            g += gw[grp] * max(0.0, lr - best_lr.get(grp, log_out))
-        if g > extra_gain:
-            extra_i, extra_gain = i, g
-    if extra_i is not None:
-        for r, z in hits[extra_i].items():
-            if r not in explained or (explained[r][0] != ESSENTIAL and z == ESSENTIAL):
-                explained[r] = (z, extra_i)
-    return _SideScore(best_val + params.second_trp_share * extra_gain, best_i, extra_i, explained)
 
 
 ENTRAPMENT_TERMS = frozenset({"tingling", "numbness", "weakness", "grip weakness", "radiating", "burning"})
@@ -247,6 +195,7 @@ class _Drawing:
     """The case's drawing as the engine weighs it."""
 
     painted: frozenset[RegionRef]
+    order: tuple[RegionRef, ...]  # painted refs in drawing order
     groups: tuple[tuple[RegionRef, ...], ...]  # regions painted under one term count once
     group_of: dict[RegionRef, int]
     gw: list[float]  # group -> weight (from intensity)
@@ -268,6 +217,7 @@ def _drawing(case: Case, terms: set[str], model: _Model, params: Params) -> _Dra
     felt = {m.ref: (frozenset(m.qualities) & SENSORY) or said for m in case.drawing}
     return _Drawing(
         frozenset(weights),
+        tuple(weights),
         groups,
         {r: g for g, members in enumerate(groups) for r in members},
         gw,
@@ -281,43 +231,49 @@ def _drawing(case: Case, terms: set[str], model: _Model, params: Params) -> _Dra
 _Scored = tuple[float, str, dict[Side, _SideScore], Side]
 
 
+def _side_score(sc: scoring.Scores, seg: int, d: _Drawing) -> _SideScore:
+    """A muscle's side as pass 1 scored it, with the painted regions its main (and second) TrP explain."""
+    best, extra = int(sc.best[seg]), int(sc.extra[seg])
+    explained = {r: (z, best) for r, z in d.hits.get(best, {}).items()}
+    if extra >= 0:
+        for r, z in d.hits[extra].items():
+            if r not in explained or (explained[r][0] != ESSENTIAL and z == ESSENTIAL):
+                explained[r] = (z, extra)
+    return _SideScore(float(sc.region[seg]), best, extra if extra >= 0 else None, explained)
+
+
 def _rank(kb: KnowledgeBase, d: _Drawing, terms: set[str], model: _Model, params: Params) -> list[_Scored]:
-    """Pass 1: every muscle's log-odds, cheaply. Muscles whose zones hold no painted region need no zone work.
-    Risk factors and red-flag terms are in no muscle's evidence, so they never move a rank."""
-    bonus = dict.fromkeys(kb.muscles, 0.0)
-    for t in terms:
-        for name, log_lr in model.by_term.get(t, ()):
-            bonus[name] += log_lr
+    """Pass 1 (scoring.score, vectorised) and the top muscles with their sides. Risk factors and red-flag terms
+    are in no muscle's evidence, so they never move a rank."""
+    mx = model.matrix
+    sc = scoring.score(mx, d.order, d.groups, d.gw, d.base_out, terms)
+    logodds = sc.logodds
     sensory = terms & SENSORY
     entrapment_terms = bool(terms & ENTRAPMENT_TERMS)
-    touched = {(model.index.placed[i].muscle.name, model.index.placed[i].side) for i in d.hits}
-    scored: list[_Scored] = []
-    for name in kb.muscles:
-        per_side: dict[Side, _SideScore] = {}
-        for s in SIDES:
-            if (name, s) in touched:
-                per_side[s] = _score_side(name, s, d.hits, d.gw, d.group_of, d.base_out, model, params)
-            else:
-                pen, i = model.no_hit[(name, s)]
-                per_side[s] = _SideScore(d.base_out + pen, i, None, {})
-        side = RIGHT if per_side[RIGHT].region >= per_side[LEFT].region - 1e-9 else LEFT
-        logodds = params.base_logodds + model.log_prior[name] + per_side[side].region + bonus[name]
+    if sensory or entrapment_terms:
+        logodds = logodds.copy()
+        right = sc.right.tolist()
+        pos = {n: k for k, n in enumerate(mx.names)}
         if sensory:
-            felt = _sensory_felt(d.felt, per_side[side].explained)
-            logodds += sum(
-                lr for kind, t, lr in _log_evidence(model, name) if t in felt and kind == "symptom"
-            )
-        if entrapment_terms and name in model.entrapping:
-            ent = _entrapment_support(kb.muscles[name], terms, set(d.painted), side, params)
-            if ent is not None:
-                logodds += math.log(ent.factor)
-        scored.append((logodds, name, per_side, side))
-    scored.sort(key=lambda t: (-round(t[0], 9), t[1]))
-    return scored
-
-
-def _log_evidence(model: _Model, name: str) -> tuple[tuple[str, str, float], ...]:
-    return tuple((kind, t, math.log(lr)) for kind, t, lr in model.evidence[name])
+            for name, ev in model.sensory_ev.items():
+                k = pos[name]
+                seg = int(mx.seg_side[RIGHT if right[k] else LEFT][k])
+                felt = _sensory_felt(d.felt, _side_score(sc, seg, d).explained)
+                logodds[k] += sum(lr for t, lr in ev if t in felt)
+        if entrapment_terms:
+            painted = set(d.painted)
+            for name in model.entrapping:
+                k = pos[name]
+                ent = _entrapment_support(
+                    kb.muscles[name], terms, painted, RIGHT if right[k] else LEFT, params
+                )
+                if ent is not None:
+                    logodds[k] += math.log(ent.factor)
+    out: list[_Scored] = []
+    for k in scoring.order(mx.names, logodds, params.top_n):
+        per_side = {s: _side_score(sc, int(mx.seg_side[s][k]), d) for s in SIDES}
+        out.append((float(logodds[k]), mx.names[k], per_side, RIGHT if sc.right[k] else LEFT))
+    return out
 
 
 def _side_label(
@@ -376,9 +332,7 @@ def suggest(case: Case, kb: KnowledgeBase | None = None, params: Params = DEFAUL
     red, cautions = screen(case, kb)
     terms = set(case.terms) | set(case.qualities)
     d = _drawing(case, terms, model, params)
-    top = [
-        _ranked(sc, kb, d, terms, model, params) for sc in _rank(kb, d, terms, model, params)[: params.top_n]
-    ]
+    top = [_ranked(sc, kb, d, terms, model, params) for sc in _rank(kb, d, terms, model, params)]
     cover = _cover(top, d.groups, d.gw, model, params)
     covered_by_top = {e.ref for m in top for e in m.explains}
     return Suggestion(
@@ -391,6 +345,16 @@ def suggest(case: Case, kb: KnowledgeBase | None = None, params: Params = DEFAUL
         cover=cover,
         exam_order=_exam_order(cover, top, kb),
     )
+
+
+def suggest_many(
+    cases: Iterable[Case], kb: KnowledgeBase | None = None, params: Params = DEFAULT
+) -> Iterator[Suggestion]:
+    """Suggestions for many cases, one at a time as they are read (memory stays flat): the knowledge base and
+    its matrices are prepared once."""
+    kb = kb or knowledge()
+    for case in cases:
+        yield suggest(case, kb, params)
 
 
 def _cover(

@@ -152,3 +152,26 @@ def test_evaluate_prints_engine_and_baseline():
     r = runner.invoke(app, ["evaluate", str(dev)])
     assert r.exit_code == 0, r.output
     assert "engine:" in r.stdout and "baseline:" in r.stdout and "hit@3" in r.stdout
+
+
+def test_cases_stream_as_compact_json_one_answer_a_line(tmp_path):
+    from taut.reasoning.case import read_case_file
+    from taut.reasoning.engine import suggest
+
+    f = tmp_path / "c.json"
+    f.write_text(
+        json.dumps(
+            {
+                "format": "taut-cases/1",
+                "cases": [
+                    {"id": f"C{i}", "pain": [{"region": "temple", "side": "right", "intensity": 3 + i}]}
+                    for i in range(3)
+                ],
+            }
+        )
+    )
+    r = runner.invoke(app, ["suggest", "--cases", str(f), "--json"])
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert lines[0] == '{"results":[' and lines[-1] == "]}" and len(lines) == 5
+    assert json.loads(r.stdout)["results"] == [suggest(c).to_dict() for c in read_case_file(f)]
