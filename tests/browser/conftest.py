@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -96,7 +97,6 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    import uvicorn
 
     from taut.clinic import Role
     from taut.services import clinics
@@ -120,10 +120,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     clinics.add_user(
         db, owner, email="tess@harbour.example", name="Tess Therapist", role=Role.THERAPIST, password=PASSWORD
     )
+    with serving(create_app(settings, db)) as url:
+        yield LiveServer(url, "tess@harbour.example", PASSWORD, db)
+    db.dispose()
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """The app on a free port of 127.0.0.1, in a thread, while the block runs; yields its address."""
+    import uvicorn
+
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, db), host="127.0.0.1", port=port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(200):
@@ -131,10 +139,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             break
         time.sleep(0.05)
     assert server.started, "the test server did not start"
-    yield LiveServer(f"http://127.0.0.1:{port}", "tess@harbour.example", PASSWORD, db)
-    server.should_exit = True
-    thread.join(timeout=10)
-    db.dispose()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def today() -> date:

@@ -5,13 +5,11 @@ Screenshots (laptop and tablet) go to var/test-artifacts/e2e/."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.browser.conftest import ARTIFACTS, _free_port
+from tests.browser.conftest import ARTIFACTS, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 FIRST = "tidal basin copper 42"
@@ -21,7 +19,6 @@ THEIRS = "meadow pillow granite 5"
 
 @pytest.fixture(scope="module")
 def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
 
     from taut.settings import Settings
     from taut.store import Database, make_engine, migrate
@@ -35,20 +32,8 @@ def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     db = Database(make_engine(settings.url))
     migrate.upgrade(db.engine)  # what `taut serve` does first; no clinic, no user
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, db), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, db)) as url:
+        yield url
     db.dispose()
 
 

@@ -22,7 +22,7 @@ def test_an_imported_note_names_its_signer_in_its_system(chromium: Any, live_ser
         name="Lakeside Physio",
         owner_email="lena@lakeside.example",
         owner_name="Lena Lake",
-        password="x" * 12,
+        password="imported notes keep their signer",
     )
     c = clients.register_client(db, other, make_client(family_name="Imported"))
     assert c.id is not None and other.role == Role.OWNER

@@ -83,7 +83,7 @@ def test_the_data_dictionary_gives_types_and_keys(db: Database, world: World, tm
             by[("clients", "id")]["key"] == "primary key" and by[("clients", "id")]["type"] == "whole number"
         )
         assert by[("holds", "session_id")]["refers_to"] == "treatment_sessions.id"
-        assert by[("users", "email")]["key"] == "unique"
+        assert by[("users", "email")]["key"] == "unique within its clinic"  # one e-mail per clinic
         assert (
             by[("clients", "date_of_birth")]["type"].startswith("date")
             and by[("clients", "date_of_birth")]["may_be_empty"] == "no"

@@ -28,6 +28,14 @@ NOT_RUN = {
     "taut import choir drawings.csv": "needs a CSV exported with a client id (tests/integration/test_exchange_cli.py)",
     "taut demo --clients 100000": "the benchmark's 100,000 clients take minutes (bench/bench_chart.py)",
     "taut muscles --check path/to/data": "path/to/data stands for another data directory",
+    "taut serve": "starts a server that runs until stopped",
+    "taut users deactivate tess@harbour.example": "needs the colleague of the example before it "
+    "(tests/integration/test_accounts_cli.py)",
+    "taut users reactivate tess@harbour.example": "needs the colleague of the example before it "
+    "(tests/integration/test_accounts_cli.py)",
+    "taut restore /var/lib/taut/backups/taut-20261207-020000.pgdump": "a server's nightly backup "
+    "(tests/integration/test_backup_restore.py)",
+    "taut mail send": "needs an SMTP server in TAUT_SMTP_URL (tests/integration/test_mail.py runs one)",
 }
 
 

@@ -29,7 +29,7 @@ def _unlimited(spec: dict[str, Any]) -> list[str]:
             walk(k, where)
         kind = schema.get("type")
         plain = kind == "string" and not schema.get("enum")
-        if plain and schema.get("format") not in ("date", "date-time") and "maxLength" not in schema:
+        if plain and schema.get("format") not in ("date", "date-time", "uuid") and "maxLength" not in schema:
             missing.append(where)
         if kind == "array" and isinstance(schema.get("items"), dict):
             walk(schema["items"], where + "[]")

@@ -308,6 +308,16 @@ def data_dictionary(tables: list[Any]) -> str:
             if con.__class__.__name__ == "UniqueConstraint" and len(con.columns) == 1
             for c in con.columns
         }
+        # unique together with the clinic (e.g. a user's e-mail is unique within its clinic)
+        per_clinic = {
+            c.name
+            for con in table.constraints
+            if con.__class__.__name__ == "UniqueConstraint"
+            and len(con.columns) == 2
+            and "clinic_id" in con.columns
+            for c in con.columns
+            if c.name != "clinic_id" and c.name != "id"
+        }
         for column in table.columns:
             if not in_csv(table.name, column.name):
                 continue
@@ -320,6 +330,8 @@ def data_dictionary(tables: list[Any]) -> str:
                 keys.append("primary key")
             if column.unique or column.name in unique:
                 keys.append("unique")
+            elif column.name in per_clinic:
+                keys.append("unique within its clinic")
             refers = sorted(f"{fk.column.table.name}.{fk.column.name}" for fk in column.foreign_keys)
             notes = []
             if k.kind in ("text", "json"):

@@ -119,7 +119,7 @@ class ClearanceIn(_In):
     cleared_on: date
     scope: str = Field(max_length=2000, examples=["soft-tissue treatment of the lower back, light pressure"])
     note: str = Field(default="", max_length=5000)
-    flags: list[str] = Field(default_factory=list, max_length=50)
+    flags: list[Code] = Field(default_factory=list, max_length=50)
 
 
 class SuggestIn(_In):
