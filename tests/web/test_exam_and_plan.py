@@ -116,6 +116,27 @@ def test_tampered_examination_rows_are_refused_naming_the_field(web_world: WebWo
     assert charts.load_chart(web_world.db, web_world.bob, cid).assessments == ()
 
 
+def test_an_entrapment_test_without_a_chosen_result_is_not_a_finding(web_world: WebWorld) -> None:
+    """No false findings: the result box starts empty, and a named test needs a chosen result."""
+    cid = _client(web_world)
+    c = signed_in(web_world.app, web_world.bob)
+    page = c.get(f"/clients/{cid}/exam/new")
+    select = page.text.split('name="test:0:result"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="" selected' in select and select.count("selected") == 1
+    base = {"csrf_token": c.csrf, "muscles": "upper_trapezius", "assessed_on": "2025-03-04"}
+    r = c.post(f"/clients/{cid}/exam/new", data={**base, "test:0:name": "Phalen", "test:0:result": ""})
+    assert r.status_code == 422 and "test:0:result" in r.text and "choose" in r.text
+    assert 'value="Phalen"' in r.text
+    assert charts.load_chart(web_world.db, web_world.bob, cid).assessments == ()
+    api = c.post(
+        f"/api/v1/clients/{cid}/assessments",
+        json={"assessed_on": "2025-03-04", "entrapment_tests": [{"name": "Phalen"}]},
+        headers={"X-CSRF-Token": c.csrf},
+    )
+    assert api.status_code == 422 and "result" in api.text
+    assert charts.load_chart(web_world.db, web_world.bob, cid).assessments == ()
+
+
 def test_plan_points_are_the_rows_sent(web_world: WebWorld) -> None:
     cid = _client(web_world, with_exam=True)
     c = signed_in(web_world.app, web_world.bob)

@@ -85,6 +85,20 @@ def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+NOTE_KIND_NAMES = {
+    "soap": "SOAP note",
+    "progress": "Progress note",
+    "assessment": "Assessment note",
+    "discharge": "Discharge summary",
+    "letter": "Letter",
+}
+
+
+def note_kind_name(kind: str) -> str:
+    """What a note of this kind is called: "SOAP note" (never "Soap note"), "Discharge summary"."""
+    return NOTE_KIND_NAMES.get(kind, capital(kind) + " note")
+
+
 def lower_first(text: str) -> str:
     """The first letter in lower case for use inside a sentence, unless the word is an acronym ("TMJ")."""
     return text[:1].lower() + text[1:] if text[1:2].islower() else text

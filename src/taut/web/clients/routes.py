@@ -13,7 +13,7 @@ from taut.clinic.people import SEXES, Client, Consent, Permission
 from taut.services import appointments, charts, clients
 from taut.web import clock, forms
 from taut.web.appointments.view import appointment_entries
-from taut.web.clients.timeline import safety_lines, timeline
+from taut.web.clients.timeline import newest_first, safety_lines, timeline
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.forms import FormFields
 from taut.web.portal.staff import chart_panel
@@ -90,14 +90,13 @@ def new_client(request: Request, db: DB, user: CurrentUser, form: FormFields) ->
 
 @router.get("/clients/{client_id}", include_in_schema=False)
 def chart_page(request: Request, db: DB, user: CurrentUser, client_id: int) -> Response:
-    booked = appointment_entries(
-        appointments.client_appointments(db, user, client_id), appointments.clinic_zone(db, user)
-    )
+    zone = appointments.clinic_zone(db, user)
+    booked = appointment_entries(appointments.client_appointments(db, user, client_id), zone)
     if not user.can(Permission.READ_CLINICAL):
         client = clients.get_client(db, user, client_id)
         return render(request, "clients/chart.html", {"client": client, "chart": None, "entries": booked})
     chart = charts.load_chart(db, user, client_id)
-    entries = sorted(timeline(chart) + booked, key=lambda e: e.when, reverse=True)
+    entries = newest_first(timeline(chart) + booked, zone)
     flag_intake, flag_lines = safety_lines(chart)
     return render(
         request,

@@ -1,15 +1,15 @@
 """The chart as a timeline: every intake, assessment, plan, session, check-in, outcome, decision and note as
-one dated entry, newest first."""
+one dated entry, newest first (within a day: in the order things happened)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 
 from taut.clinic.chart import Chart
 from taut.clinic.intake import engine_case
-from taut.clinic.naming import capital, instrument_short, region_name, trp_name
+from taut.clinic.naming import instrument_short, note_kind_name, region_name, trp_name
 from taut.clinic.screening import flag_states, level_words, refers
 from taut.reasoning.redflags import screen
 
@@ -64,14 +64,31 @@ class Entry:
     lines: tuple[str, ...] = ()
     link: str | None = None
     badges: tuple[str, ...] = field(default=())
+    date_only: bool = False  # a record with a day but no time of day (intake, examination, plan, outcome)
 
 
 def _at(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), UTC)
 
 
+# Records with only a day come first within that day, in the order the work is done.
+DAY_ORDER = {"intake": 0, "outcome": 1, "assessment": 2, "plan": 3}
+
+
+def newest_first(entries: list[Entry], tz: tzinfo = UTC) -> list[Entry]:
+    """Newest day first (the day in ``tz`` for a timed entry); within a day, latest first: the timed entries
+    by their time, after the records with only a day (which come in the order the work is done)."""
+
+    def key(e: Entry) -> tuple[date, int, int, datetime]:
+        if e.date_only:
+            return (e.when.date(), 0, DAY_ORDER.get(e.kind, len(DAY_ORDER)), e.when)
+        return (e.when.astimezone(tz).date(), 1, 0, e.when)
+
+    return sorted(entries, key=key, reverse=True)
+
+
 def timeline(chart: Chart) -> list[Entry]:
-    """Entries newest first (entries at the same moment in the order of the kinds below)."""
+    """Entries newest first (see ``newest_first``; the chart page sorts again in the clinic's zone)."""
     out = [
         *_intakes(chart),
         *_decisions(chart),
@@ -81,8 +98,7 @@ def timeline(chart: Chart) -> list[Entry]:
         *_outcomes(chart),
         *_notes(chart),
     ]
-    out.sort(key=lambda e: e.when, reverse=True)
-    return out
+    return newest_first(out)
 
 
 def _intakes(chart: Chart) -> Iterator[Entry]:
@@ -97,6 +113,7 @@ def _intakes(chart: Chart) -> Iterator[Entry]:
             f"Intake: {i.chief_complaint}",
             (f"Pain: {marks}",),
             f"/clients/{chart.client.id}/intake/{i.id}",
+            date_only=True,
         )
 
 
@@ -129,7 +146,7 @@ def _assessments(chart: Chart) -> Iterator[Entry]:
             for f in a.findings
         ]
         lines = tuple(x for x in (", ".join(found), a.summary) if x)
-        yield Entry(_at(a.assessed_on), "assessment", "Examination", lines)
+        yield Entry(_at(a.assessed_on), "assessment", "Examination", lines, date_only=True)
 
 
 def _plans(chart: Chart) -> Iterator[Entry]:
@@ -140,6 +157,7 @@ def _plans(chart: Chart) -> Iterator[Entry]:
             f"Treatment plan ({p.status})",
             (f"{p.sessions_planned} sessions, every {p.interval_days} days", *p.goals),
             f"/clients/{chart.client.id}/plan/{p.id}",
+            date_only=True,
         )
 
 
@@ -175,7 +193,9 @@ def _outcomes(chart: Chart) -> Iterator[Entry]:
             line += f", change {o.change.delta:+g}"
             if o.change.passes_mcid:
                 badges = ("MCID reached",)
-        yield Entry(_at(o.measure.taken_on), "outcome", "Outcome measure", (line,), None, badges)
+        yield Entry(
+            _at(o.measure.taken_on), "outcome", "Outcome measure", (line,), None, badges, date_only=True
+        )
 
 
 def _notes(chart: Chart) -> Iterator[Entry]:
@@ -184,7 +204,7 @@ def _notes(chart: Chart) -> Iterator[Entry]:
         yield Entry(
             n.written_at,
             "note",
-            f"{capital(n.kind)} note ({state})",
+            f"{note_kind_name(n.kind)} ({state})",
             (n.body[:160] + ("…" if len(n.body) > 160 else ""),),
             f"/notes/{n.id}",
             (("amendment",) if n.amends_id else ()),

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from taut.clinic.errors import RecordValidationError, SignedRecordError, StaleRecordError
+from taut.clinic.naming import NOTE_KIND_NAMES
 from taut.services import notes
 from taut.services.note_views import note_targets, note_view, session_notes
 from taut.services.soap_notes import draft_soap_note
@@ -23,13 +24,7 @@ from taut.web.templating import render
 router = APIRouter(dependencies=[Depends(check_csrf)])
 router.include_router(downloads.router)
 
-KIND_NAMES = {
-    "soap": "SOAP note",
-    "progress": "Progress note",
-    "assessment": "Assessment note",
-    "discharge": "Discharge summary",
-    "letter": "Letter",
-}
+KIND_NAMES = NOTE_KIND_NAMES
 WRITTEN_KINDS = ("progress", "assessment", "discharge", "letter")  # SOAP notes are drafted from a session
 
 

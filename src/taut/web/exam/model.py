@@ -158,6 +158,10 @@ def tests_from_form(form: dict[str, str]) -> tuple[EntrapmentTest, ...]:
     for n in rows(form, "test", "name"):
         name = form[f"test:{n}:name"].strip()
         if name:
+            if not form.get(f"test:{n}:result"):
+                raise RecordValidationError(
+                    f"test:{n}:result", f"choose the result of {name} (or leave the test's name empty)"
+                )
             out.append(
                 EntrapmentTest(
                     name=name,

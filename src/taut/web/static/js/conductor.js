@@ -703,17 +703,52 @@
   function typing(t) {
     return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
   }
+  // The shortcuts can be switched off (remembered in this browser for every session) and act only on the
+  // conductor's own area, the point card: Enter, Space and the arrows keep their own meaning on links, buttons
+  // and everywhere else on the page; the letters and digits also act on the card's buttons (a tapped rating
+  // keeps the focus) and, with nothing focused, on the page.
+  var KEYS_ON = "taut.conductor.shortcuts";
+  function shortcutsOn() {
+    try { return window.localStorage.getItem(KEYS_ON) !== "off"; } catch (e) { return true; }
+  }
+  function showShortcuts(on) {
+    $("cd-keys-on").checked = on;
+    $("cd-keys-list").classList.toggle("cd-keys-off", !on);
+    document.querySelectorAll("[aria-keyshortcuts], [data-keyshortcuts]").forEach(function (el) {
+      if (on && el.hasAttribute("data-keyshortcuts")) {
+        el.setAttribute("aria-keyshortcuts", el.getAttribute("data-keyshortcuts"));
+      } else if (!on && el.hasAttribute("aria-keyshortcuts")) {
+        el.setAttribute("data-keyshortcuts", el.getAttribute("aria-keyshortcuts"));
+        el.removeAttribute("aria-keyshortcuts");
+      }
+    });
+  }
+  $("cd-keys-on").addEventListener("change", function () {
+    try { window.localStorage.setItem(KEYS_ON, this.checked ? "on" : "off"); } catch (e) { /* this page only */ }
+    showShortcuts(this.checked);
+  });
+  showShortcuts(shortcutsOn());
+  var OWN_MEANING = { enter: true, " ": true, arrowup: true, arrowdown: true };
+  function shortcutHere(t, k) {
+    if (!$("cd-keys-on").checked || typing(t)) { return false; }
+    if (t === document.body || t === document.documentElement) { return !OWN_MEANING[k]; }
+    var card = $("cd-point");
+    if (!card || card.hidden || !card.contains(t)) { return false; }
+    if (t.closest("a, summary, label")) { return false; }
+    if (t.closest("button")) { return !OWN_MEANING[k]; }
+    return true;
+  }
+  var spaceTaken = false;
   document.addEventListener("keydown", function (ev) {
-    if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target)) { return; }
-    if (ev.target.closest && ev.target.closest("#finish, #cd-add")) { return; }
-    var k = ev.key.length === 1 ? ev.key.toLowerCase() : ev.key.toLowerCase();
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+    var k = ev.key.toLowerCase();
+    if (!shortcutHere(ev.target, k)) { return; }
     if (/^[0-9]$/.test(k)) { ev.preventDefault(); rate(Number(k)); return; }
-    if (k === "enter" && ev.target.tagName === "BUTTON") { return; } // the focused button acts
     var f = KEYS[k];
-    if (f && points.length) { ev.preventDefault(); f(); }
+    if (f && points.length) { ev.preventDefault(); spaceTaken = k === " "; f(); }
   });
   document.addEventListener("keyup", function (ev) {
-    if (ev.key === " " && !typing(ev.target)) { ev.preventDefault(); } // no second "click" on a focused button
+    if (ev.key === " " && spaceTaken) { ev.preventDefault(); spaceTaken = false; }
   });
 
   // --- start ---------------------------------------------------------------------------------------------------
