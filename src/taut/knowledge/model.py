@@ -166,6 +166,11 @@ class RuleWhen(Frozen):
     signs: tuple[str, ...] = ()  # associated signs: at least one (facial numbness, sweating with the pain)
     risk_factors: tuple[str, ...] = ()  # at least min_risk_factors of these
     min_risk_factors: int = Field(default=1, ge=1)
+    # Nothing told explains the pain by movement: no aggravating movement or posture and no mechanism (injury,
+    # strain, new exercise). Pain that movement does not change points away from muscle (visceral referral).
+    unexplained_by_movement: bool = False
+    # No mechanism told (no injury, strain, new exercise, posture at work): what brings the pain on may be said.
+    no_mechanism: bool = False
 
     @model_validator(mode="after")
     def _coherent(self) -> RuleWhen:
@@ -193,6 +198,8 @@ class RuleWhen(Frozen):
 _TERM_FIELDS = ("any_terms", "all_terms", "felt_as", "mechanism", "aggravated_by", "signs", "risk_factors")
 _CONDITION_FIELDS = (
     *_TERM_FIELDS,
+    "unexplained_by_movement",
+    "no_mechanism",
     "any_regions",
     "min_age",
     "max_age",

@@ -27,15 +27,19 @@ class _Facts:
     terms: frozenset[str]  # every term said, with the pain qualities
     # region id -> (side, qualities felt there: painted on the region or said)
     painted: dict[str, tuple[tuple[Side | None, frozenset[str]], ...]]
+    moved: bool  # an aggravating movement or posture, or a mechanism, was told
+    injured: bool  # a mechanism was told (an injury, a strain, new exercise, posture at work)
 
     @classmethod
-    def of(cls, case: Case) -> _Facts:
+    def of(cls, case: Case, kb: KnowledgeBase) -> _Facts:
         terms = frozenset(case.terms) | case.qualities
         said = frozenset(t for t in case.terms if t in case.qualities)
         painted: dict[str, list[tuple[Side | None, frozenset[str]]]] = {}
         for m in case.drawing:
             painted.setdefault(m.ref.region, []).append((m.ref.side, frozenset(m.qualities) | said))
-        return cls(case, terms, {r: tuple(v) for r, v in painted.items()})
+        injured = bool(case.terms_of_kind("mechanism", kb=kb))
+        moved = injured or bool(case.terms_of_kind("aggravator", kb=kb))
+        return cls(case, terms, {r: tuple(v) for r, v in painted.items()}, moved, injured)
 
 
 _EXPANDED: dict[
@@ -61,6 +65,8 @@ def _rejects(w: RuleWhen, f: _Facts) -> bool:
     if (w.min_age is not None or w.max_age is not None) and c.age is None:
         return True
     if w.onset is not None and c.onset != w.onset:
+        return True
+    if (w.unexplained_by_movement and f.moved) or (w.no_mechanism and f.injured):
         return True
     return bool(w.any_regions) and _expand(w).isdisjoint(f.painted)
 
@@ -146,6 +152,14 @@ def _story_part(w: RuleWhen, f: _Facts) -> list[str] | None:
         ):
             return None
         because.append(f"for {d} day{'s' if d != 1 else ''}")
+    if w.unexplained_by_movement:
+        if f.moved:
+            return None
+        because.append("no movement, posture or injury told that brings it on")
+    if w.no_mechanism:
+        if f.injured:
+            return None
+        because.append("no injury, strain or new activity told")
     return because
 
 
@@ -214,7 +228,7 @@ def screen(case: Case, kb: KnowledgeBase | None = None) -> tuple[tuple[Flag, ...
     """(red flags, cautions) raised by the case, each rule once (its first alternative that holds)."""
     kb = kb or knowledge()
     index = _index(kb)
-    facts = _Facts.of(case)
+    facts = _Facts.of(case, kb)
     candidates = set(index.always)
     for t in facts.terms:
         candidates |= index.by_term.get(t, frozenset())

@@ -18,11 +18,7 @@ from taut.reasoning.engine import suggest
 CASES = Path(__file__).resolve().parents[2] / "cases" / "red-flag-cases.json"
 
 # Serious cases the screen does not catch, with why (see each case's note).
-KNOWN_MISSES = {
-    "RF-07": "night pain that wakes (not unremitting) in a 45-year-old: no red-flag term, no duration",
-    "RF-16": "aortic dissection felt as migrating shoulder pain: no sign of it in the vocabulary",
-    "RF-17": "DVT after a calf muscle injury: no Wells risk factor, an alternative diagnosis as likely",
-}
+KNOWN_MISSES: dict[str, str] = {}
 # Benign cases the screen flags.
 KNOWN_FALSE_ALARMS = {
     "RF-20": "gluteus minimus pain with numbness and weakness of both legs: bilateral_neurological",

@@ -102,6 +102,51 @@ RAISE = [
     # new neck pain with headache; sudden pain in the head
     ("recent_neck_pain_with_headache", case(["back of neck/both"], ["headache"], duration_days=3)),
     ("subarachnoid_haemorrhage", case(["top of head"], [], onset="sudden")),
+    # cardiac: sudden arm or jaw pain after 40 with breathlessness or nausea, no risk factor told
+    ("cardiac", case(["inner upper arm/left"], ["shortness of breath"], age=52, onset="sudden")),
+    # pulmonary embolism or collapsed lung
+    (
+        "pulmonary_embolism",
+        case(["side of chest/right"], ["shortness of breath", "sharp"], onset="sudden", age=23),
+    ),
+    ("pulmonary_embolism", case(["shoulder blade/left"], ["shortness of breath", "recent surgery"], age=61)),
+    (
+        "pulmonary_embolism",
+        case(["mid back/right"], ["deep breathing", "long flight or immobilisation"], age=35),
+    ),
+    # pleuritic pain with nothing to explain it
+    ("pleuritic_pain", case(["shoulder blade/right", "mid back/right"], ["sharp", "deep breathing"], age=20)),
+    # a calf that hurt suddenly
+    ("calf_tear_with_clot", case(["calf/right"], ["sports injury"], onset="sudden", age=42)),
+    ("calf_tear_with_clot", case(["upper calf/left", "back of knee/left"], [], onset="sudden")),
+    # sudden flank pain with nausea
+    ("colic_or_aorta", case(["flank/right", "groin/right"], ["nausea", "sharp"], onset="sudden", age=38)),
+    # both hands numb, unsteady walking
+    (
+        "cervical_myelopathy",
+        case(["hand/both", "back of neck/both"], ["numbness", "unsteady walking"], age=63),
+    ),
+    # pain that movement does not explain
+    ("pain_not_from_movement", case(["shoulder/right"], ["weakness", "high blood pressure"], age=46)),
+    ("pain_not_from_movement", case(["point of shoulder/right", "shoulder/left"], ["aching"], age=46)),
+    # nerve symptoms in the leg at night; spinal pain at night after 50
+    (
+        "radicular_night_pain",
+        case(["lower back/left", "outer lower leg/left"], ["tingling", "night pain"], age=45),
+    ),
+    ("radicular_night_pain", case(["mid back/both"], ["night pain", "aching"], age=58)),
+    # inflammatory back pain
+    (
+        "inflammatory_back_pain",
+        case(
+            ["lower back/both", "buttock/both"],
+            ["night pain", "morning stiffness"],
+            age=27,
+            duration_days=200,
+        ),
+    ),
+    # GCA with the stiffness of polymyalgia
+    ("giant_cell_arteritis", case(["temple/left"], ["morning stiffness"], age=71)),
 ]
 
 NOT_RAISE = [
@@ -159,6 +204,46 @@ NOT_RAISE = [
     ("recent_neck_pain_with_headache", case(["back of neck/both"], ["headache"], duration_days=60)),
     ("recent_neck_pain_with_headache", case(["back of neck/both"], ["stiffness"], duration_days=3)),
     ("subarachnoid_haemorrhage", case(["lower jaw/right"], [], onset="sudden")),
+    # breathless after new exercise, gradual; pain on breathing after a fall or new exercise
+    ("pulmonary_embolism", case(["side of chest/left"], ["shortness of breath", "new exercise"], age=24)),
+    ("pleuritic_pain", case(["side of chest/left"], ["deep breathing", "new exercise"], age=24)),
+    ("pleuritic_pain", case(["lower ribs at the back/right"], ["deep breathing"], age=35)),
+    # calf pain that came on gradually; sudden calf pain with sciatica from the back
+    ("calf_tear_with_clot", case(["calf/right"], ["night cramps", "walking"], onset="gradual", age=55)),
+    ("calf_tear_with_clot", case(["lower back/left", "calf/left"], ["radiating"], onset="gradual")),
+    # sudden low back pain lifting, no nausea
+    ("colic_or_aorta", case(["lower back/right"], ["lifting", "sharp"], onset="sudden", age=38)),
+    # numb hands at night (carpal tunnel), walking fine
+    ("cervical_myelopathy", case(["hand/both"], ["numbness", "night pain"], age=55)),
+    # a smoker's shoulder pain on reaching; one-sided shoulder pain without risk factors
+    ("pain_not_from_movement", case(["shoulder/right"], ["smoker", "reaching overhead"], age=58)),
+    ("pain_not_from_movement", case(["shoulder/right"], ["aching"], age=58)),
+    (
+        "pain_not_from_movement",
+        case(["upper back/both", "between the shoulder blades/both"], ["aching"], age=65),
+    ),
+    # night pain without nerve symptoms before 50; tingling in the leg by day
+    ("radicular_night_pain", case(["lower back/left"], ["night pain"], age=45)),
+    ("radicular_night_pain", case(["outer hip/left", "outer thigh/left"], ["night pain", "walking"], age=68)),
+    ("radicular_night_pain", case(["outer lower leg/left"], ["tingling", "prolonged sitting"], age=45)),
+    # back pain for a week at 25; chronic back pain that began after 40
+    (
+        "inflammatory_back_pain",
+        case(["lower back/both"], ["night pain", "morning stiffness"], age=25, duration_days=7),
+    ),
+    (
+        "inflammatory_back_pain",
+        case(["lower back/both"], ["night pain", "morning stiffness"], age=55, duration_days=400),
+    ),
+    (
+        "inflammatory_back_pain",
+        case(
+            ["lower back/both"],
+            ["morning stiffness", "night pain", "new exercise"],
+            age=30,
+            duration_days=120,
+        ),
+    ),
 ]
 
 
