@@ -145,6 +145,11 @@ RAISE = [
             duration_days=200,
         ),
     ),
+    # visceral signs with pain nothing explains; sudden upper back pain after 50; spinal pain after 50 for weeks
+    ("cardiac", case(["lower jaw/left", "inner upper arm/left"], ["nausea", "aching"], age=61, sex="female")),
+    ("aortic_dissection", case(["between the shoulder blades/both"], ["sharp"], onset="sudden", age=58)),
+    ("malignancy", case(["mid back/both"], ["aching"], age=66, duration_days=42)),
+    ("sudden_back_pain_older", case(["lower back/both"], ["aching"], onset="sudden", age=72)),
     # GCA with the stiffness of polymyalgia
     ("giant_cell_arteritis", case(["temple/left"], ["morning stiffness"], age=71)),
 ]
@@ -226,6 +231,14 @@ NOT_RAISE = [
     ("radicular_night_pain", case(["lower back/left"], ["night pain"], age=45)),
     ("radicular_night_pain", case(["outer hip/left", "outer thigh/left"], ["night pain", "walking"], age=68)),
     ("radicular_night_pain", case(["outer lower leg/left"], ["tingling", "prolonged sitting"], age=45)),
+    # nausea with chest pain on deep breathing after new exercise; upper back pain after lifting
+    ("cardiac", case(["side of chest/left"], ["nausea", "deep breathing", "new exercise"], age=50)),
+    ("aortic_dissection", case(["between the shoulder blades/both"], ["lifting"], onset="sudden", age=58)),
+    ("malignancy", case(["lower back/both"], ["bending forward", "aching"], age=66, duration_days=42)),
+    ("malignancy", case(["lower back/both"], ["aching"], age=66, duration_days=10)),
+    ("malignancy", case(["mid back/both"], ["aching"], age=65, duration_days=730)),
+    ("sudden_back_pain_older", case(["lower back/both"], ["lifting"], onset="sudden", age=72)),
+    ("sudden_back_pain_older", case(["lower back/both"], ["aching"], onset="sudden", age=45)),
     # back pain for a week at 25; chronic back pain that began after 40
     (
         "inflammatory_back_pain",
