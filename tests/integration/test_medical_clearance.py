@@ -198,3 +198,46 @@ def test_the_referral_letter_names_the_findings(db: Database, world: World) -> N
     assert override.id is not None
     with pytest.raises(NotFound):  # an override is no referral
         load_referral(db, world.bob, cid, iid, override.id)
+
+
+def test_the_clearance_travels_in_the_fhir_bundle_and_keeps_treatment_open_after_import(
+    db: Database, world: World
+) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+
+    from taut.fhir.export import client_bundle
+    from taut.fhir.importer import import_bundle
+
+    cid, iid = _flagged_client(db, world)
+    sessions.record_decision(
+        db, world.bob, cid, iid, decision="referred", referred_to="GP, Praxis Meier", reason="fever 38.5"
+    )
+    clearance.record_clearance(
+        db,
+        world.bob,
+        cid,
+        iid,
+        cleared_by="Dr A. Meier, Praxis Meier",
+        cleared_on=date(2025, 3, 5),
+        scope="soft-tissue treatment of the neck, light pressure",
+        note="letter scanned to the chart",
+    )
+    b = client_bundle(db, world.bob, cid)
+    Bundle.model_validate(b)  # the Bundle is valid FHIR R4B
+    issues = [e["resource"] for e in b["entry"] if e["resource"]["resourceType"] == "DetectedIssue"]
+    (cleared,) = [i for i in issues if i["code"]["coding"][0]["code"] == "medical-clearance"]
+    assert cleared["mitigation"][0]["date"] == "2025-03-05" and cleared["detail"].startswith("soft-tissue")
+    assert [x["code"] for cc in cleared["evidence"][0]["code"] for x in cc["coding"]] == [
+        "meningitis_or_infection"
+    ]
+
+    new_id = import_bundle(db, world.carol, b)  # another clinic
+    original, copy = load_chart(db, world.bob, cid), load_chart(db, world.carol, new_id)
+    assert [(m.flags, m.cleared_by, m.cleared_on, m.scope, m.note) for m in copy.clearances] == [
+        (m.flags, m.cleared_by, m.cleared_on, m.scope, m.note) for m in original.clearances
+    ]
+    assert copy.clearances[0].intake_id == copy.intakes[0].id
+    assert copy.clearances[0].recorded_by == world.carol.id  # nobody of the new clinic had recorded it
+    assert (
+        sessions.start_session(db, world.carol, new_id, pain_before=5) > 0
+    )  # referred and cleared: not blocked

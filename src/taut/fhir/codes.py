@@ -76,6 +76,8 @@ EXT_SESSION_NOTES = _ext("session-notes")  # Encounter: the therapist's notes of
 EXT_SESSION_AFTERCARE = _ext("session-aftercare")  # Encounter: the aftercare advice given
 EXT_SIGNED_AT = _ext("signed-at")  # DocumentReference: when the authenticator signed (R4 names only who)
 EXT_REFERRED_TO = _ext("referred-to")  # DetectedIssue.mitigation: to whom the client was referred
+EXT_CLEARED_BY = _ext("cleared-by")  # DetectedIssue.mitigation: the physician who cleared treatment
+EXT_CLEARANCE_NOTE = _ext("clearance-note")  # DetectedIssue: the therapist's note on a medical clearance
 EXT_SOURCE_SYSTEM = _ext("source-system")  # Provenance: the system (clinic) a note was written and signed in
 
 # --- Provenance of notes (HL7 terminology, R4) ---
@@ -142,6 +144,7 @@ TAUT_CODES = {
     "relief": "Relief since the session",
     "score-band": "Score band",
     "red-flag": "Red flag found at intake",
+    "medical-clearance": "Medical clearance after a red-flag referral",
     "clinical-note": "Clinical note",
 }
 

@@ -97,6 +97,8 @@ class Builder:
             exam.intake(self, intake)
         for d in ch.decisions:
             exam.decision(self, d)
+        for m in ch.clearances:
+            exam.clearance(self, m)
         for a in ch.assessments:
             exam.assessment(self, a)
         for p in ch.plans:

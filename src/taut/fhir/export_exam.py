@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
 from taut.clinic.fields import TRIGGER_POINT_SIGNS, RecordField
 from taut.clinic.intake import Intake
-from taut.clinic.screening import ScreeningDecision
+from taut.clinic.screening import MedicalClearance, ScreeningDecision
 from taut.fhir import codes as c
 from taut.fhir.elements import Json, day, dt, item, ref, resource_id, text_item, urn
 
@@ -141,6 +141,35 @@ def decision(b: Builder, d: ScreeningDecision) -> None:
             "mitigation": [mitigation],
         },
     )
+
+
+def clearance(b: Builder, m: MedicalClearance) -> None:
+    """A medical clearance after a referral: the cleared flags are the issue, the physician's clearance its
+    mitigation (who cleared, on which day); ``detail`` is what was cleared and its limits."""
+    mitigation: Json = {
+        "action": c.concept(c.taut("medical-clearance")),
+        "date": day(m.cleared_on),
+        "extension": [{"url": c.EXT_CLEARED_BY, "valueString": m.cleared_by}],
+    }
+    body: Json = {
+        "status": "final",
+        "code": c.concept(c.taut("medical-clearance")),
+        "patient": ref(b.patient),
+        "identifiedDateTime": dt(m.recorded_at),
+        "evidence": [
+            {
+                "code": [c.concept(c.coding(c.CS_RED_FLAG, f)) for f in m.flags],
+                "detail": [ref(urn(f"intake/{m.intake_id}"))],
+            }
+        ],
+        "detail": m.scope,
+        "mitigation": [mitigation],
+    }
+    if m.recorded_by is not None:
+        body["author"] = b.practitioner(m.recorded_by)
+    if m.note:
+        body["extension"] = [{"url": c.EXT_CLEARANCE_NOTE, "valueString": m.note}]
+    b.add(urn(f"clearance/{m.id}"), "DetectedIssue", body)
 
 
 def assessment(b: Builder, a: Assessment) -> None:

@@ -117,7 +117,13 @@ class Reader:
         self._group()
         self.intake_ids = {e.url: k + 1 for k, e in enumerate(self._intake_forms())}
         intakes = [read_exam.intake(self, e, k + 1) for k, e in enumerate(self._intake_forms())]
-        decisions = [read_exam.decision(self, e, k + 1) for k, e in enumerate(self.of("DetectedIssue"))]
+        issues = self.of("DetectedIssue")
+        cleared = [e for e in issues if _is_clearance(e)]
+        decisions = [
+            read_exam.decision(self, e, k + 1)
+            for k, e in enumerate(e for e in issues if not _is_clearance(e))
+        ]
+        clearances = [read_exam.clearance(self, e, k + 1) for k, e in enumerate(cleared)]
         assessments = [
             read_exam.assessment(self, e, k + 1) for k, e in enumerate(self.of("ClinicalImpression"))
         ]
@@ -144,6 +150,7 @@ class Reader:
             outcomes=outcome_entries(outcomes),
             notes=tuple(notes),
             decisions=tuple(decisions),
+            clearances=tuple(clearances),
         )
         return CourseOfCare(clinic=clinic, staff=staff, chart=chart)
 
@@ -380,3 +387,9 @@ def _system_of(code: str) -> str:
         "pressure-change": c.CS_PRESSURE_CHANGE,
         "relief": c.CS_RELIEF,
     }.get(code, c.CS_TAUT)
+
+
+def _is_clearance(e: Entry) -> bool:
+    """A DetectedIssue coded as a medical clearance (the others are red-flag decisions)."""
+    codings = (e.resource.get("code") or {}).get("coding") or []
+    return any(x.get("system") == c.CS_TAUT and x.get("code") == "medical-clearance" for x in codings)

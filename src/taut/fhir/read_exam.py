@@ -19,7 +19,7 @@ from taut.clinic.intake import (
     ScreeningAnswer,
 )
 from taut.clinic.rom import rom_norms
-from taut.clinic.screening import ScreeningDecision
+from taut.clinic.screening import MedicalClearance, ScreeningDecision
 from taut.fhir import codes as c
 from taut.fhir.elements import Json
 from taut.fhir.reading import (
@@ -232,6 +232,42 @@ def decision(rd: Reader, e: Entry, local: int) -> ScreeningDecision:
             referred_to=referred_to,
             decided_by=decided_by,
             decided_at=a_datetime(e, m.get("date"), "mitigation[0].date"),
+        )
+
+
+def clearance(rd: Reader, e: Entry, local: int) -> MedicalClearance:
+    """A medical clearance: the flags it clears, the intake they were found in, who cleared and when."""
+    r = e.resource
+    evidence = required(e, r, "evidence", list)[0]
+    form = rd.target(
+        e, (evidence.get("detail") or [None])[0], "evidence[0].detail[0]", "QuestionnaireResponse"
+    )
+    if form.url not in rd.intake_ids:
+        raise e.error("evidence[0].detail[0].reference", "must point at an intake")
+    flags = tuple(
+        code_of(e, cc, f"evidence[0].code[{k}]", c.CS_RED_FLAG)[0]
+        for k, cc in enumerate(evidence.get("code") or [])
+    )
+    m = required(e, r, "mitigation", list)[0]
+    cleared_by = next(
+        (x.get("valueString", "") for x in m.get("extension") or [] if x.get("url") == c.EXT_CLEARED_BY), ""
+    )
+    note = next(
+        (x.get("valueString", "") for x in r.get("extension") or [] if x.get("url") == c.EXT_CLEARANCE_NOTE),
+        "",
+    )
+    recorded_by = rd.staff_id(e, r["author"], "author") if "author" in r else None
+    with at(e):
+        return MedicalClearance(
+            id=local,
+            intake_id=rd.intake_ids[form.url],
+            flags=flags,
+            cleared_by=str(cleared_by),
+            cleared_on=a_date(e, m.get("date"), "mitigation[0].date"),
+            scope=str(r.get("detail", "")),
+            note=str(note),
+            recorded_by=recorded_by,
+            recorded_at=a_datetime(e, r.get("identifiedDateTime"), "identifiedDateTime"),
         )
 
 

@@ -25,6 +25,7 @@ def export_client(db: Database, user: User, client_id: int) -> CourseOfCare:
     named |= {n.author_id for n in chart.notes}
     named |= {n.signed_by for n in chart.notes if n.signed_by is not None}
     named |= {d.decided_by for d in chart.decisions if d.decided_by is not None}
+    named |= {m.recorded_by for m in chart.clearances if m.recorded_by is not None}
     staff = tuple(
         StaffMember(
             id=uid, name=users[uid].name, email=users[uid].email, identifier=user_identifier(user, uid)

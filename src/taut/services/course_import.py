@@ -104,6 +104,14 @@ def import_course(db: Database, user: User, course: CourseOfCare, *, allow_dupli
             records.add_decision(
                 conn, cid_clinic, new_id, replace(d, intake_id=intake_ids[d.intake_id], decided_by=decided_by)
             )
+        for m in chart.clearances:
+            recorded_by = me if m.recorded_by is None else who(m.recorded_by)
+            records.add_clearance(
+                conn,
+                cid_clinic,
+                new_id,
+                replace(m, id=None, intake_id=intake_ids[m.intake_id], recorded_by=recorded_by),
+            )
         for a in chart.assessments:
             records.add_assessment(conn, cid_clinic, new_id, a, by=me)
         plan_ids: dict[int, int] = {}
@@ -197,6 +205,10 @@ def checked(c: CourseOfCare) -> Chart:
         _points(f"course.decisions[{k}].intake_id", d.intake_id, intake_ids, "intake")
         if d.decided_by is not None:
             _points(f"course.decisions[{k}].decided_by", d.decided_by, staff, "staff member")
+    for k, m in enumerate(chart.clearances):
+        _points(f"course.clearances[{k}].intake_id", m.intake_id, intake_ids, "intake")
+        if m.recorded_by is not None:
+            _points(f"course.clearances[{k}].recorded_by", m.recorded_by, staff, "staff member")
     for a in chart.assessments:
         a.validate(cat)
     plan_ids = _unique("course.plans", (p.id for p in chart.plans))
