@@ -171,6 +171,7 @@ class RuleWhen(Frozen):
     unexplained_by_movement: bool = False
     # No mechanism told (no injury, strain, new exercise, posture at work): what brings the pain on may be said.
     no_mechanism: bool = False
+    none_of: tuple[str, ...] = ()  # the alternative does not hold when one of these terms is told
 
     @model_validator(mode="after")
     def _coherent(self) -> RuleWhen:
@@ -195,7 +196,16 @@ class RuleWhen(Frozen):
         return {f: getattr(self, f) for f in _TERM_FIELDS}
 
 
-_TERM_FIELDS = ("any_terms", "all_terms", "felt_as", "mechanism", "aggravated_by", "signs", "risk_factors")
+_TERM_FIELDS = (
+    "any_terms",
+    "all_terms",
+    "felt_as",
+    "mechanism",
+    "aggravated_by",
+    "signs",
+    "risk_factors",
+    "none_of",
+)
 _CONDITION_FIELDS = (
     *_TERM_FIELDS,
     "unexplained_by_movement",

@@ -68,6 +68,8 @@ def _rejects(w: RuleWhen, f: _Facts) -> bool:
         return True
     if (w.unexplained_by_movement and f.moved) or (w.no_mechanism and f.injured):
         return True
+    if w.none_of and not f.terms.isdisjoint(w.none_of):
+        return True
     return bool(w.any_regions) and _expand(w).isdisjoint(f.painted)
 
 
@@ -160,6 +162,8 @@ def _story_part(w: RuleWhen, f: _Facts) -> list[str] | None:
         if f.injured:
             return None
         because.append("no injury, strain or new activity told")
+    if w.none_of and not f.terms.isdisjoint(w.none_of):
+        return None
     return because
 
 

@@ -26,9 +26,10 @@ Inside a course, ids are those of its source: ``session.plan_id``, ``checkin.ses
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from taut.clinic.catalogue import catalogue
 from taut.clinic.chart import Chart, SessionEntry
@@ -39,6 +40,9 @@ from taut.services import access
 from taut.store import course as course_store
 from taut.store import people, records
 from taut.store.engine import Database
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,23 +99,7 @@ def import_course(db: Database, user: User, course: CourseOfCare, *, allow_dupli
         saved = people.add_client(conn, cid_clinic, replace(client, id=None))
         assert saved.id is not None
         new_id = saved.id
-        intake_ids: dict[int, int] = {}
-        for i in chart.intakes:
-            assert i.id is not None
-            intake_ids[i.id] = records.add_intake(conn, cid_clinic, new_id, i, by=me)
-        for d in chart.decisions:
-            decided_by = me if d.decided_by is None else who(d.decided_by)  # the store needs who decided
-            records.add_decision(
-                conn, cid_clinic, new_id, replace(d, intake_id=intake_ids[d.intake_id], decided_by=decided_by)
-            )
-        for m in chart.clearances:
-            recorded_by = me if m.recorded_by is None else who(m.recorded_by)
-            records.add_clearance(
-                conn,
-                cid_clinic,
-                new_id,
-                replace(m, id=None, intake_id=intake_ids[m.intake_id], recorded_by=recorded_by),
-            )
+        _add_intakes(conn, cid_clinic, new_id, chart, me, who)
         for a in chart.assessments:
             records.add_assessment(conn, cid_clinic, new_id, a, by=me)
         plan_ids: dict[int, int] = {}
@@ -191,6 +179,31 @@ def provenance_of(n: Note, course: CourseOfCare) -> NoteProvenance:
         author=staff[n.author_id].as_person(),
         signer=None if n.signed_by is None else staff[n.signed_by].as_person(),
     )
+
+
+def _add_intakes(
+    conn: Connection, clinic_id: int, client_id: int, chart: Chart, me: int, who: Callable[[int], int]
+) -> dict[int, int]:
+    """The chart's intakes with their red-flag decisions and medical clearances; returns the new intake ids by
+    the course's."""
+    intake_ids: dict[int, int] = {}
+    for i in chart.intakes:
+        assert i.id is not None
+        intake_ids[i.id] = records.add_intake(conn, clinic_id, client_id, i, by=me)
+    for d in chart.decisions:
+        decided_by = me if d.decided_by is None else who(d.decided_by)  # the store needs who decided
+        records.add_decision(
+            conn, clinic_id, client_id, replace(d, intake_id=intake_ids[d.intake_id], decided_by=decided_by)
+        )
+    for m in chart.clearances:
+        recorded_by = me if m.recorded_by is None else who(m.recorded_by)
+        records.add_clearance(
+            conn,
+            clinic_id,
+            client_id,
+            replace(m, id=None, intake_id=intake_ids[m.intake_id], recorded_by=recorded_by),
+        )
+    return intake_ids
 
 
 def checked(c: CourseOfCare) -> Chart:

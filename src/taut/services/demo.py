@@ -17,12 +17,23 @@ from typing import Any
 from taut.anatomy.pain import PainDrawing, PainMark
 from taut.anatomy.regions import RegionRef, Side
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
-from taut.clinic.intake import Biochemical, Biomechanical, Factors, Intake, Psychosocial, ScreeningAnswer
+from taut.clinic.errors import RecordValidationError
+from taut.clinic.intake import (
+    Biochemical,
+    Biomechanical,
+    Factors,
+    Intake,
+    Psychosocial,
+    ScreenAnswer,
+    ScreeningAnswer,
+    check_answers,
+)
 from taut.clinic.naming import capital, trigger_point_words
 from taut.clinic.outcomes import OutcomeMeasure, PsfsActivity
 from taut.clinic.people import Client, Consent, Role, User
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
 from taut.clinic.rom import rom_norms
+from taut.knowledge.screening import safety_screen
 from taut.services import clinics
 from taut.services.demo_data import (
     CAUTIONS,
@@ -141,6 +152,26 @@ def _trp(slug: str) -> str:
     return f"{slug}.trp1"
 
 
+def _screen_answers(
+    story: tuple[str, ...], caution: str | None, drawing: PainDrawing
+) -> tuple[ScreenAnswer, ...]:
+    """The structured safety screen as a careful therapist records it for a demo client: "yes" where the story
+    says it, "unsure" where the story or the drawing makes a "no" doubtful (left open to ask again), "no" to the
+    rest."""
+    said = (*story, *((caution,) if caution else ()))
+    screen = safety_screen()
+    out = []
+    for q in screen.ids():
+        answer = "yes" if set(said) & set(screen.question(q).yes) else "no"
+        if answer == "no":
+            try:
+                check_answers((ScreenAnswer(question=q, answer="no"),), drawing, said)
+            except RecordValidationError:
+                answer = "unsure"
+        out.append(ScreenAnswer(question=q, answer=answer))
+    return tuple(out)
+
+
 def _intake(p: Presentation, side: Side, day: date, rng: random.Random) -> Intake:
     marks = [
         PainMark(RegionRef(r, side if sided else None), rng.randint(3, 8), (rng.choice(p.qualities),))
@@ -150,16 +181,21 @@ def _intake(p: Presentation, side: Side, day: date, rng: random.Random) -> Intak
     screening = [ScreeningAnswer(term=t, present=False) for t in REDFLAGS_ASKED]
     screening += [ScreeningAnswer(term=c, present=c == caution) for c in CAUTIONS]
     weeks = rng.choice((2, 4, 6, 10, 16, 26, 52, 104))
+    drawing = PainDrawing.of(marks)
+    mechanisms = p.mechanisms[: rng.randint(1, len(p.mechanisms))]
+    aggravators = tuple(rng.sample(p.aggravators, rng.randint(1, len(p.aggravators))))
+    symptoms = p.symptoms[: rng.randint(1, len(p.symptoms))]
     return Intake(
+        answers=_screen_answers((*mechanisms, *aggravators, *symptoms), caution, drawing),
         recorded_on=day,
-        pain_drawing=PainDrawing.of(marks),
+        pain_drawing=drawing,
         chief_complaint=p.complaint,
         onset="sudden" if "whiplash" in p.mechanisms or "fall" in p.mechanisms else "gradual",
         began_on=day - timedelta(weeks=weeks),
         duration_weeks=weeks,
-        mechanisms=p.mechanisms[: rng.randint(1, len(p.mechanisms))],
-        aggravators=tuple(rng.sample(p.aggravators, rng.randint(1, len(p.aggravators)))),
-        symptoms=p.symptoms[: rng.randint(1, len(p.symptoms))],
+        mechanisms=mechanisms,
+        aggravators=aggravators,
+        symptoms=symptoms,
         history=rng.choice(
             ("No previous episodes.", "Similar episode two years ago, settled.", "Otherwise well.")
         ),

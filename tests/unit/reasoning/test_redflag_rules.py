@@ -209,6 +209,7 @@ NOT_RAISE = [
     ("recent_neck_pain_with_headache", case(["back of neck/both"], ["headache"], duration_days=60)),
     ("recent_neck_pain_with_headache", case(["back of neck/both"], ["stiffness"], duration_days=3)),
     ("subarachnoid_haemorrhage", case(["lower jaw/right"], [], onset="sudden")),
+    ("subarachnoid_haemorrhage", case(["back of head/both"], ["headache", "whiplash"], onset="sudden")),
     # breathless after new exercise, gradual; pain on breathing after a fall or new exercise
     ("pulmonary_embolism", case(["side of chest/left"], ["shortness of breath", "new exercise"], age=24)),
     ("pleuritic_pain", case(["side of chest/left"], ["deep breathing", "new exercise"], age=24)),
@@ -233,6 +234,7 @@ NOT_RAISE = [
     ("radicular_night_pain", case(["outer lower leg/left"], ["tingling", "prolonged sitting"], age=45)),
     # nausea with chest pain on deep breathing after new exercise; upper back pain after lifting
     ("cardiac", case(["side of chest/left"], ["nausea", "deep breathing", "new exercise"], age=50)),
+    ("cardiac", case(["front of neck/left"], ["whiplash", "dizziness"], onset="sudden", age=50)),
     ("aortic_dissection", case(["between the shoulder blades/both"], ["lifting"], onset="sudden", age=58)),
     ("malignancy", case(["lower back/both"], ["bending forward", "aching"], age=66, duration_days=42)),
     ("malignancy", case(["lower back/both"], ["aching"], age=66, duration_days=10)),
