@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -17,6 +17,7 @@ from taut.clinic.portal import link_key
 from taut.knowledge.screening import safety_screen
 from taut.services import clients, intake_link, intake_support, portal
 from taut.store.tables import audit_log, intakes, portal_invitations, signed_consents
+from taut.web.portal.intake_review import form_of
 from tests.records_factories import make_client
 from tests.web.conftest import Browser, WebWorld, signed_in
 
@@ -154,6 +155,10 @@ def test_a_client_fills_in_the_intake_step_by_step_resumes_signs_and_the_therapi
     assert sub["kind"] == "intake" and sub["answers"]["consent"]["sha256"] == consent.sha256
     pdf = bob.get(f"/clients/{cid}/consents/{consent.id}.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    other = _client(w, given_name="Otto", family_name="Brandt")
+    assert bob.get(f"/clients/{other}/consents/{consent.id}.pdf").status_code == 404  # not Otto's
+    carol = signed_in(w.app, w.carol)
+    assert carol.get(f"/clients/{cid}/consents/{consent.id}.pdf").status_code == 404  # another clinic
     r = bob.post(f"/clients/{cid}/submissions/{sub['id']}/accept", data={"csrf_token": bob.csrf})
     assert r.status_code == 303 and re.search(rf"/clients/{cid}/intake/\d+$", r.headers["location"])
     iid = int(r.headers["location"].rsplit("/", 1)[1])
@@ -197,8 +202,56 @@ def test_a_red_flag_shows_on_the_chart_and_the_days_list_before_it_is_accepted(w
     assert s.urgent and any(a.red_flag == "cauda_equina" for a in s.attention)
     bob = signed_in(w.app, w.bob)
     chart = bob.get(f"/clients/{cid}")
-    assert 'id="client-urgent"' in chart.text
+    assert 'id="client-urgent"' in chart.text and "cauda equina" in chart.text
     assert intake_link.urgent_clients(w.db, w.bob, [cid]) == {cid}
+    # the day's appointment list marks the client at once
+    day = _book(w, cid)
+    book = bob.get("/appointments", params={"view": "day", "day": day, "practitioner": "all"})
+    assert book.status_code == 200 and 'id="book-red-flags"' in book.text and "⚑ Red flag" in book.text
+    assert f'href="/clients/{cid}#client-urgent"' in book.text
+    # once the therapist has reviewed it, the list no longer calls it unreviewed
+    portal.discard(w.db, w.bob, s.id or 0)
+    book = bob.get("/appointments", params={"view": "day", "day": day, "practitioner": "all"})
+    assert "⚑ Red flag" not in book.text
+
+
+def _book(w: WebWorld, cid: int) -> str:
+    """An appointment for the client with Bob on the next weekday but one; its day (ISO)."""
+    owner = signed_in(w.app, w.alice)
+    r = owner.post(
+        "/appointments-settings/types",
+        data={
+            "csrf_token": owner.csrf,
+            "name": "First visit",
+            "minutes": "60",
+            "price": "90",
+            "colour": "#0b5c73",
+        },
+    )
+    assert r.status_code == 303, r.text
+    hours = {f"day{d}": "09:00-17:00" for d in range(5)}
+    r = owner.post(
+        f"/practitioners/{w.bob.id}/hours", data={"csrf_token": owner.csrf, **hours, "bookable": "on"}
+    )
+    assert r.status_code == 303, r.text
+    [t] = [t for t in owner.get("/api/v1/appointment-types").json()["items"] if t["name"] == "First visit"]
+    d = datetime.now(UTC) + timedelta(days=2)
+    while d.weekday() >= 5:
+        d += timedelta(days=1)
+    day = d.date().isoformat()
+    free = owner.get(
+        "/api/v1/availability",
+        params={
+            "type_id": t["id"],
+            "practitioner_id": w.bob.id,
+            "from": day,
+            "to": (d + timedelta(days=1)).date().isoformat(),
+        },
+    ).json()["items"]
+    body = {"client_id": cid, "practitioner_id": w.bob.id, "type_id": t["id"], "start": free[0]["start"]}
+    r = owner.post("/api/v1/appointments", json=body, headers={"X-CSRF-Token": owner.csrf})
+    assert r.status_code == 201, r.text
+    return day
 
 
 def test_the_therapist_amends_the_clients_intake_in_the_intake_form(web_world: WebWorld) -> None:
@@ -216,6 +269,25 @@ def test_the_therapist_amends_the_clients_intake_in_the_intake_form(web_world: W
     # another client's submission id opens nothing
     other = _client(w, given_name="Otto", family_name="Brandt")
     assert bob.get(f"/clients/{other}/intake/new?submission={s.id}").status_code == 404
+    # amended with the client and saved: recorded and accepted in one step
+    assert s.id is not None
+    f = form_of(intake_link.submitted_intake(w.db, w.bob, cid, s.id), s.id, date.today().isoformat())
+    data: dict[str, Any] = {**f.values, "csrf_token": bob.csrf, "pain_drawing": json.dumps(f.drawing)}
+    data.update({f"answer__{q}": a for q, a in f.answers.items()})
+    data.update({f"screen__{t}": a for t, a in f.screening.items()})
+    data["chief_complaint"] = "Neck pain on the right, worse at the desk (amended with the client)"
+    assert bob.post(f"/clients/{other}/intake/new", data=data).status_code == 404  # not Otto's submission
+    r = bob.post(f"/clients/{cid}/intake/new", data=data)
+    assert r.status_code == 303, r.text[-1500:]
+    iid = int(r.headers["location"].rsplit("/", 1)[1])
+    got = intake_support.get_intake(w.db, w.bob, cid, iid).intake
+    assert (
+        got.chief_complaint.endswith("(amended with the client)")
+        and got.factors.biomechanical.desk_hours == 9
+    )
+    assert portal.received(w.db, w.bob, cid) == []
+    again = bob.post(f"/clients/{cid}/intake/new", data=data)
+    assert again.status_code == 422  # accepted already: nothing recorded twice
 
 
 def test_refused_links_and_a_link_for_a_never_reaching_b(web_world: WebWorld) -> None:
