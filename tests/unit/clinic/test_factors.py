@@ -6,12 +6,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from tests.records_factories import make_intake
 
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.factors import FACTORS, group, parse
 from taut.clinic.intake import Biochemical, Biomechanical, Factors, Psychosocial
 from taut.clinic.soap import factor_lines
-from tests.records_factories import make_intake
 
 RECORDS = {"biomechanical": Biomechanical, "biochemical": Biochemical, "psychosocial": Psychosocial}
 
