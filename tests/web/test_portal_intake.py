@@ -5,6 +5,7 @@ before the therapist accepts; the therapist accepts as sent or amended in the in
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -145,7 +146,7 @@ def test_a_client_fills_in_the_intake_step_by_step_resumes_signs_and_the_therapi
         assert conn.execute(select(intakes.c.id)).first() is None  # nothing in the record yet
     assert inv.draft is None
     assert consent.text_version == domain.CONSENT_VERSION and consent.signature_kind == "typed"
-    assert re.fullmatch(r"[0-9a-f]{64}", consent.sha256) and consent.pdf.startswith(b"%PDF")
+    assert re.fullmatch(r"[0-9a-f]{64}", consent.sha256) and base64.b64decode(consent.pdf).startswith(b"%PDF")
     assert consent.signed_at > datetime.now(UTC) - timedelta(minutes=5)
 
     bob = signed_in(w.app, w.bob)

@@ -38,13 +38,14 @@ class ScreenAnswer:
 
 @dataclass(frozen=True, kw_only=True)
 class Biomechanical:
-    """The biomechanical factors (declared in clinic/factors.py: BIOMECHANICAL)."""
+    """The biomechanical factors (declared in clinic/factors.py: BIOMECHANICAL; the fields of the first version
+    first, so stored and exported intakes keep their order)."""
 
-    work: str = ""
-    desk_hours: float | None = None  # hours a day at a desk or a screen
     posture: str = ""
     gait: str = ""
+    work: str = ""
     sport: str = ""
+    desk_hours: float | None = None  # hours a day at a desk or a screen
     sport_hours: float | None = None  # hours of sport a week
     injuries: str = ""
 
@@ -56,12 +57,12 @@ class Biomechanical:
 class Biochemical:
     """The biochemical factors (clinic/factors.py: BIOCHEMICAL)."""
 
-    sleep_hours: float | None = None
-    sleep_quality: str | None = None  # good | fair | poor
-    sleep: str = ""
     hydration: str = ""
     nutrition: str = ""
+    sleep: str = ""
     medications: str = ""  # effects of medications (the list of medications is the intake's own)
+    sleep_hours: float | None = None
+    sleep_quality: str | None = None  # good | fair | poor
     conditions: str = ""
 
     def __post_init__(self) -> None:
@@ -72,8 +73,8 @@ class Biochemical:
 class Psychosocial:
     """The psychosocial factors (clinic/factors.py: PSYCHOSOCIAL)."""
 
-    stress_level: int | None = None  # 0-10, as the client rates it
     stress: str = ""
+    stress_level: int | None = None  # 0-10, as the client rates it
     mood: str | None = None  # good | mixed | low
     worries: str = ""
     pss10: int | None = None  # Perceived Stress Scale, 0-40, when taken

@@ -3,6 +3,7 @@ red-flag decisions (DetectedIssue) and assessments (ClinicalImpression with its 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -295,9 +296,9 @@ def _factors(i: Intake) -> list[Json]:
     for group in FACTORS:
         record = getattr(i.factors, group.name)
         items: list[Json] = []
-        for f in group:
-            value = getattr(record, f.name)
-            link = f"factors.{group.name}.{f.name.replace('_', '-')}"
+        for name in (x.name for x in dataclasses.fields(record)):  # the stored order: exports stay stable
+            f, value = group.field(name), getattr(record, name)
+            link = f"factors.{group.name}.{name.replace('_', '-')}"
             if value is None or value == "":
                 continue
             if f.kind == "number":

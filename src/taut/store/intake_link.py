@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -72,7 +73,7 @@ def add_consent(
                 signature_kind=c.kind,
                 signature=c.signature,
                 sha256=c.sha256,
-                pdf=pdf,
+                pdf=base64.b64encode(pdf).decode("ascii"),
             )
             .returning(SC.c.id)
         ).scalar_one()
@@ -106,7 +107,7 @@ def consent_pdf(conn: Connection, clinic_id: int, consent_id: int) -> tuple[int,
     ).first()
     if r is None:
         raise NotFound("consent", consent_id)
-    return int(r.client_id), bytes(r.pdf)
+    return int(r.client_id), base64.b64decode(r.pdf)
 
 
 def link_consent(conn: Connection, clinic_id: int, invitation_id: int, intake_id: int) -> None:

@@ -13,7 +13,6 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -693,7 +692,9 @@ signed_consents = Table(
     Column("signature_kind", String(10), nullable=False),  # drawn | typed
     Column("signature", Text, nullable=False),  # the typed name, or the drawing as a PNG data URL
     Column("sha256", String(64), nullable=False),
-    Column("pdf", LargeBinary, nullable=False),
+    Column(
+        "pdf", Text, nullable=False
+    ),  # the signed consent's PDF, base64 (the archive holds text, not bytes)
     UniqueConstraint("clinic_id", "id"),
     UniqueConstraint("clinic_id", "invitation_id"),
 )

@@ -38,7 +38,7 @@ def upgrade() -> None:
         sa.Column("signature_kind", sa.String(length=10), nullable=False),
         sa.Column("signature", sa.Text(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
-        sa.Column("pdf", sa.LargeBinary(), nullable=False),
+        sa.Column("pdf", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["clinic_id", "client_id"],
             ["clients.clinic_id", "clients.id"],
