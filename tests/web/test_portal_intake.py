@@ -123,6 +123,7 @@ def test_a_client_fills_in_the_intake_step_by_step_resumes_signs_and_the_therapi
     one_short.pop(f"answer__{safety_screen().questions[-1].id}")
     r = c.post(f"{path}/intake/safety", data=one_short)
     assert r.status_code == 422 and "answer every question" in r.text
+    assert r.text.count("Please answer this question.") == 1  # the one left out is marked
     assert "all no" not in r.text.lower() and "to the rest" not in r.text
     assert c.post(f"{path}/intake/safety", data=_all("no", weight_loss="unsure")).status_code == 303
     r = c.post(f"{path}/intake/life", data=_life(stress_level="11"))
