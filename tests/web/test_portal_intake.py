@@ -9,6 +9,8 @@ import base64
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
+from email import message_from_string
+from email.policy import default
 from typing import Any
 
 from sqlalchemy import select, update
@@ -17,7 +19,7 @@ from taut.clinic import intake_link as domain
 from taut.clinic.portal import link_key
 from taut.knowledge.screening import safety_screen
 from taut.services import clients, intake_link, intake_support, portal
-from taut.store.tables import audit_log, intakes, portal_invitations, signed_consents
+from taut.store.tables import audit_log, intakes, mail_outbox, portal_invitations, signed_consents
 from taut.web.portal.intake_review import form_of
 from tests.records_factories import make_client
 from tests.web.conftest import Browser, WebWorld, signed_in
@@ -290,6 +292,29 @@ def test_the_therapist_amends_the_clients_intake_in_the_intake_form(web_world: W
     assert portal.received(w.db, w.bob, cid) == []
     again = bob.post(f"/clients/{cid}/intake/new", data=data)
     assert again.status_code == 422  # accepted already: nothing recorded twice
+
+
+def test_an_intake_link_by_api_is_e_mailed_with_what_it_is_for(web_world: WebWorld) -> None:
+    w = web_world
+    cid = _client(w, email="nora@example.org")
+    bob = signed_in(w.app, w.bob)
+    r = bob.post(
+        f"/api/v1/clients/{cid}/invitations", json={"purpose": "intake"}, headers={"X-CSRF-Token": bob.csrf}
+    )
+    assert r.status_code == 201 and r.json()["purpose"] == "intake" and r.json()["emailed"] is True
+    with w.db.transaction() as conn:
+        message = (
+            conn.execute(select(mail_outbox.c.message).order_by(mail_outbox.c.id.desc())).scalars().first()
+        )
+    assert message is not None
+    text = message_from_string(message, policy=default).get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "sign the consent before your first visit" in text and r.json()["url"] in text
+    bad = bob.post(
+        f"/api/v1/clients/{cid}/invitations",
+        json={"purpose": "intake", "instrument": "nprs"},
+        headers={"X-CSRF-Token": bob.csrf},
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "instrument"
 
 
 def test_refused_links_and_a_link_for_a_never_reaching_b(web_world: WebWorld) -> None:
