@@ -37,6 +37,7 @@ PUBLIC = {
     "/calendar/{token}.ics",
     "/r/{appointment_id}/{action}/{sig}",
     "/p/{token}",  # a client's link: the signed token is the credential (tests/web/test_portal.py)
+    "/p/{token}/intake/{step}",  # a step of the client's intake by link (tests/web/test_portal_intake.py)
 }
 DOCS = {"/api/docs", "/api/docs/oauth2-redirect", "/api/v1/openapi.json"}
 # What a front desk user may reach: clients' details, the atlas and the knowledge API, their own session.
@@ -178,6 +179,8 @@ def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
             "exception_id": str(MISSING),
             "entry_id": str(MISSING),
             "submission_id": str(MISSING),
+            "consent_id": str(MISSING),
+            "step": "where",
         }
         if name in known:
             return known[name]

@@ -11,6 +11,7 @@ from taut.anatomy.pain import PainDrawing, PainDrawingError
 from taut.clinic import rules
 from taut.clinic.catalogue import Catalogue
 from taut.clinic.errors import RecordValidationError
+from taut.clinic.factors import BIOCHEMICAL, BIOMECHANICAL, PSYCHOSOCIAL
 from taut.clinic.people import Client
 from taut.knowledge.screening import ANSWERS, safety_screen
 from taut.reasoning.case import Case
@@ -37,32 +38,49 @@ class ScreenAnswer:
 
 @dataclass(frozen=True, kw_only=True)
 class Biomechanical:
+    """The biomechanical factors (declared in clinic/factors.py: BIOMECHANICAL; the fields of the first version
+    first, so stored and exported intakes keep their order)."""
+
     posture: str = ""
     gait: str = ""
     work: str = ""
     sport: str = ""
+    desk_hours: float | None = None  # hours a day at a desk or a screen
+    sport_hours: float | None = None  # hours of sport a week
+    injuries: str = ""
+
+    def __post_init__(self) -> None:
+        BIOMECHANICAL.check(self)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Biochemical:
+    """The biochemical factors (clinic/factors.py: BIOCHEMICAL)."""
+
     hydration: str = ""
     nutrition: str = ""
     sleep: str = ""
-    medications: str = ""
+    medications: str = ""  # effects of medications (the list of medications is the intake's own)
     sleep_hours: float | None = None
+    sleep_quality: str | None = None  # good | fair | poor
+    conditions: str = ""
 
     def __post_init__(self) -> None:
-        if self.sleep_hours is not None:
-            rules.number("factors.biochemical.sleep_hours", self.sleep_hours, 0, 24)
+        BIOCHEMICAL.check(self)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Psychosocial:
+    """The psychosocial factors (clinic/factors.py: PSYCHOSOCIAL)."""
+
     stress: str = ""
     stress_level: int | None = None  # 0-10, as the client rates it
+    mood: str | None = None  # good | mixed | low
+    worries: str = ""
+    pss10: int | None = None  # Perceived Stress Scale, 0-40, when taken
 
     def __post_init__(self) -> None:
-        rules.optional_whole_number("factors.psychosocial.stress_level", self.stress_level, 0, 10)
+        PSYCHOSOCIAL.check(self)
 
 
 @dataclass(frozen=True, kw_only=True)

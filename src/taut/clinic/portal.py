@@ -19,10 +19,9 @@ from taut.clinic import rules
 from taut.clinic.errors import ClinicError, RecordValidationError
 from taut.clinic.sessions import RELIEF
 
-# What a link may be for. Only OFFERED ones can be created in this version (the others are planned: the intake
-# on a phone with its signed consent, and the client's documents).
+# What a link may be for. Only OFFERED ones can be created in this version (the client's documents are planned).
 PURPOSES = ("intake", "checkin", "questionnaire", "documents")
-OFFERED = ("checkin", "questionnaire")
+OFFERED = ("intake", "checkin", "questionnaire")
 DEFAULT_DAYS = 7
 MAX_DAYS = 30
 # Client-written text is capped (and escaped when shown, as everything in the templates is).
@@ -232,7 +231,7 @@ def checkin_attention(a: CheckInAnswers) -> tuple[Attention, ...]:
 
 # --- submissions ---------------------------------------------------------------------------------------------
 
-KINDS = ("checkin", "questionnaire")
+KINDS = ("checkin", "questionnaire", "intake")
 STATUSES = ("received", "accepted", "discarded")
 
 

@@ -26,6 +26,7 @@ from taut.clinic.billing import BillingSummary, session_billing
 from taut.clinic.catalogue import catalogue
 from taut.clinic.chart import Chart, OutcomeEntry, SessionEntry
 from taut.clinic.errors import NotFound
+from taut.clinic.factors import FACTORS
 from taut.clinic.fields import TRIGGER_POINT_SIGNS
 from taut.clinic.intake import Intake, engine_case
 from taut.clinic.naming import (
@@ -180,10 +181,7 @@ def _subjective(chart: Chart, entry: SessionEntry, intake: Intake | None, tz: tz
         lines.extend(f"- {w}" for w in drawing_words(intake.pain_drawing))
         if intake.medications:
             lines.append(f"Medications: {'; '.join(intake.medications)}.")
-        stress = intake.factors.psychosocial
-        if stress.stress or stress.stress_level is not None:
-            level = f" ({stress.stress_level}/10)" if stress.stress_level is not None else ""
-            lines.append(f"Stress: {stress.stress or 'rated'}{level}.")
+        lines.extend(factor_lines(intake))
     previous = _previous_session(chart, session)
     if previous is not None and previous.checkin is not None:
         c = previous.checkin
@@ -534,3 +532,14 @@ def _plan(chart: Chart, session: TreatmentSession, kb: KnowledgeBase, tz: tzinfo
     if upcoming:
         lines.append(f"Reassessment on {min(upcoming):%Y-%m-%d}.")
     return "\n".join(lines)
+
+
+def factor_lines(intake: Intake) -> list[str]:
+    """One line per group of perpetuating factors told, by the declaration (clinic/factors.py):
+    "Psychosocial factors: Stress level 7/10; Stress: deadline at work."."""
+    out = []
+    for group in FACTORS:
+        words = group.words(getattr(intake.factors, group.name))
+        if words:
+            out.append(f"{group.label} factors: {'; '.join(words)}.")
+    return out

@@ -3,10 +3,12 @@ red-flag decisions (DetectedIssue) and assessments (ClinicalImpression with its 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
+from taut.clinic.factors import FACTORS
 from taut.clinic.fields import TRIGGER_POINT_SIGNS, RecordField
 from taut.clinic.intake import Intake
 from taut.clinic.screening import MedicalClearance, ScreeningDecision
@@ -317,25 +319,23 @@ def _test(b: Builder, key: str, k: int, on: date, t: EntrapmentTest) -> str:
 
 
 def _factors(i: Intake) -> list[Json]:
-    """The three groups of factors; empty texts are left out (FHIR strings are never empty)."""
-    f = i.factors
+    """The three groups of factors, by their declaration (clinic/factors.py); what was not told is left out
+    (FHIR strings are never empty)."""
     groups: list[Json] = []
-    for name, part in (
-        ("biomechanical", f.biomechanical),
-        ("biochemical", f.biochemical),
-        ("psychosocial", f.psychosocial),
-    ):
+    for group in FACTORS:
+        record = getattr(i.factors, group.name)
         items: list[Json] = []
-        for field, value in vars(part).items():
-            link = f"factors.{name}.{field.replace('_', '-')}"
+        for name in (x.name for x in dataclasses.fields(record)):  # the stored order: exports stay stable
+            f, value = group.field(name), getattr(record, name)
+            link = f"factors.{group.name}.{name.replace('_', '-')}"
             if value is None or value == "":
                 continue
-            if field == "sleep_hours":
+            if f.kind == "number":
                 items.append(item(link, [{"valueDecimal": float(value)}]))
-            elif field == "stress_level":
+            elif f.kind == "whole":
                 items.append(item(link, [{"valueInteger": value}]))
             else:
                 items.append(text_item(link, value))
         if items:
-            groups.append({"linkId": f"factors.{name}", "item": items})
+            groups.append({"linkId": f"factors.{group.name}", "item": items})
     return groups

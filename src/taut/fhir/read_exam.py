@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from taut.anatomy.pain import PainDrawing, PainMark
 from taut.anatomy.regions import RegionRef, body_map
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
+from taut.clinic.factors import group as group_of
 from taut.clinic.fields import TRIGGER_POINT_SIGNS, RecordField
 from taut.clinic.intake import (
     Biochemical,
@@ -171,7 +172,7 @@ def _factor_group(rd: Reader, e: Entry, group: Json, path: str, out: dict[str, d
             raise e.error(f"{p}.linkId", f"{item.get('linkId')!r} is not a {name} factor")
         answers = item.get("answer") or [{}]
         value = next(iter(answers[0].values()), None) if answers[0] else None
-        if field == "sleep_hours" and isinstance(value, int):
+        if group_of(name).field(field).kind == "number" and isinstance(value, int):
             value = float(value)
         out[name][field] = value
 

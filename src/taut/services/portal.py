@@ -129,6 +129,8 @@ def _checkin_session(conn: Connection, clinic_id: int, client_id: int, session_i
 def what_for(inv: Invitation) -> str:
     if inv.purpose == "checkin":
         return "tell us how you are after your treatment"
+    if inv.purpose == "intake":
+        return "tell us about your pain and sign the consent before your first visit"
     if inv.purpose == "questionnaire" and inv.instrument:
         return f"fill in a short questionnaire ({instrument_short(inv.instrument)})"
     return "fill in a form"

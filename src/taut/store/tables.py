@@ -650,6 +650,8 @@ portal_invitations = Table(
     Column("used_at", UTCDateTime),
     *_ref("treatment_sessions", "session_id", nullable=True),
     Column("instrument", String(10)),
+    Column("draft", Json),  # the client's intake saved part-way (purpose "intake"), cleared when sent
+    Column("draft_saved_at", UTCDateTime),
     UniqueConstraint("clinic_id", "id"),
 )
 
@@ -671,4 +673,28 @@ portal_submissions = Table(
     _user_fk("reviewed_by", nullable=True),
     Column("record_id", Id),
     Index("ix_portal_submissions_clinic_status", "clinic_id", "status"),
+)
+
+# A consent the client signed on their phone (drawn or typed), with the consent text's version, the time and the
+# SHA-256 of what was signed, and the signed consent as a PDF. Kept whatever the therapist does with the
+# submission of the same link; ``intake_id`` is set when that submission is accepted into an intake.
+signed_consents = Table(
+    "signed_consents",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("signed_consents"),
+    *_ref("portal_invitations", "invitation_id"),  # the link it was signed by (its submission has the same)
+    *_ref("intakes", "intake_id", nullable=True),
+    Column("text_version", String(20), nullable=False),
+    Column("signed_at", UTCDateTime, nullable=False),
+    Column("signer_name", String(200), nullable=False),
+    Column("signature_kind", String(10), nullable=False),  # drawn | typed
+    Column("signature", Text, nullable=False),  # the typed name, or the drawing as a PNG data URL
+    Column("sha256", String(64), nullable=False),
+    Column(
+        "pdf", Text, nullable=False
+    ),  # the signed consent's PDF, base64 (the archive holds text, not bytes)
+    UniqueConstraint("clinic_id", "id"),
+    UniqueConstraint("clinic_id", "invitation_id"),
 )

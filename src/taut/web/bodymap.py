@@ -26,20 +26,30 @@ CAPTIONS = {
     "back": ("Back", "Patient facing away: their left (L) is on your left"),
     "side": ("Head and neck", "Seen from the patient's right (above) and left (below)"),
 }
+# The same for the client painting their own body on their phone: sides are always theirs.
+CLIENT_CAPTIONS = {
+    "front": ("Your front", "As others see you: your right (R) is on the left of the picture"),
+    "back": ("Your back", "Seen from behind: your left (L) is on the left of the picture"),
+    "side": ("Your head and neck", "From your right side (above) and your left side (below)"),
+}
+AUDIENCES = {"staff": CAPTIONS, "client": CLIENT_CAPTIONS}
 
 # Referral-zone hatching (blue, off the yellow-to-red pain scale): (pattern suffix, line colour, line width).
 _HATCHES = (("essential", "#1e3a8a", 2.2), ("spillover", "#2563eb", 1.0))
 _HATCH_GAP = 5.0
 
 
-def bodymap_views_svg(views: Sequence[str] = VIEWS, id_prefix: str = "bm-", mode: str = "paint") -> Markup:
+def bodymap_views_svg(
+    views: Sequence[str] = VIEWS, id_prefix: str = "bm-", mode: str = "paint", audience: str = "staff"
+) -> Markup:
     """The chosen views as inline SVG figures, one ``<figure class="bm-view">`` each.
 
     Every region is a ``<path class="region">`` with ``id="<prefix><view>-<region>--<side>"`` (unique in the page
     even though a region appears on several views), ``data-region``, ``data-side`` (absent on the midline),
     ``data-key`` (``head.temple:right``), ``data-cx``/``data-cy`` (a point inside it) and a ``<title>``. With
     ``mode`` ``paint`` or ``pick`` each region is also a focusable button labelled ``Temple (right)``; with
-    ``view`` the drawing is one image and the page lists the painted regions in words.
+    ``view`` the drawing is one image and the page lists the painted regions in words. ``audience`` "client"
+    captions the views for a client painting their own body ("your right").
     """
     if isinstance(views, str):
         views = (views,)
@@ -47,16 +57,18 @@ def bodymap_views_svg(views: Sequence[str] = VIEWS, id_prefix: str = "bm-", mode
         raise ValueError(f"unknown body map mode {mode!r}; the modes are {', '.join(MODES)}")
     if not views:
         raise ValueError("a body map needs at least one view")
-    return _views_markup(tuple(dict.fromkeys(check_view(v) for v in views)), str(id_prefix), mode)
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown body map audience {audience!r}; the audiences are {', '.join(AUDIENCES)}")
+    return _views_markup(tuple(dict.fromkeys(check_view(v) for v in views)), str(id_prefix), mode, audience)
 
 
 @cache
-def _views_markup(views: tuple[str, ...], id_prefix: str, mode: str) -> Markup:
-    return Markup("".join(_figure(load_view(v), id_prefix, mode) for v in views))
+def _views_markup(views: tuple[str, ...], id_prefix: str, mode: str, audience: str = "staff") -> Markup:
+    return Markup("".join(_figure(load_view(v), id_prefix, mode, audience) for v in views))
 
 
-def _figure(g: ViewGeometry, id_prefix: str, mode: str) -> str:
-    heading, how = CAPTIONS[g.name]
+def _figure(g: ViewGeometry, id_prefix: str, mode: str, audience: str = "staff") -> str:
+    heading, how = AUDIENCES[audience][g.name]
     prefix = f"{id_prefix}{g.name}-"
     caption_id = f"{prefix}caption"
     interactive = mode != "view"

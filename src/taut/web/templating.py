@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from taut.clinic.factors import FACTORS
 from taut.clinic.naming import (
     capital,
     date_time,
@@ -45,6 +46,7 @@ def templates() -> Jinja2Templates:
         trp_name=trp_name,
         technique_name=technique_name,
         Permission=Permission,
+        factor_groups=FACTORS,
     )
     env.filters.update(day=_day, when=_when, side=side_name, capital=capital)
     from taut.web.bodymap import register_globals

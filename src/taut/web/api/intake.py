@@ -8,14 +8,15 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, create_model
 
 from taut.anatomy.pain import PainDrawingError
 from taut.clinic.errors import NotFound, RecordValidationError
+from taut.clinic.factors import BIOCHEMICAL, BIOMECHANICAL, PSYCHOSOCIAL, TEXT_MAX, FactorField, FactorGroup
 from taut.clinic.intake import Intake
 from taut.clinic.screening import MedicalClearance, ScreeningDecision
 from taut.services import clearance, intake_support, records, sessions
-from taut.web.api.limits import Code, Line, Text
+from taut.web.api.limits import Code, Line
 from taut.web.bodymap import referral_zones
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.intake.present import flag_view, screen_json, suggestion_view
@@ -48,30 +49,32 @@ class AnswerIn(_In):
     answer: str = Field(max_length=10, examples=["no"])
 
 
-class BiomechanicalIn(_In):
-    posture: Text = ""
-    gait: Text = ""
-    work: Text = ""
-    sport: Text = ""
+def _factor_type(f: FactorField) -> tuple[Any, Any]:
+    """A declared factor as a pydantic field (so OpenAPI shows each with its range or choices)."""
+    if f.kind == "text":
+        return (str, Field(default="", max_length=TEXT_MAX, description=f.label))
+    if f.kind == "choice":
+        keys = tuple(k for k, _ in f.choices)
+        return (Literal[keys] | None, Field(default=None, description=f.label))  # type: ignore[valid-type]
+    kind: Any = int if f.kind == "whole" else float
+    return (kind | None, Field(default=None, ge=f.low, le=f.high, description=f"{f.label} ({f.unit})"))
 
 
-class BiochemicalIn(_In):
-    hydration: Text = ""
-    nutrition: Text = ""
-    sleep: Text = ""
-    medications: Text = ""
-    sleep_hours: float | None = None
+def _group_model(g: FactorGroup) -> type[BaseModel]:
+    fields: dict[str, Any] = {f.name: _factor_type(f) for f in g}
+    return create_model(f"{g.name.capitalize()}In", __base__=_In, **fields)  # type: ignore[call-overload,no-any-return]
 
 
-class PsychosocialIn(_In):
-    stress: Text = ""
-    stress_level: int | None = None
+# The three groups of factors, built from their declaration (clinic/factors.py).
+BiomechanicalIn = _group_model(BIOMECHANICAL)
+BiochemicalIn = _group_model(BIOCHEMICAL)
+PsychosocialIn = _group_model(PSYCHOSOCIAL)
 
 
 class FactorsIn(_In):
-    biomechanical: BiomechanicalIn = BiomechanicalIn()
-    biochemical: BiochemicalIn = BiochemicalIn()
-    psychosocial: PsychosocialIn = PsychosocialIn()
+    biomechanical: BiomechanicalIn = BiomechanicalIn()  # type: ignore[valid-type]
+    biochemical: BiochemicalIn = BiochemicalIn()  # type: ignore[valid-type]
+    psychosocial: PsychosocialIn = PsychosocialIn()  # type: ignore[valid-type]
 
 
 class IntakeIn(_In):

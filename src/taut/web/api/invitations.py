@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from taut.clinic.portal import Submission
-from taut.services import portal
+from taut.services import intake_link, portal
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.portal.links import link_key
 
@@ -31,8 +31,8 @@ class InvitationIn(BaseModel):
 def create_invitation(
     client_id: int, body: InvitationIn, request: Request, db: DB, user: CurrentUser
 ) -> dict[str, Any]:
-    """A single-purpose client link. Only ``checkin`` and ``questionnaire`` are offered in this version (422
-    naming ``purpose`` otherwise). The URL is shown only now: the database keeps a hash of its secret part."""
+    """A single-purpose client link: ``intake``, ``checkin`` or ``questionnaire`` (``documents`` is not offered
+    in this version: 422 naming ``purpose``). The URL is shown only now: the database keeps a hash of its secret part."""
     made = portal.invite(
         db,
         user,
@@ -78,8 +78,9 @@ def received(client_id: int, db: DB, user: CurrentUser) -> list[dict[str, Any]]:
 
 @router.post("/submissions/{submission_id}/accept")
 def accept(submission_id: int, db: DB, user: CurrentUser) -> dict[str, Any]:
-    """Record the submission (a check-in or an outcome measure); 422 when it was reviewed already."""
-    entity, rid = portal.accept(db, user, submission_id)
+    """Record the submission (a check-in, an outcome measure, or an intake as the client sent it, with its signed
+    consent); 422 when it was reviewed already."""
+    entity, rid = intake_link.accept_any(db, user, submission_id)
     return {"entity": entity, "id": rid}
 
 

@@ -24,7 +24,7 @@ from taut.clinic.appointments import (
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import Permission
 from taut.services import appointments as book
-from taut.services import clients
+from taut.services import clients, intake_link
 from taut.web import forms
 from taut.web.appointments.view import grid, slot_days
 from taut.web.deps import DB, CurrentUser, check_csrf
@@ -86,8 +86,14 @@ def book_page(
             "next": (first + timedelta(days=step)).isoformat(),
             "today": book.now().astimezone(tz).date().isoformat(),
             "offers": [e for e, _ in book.waiting(db, user) if e.status == "offered"],
+            "red_flags": red_flagged(db, user, v.booked),
         },
     )
+
+
+def red_flagged(db: DB, user: CurrentUser, booked: list[Any]) -> set[int]:
+    """The clients on the book whose intake sent by link, not yet accepted, holds a red flag (shown at once)."""
+    return intake_link.urgent_clients(db, user, sorted({b.appointment.client_id for b in booked}))
 
 
 @router.get("/appointments-colours.css", include_in_schema=False)

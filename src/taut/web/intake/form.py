@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from taut.clinic.errors import RecordValidationError
+from taut.clinic.factors import FACTORS, parse
 from taut.clinic.intake import (
     ONSETS,
     Biochemical,
@@ -27,17 +28,7 @@ from taut.web.intake.vocab import caution_questions
 SCREEN = "screen__"  # prefix of a caution question's field: screen__pregnancy = yes | no
 ANSWER = "answer__"  # prefix of a safety-screen answer's field: answer__saddle_numbness = yes | no | unsure
 UNITS = {"days": 1, "weeks": 7, "months": 30, "years": 365}  # how long: the unit's days (a month as 30)
-TEXTS = (
-    "posture",
-    "gait",
-    "work",
-    "sport",
-    "hydration",
-    "nutrition",
-    "sleep",
-    "medication_effects",
-    "stress",
-)
+TEXTS = tuple(f.form_key for g in FACTORS for f in g if f.kind == "text")
 MULTI = ("mechanisms", "aggravators", "symptoms")
 
 
@@ -95,14 +86,18 @@ def _drawing(raw: str) -> Any:
         ) from None
 
 
-def _hours(raw: str) -> float | None:
-    raw = raw.strip().replace(",", ".")
-    if not raw:
-        return None
-    try:
-        return float(raw)
-    except ValueError:
-        raise RecordValidationError("sleep_hours", f"must be a number of hours 0-24, not {raw!r}") from None
+def factors_from_form(one: dict[str, str]) -> Factors:
+    """The three groups of factors from their form fields, by the declaration (clinic/factors.py); an error
+    names the form field."""
+    groups: dict[str, Any] = {}
+    for g in FACTORS:
+        values = {f.name: parse(f, one.get(f.form_key, ""), f.form_key) for f in g}
+        groups[g.name] = values
+    return Factors(
+        biomechanical=Biomechanical(**groups["biomechanical"]),
+        biochemical=Biochemical(**groups["biochemical"]),
+        psychosocial=Psychosocial(**groups["psychosocial"]),
+    )
 
 
 def _duration_days(one: dict[str, str]) -> int | None:
@@ -162,25 +157,7 @@ def intake_from_form(form: dict[str, list[str]]) -> Intake:
             "screening", f"answer every caution yes or no (not answered: {shown_terms})"
         )
     medications = tuple(line.strip() for line in one.get("medications", "").splitlines() if line.strip())
-    factors = Factors(
-        biomechanical=Biomechanical(
-            posture=forms.text(one, "posture"),
-            gait=forms.text(one, "gait"),
-            work=forms.text(one, "work"),
-            sport=forms.text(one, "sport"),
-        ),
-        biochemical=Biochemical(
-            hydration=forms.text(one, "hydration"),
-            nutrition=forms.text(one, "nutrition"),
-            sleep=forms.text(one, "sleep"),
-            medications=forms.text(one, "medication_effects"),
-            sleep_hours=_hours(one.get("sleep_hours", "")),
-        ),
-        psychosocial=Psychosocial(
-            stress=forms.text(one, "stress"),
-            stress_level=forms.whole(one, "stress_level", 0, 10),
-        ),
-    )
+    factors = factors_from_form(one)
     return Intake(
         recorded_on=recorded_on,
         pain_drawing=drawing,

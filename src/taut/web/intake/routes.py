@@ -14,7 +14,7 @@ from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import Client, Permission
 from taut.clinic.screening import AWAITING, DECISIONS
 from taut.knowledge.screening import safety_screen
-from taut.services import access, clearance, clients, intake_support, records, sessions
+from taut.services import access, clearance, clients, intake_link, intake_support, records, sessions
 from taut.web import clock, forms
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.documents import files
@@ -22,6 +22,7 @@ from taut.web.forms import FormLists
 from taut.web.intake import vocab
 from taut.web.intake.form import IntakeForm, blank, form_error, intake_from_form, shown
 from taut.web.intake.present import SHOWN, exam_slugs, suggestion_view
+from taut.web.portal.intake_review import form_of
 from taut.web.templating import render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
@@ -55,18 +56,29 @@ def _form_page(
 
 
 @router.get("/clients/{client_id}/intake/new", include_in_schema=False)
-def new_intake_form(request: Request, db: DB, user: CurrentUser, client_id: int) -> Response:
+def new_intake_form(
+    request: Request, db: DB, user: CurrentUser, client_id: int, submission: int | None = None
+) -> Response:
+    """The intake form: blank, or (``?submission=``) filled in with the intake the client sent by a link."""
     client = clients.get_client(db, user, client_id)
     access.require(db, user, Permission.WRITE_CLINICAL, entity="intake")
-    return _form_page(request, client, blank(clock.today()), None, 200)
+    if submission is None:
+        return _form_page(request, client, blank(clock.today()), None, 200)
+    sent = intake_link.submitted_intake(db, user, client_id, submission)
+    return _form_page(request, client, form_of(sent, submission, clock.today().isoformat()), None, 200)
 
 
 @router.post("/clients/{client_id}/intake/new", include_in_schema=False)
 def new_intake(request: Request, db: DB, user: CurrentUser, client_id: int, form: FormLists) -> Response:
     client = clients.get_client(db, user, client_id)
     access.require(db, user, Permission.WRITE_CLINICAL, entity="intake")
+    sent = (form.get("submission_id") or [""])[-1]
     try:
-        iid = records.record_intake(db, user, client_id, intake_from_form(form))
+        intake = intake_from_form(form)
+        if sent.isdigit():  # the client's intake, amended: accepted with the intake in one transaction
+            iid = intake_link.accept_intake(db, user, client_id, int(sent), intake)
+        else:
+            iid = records.record_intake(db, user, client_id, intake)
     except RecordValidationError as e:
         return _form_page(request, client, shown(form), form_error(e), 422)
     return RedirectResponse(f"/clients/{client_id}/intake/{iid}", status_code=303)

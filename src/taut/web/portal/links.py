@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from taut.clinic import portal as domain
 from taut.clinic.errors import RecordValidationError
@@ -114,6 +114,10 @@ def link_page(request: Request, db: DB, token: str) -> Response:
         view = portal.open_link(db, link_key(request), token)
     except BadLink as e:
         return refused(request, db, token, e.reason)
+    if view.invitation.purpose == "intake":
+        from taut.web.portal import intake_pages  # it builds on this module
+
+        return intake_pages.first_page(request, view, intake_pages.draft_of(db, view))
     return page(request, _template(view), _form_context(view, {}, None))
 
 
@@ -149,6 +153,8 @@ async def send_link(request: Request, db: DB, token: str) -> Response:
     except BadLink as e:
         return refused(request, db, token, e.reason)
     inv = view.invitation
+    if inv.purpose == "intake":  # sent step by step: POST /p/{token}/intake/{step}
+        return RedirectResponse(f"/p/{token}", status_code=303)
     try:
         if inv.purpose == "checkin":
             sent = portal.submit_checkin(db, key, token, checkin_answers(form))

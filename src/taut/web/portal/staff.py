@@ -15,10 +15,11 @@ from taut.clinic.naming import instrument_short
 from taut.clinic.outcomes import INSTRUMENTS
 from taut.clinic.people import Permission, User
 from taut.clinic.portal import Submission
-from taut.services import clients, portal
+from taut.services import clients, intake_link, portal
 from taut.store.engine import Database
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.forms import FormFields
+from taut.web.portal import intake_review
 from taut.web.portal.links import link_key
 from taut.web.templating import render
 
@@ -32,9 +33,12 @@ class SentView:
     submission: Submission
     title: str
     lines: tuple[str, ...]
+    consent_id: int | None = None  # the consent signed with an intake
 
 
-def sent_view(s: Submission) -> SentView:
+def sent_view(s: Submission, consent_id: int | None = None) -> SentView:
+    if s.kind == "intake":
+        return SentView(s, "Intake from the client", intake_review.intake_lines(s), consent_id)
     if s.kind == "checkin":
         a = domain.CheckInAnswers.from_json(s.payload)
         lines = [f"Soreness {a.soreness}/10 · {domain.RELIEF_WORDS[a.relief].lower()}"]
@@ -56,7 +60,7 @@ def chart_panel(db: Database, user: User, client_id: int) -> dict[str, Any] | No
     """What the chart shows of the client's links (None for a role that may not see clinical records)."""
     if not user.can(Permission.READ_CLINICAL):
         return None
-    received = [sent_view(s) for s in portal.received(db, user, client_id)]
+    received = [sent_view(s, _consent_id(db, user, s)) for s in portal.received(db, user, client_id)]
     return {
         "received": received,
         "urgent": [a for v in received for a in v.submission.attention if a.urgent],
@@ -64,6 +68,13 @@ def chart_panel(db: Database, user: User, client_id: int) -> dict[str, Any] | No
         "instruments": [(k, instrument_short(k)) for k in INSTRUMENTS],
         "can_write": user.can(Permission.WRITE_CLINICAL),
     }
+
+
+def _consent_id(db: Database, user: User, s: Submission) -> int | None:
+    if s.kind != "intake":
+        return None
+    c = intake_link.consent_of(db, user, s)
+    return c.id if c else None
 
 
 @router.post("/clients/{client_id}/invitations")
@@ -102,7 +113,9 @@ def create_invitation(
 
 @router.post("/clients/{client_id}/submissions/{submission_id}/accept")
 def accept_submission(db: DB, user: CurrentUser, client_id: int, submission_id: int) -> Response:
-    portal.accept(db, user, submission_id, client_id=client_id)
+    entity, rid = intake_link.accept_any(db, user, submission_id, client_id=client_id)
+    if entity == "intake":
+        return RedirectResponse(f"/clients/{client_id}/intake/{rid}", status_code=303)
     return RedirectResponse(f"/clients/{client_id}#client-sent", status_code=303)
 
 
