@@ -64,7 +64,9 @@ def test_a_new_client_books_on_a_phone_and_cancels_by_the_link(
     _shot(phone, "times-phone")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
-    phone.get_by_role("link", name="Later ›").click()  # next week: outside the 24-hour window, so it can be cancelled
+    phone.get_by_role(
+        "link", name="Later ›"
+    ).click()  # next week: outside the 24-hour window, so it can be cancelled
     expect(times.first).to_be_visible()
     times.nth(2).click()
     expect(phone.locator("#chosen-time")).to_contain_text("Tess Therapist")
