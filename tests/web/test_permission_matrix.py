@@ -37,6 +37,7 @@ PUBLIC = {
     "/calendar/{token}.ics",
     "/r/{appointment_id}/{action}/{sig}",
     "/p/{token}",  # a client's link: the signed token is the credential (tests/web/test_portal.py)
+    "/p/{token}/files/{name}",  # a documents link's downloads (tests/web/test_client_documents.py)
     # online booking, when the owner switches it on, and the booking's signed link (tests/web/test_online_booking.py)
     "/book",
     "/book/{clinic_id}",

@@ -19,10 +19,10 @@ from taut.clinic import rules
 from taut.clinic.errors import ClinicError, RecordValidationError
 from taut.clinic.sessions import RELIEF
 
-# What a link may be for. Only OFFERED ones can be created in this version (the others are planned: the intake
-# on a phone with its signed consent, and the client's documents).
+# What a link may be for. Only OFFERED ones can be made by staff in this version (the intake on a phone with its
+# signed consent is planned; a booking made online makes its own intake link).
 PURPOSES = ("intake", "checkin", "questionnaire", "documents")
-OFFERED = ("checkin", "questionnaire")
+OFFERED = ("checkin", "questionnaire", "documents")
 DEFAULT_DAYS = 7
 MAX_DAYS = 30
 # Client-written text is capped (and escaped when shown, as everything in the templates is).

@@ -135,6 +135,8 @@ def what_for(inv: Invitation) -> str:
         return "tell us how you are after your treatment"
     if inv.purpose == "questionnaire" and inv.instrument:
         return f"fill in a short questionnaire ({instrument_short(inv.instrument)})"
+    if inv.purpose == "documents":
+        return "see and download your documents and your record"
     return "fill in a form"
 
 
@@ -144,7 +146,7 @@ def _email(clinic: str, given_name: str, inv: Invitation, url: str, zone: ZoneIn
         f"Hello {given_name},\n\n"
         f"{clinic} asks you to {what_for(inv)}. It takes a few minutes on your phone:\n\n"
         f"{url}\n\n"
-        f"The link works once, until {long_date(inv.expires_at, zone)}. Please do not forward it: it is for you "
+        f"The link works {'' if inv.purpose == 'documents' else 'once, '}until {long_date(inv.expires_at, zone)}. Please do not forward it: it is for you "
         f"alone. If you did not expect this message, you can ignore it.\n\n{clinic}\n"
     )
     return subject, text

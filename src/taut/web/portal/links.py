@@ -114,6 +114,10 @@ def link_page(request: Request, db: DB, token: str) -> Response:
         view = portal.open_link(db, link_key(request), token)
     except BadLink as e:
         return refused(request, db, token, e.reason)
+    if view.invitation.purpose == "documents":
+        from taut.web.portal.records import documents_page
+
+        return documents_page(request, db, token)
     return page(request, _template(view), _form_context(view, {}, None))
 
 
@@ -149,6 +153,10 @@ async def send_link(request: Request, db: DB, token: str) -> Response:
     except BadLink as e:
         return refused(request, db, token, e.reason)
     inv = view.invitation
+    if inv.purpose == "documents":  # nothing to send: the page lists downloads
+        from taut.web.portal.records import documents_page
+
+        return documents_page(request, db, token, status_code=405)
     try:
         if inv.purpose == "checkin":
             sent = portal.submit_checkin(db, key, token, checkin_answers(form))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from taut.web.portal import links, staff
+from taut.web.portal import links, records, staff
 
 router = APIRouter()
 router.include_router(links.router)
 router.include_router(staff.router)
+router.include_router(records.router)
