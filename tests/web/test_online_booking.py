@@ -303,3 +303,22 @@ def test_client_links_expire_after_the_clinics_setting(web_world: WebWorld, setu
     owner.post(
         "/settings/client-side", data={"online_booking": "on", "link_days": "7", "csrf_token": owner.csrf}
     )
+
+
+def test_wrong_codes_from_one_address_are_throttled(web_world: WebWorld, setup: dict[str, int]) -> None:
+    """Last in this module: it leaves the test client's address throttled."""
+    w = web_world
+    anon = _anon(w)
+    slot = _times(w, setup)[0]
+    wrong = {**slot, "who": "returning", "email": "someone@example.org", "code": "123456"}
+    statuses = [anon.post(f"/book/{setup['clinic']}", data=wrong).status_code for _ in range(21)]
+    # 20 refusals per address (the tests before this one refused a few already), then 429 and nothing is tried
+    assert statuses[0] == 422 and statuses[-1] == 429
+    assert statuses == sorted(statuses) and set(statuses) == {422, 429}
+    last = anon.post(f"/book/{setup['clinic']}", data=wrong)
+    assert last.status_code == 429 and int(last.headers["retry-after"]) > 0
+    with w.db.transaction() as conn:
+        refused = conn.execute(
+            select(func.count()).select_from(audit_log).where(audit_log.c.action == "code-refused")
+        ).scalar_one()
+    assert refused >= 20
