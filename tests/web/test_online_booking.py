@@ -321,4 +321,4 @@ def test_wrong_codes_from_one_address_are_throttled(web_world: WebWorld, setup: 
         refused = conn.execute(
             select(func.count()).select_from(audit_log).where(audit_log.c.action == "code-refused")
         ).scalar_one()
-    assert refused >= 20
+    assert refused >= statuses.count(422)  # each refusal is audited
