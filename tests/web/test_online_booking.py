@@ -144,6 +144,10 @@ def test_a_new_client_books_and_gets_the_confirmation_with_the_intake_link(
     desk = signed_in(w.app, w.fran)
     page = desk.get(f"/appointments?view=day&day={day}&practitioner=all")
     assert "Nora Neu" in page.text and "new · online" in page.text
+    appointment = re.search(r'href="/appointments/(\d+)"[^>]*title="[^"]*Nora Neu', page.text)
+    assert appointment
+    shown = desk.get(f"/appointments/{appointment.group(1)}")
+    assert "Booked online by a new client" in shown.text
 
 
 def test_taken_past_and_made_up_times_are_refused_and_nothing_is_written(
@@ -263,9 +267,7 @@ def test_the_booking_link_moves_and_cancels_inside_the_window_only(
         assert refused.status_code == 422 and "less than 336 hours" in refused.text
         with w.db.transaction() as conn:
             statuses = (
-                conn.execute(
-                    select(appointments.c.status).where(appointments.c.note == "Booked online by the client")
-                )
+                conn.execute(select(appointments.c.status).where(appointments.c.note.like("Booked online%")))
                 .scalars()
                 .all()
             )
@@ -302,6 +304,31 @@ def test_client_links_expire_after_the_clinics_setting(web_world: WebWorld, setu
     assert datetime.fromisoformat(explicit.json()["expires_at"]) - datetime.now(UTC) > timedelta(days=9)
     owner.post(
         "/settings/client-side", data={"online_booking": "on", "link_days": "7", "csrf_token": owner.csrf}
+    )
+
+
+def test_bad_addresses_on_the_booking_pages_name_the_problem(
+    web_world: WebWorld, setup: dict[str, int]
+) -> None:
+    w = web_world
+    anon = _anon(w)
+    base = f"/book/{setup['clinic']}"
+    for url, words in (
+        (f"{base}?type=abc", "type"),
+        (f"{base}?type=999", "type"),
+        (f"{base}?type={setup['type']}&day=31.12.", "day"),
+        (f"{base}/details?type={setup['type']}&practitioner=1", "start"),
+        (f"{base}/details?type={setup['type']}&practitioner=1&start=2027-03-08T09:00", "start"),
+    ):
+        r = anon.get(url)
+        assert r.status_code == 422 and words in r.text, url
+    assert anon.get("/book/not-a-number").status_code == 422
+    slot = _times(w, setup)[0]
+    bad = anon.post(f"{base}/code", data={**slot, "email": "x" * 300})
+    assert bad.status_code == 422 and "email" in bad.text
+    assert (
+        anon.post(f"/book/{w.carol.clinic_id}/code", data={**slot, "email": "a@example.org"}).status_code
+        == 404
     )
 
 

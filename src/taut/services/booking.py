@@ -41,6 +41,11 @@ from taut.store import portal as portal_store
 from taut.store.engine import Database
 
 
+# The appointment's note, shown on its page: a new client has not been seen by anyone at the clinic yet.
+NOTE = "Booked online by the client"
+NOTE_NEW = "Booked online by a new client: check their details and intake before the visit"
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -333,7 +338,7 @@ def book(
             raise RecordValidationError("practitioner", "choose one of the times offered")
         _check_slot(conn, clinic_id, o.zone, kind, practitioner_id, start, at=at)
         client_id, is_new = _client(conn, clinic_id, new, code_id, at)
-        a = _insert(conn, clinic_id, kind, practitioner_id, client_id, start)
+        a = _insert(conn, clinic_id, kind, practitioner_id, client_id, start, is_new)
         manage_url, intake_url = _links(conn, keys, base_url, clinic_id, a, is_new, at)
         client = people.get_client(conn, clinic_id, client_id)
         assert client.email is not None
@@ -349,6 +354,7 @@ def _insert(
     practitioner_id: int,
     client_id: int,
     start: datetime,
+    is_new: bool,
 ) -> Appointment:
     end, blocks = ap.timed(start, kind)
     a = Appointment(
@@ -360,7 +366,7 @@ def _insert(
         blocks_until=blocks,
         plan_id=_active_plan(conn, clinic_id, client_id),
         price_cents=kind.price_cents,
-        note="Booked online by the client",
+        note=NOTE_NEW if is_new else NOTE,
     ).validate()
     # booked_by names a user: the practitioner the client chose (online_bookings says the client booked it).
     aid = book_store.insert_appointment(conn, clinic_id, a, by=practitioner_id)
