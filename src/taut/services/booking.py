@@ -40,7 +40,6 @@ from taut.store import booking as store
 from taut.store import portal as portal_store
 from taut.store.engine import Database
 
-
 # The appointment's note, shown on its page: a new client has not been seen by anyone at the clinic yet.
 NOTE = "Booked online by the client"
 NOTE_NEW = "Booked online by a new client: check their details and intake before the visit"
