@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from email import message_from_string
 from email.policy import default
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -92,3 +93,35 @@ def test_a_new_client_books_on_a_phone_and_cancels_by_the_link(
     phone.get_by_role("button", name="Cancel my appointment").click()
     expect(phone.get_by_role("status")).to_contain_text("cancelled")
     _shot(phone, "cancelled-phone")
+
+
+def test_the_client_downloads_their_record_on_a_phone(
+    chromium: Any, live_server: LiveServer, clinic_id: int
+) -> None:
+    """A documents link opened on a phone lists the client's own record and hands over the FHIR file."""
+    from playwright.sync_api import expect
+    from tests.records_factories import make_client
+
+    from taut.clinic.portal import link_key
+    from taut.services import clients, portal
+    from taut.store import people
+
+    db = live_server.db
+    with db.transaction() as conn:
+        tess = people.users_by_email(conn, live_server.email)[0][0]
+    c = clients.register_client(db, tess, make_client(given_name="Vera", family_name="Vale", email=None))
+    assert c.id is not None
+    made = portal.invite(
+        db, tess, link_key("e2e-secret-" + "k" * 40), live_server.url, c.id, "documents", send_email=False
+    )
+    phone = chromium.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, accept_downloads=True
+    ).new_page()
+    phone.goto(made.url)
+    expect(phone.get_by_role("heading", name="Your documents, Vera")).to_be_visible()
+    _shot(phone, "documents-phone")
+    with phone.expect_download() as got:
+        phone.get_by_role("link", name=re.compile("FHIR file")).click()
+    path = got.value.path()
+    assert got.value.suggested_filename == "my-record.fhir.json"
+    assert '"family": "Vale"' in Path(path).read_text(encoding="utf-8")
