@@ -142,11 +142,14 @@ def what_for(inv: Invitation) -> str:
 
 def _email(clinic: str, given_name: str, inv: Invitation, url: str, zone: ZoneInfo) -> tuple[str, str]:
     subject = f"{clinic}: please {what_for(inv)}"[:300]
+    works = (
+        "until" if inv.purpose == "documents" else "once, until"
+    )  # reading documents does not use the link up
     text = (
         f"Hello {given_name},\n\n"
         f"{clinic} asks you to {what_for(inv)}. It takes a few minutes on your phone:\n\n"
         f"{url}\n\n"
-        f"The link works {'' if inv.purpose == 'documents' else 'once, '}until {long_date(inv.expires_at, zone)}. Please do not forward it: it is for you "
+        f"The link works {works} {long_date(inv.expires_at, zone)}. Please do not forward it: it is for you "
         f"alone. If you did not expect this message, you can ignore it.\n\n{clinic}\n"
     )
     return subject, text
