@@ -15,7 +15,7 @@ from taut.clinic import portal as links
 from taut.clinic.appointments import Appointment, AppointmentType
 from taut.clinic.errors import NotFound, RecordValidationError
 from taut.clinic.portal import BadLink
-from taut.services.appointments import Slot, _cancel, _check_slot, _practitioners
+from taut.services.appointments import Slot, _cancel, _check_slot, _offer, _practitioners
 from taut.services.booking import Offer, _audit, _free, _offered
 from taut.store import appointments as book_store
 from taut.store import booking as store
@@ -156,6 +156,9 @@ def move(
             confirmed_at=None,
         )
         version = book_store.update_appointment(conn, clinic_id, moved, a.version)
-        book_store.forget_reminders(conn, clinic_id, a.id or 0)
+        book_store.forget_reminders(conn, clinic_id, a.id or 0)  # reminded again at the new time
+        _offer(
+            conn, clinic_id, view.offer.zone, a
+        )  # the freed time goes to the waitlist, as for a staff move
         _audit(conn, clinic_id, "move-online", "appointment", a.id, a.client_id)
         return _view(conn, clinic_id, replace(moved, version=version), at)
