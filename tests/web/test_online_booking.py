@@ -277,6 +277,8 @@ def test_the_booking_link_moves_and_cancels_inside_the_window_only(
     done = anon.post(link + "/cancel")
     assert done.status_code == 200 and "is cancelled" in done.text
     assert anon.post(link + "/cancel").status_code == 422  # once
+    told = _mails_to(w, "mo@example.org")
+    assert any("is moved from" in t for t in told) and any("is cancelled" in t for t in told)
 
 
 def test_client_links_expire_after_the_clinics_setting(web_world: WebWorld, setup: dict[str, int]) -> None:

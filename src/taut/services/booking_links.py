@@ -14,9 +14,11 @@ from taut.clinic import online_booking as domain
 from taut.clinic import portal as links
 from taut.clinic.appointments import Appointment, AppointmentType
 from taut.clinic.errors import NotFound, RecordValidationError
+from taut.clinic.naming import long_date, time_of_day
 from taut.clinic.portal import BadLink
 from taut.services.appointments import Slot, _cancel, _check_slot, _offer, _practitioners
 from taut.services.booking import Offer, _audit, _free, _offered
+from taut.services.mail import queue_mail
 from taut.store import appointments as book_store
 from taut.store import booking as store
 from taut.store import people
@@ -114,6 +116,7 @@ def cancel(db: Database, key: bytes, token: str, *, at: datetime | None = None) 
             raise RecordValidationError("appointment", view.refusal)
         done, _offered_to = _cancel(conn, clinic_id, a.id or 0, "cancelled by the client online", None, at)
         _audit(conn, clinic_id, "cancel-online", "appointment", a.id, a.client_id)
+        _tell(conn, clinic_id, view, "is cancelled", f"on {_when(view.offer, a)} is cancelled")
         return replace(view, appointment=done, refusal="This appointment is cancelled.")
 
 
@@ -161,4 +164,29 @@ def move(
             conn, clinic_id, view.offer.zone, a
         )  # the freed time goes to the waitlist, as for a staff move
         _audit(conn, clinic_id, "move-online", "appointment", a.id, a.client_id)
+        _tell(
+            conn,
+            clinic_id,
+            view,
+            "is moved",
+            f"is moved from {_when(view.offer, a)} to {_when(view.offer, moved)}",
+        )
         return _view(conn, clinic_id, replace(moved, version=version), at)
+
+
+def _when(o: Offer, a: Appointment) -> str:
+    return f"{long_date(a.starts_at, o.zone)} at {time_of_day(a.starts_at, o.zone)} ({o.zone.key})"
+
+
+def _tell(conn: Connection, clinic_id: int, view: Booking, short: str, what: str) -> None:
+    """Confirm a change made by the link to the client's address, through the mail queue."""
+    client = people.get_client(conn, clinic_id, view.appointment.client_id)
+    if client.email is None:
+        return
+    name = view.offer.clinic_name
+    text = (
+        f"Hello {client.given_name},\n\nYour appointment ({view.kind.name} with {view.practitioner}) {what}.\n\n"
+        f"If you did not do this, please call {name}{f' ({view.offer.phone})' if view.offer.phone else ''}.\n\n"
+        f"{name}\n"
+    )
+    queue_mail(conn, clinic_id, client.email, f"{name}: your appointment {short}"[:300], text)
