@@ -334,6 +334,28 @@ def test_bad_addresses_on_the_booking_pages_name_the_problem(
     )
 
 
+def test_new_clients_booked_from_one_address_are_throttled(
+    web_world: WebWorld, setup: dict[str, int]
+) -> None:
+    """Anyone may post the booking form and each new client is a record: 20 from one address (the tests before
+    booked a few), then 429 with nothing written."""
+    w = web_world
+    anon = _anon(w)
+    later = (datetime.now(UTC) + timedelta(days=20)).date().isoformat()
+    slots = _times(w, setup, later)
+    statuses = []
+    for i, slot in enumerate(slots[::4][:21]):  # an hour apart: 60-minute times on a 15-minute grid
+        data = {**slot, **NEW, "given_name": f"Spam{i}", "email": f"spam{i}@example.org"}
+        statuses.append(anon.post(f"/book/{setup['clinic']}", data=data).status_code)
+        if statuses[-1] == 429:
+            break
+    assert statuses[0] == 201 and statuses[-1] == 429 and set(statuses) == {201, 429}, (len(slots), statuses)
+    before = (_count(w, appointments), _count(w, clients_t))
+    blocked = anon.post(f"/book/{setup['clinic']}", data={**slots[-1], **NEW, "email": "spam@example.org"})
+    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+    assert (_count(w, appointments), _count(w, clients_t)) == before
+
+
 def test_wrong_codes_from_one_address_are_throttled(web_world: WebWorld, setup: dict[str, int]) -> None:
     """Last in this module: it leaves the test client's address throttled."""
     w = web_world

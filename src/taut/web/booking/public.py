@@ -204,6 +204,36 @@ def _new_client(form: dict[str, str]) -> NewClientDetails:
     )
 
 
+def _new_clients(request: Request) -> str:
+    """The throttle of new clients booked from one address (a page anyone may post to makes records)."""
+    return "new-client:" + _address(request)
+
+
+def _book(
+    request: Request, db: Any, clinic_id: int, chosen: Chosen, form: dict[str, str], returning: bool
+) -> booking.Made:
+    k = keys(request)
+    new = None if returning else _new_client(form)
+    code_id = None
+    if returning:
+        try:
+            code_id = booking.check_code(db, k.codes, clinic_id, form.get("email", ""), form.get("code", ""))
+        except RecordValidationError:
+            accounts.link_refused(db, _address(request))
+            raise
+    return booking.book(
+        db,
+        k,
+        request.app.state.settings.base_url,
+        clinic_id,
+        type_id=chosen.type_id,
+        practitioner_id=chosen.practitioner_id,
+        start=chosen.start,
+        new=new,
+        code_id=code_id,
+    )
+
+
 @router.post("/book/{clinic_id}")
 async def make_booking(request: Request, db: DB, clinic_id: int) -> Response:
     if (busy := _too_many(request, db)) is not None:
@@ -220,33 +250,21 @@ async def make_booking(request: Request, db: DB, clinic_id: int) -> Response:
             request, "booking/book.html", {"view": offer, "offer": offer, "chosen": None, "error": e}, 422
         )
     returning = form.get("who") == "returning"
-    k = keys(request)
+    if not returning and (wait := accounts.link_wait(db, _new_clients(request))):
+        words = f"Many bookings were made from here. Please try again in {max(1, (wait + 59) // 60)} min."
+        r = page(request, "portal/refused.html", {"title": "Please wait", "words": words, "view": offer}, 429)
+        r.headers["retry-after"] = str(wait)
+        return r
     try:
-        new = None if returning else _new_client(form)
-        code_id = None
-        if returning:
-            try:
-                code_id = booking.check_code(
-                    db, k.codes, clinic_id, form.get("email", ""), form.get("code", "")
-                )
-            except RecordValidationError:
-                accounts.link_refused(db, _address(request))
-                raise
-        made = booking.book(
-            db,
-            k,
-            request.app.state.settings.base_url,
-            clinic_id,
-            type_id=chosen.type_id,
-            practitioner_id=chosen.practitioner_id,
-            start=chosen.start,
-            new=new,
-            code_id=code_id,
-        )
+        made = _book(request, db, clinic_id, chosen, form, returning)
     except SlotTaken:
         return page(request, "booking/taken.html", {"view": offer, "offer": offer, "chosen": chosen}, 409)
     except RecordValidationError as e:
         extra = {"code_sent": True} if returning else {}
         return _details(request, offer, chosen, form=form, error=e, status=422, **extra)
+    if made.new_client:
+        accounts.link_refused(
+            db, _new_clients(request)
+        )  # counted like refused links: 20, then a growing wait
     ctx = {"view": offer, "offer": offer, "chosen": chosen, "made": made}
     return page(request, "booking/booked.html", ctx, 201)
