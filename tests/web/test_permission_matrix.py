@@ -38,6 +38,15 @@ PUBLIC = {
     "/r/{appointment_id}/{action}/{sig}",
     "/p/{token}",  # a client's link: the signed token is the credential (tests/web/test_portal.py)
     "/p/{token}/intake/{step}",  # a step of the client's intake by link (tests/web/test_portal_intake.py)
+    "/p/{token}/files/{name}",  # a documents link's downloads (tests/web/test_client_documents.py)
+    # online booking, when the owner switches it on, and the booking's signed link (tests/web/test_online_booking.py)
+    "/book",
+    "/book/{clinic_id}",
+    "/book/{clinic_id}/details",
+    "/book/{clinic_id}/code",
+    "/book/manage/{token}",
+    "/book/manage/{token}/cancel",
+    "/book/manage/{token}/move",
 }
 DOCS = {"/api/docs", "/api/docs/oauth2-redirect", "/api/v1/openapi.json"}
 # What a front desk user may reach: clients' details, the atlas and the knowledge API, their own session.

@@ -19,9 +19,9 @@ from taut.clinic import rules
 from taut.clinic.errors import ClinicError, RecordValidationError
 from taut.clinic.sessions import RELIEF
 
-# What a link may be for. Only OFFERED ones can be created in this version (the client's documents are planned).
+# What a link may be for; staff may make each of them (a booking made online makes its own intake link).
 PURPOSES = ("intake", "checkin", "questionnaire", "documents")
-OFFERED = ("intake", "checkin", "questionnaire")
+OFFERED = ("intake", "checkin", "questionnaire", "documents")
 DEFAULT_DAYS = 7
 MAX_DAYS = 30
 # Client-written text is capped (and escaped when shown, as everything in the templates is).

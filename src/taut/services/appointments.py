@@ -39,6 +39,7 @@ from taut.clinic.errors import AccessDenied, NotFound, RecordValidationError
 from taut.clinic.people import Client, Permission, Role, User
 from taut.services import access
 from taut.store import appointments as store
+from taut.store import booking as booking_store
 from taut.store import people, tables
 from taut.store.engine import Database
 
@@ -743,6 +744,7 @@ class Booked:
     type_name: str
     colour: str
     paid_cents: int = 0
+    online: str = ""  # booked online by a "new" client (not yet seen by the therapist) or a "returning" one
 
 
 @dataclass(frozen=True)
@@ -811,6 +813,7 @@ def book_view(
         kinds = {k.id: k for k in store.types(conn, user.clinic_id) if k.id is not None}
         paid = store.payments_of(conn, user.clinic_id, [a.id for a in found if a.id is not None])
         windows = _windows_by_day(conn, user.clinic_id, ids, first, last, tz)
+        online = booking_store.online_of(conn, user.clinic_id, [a.id for a in found if a.id is not None])
         access.log(conn, user, "list", "appointment", None, detail=f"{first} +{days} days: {len(found)}")
     booked = [
         Booked(
@@ -819,6 +822,7 @@ def book_view(
             kinds[a.type_id].name if a.type_id in kinds else "?",
             kinds[a.type_id].colour if a.type_id in kinds else "#888888",
             sum(p.amount_cents for p in paid.get(a.id or 0, [])),
+            {True: "new", False: "returning"}.get(online.get(a.id or 0), ""),  # type: ignore[arg-type]
         )
         for a in found
     ]

@@ -29,6 +29,7 @@ from taut.services import access
 from taut.services.mail import queue_mail
 from taut.store import appointments as book_store
 from taut.store import audit, people, records
+from taut.store import booking as booking_store
 from taut.store import portal as store
 from taut.store.engine import Database
 
@@ -67,7 +68,8 @@ def invite(
     send_email: bool = True,
     now: datetime | None = None,
 ) -> Created:
-    """A new link for the client; e-mailed when the client has an address (and ``send_email``)."""
+    """A new link for the client; e-mailed when the client has an address (and ``send_email``). It expires after
+    ``days``, or the clinic's link expiry setting (7 days by default)."""
     access.require(db, user, Permission.WRITE_CLINICAL, entity="invitation")
     assert user.id is not None
     rules.one_of("purpose", purpose, domain.PURPOSES)
@@ -82,10 +84,12 @@ def invite(
     if purpose != "checkin" and session_id is not None:
         raise RecordValidationError("session_id", "is only for a check-in link")
     created = (now or _now()).replace(microsecond=0)
-    expires = domain.expiry(created, days)
+    domain.expiry(created, days)  # a bad ``days`` is refused before anything is read
     nonce = domain.new_nonce()
     with db.transaction() as conn:
         client = people.get_client(conn, user.clinic_id, client_id)
+        # the clinic's setting (7 days unless the owner changed it) when the staff member does not say
+        expires = domain.expiry(created, days or booking_store.get_settings(conn, user.clinic_id).link_days)
         if purpose == "checkin":
             session_id = _checkin_session(conn, user.clinic_id, client_id, session_id)
         inv = Invitation(
@@ -133,16 +137,21 @@ def what_for(inv: Invitation) -> str:
         return "tell us about your pain and sign the consent before your first visit"
     if inv.purpose == "questionnaire" and inv.instrument:
         return f"fill in a short questionnaire ({instrument_short(inv.instrument)})"
+    if inv.purpose == "documents":
+        return "see and download your documents and your record"
     return "fill in a form"
 
 
 def _email(clinic: str, given_name: str, inv: Invitation, url: str, zone: ZoneInfo) -> tuple[str, str]:
     subject = f"{clinic}: please {what_for(inv)}"[:300]
+    works = (
+        "until" if inv.purpose == "documents" else "once, until"
+    )  # reading documents does not use the link up
     text = (
         f"Hello {given_name},\n\n"
         f"{clinic} asks you to {what_for(inv)}. It takes a few minutes on your phone:\n\n"
         f"{url}\n\n"
-        f"The link works once, until {long_date(inv.expires_at, zone)}. Please do not forward it: it is for you "
+        f"The link works {works} {long_date(inv.expires_at, zone)}. Please do not forward it: it is for you "
         f"alone. If you did not expect this message, you can ignore it.\n\n{clinic}\n"
     )
     return subject, text

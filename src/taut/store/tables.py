@@ -698,3 +698,51 @@ signed_consents = Table(
     UniqueConstraint("clinic_id", "id"),
     UniqueConstraint("clinic_id", "invitation_id"),
 )
+
+# --- online booking and the clinic's client-side settings (docs/client-side.md, migration 0014) -----------------
+
+# The owner's switches for what clients do themselves: online booking (off by default) and how long a client link
+# works when the staff member does not say (7 days by default).
+client_side_settings = Table(
+    "client_side_settings",
+    metadata,
+    Column("clinic_id", Id, ForeignKey("clinics.id"), primary_key=True),
+    Column("online_booking", Boolean, nullable=False, server_default=false()),
+    Column("link_days", SmallInteger, nullable=False, server_default="7"),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# An appointment the client booked online: whether the client was new (created by the booking, not yet seen by the
+# therapist) and the hash of the nonce of the link that cancels or reschedules it.
+online_bookings = Table(
+    "online_bookings",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("online_bookings"),
+    *_ref("appointments", "appointment_id"),
+    Column("new_client", Boolean, nullable=False),
+    Column("nonce_hash", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("clinic_id", "id"),
+    UniqueConstraint("clinic_id", "appointment_id"),
+)
+
+# One-time codes a returning client asks for to prove their e-mail address: kept as a hash, for 15 minutes, five
+# tries. A row is written for every request, known address or not, so the rate limit tells nothing.
+booking_codes = Table(
+    "booking_codes",
+    metadata,
+    _id(),
+    _clinic(),
+    Column("email", String(254), nullable=False),
+    Column("client_id", Id),
+    ForeignKeyConstraint(["clinic_id", "client_id"], ["clients.clinic_id", "clients.id"]),
+    Column("code_hash", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
+    Column("attempts", SmallInteger, nullable=False, server_default="0"),
+    UniqueConstraint("clinic_id", "id"),
+    Index("ix_booking_codes_clinic_email", "clinic_id", "email", "created_at"),
+)

@@ -54,6 +54,7 @@ FEATURES = (
     "taut.web.account.routes",
     "taut.web.settings.routes",
     "taut.web.portal.routes",
+    "taut.web.booking.routes",
     "taut.web.api.routes",
     "taut.web.health.routes",
 )

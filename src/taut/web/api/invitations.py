@@ -23,7 +23,10 @@ class InvitationIn(BaseModel):
     session_id: int | None = Field(
         default=None, description="the session a check-in is about (default: the last)"
     )
-    days: int | None = Field(default=None, description="days until the link expires, 1-30 (default 7)")
+    days: int | None = Field(
+        default=None,
+        description="days until the link expires, 1-30 (default: the clinic's link expiry setting, 7 days)",
+    )
     send_email: bool = Field(default=True, description="e-mail the link when the client has an address")
 
 

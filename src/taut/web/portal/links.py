@@ -118,6 +118,10 @@ def link_page(request: Request, db: DB, token: str) -> Response:
         from taut.web.portal import intake_pages  # it builds on this module
 
         return intake_pages.first_page(request, view, intake_pages.draft_of(db, view))
+    if view.invitation.purpose == "documents":
+        from taut.web.portal.records import documents_page
+
+        return documents_page(request, db, token)
     return page(request, _template(view), _form_context(view, {}, None))
 
 
@@ -155,6 +159,10 @@ async def send_link(request: Request, db: DB, token: str) -> Response:
     inv = view.invitation
     if inv.purpose == "intake":  # sent step by step: POST /p/{token}/intake/{step}
         return RedirectResponse(f"/p/{token}", status_code=303)
+    if inv.purpose == "documents":  # nothing to send: the page lists downloads
+        from taut.web.portal.records import documents_page
+
+        return documents_page(request, db, token, status_code=405)
     try:
         if inv.purpose == "checkin":
             sent = portal.submit_checkin(db, key, token, checkin_answers(form))
