@@ -6,7 +6,12 @@ import math
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
+import re
+
 from taut.clinic.errors import RecordValidationError
+
+PHONE = re.compile(r"[0-9+()./ -]{5,40}")  # a phone number as people write it
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # an e-mail address (lower-cased before the match)
 
 
 def whole_number(field: str, value: object, lo: int, hi: int | None = None) -> int:
