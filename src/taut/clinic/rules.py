@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-
-import re
 
 from taut.clinic.errors import RecordValidationError
 
