@@ -77,6 +77,9 @@ EXT_SESSION_AFTERCARE = _ext("session-aftercare")  # Encounter: the aftercare ad
 EXT_SIGNED_AT = _ext("signed-at")  # DocumentReference: when the authenticator signed (R4 names only who)
 EXT_REFERRED_TO = _ext("referred-to")  # DetectedIssue.mitigation: to whom the client was referred
 EXT_SOURCE_SYSTEM = _ext("source-system")  # Provenance: the system (clinic) a note was written and signed in
+EXT_OCCUPATION = _ext("occupation")  # Patient: the client's occupation, as they say it (R4 Patient has none)
+EXT_PRACTICE = _ext("practice")  # Patient.contact: the practice of the referring provider
+V2_CONTACT_ROLE = "http://terminology.hl7.org/CodeSystem/v2-0131"  # Patient.contact.relationship
 
 # --- Provenance of notes (HL7 terminology, R4) ---
 PROVENANCE_PARTICIPANT = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
@@ -143,6 +146,7 @@ TAUT_CODES = {
     "score-band": "Score band",
     "red-flag": "Red flag found at intake",
     "clinical-note": "Clinical note",
+    "referring-provider": "Referring provider",  # Patient.contact.relationship of the client's referrer
 }
 
 TRP_STATUS_DISPLAY = {"active": "Active", "latent": "Latent", "resolved": "Resolved"}
