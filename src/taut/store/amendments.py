@@ -37,7 +37,8 @@ def assessment_of(previous: dict[str, Any]) -> Assessment:
 
 
 def get_assessment(conn: Connection, clinic_id: int, assessment_id: int) -> tuple[int, Assessment]:
-    """(client id, the examination with its findings and ROM in order); NotFound for another clinic's."""
+    """(client id, the examination with its findings and ROM in order); NotFound for another clinic's. The
+    findings and ROM are read by the client's index, as the chart reads them."""
     t = tables
     a = t.assessments.c
     r = conn.execute(select(t.assessments).where(a.id == assessment_id, a.clinic_id == clinic_id)).first()
@@ -46,12 +47,12 @@ def get_assessment(conn: Connection, clinic_id: int, assessment_id: int) -> tupl
     fc, rc = t.trp_findings.c, t.rom_measurements.c
     findings = conn.execute(
         select(t.trp_findings)
-        .where(fc.clinic_id == clinic_id, fc.assessment_id == assessment_id)
+        .where(fc.clinic_id == clinic_id, fc.client_id == r.client_id, fc.assessment_id == assessment_id)
         .order_by(fc.position)
     )
     rom = conn.execute(
         select(t.rom_measurements)
-        .where(rc.clinic_id == clinic_id, rc.assessment_id == assessment_id)
+        .where(rc.clinic_id == clinic_id, rc.client_id == r.client_id, rc.assessment_id == assessment_id)
         .order_by(rc.position)
     )
     return r.client_id, mapping.assessment_from_row(

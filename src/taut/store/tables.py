@@ -632,6 +632,7 @@ CLINICAL_TABLES = (
     checkins,
     outcome_measures,
     notes,
+    record_amendments,
 )
 
 # The outgoing e-mail queue (transactional outbox): a message is queued in the transaction of the change that
