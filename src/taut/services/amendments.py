@@ -116,3 +116,13 @@ def amend_assessment(
         detail = f"version {version}"
         access.log(conn, user, "amend", "assessment", assessment_id, client_id=client_id, detail=detail)
     return replace(new, id=assessment_id, version=version)
+
+
+def previous_intake(a: RecordAmendment) -> Intake:
+    """The intake as it stood before amendment ``a``."""
+    return amendments.intake_of(a.previous)
+
+
+def previous_assessment(a: RecordAmendment) -> Assessment:
+    """The examination as it stood before amendment ``a``."""
+    return amendments.assessment_of(a.previous)
