@@ -73,10 +73,6 @@ def test_consent_not_yet_and_the_people_are_shown(page: Any, live_server: LiveSe
 def test_an_examination_opened_from_the_timeline_is_amended(page: Any, live_server: LiveServer) -> None:
     db = live_server.db
     tess = clinics.authenticate(db, email=live_server.email, password=live_server.password)
-    from tests.records_factories import make_client
-
-    from taut.services import clients
-
     cid = clients.register_client(db, tess, make_client(given_name="Amelie")).id or 0
     aid = records.record_assessment(db, tess, cid, make_assessment())
     _log_in(page, live_server)
