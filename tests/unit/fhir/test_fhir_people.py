@@ -30,7 +30,7 @@ PEOPLE = {
 AT = datetime(2025, 5, 1, tzinfo=UTC)
 
 
-def _with_people(**people: str) -> dict[str, Any]:
+def _with_people(**people: Any) -> dict[str, Any]:
     course = demo_course()
     chart = replace(course.chart, client=replace(course.chart.client, **people))
     return bundle(replace(course, chart=chart), at=AT)
