@@ -67,6 +67,10 @@ def test_a_client_without_consent_is_marked_on_the_chart_and_the_list(web_world:
     assert "No treatment consent" not in c.get("/clients", params={"q": "Givena"}).text
     assert 'id="consent-missing"' in c.get(f"/clients/{waiting}").text
     assert 'id="consent-missing"' not in c.get(f"/clients/{given}").text
+    # and on the first visit's pages, before the intake and the examination are done
+    assert 'id="consent-missing"' in c.get(f"/clients/{waiting}/intake/new").text
+    assert 'id="consent-missing"' in c.get(f"/clients/{waiting}/exam/new").text
+    assert 'id="consent-missing"' not in c.get(f"/clients/{given}/intake/new").text
     api = c.get(f"/api/v1/clients/{waiting}").json()
     assert api["needs_treatment_consent"] is True and api["consent"]["treatment_on"] is None
     # the front desk sees the mark too (client details, not clinical records)
