@@ -43,7 +43,7 @@ from taut.exchange.archive_import import import_archive
 from taut.exchange.codec import codecs
 from taut.exchange.errors import ExchangeError
 from taut.exchange.scope import archived_tables, clinic_scope
-from taut.services import charts, clients, clinics, notes, records, sessions
+from taut.services import amendments, charts, clients, clinics, notes, records, sessions
 from taut.services.demo import seed_demo
 from taut.store import Database, make_engine, migrate, people, tables
 
@@ -133,9 +133,12 @@ class Source:
 def source(db: Database, world: World, tmp_path_factory: pytest.TempPathFactory) -> Source:
     bob, alice = world.bob, world.alice
     # clinic A: every kind of record, an amended signed note and a red-flag decision among them
-    client = clients.register_client(db, bob, make_client())
+    the_people = {"occupation": "Cellist", "emergency_name": "Ben Keller", "referrer_name": "Dr Anna Meier"}
+    client = clients.register_client(db, bob, make_client(**the_people))
     cid = client.id or 0
-    records.record_intake(db, bob, cid, make_intake())
+    first = records.record_intake(db, bob, cid, make_intake())
+    amended = make_intake(chief_complaint="Left-sided headaches")  # an amended intake keeps its first version
+    amendments.amend_intake(db, bob, cid, first, amended, expected_version=1, reason="Side misheard")
     records.record_assessment(db, bob, cid, make_assessment())
     plan_id = records.create_plan(db, bob, cid, make_plan())
     sid = records.record_session(db, bob, cid, make_session(bob.id or 0, plan_id=plan_id))

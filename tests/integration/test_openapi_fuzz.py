@@ -35,12 +35,13 @@ def real_ids(db: Database, world: World) -> dict[str, int]:
     bob = world.bob
     cid = clients.register_client(db, bob, make_client()).id or 0
     iid = records.record_intake(db, bob, cid, make_intake())
-    records.record_assessment(db, bob, cid, make_assessment())
+    aid = records.record_assessment(db, bob, cid, make_assessment())
     pid = records.create_plan(db, bob, cid, make_plan())
     sid = sessions.start_session(db, bob, cid, pain_before=5, plan_id=pid)
     sessions.add_hold(db, bob, sid, make_hold())
     note = notes.write_note(db, bob, cid, kind="progress", body="Draft.")
-    return {"client_id": cid, "intake_id": iid, "plan_id": pid, "session_id": sid, "note_id": note.id or 0}
+    ids = {"client_id": cid, "intake_id": iid, "plan_id": pid, "session_id": sid, "note_id": note.id or 0}
+    return {**ids, "assessment_id": aid}
 
 
 def test_no_operation_of_the_api_answers_with_a_server_error(

@@ -32,7 +32,7 @@ from taut.store import Database, tables
 from taut.web.app import create_app
 
 CLINICAL = {t.name for t in tables.CLINICAL_TABLES} | {"clients", "screening_decisions"}
-IDS = ("client_id", "session_id", "note_id", "intake_id", "plan_id")
+IDS = ("client_id", "session_id", "note_id", "intake_id", "plan_id", "assessment_id")
 
 
 @contextmanager
@@ -92,7 +92,7 @@ def one_client(db: Database, world: World) -> dict[str, int]:
         records.record_intake(db, bob, other, make_intake())
     cid = clients.register_client(db, bob, make_client()).id or 0
     iid = records.record_intake(db, bob, cid, make_intake())
-    records.record_assessment(db, bob, cid, make_assessment())
+    aid = records.record_assessment(db, bob, cid, make_assessment())
     pid = records.create_plan(db, bob, cid, make_plan())
     records.record_outcome(db, bob, cid, make_outcome())
     sid = sessions.start_session(db, bob, cid, pain_before=6, plan_id=pid, occurred_at=datetime.now(UTC))
@@ -102,7 +102,14 @@ def one_client(db: Database, world: World) -> dict[str, int]:
     sessions.finish_session(db, bob, done, pain_after=2)
     note = notes.write_note(db, bob, cid, kind="progress", body="Better.", session_id=done)
     assert note.id is not None
-    return {"client_id": cid, "session_id": sid, "note_id": note.id, "intake_id": iid, "plan_id": pid}
+    return {
+        "client_id": cid,
+        "session_id": sid,
+        "note_id": note.id,
+        "intake_id": iid,
+        "plan_id": pid,
+        "assessment_id": aid,
+    }
 
 
 def _routes(routes: Any, prefix: str = "") -> Iterator[tuple[str, set[str]]]:

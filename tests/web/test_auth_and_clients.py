@@ -85,14 +85,14 @@ def test_new_client_search_and_chart(web_world: WebWorld) -> None:
     assert (
         blank.status_code == 200
         and 'name="given_name"' in blank.text
-        and "consent_treatment_today" in blank.text
+        and 'name="consent_treatment" value="today"' in blank.text
     )
     form = {
         "given_name": "Hanna",
         "family_name": "Zwicky",
         "date_of_birth": "1979-02-03",
         "sex": "female",
-        "consent_treatment_today": "on",
+        "consent_treatment": "today",
         "csrf_token": c.csrf,
     }
     r = c.post("/clients/new", data=form)

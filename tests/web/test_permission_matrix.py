@@ -107,7 +107,7 @@ def ids(web_world: WebWorld) -> dict[str, Any]:
     c = clients.register_client(w.db, bob, make_client())
     assert c.id is not None
     iid = records.record_intake(w.db, bob, c.id, make_intake())
-    records.record_assessment(w.db, bob, c.id, make_assessment())
+    aid = records.record_assessment(w.db, bob, c.id, make_assessment())
     pid = records.create_plan(w.db, bob, c.id, make_plan())
     start = datetime(2025, 3, 3, 9, tzinfo=UTC)
     sid = sessions.start_session(w.db, bob, c.id, pain_before=6, plan_id=pid, occurred_at=start)
@@ -150,6 +150,7 @@ def ids(web_world: WebWorld) -> dict[str, Any]:
     return {
         "client": c.id,
         "intake": iid,
+        "assessment": aid,
         "plan": pid,
         "session": sid,
         "note": note.id,
@@ -168,6 +169,7 @@ def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
         for kind in (
             "client",
             "intake",
+            "assessment",
             "plan",
             "session",
             "note",
@@ -203,7 +205,10 @@ def fill(path: str, ids: dict[str, Any], missing: bool = False) -> str | None:
 
 def _takes_record_id(path: str) -> bool:
     return bool(
-        re.search(r"\{(client|intake|plan|session|note|decision|appointment|user)_id\}|\{[cipsnd]id\}", path)
+        re.search(
+            r"\{(client|intake|assessment|plan|session|note|decision|appointment|user)_id\}|\{[cipsnd]id\}",
+            path,
+        )
     )
 
 

@@ -225,7 +225,6 @@ def test_links_are_only_made_for_what_is_offered_and_by_clinical_staff(web_world
         return who.post(f"/api/v1/clients/{cid}/invitations", json=body, headers={"X-CSRF-Token": who.csrf})
 
     for body, field in (
-        ({"purpose": "documents"}, "purpose"),
         ({"purpose": "holiday"}, "purpose"),
         ({"purpose": "questionnaire"}, "instrument"),
         ({"purpose": "questionnaire", "instrument": "sf36"}, "instrument"),

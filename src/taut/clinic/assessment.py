@@ -109,6 +109,7 @@ class Assessment:
     rom: tuple[RomMeasurement, ...] = ()
     entrapment_tests: tuple[EntrapmentTest, ...] = ()
     summary: str = ""
+    version: int = 1  # one more for each amendment (the earlier versions are kept: clinic/amendments.py)
 
     def validate(self, catalogue: Catalogue) -> Assessment:
         rules.a_date("assessment.assessed_on", self.assessed_on)

@@ -18,7 +18,8 @@ from typing import Literal
 from taut.clinic import rules
 from taut.clinic.errors import RecordValidationError
 
-Kind = Literal["flag", "whole", "number"]
+Kind = Literal["flag", "whole", "number", "text"]
+Shape = Literal["", "phone", "email"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,7 +27,8 @@ class RecordField:
     """One ordinary field of a record.
 
     ``flag`` is a sign found or not (never missing: False when not looked for); ``whole`` and ``number`` are
-    optional measurements (None when not measured) within ``low``-``high``."""
+    optional measurements (None when not measured) within ``low``-``high``; ``text`` is an optional line of at
+    most ``max_len`` characters (None when blank), of a ``shape`` when it has one (a phone number, an e-mail)."""
 
     name: str  # attribute of the record, column of its table, key of the JSON API
     label: str  # what a person reads: "Jump sign"
@@ -41,9 +43,15 @@ class RecordField:
     form: str = ""  # name in the examination form when it differs from ``name`` (kept for saved forms)
     letter: bool = False  # shown first -> latest in the progress letter (a summary of change: scores only)
     why_not_in_letter: str = ""  # a field left out of the letter says why
+    max_len: int = 0  # the longest text a ``text`` field holds
+    shape: Shape = ""  # what a ``text`` field must look like
+    group: str = ""  # the part of a form (and of the record's page) a field stands in: "Emergency contact"
 
     def __post_init__(self) -> None:
-        if self.kind != "flag" and (self.low is None or self.high is None):
+        if self.kind == "text":
+            if self.max_len <= 0:
+                raise ValueError(f"{self.name}: a text field needs its longest length")
+        elif self.kind != "flag" and (self.low is None or self.high is None):
             raise ValueError(f"{self.name}: a measured field needs a range")
         if self.letter == bool(self.why_not_in_letter):
             raise ValueError(f"{self.name}: either shown in the progress letter or a reason why not")
@@ -59,7 +67,9 @@ class RecordField:
     def check(self, record: str, value: object) -> None:
         """Raise RecordValidationError naming ``record.name`` when ``value`` breaks the declaration."""
         where = f"{record}.{self.name}"
-        if self.kind == "flag":
+        if self.kind == "text":
+            self.clean(record, value)
+        elif self.kind == "flag":
             if not isinstance(value, bool):
                 raise RecordValidationError(where, "must be true or false")
         elif self.kind == "whole":
@@ -68,6 +78,25 @@ class RecordField:
         elif value is not None:
             assert self.low is not None
             rules.number(where, value, self.low, self.high)
+
+    def clean(self, record: str, value: object) -> str | None:
+        """A ``text`` field's value as stored: trimmed, None when blank; RecordValidationError naming
+        ``record.name`` when it is too long or not of its shape."""
+        where = f"{record}.{self.name}"
+        if value is None:
+            return None
+        v = rules.text(where, value, required=False, max_len=self.max_len).strip()
+        if not v:
+            return None
+        if self.shape == "phone" and not rules.PHONE.fullmatch(v):
+            raise RecordValidationError(where, "may hold only digits, spaces and + ( ) . / -")
+        if self.shape == "email":
+            v = v.lower()
+            if not rules.EMAIL.fullmatch(v):
+                raise RecordValidationError(
+                    where, f"must be an e-mail address like name@example.org, not {value!r}"
+                )
+        return v
 
     def soap_words(self, value: object) -> str | None:
         """The SOAP note's words for ``value`` (None: a measurement not taken, left out of the note)."""
@@ -102,6 +131,11 @@ class RecordFields:
     def check(self, record: object) -> None:
         for f in self.fields:
             f.check(self.record, getattr(record, f.name))
+
+    def clean(self, record: object) -> None:
+        """Normalise the declared ``text`` fields of a frozen ``record`` in place (from its ``__post_init__``)."""
+        for f in self.of_kind("text"):
+            object.__setattr__(record, f.name, f.clean(self.record, getattr(record, f.name)))
 
     def values(self, record: object) -> dict[str, object]:
         """The declared fields of ``record`` by name."""
@@ -178,5 +212,45 @@ TRIGGER_POINT_SIGNS = RecordFields(
             why_not_in_letter="not in the progress letter: algometer readings vary between devices; the SOAP note "
             "and the progress page show them",
         ),
+    ),
+)
+
+
+_PEOPLE = "not in the progress letter, which is addressed to the referring provider by name"
+
+
+def _person(
+    name: str, label: str, group: str, fhir: str, max_len: int = 200, shape: Shape = ""
+) -> RecordField:
+    return RecordField(
+        name=name,
+        label=label,
+        kind="text",
+        max_len=max_len,
+        shape=shape,
+        group=group,
+        fhir=fhir,
+        fhir_display=f"{group}: {label.lower()}" if group else label,
+        soap="",
+        why_not_in_letter=_PEOPLE,
+    )
+
+
+# The record's people (issue 17.11): the client's occupation, whom to call in an emergency and who referred them.
+# ``fhir`` names where FHIR carries each one (fhir/export.py): Patient.contact for the emergency contact, a
+# Practitioner (with its PractitionerRole's organization) referenced as Patient.generalPractitioner for the
+# referring provider, and Taut's extension for the occupation.
+CLIENT_PEOPLE = RecordFields(
+    "client",
+    (
+        _person("occupation", "Occupation", "", "Patient.extension:occupation"),
+        _person("emergency_name", "Name", "Emergency contact", "Patient.contact.name"),
+        _person("emergency_relation", "Relation", "Emergency contact", "Patient.contact.relationship", 100),
+        _person("emergency_phone", "Phone", "Emergency contact", "Patient.contact.telecom", 40, "phone"),
+        _person("referrer_name", "Name", "Referring provider", "Practitioner.name"),
+        _person("referrer_practice", "Practice", "Referring provider", "Practitioner.qualification.issuer"),
+        _person("referrer_address", "Address", "Referring provider", "Practitioner.address", 500),
+        _person("referrer_phone", "Phone", "Referring provider", "Practitioner.telecom:phone", 40, "phone"),
+        _person("referrer_email", "E-mail", "Referring provider", "Practitioner.telecom:email", 254, "email"),
     ),
 )

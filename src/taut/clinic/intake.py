@@ -110,6 +110,7 @@ class Intake:
     screening: tuple[ScreeningAnswer, ...] = ()  # kinds "redflag" and "caution"
     answers: tuple[ScreenAnswer, ...] = ()  # the structured safety screen, by question id
     factors: Factors = field(default_factory=Factors)
+    version: int = 1  # one more for each amendment (the earlier versions are kept: clinic/amendments.py)
 
     def validate(self, catalogue: Catalogue) -> Intake:
         """Check every field; returns the intake with vocabulary words in their canonical form."""

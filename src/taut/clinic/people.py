@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from taut.clinic import rules
 from taut.clinic.errors import RecordValidationError
+from taut.clinic.fields import CLIENT_PEOPLE
 
 
 class Role(StrEnum):
@@ -200,6 +201,16 @@ class Client:
     phone: str | None = None
     address: str | None = None
     consent: Consent = Consent()
+    # the record's people, declared in clinic/fields.py (CLIENT_PEOPLE): each an optional line of text
+    occupation: str | None = None
+    emergency_name: str | None = None
+    emergency_relation: str | None = None
+    emergency_phone: str | None = None
+    referrer_name: str | None = None
+    referrer_practice: str | None = None
+    referrer_address: str | None = None
+    referrer_phone: str | None = None
+    referrer_email: str | None = None
     version: int = 1
     created_at: datetime | None = None
 
@@ -218,6 +229,17 @@ class Client:
                 raise RecordValidationError("client.phone", "may hold only digits, spaces and + ( ) . / -")
         if self.address is not None:
             rules.text("client.address", self.address, max_len=500)
+        CLIENT_PEOPLE.clean(self)
+
+    @property
+    def needs_treatment_consent(self) -> bool:
+        """No consent to treatment on record: the chart and the client list mark the client until there is."""
+        return self.consent.treatment_on is None
+
+    @property
+    def people(self) -> dict[str, str | None]:
+        """The record's people by declared field name (CLIENT_PEOPLE)."""
+        return {f.name: getattr(self, f.name) for f in CLIENT_PEOPLE}
 
     @property
     def full_name(self) -> str:
@@ -228,7 +250,7 @@ class Client:
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
 
     def require_treatment_consent(self) -> None:
-        if self.consent.treatment_on is None:
+        if self.needs_treatment_consent:
             raise RecordValidationError(
                 "client.consent.treatment_on", "consent to treatment must be recorded before a session"
             )

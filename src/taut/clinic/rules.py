@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from taut.clinic.errors import RecordValidationError
+
+PHONE = re.compile(r"[0-9+()./ -]{5,40}")  # a phone number as people write it
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # an e-mail address (lower-cased before the match)
 
 
 def whole_number(field: str, value: object, lo: int, hi: int | None = None) -> int:

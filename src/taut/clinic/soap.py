@@ -279,6 +279,11 @@ def _objective(exam: Assessment | None, kb: KnowledgeBase) -> str:
     return "\n".join(lines)
 
 
+def exam_lines(exam: Assessment, kb: KnowledgeBase) -> list[str]:
+    """The examination in the SOAP note's words, line by line, without the note's heading (for its own page)."""
+    return _objective(exam, kb).splitlines()[1:]
+
+
 # --- A --------------------------------------------------------------------------------------------------
 
 

@@ -79,6 +79,9 @@ EXT_REFERRED_TO = _ext("referred-to")  # DetectedIssue.mitigation: to whom the c
 EXT_CLEARED_BY = _ext("cleared-by")  # DetectedIssue.mitigation: the physician who cleared treatment
 EXT_CLEARANCE_NOTE = _ext("clearance-note")  # DetectedIssue: the therapist's note on a medical clearance
 EXT_SOURCE_SYSTEM = _ext("source-system")  # Provenance: the system (clinic) a note was written and signed in
+EXT_OCCUPATION = _ext("occupation")  # Patient: the client's occupation, as they say it (R4 Patient has none)
+EXT_PRACTICE = _ext("practice")  # Patient.contact: the practice of the referring provider
+V2_CONTACT_ROLE = "http://terminology.hl7.org/CodeSystem/v2-0131"  # Patient.contact.relationship
 
 # --- Provenance of notes (HL7 terminology, R4) ---
 PROVENANCE_PARTICIPANT = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
@@ -146,6 +149,7 @@ TAUT_CODES = {
     "red-flag": "Red flag found at intake",
     "medical-clearance": "Medical clearance after a red-flag referral",
     "clinical-note": "Clinical note",
+    "referring-provider": "Referring provider",  # Patient.contact.relationship of the client's referrer
 }
 
 TRP_STATUS_DISPLAY = {"active": "Active", "latent": "Latent", "resolved": "Resolved"}

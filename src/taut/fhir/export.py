@@ -22,6 +22,7 @@ from taut.fhir import codes as c
 from taut.fhir import export_care as care
 from taut.fhir import export_exam as exam
 from taut.fhir.elements import Json, day, dt, ref, resource_id, urn
+from taut.fhir.people import patient_people
 from taut.services.course_export import export_client
 from taut.services.course_import import CourseOfCare
 from taut.store.engine import Database
@@ -206,6 +207,7 @@ class Builder:
             body["telecom"] = telecom
         if cl.address:
             body["address"] = [{"text": cl.address}]
+        body.update(patient_people(cl))  # occupation, emergency contact, referring provider (fhir/people.py)
         body["managingOrganization"] = ref(self.organization)
         self.add(self.patient, "Patient", body)
 

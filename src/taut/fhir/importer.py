@@ -20,6 +20,7 @@ from taut.clinic.people import Client, Clinic, Consent, User
 from taut.fhir import codes as c
 from taut.fhir import read_care, read_exam
 from taut.fhir.elements import Json
+from taut.fhir.people import read_people
 from taut.fhir.reading import (
     a_date,
     at,
@@ -255,6 +256,8 @@ class Reader:
             "client.phone": "telecom",
             "client.address": "address[0].text",
         }
+        people, fields_of_people = read_people(e)
+        fields.update(fields_of_people)
         try:
             return Client(
                 given_name=given,
@@ -265,6 +268,7 @@ class Reader:
                 phone=phone,
                 address=address,
                 consent=Consent(treatment_on=treatment, data_use_on=data_use),
+                **people,
             )
         except RecordValidationError as err:
             raise e.error(fields.get(err.field, err.field), err.rule) from None

@@ -23,6 +23,7 @@ from taut.clinic.errors import ClinicError
 from taut.clinic.fields import TRIGGER_POINT_SIGNS
 from taut.clinic.naming import capital, instrument_short
 from taut.clinic.outcomes import INSTRUMENTS, Mcid
+from taut.clinic.people import Client
 from taut.clinic.plan import TreatmentPlan
 from taut.knowledge import KnowledgeBase, knowledge
 from taut.reports.letterhead import Letterhead, Signature
@@ -342,6 +343,28 @@ class PlanSummary:
 
 
 @dataclass(frozen=True)
+class Addressee:
+    """Whom the progress letter is written to: the client's referring provider (clinic/fields.py)."""
+
+    name: str | None
+    practice: str | None
+    address: str | None
+
+    @classmethod
+    def of(cls, client: Client) -> Addressee | None:
+        """The client's referring provider, or None when none is recorded (the letter then greets a colleague)."""
+        if not (client.referrer_name or client.referrer_practice):
+            return None
+        return cls(client.referrer_name, client.referrer_practice, client.referrer_address)
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The address block: name, practice, then each line of the address."""
+        address = tuple(x.strip() for x in (self.address or "").replace(",", "\n").splitlines() if x.strip())
+        return tuple(x for x in (self.name, self.practice) if x) + address
+
+
+@dataclass(frozen=True)
 class ProgressContent:
     clinic: str
     author: str  # who writes the report (the signing user)
@@ -368,6 +391,13 @@ class ProgressContent:
     plan: PlanSummary | None  # the latest plan
     letterhead: Letterhead | None = None  # the clinic's profile (None: the name alone)
     signature: Signature | None = None  # the author's credentials and signature line
+    addressee: Addressee | None = None  # the referring provider the letter is written to
+
+    @property
+    def salutation(self) -> str:
+        """ "Dear Dr Anna Meier," to the referring provider by name; "Dear colleague," when no name is known."""
+        name = self.addressee.name if self.addressee else None
+        return f"Dear {name}," if name else "Dear colleague,"
 
     @property
     def care_period(self) -> tuple[date, date] | None:
@@ -426,6 +456,7 @@ def progress_content(
         outcomes=outcome_series(progress),
         sessions=sessions,
         plan=_plan_summary(chart, kb),
+        addressee=Addressee.of(c),
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Row
 
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
-from taut.clinic.fields import TRIGGER_POINT_SIGNS
+from taut.clinic.fields import CLIENT_PEOPLE, TRIGGER_POINT_SIGNS
 from taut.clinic.intake import Intake
 from taut.clinic.notes import Note, NoteProvenance
 from taut.clinic.outcomes import SCORING_VERSION, OutcomeMeasure, PsfsActivity
@@ -51,6 +52,7 @@ def client_values(c: Client) -> Values:
         "address": c.address,
         "consent_treatment_on": c.consent.treatment_on,
         "consent_data_use_on": c.consent.data_use_on,
+        **CLIENT_PEOPLE.values(c),
     }
 
 
@@ -65,6 +67,7 @@ def client_from_row(r: Row[Any]) -> Client:
         phone=r.phone,
         address=r.address,
         consent=Consent(treatment_on=r.consent_treatment_on, data_use_on=r.consent_data_use_on),
+        **{f.name: getattr(r, f.name) for f in CLIENT_PEOPLE},
         version=r.version,
         created_at=r.created_at,
     )
@@ -75,7 +78,7 @@ def intake_values(i: Intake) -> Values:
 
 
 def intake_from_row(r: Row[Any]) -> Intake:
-    return Intake.from_dict(r._mapping, id=r.id)
+    return replace(Intake.from_dict(r._mapping, id=r.id), version=r.version)
 
 
 def assessment_values(a: Assessment) -> Values:
@@ -143,6 +146,7 @@ def assessment_from_row(
         rom=tuple(rom),
         entrapment_tests=tuple(EntrapmentTest(**t) for t in r.entrapment_tests),
         summary=r.summary,
+        version=r.version,
     )
 
 

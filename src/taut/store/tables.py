@@ -22,7 +22,7 @@ from sqlalchemy import (
     false,
 )
 
-from taut.clinic.fields import TRIGGER_POINT_SIGNS
+from taut.clinic.fields import CLIENT_PEOPLE, TRIGGER_POINT_SIGNS
 from taut.store import declared
 from taut.store.types import Id, Json, UTCDateTime
 
@@ -123,6 +123,9 @@ clients = Table(
     Column("address", String(500)),
     Column("consent_treatment_on", Date),
     Column("consent_data_use_on", Date),
+    *declared.columns(
+        CLIENT_PEOPLE
+    ),  # occupation, emergency contact, referring provider: see clinic/fields.py
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False, default=1),
@@ -183,6 +186,7 @@ intakes = Table(
     Column("factors", Json, nullable=False),
     Column("duration_days", Integer),
     Column("answers", Json, nullable=False, server_default="[]"),  # the structured safety screen
+    Column("version", Integer, nullable=False, default=1, server_default="1"),  # one more per amendment
     UniqueConstraint("clinic_id", "id"),
 )
 
@@ -199,7 +203,27 @@ assessments = Table(
     Column("gait", Json, nullable=False),
     Column("entrapment_tests", Json, nullable=False),
     Column("summary", Text, nullable=False),
+    Column("version", Integer, nullable=False, default=1, server_default="1"),  # one more per amendment
     UniqueConstraint("clinic_id", "id"),
+)
+
+# The history of amended intakes and examinations (issue 17.7): each amendment keeps the version it replaced,
+# whole (the record as its JSON), with who amended it, when and why. The record's row holds the latest version.
+record_amendments = Table(
+    "record_amendments",
+    metadata,
+    _id(),
+    _clinic(),
+    *_of_client("record_amendments"),
+    Column("entity", String(12), nullable=False),  # "intake" or "assessment"
+    Column("record_id", Id, nullable=False),
+    Column("version", Integer, nullable=False),  # the version this amendment replaced
+    Column("previous", Json, nullable=False),  # that version, whole
+    _user_fk("amended_by"),
+    Column("amended_at", UTCDateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    UniqueConstraint("clinic_id", "id"),
+    UniqueConstraint("clinic_id", "entity", "record_id", "version"),
 )
 
 trp_findings = Table(
@@ -608,6 +632,7 @@ CLINICAL_TABLES = (
     checkins,
     outcome_measures,
     notes,
+    record_amendments,
 )
 
 # The outgoing e-mail queue (transactional outbox): a message is queued in the transaction of the change that

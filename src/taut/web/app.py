@@ -44,7 +44,9 @@ FEATURES = (
     "taut.web.auth.routes",
     "taut.web.clients.routes",
     "taut.web.intake.routes",
+    "taut.web.intake.amend",
     "taut.web.exam.routes",
+    "taut.web.exam.amend",  # after exam.routes: /exam/new is not an examination id
     "taut.web.conductor.routes",
     "taut.web.progress.routes",
     "taut.web.atlas.routes",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, replace
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from taut.clinic.chart import Chart
+from taut.clinic.fields import CLIENT_PEOPLE
 from taut.clinic.people import Client, Consent
 from taut.services import charts, clients
 from taut.web.deps import DB, CurrentUser, check_csrf
@@ -23,7 +24,11 @@ class ConsentIn(BaseModel):
     data_use_on: date | None = None
 
 
-class ClientIn(BaseModel):
+class ClientDetails(BaseModel):
+    """The client's details; the record's people (occupation, emergency contact, referring provider) follow
+    from their declaration (clinic/fields.py, CLIENT_PEOPLE). Without ``consent.treatment_on`` the client is
+    registered as needing consent to treatment (``needs_treatment_consent`` in every answer)."""
+
     model_config = ConfigDict(extra="forbid")
     given_name: str = Field(max_length=100)
     family_name: str = Field(max_length=100)
@@ -33,12 +38,35 @@ class ClientIn(BaseModel):
     phone: str | None = Field(default=None, max_length=40)
     address: str | None = Field(default=None, max_length=500)
     consent: ConsentIn = ConsentIn()
+    needs_treatment_consent: bool | None = Field(
+        default=None, description="read only (follows from consent.treatment_on); accepted and ignored"
+    )
 
     def fields(self) -> dict[str, Any]:
         """The client's details as Client fields."""
-        data = self.model_dump(exclude={"version"})
+        data = self.model_dump(exclude={"version", "needs_treatment_consent"})
         data["consent"] = Consent(**data["consent"])
         return data
+
+
+def _people() -> dict[str, Any]:
+    return {
+        f.name: (
+            str | None,
+            Field(
+                default=None,
+                max_length=f.max_len,
+                description=f"{f.group}: {f.label}" if f.group else f.label,
+            ),
+        )
+        for f in CLIENT_PEOPLE
+    }
+
+
+if TYPE_CHECKING:
+    ClientIn = ClientDetails
+else:  # occupation, emergency_*, referrer_*: from clinic/fields.py
+    ClientIn = create_model("ClientIn", __base__=ClientDetails, **_people())
 
 
 class ClientUpdate(ClientIn):
@@ -46,9 +74,11 @@ class ClientUpdate(ClientIn):
 
 
 def client_json(c: Client) -> dict[str, Any]:
-    """The client's fields, consent nested, without the time the record was made."""
+    """The client's fields, consent nested, without the time the record was made; ``needs_treatment_consent``
+    when no consent to treatment is on record."""
     data = asdict(c)
     del data["created_at"]
+    data["needs_treatment_consent"] = c.needs_treatment_consent
     return data
 
 

@@ -170,6 +170,7 @@ def intake_json(
     return {
         "id": i.id,
         "client_id": client_id,
+        "version": i.version,  # name it to amend the intake (PUT, web/api/amendments.py)
         **i.to_dict(),
         "open_questions": list(i.open_questions()),
         "decisions": [decision_json(d) for d in decisions],

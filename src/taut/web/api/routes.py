@@ -13,6 +13,7 @@ MODULES = (
     "taut.web.api.clients",
     "taut.web.api.intake",
     "taut.web.api.exam",
+    "taut.web.api.amendments",
     "taut.web.api.sessions",
     "taut.web.api.progress",
     "taut.web.api.knowledge",

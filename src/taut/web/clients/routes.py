@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from taut.clinic.errors import RecordValidationError
+from taut.clinic.fields import CLIENT_PEOPLE
 from taut.clinic.people import SEXES, Client, Consent, Permission
 from taut.services import appointments, charts, clients
 from taut.web import clock, forms
@@ -39,14 +40,31 @@ def client_list(
     return render(request, "clients/list.html", context)
 
 
+CONSENT_ANSWERS = ("today", "not_yet")  # the new-client form asks: consents to treatment today, or not yet
+
+
+def _consent_from_form(form: dict[str, str], *, new: bool) -> Consent:
+    """Consent as the form gives it: a new client's form asks for an answer about treatment (today, or not yet:
+    then the chart and the list mark the client until it is recorded); the details form takes dates."""
+    today = clock.today()
+    treatment = forms.a_date(form, "consent_treatment_on")
+    data_use = forms.a_date(form, "consent_data_use_on")
+    answer = form.get("consent_treatment", "")
+    if not answer and forms.checked(form, "consent_treatment_today"):
+        answer = "today"
+    if new and answer not in CONSENT_ANSWERS:
+        raise RecordValidationError(
+            "consent_treatment", "say whether the client consents to treatment today or not yet"
+        )
+    if answer == "today" and treatment is None:
+        treatment = today
+    if forms.checked(form, "consent_data_use_today") and data_use is None:
+        data_use = today
+    return Consent(treatment_on=treatment, data_use_on=data_use)
+
+
 def client_from_form(form: dict[str, str], *, base: Client | None = None) -> Client:
     today = clock.today()
-    consent_treatment = forms.a_date(form, "consent_treatment_on")
-    consent_data = forms.a_date(form, "consent_data_use_on")
-    if forms.checked(form, "consent_treatment_today") and consent_treatment is None:
-        consent_treatment = today
-    if forms.checked(form, "consent_data_use_today") and consent_data is None:
-        consent_data = today
     given = forms.text(form, "given_name", required=True)
     family = forms.text(form, "family_name", required=True)
     born = forms.a_date(form, "date_of_birth", required=True)
@@ -61,14 +79,22 @@ def client_from_form(form: dict[str, str], *, base: Client | None = None) -> Cli
         email=forms.optional_text(form, "email"),
         phone=forms.optional_text(form, "phone"),
         address=forms.optional_text(form, "address"),
-        consent=Consent(treatment_on=consent_treatment, data_use_on=consent_data),
+        **{f.name: forms.optional_text(form, f.name) for f in CLIENT_PEOPLE},
+        consent=_consent_from_form(form, new=base is None),
     )
     return replace(base, **values) if base is not None else Client(**values)
 
 
+def _form_page(
+    request: Request, form: dict[str, str], client: Client | None, error: RecordValidationError | None = None
+) -> Response:
+    context = {"form": form, "sexes": SEXES, "client": client, "people": CLIENT_PEOPLE, "error": error}
+    return render(request, "clients/form.html", context, status_code=422 if error else 200)
+
+
 @router.get("/clients/new", include_in_schema=False)
 def new_client_form(request: Request, user: CurrentUser) -> Response:
-    return render(request, "clients/form.html", {"form": {}, "sexes": SEXES, "client": None})
+    return _form_page(request, {}, None)
 
 
 @router.post("/clients/new", include_in_schema=False)
@@ -76,12 +102,7 @@ def new_client(request: Request, db: DB, user: CurrentUser, form: FormFields) ->
     try:
         saved = clients.register_client(db, user, client_from_form(form))
     except RecordValidationError as e:
-        return render(
-            request,
-            "clients/form.html",
-            {"form": form, "sexes": SEXES, "client": None, "error": e},
-            status_code=422,
-        )
+        return _form_page(request, form, None, e)
     target = (
         f"/clients/{saved.id}/intake/new" if user.can(Permission.WRITE_CLINICAL) else f"/clients/{saved.id}"
     )
@@ -118,7 +139,7 @@ def chart_page(request: Request, db: DB, user: CurrentUser, client_id: int) -> R
 @router.get("/clients/{client_id}/edit", include_in_schema=False)
 def edit_client_form(request: Request, db: DB, user: CurrentUser, client_id: int) -> Response:
     client = clients.get_client(db, user, client_id)
-    return render(request, "clients/form.html", {"form": _form_of(client), "sexes": SEXES, "client": client})
+    return _form_page(request, _form_of(client), client)
 
 
 @router.post("/clients/{client_id}/edit", include_in_schema=False)
@@ -130,12 +151,7 @@ def edit_client(request: Request, db: DB, user: CurrentUser, client_id: int, for
         changed = client_from_form(form, base=client)
         clients.update_client(db, user, changed, expected_version=version)
     except RecordValidationError as e:
-        return render(
-            request,
-            "clients/form.html",
-            {"form": form, "sexes": SEXES, "client": client, "error": e},
-            status_code=422,
-        )
+        return _form_page(request, form, client, e)
     return RedirectResponse(f"/clients/{client_id}", status_code=303)
 
 
@@ -150,5 +166,6 @@ def _form_of(c: Client) -> dict[str, str]:
         "address": c.address or "",
         "consent_treatment_on": c.consent.treatment_on.isoformat() if c.consent.treatment_on else "",
         "consent_data_use_on": c.consent.data_use_on.isoformat() if c.consent.data_use_on else "",
+        **{f.name: getattr(c, f.name) or "" for f in CLIENT_PEOPLE},
         "version": str(c.version),
     }

@@ -113,8 +113,14 @@ def _intakes(chart: Chart) -> Iterator[Entry]:
             f"Intake: {i.chief_complaint}",
             (f"Pain: {marks}",),
             f"/clients/{chart.client.id}/intake/{i.id}",
+            _amended(i.version),
             date_only=True,
         )
+
+
+def _amended(version: int) -> tuple[str, ...]:
+    """The badge of an amended intake or examination (its page shows the earlier versions)."""
+    return (f"amended (version {version})",) if version > 1 else ()
 
 
 def _decisions(chart: Chart) -> Iterator[Entry]:
@@ -146,7 +152,10 @@ def _assessments(chart: Chart) -> Iterator[Entry]:
             for f in a.findings
         ]
         lines = tuple(x for x in (", ".join(found), a.summary) if x)
-        yield Entry(_at(a.assessed_on), "assessment", "Examination", lines, date_only=True)
+        link = f"/clients/{chart.client.id}/exam/{a.id}"
+        yield Entry(
+            _at(a.assessed_on), "assessment", "Examination", lines, link, _amended(a.version), date_only=True
+        )
 
 
 def _plans(chart: Chart) -> Iterator[Entry]:

@@ -168,6 +168,7 @@ def tests_from_form(form: dict[str, str]) -> tuple[EntrapmentTest, ...]:
                     side=_side(form, f"test:{n}:side"),
                     result=form.get(f"test:{n}:result", ""),
                     structure=form.get(f"test:{n}:structure", "").strip(),
+                    notes=form.get(f"test:{n}:notes", "").strip(),  # kept through an amendment
                 )
             )
     return tuple(out)
