@@ -303,6 +303,15 @@ def add_exception(conn: Connection, clinic_id: int, e: ScheduleException) -> int
     )
 
 
+def exception_practitioner(conn: Connection, clinic_id: int, exception_id: int) -> int | None:
+    """Whose schedule exception this is (None when the clinic has no such exception)."""
+    t = tables.schedule_exceptions
+    pid = conn.execute(
+        select(t.c.practitioner_id).where(t.c.id == exception_id, t.c.clinic_id == clinic_id)
+    ).scalar()
+    return None if pid is None else int(pid)
+
+
 def delete_exception(conn: Connection, clinic_id: int, exception_id: int) -> int:
     """The practitioner of the deleted exception."""
     t = tables.schedule_exceptions
@@ -414,6 +423,13 @@ def get_appointment(conn: Connection, clinic_id: int, appointment_id: int) -> Ap
     return appointment_from_row(r)
 
 
+def clinic_and_appointment(conn: Connection, appointment_id: int) -> tuple[int, Appointment] | None:
+    """An appointment of any clinic, with its clinic's id: for the client's signed links, which carry no
+    clinic (the signature is the access check)."""
+    r = conn.execute(select(t_appt).where(A.id == appointment_id)).first()
+    return None if r is None else (int(r.clinic_id), appointment_from_row(r))
+
+
 def in_range(
     conn: Connection,
     clinic_id: int,
@@ -456,6 +472,23 @@ def busy_intervals(
     return out
 
 
+def room_taken(
+    conn: Connection, clinic_id: int, room_id: int, start: datetime, end: datetime, ignore: int | None = None
+) -> bool:
+    """Whether a blocking appointment (other than ``ignore``) holds the room during [start, end)."""
+    clash = conn.execute(
+        select(A.id).where(
+            A.clinic_id == clinic_id,
+            A.room_id == room_id,
+            A.status.in_(BLOCKING),
+            A.starts_at < end,
+            A.blocks_until > start,
+            A.id != (ignore or 0),
+        )
+    ).first()
+    return clash is not None
+
+
 def of_client(conn: Connection, clinic_id: int, client_id: int) -> list[Appointment]:
     rows = conn.execute(
         select(t_appt).where(A.clinic_id == clinic_id, A.client_id == client_id).order_by(A.starts_at)
@@ -470,6 +503,18 @@ def of_plan(conn: Connection, clinic_id: int, plan_id: int) -> list[Appointment]
     return [appointment_from_row(r) for r in rows]
 
 
+def active_plan_id(conn: Connection, clinic_id: int, client_id: int) -> int | None:
+    """The client's active plan a new appointment belongs to: the one that started last."""
+    p = tables.plans.c
+    found = conn.execute(
+        select(p.id)
+        .where(p.clinic_id == clinic_id, p.client_id == client_id, p.status == "active")
+        .order_by(p.starts_on.desc(), p.id.desc())
+        .limit(1)
+    ).scalar()
+    return None if found is None else int(found)
+
+
 def of_session(conn: Connection, clinic_id: int, session_id: int) -> Appointment | None:
     r = conn.execute(select(t_appt).where(A.clinic_id == clinic_id, A.session_id == session_id)).first()
     return None if r is None else appointment_from_row(r)
@@ -482,6 +527,13 @@ def mark_attended(conn: Connection, clinic_id: int, session_id: int) -> None:
         .where(A.clinic_id == clinic_id, A.session_id == session_id, A.status == "in_session")
         .values(status="attended", version=A.version + 1)
     )
+
+
+def chosen_reminder_hours(conn: Connection) -> set[int]:
+    """The reminder times (hours before) some clinic has chosen in its booking settings, of every clinic."""
+    return {
+        int(h) for (chosen,) in conn.execute(select(tables.booking_settings.c.reminder_hours)) for h in chosen
+    }
 
 
 def due_reminders(conn: Connection, hours_before: int, now_: datetime) -> list[Row[Any]]:
