@@ -18,7 +18,7 @@ from typing import Literal
 from taut.clinic import rules
 from taut.clinic.errors import RecordValidationError
 
-Kind = Literal["flag", "whole", "number"]
+Kind = Literal["flag", "whole", "number", "choice"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,7 +26,8 @@ class RecordField:
     """One ordinary field of a record.
 
     ``flag`` is a sign found or not (never missing: False when not looked for); ``whole`` and ``number`` are
-    optional measurements (None when not measured) within ``low``-``high``."""
+    measurements within ``low``-``high``, ``choice`` one of ``choices`` (code, label); a measurement or a choice
+    is optional (None when not measured) unless ``required``."""
 
     name: str  # attribute of the record, column of its table, key of the JSON API
     label: str  # what a person reads: "Jump sign"
@@ -39,12 +40,17 @@ class RecordField:
     high: float | None = None
     header: str = ""  # column heading in the examination form when it differs from the label
     form: str = ""  # name in the examination form when it differs from ``name`` (kept for saved forms)
-    letter: bool = False  # shown first -> latest in the progress letter (a summary of change: scores only)
+    letter: bool = False  # shown in the progress letter
     why_not_in_letter: str = ""  # a field left out of the letter says why
+    required: bool = False  # a measurement or choice that is always given (never None)
+    choices: tuple[tuple[str, str], ...] = ()  # a choice's (code, label) pairs, in the order offered
+    width: int = 0  # a choice's column width in the store (room for codes to come)
 
     def __post_init__(self) -> None:
-        if self.kind != "flag" and (self.low is None or self.high is None):
+        if self.kind in ("whole", "number") and (self.low is None or self.high is None):
             raise ValueError(f"{self.name}: a measured field needs a range")
+        if self.kind == "choice" and (not self.choices or self.width < max(len(c) for c, _ in self.choices)):
+            raise ValueError(f"{self.name}: a choice needs its choices and a column wide enough for them")
         if self.letter == bool(self.why_not_in_letter):
             raise ValueError(f"{self.name}: either shown in the progress letter or a reason why not")
 
@@ -62,12 +68,25 @@ class RecordField:
         if self.kind == "flag":
             if not isinstance(value, bool):
                 raise RecordValidationError(where, "must be true or false")
+        elif value is None and not self.required:
+            return
+        elif self.kind == "choice":
+            rules.one_of(where, value, self.codes)
         elif self.kind == "whole":
             assert self.low is not None and self.high is not None
-            rules.optional_whole_number(where, value, int(self.low), int(self.high))
-        elif value is not None:
+            rules.whole_number(where, value, int(self.low), int(self.high))
+        else:
             assert self.low is not None
             rules.number(where, value, self.low, self.high)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """A choice's codes, in the order offered."""
+        return tuple(code for code, _ in self.choices)
+
+    def choice_label(self, code: str) -> str:
+        """What a person reads for one of a choice's codes (the code itself when unknown)."""
+        return dict(self.choices).get(code, code)
 
     def soap_words(self, value: object) -> str | None:
         """The SOAP note's words for ``value`` (None: a measurement not taken, left out of the note)."""
@@ -106,6 +125,15 @@ class RecordFields:
     def values(self, record: object) -> dict[str, object]:
         """The declared fields of ``record`` by name."""
         return {f.name: getattr(record, f.name) for f in self.fields}
+
+    def soap_words(self, record: object) -> str:
+        """The SOAP note's words for every field of ``record`` that has a value, in order: "tenderness 3/10,
+        relief some"."""
+        said = (f.soap_words(getattr(record, f.name)) for f in self.fields)
+        return ", ".join(w for w in said if w)
+
+    def __getitem__(self, name: str) -> RecordField:
+        return next(f for f in self.fields if f.name == name)
 
 
 _SIGN = "not in the progress letter, which summarises change in tenderness; the SOAP note lists every sign"
@@ -177,6 +205,46 @@ TRIGGER_POINT_SIGNS = RecordFields(
             soap="PPT {} kPa",
             why_not_in_letter="not in the progress letter: algometer readings vary between devices; the SOAP note "
             "and the progress page show them",
+        ),
+    ),
+)
+
+# The 48-hour check-in after a session: how tender the treated muscles are and how much relief the client feels
+# (tenderness is normal for up to 48 hours). The client's questions are free text and stay
+# bespoke: FHIR carries them as the Observation's note, the SOAP note quotes them after the declared fields.
+RELIEF_CHOICES = (
+    ("worse", "Worse than before"),
+    ("none", "No relief"),
+    ("some", "Some relief"),
+    ("much", "Much better"),
+    ("complete", "Pain gone"),
+)
+CHECKIN_FIELDS = RecordFields(
+    "checkin",
+    (
+        RecordField(
+            name="tenderness",
+            label="Tenderness",
+            kind="whole",
+            required=True,
+            low=0,
+            high=10,
+            fhir="tenderness",
+            fhir_display="Tenderness on palpation 0-10",
+            soap="tenderness {}/10",
+            letter=True,
+        ),
+        RecordField(
+            name="relief",
+            label="Relief",
+            kind="choice",
+            required=True,
+            choices=RELIEF_CHOICES,
+            width=10,
+            fhir="relief",
+            fhir_display="Relief since the session",
+            soap="relief {}",
+            letter=True,
         ),
     ),
 )

@@ -10,11 +10,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from taut.clinic.chart import SessionEntry
+from taut.clinic.fields import CHECKIN_FIELDS
 from taut.clinic.notes import Note, NoteProvenance
 from taut.clinic.outcomes import OutcomeMeasure, PsfsActivity
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
 from taut.clinic.sessions import CheckIn, Hold, TreatmentSession
 from taut.fhir import codes as c
+from taut.fhir import declared
 from taut.fhir.reading import (
     a_date,
     a_datetime,
@@ -183,8 +185,7 @@ def _checkin(rd: Reader, o: Entry, session: int) -> CheckIn:
             id=session,
             session_id=session,
             recorded_at=a_datetime(o, o.resource.get("effectiveDateTime"), "effectiveDateTime"),
-            tenderness=comps.get("tenderness"),  # type: ignore[arg-type]
-            relief=comps.get("relief"),  # type: ignore[arg-type]
+            **declared.values(o, CHECKIN_FIELDS, comps),
             questions=str(notes[0].get("text", "")) if notes else "",
         )
 

@@ -1,11 +1,12 @@
 """Columns for the ordinary fields a record declares (``taut.clinic.fields``): a sign is a required boolean, a
-whole-number score a small integer, a measurement a float; measurements are NULL when not taken."""
+whole-number score a small integer, a measurement a float, a choice a string of its declared width; a
+measurement or a choice that is not required is NULL when not taken."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Float, SmallInteger
+from sqlalchemy import Boolean, Column, Float, SmallInteger, String
 
 from taut.clinic.fields import RecordField, RecordFields
 
@@ -13,7 +14,8 @@ _TYPES: dict[str, Any] = {"flag": Boolean, "whole": SmallInteger, "number": Floa
 
 
 def column(f: RecordField) -> Column[Any]:
-    return Column(f.name, _TYPES[f.kind], nullable=f.kind != "flag")
+    kind = String(f.width) if f.kind == "choice" else _TYPES[f.kind]
+    return Column(f.name, kind, nullable=f.kind != "flag" and not f.required)
 
 
 def columns(fields: RecordFields) -> tuple[Column[Any], ...]:

@@ -22,7 +22,7 @@ from sqlalchemy import (
     false,
 )
 
-from taut.clinic.fields import TRIGGER_POINT_SIGNS
+from taut.clinic.fields import CHECKIN_FIELDS, TRIGGER_POINT_SIGNS
 from taut.store import declared
 from taut.store.types import Id, Json, UTCDateTime
 
@@ -310,8 +310,7 @@ checkins = Table(
     UniqueConstraint("session_id"),
     Column("recorded_at", UTCDateTime, nullable=False),
     _user_fk("recorded_by"),
-    Column("tenderness", SmallInteger, nullable=False),
-    Column("relief", String(10), nullable=False),
+    *declared.columns(CHECKIN_FIELDS),  # tenderness, relief
     Column("questions", Text, nullable=False),
 )
 
