@@ -5,7 +5,7 @@ person reads, its kind (a sign present or absent, a whole number, a decimal numb
 and range, its code in Taut's FHIR CodeSystem and the words of the SOAP note. The store's columns and row
 mapping, the JSON API schema, the examination form, the FHIR components, the SOAP note and the progress letter
 all read the declaration, so adding a sign to a trigger-point finding is one declaration plus the attribute on
-the record (and a migration for its column); ``tests/unit/clinic/test_record_fields.py`` fails when an adapter
+the record (and a migration for its column); ``tests/integration/test_record_fields.py`` fails when an adapter
 misses a declared field. Fields with rules of their own (a trigger point's id and side, its status, which FHIR
 carries as the Observation's value) stay bespoke in each adapter.
 """
