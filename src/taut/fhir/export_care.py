@@ -65,7 +65,11 @@ def plan(b: Builder, p: TreatmentPlan) -> None:
                 "startDate": day(p.starts_on),
             },
         )
-    request: Json = {"status": request_status, "intent": "plan", "subject": ref(b.patient)}
+    _plan_requests(b, key, p, {"status": request_status, "intent": "plan", "subject": ref(b.patient)})
+
+
+def _plan_requests(b: Builder, key: str, p: TreatmentPlan, request: Json) -> None:
+    """The plan's sessions, its points (each with its technique) and its reassessments as ServiceRequests."""
     b.add(
         urn(f"{key}/sessions"),
         "ServiceRequest",
