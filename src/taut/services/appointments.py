@@ -112,8 +112,8 @@ def _practitioners(conn: Connection, clinic_id: int, *, all_: bool = False) -> l
                 role=u.role.value,
                 active=u.active,
                 bookable=bookable,
-                credentials=p.credentials if p is not None else "",
-                registration_number=p.registration_number if p is not None else "",
+                credentials=u.credentials or "",
+                registration_number=u.registration_number or "",
             )
         )
     return out
@@ -156,23 +156,24 @@ def save_profile(
     registration_number: str,
     bookable: bool,
 ) -> None:
-    """The practitioner's credentials and registration number (printed on receipts) and whether they take
-    bookings: the practitioner's own or the owner's."""
+    """The practitioner's credentials and registration number (their account's, printed on receipts, notes and
+    letters alike) and whether they take bookings: the practitioner's own or the owner's."""
     _self_or_owner(db, user, practitioner_id, "practitioner")
-    from taut.clinic import rules
-
-    rules.text("practitioner.credentials", credentials, required=False, max_len=120)
-    rules.text("practitioner.registration_number", registration_number, required=False, max_len=60)
     with db.transaction() as conn:
-        _any_staff(conn, user.clinic_id, practitioner_id)
-        store.put_profile(
+        staff = _any_staff(conn, user.clinic_id, practitioner_id)
+        changed = replace(
+            staff,
+            credentials=credentials.strip() or None,
+            registration_number=registration_number.strip() or None,
+        )  # the account checks them (user.credentials, user.registration_number)
+        people.update_user(
             conn,
             user.clinic_id,
             practitioner_id,
-            credentials=credentials.strip(),
-            registration_number=registration_number.strip(),
-            bookable=bookable,
+            credentials=changed.credentials,
+            registration_number=changed.registration_number,
         )
+        store.put_profile(conn, user.clinic_id, practitioner_id, bookable=bookable)
         access.log(conn, user, "update", "practitioner", practitioner_id)
 
 

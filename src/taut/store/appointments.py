@@ -105,27 +105,18 @@ def put_profile(
     clinic_id: int,
     user_id: int,
     *,
-    credentials: str | None = None,
-    registration_number: str | None = None,
     bookable: bool | None = None,
     feed_token: str | None = None,
 ) -> None:
+    """Whether the practitioner takes bookings, the secret of their calendar feed. (Their credentials and
+    registration number are their account's: ``people.update_user``.)"""
     t = tables.practitioner_profiles
-    changes = {
-        k: v
-        for k, v in dict(
-            credentials=credentials,
-            registration_number=registration_number,
-            bookable=bookable,
-            feed_token=feed_token,
-        ).items()
-        if v is not None
-    }
+    changes = {k: v for k, v in dict(bookable=bookable, feed_token=feed_token).items() if v is not None}
     done = conn.execute(
         t.update().where(t.c.user_id == user_id, t.c.clinic_id == clinic_id).values(**changes)
     )
     if done.rowcount == 0:
-        base: dict[str, Any] = dict(credentials="", registration_number="", bookable=True, feed_token=None)
+        base: dict[str, Any] = dict(bookable=True, feed_token=None)
         base.update(changes)
         conn.execute(t.insert().values(user_id=user_id, clinic_id=clinic_id, **base))
 

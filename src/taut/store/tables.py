@@ -421,8 +421,7 @@ practitioner_profiles = Table(
     metadata,
     Column("user_id", Id, ForeignKey("users.id"), primary_key=True),
     _clinic(),
-    Column("credentials", String(120), nullable=False),
-    Column("registration_number", String(60), nullable=False),
+    # Credentials and registration number are the user's (users; 0017), not a copy here.
     Column("bookable", Boolean, nullable=False),
     # The secret of the practitioner's calendar feed (renewing it makes the old URL stop working).
     Column("feed_token", String(64), unique=True),
