@@ -15,7 +15,6 @@ LIMIT = 60
 KNOWN = {
     "src/taut/fhir/read_exam.py:intake": 76,
     "src/taut/fhir/export_exam.py:intake": 95,
-    "src/taut/reports/pictures.py:outcome_chart_svg": 87,
     # grew or arrived with the safety screen, provenance and appointments; to break up next
     "src/taut/knowledge/screening.py:parse": 97,
     "src/taut/services/appointments.py:book": 74,
