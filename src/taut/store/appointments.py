@@ -57,39 +57,53 @@ def set_clinic_zone(conn: Connection, clinic_id: int, name: str) -> None:
 
 
 def get_settings(conn: Connection, clinic_id: int) -> BookingSettings:
+    """The book's settings with the clinic's address, currency and tax number, which are the clinic profile's
+    (one home, ``clinics``; migration 0017): receipts print what every other document prints."""
+    c = tables.clinics.c
+    profile = conn.execute(select(c.address, c.currency, c.tax_number).where(c.id == clinic_id)).first()
+    if profile is None:
+        raise NotFound("clinic", clinic_id)
+    shared = dict(
+        address=profile.address or "", currency=profile.currency, tax_number=profile.tax_number or ""
+    )
     r = conn.execute(
         select(tables.booking_settings).where(tables.booking_settings.c.clinic_id == clinic_id)
     ).first()
     if r is None:
-        return BookingSettings()
+        return BookingSettings(**shared)
     return BookingSettings(
         cancel_window_hours=r.cancel_window_hours,
         reminder_hours=tuple(r.reminder_hours),
         slot_minutes=r.slot_minutes,
-        currency=r.currency,
         tax_name=r.tax_name,
         tax_basis_points=r.tax_basis_points,
-        tax_number=r.tax_number,
-        address=r.address,
+        **shared,
     )
 
 
 def put_settings(conn: Connection, clinic_id: int, s: BookingSettings) -> None:
+    """The book's settings; the address, currency and tax number go to the clinic profile."""
     values = dict(
         cancel_window_hours=s.cancel_window_hours,
         reminder_hours=list(s.reminder_hours),
         slot_minutes=s.slot_minutes,
-        currency=s.currency.upper(),
         tax_name=s.tax_name,
         tax_basis_points=s.tax_basis_points,
-        tax_number=s.tax_number,
-        address=s.address,
         updated_at=now(),
     )
     t = tables.booking_settings
     done = conn.execute(t.update().where(t.c.clinic_id == clinic_id).values(**values))
     if done.rowcount == 0:
         conn.execute(t.insert().values(clinic_id=clinic_id, **values))
+    conn.execute(
+        tables.clinics.update()
+        .where(tables.clinics.c.id == clinic_id)
+        .values(
+            address=s.address.strip() or None,
+            currency=s.currency.upper(),
+            tax_number=s.tax_number.strip() or None,
+        )
+    )
 
 
 # --- practitioners --------------------------------------------------------------------------------------------

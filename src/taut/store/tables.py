@@ -408,11 +408,9 @@ booking_settings = Table(
     Column("cancel_window_hours", SmallInteger, nullable=False),
     Column("reminder_hours", Json, nullable=False),
     Column("slot_minutes", SmallInteger, nullable=False),
-    Column("currency", String(3), nullable=False),
+    # The receipts' address, currency and tax number are the clinic profile's (clinics; 0017), not a copy here.
     Column("tax_name", String(40), nullable=False),
     Column("tax_basis_points", Integer, nullable=False),
-    Column("tax_number", String(60), nullable=False),
-    Column("address", String(500), nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
 

@@ -1,6 +1,8 @@
-"""A practitioner's credentials and registration number have one home, the account (``users``): the book's hours
-page and the account page change the same fields, and receipts, notes and letters print the same words. Migration
-0017 moves a value kept only in the old ``practitioner_profiles`` copy to the account. On SQLite and PostgreSQL."""
+"""Facts that had two homes have one (migration 0017). A practitioner's credentials and registration number are
+the account's (``users``): the book's hours page and the account page change the same fields, and receipts, notes
+and letters print the same words. The clinic's address, currency and tax number are the clinic profile's
+(``clinics``): the book's settings page and the clinic's profile page change the same fields. The migration moves
+values kept only in the old copies. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import pytest
 from sqlalchemy import select, text
 from tests.integration.conftest import BACKENDS, World, fresh_database
 
+from taut.clinic.appointments import BookingSettings
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import Role, User
 from taut.services import appointments as book
@@ -85,3 +88,45 @@ def test_migration_0017_moves_profile_only_credentials_to_the_account(fresh: Dat
             .order_by(cols.name)
         ).all()
     assert [tuple(r) for r in rows] == [("bare", "CNMT", "NMT-1"), ("own", "LMT", None)]
+
+
+def test_the_books_settings_and_the_clinic_profile_change_the_same_address_currency_and_tax_number(
+    db: Database, world: World
+) -> None:
+    carol = world.carol  # the owner of clinic B, whose profile no other test changes
+    book.save_settings(
+        db, carol, BookingSettings(currency="cad", tax_name="GST", tax_number="GST 1", address="1 Main St")
+    )
+    profile = clinics.get_clinic(db, carol)
+    assert (profile.currency, profile.tax_number, profile.address) == ("CAD", "GST 1", "1 Main St")
+    clinics.update_clinic(db, carol, address="2 High St", currency="EUR", tax_number=None)
+    settings, _zone = book.get_settings(db, carol)
+    assert (settings.currency, settings.tax_number, settings.address) == ("EUR", "", "2 High St")
+    assert (settings.tax_name, settings.cancel_window_hours) == ("GST", 24)  # the book's own settings stay
+
+
+def test_migration_0017_moves_the_receipts_settings_to_the_clinic_profile(fresh: Database) -> None:
+    with fresh.transaction() as conn:
+        saved, untouched = (people.add_clinic(conn, n) for n in ("Saved settings", "Never saved"))
+    migrate.downgrade(fresh.engine, "0012")
+    with fresh.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO booking_settings (clinic_id, cancel_window_hours, reminder_hours, slot_minutes, "
+                "currency, tax_name, tax_basis_points, tax_number, address, updated_at) VALUES "
+                "(:clinic, 24, '[48]', 15, 'USD', 'VAT', 800, 'VAT 9', '9 Elm St', CURRENT_TIMESTAMP)"
+            ),
+            {"clinic": saved.id},
+        )
+    migrate.upgrade(fresh.engine)
+    with fresh.transaction() as conn:
+        after = {
+            c.id: c
+            for c in (people.get_clinic(conn, saved.id or 0), people.get_clinic(conn, untouched.id or 0))
+        }
+    assert (after[saved.id].currency, after[saved.id].tax_number, after[saved.id].address) == (
+        "USD",
+        "VAT 9",
+        "9 Elm St",
+    )
+    assert (after[untouched.id].currency, after[untouched.id].address) == ("EUR", None)
