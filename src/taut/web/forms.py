@@ -94,7 +94,9 @@ def declared(form: dict[str, str], name: str, f: RecordField) -> Any:
     if f.kind == "choice":
         value = form.get(name, "").strip()
         if not value and f.required:
-            raise RecordValidationError(name, f"is required: choose one ({f.label.lower()})")
+            raise RecordValidationError(
+                name, f"is required: choose one of {', '.join(l for _, l in f.choices)}"
+            )
         return value or None
     assert f.low is not None and f.high is not None
     if f.kind == "whole":
