@@ -95,7 +95,7 @@ def declared(form: dict[str, str], name: str, f: RecordField) -> Any:
         value = form.get(name, "").strip()
         if not value and f.required:
             raise RecordValidationError(
-                name, f"is required: choose one of {', '.join(l for _, l in f.choices)}"
+                name, f"is required: choose one of {', '.join(label for _, label in f.choices)}"
             )
         return value or None
     assert f.low is not None and f.high is not None
