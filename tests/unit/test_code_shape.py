@@ -19,7 +19,6 @@ KNOWN = {
     "src/taut/knowledge/screening.py:parse": 97,
     "src/taut/services/appointments.py:book": 74,
     "src/taut/services/clearance.py:record_clearance": 66,
-    "src/taut/web/app.py:_error_handlers": 62,
 }
 
 
