@@ -16,7 +16,7 @@ from icalendar import Calendar
 
 from taut.anatomy.regions import Side
 from taut.clinic import Hold
-from taut.services import clients, sessions
+from taut.services import clients, clinics, sessions
 from tests.records_factories import make_client
 from tests.web.conftest import WebWorld, signed_in
 
@@ -263,6 +263,8 @@ def test_visit_payment_receipt_and_superbill(
     web_world: WebWorld, booked_world: dict[str, Any], tmp_path: Path
 ) -> None:
     w = web_world
+    # Receipts print the clinic profile's currency (one home since migration 0017; the profile's default is EUR).
+    clinics.update_clinic(w.db, w.alice, currency="USD")
     fran, bob = signed_in(w.app, w.fran), signed_in(w.app, w.bob)
     start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=5)
     # extra hours so that a slot starts in five minutes, whatever the day

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from taut.clinic import User
+from taut.clinic.notes import amendment_chain
 from taut.services import charts, clients, notes, records, sessions
-from taut.services.note_views import amendment_chain
 from taut.web.documents.notetext import layout
 from tests.records_factories import make_assessment, make_client, make_hold, make_intake, make_plan
 from tests.web.conftest import Browser, WebWorld, signed_in

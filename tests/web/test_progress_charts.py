@@ -183,7 +183,7 @@ def test_embed_svg_prefixes_ids_and_drops_the_fixed_size() -> None:
 
 def test_the_mcid_band_runs_from_the_baseline_to_the_better_end_or_is_left_out() -> None:
     from taut.clinic.outcomes import INSTRUMENTS
-    from taut.services.progress import mcid_edge
+    from taut.clinic.progress import mcid_edge
     from taut.web.progress.view import _mcid_band
 
     nprs, psfs, pss = INSTRUMENTS["nprs"], INSTRUMENTS["psfs"], INSTRUMENTS["pss10"]

@@ -15,7 +15,7 @@ clinics); each change is in the audit trail under that owner.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -23,7 +23,10 @@ from taut.cli.context import acting_user, database
 from taut.cli.errors import boundary, emit_json
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from taut.clinic.people import User
+    from taut.services.clinics import AuditRow
     from taut.store.engine import Database
 
 users_app = typer.Typer(
@@ -257,20 +260,7 @@ def audit(
             limit=limit,
         ),
     )
-    out = [
-        {
-            "id": r.entry.id,
-            "at": r.entry.at.isoformat(),
-            "local": r.entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
-            "user": r.user or None,
-            "action": r.entry.action,
-            "entity": r.entry.entity,
-            "record_id": r.entry.record_id,
-            "client_id": r.entry.client_id,
-            "detail": r.entry.detail,
-        }
-        for r in rows
-    ]
+    out = [_audit_json(r, zone) for r in rows]
     if json:
         emit_json(out)
         return
@@ -279,3 +269,18 @@ def audit(
         client_part = f" client {e['client_id']}" if e["client_id"] else ""
         detail = f"  {e['detail']}" if e["detail"] else ""
         typer.echo(f"{e['local']}  {e['user'] or '-':<28} {e['action']:<12} {what}{client_part}{detail}")
+
+
+def _audit_json(r: AuditRow, zone: ZoneInfo) -> dict[str, Any]:
+    """One audit row as the command prints it (``local``: in the clinic's time zone)."""
+    return {
+        "id": r.entry.id,
+        "at": r.entry.at.isoformat(),
+        "local": r.entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+        "user": r.user or None,
+        "action": r.entry.action,
+        "entity": r.entry.entity,
+        "record_id": r.entry.record_id,
+        "client_id": r.entry.client_id,
+        "detail": r.entry.detail,
+    }

@@ -5,7 +5,7 @@ person reads, its kind (a sign present or absent, a whole number, a decimal numb
 and range, its code in Taut's FHIR CodeSystem and the words of the SOAP note. The store's columns and row
 mapping, the JSON API schema, the examination form, the FHIR components, the SOAP note and the progress letter
 all read the declaration, so adding a sign to a trigger-point finding is one declaration plus the attribute on
-the record (and a migration for its column); ``tests/unit/clinic/test_record_fields.py`` fails when an adapter
+the record (and a migration for its column); ``tests/integration/test_record_fields.py`` fails when an adapter
 misses a declared field. Fields with rules of their own (a trigger point's id and side, its status, which FHIR
 carries as the Observation's value) stay bespoke in each adapter.
 """
@@ -18,7 +18,7 @@ from typing import Literal
 from taut.clinic import rules
 from taut.clinic.errors import RecordValidationError
 
-Kind = Literal["flag", "whole", "number", "text"]
+Kind = Literal["flag", "whole", "number", "choice", "text"]
 Shape = Literal["", "phone", "email"]
 
 
@@ -27,8 +27,9 @@ class RecordField:
     """One ordinary field of a record.
 
     ``flag`` is a sign found or not (never missing: False when not looked for); ``whole`` and ``number`` are
-    optional measurements (None when not measured) within ``low``-``high``; ``text`` is an optional line of at
-    most ``max_len`` characters (None when blank), of a ``shape`` when it has one (a phone number, an e-mail)."""
+    measurements within ``low``-``high``, ``choice`` one of ``choices`` (code, label); a measurement or a choice
+    is optional (None when not measured) unless ``required``; ``text`` is an optional line of at most ``max_len``
+    characters (None when blank), of a ``shape`` when it has one (a phone number, an e-mail)."""
 
     name: str  # attribute of the record, column of its table, key of the JSON API
     label: str  # what a person reads: "Jump sign"
@@ -41,18 +42,22 @@ class RecordField:
     high: float | None = None
     header: str = ""  # column heading in the examination form when it differs from the label
     form: str = ""  # name in the examination form when it differs from ``name`` (kept for saved forms)
-    letter: bool = False  # shown first -> latest in the progress letter (a summary of change: scores only)
+    letter: bool = False  # shown in the progress letter
     why_not_in_letter: str = ""  # a field left out of the letter says why
     max_len: int = 0  # the longest text a ``text`` field holds
     shape: Shape = ""  # what a ``text`` field must look like
     group: str = ""  # the part of a form (and of the record's page) a field stands in: "Emergency contact"
+    required: bool = False  # a measurement or choice that is always given (never None)
+    choices: tuple[tuple[str, str], ...] = ()  # a choice's (code, label) pairs, in the order offered
+    width: int = 0  # a choice's column width in the store (room for codes to come)
 
     def __post_init__(self) -> None:
-        if self.kind == "text":
-            if self.max_len <= 0:
-                raise ValueError(f"{self.name}: a text field needs its longest length")
-        elif self.kind != "flag" and (self.low is None or self.high is None):
+        if self.kind == "text" and self.max_len <= 0:
+            raise ValueError(f"{self.name}: a text field needs its longest length")
+        if self.kind in ("whole", "number") and (self.low is None or self.high is None):
             raise ValueError(f"{self.name}: a measured field needs a range")
+        if self.kind == "choice" and (not self.choices or self.width < max(len(c) for c, _ in self.choices)):
+            raise ValueError(f"{self.name}: a choice needs its choices and a column wide enough for them")
         if self.letter == bool(self.why_not_in_letter):
             raise ValueError(f"{self.name}: either shown in the progress letter or a reason why not")
 
@@ -72,10 +77,14 @@ class RecordField:
         elif self.kind == "flag":
             if not isinstance(value, bool):
                 raise RecordValidationError(where, "must be true or false")
+        elif value is None and not self.required:
+            return
+        elif self.kind == "choice":
+            rules.one_of(where, value, self.codes)
         elif self.kind == "whole":
             assert self.low is not None and self.high is not None
-            rules.optional_whole_number(where, value, int(self.low), int(self.high))
-        elif value is not None:
+            rules.whole_number(where, value, int(self.low), int(self.high))
+        else:
             assert self.low is not None
             rules.number(where, value, self.low, self.high)
 
@@ -97,6 +106,15 @@ class RecordField:
                     where, f"must be an e-mail address like name@example.org, not {value!r}"
                 )
         return v
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """A choice's codes, in the order offered."""
+        return tuple(code for code, _ in self.choices)
+
+    def choice_label(self, code: str) -> str:
+        """What a person reads for one of a choice's codes (the code itself when unknown)."""
+        return dict(self.choices).get(code, code)
 
     def soap_words(self, value: object) -> str | None:
         """The SOAP note's words for ``value`` (None: a measurement not taken, left out of the note)."""
@@ -140,6 +158,15 @@ class RecordFields:
     def values(self, record: object) -> dict[str, object]:
         """The declared fields of ``record`` by name."""
         return {f.name: getattr(record, f.name) for f in self.fields}
+
+    def soap_words(self, record: object) -> str:
+        """The SOAP note's words for every field of ``record`` that has a value, in order: "tenderness 3/10,
+        relief some"."""
+        said = (f.soap_words(getattr(record, f.name)) for f in self.fields)
+        return ", ".join(w for w in said if w)
+
+    def __getitem__(self, name: str) -> RecordField:
+        return next(f for f in self.fields if f.name == name)
 
 
 _SIGN = "not in the progress letter, which summarises change in tenderness; the SOAP note lists every sign"
@@ -252,5 +279,45 @@ CLIENT_PEOPLE = RecordFields(
         _person("referrer_address", "Address", "Referring provider", "Practitioner.address", 500),
         _person("referrer_phone", "Phone", "Referring provider", "Practitioner.telecom:phone", 40, "phone"),
         _person("referrer_email", "E-mail", "Referring provider", "Practitioner.telecom:email", 254, "email"),
+    ),
+)
+
+# The 48-hour check-in after a session: how tender the treated muscles are and how much relief the client feels
+# (tenderness is normal for up to 48 hours). The client's questions are free text and stay
+# bespoke: FHIR carries them as the Observation's note, the SOAP note quotes them after the declared fields.
+RELIEF_CHOICES = (
+    ("worse", "Worse than before"),
+    ("none", "No relief"),
+    ("some", "Some relief"),
+    ("much", "Much better"),
+    ("complete", "Pain gone"),
+)
+CHECKIN_FIELDS = RecordFields(
+    "checkin",
+    (
+        RecordField(
+            name="tenderness",
+            label="Tenderness",
+            kind="whole",
+            required=True,
+            low=0,
+            high=10,
+            fhir="tenderness",
+            fhir_display="Tenderness on palpation 0-10",
+            soap="tenderness {}/10",
+            letter=True,
+        ),
+        RecordField(
+            name="relief",
+            label="Relief",
+            kind="choice",
+            required=True,
+            choices=RELIEF_CHOICES,
+            width=10,
+            fhir="relief",
+            fhir_display="Relief since the session",
+            soap="relief {}",
+            letter=True,
+        ),
     ),
 )

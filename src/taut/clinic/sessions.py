@@ -10,11 +10,12 @@ from taut.clinic import rules
 from taut.clinic.assessment import side_or_none
 from taut.clinic.catalogue import Catalogue
 from taut.clinic.errors import RecordValidationError
+from taut.clinic.fields import CHECKIN_FIELDS
 
 PRESSURE_LEVELS = {1: "light", 2: "moderate", 3: "firm", 4: "deep", 5: "very deep"}
 PRESSURE_CHANGES = ("up", "down")
 GOOD_PAIN_LIMIT = 7  # discomfort above this is past "good pain": the seed says never serious pain
-RELIEF = ("worse", "none", "some", "much", "complete")
+RELIEF = CHECKIN_FIELDS["relief"].codes  # worse, none, some, much, complete
 SESSION_STATUSES = ("open", "finished")
 
 
@@ -115,7 +116,8 @@ class TreatmentSession:
 
 @dataclass(frozen=True, kw_only=True)
 class CheckIn:
-    """The 48-hour check-in after a session: tenderness is normal for up to 48 hours."""
+    """The 48-hour check-in after a session: tenderness is normal for up to 48 hours. Tenderness and relief are
+    declared in ``clinic.fields.CHECKIN_FIELDS``, which every adapter reads."""
 
     id: int | None = None
     session_id: int
@@ -126,6 +128,5 @@ class CheckIn:
 
     def __post_init__(self) -> None:
         rules.aware("checkin.recorded_at", self.recorded_at)
-        rules.whole_number("checkin.tenderness", self.tenderness, 0, 10)
-        rules.one_of("checkin.relief", self.relief, RELIEF)
+        CHECKIN_FIELDS.check(self)
         rules.text("checkin.questions", self.questions, required=False, max_len=5000)

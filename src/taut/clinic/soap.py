@@ -27,7 +27,7 @@ from taut.clinic.catalogue import catalogue
 from taut.clinic.chart import Chart, OutcomeEntry, SessionEntry
 from taut.clinic.errors import NotFound
 from taut.clinic.factors import FACTORS
-from taut.clinic.fields import TRIGGER_POINT_SIGNS
+from taut.clinic.fields import CHECKIN_FIELDS, TRIGGER_POINT_SIGNS
 from taut.clinic.intake import Intake, engine_case
 from taut.clinic.naming import (
     instrument_short,
@@ -187,7 +187,7 @@ def _subjective(chart: Chart, entry: SessionEntry, intake: Intake | None, tz: tz
         c = previous.checkin
         text = (
             f"Check-in after the previous session ({iso_date(previous.session.occurred_at, tz)}): "
-            f"tenderness {c.tenderness}/10, relief {c.relief}."
+            f"{CHECKIN_FIELDS.soap_words(c)}."
         )
         if c.questions.strip():
             text += f" Questions: {c.questions.strip()}"

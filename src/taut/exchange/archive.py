@@ -43,7 +43,7 @@ from taut.clinic.people import Permission, User
 from taut.exchange.codec import codecs
 from taut.exchange.errors import ExchangeError
 from taut.exchange.files import atomic_target
-from taut.exchange.scope import clinic_scope, left_out
+from taut.exchange.scope import Scoped, clinic_scope, left_out
 from taut.services import access
 from taut.store import migrate
 from taut.store.engine import Database
@@ -183,7 +183,13 @@ def _write(
         raise ExchangeError("database", f"clinic {user.clinic_id} not found")
     total = sum(counts.values())
     done = 0
-    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
+    def tick(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress:
+            progress(done, total)
+
     files: list[dict[str, Any]] = []
     with (
         zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf,
@@ -192,41 +198,8 @@ def _write(
         data = _Sink(data_tmp)
         data.write('{"tables": {')
         for n, s in enumerate(scope):
-            cols = codecs(s.table)
             data.write(f'{"," if n else ""}\n"{s.table.name}": [')
-            with zf.open(_member(csv_path(s.table.name)), "w", force_zip64=True) as member:
-                sheet = _Sink(member)
-                shown = [i for i, c in enumerate(cols) if in_csv(s.table.name, c.name)]
-                texts = [i for i in shown if cols[i].kind in ("text", "json")]
-                sheet.write((BOM if bom else "") + _csv_line([cols[i].name for i in shown]))
-                stmt = select(s.table).where(s.where).order_by(*s.table.primary_key.columns)
-                first = True
-                names = [c.name for c in cols]
-                as_json = [(i, f) for i, c in enumerate(cols) if (f := c.json_writer()) is not None]
-                as_text = [(i, f) for i, c in enumerate(cols) if (f := c.text_writer()) is not None]
-                for chunk in conn.execute(stmt.execution_options(yield_per=CHUNK)).partitions():
-                    json_rows = []
-                    buf = io.StringIO()
-                    out = csv.writer(buf)
-                    for row in chunk:
-                        values = list(row)
-                        cells = list(values)
-                        for i, f in as_json:
-                            values[i] = f(values[i])
-                        json_rows.append(encode(dict(zip(names, values, strict=True))))
-                        for i, f in as_text:
-                            cells[i] = f(cells[i])
-                        for i in texts:
-                            cells[i] = csv_cell(cells[i])
-                        out.writerow([cells[i] for i in shown])
-                    data.write(("\n" if first else ",\n") + ",\n".join(json_rows))
-                    sheet.write(buf.getvalue())
-                    first = False
-                    done += len(chunk)
-                    if progress:
-                        progress(done, total)
-            files.append(sheet.entry(csv_path(s.table.name)))
-            data.write("\n]" if not first else "]")
+            files.append(_write_table(conn, zf, data, s, bom, tick))
         data.write("\n}}\n")
         with zf.open(_member(DICTIONARY), "w") as member:
             sheet = _Sink(member)
@@ -236,39 +209,96 @@ def _write(
         with zf.open(_member(DATA), "w", force_zip64=True) as member:
             shutil.copyfileobj(data_tmp, member, 1 << 20)
         files.insert(0, data.entry(DATA))
-        manifest = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "schema_revision": revision,
-            "taut_version": taut_version(),
-            "created_at": datetime.now(UTC).isoformat(),
-            "created_by": user.email,
-            "clinic": {"id": user.clinic_id, "name": name_row.name},
-            "contains": "every record of the clinic, its users with their password hashes, the audit trail",
-            "csv": {
-                "byte_order_mark": bom,
-                "formula_cells": "a text cell beginning with = + - @, a tab or a carriage return begins with '",
-                "left_out": sorted(
-                    f"{s.table.name}.{c.name}"
-                    for s in scope
-                    for c in s.table.columns
-                    if not in_csv(s.table.name, c.name)
-                ),
-                "dictionary": DICTIONARY,
-            },
-            "tables": [
-                {
-                    "name": s.table.name,
-                    "rows": counts[s.table.name],
-                    "columns": [c.name for c in s.table.columns],
-                }
-                for s in scope
-            ],
-            "left_out": left_out(),
-            "files": files,
-        }
+        manifest = _manifest(user, name_row.name, revision, bom, scope, counts, files)
         zf.writestr(_member(MANIFEST), json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return ArchiveSummary(path, user.clinic_id, name_row.name, revision, counts)
+
+
+def _write_table(
+    conn: Connection,
+    zf: zipfile.ZipFile,
+    data: _Sink,
+    s: Scoped,
+    bom: bool,
+    tick: Callable[[int], None],
+) -> dict[str, Any]:
+    """One table of the clinic's scope ``s``: its rows into the JSON data (after the opening ``[`` the caller
+    wrote) and into its CSV member, read in chunks; returns the CSV member's entry of the manifest."""
+    cols = codecs(s.table)
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    with zf.open(_member(csv_path(s.table.name)), "w", force_zip64=True) as member:
+        sheet = _Sink(member)
+        shown = [i for i, c in enumerate(cols) if in_csv(s.table.name, c.name)]
+        texts = [i for i in shown if cols[i].kind in ("text", "json")]
+        sheet.write((BOM if bom else "") + _csv_line([cols[i].name for i in shown]))
+        stmt = select(s.table).where(s.where).order_by(*s.table.primary_key.columns)
+        first = True
+        names = [c.name for c in cols]
+        as_json = [(i, f) for i, c in enumerate(cols) if (f := c.json_writer()) is not None]
+        as_text = [(i, f) for i, c in enumerate(cols) if (f := c.text_writer()) is not None]
+        for chunk in conn.execute(stmt.execution_options(yield_per=CHUNK)).partitions():
+            json_rows = []
+            buf = io.StringIO()
+            out = csv.writer(buf)
+            for row in chunk:
+                values = list(row)
+                cells = list(values)
+                for i, f in as_json:
+                    values[i] = f(values[i])
+                json_rows.append(encode(dict(zip(names, values, strict=True))))
+                for i, f in as_text:
+                    cells[i] = f(cells[i])
+                for i in texts:
+                    cells[i] = csv_cell(cells[i])
+                out.writerow([cells[i] for i in shown])
+            data.write(("\n" if first else ",\n") + ",\n".join(json_rows))
+            sheet.write(buf.getvalue())
+            first = False
+            tick(len(chunk))
+    data.write("\n]" if not first else "]")
+    return sheet.entry(csv_path(s.table.name))
+
+
+def _manifest(
+    user: User,
+    clinic_name: str,
+    revision: str,
+    bom: bool,
+    scope: list[Scoped],
+    counts: dict[str, int],
+    files: list[dict[str, Any]],
+) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "schema_revision": revision,
+        "taut_version": taut_version(),
+        "created_at": datetime.now(UTC).isoformat(),
+        "created_by": user.email,
+        "clinic": {"id": user.clinic_id, "name": clinic_name},
+        "contains": "every record of the clinic, its users with their password hashes, the audit trail",
+        "csv": {
+            "byte_order_mark": bom,
+            "formula_cells": "a text cell beginning with = + - @, a tab or a carriage return begins with '",
+            "left_out": sorted(
+                f"{s.table.name}.{c.name}"
+                for s in scope
+                for c in s.table.columns
+                if not in_csv(s.table.name, c.name)
+            ),
+            "dictionary": DICTIONARY,
+        },
+        "tables": [
+            {
+                "name": s.table.name,
+                "rows": counts[s.table.name],
+                "columns": [c.name for c in s.table.columns],
+            }
+            for s in scope
+        ],
+        "left_out": left_out(),
+        "files": files,
+    }
 
 
 def _member(name: str) -> zipfile.ZipInfo:

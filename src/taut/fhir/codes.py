@@ -12,7 +12,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from taut.anatomy.regions import Side
-from taut.clinic.fields import TRIGGER_POINT_SIGNS
+from taut.clinic.fields import CHECKIN_FIELDS, TRIGGER_POINT_SIGNS
 from taut.clinic.rom import rom_norms
 
 if TYPE_CHECKING:
@@ -25,6 +25,11 @@ BASE = "https://taut.example.org/fhir"
 
 def _cs(name: str) -> str:
     return f"{BASE}/CodeSystem/{name}"
+
+
+def choice_system(code: str) -> str:
+    """The CodeSystem of a declared choice's codes (clinic/fields.py), named after the field's code."""
+    return _cs(code)
 
 
 def _ext(name: str) -> str:
@@ -144,7 +149,7 @@ TAUT_CODES = {
     "pressure-change": "Client asked for more or less pressure",
     "released": "Trigger point released",
     "check-in": "48-hour check-in after a session",
-    "relief": "Relief since the session",
+    **{f.fhir: f.fhir_display for f in CHECKIN_FIELDS},  # tenderness, relief
     "score-band": "Score band",
     "red-flag": "Red flag found at intake",
     "medical-clearance": "Medical clearance after a red-flag referral",

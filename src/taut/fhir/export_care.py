@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING
 
 from taut.anatomy.regions import Side
 from taut.clinic.chart import OutcomeEntry, SessionEntry
+from taut.clinic.fields import CHECKIN_FIELDS
 from taut.clinic.notes import Note
 from taut.clinic.outcomes import INSTRUMENTS, SCORING_VERSION
 from taut.clinic.plan import TreatmentPlan
 from taut.clinic.sessions import Hold, TreatmentSession
 from taut.fhir import codes as c
+from taut.fhir import declared
 from taut.fhir.elements import Json, day, dt, item, ref, text_item, urn
 
 if TYPE_CHECKING:
@@ -63,7 +65,11 @@ def plan(b: Builder, p: TreatmentPlan) -> None:
                 "startDate": day(p.starts_on),
             },
         )
-    request: Json = {"status": request_status, "intent": "plan", "subject": ref(b.patient)}
+    _plan_requests(b, key, p, {"status": request_status, "intent": "plan", "subject": ref(b.patient)})
+
+
+def _plan_requests(b: Builder, key: str, p: TreatmentPlan, request: Json) -> None:
+    """The plan's sessions, its points (each with its technique) and its reassessments as ServiceRequests."""
     b.add(
         urn(f"{key}/sessions"),
         "ServiceRequest",
@@ -147,13 +153,7 @@ def session(b: Builder, e: SessionEntry) -> None:
         }
         if ci.questions:
             body["note"] = [{"text": ci.questions}]
-        body["component"] = [
-            {"code": c.concept(c.taut("tenderness")), "valueInteger": ci.tenderness},
-            {
-                "code": c.concept(c.taut("relief")),
-                "valueCodeableConcept": c.concept(c.coding(c.CS_RELIEF, ci.relief)),
-            },
-        ]
+        body["component"] = declared.components(CHECKIN_FIELDS, ci)
         b.add(urn(f"checkin/{ci.id}"), "Observation", body)
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
 from taut.clinic.factors import FACTORS
-from taut.clinic.fields import TRIGGER_POINT_SIGNS, RecordField
+from taut.clinic.fields import TRIGGER_POINT_SIGNS
 from taut.clinic.intake import Intake
 from taut.clinic.screening import MedicalClearance, ScreeningDecision
 from taut.fhir import codes as c
+from taut.fhir import declared
 from taut.fhir.elements import Json, day, dt, item, ref, resource_id, text_item, urn
 
 if TYPE_CHECKING:
@@ -239,23 +240,8 @@ def _exam(b: Builder, url: str, on: date, code: Json, extra: Json) -> str:
     return b.add(url, "Observation", body)
 
 
-def _component(field: RecordField, value: Any) -> Json:
-    """A declared field as an Observation component: a sign as a boolean, a score as an integer, a
-    measurement as a quantity in its unit."""
-    code = c.concept(c.taut(field.fhir))
-    if field.kind == "flag":
-        return {"code": code, "valueBoolean": value}
-    if field.kind == "whole":
-        return {"code": code, "valueInteger": value}
-    return {"code": code, "valueQuantity": c.quantity(value, field.unit)}
-
-
 def _finding(b: Builder, key: str, k: int, on: date, f: TriggerPointFinding) -> str:
-    components = [
-        _component(field, value)
-        for field, value in ((field, getattr(f, field.name)) for field in TRIGGER_POINT_SIGNS)
-        if value is not None  # a measurement not taken has no component
-    ]
+    components = declared.components(TRIGGER_POINT_SIGNS, f)  # a measurement not taken has none
     return _exam(
         b,
         urn(f"{key}/finding/{k}"),

@@ -10,11 +10,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from taut.clinic.chart import SessionEntry
+from taut.clinic.fields import CHECKIN_FIELDS
 from taut.clinic.notes import Note, NoteProvenance
 from taut.clinic.outcomes import OutcomeMeasure, PsfsActivity
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
 from taut.clinic.sessions import CheckIn, Hold, TreatmentSession
 from taut.fhir import codes as c
+from taut.fhir import declared
 from taut.fhir.reading import (
     a_date,
     a_datetime,
@@ -98,13 +100,44 @@ def session(rd: Reader, e: Entry, local: int) -> SessionEntry:
     period = required(e, r, "period", dict)
     participants = required(e, r, "participant", list)
     practitioner = rd.staff_id(e, participants[0].get("individual"), "participant[0].individual")
-    plan_id = None
-    if r.get("basedOn"):
-        sr = rd.target(e, r["basedOn"][0], "basedOn[0]", "ServiceRequest")
-        if sr.url not in rd.plan_of_request:
-            raise e.error("basedOn[0].reference", "must point at the sessions of a plan (CarePlan.activity)")
-        plan_id = rd.plan_of_request[sr.url]
+    plan_id = _plan_of(rd, e)
     ext = {x.get("url"): x.get("valueString", "") for x in r.get("extension") or []}
+    pain, checkin, procedures = _session_observations(rd, e, local)
+    if "pain-before-treatment" not in pain:
+        raise e.error("(resource)", "the pain before treatment (an Observation of the encounter) is missing")
+    holds = _holds(rd, e, procedures)
+    with at(e):
+        session = TreatmentSession(
+            id=local,
+            occurred_at=a_datetime(e, period.get("start"), "period.start"),
+            practitioner_id=practitioner,
+            pain_before=pain["pain-before-treatment"],
+            pain_after=pain.get("pain-after-treatment"),
+            holds=holds,
+            notes=ext.get(c.EXT_SESSION_NOTES, ""),
+            aftercare=ext.get(c.EXT_SESSION_AFTERCARE, ""),
+            plan_id=plan_id,
+            status=status,
+            ended_at=a_datetime(e, period["end"], "period.end") if "end" in period else None,
+        ).validate(rd.cat)
+    return SessionEntry(session, checkin)
+
+
+def _plan_of(rd: Reader, e: Entry) -> int | None:
+    """The plan a session belongs to (its ``basedOn``: a ServiceRequest of a CarePlan's activity)."""
+    based_on = e.resource.get("basedOn")
+    if not based_on:
+        return None
+    sr = rd.target(e, based_on[0], "basedOn[0]", "ServiceRequest")
+    if sr.url not in rd.plan_of_request:
+        raise e.error("basedOn[0].reference", "must point at the sessions of a plan (CarePlan.activity)")
+    return rd.plan_of_request[sr.url]
+
+
+def _session_observations(
+    rd: Reader, e: Entry, local: int
+) -> tuple[dict[str, int], CheckIn | None, list[Entry]]:
+    """What refers to the session's Encounter: (the pain before and after, the check-in, the treatments)."""
     pain: dict[str, int] = {}
     checkin = None
     procedures: list[Entry] = []
@@ -123,9 +156,12 @@ def session(rd: Reader, e: Entry, local: int) -> SessionEntry:
                 raise o.error("encounter", "the session already has its 48-hour check-in")
             checkin = _checkin(rd, o, local)
         rd.take(o)
-    if "pain-before-treatment" not in pain:
-        raise e.error("(resource)", "the pain before treatment (an Observation of the encounter) is missing")
-    holds: dict[int, tuple[Entry, Hold]] = {}
+    return pain, checkin, procedures
+
+
+def _holds(rd: Reader, e: Entry, procedures: list[Entry]) -> tuple[Hold, ...]:
+    """The session's holds in the order of their numbers (1, 2, … with none missing or twice)."""
+    holds: dict[int, Hold] = {}
     for p in procedures:
         rd.take(p)
         if not rd.part_of.get(p.url):
@@ -143,36 +179,19 @@ def session(rd: Reader, e: Entry, local: int) -> SessionEntry:
             if number in holds:
                 raise o.error("component", f"hold {number} of the session is given twice")
             with at(o):
-                holds[number] = (
-                    o,
-                    Hold(
-                        trp_id=trp,
-                        side=side,
-                        technique=technique,
-                        pressure=comps.get("pressure-level"),  # type: ignore[arg-type]
-                        seconds=comps.get("hold-duration"),  # type: ignore[arg-type]
-                        discomfort=comps.get("discomfort"),  # type: ignore[arg-type]
-                        pressure_change=comps.get("pressure-change"),
-                        released=comps.get("released", False),
-                    ),
+                holds[number] = Hold(
+                    trp_id=trp,
+                    side=side,
+                    technique=technique,
+                    pressure=comps.get("pressure-level"),  # type: ignore[arg-type]
+                    seconds=comps.get("hold-duration"),  # type: ignore[arg-type]
+                    discomfort=comps.get("discomfort"),  # type: ignore[arg-type]
+                    pressure_change=comps.get("pressure-change"),
+                    released=comps.get("released", False),
                 )
     if sorted(holds) != list(range(1, len(holds) + 1)):
         raise e.error("(resource)", f"the holds are numbered {sorted(holds)}; expected 1 to {len(holds)}")
-    with at(e):
-        session = TreatmentSession(
-            id=local,
-            occurred_at=a_datetime(e, period.get("start"), "period.start"),
-            practitioner_id=practitioner,
-            pain_before=pain["pain-before-treatment"],
-            pain_after=pain.get("pain-after-treatment"),
-            holds=tuple(holds[n][1] for n in sorted(holds)),
-            notes=ext.get(c.EXT_SESSION_NOTES, ""),
-            aftercare=ext.get(c.EXT_SESSION_AFTERCARE, ""),
-            plan_id=plan_id,
-            status=status,
-            ended_at=a_datetime(e, period["end"], "period.end") if "end" in period else None,
-        ).validate(rd.cat)
-    return SessionEntry(session, checkin)
+    return tuple(holds[n] for n in sorted(holds))
 
 
 def _checkin(rd: Reader, o: Entry, session: int) -> CheckIn:
@@ -183,8 +202,7 @@ def _checkin(rd: Reader, o: Entry, session: int) -> CheckIn:
             id=session,
             session_id=session,
             recorded_at=a_datetime(o, o.resource.get("effectiveDateTime"), "effectiveDateTime"),
-            tenderness=comps.get("tenderness"),  # type: ignore[arg-type]
-            relief=comps.get("relief"),  # type: ignore[arg-type]
+            **declared.values(o, CHECKIN_FIELDS, comps),
             questions=str(notes[0].get("text", "")) if notes else "",
         )
 
@@ -254,13 +272,7 @@ def note(rd: Reader, e: Entry, local: int) -> Note:
     final = r.get("docStatus") == "final"
     if final != (signed_at is not None):
         raise e.error("docStatus", "a final note carries its signing time (and a preliminary one none)")
-    amends = None
-    for k, rel in enumerate(r.get("relatesTo") or []):
-        if rel.get("code") == "appends":
-            original = rd.target(e, rel.get("target"), f"relatesTo[{k}].target", "DocumentReference")
-            if original.resource.get("docStatus") != "final":
-                raise e.error(f"relatesTo[{k}].target", "only a signed (final) note is amended")
-            amends = rd.note_ids[original.url]
+    amends = _amends(rd, e)
     session = None
     encounters = (r.get("context") or {}).get("encounter") or []
     if encounters:
@@ -270,23 +282,7 @@ def note(rd: Reader, e: Entry, local: int) -> Note:
         body = base64.b64decode(str(attachment.get("data", "")), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
         raise e.error("content[0].attachment.data", "is not base64 of UTF-8 text") from None
-    provenance = None
-    source = rd.note_provenance.get(e.url)
-    if source is not None:
-        p = source.entry
-        if source.author is not None and source.author != author:
-            raise p.error("agent", "the author differs from the note's (DocumentReference.author)")
-        if source.signer != signed_by and (source.signer is not None or signed_by is not None):
-            raise p.error(
-                "agent", "the attester differs from the note's signer (DocumentReference.authenticator)"
-            )
-        if source.system is not None:
-            with at(p):
-                provenance = NoteProvenance(
-                    system=source.system,
-                    author=rd.staff[author].as_person(),
-                    signer=None if signed_by is None else rd.staff[signed_by].as_person(),
-                )
+    provenance = _note_provenance(rd, e, author, signed_by)
     with at(e):
         return Note(
             id=local,
@@ -299,4 +295,38 @@ def note(rd: Reader, e: Entry, local: int) -> Note:
             signed_by=signed_by,
             amends_id=amends,
             provenance=provenance,
+        )
+
+
+def _amends(rd: Reader, e: Entry) -> int | None:
+    """The signed note this one amends (its ``relatesTo`` of code ``appends``), if any."""
+    amends = None
+    for k, rel in enumerate(e.resource.get("relatesTo") or []):
+        if rel.get("code") == "appends":
+            original = rd.target(e, rel.get("target"), f"relatesTo[{k}].target", "DocumentReference")
+            if original.resource.get("docStatus") != "final":
+                raise e.error(f"relatesTo[{k}].target", "only a signed (final) note is amended")
+            amends = rd.note_ids[original.url]
+    return amends
+
+
+def _note_provenance(rd: Reader, e: Entry, author: int, signed_by: int | None) -> NoteProvenance | None:
+    """Where an imported note was written (its Provenance), which must name the note's own author and signer."""
+    source = rd.note_provenance.get(e.url)
+    if source is None:
+        return None
+    p = source.entry
+    if source.author is not None and source.author != author:
+        raise p.error("agent", "the author differs from the note's (DocumentReference.author)")
+    if source.signer != signed_by and (source.signer is not None or signed_by is not None):
+        raise p.error(
+            "agent", "the attester differs from the note's signer (DocumentReference.authenticator)"
+        )
+    if source.system is None:
+        return None
+    with at(p):
+        return NoteProvenance(
+            system=source.system,
+            author=rd.staff[author].as_person(),
+            signer=None if signed_by is None else rd.staff[signed_by].as_person(),
         )

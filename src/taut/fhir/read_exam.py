@@ -9,7 +9,7 @@ from taut.anatomy.pain import PainDrawing, PainMark
 from taut.anatomy.regions import RegionRef, body_map
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
 from taut.clinic.factors import group as group_of
-from taut.clinic.fields import TRIGGER_POINT_SIGNS, RecordField
+from taut.clinic.fields import TRIGGER_POINT_SIGNS
 from taut.clinic.intake import (
     Biochemical,
     Biomechanical,
@@ -22,6 +22,7 @@ from taut.clinic.intake import (
 from taut.clinic.rom import rom_norms
 from taut.clinic.screening import MedicalClearance, ScreeningDecision
 from taut.fhir import codes as c
+from taut.fhir import declared
 from taut.fhir.elements import Json
 from taut.fhir.reading import (
     a_date,
@@ -307,7 +308,7 @@ def _exam(rd: Reader, o: Entry, kind: str) -> Any:
         trp, side = rd.point(o, r.get("bodySite"), "bodySite")
         status, _ = code_of(o, r.get("valueCodeableConcept"), "valueCodeableConcept", c.CS_TRP_STATUS)
         comps = rd.components(o)
-        signs = {f.name: _declared(o, f, comps.get(f.fhir)) for f in TRIGGER_POINT_SIGNS}
+        signs = declared.values(o, TRIGGER_POINT_SIGNS, comps)
         with at(o):
             return TriggerPointFinding(trp_id=trp, side=side, status=status, **signs)
     if kind == "range-of-motion":
@@ -335,15 +336,3 @@ def _exam(rd: Reader, o: Entry, kind: str) -> Any:
             structure=str(site.get("text", "")) if isinstance(site, dict) else "",
             notes=str(notes[0].get("text", "")) if notes else "",
         )
-
-
-def _declared(o: Entry, f: RecordField, value: Any) -> Any:
-    """A declared field from its component's value: an absent sign is false, an absent measurement none; the
-    record itself checks the type and range."""
-    if value is None:
-        return False if f.kind == "flag" else None
-    if f.kind == "whole":
-        return whole(o, value, f"component[{f.fhir}].value")
-    if f.kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return value

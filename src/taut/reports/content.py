@@ -25,9 +25,9 @@ from taut.clinic.naming import capital, instrument_short
 from taut.clinic.outcomes import INSTRUMENTS, Mcid
 from taut.clinic.people import Client
 from taut.clinic.plan import TreatmentPlan
+from taut.clinic.progress import Progress, TrpReading, mcid_edge, progress_of
 from taut.knowledge import KnowledgeBase, knowledge
 from taut.reports.letterhead import Letterhead, Signature
-from taut.services.progress import Progress, TrpReading, mcid_edge, progress_of
 
 
 class NothingToReport(ClinicError, ValueError):

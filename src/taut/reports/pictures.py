@@ -14,6 +14,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 from taut.anatomy.drawing import Figure, intensity_colour, load_view, region_centroid
 from taut.anatomy.drawing.figure import HEADING, HEADINGS
@@ -182,6 +186,19 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
+_CHART_STYLE: dict[Any, Any] = {  # matplotlib rc keys
+    "svg.fonttype": "none",  # text stays text (selectable, searchable in the PDF)
+    "font.family": "DejaVu Sans",
+    "font.size": 7,
+    "axes.edgecolor": "#9ca3af",
+    "axes.linewidth": 0.6,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6,
+}
+
+
 def outcome_chart_svg(series: OutcomeSeries, *, width_in: float = 3.4, height_in: float = 2.2) -> str:
     """One instrument's scores over time. The baseline is a dotted line; the MCID is a dashed line at the
     baseline minus (or plus) the MCID, with the side of it that counts as a clinically important improvement
@@ -194,48 +211,12 @@ def outcome_chart_svg(series: OutcomeSeries, *, width_in: float = 3.4, height_in
 
     days = [mdates.date2num(p.taken_on) for p in series.points]
     values = [p.value for p in series.points]
-    lo, hi = series.range
-    with matplotlib.rc_context(
-        {
-            "svg.fonttype": "none",  # text stays text (selectable, searchable in the PDF)
-            "svg.hashsalt": f"taut-{series.instrument}",  # the same SVG for the same data
-            "font.family": "DejaVu Sans",
-            "font.size": 7,
-            "axes.edgecolor": "#9ca3af",
-            "axes.linewidth": 0.6,
-            "xtick.color": INK,
-            "ytick.color": INK,
-            "xtick.major.width": 0.6,
-            "ytick.major.width": 0.6,
-        }
-    ):
+    # svg.hashsalt: the same SVG for the same data
+    with matplotlib.rc_context({**_CHART_STYLE, "svg.hashsalt": f"taut-{series.instrument}"}):
         fig = MplFigure(figsize=(width_in, height_in))
         ax = fig.add_subplot()
         ax.grid(axis="y", color="#e5e7eb", lw=0.5, zorder=0)
-        threshold = series.mcid_threshold
-        labels: list[tuple[float, str, str]] = [(values[0], "baseline", MUTED)]
-        if threshold is not None and lo <= threshold <= hi:
-            far = lo if series.better == "lower" else hi
-            ax.axhspan(min(threshold, far), max(threshold, far), color=BAND, lw=0, zorder=0)
-            ax.axhline(threshold, color=GOOD, lw=1.0, ls=(0, (4, 2)), zorder=1)
-            labels.append((threshold, "MCID", GOOD))
-        elif (
-            threshold is not None
-        ):  # the baseline is too near the end of the scale for the MCID; note it far away
-            labels.append((hi if series.better == "lower" else lo, "MCID off\nthe scale", MUTED))
-        ax.axhline(values[0], color=MUTED, lw=0.8, ls=(0, (1, 1.5)), zorder=1)
-        for y, label, colour in labels:
-            ax.annotate(
-                label,
-                xy=(1.0, y),
-                xycoords=("axes fraction", "data"),
-                xytext=(4, 0),
-                textcoords="offset points",
-                ha="left",
-                va="center",
-                color=colour,
-                fontsize=7,
-            )
+        _reference_lines(ax, series, values[0])
         ax.plot(days, values, color=LINE, lw=1.4, zorder=2)
         colours = [GOOD if p.passes_mcid else LINE for p in series.points]
         ax.scatter(days, values, c=colours, s=20, zorder=3, edgecolors="white", linewidths=0.6)
@@ -250,25 +231,62 @@ def outcome_chart_svg(series: OutcomeSeries, *, width_in: float = 3.4, height_in
                 fontsize=7,
                 color=INK,
             )
-        pad = (hi - lo) * 0.08
-        ax.set_ylim(lo - pad, hi + pad)
-        span = max(days[-1] - days[0], 14.0)
-        ax.set_xlim(days[0] - span * 0.08, days[-1] + span * 0.08)
-        if len(days) <= 6:
-            ax.set_xticks(days)
-            ax.set_xticklabels(_day_labels([p.taken_on for p in series.points]))
-        else:
-            locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
-            ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
-        ax.tick_params(labelsize=7, length=2.5)
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.set_ylabel(series.short, fontsize=7, color=INK)
+        _axes(ax, series, days)
         fig.subplots_adjust(left=0.13, right=0.83, top=0.96, bottom=0.13)
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None})
     svg = buf.getvalue()
     return svg[svg.index("<svg") :]
+
+
+def _reference_lines(ax: Axes, series: OutcomeSeries, baseline: float) -> None:
+    """The baseline (dotted) and the MCID (dashed, the improving side shaded), labelled at the right edge."""
+    lo, hi = series.range
+    threshold = series.mcid_threshold
+    labels: list[tuple[float, str, str]] = [(baseline, "baseline", MUTED)]
+    if threshold is not None and lo <= threshold <= hi:
+        far = lo if series.better == "lower" else hi
+        ax.axhspan(min(threshold, far), max(threshold, far), color=BAND, lw=0, zorder=0)
+        ax.axhline(threshold, color=GOOD, lw=1.0, ls=(0, (4, 2)), zorder=1)
+        labels.append((threshold, "MCID", GOOD))
+    elif (
+        threshold is not None
+    ):  # the baseline is too near the end of the scale for the MCID; note it far away
+        labels.append((hi if series.better == "lower" else lo, "MCID off\nthe scale", MUTED))
+    ax.axhline(baseline, color=MUTED, lw=0.8, ls=(0, (1, 1.5)), zorder=1)
+    for y, label, colour in labels:
+        ax.annotate(
+            label,
+            xy=(1.0, y),
+            xycoords=("axes fraction", "data"),
+            xytext=(4, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            color=colour,
+            fontsize=7,
+        )
+
+
+def _axes(ax: Axes, series: OutcomeSeries, days: list[float]) -> None:
+    """The scale's range with a margin, the dates under the points (or a concise date axis for many)."""
+    import matplotlib.dates as mdates
+
+    lo, hi = series.range
+    pad = (hi - lo) * 0.08
+    ax.set_ylim(lo - pad, hi + pad)
+    span = max(days[-1] - days[0], 14.0)
+    ax.set_xlim(days[0] - span * 0.08, days[-1] + span * 0.08)
+    if len(days) <= 6:
+        ax.set_xticks(days)
+        ax.set_xticklabels(_day_labels([p.taken_on for p in series.points]))
+    else:
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+    ax.tick_params(labelsize=7, length=2.5)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_ylabel(series.short, fontsize=7, color=INK)
 
 
 def _day_labels(days: Sequence[date]) -> list[str]:

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from taut.clinic import appointments as ap
 from taut.clinic import rules
@@ -40,7 +40,7 @@ from taut.clinic.people import Client, Permission, Role, User
 from taut.services import access
 from taut.store import appointments as store
 from taut.store import booking as booking_store
-from taut.store import people, tables
+from taut.store import people
 from taut.store.engine import Database
 
 CLINICAL_ROLES = (Role.OWNER, Role.THERAPIST)
@@ -113,8 +113,8 @@ def _practitioners(conn: Connection, clinic_id: int, *, all_: bool = False) -> l
                 role=u.role.value,
                 active=u.active,
                 bookable=bookable,
-                credentials=p.credentials if p is not None else "",
-                registration_number=p.registration_number if p is not None else "",
+                credentials=u.credentials or "",
+                registration_number=u.registration_number or "",
             )
         )
     return out
@@ -157,23 +157,24 @@ def save_profile(
     registration_number: str,
     bookable: bool,
 ) -> None:
-    """The practitioner's credentials and registration number (printed on receipts) and whether they take
-    bookings: the practitioner's own or the owner's."""
+    """The practitioner's credentials and registration number (their account's, printed on receipts, notes and
+    letters alike) and whether they take bookings: the practitioner's own or the owner's."""
     _self_or_owner(db, user, practitioner_id, "practitioner")
-    from taut.clinic import rules
-
-    rules.text("practitioner.credentials", credentials, required=False, max_len=120)
-    rules.text("practitioner.registration_number", registration_number, required=False, max_len=60)
     with db.transaction() as conn:
-        _any_staff(conn, user.clinic_id, practitioner_id)
-        store.put_profile(
+        staff = _any_staff(conn, user.clinic_id, practitioner_id)
+        changed = replace(
+            staff,
+            credentials=credentials.strip() or None,
+            registration_number=registration_number.strip() or None,
+        )  # the account checks them (user.credentials, user.registration_number)
+        people.update_user(
             conn,
             user.clinic_id,
             practitioner_id,
-            credentials=credentials.strip(),
-            registration_number=registration_number.strip(),
-            bookable=bookable,
+            credentials=changed.credentials,
+            registration_number=changed.registration_number,
         )
+        store.put_profile(conn, user.clinic_id, practitioner_id, bookable=bookable)
         access.log(conn, user, "update", "practitioner", practitioner_id)
 
 
@@ -271,13 +272,10 @@ def add_exception(db: Database, user: User, e: ScheduleException) -> int:
 
 def delete_exception(db: Database, user: User, exception_id: int) -> None:
     with db.transaction() as conn:
-        t = tables.schedule_exceptions
-        pid = conn.execute(
-            select(t.c.practitioner_id).where(t.c.id == exception_id, t.c.clinic_id == user.clinic_id)
-        ).scalar()
+        pid = store.exception_practitioner(conn, user.clinic_id, exception_id)
     if pid is None:
         raise NotFound("exception", exception_id)
-    _self_or_owner(db, user, int(pid), "schedule_exception")
+    _self_or_owner(db, user, pid, "schedule_exception")
     with db.transaction() as conn:
         store.delete_exception(conn, user.clinic_id, exception_id)
         access.log(conn, user, "delete", "schedule_exception", exception_id)
@@ -401,20 +399,8 @@ def _check_slot(
             raise SlotTaken(
                 f"appointment.start: the practitioner is booked at that time (an appointment at {when})"
             )
-    if room_id is not None:
-        a = tables.appointments.c
-        clash = conn.execute(
-            select(a.id).where(
-                a.clinic_id == clinic_id,
-                a.room_id == room_id,
-                a.status.in_(ap.BLOCKING),
-                a.starts_at < blocks,
-                a.blocks_until > start,
-                a.id != (ignore or 0),
-            )
-        ).first()
-        if clash is not None:
-            raise SlotTaken("appointment.room_id: the room is booked at that time")
+    if room_id is not None and store.room_taken(conn, clinic_id, room_id, start, blocks, ignore):
+        raise SlotTaken("appointment.room_id: the room is booked at that time")
 
 
 def _room(conn: Connection, clinic_id: int, room_id: int | None) -> int | None:
@@ -423,16 +409,6 @@ def _room(conn: Connection, clinic_id: int, room_id: int | None) -> int | None:
     if room_id not in {r[0] for r in store.rooms(conn, clinic_id) if r[2]}:
         raise RecordValidationError("appointment.room_id", f"no room {room_id} in this clinic")
     return room_id
-
-
-def _active_plan(conn: Connection, clinic_id: int, client_id: int) -> int | None:
-    p = tables.plans.c
-    return conn.execute(
-        select(p.id)
-        .where(p.clinic_id == clinic_id, p.client_id == client_id, p.status == "active")
-        .order_by(p.starts_on.desc(), p.id.desc())
-        .limit(1)
-    ).scalar()
 
 
 def book(
@@ -465,7 +441,7 @@ def book(
         rules.aware("appointment.start", start)
         starts = ap.series_starts(start, tz, count=repeat, interval_weeks=interval_weeks)
         series = uuid.uuid4().hex if len(starts) > 1 else None
-        plan_id = _active_plan(conn, user.clinic_id, client_id)
+        plan_id = store.active_plan_id(conn, user.clinic_id, client_id)
         made = []
         for i, s in enumerate(starts):
             try:
@@ -710,7 +686,7 @@ def start_visit(db: Database, user: User, appointment_id: int, *, pain_before: i
                 "appointment.status",
                 f"an appointment that is {ap.STATUS_WORDS[a.status]} cannot start a session",
             )
-        plan_id = a.plan_id or _active_plan(conn, user.clinic_id, a.client_id)
+        plan_id = a.plan_id or store.active_plan_id(conn, user.clinic_id, a.client_id)
     sid = sessions.start_session(db, user, a.client_id, pain_before=pain_before, plan_id=plan_id)
     with db.transaction() as conn:
         current = store.get_appointment(conn, user.clinic_id, appointment_id)
@@ -771,15 +747,10 @@ class BookView:
 
 
 def names_of(conn: Connection, clinic_id: int, client_ids: Sequence[int]) -> dict[int, str]:
-    c = tables.clients.c
-    if not client_ids:
-        return {}
-    rows = conn.execute(
-        select(c.id, c.given_name, c.family_name).where(
-            c.clinic_id == clinic_id, c.id.in_(sorted(set(client_ids)))
-        )
-    )
-    return {r.id: f"{r.given_name} {r.family_name}" for r in rows}
+    return {
+        i: f"{given} {family}"
+        for i, (given, family) in people.client_names(conn, clinic_id, client_ids).items()
+    }
 
 
 def book_view(
@@ -1052,18 +1023,12 @@ def feed_events(
             t + timedelta(days=days_ahead),
             practitioner_ids=[pid],
         )
-        c = tables.clients.c
-        ids = sorted({a.client_id for a in appts})
-        short = (
-            {
-                r.id: f"{r.given_name} {r.family_name[:1]}."
-                for r in conn.execute(
-                    select(c.id, c.given_name, c.family_name).where(c.clinic_id == clinic_id, c.id.in_(ids))
-                )
-            }
-            if ids
-            else {}
-        )
+        short = {
+            i: f"{given} {family[:1]}."
+            for i, (given, family) in people.client_names(
+                conn, clinic_id, [a.client_id for a in appts]
+            ).items()
+        }
         kinds = {k.id: k.name for k in store.types(conn, clinic_id)}
         rooms = {r[0]: r[1] for r in store.rooms(conn, clinic_id)}
         audit_user = u

@@ -28,7 +28,6 @@ from taut.services import access
 from taut.services.appointments import (
     Practitioner,
     Slot,
-    _active_plan,
     _check_slot,
     _practitioners,
     _windows_by_day,
@@ -363,7 +362,7 @@ def _insert(
         starts_at=start,
         ends_at=end,
         blocks_until=blocks,
-        plan_id=_active_plan(conn, clinic_id, client_id),
+        plan_id=book_store.active_plan_id(conn, clinic_id, client_id),
         price_cents=kind.price_cents,
         note=NOTE_NEW if is_new else NOTE,
     ).validate()

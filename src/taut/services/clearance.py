@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from taut.clinic.errors import NotFound, RecordValidationError
+from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import Permission, User
-from taut.clinic.screening import AWAITING, CLEARED, MedicalClearance, flag_states, refers
+from taut.clinic.screening import AWAITING, CLEARED, FlagState, MedicalClearance, flag_states, refers
 from taut.reasoning.redflags import screen
 from taut.services import access
 from taut.services.suggestions import case_for_intake
@@ -35,33 +35,12 @@ def record_clearance(
     access.require(db, user, Permission.WRITE_CLINICAL, entity="clearance", record_id=intake_id)
     with db.transaction() as conn:
         client = people.get_client(conn, user.clinic_id, client_id)
-        owner, intake = records.get_intake(conn, user.clinic_id, intake_id)
-        if owner != client_id:
-            raise NotFound("intake", intake_id)
+        intake = access.access_intake(conn, user, client_id, intake_id)
         red = [f for f in screen(case_for_intake(intake, client))[0] if refers(f.level)]
         decisions = records.decisions_for_intake(conn, user.clinic_id, intake_id)
         clearances = records.clearances_for_intake(conn, user.clinic_id, intake_id)
         states = {s.code: s for s in flag_states((f.code for f in red), decisions, clearances)}
-        awaiting = [code for code, s in states.items() if s.status == AWAITING]
-        if not flags:
-            if not awaiting:
-                raise RecordValidationError(
-                    "clearance.flags", f"no red flag of intake {intake_id} is waiting for medical clearance"
-                )
-            flags = tuple(awaiting)
-        for i, code in enumerate(flags):
-            state = states.get(code)
-            if state is None:
-                raise RecordValidationError(
-                    f"clearance.flags[{i}]",
-                    f"{code!r} is not a red flag of intake {intake_id}"
-                    + (f" (its red flags: {', '.join(states)})" if states else ""),
-                )
-            if state.status not in (AWAITING, CLEARED):
-                raise RecordValidationError(
-                    f"clearance.flags[{i}]",
-                    f"{code!r} was not referred: record the referral first (medical clearance answers a referral)",
-                )
+        flags = _flags_to_clear(states, flags, intake_id)
         c = MedicalClearance(
             intake_id=intake_id,
             flags=tuple(dict.fromkeys(flags)),
@@ -83,3 +62,29 @@ def record_clearance(
             detail=f"cleared by {c.cleared_by} on {c.cleared_on:%Y-%m-%d}: {', '.join(c.flags)}",
         )
     return replace(c, id=cid)
+
+
+def _flags_to_clear(states: dict[str, FlagState], flags: tuple[str, ...], intake_id: int) -> tuple[str, ...]:
+    """The red flags a clearance answers: those given, each referred (awaiting clearance, or cleared already);
+    none given, every flag still awaiting clearance."""
+    if not flags:
+        awaiting = tuple(code for code, s in states.items() if s.status == AWAITING)
+        if not awaiting:
+            raise RecordValidationError(
+                "clearance.flags", f"no red flag of intake {intake_id} is waiting for medical clearance"
+            )
+        return awaiting
+    for i, code in enumerate(flags):
+        state = states.get(code)
+        if state is None:
+            raise RecordValidationError(
+                f"clearance.flags[{i}]",
+                f"{code!r} is not a red flag of intake {intake_id}"
+                + (f" (its red flags: {', '.join(states)})" if states else ""),
+            )
+        if state.status not in (AWAITING, CLEARED):
+            raise RecordValidationError(
+                f"clearance.flags[{i}]",
+                f"{code!r} was not referred: record the referral first (medical clearance answers a referral)",
+            )
+    return flags

@@ -29,20 +29,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection
 
 from taut.clinic.catalogue import catalogue
 from taut.clinic.chart import Chart, SessionEntry
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.notes import Note, NoteProvenance, Person
-from taut.clinic.people import Clinic, Permission, User
+from taut.clinic.people import Client, Clinic, Permission, User
 from taut.services import access
 from taut.store import course as course_store
 from taut.store import people, records
 from taut.store.engine import Database
-
-if TYPE_CHECKING:
-    from sqlalchemy import Connection
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,15 +79,7 @@ def import_course(db: Database, user: User, course: CourseOfCare, *, allow_dupli
     with db.transaction() as conn:
         client = chart.client
         if not allow_duplicate:
-            same = course_store.same_person(
-                conn, cid_clinic, client.given_name, client.family_name, client.date_of_birth
-            )
-            if same:
-                raise RecordValidationError(
-                    "client",
-                    f"{client.full_name} born {client.date_of_birth.isoformat()} is already client {same[0]} "
-                    "of this clinic; nothing was imported",
-                )
+            _refuse_duplicate(conn, cid_clinic, client)
         by_email = {u.email: u.id for u in people.users_of(conn, cid_clinic) if u.id is not None}
 
         def who(source_id: int) -> int:
@@ -99,59 +89,8 @@ def import_course(db: Database, user: User, course: CourseOfCare, *, allow_dupli
         saved = people.add_client(conn, cid_clinic, replace(client, id=None))
         assert saved.id is not None
         new_id = saved.id
-        _add_intakes(conn, cid_clinic, new_id, chart, me, who)
-        for a in chart.assessments:
-            records.add_assessment(conn, cid_clinic, new_id, a, by=me)
-        plan_ids: dict[int, int] = {}
-        for p in chart.plans:
-            assert p.id is not None
-            plan_ids[p.id] = records.add_plan(conn, cid_clinic, new_id, p, by=me)
-        session_ids: dict[int, int] = {}
-        for e in chart.sessions:
-            s = e.session
-            assert s.id is not None
-            session_ids[s.id] = records.add_session(
-                conn,
-                cid_clinic,
-                new_id,
-                replace(
-                    s,
-                    practitioner_id=who(s.practitioner_id),
-                    plan_id=None if s.plan_id is None else plan_ids[s.plan_id],
-                ),
-            )
-        for e in chart.sessions:
-            if e.checkin is not None:
-                records.add_checkin(
-                    conn,
-                    cid_clinic,
-                    new_id,
-                    replace(e.checkin, session_id=session_ids[e.checkin.session_id]),
-                    by=me,
-                )
-        for o in chart.outcomes:
-            records.add_outcome(conn, cid_clinic, new_id, o.measure, by=me)
-        note_ids: dict[int, int] = {}
-        imported_at = datetime.now(UTC)
-        for n in amendments_last(chart.notes):
-            assert n.id is not None
-            note_ids[n.id] = records.add_note(
-                conn,
-                cid_clinic,
-                new_id,
-                replace(
-                    n,
-                    author_id=me,  # who entered it into this clinic; who wrote it is its provenance
-                    signed_by=None,  # no user of this clinic signed it
-                    provenance=replace(
-                        provenance_of(n, course),
-                        imported_by=me,
-                        imported_at=imported_at,
-                    ),
-                    session_id=None if n.session_id is None else session_ids[n.session_id],
-                    amends_id=None if n.amends_id is None else note_ids[n.amends_id],
-                ),
-            )
+        session_ids = _add_records(conn, cid_clinic, new_id, chart, me, who)
+        _add_notes(conn, cid_clinic, new_id, chart.notes, course, me, session_ids)
         access.log(
             conn,
             user,
@@ -166,6 +105,82 @@ def import_course(db: Database, user: User, course: CourseOfCare, *, allow_dupli
             ),
         )
     return new_id
+
+
+def _refuse_duplicate(conn: Connection, clinic_id: int, client: Client) -> None:
+    same = course_store.same_person(
+        conn, clinic_id, client.given_name, client.family_name, client.date_of_birth
+    )
+    if same:
+        raise RecordValidationError(
+            "client",
+            f"{client.full_name} born {client.date_of_birth.isoformat()} is already client {same[0]} "
+            "of this clinic; nothing was imported",
+        )
+
+
+def _add_records(
+    conn: Connection, clinic_id: int, new_id: int, chart: Chart, me: int, who: Callable[[int], int]
+) -> dict[int, int]:
+    """The chart's records under the new client, their links renumbered; returns the sessions' new ids by the
+    course's. ``who``: the user of this clinic for a user of the course (``me`` when none matches)."""
+    _add_intakes(conn, clinic_id, new_id, chart, me, who)
+    for a in chart.assessments:
+        records.add_assessment(conn, clinic_id, new_id, a, by=me)
+    plan_ids: dict[int, int] = {}
+    for p in chart.plans:
+        assert p.id is not None
+        plan_ids[p.id] = records.add_plan(conn, clinic_id, new_id, p, by=me)
+    session_ids: dict[int, int] = {}
+    for e in chart.sessions:
+        s = e.session
+        assert s.id is not None
+        session_ids[s.id] = records.add_session(
+            conn,
+            clinic_id,
+            new_id,
+            replace(
+                s,
+                practitioner_id=who(s.practitioner_id),
+                plan_id=None if s.plan_id is None else plan_ids[s.plan_id],
+            ),
+        )
+    for e in chart.sessions:
+        if e.checkin is not None:
+            checkin = replace(e.checkin, session_id=session_ids[e.checkin.session_id])
+            records.add_checkin(conn, clinic_id, new_id, checkin, by=me)
+    for o in chart.outcomes:
+        records.add_outcome(conn, clinic_id, new_id, o.measure, by=me)
+    return session_ids
+
+
+def _add_notes(
+    conn: Connection,
+    clinic_id: int,
+    new_id: int,
+    notes: Iterable[Note],
+    course: CourseOfCare,
+    me: int,
+    session_ids: dict[int, int],
+) -> None:
+    """The course's notes, each amendment after the note it amends, with where they were written."""
+    note_ids: dict[int, int] = {}
+    imported_at = datetime.now(UTC)
+    for n in amendments_last(notes):
+        assert n.id is not None
+        note_ids[n.id] = records.add_note(
+            conn,
+            clinic_id,
+            new_id,
+            replace(
+                n,
+                author_id=me,  # who entered it into this clinic; who wrote it is its provenance
+                signed_by=None,  # no user of this clinic signed it
+                provenance=replace(provenance_of(n, course), imported_by=me, imported_at=imported_at),
+                session_id=None if n.session_id is None else session_ids[n.session_id],
+                amends_id=None if n.amends_id is None else note_ids[n.amends_id],
+            ),
+        )
 
 
 def provenance_of(n: Note, course: CourseOfCare) -> NoteProvenance:

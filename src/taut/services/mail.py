@@ -33,19 +33,20 @@ from email.utils import formatdate, parseaddr
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection
 
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import Permission, User
 from taut.services import access
+from taut.store import outbox
 from taut.store.engine import Database
-from taut.store.tables import mail_outbox
+from taut.store.outbox import FAILED, QUEUED, SENDING, SENT
 
 MAX_ATTEMPTS = 10
 LEASE = timedelta(minutes=15)
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
-QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+__all__ = ["FAILED", "QUEUED", "SENDING", "SENT"]  # the states, re-exported for the CLI and the tests
 
 
 class MailError(ValueError):
@@ -175,22 +176,7 @@ def queue_mail(
         if total > MAX_ATTACHMENT_BYTES:
             raise RecordValidationError("attachments", "together must be at most 20 MB")
         msg.add_attachment(bytes(a.data), maintype=maintype, subtype=subtype, filename=name)
-    now = _now()
-    row = conn.execute(
-        mail_outbox.insert()
-        .values(
-            clinic_id=clinic_id,
-            to_addr=addr,
-            subject=subject,
-            message=msg.as_string(policy=policy.SMTP),
-            status=QUEUED,
-            attempts=0,
-            created_at=now,
-            next_attempt_at=now,
-        )
-        .returning(mail_outbox.c.id)
-    ).scalar_one()
-    return int(row)
+    return outbox.add(conn, clinic_id, addr, subject, msg.as_string(policy=policy.SMTP), _now())
 
 
 def worker_name() -> str:
@@ -202,66 +188,30 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-@dataclass(frozen=True)
-class _Claimed:
-    id: int
-    to_addr: str
-    message: str
-    attempts: int
-
-
-def _claim(db: Database, worker: str, only: Sequence[int] | None) -> _Claimed | None:
+def _claim(db: Database, worker: str, only: Sequence[int] | None) -> outbox.Claimed | None:
     """Mark the next due message as ``sending`` by ``worker`` and return it (None when nothing is due)."""
-    t = mail_outbox
     for _ in range(20):
-        now = _now()
         with db.transaction() as conn:
-            q = select(t.c.id).where(t.c.status == QUEUED, t.c.next_attempt_at <= now)
-            if only is not None:
-                q = q.where(t.c.id.in_(list(only)))
-            q = q.order_by(t.c.next_attempt_at, t.c.id).limit(1)
-            if db.dialect == "postgresql":
-                q = q.with_for_update(skip_locked=True)
-            found = conn.execute(q).scalar_one_or_none()
-            if found is None:
-                return None
-            done = conn.execute(
-                update(t)
-                .where(t.c.id == found, t.c.status == QUEUED)
-                .values(status=SENDING, claimed_by=worker, claimed_at=now, attempts=t.c.attempts + 1)
-            )
-            if done.rowcount != 1:
+            try:
+                return outbox.claim_next(conn, worker, _now(), only, skip_locked=db.dialect == "postgresql")
+            except outbox.Taken:
                 continue  # another worker took it between our read and our write (SQLite): try the next
-            row = conn.execute(
-                select(t.c.id, t.c.to_addr, t.c.message, t.c.attempts).where(t.c.id == found)
-            ).one()
-            return _Claimed(int(row.id), row.to_addr, str(row.message), int(row.attempts))
     return None
 
 
-def _finish(db: Database, claimed: _Claimed, worker: str, values: dict[str, Any]) -> None:
-    t = mail_outbox
+def _finish(db: Database, claimed: outbox.Claimed, worker: str, values: dict[str, Any]) -> None:
     with db.transaction() as conn:
-        conn.execute(
-            update(t)
-            .where(t.c.id == claimed.id, t.c.claimed_by == worker, t.c.status == SENDING)
-            .values(**values)
-        )
+        outbox.finish(conn, claimed.id, worker, values)
 
 
 def _expire_stale(db: Database) -> int:
     """Messages left ``sending`` by a worker that stopped: failed, because their delivery is uncertain."""
-    t = mail_outbox
     with db.transaction() as conn:
-        done = conn.execute(
-            update(t)
-            .where(t.c.status == SENDING, t.c.claimed_at < _now() - LEASE)
-            .values(
-                status=FAILED,
-                last_error="delivery uncertain: the sender stopped while handing it over; not sent again",
-            )
+        return outbox.fail_stale(
+            conn,
+            _now() - LEASE,
+            "delivery uncertain: the sender stopped while handing it over; not sent again",
         )
-    return int(done.rowcount or 0)
 
 
 class _Transient(Exception):
@@ -387,17 +337,13 @@ def deliver_due(
 
 def counts(db: Database) -> dict[str, int]:
     """How many messages are in each state."""
-    t = mail_outbox
     with db.transaction() as conn:
-        rows = conn.execute(select(t.c.status, func.count()).group_by(t.c.status)).all()
-    return {str(status): int(n) for status, n in rows}
+        return outbox.counts(conn)
 
 
 def status_of(db: Database, message_id: int) -> tuple[str, str | None]:
-    t = mail_outbox
     with db.transaction() as conn:
-        row = conn.execute(select(t.c.status, t.c.last_error).where(t.c.id == message_id)).one()
-    return str(row.status), row.last_error
+        return outbox.status_of(conn, message_id)
 
 
 TEST_SUBJECT = "Taut: test e-mail"

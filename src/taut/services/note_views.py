@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from taut.clinic.notes import Note
+from taut.clinic.notes import Note, amendment_chain
 from taut.clinic.people import Client, Permission, User
 from taut.clinic.sessions import TreatmentSession
 from taut.services import access
@@ -96,30 +96,3 @@ def note_targets(db: Database, user: User, client_id: int) -> NoteTargets:
         )
         access.log(conn, user, "read", "client", client_id, client_id=client_id, detail="new note")
     return NoteTargets(client=client, sessions=sessions)
-
-
-def amendment_chain(note: Note, notes: list[Note]) -> tuple[Note, ...]:
-    """The note's whole chain: from the signed note at its start, each note followed by its amendments (in
-    the order written), depth first. A note that is neither amended nor an amendment is a chain of one."""
-    by_id = {n.id: n for n in notes}
-    by_id[note.id] = note
-    root = note
-    seen = {root.id}
-    while root.amends_id is not None and root.amends_id in by_id and root.amends_id not in seen:
-        root = by_id[root.amends_id]
-        seen.add(root.id)
-    children: dict[int | None, list[Note]] = {}
-    for n in sorted(by_id.values(), key=lambda n: (n.written_at, n.id or 0)):
-        if n.amends_id is not None:
-            children.setdefault(n.amends_id, []).append(n)
-    out: list[Note] = []
-    done: set[int | None] = set()
-    stack = [root]
-    while stack:
-        n = stack.pop()
-        if n.id in done:
-            continue
-        done.add(n.id)
-        out.append(n)
-        stack.extend(reversed(children.get(n.id, [])))
-    return tuple(out)

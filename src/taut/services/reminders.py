@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Connection
 
 from taut.clinic import appointments as ap
 from taut.clinic.appointments import Appointment
@@ -28,7 +28,7 @@ from taut.clinic.errors import NotFound, RecordValidationError
 from taut.services import ical
 from taut.services.appointments import _cancel, _confirm
 from taut.store import appointments as store
-from taut.store import audit, people, tables
+from taut.store import audit, people
 from taut.store.engine import Database
 
 ACTIONS = ("confirm", "cancel")
@@ -56,14 +56,11 @@ def _words(a: Appointment, tz: ZoneInfo) -> str:
 
 def queue_due(db: Database, *, key: bytes, base_url: str, at: datetime | None = None) -> int:
     """Queue the reminders due now; returns how many messages were queued."""
-    from taut.services.mail import queue_mail
-
     at = at or datetime.now(UTC)
-    marks: set[int] = set()
     with db.transaction() as conn:
-        for (chosen,) in conn.execute(select(tables.booking_settings.c.reminder_hours)):
-            marks.update(int(h) for h in chosen)
-        marks.update(ap.BookingSettings().reminder_hours)  # clinics that kept the defaults
+        marks = store.chosen_reminder_hours(conn) | set(
+            ap.BookingSettings().reminder_hours
+        )  # and the defaults
         due: dict[int, list[int]] = {}
         for h in sorted(marks):
             for row in store.due_reminders(conn, h, at):
@@ -71,70 +68,95 @@ def queue_due(db: Database, *, key: bytes, base_url: str, at: datetime | None = 
     queued = 0
     for appointment_id, hours in sorted(due.items()):
         with db.transaction() as conn:
-            r = conn.execute(
-                select(tables.appointments).where(tables.appointments.c.id == appointment_id)
-            ).first()
-            if r is None:
-                continue
-            a = store.appointment_from_row(r)
-            settings = store.get_settings(conn, r.clinic_id)
-            wanted = [h for h in hours if h in settings.reminder_hours]
-            if not wanted or a.status != ap.BOOKED:
-                continue
-            for h in wanted:
-                store.reminder_sent(conn, r.clinic_id, appointment_id, h)
-            client = people.get_client(conn, r.clinic_id, a.client_id)
-            if not client.email:
-                continue
-            tz = store.clinic_zone(conn, r.clinic_id)
-            clinic = people.get_clinic(conn, r.clinic_id).name
-            kind = store.get_type(conn, r.clinic_id, a.type_id)
-            who = people.user_by_id(conn, a.practitioner_id)
-            with_whom = who.name if who is not None else ""
-            when = _words(a, tz)
-            confirm_url = link(base_url, key, appointment_id, "confirm")
-            cancel_url = link(base_url, key, appointment_id, "cancel")
-            deadline = a.starts_at - timedelta(hours=settings.cancel_window_hours)
-            can_cancel = at < deadline
-            lines = [
-                f"Hello {client.given_name},",
-                "",
-                f"this is a reminder of your appointment at {clinic}:",
-                f"{kind.name} with {with_whom}, {when} ({tz.key}).",
-            ]
-            if settings.address:
-                lines += ["", settings.address]
-            lines += ["", f"Please confirm that you are coming: {confirm_url}"]
-            if can_cancel:
-                lines += [
-                    f"If you cannot come, cancel here until {_words(replace_start(a, deadline), tz)}: {cancel_url}",
-                ]
-            else:
-                lines += ["If you cannot come, please call us as soon as you can."]
-            lines += ["", "The attached invitation adds the appointment to your calendar.", "", clinic]
-            invite = ical.invitation(
-                a, summary=f"{kind.name} at {clinic}", clinic=clinic, address=settings.address
-            )
-            queue_mail(
-                conn,
-                r.clinic_id,
-                client.email,
-                f"Reminder: your appointment on {when}",
-                "\n".join(lines),
-                attachments=[("appointment.ics", "text/calendar", invite)],
-            )
-            audit.record(
-                conn,
-                clinic_id=r.clinic_id,
-                user_id=None,
-                action="create",
-                entity="reminder",
-                record_id=appointment_id,
-                client_id=a.client_id,
-                detail=f"{', '.join(str(h) for h in wanted)} h before",
-            )
-            queued += 1
+            queued += _remind(conn, appointment_id, hours, key=key, base_url=base_url, at=at)
     return queued
+
+
+def _remind(
+    conn: Connection, appointment_id: int, hours: list[int], *, key: bytes, base_url: str, at: datetime
+) -> int:
+    """Queue one appointment's reminder (the clinic's own reminder times only); 1 when a message was queued."""
+    from taut.services.mail import queue_mail
+
+    found = store.clinic_and_appointment(conn, appointment_id)
+    if found is None:
+        return 0
+    clinic_id, a = found
+    settings = store.get_settings(conn, clinic_id)
+    wanted = [h for h in hours if h in settings.reminder_hours]
+    if not wanted or a.status != ap.BOOKED:
+        return 0
+    for h in wanted:
+        store.reminder_sent(conn, clinic_id, appointment_id, h)
+    client = people.get_client(conn, clinic_id, a.client_id)
+    if not client.email:
+        return 0
+    tz = store.clinic_zone(conn, clinic_id)
+    clinic = people.get_clinic(conn, clinic_id).name
+    kind = store.get_type(conn, clinic_id, a.type_id)
+    who = people.user_by_id(conn, a.practitioner_id)
+    text = _reminder_text(
+        a,
+        client.given_name,
+        clinic,
+        f"{kind.name} with {who.name if who is not None else ''}",
+        settings,
+        tz,
+        links=(link(base_url, key, appointment_id, "confirm"), link(base_url, key, appointment_id, "cancel")),
+        at=at,
+    )
+    invite = ical.invitation(a, summary=f"{kind.name} at {clinic}", clinic=clinic, address=settings.address)
+    queue_mail(
+        conn,
+        clinic_id,
+        client.email,
+        f"Reminder: your appointment on {_words(a, tz)}",
+        text,
+        attachments=[("appointment.ics", "text/calendar", invite)],
+    )
+    audit.record(
+        conn,
+        clinic_id=clinic_id,
+        user_id=None,
+        action="create",
+        entity="reminder",
+        record_id=appointment_id,
+        client_id=a.client_id,
+        detail=f"{', '.join(str(h) for h in wanted)} h before",
+    )
+    return 1
+
+
+def _reminder_text(
+    a: Appointment,
+    given_name: str,
+    clinic: str,
+    what: str,
+    settings: ap.BookingSettings,
+    tz: ZoneInfo,
+    *,
+    links: tuple[str, str],
+    at: datetime,
+) -> str:
+    confirm_url, cancel_url = links
+    lines = [
+        f"Hello {given_name},",
+        "",
+        f"this is a reminder of your appointment at {clinic}:",
+        f"{what}, {_words(a, tz)} ({tz.key}).",
+    ]
+    if settings.address:
+        lines += ["", settings.address]
+    lines += ["", f"Please confirm that you are coming: {confirm_url}"]
+    deadline = a.starts_at - timedelta(hours=settings.cancel_window_hours)
+    if at < deadline:
+        lines += [
+            f"If you cannot come, cancel here until {_words(replace_start(a, deadline), tz)}: {cancel_url}",
+        ]
+    else:
+        lines += ["If you cannot come, please call us as soon as you can."]
+    lines += ["", "The attached invitation adds the appointment to your calendar.", "", clinic]
+    return "\n".join(lines)
 
 
 def replace_start(a: Appointment, start: datetime) -> Appointment:
@@ -160,20 +182,17 @@ def describe(db: Database, key: bytes, appointment_id: int, action: str, sig: st
     """What a signed link is about (the page shown before the client presses the button)."""
     check(key, appointment_id, action, sig)
     with db.transaction() as conn:
-        a, clinic, when = _load(conn, appointment_id)
+        _clinic_id, a, clinic, when = _load(conn, appointment_id)
     return Answer(a, clinic, when, "")
 
 
-def _load(conn: object, appointment_id: int) -> tuple[Appointment, str, str]:
-    from sqlalchemy import Connection
-
-    assert isinstance(conn, Connection)
-    r = conn.execute(select(tables.appointments).where(tables.appointments.c.id == appointment_id)).first()
-    if r is None:
+def _load(conn: Connection, appointment_id: int) -> tuple[int, Appointment, str, str]:
+    found = store.clinic_and_appointment(conn, appointment_id)
+    if found is None:
         raise NotFound("appointment", appointment_id)
-    a = store.appointment_from_row(r)
-    tz = store.clinic_zone(conn, r.clinic_id)
-    return a, people.get_clinic(conn, r.clinic_id).name, _words(a, tz)
+    clinic_id, a = found
+    tz = store.clinic_zone(conn, clinic_id)
+    return clinic_id, a, people.get_clinic(conn, clinic_id).name, _words(a, tz)
 
 
 def answer(
@@ -183,12 +202,7 @@ def answer(
     check(key, appointment_id, action, sig)
     at = at or datetime.now(UTC)
     with db.transaction() as conn:
-        a, clinic, when = _load(conn, appointment_id)
-        clinic_id = int(
-            conn.execute(
-                select(tables.appointments.c.clinic_id).where(tables.appointments.c.id == appointment_id)
-            ).scalar_one()
-        )
+        clinic_id, a, clinic, when = _load(conn, appointment_id)
         if action == "confirm":
             if a.confirmed_at is not None:
                 return Answer(a, clinic, when, "already confirmed")

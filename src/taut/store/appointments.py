@@ -57,39 +57,53 @@ def set_clinic_zone(conn: Connection, clinic_id: int, name: str) -> None:
 
 
 def get_settings(conn: Connection, clinic_id: int) -> BookingSettings:
+    """The book's settings with the clinic's address, currency and tax number, which are the clinic profile's
+    (one home, ``clinics``; migration 0017): receipts print what every other document prints."""
+    c = tables.clinics.c
+    profile = conn.execute(select(c.address, c.currency, c.tax_number).where(c.id == clinic_id)).first()
+    if profile is None:
+        raise NotFound("clinic", clinic_id)
+    shared = dict(
+        address=profile.address or "", currency=profile.currency, tax_number=profile.tax_number or ""
+    )
     r = conn.execute(
         select(tables.booking_settings).where(tables.booking_settings.c.clinic_id == clinic_id)
     ).first()
     if r is None:
-        return BookingSettings()
+        return BookingSettings(**shared)
     return BookingSettings(
         cancel_window_hours=r.cancel_window_hours,
         reminder_hours=tuple(r.reminder_hours),
         slot_minutes=r.slot_minutes,
-        currency=r.currency,
         tax_name=r.tax_name,
         tax_basis_points=r.tax_basis_points,
-        tax_number=r.tax_number,
-        address=r.address,
+        **shared,
     )
 
 
 def put_settings(conn: Connection, clinic_id: int, s: BookingSettings) -> None:
+    """The book's settings; the address, currency and tax number go to the clinic profile."""
     values = dict(
         cancel_window_hours=s.cancel_window_hours,
         reminder_hours=list(s.reminder_hours),
         slot_minutes=s.slot_minutes,
-        currency=s.currency.upper(),
         tax_name=s.tax_name,
         tax_basis_points=s.tax_basis_points,
-        tax_number=s.tax_number,
-        address=s.address,
         updated_at=now(),
     )
     t = tables.booking_settings
     done = conn.execute(t.update().where(t.c.clinic_id == clinic_id).values(**values))
     if done.rowcount == 0:
         conn.execute(t.insert().values(clinic_id=clinic_id, **values))
+    conn.execute(
+        tables.clinics.update()
+        .where(tables.clinics.c.id == clinic_id)
+        .values(
+            address=s.address.strip() or None,
+            currency=s.currency.upper(),
+            tax_number=s.tax_number.strip() or None,
+        )
+    )
 
 
 # --- practitioners --------------------------------------------------------------------------------------------
@@ -105,27 +119,18 @@ def put_profile(
     clinic_id: int,
     user_id: int,
     *,
-    credentials: str | None = None,
-    registration_number: str | None = None,
     bookable: bool | None = None,
     feed_token: str | None = None,
 ) -> None:
+    """Whether the practitioner takes bookings, the secret of their calendar feed. (Their credentials and
+    registration number are their account's: ``people.update_user``.)"""
     t = tables.practitioner_profiles
-    changes = {
-        k: v
-        for k, v in dict(
-            credentials=credentials,
-            registration_number=registration_number,
-            bookable=bookable,
-            feed_token=feed_token,
-        ).items()
-        if v is not None
-    }
+    changes = {k: v for k, v in dict(bookable=bookable, feed_token=feed_token).items() if v is not None}
     done = conn.execute(
         t.update().where(t.c.user_id == user_id, t.c.clinic_id == clinic_id).values(**changes)
     )
     if done.rowcount == 0:
-        base: dict[str, Any] = dict(credentials="", registration_number="", bookable=True, feed_token=None)
+        base: dict[str, Any] = dict(bookable=True, feed_token=None)
         base.update(changes)
         conn.execute(t.insert().values(user_id=user_id, clinic_id=clinic_id, **base))
 
@@ -303,6 +308,15 @@ def add_exception(conn: Connection, clinic_id: int, e: ScheduleException) -> int
     )
 
 
+def exception_practitioner(conn: Connection, clinic_id: int, exception_id: int) -> int | None:
+    """Whose schedule exception this is (None when the clinic has no such exception)."""
+    t = tables.schedule_exceptions
+    pid = conn.execute(
+        select(t.c.practitioner_id).where(t.c.id == exception_id, t.c.clinic_id == clinic_id)
+    ).scalar()
+    return None if pid is None else int(pid)
+
+
 def delete_exception(conn: Connection, clinic_id: int, exception_id: int) -> int:
     """The practitioner of the deleted exception."""
     t = tables.schedule_exceptions
@@ -414,6 +428,13 @@ def get_appointment(conn: Connection, clinic_id: int, appointment_id: int) -> Ap
     return appointment_from_row(r)
 
 
+def clinic_and_appointment(conn: Connection, appointment_id: int) -> tuple[int, Appointment] | None:
+    """An appointment of any clinic, with its clinic's id: for the client's signed links, which carry no
+    clinic (the signature is the access check)."""
+    r = conn.execute(select(t_appt).where(A.id == appointment_id)).first()
+    return None if r is None else (int(r.clinic_id), appointment_from_row(r))
+
+
 def in_range(
     conn: Connection,
     clinic_id: int,
@@ -456,6 +477,23 @@ def busy_intervals(
     return out
 
 
+def room_taken(
+    conn: Connection, clinic_id: int, room_id: int, start: datetime, end: datetime, ignore: int | None = None
+) -> bool:
+    """Whether a blocking appointment (other than ``ignore``) holds the room during [start, end)."""
+    clash = conn.execute(
+        select(A.id).where(
+            A.clinic_id == clinic_id,
+            A.room_id == room_id,
+            A.status.in_(BLOCKING),
+            A.starts_at < end,
+            A.blocks_until > start,
+            A.id != (ignore or 0),
+        )
+    ).first()
+    return clash is not None
+
+
 def of_client(conn: Connection, clinic_id: int, client_id: int) -> list[Appointment]:
     rows = conn.execute(
         select(t_appt).where(A.clinic_id == clinic_id, A.client_id == client_id).order_by(A.starts_at)
@@ -470,6 +508,18 @@ def of_plan(conn: Connection, clinic_id: int, plan_id: int) -> list[Appointment]
     return [appointment_from_row(r) for r in rows]
 
 
+def active_plan_id(conn: Connection, clinic_id: int, client_id: int) -> int | None:
+    """The client's active plan a new appointment belongs to: the one that started last."""
+    p = tables.plans.c
+    found = conn.execute(
+        select(p.id)
+        .where(p.clinic_id == clinic_id, p.client_id == client_id, p.status == "active")
+        .order_by(p.starts_on.desc(), p.id.desc())
+        .limit(1)
+    ).scalar()
+    return None if found is None else int(found)
+
+
 def of_session(conn: Connection, clinic_id: int, session_id: int) -> Appointment | None:
     r = conn.execute(select(t_appt).where(A.clinic_id == clinic_id, A.session_id == session_id)).first()
     return None if r is None else appointment_from_row(r)
@@ -482,6 +532,13 @@ def mark_attended(conn: Connection, clinic_id: int, session_id: int) -> None:
         .where(A.clinic_id == clinic_id, A.session_id == session_id, A.status == "in_session")
         .values(status="attended", version=A.version + 1)
     )
+
+
+def chosen_reminder_hours(conn: Connection) -> set[int]:
+    """The reminder times (hours before) some clinic has chosen in its booking settings, of every clinic."""
+    return {
+        int(h) for (chosen,) in conn.execute(select(tables.booking_settings.c.reminder_hours)) for h in chosen
+    }
 
 
 def due_reminders(conn: Connection, hours_before: int, now_: datetime) -> list[Row[Any]]:

@@ -1,5 +1,6 @@
 """Columns for the ordinary fields a record declares (``taut.clinic.fields``): a sign is a required boolean, a
-whole-number score a small integer, a measurement a float; measurements are NULL when not taken; a line of text is a VARCHAR of its longest length, NULL when blank."""
+whole-number score a small integer, a measurement a float, a choice a string of its declared width, a line of text
+a VARCHAR of its longest length; a measurement, a choice or a text that is not required is NULL when not given."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ _TYPES: dict[str, Any] = {"flag": Boolean, "whole": SmallInteger, "number": Floa
 def column(f: RecordField) -> Column[Any]:
     if f.kind == "text":
         return Column(f.name, String(f.max_len))
-    return Column(f.name, _TYPES[f.kind], nullable=f.kind != "flag")
+    kind = String(f.width) if f.kind == "choice" else _TYPES[f.kind]
+    return Column(f.name, kind, nullable=f.kind != "flag" and not f.required)
 
 
 def columns(fields: RecordFields) -> tuple[Column[Any], ...]:

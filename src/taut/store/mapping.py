@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
-from taut.clinic.fields import CLIENT_PEOPLE, TRIGGER_POINT_SIGNS
+from taut.clinic.fields import CHECKIN_FIELDS, CLIENT_PEOPLE, TRIGGER_POINT_SIGNS
 from taut.clinic.intake import Intake
 from taut.clinic.notes import Note, NoteProvenance
 from taut.clinic.outcomes import SCORING_VERSION, OutcomeMeasure, PsfsActivity
@@ -241,8 +241,7 @@ def checkin_values(c: CheckIn) -> Values:
     return {
         "session_id": c.session_id,
         "recorded_at": c.recorded_at,
-        "tenderness": c.tenderness,
-        "relief": c.relief,
+        **CHECKIN_FIELDS.values(c),
         "questions": c.questions,
     }
 
@@ -252,8 +251,7 @@ def checkin_from_row(r: Row[Any]) -> CheckIn:
         id=r.id,
         session_id=r.session_id,
         recorded_at=r.recorded_at,
-        tenderness=r.tenderness,
-        relief=r.relief,
+        **{name: r._mapping[name] for name in CHECKIN_FIELDS.names},
         questions=r.questions,
     )
 

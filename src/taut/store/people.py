@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -336,6 +337,18 @@ def _search_clients(
 
 
 VERSION_MAX = 2**31 - 1  # versions are 32-bit integers on PostgreSQL
+
+
+def client_names(conn: Connection, clinic_id: int, client_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """The (given, family) names of these clients of the clinic, by id (the others are left out)."""
+    ids = sorted(set(client_ids))
+    if not ids:
+        return {}
+    c = tables.clients.c
+    rows = conn.execute(
+        select(c.id, c.given_name, c.family_name).where(c.clinic_id == clinic_id, c.id.in_(ids))
+    )
+    return {int(r.id): (r.given_name, r.family_name) for r in rows}
 
 
 def check_version(kind: str, expected_version: int) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy import (
     false,
 )
 
-from taut.clinic.fields import CLIENT_PEOPLE, TRIGGER_POINT_SIGNS
+from taut.clinic.fields import CHECKIN_FIELDS, CLIENT_PEOPLE, TRIGGER_POINT_SIGNS
 from taut.store import declared
 from taut.store.types import Id, Json, UTCDateTime
 
@@ -334,8 +334,7 @@ checkins = Table(
     UniqueConstraint("session_id"),
     Column("recorded_at", UTCDateTime, nullable=False),
     _user_fk("recorded_by"),
-    Column("tenderness", SmallInteger, nullable=False),
-    Column("relief", String(10), nullable=False),
+    *declared.columns(CHECKIN_FIELDS),  # tenderness, relief
     Column("questions", Text, nullable=False),
 )
 
@@ -433,11 +432,9 @@ booking_settings = Table(
     Column("cancel_window_hours", SmallInteger, nullable=False),
     Column("reminder_hours", Json, nullable=False),
     Column("slot_minutes", SmallInteger, nullable=False),
-    Column("currency", String(3), nullable=False),
+    # The receipts' address, currency and tax number are the clinic profile's (clinics; 0017), not a copy here.
     Column("tax_name", String(40), nullable=False),
     Column("tax_basis_points", Integer, nullable=False),
-    Column("tax_number", String(60), nullable=False),
-    Column("address", String(500), nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
@@ -446,8 +443,7 @@ practitioner_profiles = Table(
     metadata,
     Column("user_id", Id, ForeignKey("users.id"), primary_key=True),
     _clinic(),
-    Column("credentials", String(120), nullable=False),
-    Column("registration_number", String(60), nullable=False),
+    # Credentials and registration number are the user's (users; 0017), not a copy here.
     Column("bookable", Boolean, nullable=False),
     # The secret of the practitioner's calendar feed (renewing it makes the old URL stop working).
     Column("feed_token", String(64), unique=True),

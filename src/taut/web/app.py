@@ -188,15 +188,8 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        first = exc.errors()[0] if exc.errors() else {}
-        loc = tuple(first.get("loc", ()))
-        if loc and loc[0] in ("body", "query", "path", "header", "cookie"):
-            loc = loc[1:]  # where it came from; a field may itself be called "body"
-        where = ".".join(str(p) for p in loc)
-        message = (
-            f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid input"))
-        )
-        return _problem(request, 422, message, field=where or None)
+        message, where = _first_invalid(exc)
+        return _problem(request, 422, message, field=where)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -216,6 +209,17 @@ def _error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _problem(request, 500, "something went wrong on our side; nothing was saved by this request")
+
+
+def _first_invalid(exc: RequestValidationError) -> tuple[str, str | None]:
+    """(the message, the field) of the first problem pydantic found in a request."""
+    first = exc.errors()[0] if exc.errors() else {}
+    loc = tuple(first.get("loc", ()))
+    if loc and loc[0] in ("body", "query", "path", "header", "cookie"):
+        loc = loc[1:]  # where it came from; a field may itself be called "body"
+    where = ".".join(str(p) for p in loc)
+    message = f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid input"))
+    return message, where or None
 
 
 def _audit_probe(request: Request, exc: NotFound) -> None:

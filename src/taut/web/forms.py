@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from taut.clinic.errors import RecordValidationError
+from taut.clinic.fields import RecordField
 
 
 def text(form: dict[str, str], name: str, *, required: bool = False) -> str:
@@ -83,6 +84,27 @@ def lines(form: dict[str, str], name: str) -> tuple[str, ...]:
 
 def checked(form: dict[str, str], name: str) -> bool:
     return form.get(name, "") in ("on", "true", "1", "yes")
+
+
+def declared(form: dict[str, str], name: str, f: RecordField) -> Any:
+    """The value of a declared field (``taut.clinic.fields``) from the form's input ``name``: a checkbox, a
+    number box or a choice of radio buttons or a select. The record checks a choice's code."""
+    if f.kind == "flag":
+        return checked(form, name)
+    if f.kind == "choice":
+        value = form.get(name, "").strip()
+        if not value and f.required:
+            raise RecordValidationError(
+                name, f"is required: choose one of {', '.join(label for _, label in f.choices)}"
+            )
+        return value or None
+    assert f.low is not None and f.high is not None
+    if f.kind == "whole":
+        return whole(form, name, int(f.low), int(f.high), required=f.required)
+    n = number(form, name, f"a number of {f.unit}" if f.unit else "a number")
+    if n is None and f.required:
+        raise RecordValidationError(name, f"is required ({f.label.lower()})")
+    return n
 
 
 async def form_fields(request: Request) -> dict[str, str]:

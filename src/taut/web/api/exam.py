@@ -7,12 +7,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field
 
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
-from taut.clinic.fields import TRIGGER_POINT_SIGNS, RecordField, RecordFields
+from taut.clinic.fields import TRIGGER_POINT_SIGNS
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
 from taut.services import records
+from taut.web.api.declared import with_fields
 from taut.web.api.limits import Code, Line, LongText, Text
 from taut.web.deps import DB, CurrentUser, check_csrf
 
@@ -31,23 +32,10 @@ class FindingKey(Strict):
     status: Literal["active", "latent", "resolved"]
 
 
-def _declared(f: RecordField) -> tuple[Any, Any]:
-    """The pydantic type and default of a declared field: a sign defaults to false, a measurement to none."""
-    if f.kind == "flag":
-        return bool, False
-    kind = int if f.kind == "whole" else float
-    return kind | None, Field(default=None, ge=f.low, le=f.high)
-
-
-def _with_fields(name: str, base: type[Strict], fields: RecordFields) -> type[Strict]:
-    definitions: dict[str, Any] = {f.name: _declared(f) for f in fields}
-    return create_model(name, __base__=base, **definitions)
-
-
 if TYPE_CHECKING:
     FindingIn = FindingKey
 else:  # the signs and measurements after the key come from clinic/fields.py
-    FindingIn = _with_fields("FindingIn", FindingKey, TRIGGER_POINT_SIGNS)
+    FindingIn = with_fields("FindingIn", FindingKey, TRIGGER_POINT_SIGNS)
 
 
 class RomIn(Strict):

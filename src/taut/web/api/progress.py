@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from taut.clinic.chart import OutcomeEntry
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.outcomes import Change, OutcomeMeasure, PsfsActivity
+from taut.clinic.progress import InstrumentProgress, Progress
 from taut.services import records
-from taut.services.progress import InstrumentProgress, Progress, load_progress
+from taut.services.progress import load_progress
 from taut.web import clock
 from taut.web.deps import DB, CurrentUser, check_csrf
 

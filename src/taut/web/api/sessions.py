@@ -8,15 +8,17 @@ strictly.) Positions are distinct and in order however many holds arrive at once
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from taut.clinic.fields import CHECKIN_FIELDS
 from taut.clinic.sessions import CheckIn, Hold
 from taut.services import conductor_support, sessions
+from taut.web.api.declared import with_fields
 from taut.web.api.limits import Text
 from taut.web.conductor.view import caution_json, hold_json, point_json, session_json
 from taut.web.deps import DB, CurrentUser, check_csrf
@@ -67,11 +69,15 @@ class FinishIn(BaseModel):
     aftercare: str = Field(default="", max_length=20000)
 
 
-class CheckInIn(BaseModel):
+class CheckInQuestions(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    tenderness: int
-    relief: str = Field(max_length=20)
     questions: Text = ""
+
+
+if TYPE_CHECKING:
+    CheckInIn = CheckInQuestions
+else:  # the questions are free text; tenderness and relief come from clinic/fields.py
+    CheckInIn = with_fields("CheckInIn", CheckInQuestions, CHECKIN_FIELDS)
 
 
 @router.post("/clients/{client_id}/sessions", status_code=201)
@@ -126,8 +132,7 @@ def record_checkin(session_id: int, body: CheckInIn, db: DB, user: CurrentUser) 
     checkin = CheckIn(
         session_id=session_id,
         recorded_at=datetime.now(UTC),
-        tenderness=body.tenderness,
-        relief=body.relief,
+        **{f.name: getattr(body, f.name) for f in CHECKIN_FIELDS},
         questions=body.questions,
     )
     cid = conductor_support.record_checkin_once(db, user, checkin)
@@ -135,8 +140,7 @@ def record_checkin(session_id: int, body: CheckInIn, db: DB, user: CurrentUser) 
         "id": cid,
         "session_id": session_id,
         "recorded_at": checkin.recorded_at.isoformat(),
-        "tenderness": checkin.tenderness,
-        "relief": checkin.relief,
+        **CHECKIN_FIELDS.values(checkin),
         "questions": checkin.questions,
     }
 

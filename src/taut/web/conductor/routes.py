@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from taut.clinic.errors import RecordValidationError, TreatmentBlocked
-from taut.clinic.sessions import PRESSURE_LEVELS, RELIEF, CheckIn
+from taut.clinic.fields import CHECKIN_FIELDS
+from taut.clinic.sessions import PRESSURE_LEVELS, CheckIn
 from taut.reports import content as handout
 from taut.reports.load import clinic_letterhead
 from taut.reports.pictures import treated_picture
@@ -30,13 +31,7 @@ STANDARD_AFTERCARE = (
     "Some tenderness in the treated muscles for up to 48 hours is normal. Drink water, use gentle heat "
     "and keep moving gently; do the stretches on this sheet twice a day, slowly and without pain."
 )
-RELIEF_WORDS = {
-    "worse": "Worse than before",
-    "none": "No relief",
-    "some": "Some relief",
-    "much": "Much better",
-    "complete": "Pain gone",
-}
+RELIEF_WORDS = dict(CHECKIN_FIELDS["relief"].choices)  # "some" -> "Some relief"
 
 
 # --- starting a session -----------------------------------------------------------------------------------------
@@ -213,20 +208,15 @@ def checkin_form(request: Request, db: DB, user: CurrentUser, session_id: int, s
 def checkin(request: Request, db: DB, user: CurrentUser, session_id: int, form: FormFields) -> Response:
     view = conductor_support.session_view(db, user, session_id)
     try:
-        tenderness = forms.whole(form, "tenderness", 0, 10, required=True)
-        assert tenderness is not None
-        relief = form.get("relief", "").strip()
-        if not relief:
-            raise RecordValidationError("relief", "is required: how much relief since the session")
+        declared = {f.name: forms.declared(form, f.form_key, f) for f in CHECKIN_FIELDS}
         conductor_support.record_checkin_once(
             db,
             user,
             CheckIn(
                 session_id=session_id,
                 recorded_at=datetime.now(UTC),
-                tenderness=tenderness,
-                relief=relief,
                 questions=forms.text(form, "questions"),
+                **declared,
             ),
         )
     except RecordValidationError as e:
@@ -256,7 +246,7 @@ def _checkin_page(
             "error": error,
             "refused": refused,
             "saved": saved,
-            "relief": RELIEF,
+            "relief": CHECKIN_FIELDS["relief"].choices,
             "relief_words": RELIEF_WORDS,
         },
         status_code=status_code,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from taut.anatomy.regions import Side, body_map
 from taut.clinic.assessment import (
@@ -19,7 +18,7 @@ from taut.clinic.assessment import (
     side_or_none,
 )
 from taut.clinic.errors import RecordValidationError
-from taut.clinic.fields import TRIGGER_POINT_SIGNS, RecordField
+from taut.clinic.fields import TRIGGER_POINT_SIGNS
 from taut.clinic.naming import capital, trp_label
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
 from taut.clinic.rom import RomNorm, rom_norms
@@ -111,20 +110,10 @@ def findings_from_form(form: dict[str, str]) -> tuple[TriggerPointFinding, ...]:
                 trp_id=trp_id,
                 side=None if side == "mid" else Side(side),
                 status=form[prefix + "status"],
-                **{f.name: _declared(form, prefix + f.form_key, f) for f in SIGNS},
+                **{f.name: forms.declared(form, prefix + f.form_key, f) for f in SIGNS},
             )
         )
     return tuple(out)
-
-
-def _declared(form: dict[str, str], name: str, f: RecordField) -> Any:
-    """The value of a declared field from the form's input ``name`` (a checkbox or a number box)."""
-    if f.kind == "flag":
-        return forms.checked(form, name)
-    assert f.low is not None and f.high is not None
-    if f.kind == "whole":
-        return forms.whole(form, name, int(f.low), int(f.high))
-    return forms.number(form, name, f"a number of {f.unit}" if f.unit else "a number")
 
 
 def rows(form: dict[str, str], prefix: str, first: str) -> range:

@@ -14,7 +14,7 @@ from taut.anatomy.regions import body_map
 from taut.clinic.intake import Intake
 from taut.clinic.naming import capital, region_name, short_date, trp_name
 from taut.clinic.outcomes import INSTRUMENTS, Change, Instrument
-from taut.services.progress import InstrumentProgress, Progress, RomProgress, TrpProgress, mcid_edge
+from taut.clinic.progress import InstrumentProgress, Progress, RomProgress, TrpProgress, mcid_edge
 from taut.web.charts import (
     PALETTE,
     Band,
