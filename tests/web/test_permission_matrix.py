@@ -37,6 +37,7 @@ PUBLIC = {
     "/calendar/{token}.ics",
     "/r/{appointment_id}/{action}/{sig}",
     "/p/{token}",  # a client's link: the signed token is the credential (tests/web/test_portal.py)
+    "/assets/{path:path}",  # versioned static files, like /static (tests/web/test_page_weight.py)
 }
 DOCS = {"/api/docs", "/api/docs/oauth2-redirect", "/api/v1/openapi.json"}
 # What a front desk user may reach: clients' details, the atlas and the knowledge API, their own session.
