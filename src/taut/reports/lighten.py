@@ -55,7 +55,7 @@ def _simplify_ring(points: list[Point], tolerance: float) -> list[Point]:
     if far == 0:
         return points
     first = _rdp(points[: far + 1], tolerance)
-    second = _rdp(points[far:] + [points[0]], tolerance)
+    second = _rdp([*points[far:], points[0]], tolerance)
     return first[:-1] + second[:-1]
 
 
