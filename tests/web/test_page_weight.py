@@ -8,6 +8,8 @@ import html
 import json
 import re
 
+import pytest
+
 from taut.anatomy.drawing.geometry import load_view
 from taut.web.assets import IMMUTABLE, accepts_gzip, asset, asset_url, versioned_static
 from taut.web.bodymap import PREFIX_TOKEN
@@ -121,3 +123,25 @@ def test_accept_encoding_is_read_as_browsers_send_it() -> None:
     assert accepts_gzip("gzip, deflate, br") and accepts_gzip("br;q=1.0, gzip;q=0.8") and accepts_gzip("*")
     assert not accepts_gzip("") and not accepts_gzip("identity") and not accepts_gzip("gzip;q=0")
     assert not accepts_gzip("br, deflate")
+
+
+def test_the_page_holds_a_sized_placeholder_per_view_naming_its_file() -> None:
+    from taut.web.bodymap import bodymap_views
+
+    markup = str(bodymap_views(("front", "side"), id_prefix="bm-x-", mode="pick"))
+    slots = re.findall(
+        r'<svg class="bm-pending" viewBox="([^"]+)"[^>]*data-src="([^"]+)" data-prefix="([^"]+)"', markup
+    )
+    assert [(box, src, prefix) for box, src, prefix in slots] == [
+        (
+            f"0 0 {load_view(v).width:g} {load_view(v).height:g}",
+            asset_url(f"bodymap/{v}-interactive.svg"),
+            "bm-x-",
+        )
+        for v in ("front", "side")
+    ]
+    assert 'id="bm-x-front-caption"' in markup and 'class="region"' not in markup
+    assert asset_url("bodymap/back-picture.svg") in str(bodymap_views("back", id_prefix="bm-y-", mode="view"))
+    for bad in ('bm-"x', "1bm", "bm x"):
+        with pytest.raises(ValueError, match="id"):
+            bodymap_views("front", id_prefix=bad)
