@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, func, select, text
 
+from bench.targets import record, size
 from taut.services import charts
 from taut.services.demo import DEMO_EMAIL, seed_demo
 from taut.store import Database, migrate, people, tables
@@ -209,6 +210,14 @@ def run(name: str, url: str, target: int, loads: int) -> None:
         print(f"  seeding took {seeded:.0f} s", flush=True)
     r = _measure(db, loads)
     ok = "OK" if r["p95_ms"] <= 20 else "OVER TARGET"
+    record(
+        "chart: load one client's chart (p95)",
+        r["p95_ms"],
+        20,
+        "ms",
+        database=name,
+        note=f"{r['clients']:,} clients",
+    )
     print(
         f"  {r['clients']:,} clients, {r['sessions']:,} sessions, {r['holds']:,} holds; "
         f"{r['loads']} charts (mean {r['sessions_per_chart']:.1f} sessions each): "
@@ -216,7 +225,7 @@ def run(name: str, url: str, target: int, loads: int) -> None:
         f"max {r['max_ms']:.2f} ms  [{ok}: target 20 ms]",
         flush=True,
     )
-    n = int(os.environ.get("TAUT_BENCH_SESSIONS", "200"))
+    n = size(50, 200, "TAUT_BENCH_SESSIONS")
     if n:
         for what, times in _measure_conductor(db, n).items():
             if what.endswith("(CPU)"):
@@ -225,6 +234,7 @@ def run(name: str, url: str, target: int, loads: int) -> None:
             limit = 5.0 if what == "hold save" else 10.0
             p95 = sorted(times)[max(0, int(0.95 * len(times)) - 1)]
             verdict = "OK" if p95 <= limit else "OVER TARGET"
+            record(f"conductor: {what} (p95)", p95, limit, "ms", database=name, note=f"{target:,} clients")
             print(
                 f"  {what} ({len(times)}): {_percentiles(times)}  [{verdict}: target {limit:g} ms]",
                 flush=True,
@@ -233,11 +243,12 @@ def run(name: str, url: str, target: int, loads: int) -> None:
 
 
 def main() -> None:
-    target = int(os.environ.get("TAUT_BENCH_CLIENTS", "100000"))
-    loads = int(os.environ.get("TAUT_BENCH_LOADS", "1000"))
-    sqlite_path = Path(os.environ.get("TAUT_BENCH_SQLITE", "var/bench/chart.sqlite3"))
+    target = size(2_000, 100_000, "TAUT_BENCH_CLIENTS")
+    loads = size(200, 1000, "TAUT_BENCH_LOADS")
+    sqlite_path = Path(os.environ.get("TAUT_BENCH_SQLITE", f"var/bench/chart-{target}.sqlite3"))
     run("SQLite", f"sqlite:///{sqlite_path}", target, loads)
-    pg = os.environ.get("TAUT_BENCH_POSTGRES_URL", PG_DEFAULT)
+    default_pg = PG_DEFAULT if target == 100_000 else f"{PG_DEFAULT}_{target}"  # one database per size
+    pg = os.environ.get("TAUT_BENCH_POSTGRES_URL", default_pg)
     if pg != "skip":
         _ensure_pg_database(pg)
         run("PostgreSQL", pg, target, loads)

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, func, select, text
 
+from bench.targets import record, size
 from taut.services import clients, clinics
 from taut.services.demo_data import FAMILY, GIVEN
 from taut.store import Database, bulk, migrate, people, tables
@@ -151,6 +152,7 @@ def run(name: str, url: str, target: int, n: int) -> list[tuple[str, float, floa
     for label, fn in kinds:
         med, p95 = _time(fn, n)
         ok = "OK" if p95 <= TARGET_MS else "OVER TARGET"
+        record(f"search: {label} (p95)", p95, TARGET_MS, "ms", database=name, note=f"{target:,} clients")
         print(
             f"  {label:28} median {med:6.2f} ms  p95 {p95:6.2f} ms  [{ok}: target {TARGET_MS:g} ms]",
             flush=True,
@@ -161,12 +163,13 @@ def run(name: str, url: str, target: int, n: int) -> list[tuple[str, float, floa
 
 
 def main() -> None:
-    target = int(os.environ.get("TAUT_BENCH_CLIENTS", "100000"))
-    n = int(os.environ.get("TAUT_BENCH_SEARCHES", "200"))
-    sqlite_path = Path(os.environ.get("TAUT_BENCH_SQLITE", "var/bench/search.sqlite3"))
+    target = size(2_000, 100_000, "TAUT_BENCH_CLIENTS")
+    n = size(50, 200, "TAUT_BENCH_SEARCHES")
+    sqlite_path = Path(os.environ.get("TAUT_BENCH_SQLITE", f"var/bench/search-{target}.sqlite3"))
     sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     run("SQLite", f"sqlite:///{sqlite_path}", target, n)
-    pg = os.environ.get("TAUT_BENCH_POSTGRES_URL", PG_DEFAULT)
+    default_pg = PG_DEFAULT if target == 100_000 else f"{PG_DEFAULT}_{target}"  # one database per size
+    pg = os.environ.get("TAUT_BENCH_POSTGRES_URL", default_pg)
     if pg != "skip":
         _ensure_pg_database(pg)
         run("PostgreSQL", pg, target, n)

@@ -1,14 +1,20 @@
 """The body map component in a real Chromium: painting with a mouse, a finger and the keyboard, the form field,
 the referral-zone overlay, the read-only and picking modes, and the tablet layout.
 
-The page is the macro rendered into a file (the app is not needed) under the site's content security policy, so
-an inline script or style attribute would be refused and fail the test. The browser is the ``chromium`` fixture of
+The page is the macro rendered into a file (the app is not needed), served from 127.0.0.1 with the views' static
+files, under the site's content security policy, so an inline script or style attribute would be refused and fail
+the test. The browser is the ``chromium`` fixture of
 conftest.py (Debian's /usr/bin/chromium; skipped where it is missing, except on CI).
 """
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
+import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +22,14 @@ import jinja2
 import pytest
 
 from taut.anatomy.drawing.colours import intensity_colour
+from taut.web.assets import asset
 from taut.web.bodymap import overlay_zones, referral_zones, register_globals
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "src" / "taut" / "web"
-CSP = "default-src 'none'; script-src file:; style-src file:; img-src file: data:"
+CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'"
 
 PAGE = """{% from "macros/bodymap.html" import bodymap %}<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -42,27 +49,52 @@ START = [{"region": "head.vertex", "intensity": 2}]
 
 
 def _harness(directory: Path) -> Path:
+    """The page, the script, the styles and the views' static files (as the app serves them at /assets/...)
+    in one folder, to be served over HTTP from 127.0.0.1: the script fetches the views."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(WEB / "templates")),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
     register_globals(env)
-    css = [(WEB / "static" / "css" / "bodymap.css").as_uri()]
-    site_css = WEB / "static" / "css" / "taut.css"
-    if site_css.exists():  # the site's own look, when present, so the picture is what pages will show
-        css.insert(0, site_css.as_uri())
-    html = env.from_string(PAGE).render(
-        csp=CSP, css=css, js=(WEB / "static" / "js" / "bodymap.js").as_uri(), start=START
-    )
+    for name in ("css/bodymap.css", "css/taut.css", "js/bodymap.js"):
+        if (
+            WEB / "static" / name
+        ).exists():  # the site's own look, when present, so the picture is what pages show
+            (directory / "static" / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(WEB / "static" / name, directory / "static" / name)
+    for view in ("front", "back", "side"):
+        for kind in ("interactive", "picture"):
+            found = asset(f"bodymap/{view}-{kind}.svg")
+            target = directory / found.url.lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(found.body)
+    css = [f"/static/{n}" for n in ("css/taut.css", "css/bodymap.css") if (directory / "static" / n).exists()]
+    html = env.from_string(PAGE).render(csp=CSP, css=css, js="/static/js/bodymap.js", start=START)
     path = directory / "bodymap.html"
     path.write_text(html, encoding="utf-8")
+    (directory / "favicon.ico").write_bytes(b"")  # the browser asks for it; a 404 would be reported
     return path
 
 
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
 @pytest.fixture(scope="module")
-def page_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return _harness(tmp_path_factory.mktemp("bodymap")).as_uri()
+def page_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    directory = tmp_path_factory.mktemp("bodymap")
+    _harness(directory)
+    handler = functools.partial(_Quiet, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/bodymap.html"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
 
 
 class Watch:
@@ -82,6 +114,7 @@ def _open(browser: Any, url: str, **context: Any) -> tuple[Any, Any, Watch]:
     watch = Watch(page)
     page.goto(url)
     page.wait_for_selector("#bm-pain_drawing.is-ready")
+    page.wait_for_function("document.querySelectorAll('.bodymap:not(.is-ready)').length === 0")
     page.evaluate(
         """() => {
           window.changes = [];

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -86,14 +87,24 @@ def test_atlas_page_searches(web_world: WebWorld, login: Login) -> None:
 # --- pages --------------------------------------------------------------------------------------------------------
 
 
+def _picture(c: Any, html: str) -> str:
+    """The page's picture: an <img> with its text alternative, whose SVG file (versioned, cached for a year)
+    carries the same label."""
+    img = re.search(r'<img class="figure-svg" src="(/assets/atlas/[^"]+\.svg)" alt="([^"]+)"', html)
+    assert img, "no picture"
+    r = c.get(img.group(1))
+    assert r.status_code == 200 and r.headers["cache-control"] == "public, max-age=31536000, immutable"
+    svg = re.search(r'<svg[^>]*class="figure-svg"[^>]*>.*?</svg>', r.text, re.S)
+    assert svg and img.group(2) in svg.group(0), "the file is not the picture"
+    return svg.group(0)
+
+
 def test_muscle_page_has_picture_facts_and_sources(web_world: WebWorld, login: Login) -> None:
     c = login(web_world.bob)
     r = c.get("/atlas/muscles/upper_trapezius")
     assert r.status_code == 200
     html = r.text
-    svg = re.search(r'<svg[^>]*class="figure-svg"[^>]*>.*?</svg>', html, re.S)
-    assert svg, "no picture"
-    pic = svg.group(0)
+    pic = _picture(c, html)
     assert (
         'role="img"' in pic and "<title" in pic and "patient&#x27;s right side" in pic.replace("'", "&#x27;")
     )
@@ -151,7 +162,7 @@ def test_condition_page_lists_muscles_red_flags_and_combined_zones(web_world: We
     assert "Rule out first" in html and "Thunderclap headache" in html
     order = re.findall(r'<li><a href="/atlas/muscles/(\w+)">', html)
     assert order[:3] == ["suboccipitals", "upper_trapezius", "sternocleidomastoid"]
-    assert html.count('class="figure-svg"') == 1 and 'fill="#c62828"' in html
+    assert html.count('class="figure-svg"') == 1 and 'fill="#c62828"' in _picture(c, html)
     assert "Differential" in html and 'id="src-simons1999"' in html
 
 

@@ -62,3 +62,23 @@ def test_two_app_servers_without_a_configured_key_accept_each_others_cookies(
     other = TestClient(two, cookies=dict(client.cookies), follow_redirects=False)
     assert other.get("/clients").status_code == 200
     assert not (tmp_path / "no-key").exists() and not (tmp_path / "other").exists()
+
+
+def test_the_api_health_route_loads_no_user_even_for_a_signed_in_caller(web_world: WebWorld) -> None:
+    """The trivial endpoint of the throughput benchmark (bench/bench_throughput.py): no database statement at all,
+    so the chart page's ratio to it measures the chart page."""
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    alice = signed_in(web_world.app, web_world.alice)
+    event.listen(web_world.db.engine, "before_cursor_execute", seen)
+    try:
+        r = alice.get("/api/v1/health")
+        assert r.status_code == 200 and r.json()["status"] == "ok"
+        assert statements == []
+        alice.get("/api/v1/session")  # the listener does see a route that loads the user
+        assert any("sessions" in s or "users" in s for s in statements)
+    finally:
+        event.remove(web_world.db.engine, "before_cursor_execute", seen)

@@ -14,6 +14,7 @@ import pytest
 from taut.clinic.errors import TreatmentBlocked
 from taut.knowledge.screening import safety_screen
 from taut.services import charts, clients, sessions
+from taut.web.assets import asset_url
 from taut.web.intake.vocab import caution_questions
 from tests.records_factories import make_client
 from tests.web.conftest import Browser, WebWorld, signed_in
@@ -79,7 +80,9 @@ def test_the_form_renders_beside_the_body_map(web_world: WebWorld) -> None:
     assert page.status_code == 200
     text = page.text
     assert 'class="bodymap bodymap--paint"' in text and 'name="pain_drawing"' in text
-    assert "/static/js/bodymap.js" in text and "/static/js/intake.js" in text
+    assert (
+        asset_url("js/bodymap.js") in text and asset_url("js/intake.js") in text
+    )  # versioned, cached a year
     assert 'data-suggest-url="/api/v1/suggest"' in text and 'data-age="' in text
     assert 'name="recorded_on" type="date" value="' in text
     # vocabulary checkboxes with their meaning as help text; the safety screen by group, then the cautions

@@ -47,6 +47,7 @@ PUBLIC = {
     "/book/manage/{token}",
     "/book/manage/{token}/cancel",
     "/book/manage/{token}/move",
+    "/assets/{path:path}",  # versioned static files, like /static (tests/web/test_page_weight.py)
 }
 DOCS = {"/api/docs", "/api/docs/oauth2-redirect", "/api/v1/openapi.json"}
 # What a front desk user may reach: clients' details, the atlas and the knowledge API, their own session.

@@ -190,8 +190,16 @@ def read_body_map(path: Path, rel: str = "anatomy/data/regions.yaml") -> BodyMap
 
 @cache
 def body_map() -> BodyMap:
-    """The body map, loaded once."""
-    return read_body_map(packaged("taut.anatomy", "data/regions.yaml"))
+    """The body map, loaded once per process; a checked copy is kept in the user's cache directory beside the
+    knowledge base's (``taut.anatomy.diskcache``), keyed by the data file and the code that reads it."""
+    from taut.anatomy.diskcache import cached, code_key, files_key
+
+    source = packaged("taut.anatomy", "data/regions.yaml")
+    here = Path(__file__).parent
+    key = files_key(
+        code_key(*((here / n).read_bytes() for n in ("regions.py", "datafile.py"))), [source], source.parent
+    )
+    return cached("bodymap", key, lambda: read_body_map(source), BodyMap)
 
 
 class RegionRef(NamedTuple):

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
-import os
-import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -15,6 +12,7 @@ from typing import Any
 
 from taut.anatomy import body_map
 from taut.anatomy.datafile import DataFileError, Doc, M, Problem, Problems
+from taut.anatomy.diskcache import cached, code_key, files_key
 from taut.knowledge.model import Condition, Muscle, Rule, Source, Technique
 
 DATA_DIR = Path(str(resources.files("taut.knowledge").joinpath("data")))
@@ -449,48 +447,20 @@ _CODE = ("knowledge/loader.py", "knowledge/model.py", "anatomy/regions.py", "ana
 def _fingerprint(root: Path) -> str:
     """The key of the cached copy: Taut's version, Python's, the code that built it and the data files'
     names, sizes and times."""
-    import sys
-
     import taut
 
     package = Path(taut.__file__).parent
-    h = hashlib.sha1(f"{getattr(taut, '__version__', '')}|{sys.version}".encode())
-    for rel in _CODE:
-        h.update(rel.encode() + b"\0" + (package / rel).read_bytes())
-    for p in sorted(root.rglob("*.yaml")):
-        st = p.stat()
-        h.update(f"{p.relative_to(root)}:{st.st_size}:{st.st_mtime_ns};".encode())
-    return h.hexdigest()[:16]
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "taut"
+    h = code_key(*(rel.encode() + b"\0" + (package / rel).read_bytes() for rel in _CODE))
+    return files_key(h, root.rglob("*.yaml"), root)
 
 
 @cache
 def knowledge() -> KnowledgeBase:
     """The packaged knowledge base, loaded and checked once per process.
 
-    A checked copy is kept in the user's cache directory, keyed by the data files (names, sizes and times) and
-    by the code that reads them (Taut's version and the loader's and model's source), so the command line starts
-    fast; any change to a data file or to that code loads and checks everything again.
+    A checked copy is kept in the user's cache directory (``taut.anatomy.diskcache``, beside the body map's),
+    keyed by the data files (names, sizes and times) and by the code that reads them (Taut's version and the
+    loader's and model's source), so the command line starts fast; any change to a data file or to that code
+    loads and checks everything again.
     """
-    path = _cache_dir() / f"knowledge-{_fingerprint(DATA_DIR)}.pickle"
-    try:
-        with path.open("rb") as f:
-            kb = pickle.load(f)
-        if isinstance(kb, KnowledgeBase):
-            return kb
-    except Exception:  # a missing, stale or unreadable cache is simply rebuilt
-        pass
-    kb = load()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            pickle.dump(kb, f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-    except OSError:
-        pass  # a read-only home still works, just slower
-    return kb
+    return cached("knowledge", _fingerprint(DATA_DIR), load, KnowledgeBase)

@@ -373,6 +373,12 @@ def _cover(
         for s in sides_of[m.muscle]
         for i in model.by_muscle_side[(m.muscle, s)]
     ]
+    # What each candidate would cover, per painted group (its best weight there and the region giving it): the
+    # same whatever was chosen before, so computed once; each round only compares it with the cover so far.
+    offers = [_offer(p, groups, gw) for p in candidates]
+    damping = [
+        1.0 / (1.0 + 0.05 * rank_of[p.muscle.name]) for p in candidates
+    ]  # better-ranked muscles on ties
     have = [0.0] * len(groups)  # best cover weight so far, per group
     steps: list[CoverStep] = []
     used: set[tuple[str, Side]] = set()
@@ -380,22 +386,16 @@ def _cover(
         best: PlacedTrP | None = None
         best_gain = 0.0
         best_new: tuple[tuple[int, float, RegionRef], ...] = ()
-        for p in candidates:
+        for p, offer, damp in zip(candidates, offers, damping, strict=True):
             if (p.trp.id, p.side) in used:
                 continue
             gain = 0.0
             new: list[tuple[int, float, RegionRef]] = []
-            for g, members in enumerate(groups):
-                w = 0.0
-                hit = None
-                for r in members:
-                    z = p.zone.get(r)
-                    if z is not None and ZONE_COVER_WEIGHT[z] * gw[g] > w:
-                        w, hit = ZONE_COVER_WEIGHT[z] * gw[g], r
-                if hit is not None and w > have[g]:
+            for g, w, hit in offer:
+                if w > have[g]:
                     gain += w - have[g]
                     new.append((g, w, hit))
-            gain *= 1.0 / (1.0 + 0.05 * rank_of[p.muscle.name])  # prefer better-ranked muscles on ties
+            gain *= damp
             if gain > best_gain:
                 best, best_gain, best_new = p, gain, tuple(new)
         if best is None or best_gain < params.cover_min_gain:
@@ -406,6 +406,24 @@ def _cover(
         explains = tuple(r.key for g, _, _ in best_new for r in groups[g] if r in best.zone)
         steps.append(CoverStep(best.muscle.name, best.side.value, best.trp.id, best.trp.name, explains))
     return tuple(steps)
+
+
+def _offer(
+    p: PlacedTrP, groups: tuple[tuple[RegionRef, ...], ...], gw: list[float]
+) -> tuple[tuple[int, float, RegionRef], ...]:
+    """(group, weight, region) for every painted group in a placed TrP's zones: the first region of the group
+    with the highest zone weight."""
+    out = []
+    for g, members in enumerate(groups):
+        w = 0.0
+        hit = None
+        for r in members:
+            z = p.zone.get(r)
+            if z is not None and ZONE_COVER_WEIGHT[z] * gw[g] > w:
+                w, hit = ZONE_COVER_WEIGHT[z] * gw[g], r
+        if hit is not None:
+            out.append((g, w, hit))
+    return tuple(out)
 
 
 def _exam_order(cover: tuple[CoverStep, ...], top: list[RankedMuscle], kb: KnowledgeBase) -> tuple[str, ...]:

@@ -26,6 +26,7 @@ from taut.anatomy.drawing.svg import label_elements, text
 from taut.anatomy.pain import PainDrawing
 from taut.clinic.naming import day_month
 from taut.reports.content import DrawingSnapshot, OutcomeSeries, TreatedMuscle
+from taut.reports.lighten import lighten
 
 VIEW_ORDER = ("front", "back", "side")
 TREATED_FILL = "#8fd3c3"  # a calm teal: treated, not pain
@@ -147,7 +148,7 @@ def _cut(fig: Figure, y0: float, y1: float) -> Picture:
     in a strip above it, with the big R and L of the front and back views, so the reader still knows which
     view is which and where the patient's sides are."""
     width, _ = fig.size()
-    body = crop_svg(fig.to_svg(), 0.0, y0, width, y1 - y0)
+    body = crop_svg(lighten(fig.to_svg()), 0.0, y0, width, y1 - y0)  # outlines simplified for print
     if y0 <= fig.view_origin(fig.views[0])[1] - HEADING:
         return Picture(body, width, y1 - y0, fig.views)
     strip = HEADING + 6

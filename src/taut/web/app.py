@@ -30,6 +30,7 @@ from taut.clinic.errors import (
 )
 from taut.settings import Settings
 from taut.store.engine import Database
+from taut.web import assets
 from taut.web.api import docs as api_docs
 from taut.web.deps import CsrfFailed, MustAct, NotSignedIn
 from taut.web.input_guard import check_input
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         app.include_router(importlib.import_module(name).router)
     app.include_router(api_docs.router)
     api_docs.mount_assets(app)
+    app.include_router(assets.router)  # versioned, long-cached, pre-compressed: /assets/css/taut.<hash>.css
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(AnswerUnexpectedErrors)  # innermost: its 500 still gets the security headers
     app.add_middleware(
@@ -92,7 +94,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     )
     app.add_middleware(BodyLimitMiddleware)  # 1 MB, 50 MB for imports, counted on the stream
     app.add_middleware(SecurityHeadersMiddleware)
-    # Pages with the body map carry ~550 KB of inline SVG; compressed it is ~140 KB.
+    # Pages are compressed per response; the static files under /assets/ are compressed once (web/assets.py).
     app.add_middleware(GZipMiddleware, minimum_size=2000, compresslevel=4)
     _error_handlers(app)
     return app

@@ -4,6 +4,7 @@ markup around it in ``templates/macros/bodymap.html`` (see docs/web-bodymap.md).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from functools import cache
 from html import escape
@@ -68,23 +69,84 @@ def _views_markup(views: tuple[str, ...], id_prefix: str, mode: str, audience: s
 
 
 def _figure(g: ViewGeometry, id_prefix: str, mode: str, audience: str = "staff") -> str:
+    return _figure_open(g, id_prefix, audience) + _svg(g, id_prefix, mode) + "</figure>"
+
+
+def _figure_open(g: ViewGeometry, id_prefix: str, audience: str = "staff") -> str:
     heading, how = AUDIENCES[audience][g.name]
+    caption_id = f"{id_prefix}{g.name}-caption"
+    return (
+        f'<figure class="bm-view" data-view="{g.name}" data-width="{g.width:g}">'
+        f'<figcaption id="{escape(caption_id, quote=True)}"><span class="bm-view-title">{escape(heading)}</span> '
+        f'<span class="bm-view-how">{escape(how)}</span></figcaption>'
+    )
+
+
+def _svg(g: ViewGeometry, id_prefix: str, mode: str) -> str:
     prefix = f"{id_prefix}{g.name}-"
-    caption_id = f"{prefix}caption"
     interactive = mode != "view"
     paths = "".join(_region(s, prefix, interactive) for s in g.shapes)
     svg_role = 'role="group"' if interactive else 'role="img"'
     return (
-        f'<figure class="bm-view" data-view="{g.name}" data-width="{g.width:g}">'
-        f'<figcaption id="{caption_id}"><span class="bm-view-title">{escape(heading)}</span> '
-        f'<span class="bm-view-how">{escape(how)}</span></figcaption>'
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {g.width:g} {g.height:g}" data-view="{g.name}" '
-        f'data-prefix="{escape(prefix, quote=True)}" {svg_role} aria-labelledby="{caption_id}" focusable="false">'
+        f'data-prefix="{escape(prefix, quote=True)}" {svg_role} aria-labelledby="{prefix}caption" focusable="false">'
         f"{_defs(prefix)}"
         f'<g class="bm-regions">{paths}</g>'
         f'<g class="bm-decor" pointer-events="none" aria-hidden="true">{outline_paths(g)}{label_elements(g.labels)}</g>'
-        "</svg></figure>"
+        "</svg>"
     )
+
+
+# The static view files (web/assets.py) name their ids with this token; the script puts the map's own prefix
+# in its place when it inserts the view, so one cached file serves every map on every page.
+PREFIX_TOKEN = "__bm__"
+FILE_KINDS = {"interactive": "paint", "picture": "view"}
+_SAFE_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]*")
+
+
+def view_file(view: str, kind: str) -> bytes:
+    """One view as a standalone SVG file, ids prefixed with ``PREFIX_TOKEN``: ``kind`` ``interactive`` (the
+    regions are buttons: paint and pick modes) or ``picture`` (view mode)."""
+    g = load_view(check_view(view))
+    if kind not in FILE_KINDS:
+        raise ValueError(f"unknown body map file kind {kind!r}; the kinds are {', '.join(FILE_KINDS)}")
+    return _svg(g, PREFIX_TOKEN, FILE_KINDS[kind]).encode()
+
+
+def bodymap_views(
+    views: Sequence[str] = VIEWS, id_prefix: str = "bm-", mode: str = "paint", audience: str = "staff"
+) -> Markup:
+    """The chosen views as they go into a page: one ``<figure class="bm-view">`` each with its caption and an
+    empty placeholder ``<svg>`` (the view's size, so the page does not jump) whose ``data-src`` is the view's
+    static file; ``static/js/bodymap.js`` fetches it (once: it is cached for a year) and puts it in place, with
+    ``id_prefix`` in the ids. The regions, ids and labels are those of ``bodymap_views_svg``; ``audience``
+    "client" captions the views for a client painting their own body."""
+    from taut.web.assets import asset_url
+
+    if isinstance(views, str):
+        views = (views,)
+    if mode not in MODES:
+        raise ValueError(f"unknown body map mode {mode!r}; the modes are {', '.join(MODES)}")
+    if not views:
+        raise ValueError("a body map needs at least one view")
+    if not _SAFE_PREFIX.fullmatch(id_prefix):
+        raise ValueError(
+            f"a body map id must start with a letter and hold letters, digits, _ . : -: {id_prefix!r}"
+        )
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown body map audience {audience!r}; the audiences are {', '.join(AUDIENCES)}")
+    kind = "picture" if mode == "view" else "interactive"
+    out = []
+    for v in dict.fromkeys(check_view(v) for v in views):
+        g = load_view(v)
+        src = asset_url(f"bodymap/{v}-{kind}.svg")
+        out.append(
+            _figure_open(g, id_prefix, audience)
+            + f'<svg class="bm-pending" viewBox="0 0 {g.width:g} {g.height:g}" data-view="{g.name}" '
+            f'data-src="{src}" data-prefix="{escape(id_prefix, quote=True)}" aria-hidden="true" focusable="false">'
+            "</svg></figure>"
+        )
+    return Markup("".join(out))
 
 
 def _region(shape: RegionShape, prefix: str, interactive: bool) -> str:
@@ -247,6 +309,7 @@ def overlay_zones(
 
 JINJA_GLOBALS: dict[str, Any] = {
     "bodymap_svg": bodymap_views_svg,
+    "bodymap_views": bodymap_views,
     "bodymap_scale": intensity_scale,
     "bodymap_qualities": quality_options,
     "bodymap_region_options": region_options,

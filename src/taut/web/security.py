@@ -116,8 +116,8 @@ class SessionMiddleware:
         self.always_secure = always_secure
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
+        if scope["type"] not in ("http", "websocket") or scope.get("path", "").startswith("/assets/"):
+            await self.app(scope, receive, send)  # public, shared-cacheable files never carry a cookie
             return
         conn = HTTPConnection(scope)
         raw = conn.cookies.get(COOKIE)

@@ -52,6 +52,10 @@ def templates() -> Jinja2Templates:
     from taut.web.bodymap import register_globals
 
     register_globals(env)
+    from taut.web.assets import VersionedStatic, asset_url
+
+    env.add_extension(VersionedStatic)  # /static/css/x.css in a template: its versioned, long-cached URL
+    env.globals["asset_url"] = asset_url
     env.trim_blocks = True
     env.lstrip_blocks = True
     return t

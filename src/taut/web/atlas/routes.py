@@ -13,10 +13,9 @@ from taut.anatomy.regions import Side
 from taut.clinic.naming import capital, citation_short
 from taut.knowledge import KnowledgeBase, knowledge
 from taut.knowledge.citations import cite, muscle_groups, source_keys, sourced_parts
-from taut.reasoning.pictures import combined_figure, muscle_figure
 from taut.web.atlas.facts import conditions_of, region_label
+from taut.web.atlas.pictures import condition_label, muscle_label, picture_img
 from taut.web.atlas.search import muscle_or_none, norm, search
-from taut.web.charts import embed_svg
 from taut.web.deps import CurrentUser, check_csrf
 from taut.web.templating import render
 
@@ -88,12 +87,7 @@ def muscle_page(request: Request, user: CurrentUser, slug: str, side: SideParam 
         return RedirectResponse(f"/atlas/muscles/{m.slug}{query}", status_code=301)
     drawn = Side(side)
     only = [tp for tp in m.trigger_points if tp.only_side is not None and tp.only_side != drawn.value]
-    figure = muscle_figure(m, drawn)
-    picture = embed_svg(
-        figure.to_svg(),
-        id_prefix="mp-",
-        label=f"{capital(m.name)}: trigger points and referred pain on the patient's {drawn.value} side",
-    )
+    picture = picture_img(f"atlas/muscle-{m.slug}-{drawn.value}.svg", muscle_label(m.name, drawn.value))
     groups = muscle_groups(m)
     low = [(label, g) for label, g in sourced_parts(m) if g.confidence != "high"]
     return render(
@@ -128,11 +122,7 @@ def condition_page(request: Request, user: CurrentUser, condition_id: str) -> Re
     muscles = [m for _, m in steps if m is not None]
     picture = None
     if muscles:
-        picture = embed_svg(
-            combined_figure(muscles, Side.RIGHT).to_svg(),
-            id_prefix="cp-",
-            label=f"{c.name}: referral zones of the muscles to examine, on the patient's right side",
-        )
+        picture = picture_img(f"atlas/condition-{c.id}.svg", condition_label(c.name))
     return render(
         request,
         "atlas/condition.html",

@@ -3,6 +3,7 @@ techniques with their hold ranges, every trigger point for the picker, the saved
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from typing import Any
 
@@ -157,8 +158,18 @@ def conductor_data(view: SessionView, csrf: str) -> dict[str, Any]:
         "pressure_levels": {str(k): v for k, v in PRESSURE_LEVELS.items()},
         "holds": [hold_json(h, i) for i, h in enumerate(s.holds)],
         "good_pain_limit": GOOD_PAIN_LIMIT,
-        "catalogue": picker_catalogue(),
-    }
+    }  # the catalogue of points (picker_catalogue) is the static file js/catalogue.js: catalogue_script
+
+
+def catalogue_script() -> bytes:
+    """``picker_catalogue`` as a static script (``window.TautCatalogue = {...};``) that the conductor page loads
+    before its own script: a versioned, long-cached file (web/assets.py) instead of 100 KB inline on every page."""
+    body = json.dumps(picker_catalogue(), separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+    return (
+        "// The conductor's catalogue of trigger points (web/conductor/view.py).\nwindow.TautCatalogue = "
+        + body
+        + ";\n"
+    ).encode()
 
 
 @cache

@@ -72,18 +72,10 @@
     this.paths = new Map();
     this.names = new Map();
     this.layers = new Map();
-    this.svgs = Array.prototype.slice.call(root.querySelectorAll(".bm-view svg"));
+    this.svgs = [];
+    this.lastOverlay = null;
 
     var self = this;
-    root.querySelectorAll("path.region").forEach(function (p) {
-      var key = p.getAttribute("data-key") || keyOf(p.getAttribute("data-region"), p.getAttribute("data-side"));
-      if (!self.paths.has(key)) { self.paths.set(key, []); }
-      self.paths.get(key).push(p);
-      var title = p.querySelector("title");
-      var label = p.getAttribute("aria-label") || (title ? title.textContent : key);
-      p.setAttribute("data-label", label);
-      self.names.set(key, label);
-    });
     root.querySelectorAll(".bm-add option").forEach(function (o) {
       if (o.value) { self.names.set(o.value, o.textContent.trim()); }
     });
@@ -91,18 +83,74 @@
       var label = li.getAttribute("data-label");
       if (label) { self.names.set(li.getAttribute("data-key"), label); }
     });
-    this.svgs.forEach(function (svg) { self.layers.set(svg, self.makeLayers(svg)); });
-
     var initial = this.input ? this.input.value : root.getAttribute("data-value");
     this.load(parseJSON(initial || "[]", []));
-    if (this.mode !== "view") { this.bindRegions(); }
     if (this.mode === "paint") {
       this.brush = this.readControls();
       this.bindControls();
     }
     this.render(false);
-    root.classList.add("is-ready");
+    this.loadViews();
   }
+
+  // The views are static files (one per view, cached for a year): each placeholder <svg data-src> is replaced
+  // by its file, with this map's id prefix put in place of the file's token. A page may hold several maps:
+  // every file is fetched once.
+  var PREFIX_TOKEN = "__bm__";
+  var viewFiles = new Map();
+
+  function viewFile(url) {
+    if (!viewFiles.has(url)) {
+      viewFiles.set(url, fetch(url, { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) { throw new Error("body map view " + url + ": " + r.status); }
+        return r.text();
+      }));
+    }
+    return viewFiles.get(url);
+  }
+
+  BodyMap.prototype.loadViews = function () {
+    var self = this;
+    var pending = Array.prototype.slice.call(this.root.querySelectorAll(".bm-view svg[data-src]"));
+    if (!pending.length) {
+      this.attachViews();
+      return;
+    }
+    Promise.all(pending.map(function (slot) {
+      return viewFile(slot.getAttribute("data-src")).then(function (text) {
+        var prefix = slot.getAttribute("data-prefix") || "";
+        var doc = new DOMParser().parseFromString(text.split(PREFIX_TOKEN).join(prefix), "image/svg+xml");
+        var svg = document.importNode(doc.documentElement, true);
+        if (svg.localName !== "svg") { throw new Error("body map view " + slot.getAttribute("data-src") + ": not an SVG"); }
+        slot.replaceWith(svg);
+      });
+    })).then(function () { self.attachViews(); }, function (err) {
+      self.root.classList.add("is-failed");
+      self.announce("The drawing could not be loaded; the list of regions still works.");
+      if (window.console) { window.console.error(err); }
+    });
+  };
+
+  // Once the views are in the page: find the regions, add the layers, bind the pointer and keys, repaint.
+  BodyMap.prototype.attachViews = function () {
+    var self = this;
+    var root = this.root;
+    this.svgs = Array.prototype.slice.call(root.querySelectorAll(".bm-view svg"));
+    root.querySelectorAll("path.region").forEach(function (p) {
+      var key = p.getAttribute("data-key") || keyOf(p.getAttribute("data-region"), p.getAttribute("data-side"));
+      if (!self.paths.has(key)) { self.paths.set(key, []); }
+      self.paths.get(key).push(p);
+      var title = p.querySelector("title");
+      var label = p.getAttribute("aria-label") || (title ? title.textContent : key);
+      p.setAttribute("data-label", label);
+      if (!self.names.has(key)) { self.names.set(key, label); }
+    });
+    this.svgs.forEach(function (svg) { self.layers.set(svg, self.makeLayers(svg)); });
+    if (this.mode !== "view") { this.bindRegions(); }
+    if (this.lastOverlay) { this.overlay(this.lastOverlay[0], this.lastOverlay[1]); }
+    this.render(false);
+    root.classList.add("is-ready");
+  };
 
   BodyMap.prototype.label = function (key) {
     return this.names.get(key) || key;
@@ -599,6 +647,7 @@
   BodyMap.prototype.overlay = function (zones, opts) {
     var self = this;
     this.clearOverlay();
+    this.lastOverlay = [zones, opts];
     zones = zones || {};
     var essential = new Set(zones.essential || []);
     var spill = new Set((zones.spillover || []).filter(function (k) { return !essential.has(k); }));
@@ -633,6 +682,7 @@
   };
 
   BodyMap.prototype.clearOverlay = function () {
+    this.lastOverlay = null;
     this.layers.forEach(function (layer) { layer.overlay.textContent = ""; });
     this.root.querySelectorAll(".is-zone-essential, .is-zone-spillover, .is-trp").forEach(function (p) {
       p.classList.remove("is-zone-essential", "is-zone-spillover", "is-trp");

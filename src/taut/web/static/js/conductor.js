@@ -6,6 +6,8 @@
   var dataEl = document.getElementById("cd-data");
   if (!dataEl) { return; }
   var D = JSON.parse(dataEl.textContent);
+  // The catalogue of trigger points is a static, long-cached script loaded before this one (js/catalogue.js).
+  D.catalogue = D.catalogue || window.TautCatalogue || {};
   var SID = D.session_id;
   var LS = "taut.conductor." + SID + ".";
   var LIMIT = D.good_pain_limit; // discomfort above this is past good pain
