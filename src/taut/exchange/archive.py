@@ -332,7 +332,12 @@ def data_dictionary(tables: list[Any]) -> str:
                 keys.append("unique")
             elif column.name in per_clinic:
                 keys.append("unique within its clinic")
-            refers = sorted(f"{fk.column.table.name}.{fk.column.name}" for fk in column.foreign_keys)
+            # clinic_id is in every reference between clinic tables; it is the clinic's reference only
+            refers = sorted(
+                f"{fk.column.table.name}.{fk.column.name}"
+                for fk in column.foreign_keys
+                if column.name != "clinic_id" or fk.column.table.name == "clinics"
+            )
             notes = []
             if k.kind in ("text", "json"):
                 notes.append("a cell beginning with = + - @ is written with a leading '")
