@@ -229,3 +229,21 @@ def test_0019_refuses_a_database_where_a_record_names_a_user_of_another_clinic(f
     fresh.dispose()
     assert migrate.current_revision(fresh.engine) == _before_0019()
     assert _snapshot(fresh) == before
+
+
+def test_a_sqlite_migration_that_would_leave_a_broken_reference_is_rolled_back(fresh: Database) -> None:
+    if fresh.dialect != "sqlite":
+        pytest.skip("PostgreSQL checks every reference as the constraint is made")
+    _two_clinics(fresh)
+    with fresh.engine.connect() as conn:  # a dangling row, as a database written with foreign keys off has
+        driver = conn.connection.driver_connection
+        driver.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        with conn.begin():
+            conn.execute(tables.rooms.insert().values(clinic_id=999, name="Nowhere", active=True))
+        driver.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+    before = _snapshot(fresh)
+    with pytest.raises(ValueError, match=r"1 broken reference\(s\), e.g. rooms row"):
+        migrate.downgrade(fresh.engine, _before_0019())
+    fresh.dispose()
+    assert migrate.current_revision(fresh.engine) == migrate.head_revision()
+    assert _snapshot(fresh) == before
