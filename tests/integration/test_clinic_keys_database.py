@@ -10,7 +10,20 @@ from typing import Any
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Identity,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError, StatementError
 from tests.integration.conftest import BACKENDS, PASSWORD, fresh_database, unique_email
 
@@ -18,6 +31,8 @@ from taut.clinic.people import User
 from taut.services import clinics
 from taut.services.demo import seed_demo
 from taut.store import Database, bulk, migrate, tables
+from taut.store.ids import NextId
+from taut.store.types import Id
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
@@ -247,3 +262,37 @@ def test_a_sqlite_migration_that_would_leave_a_broken_reference_is_rolled_back(f
     fresh.dispose()
     assert migrate.current_revision(fresh.engine) == migrate.head_revision()
     assert _snapshot(fresh) == before
+
+
+def test_a_new_clinic_table_made_as_docs_scaling_says_numbers_its_rows(fresh: Database) -> None:
+    """The migration of a new table (``sa.Identity()`` on ``id``) and its table in code (``keyed``'s NextId)."""
+    ident = BigInteger().with_variant(Integer(), "sqlite")
+    made = Table(
+        "things",
+        MetaData(),
+        Column("id", ident, Identity(), nullable=False),
+        Column("clinic_id", ident, nullable=False),
+        Column("code", String(10), nullable=False),
+        PrimaryKeyConstraint("id", "clinic_id"),
+    )
+    in_code = Table(
+        "things",
+        MetaData(),
+        Column("id", Id, nullable=False, default=NextId("things")),
+        Column("clinic_id", Id, nullable=False),
+        Column("code", String(10), nullable=False),
+        PrimaryKeyConstraint("id", "clinic_id"),
+    )
+    with fresh.transaction() as conn:
+        made.create(conn)
+    try:
+        with fresh.transaction() as conn:
+            conn.execute(in_code.insert(), [{"clinic_id": c, "code": f"c{c}"} for c in (1, 2, 1)])
+            last = conn.execute(
+                in_code.insert().values(clinic_id=2, code="x").returning(in_code.c.id)
+            ).scalar()
+            ids = list(conn.execute(select(in_code.c.id).order_by(in_code.c.id)).scalars())
+        assert ids == [1, 2, 3, 4] and last == 4
+    finally:
+        with fresh.transaction() as conn:
+            made.drop(conn)
