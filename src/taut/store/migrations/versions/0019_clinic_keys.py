@@ -138,7 +138,7 @@ def _rebuild_sqlite(table: str, up: bool) -> None:
 
 
 def _swap_constraints(ops: Any, table: str, up: bool) -> None:
-    """The changes of one table, on a batch (SQLite) or on ``op`` with the table name bound (PostgreSQL)."""
+    """The changes of one table, made in its SQLite batch (PostgreSQL: _alter_postgresql, in dependency order)."""
     if table in KEYS:
         key = [KEYS[table], "clinic_id"] if up else [KEYS[table]]
         ops.create_primary_key(f"pk_{table}", key)
