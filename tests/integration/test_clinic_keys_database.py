@@ -94,6 +94,14 @@ def test_0019_down_and_up_keeps_every_row_and_new_rows_get_new_ids(fresh: Databa
         assert conn.execute(select(func.count()).where(tables.users.c.id == owner.id)).scalar_one() == 1
 
 
+def test_every_primary_key_of_the_migrated_database_is_the_one_in_code(fresh: Database) -> None:
+    """Alembic's comparison (test_records_migrations) does not look at primary keys; this does."""
+    found = inspect(fresh.engine)
+    for name, table in sorted(tables.metadata.tables.items()):
+        in_code = [c.name for c in table.primary_key.columns]
+        assert found.get_pk_constraint(name)["constrained_columns"] == in_code, name
+
+
 def _two_clinics(db: Database) -> tuple[User, User]:
     _, a = clinics.create_clinic(
         db, name="Clinic A", owner_email=unique_email("ada"), owner_name="Ada Alt", password=PASSWORD
