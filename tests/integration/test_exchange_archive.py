@@ -514,7 +514,7 @@ BAD: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "dangling user": (
         {"data": _set("notes", 0, "author_id", 999_999)},
-        "data.json tables.notes[0].author_id: refers to users id = 999999, which is not in the archive",
+        "data.json tables.notes[0].author_id: refers to users clinic_id, id = (",
     ),
     "repeated id": ({"data": _first_client_id}, "data.json tables.clients[1].id: "),
     "repeated e-mail": ({"data": _same_email}, "data.json tables.users[1].email: "),

@@ -325,6 +325,16 @@ KIND_NAMES = {
 }
 
 
+def _refers_to(column: Any) -> list[str]:
+    """The columns a column refers to; ``clinic_id`` is in every reference between clinic tables, so it is
+    shown referring to the clinic only."""
+    return sorted(
+        f"{fk.column.table.name}.{fk.column.name}"
+        for fk in column.foreign_keys
+        if column.name != "clinic_id" or fk.column.table.name == "clinics"
+    )
+
+
 def data_dictionary(tables: list[Any]) -> str:
     """The data dictionary of the CSV files: one line per column (table, column, type, may be empty, key,
     refers to, notes)."""
@@ -362,7 +372,7 @@ def data_dictionary(tables: list[Any]) -> str:
                 keys.append("unique")
             elif column.name in per_clinic:
                 keys.append("unique within its clinic")
-            refers = sorted(f"{fk.column.table.name}.{fk.column.name}" for fk in column.foreign_keys)
+            refers = _refers_to(column)
             notes = []
             if k.kind in ("text", "json"):
                 notes.append("a cell beginning with = + - @ is written with a leading '")

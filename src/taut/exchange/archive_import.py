@@ -343,6 +343,11 @@ def _check_clinic(rows: dict[str, list[Row]], clinic_id: int) -> None:
         )
 
 
+def _named(columns: tuple[str, ...]) -> str:
+    """The column a repeat is reported at: the last one that is not the clinic (all rows share it)."""
+    return next((c for c in reversed(columns) if c != "clinic_id"), columns[-1])
+
+
 def _check_keys(rows: dict[str, list[Row]]) -> None:
     """Primary keys and unique values are unique; every reference points at a row of the archive."""
     index: dict[tuple[str, tuple[str, ...]], dict[tuple[Any, ...], int]] = {}
@@ -359,7 +364,7 @@ def _check_keys(rows: dict[str, list[Row]]) -> None:
                 if key in found:
                     shown_key = key[0] if len(key) == 1 else key
                     raise ExchangeError(
-                        f"{DATA} tables.{table.name}[{i}].{columns[-1]}",
+                        f"{DATA} tables.{table.name}[{i}].{_named(columns)}",
                         f"{shown_key} repeats tables.{table.name}[{found[key]}] "
                         f"({', '.join(columns)} must be unique)",
                     )

@@ -38,7 +38,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
             _private_sqlite_file(Path(u.database))
-        engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_timeout=60)
+        # No multi-row VALUES for executemany: a clinic table's next id is read per row (store/ids.py).
+        engine = create_engine(
+            url, echo=echo, pool_size=10, max_overflow=20, pool_timeout=60, use_insertmanyvalues=False
+        )
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine

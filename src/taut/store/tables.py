@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
@@ -24,6 +25,7 @@ from sqlalchemy import (
 
 from taut.clinic.fields import CHECKIN_FIELDS, CLIENT_PEOPLE, TRIGGER_POINT_SIGNS
 from taut.store import declared
+from taut.store.ids import NextId
 from taut.store.types import Id, Json, UTCDateTime
 
 metadata = MetaData(
@@ -38,11 +40,31 @@ metadata = MetaData(
 
 
 def _id() -> Column:  # type: ignore[type-arg]
+    """The key of an install-wide table (not a clinic's): ``id`` alone, numbered by the database."""
     return Column("id", Id, primary_key=True, autoincrement=True)
 
 
 def _clinic() -> Column:  # type: ignore[type-arg]
     return Column("clinic_id", Id, ForeignKey("clinics.id"), nullable=False)
+
+
+# --- the pattern of a clinic table (docs/scaling.md, "Distributing by clinic") ---------------------------------
+# Ready for Citus to distribute by ``clinic_id``: the primary key, every unique constraint or index and every
+# foreign key include ``clinic_id`` (tests/unit/test_clinic_keys.py walks this metadata and asserts it). A new
+# clinic table starts with ``*keyed("name")``, points at its client with ``*_of_client("name")``, at other
+# records of the clinic with ``*_ref(...)``, at users with ``*_user(...)``, and puts ``clinic_id`` in every
+# unique constraint.
+
+
+def keyed(table: str) -> tuple[Column, Column, PrimaryKeyConstraint]:  # type: ignore[type-arg]
+    """The key of a clinic table: ``id`` (unique in the table, numbered by store.ids.NextId) and ``clinic_id``,
+    primary key ``(id, clinic_id)``. ``id`` comes first so that the key's index also finds a row, and SQLite's
+    next id, by ``id`` alone; foreign keys name the columns as ``(clinic_id, id)``, which the same key serves."""
+    return (
+        Column("id", Id, nullable=False, default=NextId(table)),
+        _clinic(),
+        PrimaryKeyConstraint("id", "clinic_id"),
+    )
 
 
 def _of_client(table: str) -> tuple[Column, ForeignKeyConstraint, Index]:  # type: ignore[type-arg]
@@ -88,8 +110,7 @@ clinics = Table(
 users = Table(
     "users",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("users"),
     # Unique within a clinic (0004): adding a colleague never reveals an address used in another clinic.
     Column("email", String(254), nullable=False, index=True),
     Column("name", String(200), nullable=False),
@@ -112,8 +133,7 @@ users = Table(
 clients = Table(
     "clients",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("clients"),
     Column("given_name", String(100), nullable=False),
     Column("family_name", String(100), nullable=False),
     Column("date_of_birth", Date, nullable=False),
@@ -159,18 +179,21 @@ def _ref(table: str, column: str, nullable: bool = False) -> tuple[Column, Forei
     )
 
 
-def _user_fk(name: str, nullable: bool = False) -> Column:  # type: ignore[type-arg]
-    return Column(name, Id, ForeignKey("users.id"), nullable=nullable)
+def _user(name: str, nullable: bool = False) -> tuple[Column, ForeignKeyConstraint]:  # type: ignore[type-arg]
+    """A user of the same clinic (the key ``(clinic_id, name)`` of ``users``: never a user of another clinic)."""
+    return (
+        Column(name, Id, nullable=nullable),
+        ForeignKeyConstraint(["clinic_id", name], ["users.clinic_id", "users.id"]),
+    )
 
 
 intakes = Table(
     "intakes",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("intakes"),
     *_of_client("intakes"),
     Column("recorded_on", Date, nullable=False),
-    _user_fk("recorded_by"),
+    *_user("recorded_by"),
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("pain_drawing", Json, nullable=False),
     Column("chief_complaint", Text, nullable=False),
@@ -193,11 +216,10 @@ intakes = Table(
 assessments = Table(
     "assessments",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("assessments"),
     *_of_client("assessments"),
     Column("assessed_on", Date, nullable=False),
-    _user_fk("recorded_by"),
+    *_user("recorded_by"),
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("posture", Json, nullable=False),
     Column("gait", Json, nullable=False),
@@ -212,14 +234,13 @@ assessments = Table(
 record_amendments = Table(
     "record_amendments",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("record_amendments"),
     *_of_client("record_amendments"),
     Column("entity", String(12), nullable=False),  # "intake" or "assessment"
     Column("record_id", Id, nullable=False),
     Column("version", Integer, nullable=False),  # the version this amendment replaced
     Column("previous", Json, nullable=False),  # that version, whole
-    _user_fk("amended_by"),
+    *_user("amended_by"),
     Column("amended_at", UTCDateTime, nullable=False),
     Column("reason", Text, nullable=False),
     UniqueConstraint("clinic_id", "id"),
@@ -229,8 +250,7 @@ record_amendments = Table(
 trp_findings = Table(
     "trp_findings",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("trp_findings"),
     *_of_client("trp_findings"),
     *_ref("assessments", "assessment_id"),
     Column("position", SmallInteger, nullable=False),
@@ -243,8 +263,7 @@ trp_findings = Table(
 rom_measurements = Table(
     "rom_measurements",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("rom_measurements"),
     *_of_client("rom_measurements"),
     *_ref("assessments", "assessment_id"),
     Column("position", SmallInteger, nullable=False),
@@ -258,8 +277,7 @@ rom_measurements = Table(
 plans = Table(
     "plans",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("plans"),
     *_of_client("plans"),
     Column("starts_on", Date, nullable=False),
     Column("goals", Json, nullable=False),
@@ -269,7 +287,7 @@ plans = Table(
     Column("reassess_on", Json, nullable=False),
     Column("self_care", Text, nullable=False),
     Column("status", String(15), nullable=False),
-    _user_fk("created_by"),
+    *_user("created_by"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False, default=1),
@@ -279,12 +297,11 @@ plans = Table(
 treatment_sessions = Table(
     "treatment_sessions",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("treatment_sessions"),
     *_of_client("treatment_sessions"),
     *_ref("plans", "plan_id", nullable=True),
     Column("occurred_at", UTCDateTime, nullable=False),
-    _user_fk("practitioner_id"),
+    *_user("practitioner_id"),
     Column("pain_before", SmallInteger, nullable=False),
     Column("pain_after", SmallInteger),
     Column("notes", Text, nullable=False),
@@ -301,8 +318,7 @@ _hold_client, _hold_client_fk, _ = _of_client("holds")
 holds = Table(
     "holds",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("holds"),
     _hold_client,
     _hold_client_fk,
     *_ref("treatment_sessions", "session_id"),
@@ -327,13 +343,12 @@ holds = Table(
 checkins = Table(
     "checkins",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("checkins"),
     *_of_client("checkins"),
     *_ref("treatment_sessions", "session_id"),
-    UniqueConstraint("session_id"),
+    UniqueConstraint("clinic_id", "session_id"),
     Column("recorded_at", UTCDateTime, nullable=False),
-    _user_fk("recorded_by"),
+    *_user("recorded_by"),
     *declared.columns(CHECKIN_FIELDS),  # tenderness, relief
     Column("questions", Text, nullable=False),
 )
@@ -341,8 +356,7 @@ checkins = Table(
 outcome_measures = Table(
     "outcome_measures",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("outcome_measures"),
     *_of_client("outcome_measures"),
     Column("instrument", String(10), nullable=False),
     Column("taken_on", Date, nullable=False),
@@ -351,23 +365,22 @@ outcome_measures = Table(
     Column("score", Float, nullable=False),
     Column("band", String(20)),
     Column("scoring_version", SmallInteger, nullable=False),
-    _user_fk("recorded_by"),
+    *_user("recorded_by"),
     Column("recorded_at", UTCDateTime, nullable=False),
 )
 
 notes = Table(
     "notes",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("notes"),
     *_of_client("notes"),
     *_ref("treatment_sessions", "session_id", nullable=True),
     Column("kind", String(15), nullable=False),
     Column("body", Text, nullable=False),
-    _user_fk("author_id"),
+    *_user("author_id"),
     Column("written_at", UTCDateTime, nullable=False),
     Column("signed_at", UTCDateTime),
-    _user_fk("signed_by", nullable=True),
+    *_user("signed_by", nullable=True),
     *_ref("notes", "amends_id", nullable=True),
     Column("version", Integer, nullable=False, default=1),
     # An imported note: who wrote and signed it in which system, who imported it and when (never a local user).
@@ -378,15 +391,14 @@ notes = Table(
 screening_decisions = Table(
     "screening_decisions",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("screening_decisions"),
     *_of_client("screening_decisions"),
     *_ref("intakes", "intake_id"),
     Column("decision", String(10), nullable=False),  # referred / override
     Column("referred_to", String(200), nullable=False),
     Column("reason", Text, nullable=False),
     Column("flags", Json, nullable=False),  # the red flags the decision answers
-    _user_fk("decided_by"),
+    *_user("decided_by"),
     Column("decided_at", UTCDateTime, nullable=False),
     Index("ix_screening_decisions_clinic_intake", "clinic_id", "intake_id"),
 )
@@ -394,8 +406,7 @@ screening_decisions = Table(
 medical_clearances = Table(
     "medical_clearances",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("medical_clearances"),
     *_of_client("medical_clearances"),
     *_ref("intakes", "intake_id"),
     Column("flags", Json, nullable=False),  # the referred red flags it clears
@@ -403,16 +414,18 @@ medical_clearances = Table(
     Column("cleared_on", Date, nullable=False),
     Column("scope", Text, nullable=False),  # what for
     Column("note", Text, nullable=False),
-    _user_fk("recorded_by"),
+    *_user("recorded_by"),
     Column("recorded_at", UTCDateTime, nullable=False),
 )
 
+# Install-wide, not a clinic table: a row may belong to no clinic (a throttled sign-in of an unknown address),
+# so ``clinic_id`` may be empty and the key is ``id`` alone; on Citus it stays on the coordinator (scaling.md).
 audit_log = Table(
     "audit_log",
     metadata,
     _id(),
     Column("clinic_id", Id, ForeignKey("clinics.id")),
-    _user_fk("user_id", nullable=True),
+    *_user("user_id", nullable=True),
     Column("at", UTCDateTime, nullable=False),
     Column("action", String(20), nullable=False),  # read, create, update, sign, amend, list, login, denied
     Column("entity", String(30), nullable=False),  # client, chart, intake, note, ...
@@ -441,19 +454,22 @@ booking_settings = Table(
 practitioner_profiles = Table(
     "practitioner_profiles",
     metadata,
-    Column("user_id", Id, ForeignKey("users.id"), primary_key=True),
+    Column("user_id", Id, nullable=False),
     _clinic(),
+    PrimaryKeyConstraint("user_id", "clinic_id"),
+    ForeignKeyConstraint(["clinic_id", "user_id"], ["users.clinic_id", "users.id"]),
     # Credentials and registration number are the user's (users; 0017), not a copy here.
     Column("bookable", Boolean, nullable=False),
     # The secret of the practitioner's calendar feed (renewing it makes the old URL stop working).
-    Column("feed_token", String(64), unique=True),
+    # Found by the token alone (the feed's URL); unique with the clinic, first so the index finds it.
+    Column("feed_token", String(64)),
+    UniqueConstraint("feed_token", "clinic_id"),
 )
 
 rooms = Table(
     "rooms",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("rooms"),
     Column("name", String(100), nullable=False),
     Column("active", Boolean, nullable=False),
     UniqueConstraint("clinic_id", "id"),
@@ -462,8 +478,7 @@ rooms = Table(
 appointment_types = Table(
     "appointment_types",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("appointment_types"),
     Column("name", String(100), nullable=False),
     Column("minutes", SmallInteger, nullable=False),
     Column("buffer_minutes", SmallInteger, nullable=False),
@@ -476,9 +491,8 @@ appointment_types = Table(
 working_hours = Table(
     "working_hours",
     metadata,
-    _id(),
-    _clinic(),
-    _user_fk("practitioner_id"),
+    *keyed("working_hours"),
+    *_user("practitioner_id"),
     Column("weekday", SmallInteger, nullable=False),
     Column("start_minute", SmallInteger, nullable=False),
     Column("end_minute", SmallInteger, nullable=False),
@@ -488,9 +502,8 @@ working_hours = Table(
 schedule_exceptions = Table(
     "schedule_exceptions",
     metadata,
-    _id(),
-    _clinic(),
-    _user_fk("practitioner_id"),
+    *keyed("schedule_exceptions"),
+    *_user("practitioner_id"),
     Column("day", Date, nullable=False),
     Column("kind", String(5), nullable=False),  # off / extra
     Column("start_minute", SmallInteger),
@@ -504,10 +517,9 @@ schedule_exceptions = Table(
 appointments = Table(
     "appointments",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("appointments"),
     *_of_client("appointments"),
-    _user_fk("practitioner_id"),
+    *_user("practitioner_id"),
     *_ref("appointment_types", "type_id"),
     *_ref("rooms", "room_id", nullable=True),
     *_ref("plans", "plan_id", nullable=True),
@@ -522,7 +534,7 @@ appointments = Table(
     Column("cancel_reason", String(500), nullable=False),
     Column("cancelled_at", UTCDateTime),
     Column("confirmed_at", UTCDateTime),
-    _user_fk("booked_by"),
+    *_user("booked_by"),
     Column("booked_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False, default=1),
     UniqueConstraint("clinic_id", "id"),
@@ -533,15 +545,14 @@ appointments = Table(
 payments = Table(
     "payments",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("payments"),
     *_of_client("payments"),
     *_ref("appointments", "appointment_id"),
     Column("amount_cents", Integer, nullable=False),
     Column("method", String(10), nullable=False),
     Column("paid_on", Date, nullable=False),
     Column("reference", String(100), nullable=False),
-    _user_fk("taken_by"),
+    *_user("taken_by"),
     Column("taken_at", UTCDateTime, nullable=False),
     # Where a card processor (Stripe, Square) will keep its charge id; Taut processes no card itself.
     Column("processor", String(20)),
@@ -553,29 +564,27 @@ payments = Table(
 waitlist = Table(
     "waitlist",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("waitlist"),
     *_of_client("waitlist"),
     *_ref("appointment_types", "type_id"),
-    _user_fk("practitioner_id", nullable=True),
+    *_user("practitioner_id", nullable=True),
     Column("from_day", Date, nullable=False),
     Column("to_day", Date, nullable=False),
     Column("note", String(500), nullable=False),
     Column("status", String(10), nullable=False),
     Column("offered_start", UTCDateTime),
-    _user_fk("offered_practitioner_id", nullable=True),
+    *_user("offered_practitioner_id", nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
 )
 
 reminders_sent = Table(
     "reminders_sent",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("reminders_sent"),
     *_ref("appointments", "appointment_id"),
     Column("hours_before", SmallInteger, nullable=False),
     Column("queued_at", UTCDateTime, nullable=False),
-    UniqueConstraint("appointment_id", "hours_before"),
+    UniqueConstraint("clinic_id", "appointment_id", "hours_before"),
 )
 
 # Signed-in sessions (0004): the cookie carries a random token, the table its SHA-256, so a session ends at
@@ -583,9 +592,10 @@ reminders_sent = Table(
 web_sessions = Table(
     "web_sessions",
     metadata,
-    Column("id", String(64), primary_key=True),  # sha256 hex of the cookie's token
+    Column("id", String(64), nullable=False),  # sha256 hex of the cookie's token
     _clinic(),
-    _user_fk("user_id"),
+    PrimaryKeyConstraint("id", "clinic_id"),  # found by the token alone: ``id`` first
+    *_user("user_id"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_seen_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),  # the absolute lifetime
@@ -610,9 +620,8 @@ login_throttle = Table(
 recovery_codes = Table(
     "recovery_codes",
     metadata,
-    _id(),
-    _clinic(),
-    _user_fk("user_id"),
+    *keyed("recovery_codes"),
+    *_user("user_id"),
     Column("code_hash", String(200), nullable=False),
     Column("used_at", UTCDateTime),
 )
@@ -633,7 +642,7 @@ CLINICAL_TABLES = (
 
 # The outgoing e-mail queue (transactional outbox): a message is queued in the transaction of the change that
 # causes it and delivered after commit by services.mail. ``clinic_id`` is empty for messages of the install
-# itself (``taut mail test``).
+# itself (``taut mail test``): an install-wide table with the key ``id`` alone, like ``audit_log``.
 mail_outbox = Table(
     "mail_outbox",
     metadata,
@@ -660,12 +669,11 @@ mail_outbox = Table(
 portal_invitations = Table(
     "portal_invitations",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("portal_invitations"),
     *_of_client("portal_invitations"),
     Column("purpose", String(20), nullable=False),
     Column("nonce_hash", String(64), nullable=False),
-    _user_fk("created_by"),
+    *_user("created_by"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("used_at", UTCDateTime),
@@ -680,18 +688,17 @@ portal_invitations = Table(
 portal_submissions = Table(
     "portal_submissions",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("portal_submissions"),
     *_of_client("portal_submissions"),
     *_ref("portal_invitations", "invitation_id"),
-    UniqueConstraint("invitation_id"),
+    UniqueConstraint("clinic_id", "invitation_id"),
     Column("kind", String(20), nullable=False),
     Column("payload", Json, nullable=False),
     Column("attention", Json, nullable=False),
     Column("status", String(10), nullable=False),  # received, accepted, discarded
     Column("received_at", UTCDateTime, nullable=False),
     Column("reviewed_at", UTCDateTime),
-    _user_fk("reviewed_by", nullable=True),
+    *_user("reviewed_by", nullable=True),
     Column("record_id", Id),
     Index("ix_portal_submissions_clinic_status", "clinic_id", "status"),
 )
@@ -702,8 +709,7 @@ portal_submissions = Table(
 signed_consents = Table(
     "signed_consents",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("signed_consents"),
     *_of_client("signed_consents"),
     *_ref("portal_invitations", "invitation_id"),  # the link it was signed by (its submission has the same)
     *_ref("intakes", "intake_id", nullable=True),
@@ -738,8 +744,7 @@ client_side_settings = Table(
 online_bookings = Table(
     "online_bookings",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("online_bookings"),
     *_of_client("online_bookings"),
     *_ref("appointments", "appointment_id"),
     Column("new_client", Boolean, nullable=False),
@@ -754,8 +759,7 @@ online_bookings = Table(
 booking_codes = Table(
     "booking_codes",
     metadata,
-    _id(),
-    _clinic(),
+    *keyed("booking_codes"),
     Column("email", String(254), nullable=False),
     Column("client_id", Id),
     ForeignKeyConstraint(["clinic_id", "client_id"], ["clients.clinic_id", "clients.id"]),

@@ -10,7 +10,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-# BIGINT on PostgreSQL; INTEGER on SQLite so the column is the rowid alias (autoincrement).
+# BIGINT on PostgreSQL; INTEGER on SQLite, so that an install-wide table's lone ``id`` key is the rowid alias
+# (numbered by SQLite). A clinic table's ``id`` is numbered by store/ids.py instead.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
 Json = JSON().with_variant(JSONB(), "postgresql")
