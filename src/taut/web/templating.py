@@ -48,7 +48,9 @@ def templates() -> Jinja2Templates:
     )
     env.filters.update(day=_day, when=_when, side=side_name, capital=capital)
     from taut.web.bodymap import register_globals
+    from taut.web.forms import JINJA_GLOBALS as FORM_GLOBALS
 
+    env.globals.update(FORM_GLOBALS)
     register_globals(env)
     env.trim_blocks = True
     env.lstrip_blocks = True

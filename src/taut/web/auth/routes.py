@@ -5,7 +5,7 @@ it is worth anything after it; sign-out ends the session in the database, so a c
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from taut.clinic.errors import AuthenticationError, RecordValidationError, TooManyAttempts
 from taut.clinic.people import Clinic, User
 from taut.services import accounts, clinics
+from taut.web import forms
 from taut.web.deps import DB, address_of, check_csrf, session_of, signed_in_user
 from taut.web.forms import FormFields
 from taut.web.security import csrf_for
@@ -70,7 +71,16 @@ def login(
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/clients",
 ) -> Response:
-    context = {"email": email, "next": _safe_next(next)}
+    context: dict[str, Any] = {"email": email, "next": _safe_next(next)}
+    c = forms.Collect()  # both missing fields at once, each marked on its field
+    if not email.strip():
+        c.add("email", "is required")
+    if not password:
+        c.add("password", "is required")
+    try:
+        c.check()
+    except forms.FormErrors as e:
+        return render(request, "auth/login.html", {**context, "error": e}, status_code=422)
     try:
         result = accounts.sign_in(
             db,

@@ -40,19 +40,22 @@ def client_list(
 
 
 def client_from_form(form: dict[str, str], *, base: Client | None = None) -> Client:
+    """The client as typed; every wrong field is reported at once (forms.FormErrors)."""
     today = clock.today()
-    consent_treatment = forms.a_date(form, "consent_treatment_on")
-    consent_data = forms.a_date(form, "consent_data_use_on")
+    c = forms.Collect()
+    consent_treatment = c(forms.a_date, form, "consent_treatment_on")
+    consent_data = c(forms.a_date, form, "consent_data_use_on")
     if forms.checked(form, "consent_treatment_today") and consent_treatment is None:
         consent_treatment = today
     if forms.checked(form, "consent_data_use_today") and consent_data is None:
         consent_data = today
-    given = forms.text(form, "given_name", required=True)
-    family = forms.text(form, "family_name", required=True)
-    born = forms.a_date(form, "date_of_birth", required=True)
-    assert born is not None
-    if born > today:
-        raise RecordValidationError("date_of_birth", "may not be in the future")
+    given = c(forms.text, form, "given_name", required=True)
+    family = c(forms.text, form, "family_name", required=True)
+    born = c(forms.a_date, form, "date_of_birth", required=True)
+    if born is not None and born > today:
+        c.add("date_of_birth", "may not be in the future")
+    c.check()
+    assert given is not None and family is not None and born is not None
     values: dict[str, Any] = dict(
         given_name=given,
         family_name=family,

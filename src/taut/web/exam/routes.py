@@ -115,7 +115,10 @@ def record_exam(request: Request, db: DB, user: CurrentUser, client_id: int, for
         client = clients.get_client(db, user, client_id)
         blocks = _requested_muscles([s for s in form.get("muscles", "").split(",") if s])
         return render(
-            request, "exam/exam.html", _exam_context(blocks, form, client=client, error=e), status_code=422
+            request,
+            "exam/exam.html",
+            _exam_context(blocks, form, client=client, error=e, labels=model.labels_for(e)),
+            status_code=422,
         )
     return RedirectResponse(f"/clients/{client_id}/plan/new", status_code=303)
 
@@ -181,7 +184,10 @@ def create_plan(request: Request, db: DB, user: CurrentUser, client_id: int, for
             points=model.points_shown(form),
         )
         return render(
-            request, "exam/plan.html", _plan_context(client, draft, form, new=True, error=e), status_code=422
+            request,
+            "exam/plan.html",
+            _plan_context(client, draft, form, new=True, error=e, labels=model.labels_for(e)),
+            status_code=422,
         )
     return RedirectResponse(f"/clients/{client_id}/plan/{pid}", status_code=303)
 
@@ -213,7 +219,7 @@ def update_plan(
         return render(
             request,
             "exam/plan.html",
-            _plan_context(client, current, form, new=False, error=e),
+            _plan_context(client, current, form, new=False, error=e, labels=model.labels_for(e)),
             status_code=422,
         )
     return RedirectResponse(f"/clients/{client_id}/plan/{plan_id}?saved=1", status_code=303)
