@@ -167,15 +167,19 @@ def new_plan_form(request: Request, db: DB, user: CurrentUser, client_id: int) -
         points=tuple(points),
         reassess_on=(start + timedelta(days=21),),
     )
-    return render(request, "exam/plan.html", _plan_context(chart.client, plan, _plan_form(plan), new=True))
+    others = [p for p in chart.plans if p.status == "active"]
+    context = _plan_context(chart.client, plan, _plan_form(plan), new=True, others_active=others)
+    return render(request, "exam/plan.html", context)
 
 
 @router.post("/clients/{client_id}/plan/new", include_in_schema=False)
 def create_plan(request: Request, db: DB, user: CurrentUser, client_id: int, form: FormFields) -> Response:
     try:
-        pid = records.create_plan(db, user, client_id, model.plan_from_form(form))
+        keep = forms.checked(form, "keep_others_active")
+        pid = records.create_plan(db, user, client_id, model.plan_from_form(form), keep_others_active=keep)
     except RecordValidationError as e:
-        client = clients.get_client(db, user, client_id)
+        chart = charts.load_chart(db, user, client_id)
+        client = chart.client
         draft = TreatmentPlan(
             starts_on=model.today(),
             goals=(),
@@ -186,7 +190,15 @@ def create_plan(request: Request, db: DB, user: CurrentUser, client_id: int, for
         return render(
             request,
             "exam/plan.html",
-            _plan_context(client, draft, form, new=True, error=e, labels=model.labels_for(e)),
+            _plan_context(
+                client,
+                draft,
+                form,
+                new=True,
+                error=e,
+                labels=model.labels_for(e),
+                others_active=[p for p in chart.plans if p.status == "active"],
+            ),
             status_code=422,
         )
     return RedirectResponse(f"/clients/{client_id}/plan/{pid}", status_code=303)
