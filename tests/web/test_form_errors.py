@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 from taut.services import charts, clients, records
+from taut.store import Database, make_engine, migrate
+from taut.web.app import create_app
 from tests.records_factories import make_assessment, make_client, make_intake
-from tests.web.conftest import WebWorld, signed_in
+from tests.web.conftest import Browser, WebWorld, csrf_from, make_settings, signed_in
 
 
 def _client(w: WebWorld) -> int:
@@ -160,3 +163,38 @@ def test_login_marks_its_fields(web_world: WebWorld) -> None:
     assert r.status_code == 401 and "Wrong e-mail or password." in r.text
     _marked(r.text, "f-email")
     _marked(r.text, "f-password")
+
+
+def test_the_set_up_form_reports_every_empty_field(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    db = Database(make_engine(settings.url))
+    migrate.upgrade(db.engine)
+    try:
+        c = Browser(create_app(settings, db), follow_redirects=False)
+        token = csrf_from(c.get("/setup").text)
+        r = c.post("/setup", data={"csrf_token": token, "clinic": "Harbour", "password_again": "x"})
+        assert r.status_code == 422
+        assert [i.split(":")[0] for i in _summary(r.text)] == [
+            "Time zone",
+            "Your name",
+            "Your e-mail",
+            "Password",
+            "Password again",
+        ]
+        for field in ("f-timezone", "f-name", "f-email", "f-password", "f-password_again"):
+            _marked(r.text, field)
+    finally:
+        db.dispose()
+
+
+def test_the_password_form_reports_every_problem(web_world: WebWorld) -> None:
+    c = signed_in(web_world.app, web_world.bob)
+    r = c.post("/account/password", data={"csrf_token": c.csrf, "new_password_again": "something else"})
+    assert r.status_code == 422
+    assert [i.split(":")[0] for i in _summary(r.text)] == [
+        "Current password",
+        "New password",
+        "New password again",
+    ]
+    for field in ("f-current_password", "f-new_password", "f-new_password_again"):
+        _marked(r.text, field)

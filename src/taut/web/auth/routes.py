@@ -164,6 +164,17 @@ def _setup_or_gone(db: DB) -> None:
         raise HTTPException(404, "Taut is set up already: sign in")
 
 
+def _setup_problems(form: dict[str, str]) -> None:
+    """Every empty or mismatched field of the set-up form at once (forms.FormErrors); the rest (a known time
+    zone, a strong password, a valid e-mail) is the domain's."""
+    c = forms.Collect()
+    for name in ("clinic", "timezone", "name", "email", "password"):
+        c(forms.text, form, name, required=True)
+    if form.get("password", "") != form.get("password_again", ""):
+        c.add("password_again", "the two passwords differ")
+    c.check()
+
+
 @router.get("/setup", include_in_schema=False)
 def setup_form(request: Request, db: DB) -> Response:
     _setup_or_gone(db)
@@ -174,8 +185,7 @@ def setup_form(request: Request, db: DB) -> Response:
 def setup(request: Request, db: DB, form: FormFields) -> Response:
     _setup_or_gone(db)
     try:
-        if form.get("password", "") != form.get("password_again", ""):
-            raise RecordValidationError("password_again", "the two passwords differ")
+        _setup_problems(form)
         clinic = Clinic(name=form.get("clinic", "").strip(), timezone=form.get("timezone", "").strip())
         _, owner, _ = clinics.initialize(
             db,
