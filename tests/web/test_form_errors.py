@@ -198,3 +198,16 @@ def test_the_password_form_reports_every_problem(web_world: WebWorld) -> None:
     ]
     for field in ("f-current_password", "f-new_password", "f-new_password_again"):
         _marked(r.text, field)
+
+
+def test_adding_a_colleague_reports_every_problem(web_world: WebWorld) -> None:
+    c = signed_in(web_world.app, web_world.alice)
+    r = c.post("/team", data={"csrf_token": c.csrf, "name": " ", "email": "", "role": "boss"})
+    assert r.status_code == 422
+    assert _summary(r.text) == [
+        "Name: is required",
+        "E-mail: is required",
+        "Role: choose owner, therapist or front desk",
+    ]
+    for field in ("f-name", "f-email", "f-role"):
+        _marked(r.text, field)
