@@ -211,3 +211,29 @@ def test_adding_a_colleague_reports_every_problem(web_world: WebWorld) -> None:
     ]
     for field in ("f-name", "f-email", "f-role"):
         _marked(r.text, field)
+
+
+def test_the_clinic_settings_report_every_wrong_field(web_world: WebWorld) -> None:
+    c = signed_in(web_world.app, web_world.alice)
+    form = {
+        "csrf_token": c.csrf,
+        "name": "Clinic A",
+        "timezone": "Moon/Base",
+        "phone": "call me",
+        "website": "example.org",
+        "currency": "euro",
+        "locale": "en-GB",
+        "date_format": "ymd",
+        "idle_minutes": "5",
+    }
+    r = c.post("/settings", data=form)
+    assert r.status_code == 422
+    assert [i.split(":")[0] for i in _summary(r.text)] == [
+        "Phone",
+        "Website",
+        "Time zone",
+        "Currency",
+        "Sign out after this many idle minutes",
+    ]
+    for field in ("f-phone", "f-website", "f-timezone", "f-currency", "f-idle_minutes"):
+        _marked(r.text, field)

@@ -191,4 +191,5 @@ JINJA_GLOBALS = {
     "error_map": error_map,
     "field_words": field_words,
     "field_id": field_id,
+    "plain_field": _plain,
 }
