@@ -237,3 +237,20 @@ def test_the_clinic_settings_report_every_wrong_field(web_world: WebWorld) -> No
     ]
     for field in ("f-phone", "f-website", "f-timezone", "f-currency", "f-idle_minutes"):
         _marked(r.text, field)
+
+
+def test_pages_write_dates_as_the_clinics_locale_does(web_world: WebWorld) -> None:
+    from taut.services import clinics
+
+    cid = _client(web_world)
+    born = clients.get_client(web_world.db, web_world.bob, cid).date_of_birth
+    c = signed_in(web_world.app, web_world.bob)
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    british = f"born {born.day} {months[born.month - 1]} {born.year}"
+    assert british in c.get(f"/clients/{cid}/notes/new").text
+    clinics.update_clinic(web_world.db, web_world.alice, locale="en-US")
+    try:
+        american = f"born {months[born.month - 1]} {born.day}, {born.year}"
+        assert american in c.get(f"/clients/{cid}/notes/new").text
+    finally:
+        clinics.update_clinic(web_world.db, web_world.alice, locale="en-GB")

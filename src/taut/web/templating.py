@@ -93,11 +93,17 @@ def zone_of(ctx: Context | Mapping[str, Any]) -> ZoneInfo:
     return ZoneInfo(clinic.timezone) if isinstance(clinic, Clinic) else LOCAL
 
 
+def locale_of(ctx: Context | Mapping[str, Any]) -> str | None:
+    """The locale a page writes dates in: its clinic's ("Mar 3, 2025, 2:05 PM" in en-US)."""
+    clinic = ctx.get("clinic")
+    return clinic.locale if isinstance(clinic, Clinic) else None
+
+
 @pass_context
 def _day(ctx: Context, value: date | datetime | None) -> str:
-    return short_date(value, zone_of(ctx))
+    return short_date(value, zone_of(ctx), locale_of(ctx))
 
 
 @pass_context
 def _when(ctx: Context, value: datetime | None) -> str:
-    return date_time(value, zone_of(ctx))
+    return date_time(value, zone_of(ctx), locale_of(ctx))
