@@ -38,3 +38,17 @@ def test_without_an_active_plan_there_is_nothing_to_keep(web_world: WebWorld) ->
     cid = clients.register_client(web_world.db, web_world.bob, make_client()).id
     c = signed_in(web_world.app, web_world.bob)
     assert 'name="keep_others_active"' not in c.get(f"/clients/{cid}/plan/new").text
+
+
+def test_the_api_keeps_the_other_plan_active_only_when_asked(web_world: WebWorld) -> None:
+    cid = clients.register_client(web_world.db, web_world.bob, make_client()).id
+    c = signed_in(web_world.app, web_world.bob)
+    h = {"X-CSRF-Token": c.csrf}
+    plan = {"starts_on": "2025-05-01", "goals": ["Sleep"], "sessions_planned": 4, "interval_days": 7}
+    first = c.post(f"/api/v1/clients/{cid}/plans", json=plan, headers=h).json()["id"]
+    second = c.post(f"/api/v1/clients/{cid}/plans", json={**plan, "keep_others_active": True}, headers=h)
+    assert second.status_code == 201
+    assert c.get(f"/api/v1/clients/{cid}/plans/{first}").json()["status"] == "active"
+    assert c.post(f"/api/v1/clients/{cid}/plans", json=plan, headers=h).status_code == 201
+    assert c.get(f"/api/v1/clients/{cid}/plans/{first}").json()["status"] == "completed"
+    assert c.get(f"/api/v1/clients/{cid}/plans/{second.json()['id']}").json()["status"] == "completed"
