@@ -395,7 +395,7 @@ class _Batch:
         )
 
     def _outcome(self, course: _Course, instrument: str, when: datetime, pain: int) -> None:
-        rng, day = self.rng, when.date()
+        rng, day = self.rng, when.astimezone(self.zone).date()  # the clinic's day
         level = pain / 10
         if instrument == "nprs":
             m = OutcomeMeasure(instrument="nprs", taken_on=day, items=(pain,))

@@ -181,3 +181,14 @@ def test_crowded_treated_points_never_overlap(chart: Chart) -> None:
         if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
     ]
     assert not clashes, clashes[:3]
+
+
+def test_the_handout_and_the_progress_report_date_sessions_on_the_clinics_day(chart: Chart) -> None:
+    """Session 11 began at 14:00 UTC on 3 March: in Auckland (UTC+13) that is 4 March (issue 13)."""
+    from zoneinfo import ZoneInfo
+
+    auckland = ZoneInfo("Pacific/Auckland")
+    assert handout_content(chart, 11, clinic="L", staff=STAFF).session_date == date(2025, 3, 3)
+    assert handout_content(chart, 11, clinic="L", staff=STAFF, tz=auckland).session_date == date(2025, 3, 4)
+    p = progress_content(chart, clinic="L", author="B", staff=STAFF, written_on=date(2025, 4, 1), tz=auckland)
+    assert p.sessions[0].occurred_on == date(2025, 3, 4)
