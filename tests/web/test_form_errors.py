@@ -254,3 +254,15 @@ def test_pages_write_dates_as_the_clinics_locale_does(web_world: WebWorld) -> No
         assert american in c.get(f"/clients/{cid}/notes/new").text
     finally:
         clinics.update_clinic(web_world.db, web_world.alice, locale="en-GB")
+
+
+def test_the_session_start_marks_its_pain_scale(web_world: WebWorld) -> None:
+    cid = _client(web_world)
+    c = signed_in(web_world.app, web_world.bob)
+    r = c.post(f"/clients/{cid}/sessions/new", data={"csrf_token": c.csrf, "pain_before": ""})
+    assert r.status_code == 422
+    radios = re.findall(r'<input type="radio" name="pain_before"[^>]*>', r.text)
+    assert len(radios) == 11 and all(
+        'aria-invalid="true" aria-describedby="e-pain_before"' in x for x in radios
+    )
+    assert 'id="e-pain_before"' in r.text
