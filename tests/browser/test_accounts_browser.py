@@ -44,8 +44,8 @@ def _shot(page: Any, name: str) -> None:
 
 def _sign_in(page: Any, base: str, email: str, password: str) -> None:
     page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
+    page.fill("#f-email", email)
+    page.fill("#f-password", password)
     page.click("button[type=submit]")
 
 

@@ -58,8 +58,8 @@ def test_a_draft_is_written_from_a_recorded_session(db: Database, world: World) 
     assert "Ischemic compression (trigger-point pressure release): 2 holds, 20 + 30 = 50 s" in body
     assert "Session 1 of 6 planned, 5 remaining; next visit 2025-03-10 (every 7 days)." in body
     # 40 min: 50 of 110 s of holds were 97140 -> 18 min, 60 s 97124 -> 22 min; 3 units: 1 + 2.
-    assert "- 97140 (manual therapy techniques): 18 min from 50 s of holds, 1 unit(s)" in body
-    assert "- 97124 (massage): 22 min from 60 s of holds, 2 unit(s)" in body
+    assert "- 97140 (manual therapy techniques): 18 min from 50 s of holds, 1 unit" in body
+    assert "- 97124 (massage): 22 min from 1 min of holds, 2 units" in body
     assert notes.get_note(db, world.bob, note.id) == note
     assert charts.load_chart(db, world.bob, client_id).notes == (note,)
     trail = charts.audit_trail(db, world.alice, client_id=client_id)

@@ -365,7 +365,7 @@ def test_visit_payment_receipt_and_superbill(
         "Bob Brandt, RMT",
         "Registration number R-1234",
         "Treatment 60",
-        "USD 90.00",
+        "US$90.00",
         "PAID IN FULL",
         "terminal 0042",
     ):
@@ -376,9 +376,9 @@ def test_visit_payment_receipt_and_superbill(
     text = _pdf_text(bill.content, tmp_path / "superbill.pdf")
     assert "Superbill" in text and "97140" in text and "8-minute rule" in text
     sheet = fran.get(f"/takings?day={start.date().isoformat()}")
-    assert sheet.status_code == 200 and "USD 90.00" in sheet.text
+    assert sheet.status_code == 200 and "US$90.00" in sheet.text
     day_pdf = fran.get(f"/takings.pdf?day={start.date().isoformat()}")
-    assert "USD 90.00" in _pdf_text(day_pdf.content, tmp_path / "sheet.pdf")
+    assert "US$90.00" in _pdf_text(day_pdf.content, tmp_path / "sheet.pdf")
 
 
 def _pdf_text(content: bytes, path: Path) -> str:

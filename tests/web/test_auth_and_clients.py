@@ -113,7 +113,7 @@ def test_bad_client_form_is_shown_again_with_the_error_and_nothing_lost(web_worl
         data={"given_name": "Ida", "family_name": "", "date_of_birth": "03/02/1990", "csrf_token": c.csrf},
     )
     assert r.status_code == 422
-    assert 'value="Ida"' in r.text and "family name" in r.text
+    assert 'value="Ida"' in r.text and "Family name</a>: is required" in r.text
     r = c.post(
         "/clients/new",
         data={"given_name": "Ida", "family_name": "Ott", "date_of_birth": "03/02/1990", "csrf_token": c.csrf},

@@ -172,6 +172,10 @@ def test_sign_then_no_edit_then_an_amendment_and_its_chain(web_world: WebWorld, 
 
     r = c.post(f"/notes/{nid}/amend", data={"csrf_token": c.csrf, "body": ""})
     assert r.status_code == 422 and "The text is required" in r.text
+    assert (
+        'id="f-amend" name="body" rows="8" required aria-invalid="true" aria-describedby="form-error"'
+        in r.text
+    )
     r = c.post(
         f"/notes/{nid}/amend", data={"csrf_token": c.csrf, "body": "Correction: next visit 2025-03-12."}
     )
@@ -210,7 +214,7 @@ def test_writing_a_note_of_another_kind(web_world: WebWorld, treated: Treated) -
         f"/clients/{treated.client_id}/notes/new",
         data={"csrf_token": c.csrf, "kind": "discharge", "session_id": str(treated.session_id), "body": " "},
     )
-    assert r.status_code == 422 and "The text is required" in r.text
+    assert r.status_code == 422 and 'href="#f-body">Text</a>: is required' in r.text
     assert f'<option value="{treated.session_id}" selected>' in r.text
     r = c.post(
         f"/clients/{treated.client_id}/notes/new",

@@ -102,8 +102,13 @@ class BookingSettings:
         return (amount_cents * self.tax_basis_points + 5000) // 10000
 
 
-def money(cents: int, currency: str) -> str:
-    """2500, "USD" -> "USD 25.00"."""
+def money(cents: int, currency: str, locale: str | None = None) -> str:
+    """2500, "USD" -> "USD 25.00" (the API's form); with the clinic's ``locale`` as its people read it:
+    "$25.00" (en-US), "25,00 €" (de-DE) (taut.clinic.numbers)."""
+    if locale:
+        from taut.clinic.numbers import money as local_money
+
+        return local_money(cents, currency, locale)
     sign = "-" if cents < 0 else ""
     return f"{currency} {sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
 

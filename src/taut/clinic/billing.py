@@ -135,19 +135,46 @@ class BillingSummary:
     notes: tuple[str, ...] = ()
 
     def render(self) -> str:
+        """The summary in words. Under a minute reads "under 1 min", never "0 min"; no unit reads "no unit"
+        with the reason (under the 8 minutes a unit needs), never "0 unit(s)"."""
         if self.problem is not None:
             return f"No units: {self.problem}."
-        out = [
-            f"Timed treatment {self.session_minutes} min (session start to end) = {self.units} unit(s) "
-            "under the CMS 8-minute rule (Medicare Claims Processing Manual, ch. 5, §20.2)."
-        ]
+        rule = "the CMS 8-minute rule (Medicare Claims Processing Manual, ch. 5, §20.2)"
+        total = minutes_words(self.session_minutes or 0)
+        if not self.units:
+            out = [
+                f"Timed treatment {total} (session start to end): under the {MINIMUM_MINUTES} minutes a unit "
+                f"needs, so no unit is billed under {rule}."
+            ]
+        else:
+            out = [
+                f"Timed treatment {total} (session start to end) = {units_words(self.units)} under {rule}."
+            ]
         for line in self.lines:
             out.append(
-                f"- {line.code} ({line.label}): {line.minutes} min from {line.hold_seconds} s of holds, "
-                f"{line.units} unit(s)"
+                f"- {line.code} ({line.label}): {minutes_words(line.minutes)} from "
+                f"{seconds_words(line.hold_seconds)} of holds, {units_words(line.units)}"
             )
         out.extend(self.notes)
         return "\n".join(out)
+
+
+def minutes_words(minutes: int) -> str:
+    """Whole minutes as billing reads them: 0 -> "under 1 min" (a hold of 40 s is not "0 min")."""
+    return "under 1 min" if minutes <= 0 else f"{minutes} min"
+
+
+def seconds_words(seconds: int) -> str:
+    """40 -> "40 s"; 130 -> "2 min 10 s"; 120 -> "2 min"."""
+    if seconds < 60:
+        return f"{seconds} s"
+    m, s = divmod(seconds, 60)
+    return f"{m} min {s} s" if s else f"{m} min"
+
+
+def units_words(units: int) -> str:
+    """0 -> "no unit"; 1 -> "1 unit"; 3 -> "3 units"."""
+    return "no unit" if units == 0 else f"{units} unit" + ("s" if units != 1 else "")
 
 
 def session_billing(session: TreatmentSession, codes: Mapping[str, str] = TECHNIQUE_CODES) -> BillingSummary:

@@ -214,11 +214,19 @@ def _day(value: date | datetime, tz: tzinfo | None) -> date:
     return _local(value, tz).date() if isinstance(value, datetime) else value
 
 
-def short_date(value: date | datetime | None, tz: tzinfo | None = None) -> str:
-    """3 Mar 2025 ("" for none). A datetime is shown on its day in ``tz`` (UTC when none)."""
+# Locales whose readers put the month first and read the clock in 12 hours (CLDR's medium date and short time
+# of en-US and en-CA); every other locale a clinic can choose reads "3 Mar 2025, 14:05".
+MONTH_FIRST = frozenset({"en-US", "en-CA"})
+
+
+def short_date(value: date | datetime | None, tz: tzinfo | None = None, locale: str | None = None) -> str:
+    """3 Mar 2025 ("" for none); "Mar 3, 2025" where the clinic's ``locale`` puts the month first. A datetime is
+    shown on its day in ``tz`` (UTC when none)."""
     if value is None:
         return ""
     d = _day(value, tz)
+    if locale in MONTH_FIRST:
+        return f"{MONTHS[d.month - 1][:3]} {d.day}, {d.year}"
     return f"{d.day} {MONTHS[d.month - 1][:3]} {d.year}"
 
 
@@ -236,16 +244,19 @@ def day_month(value: date | datetime, tz: tzinfo | None = None) -> str:
     return f"{d.day} {MONTHS[d.month - 1][:3]}"
 
 
-def time_of_day(value: datetime, tz: tzinfo | None = None) -> str:
-    """14:05, in ``tz`` (UTC when none)."""
-    return f"{_local(value, tz):%H:%M}"
+def time_of_day(value: datetime, tz: tzinfo | None = None, locale: str | None = None) -> str:
+    """14:05, in ``tz`` (UTC when none); "2:05 PM" where the clinic's ``locale`` reads a 12-hour clock."""
+    t = _local(value, tz)
+    if locale in MONTH_FIRST:
+        return f"{(t.hour - 1) % 12 + 1}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
+    return f"{t:%H:%M}"
 
 
-def date_time(value: datetime | None, tz: tzinfo | None = None) -> str:
-    """3 Mar 2025, 14:05 in ``tz`` (UTC when none; "" for none)."""
+def date_time(value: datetime | None, tz: tzinfo | None = None, locale: str | None = None) -> str:
+    """3 Mar 2025, 14:05 in ``tz`` (UTC when none; "" for none); "Mar 3, 2025, 2:05 PM" in en-US."""
     if value is None:
         return ""
-    return f"{short_date(value, tz)}, {time_of_day(value, tz)}"
+    return f"{short_date(value, tz, locale)}, {time_of_day(value, tz, locale)}"
 
 
 def iso_date(value: date | datetime, tz: tzinfo | None = None) -> str:

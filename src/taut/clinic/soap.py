@@ -104,7 +104,7 @@ def build_soap_note(
         heading=_heading(chart.client, session, session_id, tz),
         subjective=_subjective(chart, entry, intake, tz),
         objective=_objective(exam, kb),
-        assessment=_assessment(chart, exam, intake, suggestion, kb),
+        assessment=_assessment(chart, exam, intake, suggestion, kb, tz),
         plan=_plan(chart, session, kb, tz),
         billing=session_billing(session) if billing else None,
     )
@@ -313,6 +313,7 @@ def _assessment(
     intake: Intake | None,
     suggestion: Suggestion | None,
     kb: KnowledgeBase,
+    tz: tzinfo | None = None,
 ) -> str:
     lines: list[str] = []
     ranking = suggestion.ranking if suggestion is not None else ()
@@ -350,7 +351,7 @@ def _assessment(
     if exam is not None and exam.summary.strip():
         lines.append(f"Examiner's summary: {exam.summary.strip()}")
     lines.extend(_caution_lines(intake, suggestion))
-    lines.extend(_red_flag_lines(chart, intake, suggestion))
+    lines.extend(_red_flag_lines(chart, intake, suggestion, tz))
     return "\n".join(lines)
 
 
@@ -387,7 +388,10 @@ def _screen_lines(intake: Intake) -> list[str]:
     return lines
 
 
-def _red_flag_lines(chart: Chart, intake: Intake | None, suggestion: Suggestion | None) -> list[str]:
+def _red_flag_lines(
+    chart: Chart, intake: Intake | None, suggestion: Suggestion | None, tz: tzinfo | None = None
+) -> list[str]:
+    """The red flags of the intake with the decisions taken, each dated on the clinic's day (``tz``)."""
     if intake is None:
         return []
     decisions = [d for d in chart.decisions if d.intake_id == intake.id]
@@ -405,7 +409,7 @@ def _red_flag_lines(chart: Chart, intake: Intake | None, suggestion: Suggestion 
             continue
         for d in answers:
             used.add(id(d))
-            lines.append(f"- {flag.name} ({label}): {_decision_words(d)}")
+            lines.append(f"- {flag.name} ({label}): {_decision_words(d, tz)}")
         state = flag_state(flag.code, decisions, clearances)
         if state.status == CLEARED and state.clearance is not None:
             c = state.clearance
@@ -418,12 +422,12 @@ def _red_flag_lines(chart: Chart, intake: Intake | None, suggestion: Suggestion 
             lines.append("  Awaiting medical clearance.")
     for d in decisions:
         if id(d) not in used:
-            lines.append(f"- {_joined(d.flags)}: {_decision_words(d)}")
+            lines.append(f"- {_joined(d.flags)}: {_decision_words(d, tz)}")
     return lines
 
 
-def _decision_words(d: ScreeningDecision) -> str:
-    when = iso_date(d.decided_at)
+def _decision_words(d: ScreeningDecision, tz: tzinfo | None = None) -> str:
+    when = iso_date(d.decided_at, tz)
     if d.decision == "referred":
         return f"referred to {d.referred_to} on {when}; {d.reason}"
     return f"OVERRIDE on {when} (treated without medical clearance): {d.reason}"

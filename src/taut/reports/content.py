@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 from taut.anatomy.pain import PainDrawing
 from taut.anatomy.regions import RegionRef, Side, body_map
@@ -124,9 +124,11 @@ def handout_content(
     clinic: str,
     staff: Mapping[int, str],
     kb: KnowledgeBase | None = None,
+    tz: tzinfo | None = None,
 ) -> HandoutContent:
-    """The aftercare sheet of one of the chart's sessions. Raises ``NothingToReport`` when the session is not
-    in the chart or has no hold yet (there is nothing to say what was treated)."""
+    """The aftercare sheet of one of the chart's sessions, dated on the clinic's day (``tz``; UTC when none).
+    Raises ``NothingToReport`` when the session is not in the chart or has no hold yet (there is nothing to say
+    what was treated)."""
     kb = kb or knowledge()
     entry = next((e for e in chart.sessions if e.session.id == session_id), None)
     if entry is None:
@@ -153,7 +155,7 @@ def handout_content(
         client_first_name=chart.client.given_name,
         client_name=chart.client.full_name,
         session_id=session_id,
-        session_date=s.occurred_at.date(),
+        session_date=s.occurred_at.astimezone(tz or UTC).date(),
         in_progress=s.open,
         pain_before=s.pain_before,
         pain_after=s.pain_after,
@@ -414,6 +416,7 @@ def progress_content(
     staff: Mapping[int, str],
     written_on: date,
     kb: KnowledgeBase | None = None,
+    tz: tzinfo | None = None,
 ) -> ProgressContent:
     """The progress report on the whole chart. Raises ``NothingToReport`` when the chart has no intake,
     assessment, session or outcome measure."""
@@ -426,7 +429,7 @@ def progress_content(
     progress = progress_of(chart)
     first_intake = progress.first_intake
     last_intake = progress.latest_intake if len(chart.intakes) > 1 else None
-    sessions = tuple(_session_line(e, staff, kb) for e in chart.sessions)
+    sessions = tuple(_session_line(e, staff, kb, tz) for e in chart.sessions)
     practitioners = tuple(dict.fromkeys(s.practitioner for s in sessions if s.practitioner))
     return ProgressContent(
         clinic=clinic,
@@ -525,13 +528,15 @@ def outcome_series(progress: Progress) -> tuple[OutcomeSeries, ...]:
     )
 
 
-def _session_line(e: SessionEntry, staff: Mapping[int, str], kb: KnowledgeBase) -> SessionLine:
+def _session_line(
+    e: SessionEntry, staff: Mapping[int, str], kb: KnowledgeBase, tz: tzinfo | None = None
+) -> SessionLine:
     s = e.session
     assert s.id is not None
     muscles = tuple(dict.fromkeys(capital(kb.trigger_point(h.trp_id)[0].name) for h in s.holds))
     return SessionLine(
         session_id=s.id,
-        occurred_on=s.occurred_at.date(),
+        occurred_on=s.occurred_at.astimezone(tz or UTC).date(),  # the clinic's day
         practitioner=staff.get(s.practitioner_id, ""),
         pain_before=s.pain_before,
         pain_after=s.pain_after,

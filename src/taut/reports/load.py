@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import date
 
 from taut.clinic.dates import today as clinic_today
+from taut.clinic.dates import zone as clinic_zone
 from taut.clinic.people import User
 from taut.reports.content import HandoutContent, ProgressContent, handout_content, progress_content
 from taut.reports.letterhead import Letterhead, letterhead_of, signature_of
@@ -37,8 +38,10 @@ def clinic_letterhead(db: Database, user: User) -> Letterhead:
 def load_handout(db: Database, user: User, session_id: int) -> HandoutContent:
     """The aftercare sheet of a session (its chart is read and audited)."""
     src = documents.handout_source(db, user, session_id)
-    content = handout_content(src.chart, session_id, clinic=src.clinic, staff=src.staff)
-    return replace(content, letterhead=clinic_letterhead(db, user))
+    head = clinic_letterhead(db, user)
+    zone = clinic_zone(head.timezone)
+    content = handout_content(src.chart, session_id, clinic=src.clinic, staff=src.staff, tz=zone)
+    return replace(content, letterhead=head)
 
 
 def load_progress(db: Database, user: User, client_id: int, *, today: date | None = None) -> ProgressContent:
@@ -51,5 +54,6 @@ def load_progress(db: Database, user: User, client_id: int, *, today: date | Non
         author=user.signed_as,
         staff=src.staff,
         written_on=today or clinic_today(head.timezone),
+        tz=clinic_zone(head.timezone),
     )
     return replace(content, letterhead=head, signature=signature_of(user))

@@ -35,7 +35,11 @@ MUTED = "#6b7280"
 LINE = "#2563eb"  # the scores
 GOOD = "#15803d"  # the MCID line, and scores past it
 BAND = "#dcfce7"  # the side of the MCID that counts as clinically important improvement
-MARK_SPACING = 12.0  # view units; X marks closer than this are moved apart
+# The size of an X mark and its number (taut.anatomy.drawing.figure: a cross of half-size 4.2 with a 4.2-wide
+# white halo, the number in 10-unit bold type 7.2 units to the right): marks are placed so none overlaps.
+MARK_HALF = 4.2 + 2.1
+LABEL_GAP = 7.2
+LABEL_CHAR = 6.6
 
 
 @dataclass(frozen=True)
@@ -62,21 +66,48 @@ def treated_figure(muscles: Sequence[TreatedMuscle]) -> tuple[Figure, list[tuple
     fig = Figure(views=views)
     for _, _, ref in points:
         fig.fill(ref, TREATED_FILL, opacity=0.85)
-    placed: list[tuple[str, float, float]] = []
+    placed: list[tuple[str, Box]] = []
     where = []
     for number, p, ref in points:
         cx, cy = region_centroid(p.view, ref)
-        dx, dy = p.offset
-        for _ in range(len(points)):
-            x, y = cx + dx, cy + dy
-            if all(v != p.view or abs(x - px) + abs(y - py) >= MARK_SPACING for v, px, py in placed):
-                break
-            dy += MARK_SPACING
-        placed.append((p.view, cx + dx, cy + dy))
+        dx, dy = _free_spot(p.view, cx, cy, p.offset, str(number), placed)
+        placed.append((p.view, mark_box(cx + dx, cy + dy, str(number))))
         fig.mark(ref, p.view, label=str(number), offset=(dx, dy))
         ox, oy = fig.view_origin(p.view)
         where.append((ox + cx + dx, oy + cy + dy))
     return fig, where
+
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom in view units
+
+
+def mark_box(x: float, y: float, label: str) -> Box:
+    """The room an X mark at (x, y) and its number take (taut.anatomy.drawing.figure draws them): the cross
+    with its white halo, and the bold number to its right."""
+    half = MARK_HALF + 1.0
+    return (x - half, y - half, x + LABEL_GAP + LABEL_CHAR * len(label) + 1.0, y + half)
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _free_spot(
+    view: str, cx: float, cy: float, offset: tuple[float, float], label: str, placed: list[tuple[str, Box]]
+) -> tuple[float, float]:
+    """The offset nearest the point's own where its mark and number overlap no mark placed before on the view:
+    below, then above, then beside, in growing steps."""
+    dx, dy = offset
+    taken = [b for v, b in placed if v == view]
+    step = 2 * MARK_HALF + 2.0
+    tries = [(0.0, 0.0)]
+    for k in range(1, 4 * len(taken) + 2):
+        tries += [(0.0, k * step), (0.0, -k * step), (k * step * 1.6, 0.0), (-k * step * 1.6, 0.0)]
+    for ex, ey in tries:
+        box = mark_box(cx + dx + ex, cy + dy + ey, label)
+        if not any(_overlaps(box, b) for b in taken):
+            return dx + ex, dy + ey
+    return dx, dy
 
 
 MARGIN = 130.0  # figure units of body shown beyond the highest and the lowest point of interest

@@ -9,9 +9,10 @@ referral_html(content, *, paper="a4") -> str
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from taut.anatomy.regions import body_map
+from taut.clinic import dates
 from taut.clinic.errors import NotFound
 from taut.clinic.people import User
 from taut.clinic.screening import level_words
@@ -20,6 +21,7 @@ from taut.knowledge.screening import safety_screen
 from taut.reasoning.result import Flag
 from taut.reports.load import letterhead
 from taut.reports.render import html_to_pdf, page_size, render_html
+from taut.services import clinics
 from taut.services.suggestions import suggest_for_intake
 from taut.store.engine import Database
 
@@ -80,6 +82,8 @@ def load_referral(
     if decision is None:
         raise NotFound("referral", decision_id)
     clinic, _ = letterhead(db, user)
+    zone = clinics.get_clinic(db, user).timezone  # the letter's days are the clinic's, not UTC's
+    today = today or dates.today(zone)
     intake, client = found.intake, found.client
     raised = {f.code: f for f in found.suggestion.red_flags}
     flags = tuple(
@@ -94,14 +98,14 @@ def load_referral(
     return ReferralContent(
         clinic=clinic,
         author=user.name,
-        written_on=today or datetime.now(UTC).date(),
+        written_on=today,
         client_name=client.full_name,
         date_of_birth=client.date_of_birth,
-        age=client.age_on(today or datetime.now(UTC).date()),
+        age=client.age_on(today),
         sex=client.sex,
         referred_to=decision.referred_to,
         reason=decision.reason,
-        referred_on=decision.decided_at.date(),
+        referred_on=decision.decided_at.astimezone(dates.zone(zone)).date(),
         flags=flags,
         chief_complaint=intake.chief_complaint,
         intake_on=intake.recorded_on,

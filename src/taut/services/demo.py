@@ -16,6 +16,7 @@ from typing import Any
 
 from taut.anatomy.pain import PainDrawing, PainMark
 from taut.anatomy.regions import RegionRef, Side
+from taut.clinic import dates
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.intake import (
@@ -83,6 +84,7 @@ def seed_demo(
     password = secrets.token_urlsafe(12)
     owner, staff = _demo_clinic(db, password)
     rng = random.Random(seed)
+    zone = clinics.get_clinic(db, owner).timezone
     sessions = holds = batches = 0
     with db.transaction() as conn:
         ids = seed_rows.first_ids(conn)
@@ -90,7 +92,7 @@ def seed_demo(
     while done < clients:
         # a small first batch: PostgreSQL's statistics are fresh before the big ones (see below)
         n = min(batch if batches else min(batch, 50), clients - done)
-        gen = _Batch(rng, owner.clinic_id, staff, ids)
+        gen = _Batch(rng, owner.clinic_id, staff, ids, zone)
         for _ in range(n):
             gen.client()
         with db.transaction() as conn:
@@ -287,18 +289,28 @@ class _Course:
 class _Batch:
     """Makes the records of a batch of demo clients and hands them to the store's seed batch."""
 
-    def __init__(self, rng: random.Random, clinic_id: int, staff: list[int], ids: dict[str, int]) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        clinic_id: int,
+        staff: list[int],
+        ids: dict[str, int],
+        timezone: str | None = None,
+    ) -> None:
         self.rng = rng
         self.staff = staff
         self.rows = seed_rows.SeedBatch(clinic_id, ids)
-        self.today = datetime.now(UTC).date()
+        self.today = dates.today(timezone)  # the demo clinic's day, not UTC's
+        self.zone = dates.zone(timezone)
 
     def client(self) -> None:
         """One client with an intake, an assessment, a plan, its sessions, outcomes and notes."""
         rng = self.rng
         first = self.today - timedelta(days=rng.randint(120, 730))
         client = self._person(first)
-        at = datetime.combine(first, datetime.min.time(), UTC) + timedelta(hours=rng.randint(7, 17))
+        # a working hour on the clinic's clock (stored in UTC)
+        at = datetime.combine(first, datetime.min.time(), self.zone) + timedelta(hours=rng.randint(7, 17))
+        at = at.astimezone(UTC)
         course = _Course(
             client_id=self.rows.client(client, at),
             therapist=rng.choice(self.staff),
@@ -314,7 +326,9 @@ class _Batch:
         plan_id = self.rows.plan(cid, plan, by, at)
         last_at = self._sessions(course, plan, plan_id, at)
         if course.sessions >= 6:
-            self.rows.assessment(cid, _assessment(p, side, last_at.date(), rng, later=True), by, last_at)
+            self.rows.assessment(
+                cid, _assessment(p, side, last_at.astimezone(self.zone).date(), rng, later=True), by, last_at
+            )
         self._notes(cid, by, at, last_at, p)
 
     def _person(self, first: date) -> Client:
@@ -417,7 +431,7 @@ class _Batch:
         )
 
     def _outcome(self, course: _Course, instrument: str, when: datetime, pain: int) -> None:
-        rng, day = self.rng, when.date()
+        rng, day = self.rng, when.astimezone(self.zone).date()  # the clinic's day
         level = pain / 10
         if instrument == "nprs":
             m = OutcomeMeasure(instrument="nprs", taken_on=day, items=(pain,))

@@ -63,10 +63,24 @@ def record_assessment(db: Database, user: User, client_id: int, assessment: Asse
     return _add_for_client(db, user, client_id, "assessment", records.add_assessment, assessment)
 
 
-def create_plan(db: Database, user: User, client_id: int, plan: TreatmentPlan) -> int:
+def create_plan(
+    db: Database, user: User, client_id: int, plan: TreatmentPlan, *, keep_others_active: bool = False
+) -> int:
+    """A new plan for the client. One plan is active per client: a new active plan completes the client's
+    other active plans in the same transaction (each audited), unless the therapist keeps them active
+    (``keep_others_active``)."""
     access.require(db, user, Permission.WRITE_CLINICAL, entity="plan")
     plan.validate(catalogue())
-    return _add_for_client(db, user, client_id, "plan", records.add_plan, plan)
+    assert user.id is not None
+    with db.transaction() as conn:
+        people.get_client(conn, user.clinic_id, client_id)
+        pid = records.add_plan(conn, user.clinic_id, client_id, plan, by=user.id)
+        access.log(conn, user, "create", "plan", pid, client_id=client_id)
+        if plan.status == "active" and not keep_others_active:
+            for old in records.complete_other_active_plans(conn, user.clinic_id, client_id, keep=pid):
+                detail = f"status: completed (plan {pid} replaced it)"
+                access.log(conn, user, "update", "plan", old, client_id=client_id, detail=detail)
+    return pid
 
 
 def get_plan(db: Database, user: User, plan_id: int) -> TreatmentPlan:

@@ -88,6 +88,26 @@ def get_plan(conn: Connection, clinic_id: int, plan_id: int) -> tuple[int, Treat
     return r.client_id, mapping.plan_from_row(r)
 
 
+def complete_other_active_plans(conn: Connection, clinic_id: int, client_id: int, keep: int) -> list[int]:
+    """Mark every other active plan of the client completed (one active plan per client); their ids."""
+    p = tables.plans.c
+    ids = [
+        int(i)
+        for i in conn.execute(
+            select(p.id).where(
+                p.clinic_id == clinic_id, p.client_id == client_id, p.status == "active", p.id != keep
+            )
+        ).scalars()
+    ]
+    if ids:
+        conn.execute(
+            tables.plans.update()
+            .where(p.clinic_id == clinic_id, p.id.in_(ids))
+            .values(status="completed", version=p.version + 1, updated_at=now())
+        )
+    return ids
+
+
 def update_plan(conn: Connection, clinic_id: int, plan: TreatmentPlan, expected_version: int) -> None:
     assert plan.id is not None
     update_versioned(

@@ -35,9 +35,18 @@ CLIENT_CAPTIONS = {
 }
 AUDIENCES = {"staff": CAPTIONS, "client": CLIENT_CAPTIONS}
 
-# Referral-zone hatching (blue, off the yellow-to-red pain scale): (pattern suffix, line colour, line width).
-_HATCHES = (("essential", "#1e3a8a", 2.2), ("spillover", "#2563eb", 1.0))
-_HATCH_GAP = 5.0
+# Referral-zone hatching (blue, off the yellow-to-red pain scale). Each hatch line is dark ink on a white casing,
+# so one of the two stands out (>= 3:1) on every pain colour, the palest yellow to the darkest red; essential and
+# spillover differ by pattern, not only by weight: essential is cross-hatched with solid lines, spillover has
+# single dashed diagonals (issue 17 item 14). Fields: kind, ink, casing, ink width, angles, dash.
+HATCH_INK = "#1e3a8a"
+HATCH_CASING = "#ffffff"
+_HATCHES = (
+    ("essential", HATCH_INK, HATCH_CASING, 1.0, (45, 135), ""),
+    ("spillover", HATCH_INK, HATCH_CASING, 1.0, (45,), "2.4 1.6"),
+)
+_HATCH_GAP = 6.0
+_CASING_EDGE = 0.4  # the white on each side of a hatch line
 
 
 def bodymap_views_svg(
@@ -175,13 +184,31 @@ def _region(shape: RegionShape, prefix: str, interactive: bool) -> str:
 def _defs(prefix: str) -> str:
     """Hatch patterns for the referral-zone overlay, named ``<prefix>hatch-essential`` and ``-spillover``."""
     out = []
-    for kind, colour, width in _HATCHES:
+    for kind, ink, casing, width, angles, dash in _HATCHES:
+        lines = []
+        for angle in angles:
+            at = (
+                f' transform="rotate({angle - 45:g} {_HATCH_GAP / 2:g} {_HATCH_GAP / 2:g})"'
+                if angle != 45
+                else ""
+            )
+            dashes = f' stroke-dasharray="{dash}"' if dash else ""
+            line = f'x1="{_HATCH_GAP / 2:g}" y1="-1" x2="{_HATCH_GAP / 2:g}" y2="{_HATCH_GAP + 1:g}"{at}'
+            lines.append(
+                f'<line {line} stroke="{casing}" stroke-width="{width + 2 * _CASING_EDGE:g}"{dashes}/>'
+            )
+            lines.append(f'<line {line} stroke="{ink}" stroke-width="{width:g}"{dashes}/>')
         out.append(
             f'<pattern id="{escape(prefix, quote=True)}hatch-{kind}" patternUnits="userSpaceOnUse" '
-            f'width="{_HATCH_GAP:g}" height="{_HATCH_GAP:g}" patternTransform="rotate(45)">'
-            f'<line x1="0" y1="0" x2="0" y2="{_HATCH_GAP:g}" stroke="{colour}" stroke-width="{width:g}"/></pattern>'
+            f'width="{_HATCH_GAP:g}" height="{_HATCH_GAP:g}" patternTransform="rotate(45)" data-kind="{kind}">'
+            f"{''.join(lines)}</pattern>"
         )
     return f"<defs>{''.join(out)}</defs>"
+
+
+def hatches() -> tuple[tuple[str, str, str, float, tuple[int, ...], str], ...]:
+    """The hatch patterns: (kind, ink, casing, ink width, angles, dash) of essential and spillover zones."""
+    return _HATCHES
 
 
 def intensity_scale() -> list[str]:

@@ -22,6 +22,7 @@ from html import escape
 from markupsafe import Markup
 
 from taut.clinic.naming import day_month, short_date
+from taut.web import clock
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
 INK = "#1d2733"
@@ -217,7 +218,7 @@ class _LineChartSvg:
         if dates:
             self.d0, self.d1 = dates[0], dates[-1]
         else:
-            self.d0 = self.d1 = date.today()
+            self.d0 = self.d1 = clock.today()  # the clinic's day, not the server's
 
     # scales
     def x(self, d: date) -> float:

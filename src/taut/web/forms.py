@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.fields import RecordField
+
+T = TypeVar("T")
 
 
 def text(form: dict[str, str], name: str, *, required: bool = False) -> str:
@@ -126,3 +129,89 @@ async def form_lists(request: Request) -> dict[str, list[str]]:
 
 FormFields = Annotated[dict[str, str], Depends(form_fields)]
 FormLists = Annotated[dict[str, list[str]], Depends(form_lists)]
+
+
+class FormErrors(RecordValidationError):
+    """Every problem of one submission, so the form can report them all at once (issue 17 item 15). It is a
+    RecordValidationError naming the first field, so a handler of one error handles it too."""
+
+    def __init__(self, problems: Sequence[RecordValidationError]) -> None:
+        if not problems:
+            raise ValueError("FormErrors needs at least one problem")
+        self.problems = tuple(problems)
+        super().__init__(self.problems[0].field, self.problems[0].rule)
+        self.args = ("; ".join(f"{p.field}: {p.rule}" for p in self.problems),)
+
+
+class Collect:
+    """Reads fields and keeps every RecordValidationError instead of stopping at the first:
+    ``born = c(forms.a_date, form, "date_of_birth", required=True)`` gives None for a bad field, and
+    ``c.check()`` raises FormErrors with all of them (a field named twice is reported once)."""
+
+    def __init__(self) -> None:
+        self.problems: list[RecordValidationError] = []
+
+    def __call__(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        try:
+            return read(*args, **kwargs)
+        except FormErrors as e:
+            for p in e.problems:
+                self.add(p.field, p.rule)
+        except RecordValidationError as e:
+            self.add(e.field, e.rule)
+        return None
+
+    def add(self, field: str, rule: str) -> None:
+        if all(p.field != field for p in self.problems):
+            self.problems.append(RecordValidationError(field, rule))
+
+    def check(self) -> None:
+        if self.problems:
+            raise FormErrors(self.problems)
+
+
+def problems(error: object) -> list[RecordValidationError]:
+    """The problems of an error a page shows: all of a FormErrors, the one of a RecordValidationError, none
+    of anything else (a page shows that as its text)."""
+    if isinstance(error, FormErrors):
+        return list(error.problems)
+    if isinstance(error, RecordValidationError):
+        return [error]
+    return []
+
+
+def error_map(error: object) -> dict[str, str]:
+    """Field name -> what is wrong with it, for marking each field (aria-invalid, aria-describedby). A dotted
+    name of the domain (``plan.goals``) also marks the form's field (``goals``)."""
+    out: dict[str, str] = {}
+    for p in problems(error):
+        out.setdefault(p.field, p.rule)
+        out.setdefault(_plain(p.field), p.rule)
+    return out
+
+
+def _plain(field: str) -> str:
+    """The form's own name of a field the domain names with a dot (``plan.goals`` -> ``goals``); row names
+    (``trp:upper_trapezius.1:right:status``) are kept whole."""
+    return field if ":" in field else field.rpartition(".")[2]
+
+
+def field_words(field: str) -> str:
+    """A field's name in words when the page gives no label: ``date_of_birth`` -> ``Date of birth``."""
+    words = _plain(field).replace("_", " ").replace(":", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def field_id(field: str) -> str:
+    """The id of a field's input: ``f-<name>`` for plain names; rows (``rom:0:degrees``) use the name itself."""
+    field = _plain(field)
+    return field if ":" in field else f"f-{field}"
+
+
+JINJA_GLOBALS = {
+    "form_problems": problems,
+    "error_map": error_map,
+    "field_words": field_words,
+    "field_id": field_id,
+    "plain_field": _plain,
+}

@@ -50,7 +50,9 @@ def templates() -> Jinja2Templates:
     )
     env.filters.update(day=_day, when=_when, side=side_name, capital=capital)
     from taut.web.bodymap import register_globals
+    from taut.web.forms import JINJA_GLOBALS as FORM_GLOBALS
 
+    env.globals.update(FORM_GLOBALS)
     register_globals(env)
     from taut.web.assets import VersionedStatic, asset_url
 
@@ -97,11 +99,17 @@ def zone_of(ctx: Context | Mapping[str, Any]) -> ZoneInfo:
     return ZoneInfo(clinic.timezone) if isinstance(clinic, Clinic) else LOCAL
 
 
+def locale_of(ctx: Context | Mapping[str, Any]) -> str | None:
+    """The locale a page writes dates in: its clinic's ("Mar 3, 2025, 2:05 PM" in en-US)."""
+    clinic = ctx.get("clinic")
+    return clinic.locale if isinstance(clinic, Clinic) else None
+
+
 @pass_context
 def _day(ctx: Context, value: date | datetime | None) -> str:
-    return short_date(value, zone_of(ctx))
+    return short_date(value, zone_of(ctx), locale_of(ctx))
 
 
 @pass_context
 def _when(ctx: Context, value: datetime | None) -> str:
-    return date_time(value, zone_of(ctx))
+    return date_time(value, zone_of(ctx), locale_of(ctx))

@@ -131,6 +131,25 @@ def test_a_short_session_with_one_code_bills_no_unit() -> None:
     assert b.units == 0 and b.lines[0].units == 0
 
 
+def test_a_hold_under_a_minute_reads_sensibly() -> None:
+    """A 20-second hold in a session that started and ended within half a minute: no "0 min", no "0 unit(s)"."""
+    start = datetime(2025, 3, 3, 14, 0, tzinfo=UTC)
+    session = make_session(
+        1, occurred_at=start, ended_at=start + timedelta(seconds=25), holds=(make_hold(seconds=20),)
+    )
+    text = session_billing(session).render()
+    assert text.startswith(
+        "Timed treatment under 1 min (session start to end): under the 8 minutes a unit needs"
+    )
+    assert "- 97140 (manual therapy techniques): under 1 min from 20 s of holds, no unit" in text
+    assert "0 min" not in text and "unit(s)" not in text
+    long = make_session(
+        1, occurred_at=start, ended_at=start + timedelta(minutes=9), holds=(make_hold(seconds=130),)
+    )
+    assert "= 1 unit under" in session_billing(long).render()
+    assert "from 2 min 10 s of holds, 1 unit" in session_billing(long).render()
+
+
 def test_a_technique_without_a_code_is_named() -> None:
     start = datetime(2025, 3, 3, 14, 0, tzinfo=UTC)
     session = make_session(1, occurred_at=start, ended_at=start + timedelta(minutes=30))

@@ -173,6 +173,24 @@ def test_cautions_and_red_flag_decisions_are_stated() -> None:
     assert "referred to GP on 2025-03-03; fever with headache: seen by the GP, cleared for treatment" in a
 
 
+def test_a_decision_is_dated_on_the_clinics_day() -> None:
+    """An evening decision in Vancouver (03:30 UTC the next day) is written on its own day, not UTC's."""
+    from zoneinfo import ZoneInfo
+
+    intake = make_intake(id=1, screening=(ScreeningAnswer(term="fever", present=True),)).validate(catalogue())
+    evening = ScreeningDecision(
+        intake_id=1,
+        decision="override",
+        flags=("meningitis_or_infection",),
+        reason="afebrile on the day, GP aware",
+        decided_at=datetime(2025, 3, 4, 3, 30, tzinfo=UTC),
+    )
+    chart = _chart(intakes=(intake,), decisions=(evening,))
+    local = build_soap_note(chart, 11, tz=ZoneInfo("America/Vancouver")).assessment
+    assert "OVERRIDE on 2025-03-03 (treated without medical clearance)" in local
+    assert "OVERRIDE on 2025-03-04" in build_soap_note(chart, 11).assessment  # UTC when no zone is given
+
+
 def test_plan_groups_holds_by_trigger_point_and_gives_the_next_visit() -> None:
     p = build_soap_note(_chart(), 11).plan
     assert p.startswith("Treatment: 4 holds, 3 min 10 s of holds in all.")

@@ -129,3 +129,66 @@ def test_a_point_recorded_without_its_side_is_listed_but_not_drawn(chart: Chart)
     assert treated_picture(h.muscles) is None
     html = handout_html(h)
     assert "Suboccipitals" in html and "<img" not in html and "Each X marks" not in html
+
+
+CROWDED = (
+    "upper_trapezius.trp1",
+    "upper_trapezius.trp2",
+    "levator_scapulae.trp1",
+    "levator_scapulae.trp2",
+    "splenius_capitis.trp1",
+    "splenius_cervicis.trp1",
+    "splenius_cervicis.trp2",
+    "semispinalis_capitis.trp1",
+    "semispinalis_capitis.trp2",
+    "suboccipitals.trp1",
+    "cervical_multifidus.trp1",
+    "semispinalis_cervicis.trp1",
+)
+
+
+def _marks_and_numbers(svg: str) -> list[tuple[float, float, float, float]]:
+    """The drawn extent of each X (with its halo) and of each number, from the SVG itself, per view group."""
+    boxes = []
+    for group in re.split(r'(?=<g[^>]*data-view=")', svg)[1:]:
+        for m in re.finditer(r'<path d="M([\d.]+),([\d.]+)L[^"]*" stroke="white"', group):
+            x, y = float(m.group(1)) + 4.2, float(m.group(2)) + 4.2
+            boxes.append((x - 6.3, y - 6.3, x + 6.3, y + 6.3))
+        for m in re.finditer(
+            r'<text x="([\d.]+)" y="([\d.]+)"[^>]*font-weight="bold" text-anchor="start" fill="#[^>]*>(\d+)</text>',
+            group,
+        ):
+            x, y, n = float(m.group(1)), float(m.group(2)), m.group(3)
+            boxes.append((x, y - 8.0, x + 6.0 * len(n), y + 1.5))
+    return boxes
+
+
+def test_crowded_treated_points_never_overlap(chart: Chart) -> None:
+    """Twelve points of the neck on one side: every X and every number has room of its own (issue 17 item 12)."""
+    holds = tuple(make_hold(trp_id=t) for t in CROWDED)
+    entry = chart.sessions[0]
+    crowded = replace(chart, sessions=(replace(entry, session=replace(entry.session, holds=holds)),))
+    h = handout_content(crowded, 11, clinic="L", staff=STAFF)
+    pic = treated_picture(h.muscles)
+    assert pic is not None and pic.svg.count('class="mark"') == len(CROWDED)
+    boxes = _marks_and_numbers(pic.svg)
+    marks = [b for b in boxes if b[2] - b[0] > 12]
+    assert len(marks) == len(CROWDED)
+    clashes = [
+        (a, b)
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+    ]
+    assert not clashes, clashes[:3]
+
+
+def test_the_handout_and_the_progress_report_date_sessions_on_the_clinics_day(chart: Chart) -> None:
+    """Session 11 began at 14:00 UTC on 3 March: in Auckland (UTC+13) that is 4 March (issue 13)."""
+    from zoneinfo import ZoneInfo
+
+    auckland = ZoneInfo("Pacific/Auckland")
+    assert handout_content(chart, 11, clinic="L", staff=STAFF).session_date == date(2025, 3, 3)
+    assert handout_content(chart, 11, clinic="L", staff=STAFF, tz=auckland).session_date == date(2025, 3, 4)
+    p = progress_content(chart, clinic="L", author="B", staff=STAFF, written_on=date(2025, 4, 1), tz=auckland)
+    assert p.sessions[0].occurred_on == date(2025, 3, 4)

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import Clinic, User
 from taut.services import accounts, clinics
+from taut.web import forms
 from taut.web.deps import DB, CurrentUser, check_csrf, session_of
 from taut.web.forms import FormFields
 from taut.web.templating import render
@@ -57,8 +58,12 @@ def password_form(request: Request, user: CurrentUser) -> Response:
 @router.post("/account/password", include_in_schema=False)
 def change_password(request: Request, db: DB, user: CurrentUser, form: FormFields) -> Response:
     try:
+        c = forms.Collect()  # every empty or mismatched field at once; the strength rules are the service's
+        for name in ("current_password", "new_password"):
+            c(forms.text, form, name, required=True)
         if form.get("new_password", "") != form.get("new_password_again", ""):
-            raise RecordValidationError("new_password_again", "the two new passwords differ")
+            c.add("new_password_again", "the two new passwords differ")
+        c.check()
         accounts.change_password(
             db,
             user,

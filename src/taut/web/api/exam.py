@@ -106,14 +106,22 @@ class PlanUpdate(PlanIn):
     version: int
 
 
+class NewPlanIn(PlanIn):
+    keep_others_active: bool = Field(
+        default=False,
+        description="One plan is active per client: a new active plan completes the others unless this is true.",
+    )
+
+
 @router.post("/clients/{client_id}/assessments", status_code=201)
 def create_assessment(client_id: int, body: AssessmentIn, db: DB, user: CurrentUser) -> dict[str, Any]:
     return {"id": records.record_assessment(db, user, client_id, body.to_domain())}
 
 
 @router.post("/clients/{client_id}/plans", status_code=201)
-def create_plan(client_id: int, body: PlanIn, db: DB, user: CurrentUser) -> dict[str, Any]:
-    return {"id": records.create_plan(db, user, client_id, body.to_domain())}
+def create_plan(client_id: int, body: NewPlanIn, db: DB, user: CurrentUser) -> dict[str, Any]:
+    keep = body.keep_others_active
+    return {"id": records.create_plan(db, user, client_id, body.to_domain(), keep_others_active=keep)}
 
 
 @router.get("/clients/{client_id}/plans/{plan_id}")

@@ -5,6 +5,7 @@ practitioner's hours, and the calendar feed (its secret URL and the public ``.ic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -34,6 +35,17 @@ from taut.web.templating import render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 Day = Annotated[str, Query(max_length=10)]
+
+
+def _locale(request: Request) -> str | None:
+    """The signed-in clinic's locale: money is written as its people read it (taut.clinic.numbers)."""
+    clinic = getattr(request.state, "clinic", None)
+    return getattr(clinic, "locale", None)
+
+
+def _money(request: Request, currency: str) -> Callable[[int], str]:
+    locale = _locale(request) or "en-GB"
+    return lambda cents: ap.money(cents, currency, locale)
 
 
 def _day(value: str, tz: Any) -> date:
@@ -265,7 +277,7 @@ def _appointment(
             "a": a,
             "local": a.starts_at.astimezone(d.tz),
             "local_end": a.ends_at.astimezone(d.tz),
-            "m": lambda cents: ap.money(cents, d.settings.currency),
+            "m": _money(request, d.settings.currency),
             "status_words": ap.STATUS_WORDS,
             "methods": ap.PAYMENT_METHODS,
             "can_start": user.can(Permission.WRITE_CLINICAL) and a.status in (ap.BOOKED, ap.ARRIVED),
@@ -425,7 +437,8 @@ def receipt_pdf(
         r = book.receipt(db, user, appointment_id)
     except RecordValidationError as e:
         return _appointment(request, db, user, appointment_id, error=e, status_code=422)
-    return files.attachment(pdf(r, paper=size), "application/pdf", f"receipt-{r.number}.pdf")
+    locale = _locale(request)
+    return files.attachment(pdf(r, paper=size, locale=locale), "application/pdf", f"receipt-{r.number}.pdf")
 
 
 @router.get("/appointments/{appointment_id}/superbill.pdf", include_in_schema=False)
@@ -443,7 +456,8 @@ def superbill_pdf(
         s = book.superbill(db, user, appointment_id)
     except RecordValidationError as e:
         return _appointment(request, db, user, appointment_id, error=e, status_code=422)
-    return files.attachment(pdf(s, paper=size), "application/pdf", f"superbill-{s.receipt.number}.pdf")
+    doc = pdf(s, paper=size, locale=_locale(request))
+    return files.attachment(doc, "application/pdf", f"superbill-{s.receipt.number}.pdf")
 
 
 # --- waitlist -----------------------------------------------------------------------------------------------------
@@ -532,7 +546,7 @@ def takings(request: Request, db: DB, user: CurrentUser, day: Day = "") -> Respo
         "appointments/takings.html",
         {
             "s": sheet,
-            "m": lambda cents: ap.money(cents, sheet.currency),
+            "m": _money(request, sheet.currency),
             "prev": (chosen - timedelta(days=1)).isoformat(),
             "next": (chosen + timedelta(days=1)).isoformat(),
         },
@@ -540,7 +554,7 @@ def takings(request: Request, db: DB, user: CurrentUser, day: Day = "") -> Respo
 
 
 @router.get("/takings.pdf", include_in_schema=False)
-def takings_pdf(db: DB, user: CurrentUser, day: Day = "") -> Response:
+def takings_pdf(request: Request, db: DB, user: CurrentUser, day: Day = "") -> Response:
     from taut.reports.receipts import day_sheet_pdf
 
     tz = book.clinic_zone(db, user)
@@ -548,7 +562,9 @@ def takings_pdf(db: DB, user: CurrentUser, day: Day = "") -> Response:
     sheet = book.day_sheet(db, user, chosen)
     clinic = book.clinic_name(db, user)
     return files.attachment(
-        day_sheet_pdf(sheet, clinic), "application/pdf", f"day-sheet-{chosen.isoformat()}.pdf"
+        day_sheet_pdf(sheet, clinic, locale=_locale(request)),
+        "application/pdf",
+        f"day-sheet-{chosen.isoformat()}.pdf",
     )
 
 
@@ -590,7 +606,7 @@ def _settings(
             "types": book.list_types(db, user, active_only=False),
             "rooms": book.list_rooms(db, user),
             "people": book.practitioners(db, user, all_=True),
-            "m": lambda cents: ap.money(cents, s.currency),
+            "m": _money(request, s.currency),
             "error": error,
             "owner": user.can(Permission.MANAGE_USERS),
         },

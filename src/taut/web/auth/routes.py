@@ -5,7 +5,7 @@ it is worth anything after it; sign-out ends the session in the database, so a c
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from taut.clinic.errors import AuthenticationError, RecordValidationError, TooManyAttempts
 from taut.clinic.people import Clinic, User
 from taut.services import accounts, clinics
+from taut.web import forms
 from taut.web.deps import DB, address_of, check_csrf, session_of, signed_in_user
 from taut.web.forms import FormFields
 from taut.web.security import csrf_for
@@ -70,7 +71,16 @@ def login(
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/clients",
 ) -> Response:
-    context = {"email": email, "next": _safe_next(next)}
+    context: dict[str, Any] = {"email": email, "next": _safe_next(next)}
+    c = forms.Collect()  # both missing fields at once, each marked on its field
+    if not email.strip():
+        c.add("email", "is required")
+    if not password:
+        c.add("password", "is required")
+    try:
+        c.check()
+    except forms.FormErrors as e:
+        return render(request, "auth/login.html", {**context, "error": e}, status_code=422)
     try:
         result = accounts.sign_in(
             db,
@@ -154,6 +164,17 @@ def _setup_or_gone(db: DB) -> None:
         raise HTTPException(404, "Taut is set up already: sign in")
 
 
+def _setup_problems(form: dict[str, str]) -> None:
+    """Every empty or mismatched field of the set-up form at once (forms.FormErrors); the rest (a known time
+    zone, a strong password, a valid e-mail) is the domain's."""
+    c = forms.Collect()
+    for name in ("clinic", "timezone", "name", "email", "password"):
+        c(forms.text, form, name, required=True)
+    if form.get("password", "") != form.get("password_again", ""):
+        c.add("password_again", "the two passwords differ")
+    c.check()
+
+
 @router.get("/setup", include_in_schema=False)
 def setup_form(request: Request, db: DB) -> Response:
     _setup_or_gone(db)
@@ -164,8 +185,7 @@ def setup_form(request: Request, db: DB) -> Response:
 def setup(request: Request, db: DB, form: FormFields) -> Response:
     _setup_or_gone(db)
     try:
-        if form.get("password", "") != form.get("password_again", ""):
-            raise RecordValidationError("password_again", "the two passwords differ")
+        _setup_problems(form)
         clinic = Clinic(name=form.get("clinic", "").strip(), timezone=form.get("timezone", "").strip())
         _, owner, _ = clinics.initialize(
             db,

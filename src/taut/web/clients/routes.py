@@ -64,13 +64,18 @@ def _consent_from_form(form: dict[str, str], *, new: bool) -> Consent:
 
 
 def client_from_form(form: dict[str, str], *, base: Client | None = None) -> Client:
+    """The client as typed; every wrong field is reported at once (forms.FormErrors)."""
     today = clock.today()
-    given = forms.text(form, "given_name", required=True)
-    family = forms.text(form, "family_name", required=True)
-    born = forms.a_date(form, "date_of_birth", required=True)
-    assert born is not None
-    if born > today:
-        raise RecordValidationError("date_of_birth", "may not be in the future")
+    c = forms.Collect()
+    given = c(forms.text, form, "given_name", required=True)
+    family = c(forms.text, form, "family_name", required=True)
+    born = c(forms.a_date, form, "date_of_birth", required=True)
+    if born is not None and born > today:
+        c.add("date_of_birth", "may not be in the future")
+    consent = c(_consent_from_form, form, new=base is None)
+    people = {f.name: c(forms.optional_text, form, f.name) for f in CLIENT_PEOPLE}
+    c.check()
+    assert given is not None and family is not None and born is not None and consent is not None
     values: dict[str, Any] = dict(
         given_name=given,
         family_name=family,
@@ -79,8 +84,8 @@ def client_from_form(form: dict[str, str], *, base: Client | None = None) -> Cli
         email=forms.optional_text(form, "email"),
         phone=forms.optional_text(form, "phone"),
         address=forms.optional_text(form, "address"),
-        **{f.name: forms.optional_text(form, f.name) for f in CLIENT_PEOPLE},
-        consent=_consent_from_form(form, new=base is None),
+        **people,
+        consent=consent,
     )
     return replace(base, **values) if base is not None else Client(**values)
 

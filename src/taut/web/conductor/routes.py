@@ -17,7 +17,7 @@ from taut.reports.load import clinic_letterhead
 from taut.reports.pictures import treated_picture
 from taut.services import conductor_support, documents, sessions
 from taut.services.conductor_support import CheckInExists, SessionView, StartView
-from taut.web import forms
+from taut.web import clock, forms
 from taut.web.conductor.view import conductor_data, grouped_cautions, point_json, trigger_point_choices
 from taut.web.deps import DB, CurrentUser, check_csrf, session_of
 from taut.web.forms import FormFields
@@ -174,7 +174,9 @@ def aftercare(request: Request, db: DB, user: CurrentUser, session_id: int) -> R
     session = next(e.session for e in chart.sessions if e.session.id == session_id)
     head = clinic_letterhead(db, user)
     try:
-        content = handout.handout_content(chart, session_id, clinic=src.clinic, staff=src.staff)
+        content = handout.handout_content(
+            chart, session_id, clinic=src.clinic, staff=src.staff, tz=clock.zone()
+        )
     except handout.NothingToReport:
         content = None
     picture = treated_picture(content.muscles) if content is not None else None

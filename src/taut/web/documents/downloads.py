@@ -33,7 +33,8 @@ def handout_pdf(
         pdf = reports.handout_pdf(db, user, session_id, paper=size)
     except reports.NothingToReport as e:
         return nothing_to_report(request, str(e))
-    return files.attachment(pdf, "application/pdf", files.handout_name(session.occurred_at.date()))
+    day = session.occurred_at.astimezone(clock.zone()).date()  # the file is named for the clinic's day
+    return files.attachment(pdf, "application/pdf", files.handout_name(day))
 
 
 @router.get("/clients/{client_id}/progress.pdf", include_in_schema=False)

@@ -175,12 +175,16 @@ def new_note_form(
 @router.post("/clients/{client_id}/notes/new", include_in_schema=False)
 def new_note(request: Request, db: DB, user: CurrentUser, client_id: int, form: FormFields) -> Response:
     try:
+        c = forms.Collect()  # every problem of the form at once
         kind = form.get("kind", "")
         if kind not in WRITTEN_KINDS:
-            raise RecordValidationError("kind", f"must be one of {', '.join(WRITTEN_KINDS)}")
+            c.add("kind", f"must be one of {', '.join(WRITTEN_KINDS)}")
         session = form.get("session_id", "").strip()
         if session and not session.isdigit():
-            raise RecordValidationError("session_id", f"must be a session of this client, not {session!r}")
+            c.add("session_id", f"must be a session of this client, not {session!r}")
+        if not note_body(form).strip():
+            c.add("body", "is required: write the note")
+        c.check()
         note = notes.write_note(
             db, user, client_id, kind=kind, body=note_body(form), session_id=int(session) if session else None
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from taut.anatomy.regions import Side, body_map
 from taut.clinic.assessment import (
@@ -19,7 +20,7 @@ from taut.clinic.assessment import (
 )
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.fields import TRIGGER_POINT_SIGNS
-from taut.clinic.naming import capital, trp_label
+from taut.clinic.naming import capital, trp_label, trp_name
 from taut.clinic.plan import PlannedPoint, TreatmentPlan
 from taut.clinic.rom import RomNorm, rom_norms
 from taut.knowledge import knowledge
@@ -101,18 +102,22 @@ def _trp_rows(form: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def findings_from_form(form: dict[str, str]) -> tuple[TriggerPointFinding, ...]:
-    """A finding for every row whose status was chosen."""
+    """A finding for every row whose status was chosen (every bad number of every row reported at once)."""
     out = []
+    c = forms.Collect()
     for trp_id, side in _trp_rows(form):
         prefix = f"trp:{trp_id}:{side}:"
-        out.append(
-            TriggerPointFinding(
-                trp_id=trp_id,
-                side=None if side == "mid" else Side(side),
-                status=form[prefix + "status"],
-                **{f.name: forms.declared(form, prefix + f.form_key, f) for f in SIGNS},
+        values: dict[str, Any] = {f.name: c(forms.declared, form, prefix + f.form_key, f) for f in SIGNS}
+        if not c.problems:
+            out.append(
+                TriggerPointFinding(
+                    trp_id=trp_id,
+                    side=None if side == "mid" else Side(side),
+                    status=form[prefix + "status"],
+                    **values,
+                )
             )
-        )
+    c.check()
     return tuple(out)
 
 
@@ -126,53 +131,62 @@ def rows(form: dict[str, str], prefix: str, first: str) -> range:
 
 def rom_from_form(form: dict[str, str]) -> tuple[RomMeasurement, ...]:
     out = []
+    c = forms.Collect()
     for n in rows(form, "rom", "movement"):
         movement = form[f"rom:{n}:movement"]
-        degrees = forms.whole(form, f"rom:{n}:degrees", 0, 360)
+        degrees = c(forms.whole, form, f"rom:{n}:degrees", 0, 360)
         if movement and degrees is not None:
-            side = _side(form, f"rom:{n}:side")
+            side = c(_side, form, f"rom:{n}:side")
             norm = rom_norms().get(movement)
             if norm is not None and not norm.sided:
                 side = None
             out.append(RomMeasurement(movement=movement, side=side, degrees=degrees))
-        elif movement and degrees is None:
-            raise RecordValidationError(
-                f"rom:{n}:degrees", "give the degrees measured (or leave the movement empty)"
-            )
+        elif movement and f"rom:{n}:degrees" not in {p.field for p in c.problems}:
+            c.add(f"rom:{n}:degrees", "give the degrees measured (or leave the movement empty)")
+    c.check()
     return tuple(out)
 
 
 def tests_from_form(form: dict[str, str]) -> tuple[EntrapmentTest, ...]:
     out = []
+    c = forms.Collect()
     for n in rows(form, "test", "name"):
         name = form[f"test:{n}:name"].strip()
-        if name:
-            if not form.get(f"test:{n}:result"):
-                raise RecordValidationError(
-                    f"test:{n}:result", f"choose the result of {name} (or leave the test's name empty)"
-                )
-            out.append(
-                EntrapmentTest(
-                    name=name,
-                    side=_side(form, f"test:{n}:side"),
-                    result=form.get(f"test:{n}:result", ""),
-                    structure=form.get(f"test:{n}:structure", "").strip(),
-                    notes=form.get(f"test:{n}:notes", "").strip(),  # kept through an amendment
-                )
+        if not name:
+            continue
+        side = c(_side, form, f"test:{n}:side")
+        if not form.get(f"test:{n}:result"):
+            c.add(f"test:{n}:result", f"choose the result of {name} (or leave the test's name empty)")
+            continue
+        out.append(
+            EntrapmentTest(
+                name=name,
+                side=side,
+                result=form.get(f"test:{n}:result", ""),
+                structure=form.get(f"test:{n}:structure", "").strip(),
+                notes=form.get(f"test:{n}:notes", "").strip(),  # kept through an amendment
             )
+        )
+    c.check()
     return tuple(out)
 
 
 def assessment_from_form(form: dict[str, str]) -> Assessment:
-    day = forms.a_date(form, "assessed_on", required=True)
-    assert day is not None
+    """The examination as typed; every wrong field is reported at once (forms.FormErrors)."""
+    c = forms.Collect()
+    day = c(forms.a_date, form, "assessed_on", required=True)
+    findings = c(findings_from_form, form)
+    rom = c(rom_from_form, form)
+    tests = c(tests_from_form, form)
+    c.check()
+    assert day is not None and findings is not None and rom is not None and tests is not None
     return Assessment(
         assessed_on=day,
-        findings=findings_from_form(form),
+        findings=findings,
         posture=forms.lines(form, "posture"),
         gait=forms.lines(form, "gait"),
-        rom=rom_from_form(form),
-        entrapment_tests=tests_from_form(form),
+        rom=rom,
+        entrapment_tests=tests,
         summary=form.get("summary", "").strip(),
     )
 
@@ -197,28 +211,45 @@ def points_shown(form: dict[str, str]) -> tuple[PlannedPoint, ...]:
 
 
 def plan_from_form(form: dict[str, str]) -> TreatmentPlan:
-    """The plan as typed; its points are the rows ticked "treat"."""
-    starts = forms.a_date(form, "starts_on", required=True)
-    assert starts is not None
+    """The plan as typed; its points are the rows ticked "treat", in the order given in their "Order" boxes
+    (rows without a number keep their place). Every wrong field is reported at once (forms.FormErrors)."""
+    c = forms.Collect()
+    starts = c(forms.a_date, form, "starts_on", required=True)
     reassess = []
-    for i, line in enumerate(forms.lines(form, "reassess_on")):
-        day = forms.a_date({"reassess_on": line}, "reassess_on")
-        if day is None:
-            raise RecordValidationError(f"reassess_on[{i}]", "must be a date")
-        reassess.append(day)
-    points = [
-        _point(form, i) for i in rows(form, "point", "trp_id") if forms.checked(form, f"point:{i}:include")
-    ]
+    for line in forms.lines(form, "reassess_on"):
+        day = c(forms.a_date, {"reassess_on": line}, "reassess_on")
+        if day is not None:
+            reassess.append(day)
+    goals = forms.lines(form, "goals")
+    if not goals:
+        c.add("goals", "at least one goal is required")
+    sessions = c(forms.whole, form, "sessions_planned", 1, 100, required=True)
+    interval = c(forms.whole, form, "interval_days", 1, 90, required=True)
+    points = _ordered_points(form, c)
+    c.check()
+    assert starts is not None and sessions is not None and interval is not None
     return TreatmentPlan(
         starts_on=starts,
-        goals=forms.lines(form, "goals"),
-        sessions_planned=forms.whole(form, "sessions_planned", 1, 100, required=True) or 1,
-        interval_days=forms.whole(form, "interval_days", 1, 90, required=True) or 1,
+        goals=goals,
+        sessions_planned=sessions,
+        interval_days=interval,
         points=tuple(points),
         reassess_on=tuple(reassess),
         self_care=form.get("self_care", "").strip(),
         status=form.get("status", "active") or "active",
     )
+
+
+def _ordered_points(form: dict[str, str], c: forms.Collect) -> list[PlannedPoint]:
+    """The ticked points, sorted by their "Order" number (a row without one keeps its place)."""
+    ranked = []
+    for i in rows(form, "point", "trp_id"):
+        order = c(forms.whole, form, f"point:{i}:order", 1, 999)
+        if forms.checked(form, f"point:{i}:include"):
+            point = c(_point, form, i)
+            if point is not None:
+                ranked.append((order if order is not None else i + 1, i, point))
+    return [p for _, _, p in sorted(ranked, key=lambda r: (r[0], r[1]))]
 
 
 def default_technique(trp_id: str) -> str:
@@ -244,3 +275,48 @@ def today() -> date:
 
 STATUSES = TRP_STATUSES
 RESULTS = TEST_RESULTS
+
+
+EXAM_LABELS = {"assessed_on": "Date", "posture": "Posture", "gait": "Gait", "summary": "Summary"}
+PLAN_LABELS = {
+    "starts_on": "Starts on",
+    "sessions_planned": "Sessions planned",
+    "interval_days": "One session every … days",
+    "goals": "Goals",
+    "reassess_on": "Reassess on",
+    "self_care": "Self-care for the client",
+    "status": "Status",
+    "version": "Version",
+}
+
+
+def field_label(field: str) -> str:
+    """What the examination or plan form calls a field, in its labels' words (for the error summary):
+    ``trp:upper_trapezius.trp1:right:pressure_threshold`` -> ``Pressure threshold: Upper trapezius TrP1,
+    right``; ``rom:0:degrees`` -> ``Range of motion, row 1: degrees``."""
+    known = EXAM_LABELS.get(field) or PLAN_LABELS.get(field)
+    if known:
+        return known
+    kind, _, rest = field.partition(":")
+    if kind == "trp":
+        trp_id, side, key = [*rest.split(":"), "", "", ""][:3]
+        what = next((f.label for f in SIGNS if f.form_key == key), capital(key.replace("_", " ")))
+        side_words = "midline" if side == "mid" else side
+        return f"{what}: {_trp_words(trp_id)}, {side_words}"
+    row, _, what = rest.partition(":")
+    if kind in ("rom", "test", "point") and row.isdigit():
+        title = {"rom": "Range of motion", "test": "Entrapment test", "point": "Point to treat"}[kind]
+        return f"{title}, row {int(row) + 1}: {what.replace('_', ' ')}"
+    return forms.field_words(field)
+
+
+def _trp_words(trp_id: str) -> str:
+    try:
+        return trp_name(trp_id)
+    except LookupError:
+        return trp_id
+
+
+def labels_for(error: object) -> dict[str, str]:
+    """The label of every field an error names."""
+    return {p.field: field_label(p.field) for p in forms.problems(error)}

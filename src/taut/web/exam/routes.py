@@ -115,7 +115,10 @@ def record_exam(request: Request, db: DB, user: CurrentUser, client_id: int, for
         client = clients.get_client(db, user, client_id)
         blocks = _requested_muscles([s for s in form.get("muscles", "").split(",") if s])
         return render(
-            request, "exam/exam.html", _exam_context(blocks, form, client=client, error=e), status_code=422
+            request,
+            "exam/exam.html",
+            _exam_context(blocks, form, client=client, error=e, labels=model.labels_for(e)),
+            status_code=422,
         )
     return RedirectResponse(f"/clients/{client_id}/plan/new", status_code=303)
 
@@ -164,15 +167,19 @@ def new_plan_form(request: Request, db: DB, user: CurrentUser, client_id: int) -
         points=tuple(points),
         reassess_on=(start + timedelta(days=21),),
     )
-    return render(request, "exam/plan.html", _plan_context(chart.client, plan, _plan_form(plan), new=True))
+    others = [p for p in chart.plans if p.status == "active"]
+    context = _plan_context(chart.client, plan, _plan_form(plan), new=True, others_active=others)
+    return render(request, "exam/plan.html", context)
 
 
 @router.post("/clients/{client_id}/plan/new", include_in_schema=False)
 def create_plan(request: Request, db: DB, user: CurrentUser, client_id: int, form: FormFields) -> Response:
     try:
-        pid = records.create_plan(db, user, client_id, model.plan_from_form(form))
+        keep = forms.checked(form, "keep_others_active")
+        pid = records.create_plan(db, user, client_id, model.plan_from_form(form), keep_others_active=keep)
     except RecordValidationError as e:
-        client = clients.get_client(db, user, client_id)
+        chart = charts.load_chart(db, user, client_id)
+        client = chart.client
         draft = TreatmentPlan(
             starts_on=model.today(),
             goals=(),
@@ -181,7 +188,18 @@ def create_plan(request: Request, db: DB, user: CurrentUser, client_id: int, for
             points=model.points_shown(form),
         )
         return render(
-            request, "exam/plan.html", _plan_context(client, draft, form, new=True, error=e), status_code=422
+            request,
+            "exam/plan.html",
+            _plan_context(
+                client,
+                draft,
+                form,
+                new=True,
+                error=e,
+                labels=model.labels_for(e),
+                others_active=[p for p in chart.plans if p.status == "active"],
+            ),
+            status_code=422,
         )
     return RedirectResponse(f"/clients/{client_id}/plan/{pid}", status_code=303)
 
@@ -213,7 +231,7 @@ def update_plan(
         return render(
             request,
             "exam/plan.html",
-            _plan_context(client, current, form, new=False, error=e),
+            _plan_context(client, current, form, new=False, error=e, labels=model.labels_for(e)),
             status_code=422,
         )
     return RedirectResponse(f"/clients/{client_id}/plan/{plan_id}?saved=1", status_code=303)

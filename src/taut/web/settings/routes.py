@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import DATE_FORMATS, IDLE_MINUTES, LOCALES, Clinic, User
 from taut.services import clinics
 from taut.web.deps import DB, CurrentUser, check_csrf
-from taut.web.forms import FormFields, checked, whole
+from taut.web.forms import Collect, FormFields, checked, whole
 from taut.web.templating import parse_day, render, time_zones
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
@@ -69,19 +70,34 @@ def settings(request: Request, db: DB, user: CurrentUser) -> Response:
     )
 
 
+def _typed(form: dict[str, str], current: Clinic) -> dict[str, Any]:
+    """The profile as typed; every wrong field is reported at once (forms.FormErrors): each is checked alone
+    against the clinic as it is, by the clinic's own rules."""
+    c = Collect()
+    fields: dict[str, Any] = {k: form.get(k, "").strip() or None for k in TEXT_FIELDS}
+    fields["name"] = fields["name"] or ""
+    fields["timezone"] = fields["timezone"] or ""
+    fields["locale"] = fields["locale"] or ""
+    fields["currency"] = (fields["currency"] or "").upper()
+    fields["date_format"] = form.get("date_format", "")
+    idle = Collect()  # reported in the form's order, after the fields above it
+    fields["idle_minutes"] = idle(whole, form, "idle_minutes", *IDLE_MINUTES, required=True)
+    fields["require_totp"] = checked(form, "require_totp")
+    fields["supervisor_role"] = form.get("supervisor_role") or None
+    for name, value in fields.items():
+        if name != "idle_minutes" or value is not None:
+            c(replace, current, **{name: value})
+    for p in idle.problems:
+        c.add(p.field, p.rule)
+    c.check()
+    return fields
+
+
 @router.post("/settings", include_in_schema=False)
 def save_settings(request: Request, db: DB, user: CurrentUser, form: FormFields) -> Response:
-    clinics.owner_settings(db, user)  # the role first: a refusal never depends on what was typed
+    current = clinics.owner_settings(db, user)  # the role first: a refusal never depends on what was typed
     try:
-        fields: dict[str, Any] = {k: form.get(k, "").strip() or None for k in TEXT_FIELDS}
-        fields["name"] = fields["name"] or ""
-        fields["timezone"] = fields["timezone"] or ""
-        fields["locale"] = fields["locale"] or ""
-        fields["currency"] = (fields["currency"] or "").upper()
-        fields["date_format"] = form.get("date_format", "")
-        fields["idle_minutes"] = whole(form, "idle_minutes", *IDLE_MINUTES, required=True)
-        fields["require_totp"] = checked(form, "require_totp")
-        fields["supervisor_role"] = form.get("supervisor_role") or None
+        fields = _typed(form, current)
         clinics.update_clinic(db, user, **fields)
     except RecordValidationError as e:
         return _page(request, db, user, form=form, status_code=422, error=e)

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import Role, User
 from taut.services import accounts, clinics
+from taut.web import forms
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.forms import FormFields
 from taut.web.templating import render
@@ -30,9 +31,13 @@ def team(request: Request, db: DB, user: CurrentUser) -> Response:
 @router.post("/team", include_in_schema=False)
 def add_member(request: Request, db: DB, user: CurrentUser, form: FormFields) -> Response:
     try:
+        c = forms.Collect()  # every empty field and the role at once
+        c(forms.text, form, "name", required=True)
+        c(forms.text, form, "email", required=True)
         role = form.get("role", "")
         if role not in {r.value for r in Role}:
-            raise RecordValidationError("role", "choose owner, therapist or front desk")
+            c.add("role", "choose owner, therapist or front desk")
+        c.check()
         added, password = clinics.add_user_with_one_time_password(
             db, user, email=form.get("email", "").strip(), name=form.get("name", "").strip(), role=Role(role)
         )

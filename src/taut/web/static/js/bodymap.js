@@ -218,7 +218,7 @@
           if (mark) { text += ": painted, " + detailText(mark); }
           if (key === self.selected) { text += ", selected"; }
           if (key === self.picked) { text += ", chosen"; }
-          p.setAttribute("aria-label", text);
+          p.setAttribute("aria-label", text + zoneWords(p));
         }
       });
     });
@@ -655,6 +655,7 @@
       pair[1].forEach(function (key) {
         (self.paths.get(key) || []).forEach(function (p) {
           p.classList.add("is-zone-" + pair[0]);
+          self.nameZone(p);
           var svg = p.ownerSVGElement;
           self.layers.get(svg).overlay.appendChild(svgEl("path", {
             d: p.getAttribute("d"), "fill-rule": "evenodd", "data-key": key,
@@ -675,14 +676,52 @@
       });
     });
     this.root.classList.add("has-overlay");
+    this.listZones(essential, spill);
     var legend = this.root.querySelector(".bm-legend-overlay");
     if (legend) { legend.hidden = false; }
     var label = this.root.querySelector(".bm-overlay-label");
     if (label) { label.textContent = opts && opts.label ? "Referral zones: " + opts.label : "Referral zones"; }
   };
 
+  // Essential and spillover zones are named for assistive technology, not only drawn (issue 17 item 14):
+  // the region's accessible name says "essential zone" or "spillover zone", and a list in the legend names them.
+  var ZONE_WORDS = { essential: "essential zone", spillover: "spillover zone" };
+
+  function stripZone(label) {
+    return (label || "").replace(/, (essential|spillover) zone$/, "");
+  }
+
+  function zoneWords(p) {
+    if (p.classList.contains("is-zone-essential")) { return ", " + ZONE_WORDS.essential; }
+    if (p.classList.contains("is-zone-spillover")) { return ", " + ZONE_WORDS.spillover; }
+    return "";
+  }
+
+  BodyMap.prototype.nameZone = function (p) {
+    if (this.mode === "view" || !p.hasAttribute("aria-label")) { return; }
+    p.setAttribute("aria-label", stripZone(p.getAttribute("aria-label")) + zoneWords(p));
+  };
+
+  BodyMap.prototype.listZones = function (essential, spill) {
+    var list = this.root.querySelector(".bm-zone-list");
+    if (!list) { return; }
+    list.textContent = "";
+    var self = this;
+    [["essential", essential], ["spillover", spill]].forEach(function (pair) {
+      pair[1].forEach(function (key) {
+        if (!self.paths.has(key)) { return; }
+        list.appendChild(htmlEl("li", { "data-key": key, "data-zone": pair[0] }, self.label(key) + ": " + ZONE_WORDS[pair[0]]));
+      });
+    });
+  };
+
   BodyMap.prototype.clearOverlay = function () {
     this.lastOverlay = null;
+    this.root.querySelectorAll("path.region.is-zone-essential, path.region.is-zone-spillover").forEach(function (p) {
+      if (p.hasAttribute("aria-label")) { p.setAttribute("aria-label", stripZone(p.getAttribute("aria-label"))); }
+    });
+    var list = this.root.querySelector(".bm-zone-list");
+    if (list) { list.textContent = ""; }
     this.layers.forEach(function (layer) { layer.overlay.textContent = ""; });
     this.root.querySelectorAll(".is-zone-essential, .is-zone-spillover, .is-trp").forEach(function (p) {
       p.classList.remove("is-zone-essential", "is-zone-spillover", "is-trp");
