@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from taut.clinic.assessment import Assessment
 from taut.clinic.intake import Intake, engine_case
@@ -69,10 +69,11 @@ class Chart:
         found = (p for p in self.plans if p.status == "active" and (on is None or p.starts_on <= on))
         return max(found, key=lambda p: (p.starts_on, p.id or 0), default=None)
 
-    def plan_of(self, session: TreatmentSession) -> TreatmentPlan | None:
-        """The plan a session follows: its own plan, else the plan active on the session's day."""
+    def plan_of(self, session: TreatmentSession, tz: tzinfo | None = None) -> TreatmentPlan | None:
+        """The plan a session follows: its own plan, else the plan active on the session's day in the clinic's
+        zone ``tz`` (UTC when none: an evening session in Vancouver is on its own day, not the next)."""
         own = next((p for p in self.plans if session.plan_id is not None and p.id == session.plan_id), None)
-        return own if own is not None else self.active_plan(session.occurred_at.date())
+        return own if own is not None else self.active_plan(session.occurred_at.astimezone(tz or UTC).date())
 
     def open_session(self) -> TreatmentSession | None:
         """The session still open (the conductor running), the latest when there were ever several."""

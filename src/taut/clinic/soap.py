@@ -507,7 +507,7 @@ def _plan(chart: Chart, session: TreatmentSession, kb: KnowledgeBase, tz: tzinfo
     lines.append(
         f"Aftercare: {session.aftercare.strip()}" if session.aftercare.strip() else "Aftercare: not recorded."
     )
-    plan = chart.plan_of(session)
+    plan = chart.plan_of(session, tz)
     if plan is None:
         lines.append("No active treatment plan: next visit to be arranged.")
         return "\n".join(lines)

@@ -271,3 +271,28 @@ def test_the_core_case_is_the_services_case() -> None:
     intake = make_intake(id=7, screening=(ScreeningAnswer(term="anticoagulants", present=True),))
     client = make_client()
     assert engine_case(intake, client) == case_for_intake(intake, client)
+
+
+def test_the_plan_a_session_follows_is_found_on_the_clinics_day() -> None:
+    """A session at 19:30 in Vancouver (03:30 UTC the next day) without a plan of its own follows the plan
+    active on Vancouver's day: a plan starting on UTC's day has not started yet."""
+    from zoneinfo import ZoneInfo
+
+    from tests.records_factories import make_client, make_plan, make_session
+
+    from taut.clinic.chart import Chart
+
+    session = make_session(1, id=5, occurred_at=datetime(2025, 3, 4, 3, 30, tzinfo=UTC))
+    older = make_plan(id=1, starts_on=date(2025, 2, 1))
+    newer = make_plan(id=2, starts_on=date(2025, 3, 4))
+    chart = Chart(
+        client=make_client(id=9),
+        intakes=(),
+        assessments=(),
+        plans=(older, newer),
+        sessions=(),
+        outcomes=(),
+        notes=(),
+    )
+    assert chart.plan_of(session) == newer  # UTC's day
+    assert chart.plan_of(session, ZoneInfo("America/Vancouver")) == older
