@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 
 from taut.clinic.fields import CLIENT_PEOPLE, TRIGGER_POINT_SIGNS
@@ -129,6 +130,8 @@ clients = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False, default=1),
+    # 0020: the client asked for no check-ins or questionnaires sent by themselves
+    Column("follow_up_opt_out", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("clinic_id", "id"),
     Index("ix_clients_clinic_name", "clinic_id", "family_name", "given_name"),
 )
@@ -735,6 +738,26 @@ client_side_settings = Table(
     Column("online_booking", Boolean, nullable=False, server_default=false()),
     Column("link_days", SmallInteger, nullable=False, server_default="7"),
     Column("updated_at", UTCDateTime, nullable=False),
+    # 0020: the 48-hour check-in and the reassessment questionnaires sent by themselves (on by default)
+    Column("follow_up", Boolean, nullable=False, server_default=true()),
+)
+
+# The follow-up links sent by themselves (0020): one row per session check-in ("checkin", "session:<id>") and per
+# plan reassessment date and instrument ("questionnaire", "plan:<id>:<date>:<instrument>"), so that a link is
+# queued once even when several servers or timers run at the same time (the unique constraint decides).
+follow_ups_sent = Table(
+    "follow_ups_sent",
+    metadata,
+    _id(),
+    _clinic(),
+    Column("client_id", Id, nullable=False),
+    ForeignKeyConstraint(["clinic_id", "client_id"], ["clients.clinic_id", "clients.id"]),
+    *_ref("portal_invitations", "invitation_id", nullable=True),
+    Column("kind", String(20), nullable=False),
+    Column("ref", String(80), nullable=False),
+    Column("queued_at", UTCDateTime, nullable=False),
+    UniqueConstraint("clinic_id", "id"),
+    UniqueConstraint("clinic_id", "kind", "ref"),
 )
 
 # An appointment the client booked online: whether the client was new (created by the booking, not yet seen by the
