@@ -22,8 +22,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from taut.clinic import portal as domain
+from taut.clinic.errors import NotFound, RecordValidationError
 from taut.clinic.naming import instrument_short, long_date
+from taut.clinic.people import Permission, User
 from taut.clinic.portal import Invitation
+from taut.services import access
 from taut.services.mail import queue_mail
 from taut.services.portal import link_url
 from taut.store import appointments as book_store
@@ -179,6 +182,19 @@ def _audit(conn: Connection, clinic_id: int, client_id: int, inv: Invitation, de
         client_id=client_id,
         detail=detail + " (e-mailed)",
     )
+
+
+def set_opt_out(db: Database, user: User, client_id: int, opted_out: bool) -> None:
+    """The client asked for no check-ins or questionnaires sent by themselves (``opted_out``), or asks for them
+    again. Staff who may edit clients' details do it; another clinic's client is not found."""
+    access.require(db, user, Permission.EDIT_CLIENTS, entity="client", record_id=client_id)
+    if not isinstance(opted_out, bool):
+        raise RecordValidationError("opted_out", "must be yes or no")
+    with db.transaction() as conn:
+        if not store.set_opt_out(conn, user.clinic_id, client_id, opted_out):
+            raise NotFound("client", client_id)
+        detail = "follow-up links " + ("refused by the client" if opted_out else "wanted again")
+        access.log(conn, user, "update", "client", client_id, client_id=client_id, detail=detail)
 
 
 class FollowUpWorker:

@@ -112,3 +112,14 @@ def checkin_links(conn: Connection, clinic_id: int, session_ids: list[int]) -> d
         if held is None or held.status is None:
             found[int(r.session_id)] = r
     return found
+
+
+def set_opt_out(conn: Connection, clinic_id: int, client_id: int, opted_out: bool) -> bool:
+    """Set the client's opt-out; False when the clinic has no such client."""
+    k = tables.clients.c
+    done = conn.execute(
+        update(tables.clients)
+        .where(k.clinic_id == clinic_id, k.id == client_id)
+        .values(follow_up_opt_out=opted_out)
+    )
+    return done.rowcount == 1
