@@ -79,3 +79,17 @@ def test_the_owner_switches_the_links_sent_by_themselves(web_world: WebWorld) ->
         == 403
     )
     assert booking.get_settings(w.db, w.alice).follow_up is True
+
+
+def test_a_session_without_holds_has_a_check_in_page_without_aftercare(web_world: WebWorld) -> None:
+    w = web_world
+    c = clients.register_client(w.db, w.bob, make_client(email="noholds@example.org"))
+    assert c.id is not None
+    records.record_session(
+        w.db, w.bob, c.id, make_session(w.bob.id or 0, occurred_at=datetime.now(UTC), holds=())
+    )
+    made = portal.invite(w.db, w.bob, KEY, BASE, c.id, "checkin", send_email=False)
+    page = Browser(w.app, follow_redirects=False).get(made.url.removeprefix(BASE))
+    assert (
+        page.status_code == 200 and "How are you, Maria?" in page.text and 'id="aftercare"' not in page.text
+    )

@@ -131,7 +131,7 @@ def link_page(request: Request, db: DB, token: str) -> Response:
 def _aftercare(db: Any, view: portal.LinkView) -> dict[str, Any]:
     """The session's aftercare sheet, readable on the phone above the check-in (not only as a PDF): what to
     expect, what helps, each treated muscle's self-care with its picture, when to call."""
-    from taut.clinic.errors import NotFound
+    from taut.clinic.errors import ClinicError
     from taut.clinic.naming import long_date
     from taut.reports.load import load_handout
     from taut.reports.pictures import treated_picture
@@ -145,7 +145,9 @@ def _aftercare(db: Any, view: portal.LinkView) -> dict[str, Any]:
         return {}
     try:
         content = load_handout(db, author, inv.session_id)
-    except NotFound:
+    except (
+        ClinicError
+    ):  # no hold recorded (nothing to say what was treated), or the author may no longer read it
         return {}
     picture = treated_picture(content.muscles)
     return {
