@@ -119,7 +119,7 @@ def _send_checkin(db: Database, key: bytes, base_url: str, r: Any, at: datetime)
             f"two days ago you had a treatment at {clinic}. Some tenderness for a day or two is expected. "
             f"Please tell us how you are: soreness, relief, anything new. It takes a minute on your phone:\n\n"
             f"{url}\n\n"
-            f"The same page shows your aftercare advice again. The link works once, until "
+            f"Below the questions, the same page shows your aftercare advice again. The link works once, until "
             f"{long_date(inv.expires_at, zone)}. Please do not forward it: it is for you alone.\n\n{clinic}\n"
         )
         queue_mail(conn, r.clinic_id, client.email, subject, text)

@@ -129,7 +129,7 @@ def link_page(request: Request, db: DB, token: str) -> Response:
 
 
 def _aftercare(db: Any, view: portal.LinkView) -> dict[str, Any]:
-    """The session's aftercare sheet, readable on the phone above the check-in (not only as a PDF): what to
+    """The session's aftercare sheet, readable on the phone below the check-in (not only as a PDF): what to
     expect, what helps, each treated muscle's self-care with its picture, when to call."""
     from taut.clinic.errors import ClinicError
     from taut.clinic.naming import long_date
