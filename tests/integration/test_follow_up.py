@@ -59,6 +59,9 @@ def test_the_check_in_goes_48_hours_after_the_session_once(
     sid = _session(db, world, cid, ended)
     quiet = _client(db, world, given_name="No", family_name="Mail", email=None)
     _session(db, world, quiet, ended)
+    by_hand = _client(db, world, given_name="By", family_name="Hand", email="hand@example.org")
+    hand_sid = _session(db, world, by_hand, ended)
+    portal.invite(db, world.bob, KEY, BASE, by_hand, "checkin", session_id=hand_sid, now=ended)
     out = _client(db, world, given_name="Opted", family_name="Out", email="out@example.org")
     _session(db, world, out, ended)
     with db.transaction() as conn:
@@ -67,6 +70,7 @@ def test_the_check_in_goes_48_hours_after_the_session_once(
     assert follow_up.queue_due(db, key=KEY, base_url=BASE, at=ended + timedelta(hours=48)).checkins == 1
     assert follow_up.queue_due(db, key=KEY, base_url=BASE, at=ended + timedelta(hours=50)).total == 0  # once
     assert _outbox(db, "out@example.org") == 0
+    assert _outbox(db, "hand@example.org") == 1  # the therapist's own link, not a second one
     config = mail.SmtpConfig.from_url(smtp_server.url, "Clinic A <clinic@a.example>")
     mail.deliver_due(db, config)
     [got] = [m for m in smtp_server.received if m.rcpt_tos == ["after@example.org"]]

@@ -49,8 +49,8 @@ def _reachable(q: Any, clinic_col: Any, client_col: Any) -> Any:
 
 def checkins_to_send(conn: Connection, since: datetime, until: datetime) -> list[Any]:
     """Finished sessions of every clinic that ended in [since, until) with no check-in recorded and no check-in
-    link sent by itself yet, oldest first: (clinic_id, id, client_id, practitioner_id)."""
-    s, c = tables.treatment_sessions.c, tables.checkins.c
+    link yet (sent by itself, or made by hand), oldest first: (clinic_id, id, client_id, practitioner_id)."""
+    s, c, i = tables.treatment_sessions.c, tables.checkins.c, tables.portal_invitations.c
     ended = func.coalesce(s.ended_at, s.occurred_at)
     q = select(s.clinic_id, s.id, s.client_id, s.practitioner_id).select_from(tables.treatment_sessions)
     q = _reachable(q, s.clinic_id, s.client_id).where(
@@ -58,6 +58,7 @@ def checkins_to_send(conn: Connection, since: datetime, until: datetime) -> list
         ended >= since,
         ended < until,
         ~exists().where(c.clinic_id == s.clinic_id, c.session_id == s.id),
+        ~exists().where(i.clinic_id == s.clinic_id, i.session_id == s.id, i.purpose == "checkin"),
         ~exists().where(
             SENT.c.clinic_id == s.clinic_id,
             SENT.c.kind == "checkin",
