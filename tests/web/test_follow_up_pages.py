@@ -52,6 +52,8 @@ def test_the_check_in_sent_by_itself_shows_the_aftercare_on_the_phone(web_world:
     portal.submit_checkin(w.db, KEY, m.group(1)[3:], CheckInAnswers(soreness=8, relief="worse"))
     listing = signed_in(w.app, w.bob).get("/checkins")
     assert listing.status_code == 200 and "needs attention" in listing.text
+    assert '<a href="/checkins" aria-current="page">Check-ins</a>' in listing.text  # in the therapist's menu
+    assert 'href="/checkins"' not in signed_in(w.app, w.fran).get("/clients").text  # not the front desk's
     assert "pain worse than before the session" in listing.text
     due = [d for d in portal.checkins_due(w.db, w.bob) if d.session_id == sid]
     assert due[0].state == "needs attention" and due[0].sent_at is not None
