@@ -712,7 +712,8 @@ signed_consents = Table(
     _id(),
     _clinic(),
     *_of_client("signed_consents"),
-    *_ref("portal_invitations", "invitation_id"),  # the link it was signed by (its submission has the same)
+    # the link it was signed by (its submission has the same); none for a consent read from a FHIR Bundle (0020)
+    *_ref("portal_invitations", "invitation_id", nullable=True),
     *_ref("intakes", "intake_id", nullable=True),
     Column("text_version", String(20), nullable=False),
     Column("signed_at", UTCDateTime, nullable=False),

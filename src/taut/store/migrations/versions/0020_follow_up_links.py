@@ -1,5 +1,6 @@
 """After the session, by itself: the clinic's switch for follow-up links, a client's opt-out, and the
-follow-up links sent (one per session check-in, one per plan reassessment date and instrument)
+follow-up links sent (one per session check-in, one per plan reassessment date and instrument); a signed consent
+read from a FHIR Bundle has no link here (``signed_consents.invitation_id`` may be empty)
 
 Revision ID: 0020
 Revises: 0015
@@ -55,9 +56,15 @@ def upgrade() -> None:
         sa.UniqueConstraint("clinic_id", "id", name=op.f("uq_follow_ups_sent_clinic_id_id")),
         sa.UniqueConstraint("clinic_id", "kind", "ref", name=op.f("uq_follow_ups_sent_clinic_id_kind_ref")),
     )
+    with op.batch_alter_table("signed_consents") as batch:
+        batch.alter_column("invitation_id", existing_type=ID, nullable=True)
 
 
 def downgrade() -> None:
+    # consents imported from FHIR have no link; the older schema cannot hold them
+    op.execute("DELETE FROM signed_consents WHERE invitation_id IS NULL")
+    with op.batch_alter_table("signed_consents") as batch:
+        batch.alter_column("invitation_id", existing_type=ID, nullable=False)
     op.drop_table("follow_ups_sent")
     with op.batch_alter_table("clients") as batch:
         batch.drop_column("follow_up_opt_out")
