@@ -95,3 +95,26 @@ def test_a_session_without_holds_has_a_check_in_page_without_aftercare(web_world
     assert (
         page.status_code == 200 and "How are you, Maria?" in page.text and 'id="aftercare"' not in page.text
     )
+
+
+def test_the_client_opts_out_from_the_chart(web_world: WebWorld) -> None:
+    w = web_world
+    c = clients.register_client(w.db, w.bob, make_client(email="optout@example.org"))
+    assert c.id is not None
+    bob = signed_in(w.app, w.bob)
+    chart = bob.get(f"/clients/{c.id}")
+    assert chart.status_code == 200 and "The client wants none" in chart.text
+    r = bob.post(f"/clients/{c.id}/follow-up", data={"follow_up": "off", "csrf_token": bob.csrf})
+    assert r.status_code == 303 and follow_up.is_opted_out(w.db, w.bob, c.id) is True
+    assert "Send them again" in bob.get(f"/clients/{c.id}").text
+    r = bob.post(f"/clients/{c.id}/follow-up", data={"follow_up": "maybe", "csrf_token": bob.csrf})
+    assert r.status_code == 422 and "follow_up" in r.text
+    assert follow_up.is_opted_out(w.db, w.bob, c.id) is True  # unchanged
+    carol = signed_in(w.app, w.carol)
+    r = carol.post(f"/clients/{c.id}/follow-up", data={"follow_up": "on", "csrf_token": carol.csrf})
+    assert r.status_code == 404 and follow_up.is_opted_out(w.db, w.bob, c.id) is True  # another clinic
+    desk = signed_in(w.app, w.fran)
+    r = desk.post(f"/clients/{c.id}/follow-up", data={"follow_up": "on", "csrf_token": desk.csrf})
+    assert r.status_code == 303 and follow_up.is_opted_out(w.db, w.bob, c.id) is False  # front desk may
+    r = bob.post(f"/clients/{c.id}/follow-up", data={"follow_up": "off"})  # no CSRF token
+    assert r.status_code == 403 and follow_up.is_opted_out(w.db, w.bob, c.id) is False

@@ -197,6 +197,16 @@ def set_opt_out(db: Database, user: User, client_id: int, opted_out: bool) -> No
         access.log(conn, user, "update", "client", client_id, client_id=client_id, detail=detail)
 
 
+def is_opted_out(db: Database, user: User, client_id: int) -> bool:
+    """Whether the client opted out of the links sent by themselves (another clinic's client: not found)."""
+    access.require(db, user, Permission.READ_CLIENTS, entity="client", record_id=client_id)
+    with db.transaction() as conn:
+        found = store.opted_out(conn, user.clinic_id, client_id)
+    if found is None:
+        raise NotFound("client", client_id)
+    return found
+
+
 class FollowUpWorker:
     """Queues due follow-ups every ``interval`` seconds in a background thread (started by ``taut serve`` beside
     the reminders)."""

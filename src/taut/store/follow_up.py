@@ -124,3 +124,10 @@ def set_opt_out(conn: Connection, clinic_id: int, client_id: int, opted_out: boo
         .values(follow_up_opt_out=opted_out)
     )
     return done.rowcount == 1
+
+
+def opted_out(conn: Connection, clinic_id: int, client_id: int) -> bool | None:
+    """Whether the client opted out; None when the clinic has no such client."""
+    k = tables.clients.c
+    r = conn.execute(select(k.follow_up_opt_out).where(k.clinic_id == clinic_id, k.id == client_id)).first()
+    return None if r is None else bool(r.follow_up_opt_out)
