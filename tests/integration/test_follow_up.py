@@ -207,3 +207,18 @@ def test_two_runs_at_once_queue_each_link_once(db: Database, world: World) -> No
         t.join(timeout=60)
     assert errors == [] and sum(results) == 4
     assert all(_outbox(db, f"twin{i}@example.org") == 1 for i in range(4))
+
+
+def test_the_serve_worker_queues_in_the_background(db: Database, world: World) -> None:
+    cid = _client(db, world, given_name="Worker", email="worker@example.org")
+    _session(db, world, cid, datetime.now(UTC) - timedelta(hours=49))
+    worker = follow_up.FollowUpWorker(db, KEY, BASE, interval=0.05)
+    worker.start()
+    try:
+        for _ in range(200):
+            if _outbox(db, "worker@example.org"):
+                break
+            threading.Event().wait(0.05)
+    finally:
+        worker.stop()
+    assert _outbox(db, "worker@example.org") == 1
