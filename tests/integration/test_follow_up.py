@@ -78,6 +78,7 @@ def test_the_check_in_goes_48_hours_after_the_session_once(
     assert body is not None
     text = body.get_content()
     assert "how are you" in str(got.message["Subject"]) and "aftercare" in text
+    assert "on 1 March 2027 you had a treatment at Clinic A" in text
     m = re.search(rf"{BASE}(/p/(\S+))", text)
     assert m, text
     view = portal.open_link(db, KEY, m.group(2), now=ended + timedelta(hours=49))

@@ -116,7 +116,8 @@ def _send_checkin(db: Database, key: bytes, base_url: str, r: Any, at: datetime)
         subject = f"{clinic}: how are you after your treatment?"
         text = (
             f"Hello {client.given_name},\n\n"
-            f"two days ago you had a treatment at {clinic}. Some tenderness for a day or two is expected. "
+            f"on {long_date(r.occurred_at, zone)} you had a treatment at {clinic}. Some tenderness for a day "
+            f"or two is expected. "
             f"Please tell us how you are: soreness, relief, anything new. It takes a minute on your phone:\n\n"
             f"{url}\n\n"
             f"Below the questions, the same page shows your aftercare advice again. The link works once, until "

@@ -49,10 +49,13 @@ def _reachable(q: Any, clinic_col: Any, client_col: Any) -> Any:
 
 def checkins_to_send(conn: Connection, since: datetime, until: datetime) -> list[Any]:
     """Finished sessions of every clinic that ended in [since, until) with no check-in recorded and no check-in
-    link yet (sent by itself, or made by hand), oldest first: (clinic_id, id, client_id, practitioner_id)."""
+    link yet (sent by itself, or made by hand), oldest first: (clinic_id, id, client_id, practitioner_id,
+    occurred_at)."""
     s, c, i = tables.treatment_sessions.c, tables.checkins.c, tables.portal_invitations.c
     ended = func.coalesce(s.ended_at, s.occurred_at)
-    q = select(s.clinic_id, s.id, s.client_id, s.practitioner_id).select_from(tables.treatment_sessions)
+    q = select(s.clinic_id, s.id, s.client_id, s.practitioner_id, s.occurred_at).select_from(
+        tables.treatment_sessions
+    )
     q = _reachable(q, s.clinic_id, s.client_id).where(
         s.status == "finished",
         ended >= since,
