@@ -66,6 +66,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "users": ("users", "The accounts of a clinic: list, add, set a password, deactivate."),
     "audit": ("users", "The clinic's audit trail, newest first, times in the clinic's time zone."),
     "book": ("appointments", "The appointment book: reminders and the day's list."),
+    "follow-up": (
+        "follow_up",
+        "Queue the 48-hour check-in links and the reassessment questionnaire links that are due (each once).",
+    ),
     "export": ("exchange", "Export data in open formats (FHIR, clinic archive, CHOIR body map)."),
     "import": ("exchange", "Import FHIR Bundles, a clinic archive or CHOIR body-map drawings."),
 }

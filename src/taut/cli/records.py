@@ -84,6 +84,31 @@ def demo(
     typer.echo(f"demo login: {login.email}  password: {login.password}")
 
 
+@clients_app.command("follow-up")
+@boundary
+def clients_follow_up(
+    client_id: Annotated[int, typer.Argument(help="The client's id.", min=1)],
+    on: Annotated[
+        bool,
+        typer.Option(
+            "--on/--off",
+            help="--off: the client opted out of the check-ins and questionnaires sent by themselves; --on: "
+            "send them again.",
+        ),
+    ],
+    as_: Annotated[
+        str | None, typer.Option("--as", help="The user who changes it (default: the only owner).")
+    ] = None,
+) -> None:
+    """Whether the client gets the 48-hour check-in and the reassessment questionnaires by e-mail by themselves."""
+    from taut.services import follow_up
+
+    db = database()
+    user = acting_user(db, as_)
+    follow_up.set_opt_out(db, user, client_id, not on)
+    typer.echo(f"client {client_id}: follow-up links {'on' if on else 'off (opted out)'}")
+
+
 @clients_app.command("list")
 @boundary
 def clients_list(

@@ -194,6 +194,32 @@ class Consent:
         return sha256_of(self.payload())
 
 
+@dataclass(frozen=True, kw_only=True)
+class SignedCopy:
+    """A signed consent as it is kept and moved (the FHIR export and import): what was signed, by whom and when,
+    the signature, its SHA-256 and the PDF the client signed."""
+
+    text_version: str
+    signed_at: datetime
+    signer_name: str
+    signature_kind: str
+    signature: str
+    sha256: str
+    pdf: bytes
+
+    def __post_init__(self) -> None:
+        rules.text("consent.text_version", self.text_version, max_len=20)
+        rules.aware("consent.signed_at", self.signed_at)
+        rules.text("consent.signer_name", self.signer_name, max_len=200)
+        rules.one_of("consent.signature_kind", self.signature_kind, ("drawn", "typed"))
+        if not self.signature or len(self.signature) > SIGNATURE_MAX:
+            raise RecordValidationError("consent.signature", "is required (at most a drawn signature's size)")
+        if len(self.sha256) != 64 or any(ch not in "0123456789abcdef" for ch in self.sha256):
+            raise RecordValidationError("consent.sha256", "must be 64 lower-case hexadecimal digits")
+        if not self.pdf.startswith(b"%PDF"):
+            raise RecordValidationError("consent.pdf", "must be a PDF")
+
+
 def sha256_of(data: object) -> str:
     """SHA-256 of canonical JSON (sorted keys, no spaces, UTF-8): the same data gives the same hash anywhere."""
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)

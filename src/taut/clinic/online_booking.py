@@ -34,15 +34,19 @@ _PHONE = re.compile(r"[0-9+()./ -]{5,40}")
 
 @dataclass(frozen=True, kw_only=True)
 class ClientSideSettings:
-    """The owner's switches: online booking (off by default) and the default life of a client link in days."""
+    """The owner's switches: online booking (off by default), the default life of a client link in days, and
+    whether the 48-hour check-in and the reassessment questionnaires are sent by themselves (on by default)."""
 
     online_booking: bool = False
     link_days: int = DEFAULT_DAYS
+    follow_up: bool = True
 
     def validate(self) -> ClientSideSettings:
         if not isinstance(self.online_booking, bool):
             raise RecordValidationError("settings.online_booking", "must be on or off")
         rules.whole_number("settings.link_days", self.link_days, 1, MAX_DAYS)
+        if not isinstance(self.follow_up, bool):
+            raise RecordValidationError("settings.follow_up", "must be on or off")
         return self
 
 

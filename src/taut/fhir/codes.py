@@ -83,6 +83,9 @@ EXT_SIGNED_AT = _ext("signed-at")  # DocumentReference: when the authenticator s
 EXT_REFERRED_TO = _ext("referred-to")  # DetectedIssue.mitigation: to whom the client was referred
 EXT_CLEARED_BY = _ext("cleared-by")  # DetectedIssue.mitigation: the physician who cleared treatment
 EXT_CLEARANCE_NOTE = _ext("clearance-note")  # DetectedIssue: the therapist's note on a medical clearance
+# Consent: the consent the client signed by link (text version, signer, signature, SHA-256); the PDF itself is
+# the Consent's sourceAttachment
+EXT_SIGNED_CONSENT = _ext("signed-consent")
 EXT_SOURCE_SYSTEM = _ext("source-system")  # Provenance: the system (clinic) a note was written and signed in
 EXT_OCCUPATION = _ext("occupation")  # Patient: the client's occupation, as they say it (R4 Patient has none)
 EXT_PRACTICE = _ext("practice")  # Patient.contact: the practice of the referring provider

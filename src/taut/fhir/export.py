@@ -19,6 +19,7 @@ from taut.clinic.chart import Chart
 from taut.clinic.notes import Person
 from taut.clinic.people import User
 from taut.fhir import codes as c
+from taut.fhir import consent_signed
 from taut.fhir import export_care as care
 from taut.fhir import export_exam as exam
 from taut.fhir.elements import Json, day, dt, ref, resource_id, urn
@@ -92,6 +93,11 @@ class Builder:
             self._practitioner(s.id, s.name, s.email, s.identifier)
         head = len(self.entries)
         self._consents()
+        for copy in self.course.signed:
+            url, body = consent_signed.resource(
+                copy, client_id=self.cid, patient=self.patient, organization=self.organization
+            )
+            self.add(url, "Consent", body)
         self._episode()
         self._condition()
         for intake in ch.intakes:

@@ -18,7 +18,7 @@ from taut.clinic.errors import RecordValidationError
 from taut.clinic.outcomes import INSTRUMENTS
 from taut.clinic.people import Client, Clinic, Consent, User
 from taut.fhir import codes as c
-from taut.fhir import read_care, read_exam
+from taut.fhir import consent_signed, read_care, read_exam
 from taut.fhir.elements import Json
 from taut.fhir.people import read_people
 from taut.fhir.reading import (
@@ -153,7 +153,8 @@ class Reader:
             decisions=tuple(decisions),
             clearances=tuple(clearances),
         )
-        return CourseOfCare(clinic=clinic, staff=staff, chart=chart)
+        signed = tuple(consent_signed.read(e) for e in self.of("Consent") if consent_signed.is_signed(e))
+        return CourseOfCare(clinic=clinic, staff=staff, chart=chart, signed=signed)
 
     def take(self, e: Entry) -> None:
         """Mark a resource as read into a record; a resource read twice is refused."""
@@ -239,6 +240,9 @@ class Reader:
         born = a_date(e, required(e, r, "birthDate"), "birthDate")
         treatment = data_use = None
         for ce in self.of("Consent"):
+            if consent_signed.is_signed(ce):  # a signed document, read by ``course`` (not a consent date)
+                self.target(ce, ce.resource.get("patient"), "patient", "Patient")
+                continue
             scope, _ = code_of(ce, ce.resource.get("scope"), "scope", c.CONSENT_SCOPE)
             self.target(ce, ce.resource.get("patient"), "patient", "Patient")
             given_on = a_date(ce, required(ce, ce.resource, "dateTime"), "dateTime")

@@ -63,7 +63,8 @@ def save_settings(db: Database, user: User, settings: ClientSideSettings) -> Non
     with db.transaction() as conn:
         store.put_settings(conn, user.clinic_id, settings, _now())
         detail = (
-            f"online booking {'on' if settings.online_booking else 'off'}, links {settings.link_days} days"
+            f"online booking {'on' if settings.online_booking else 'off'}, links {settings.link_days} days, "
+            f"follow-up links {'on' if settings.follow_up else 'off'}"
         )
         access.log(conn, user, "update", "client_side_settings", user.clinic_id, detail=detail)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from taut.clinic.people import Permission, User
 from taut.services import access
 from taut.services.course_import import CourseOfCare, StaffMember
-from taut.store import charts, people
+from taut.store import charts, intake_link, people
 from taut.store.engine import Database
 
 
@@ -20,6 +20,7 @@ def export_client(db: Database, user: User, client_id: int) -> CourseOfCare:
         chart = charts.load_chart(conn, user.clinic_id, client)
         clinic = people.get_clinic(conn, user.clinic_id)
         users = {u.id: u for u in people.users_of(conn, user.clinic_id)}
+        signed = tuple(intake_link.signed_of_client(conn, user.clinic_id, client_id))
         access.log(conn, user, "export", "chart", client_id, client_id=client_id, detail="course of care")
     named: set[int] = {e.session.practitioner_id for e in chart.sessions}
     named |= {n.author_id for n in chart.notes}
@@ -34,7 +35,7 @@ def export_client(db: Database, user: User, client_id: int) -> CourseOfCare:
         else StaffMember(id=uid, name=f"user {uid}")
         for uid in sorted(named)
     )
-    return CourseOfCare(clinic=clinic, staff=staff, chart=chart)
+    return CourseOfCare(clinic=clinic, staff=staff, chart=chart, signed=signed)
 
 
 def user_identifier(user: User, uid: int) -> str:

@@ -21,6 +21,7 @@ Inside a course, ids are those of its source: ``session.plan_id``, ``checkin.ses
 - intakes, assessments, plans and check-ins record the importing user as the one who entered them, and so
   does a red-flag decision that names nobody;
 - sessions keep their status (open or finished) and end time, notes their signing time and amendments;
+- the consents the client signed are kept with their PDFs (without a link of this install);
 - one audit entry ``import client`` is written.
 """
 
@@ -35,10 +36,12 @@ from sqlalchemy import Connection
 from taut.clinic.catalogue import catalogue
 from taut.clinic.chart import Chart, SessionEntry
 from taut.clinic.errors import RecordValidationError
+from taut.clinic.intake_link import SignedCopy
 from taut.clinic.notes import Note, NoteProvenance, Person
 from taut.clinic.people import Client, Clinic, Permission, User
 from taut.services import access
 from taut.store import course as course_store
+from taut.store import intake_link as intake_link_store
 from taut.store import people, records
 from taut.store.engine import Database
 
@@ -65,6 +68,7 @@ class CourseOfCare:
     clinic: Clinic
     staff: tuple[StaffMember, ...]
     chart: Chart
+    signed: tuple[SignedCopy, ...] = ()  # the consents the client signed (by link), with their PDFs
 
 
 def import_course(db: Database, user: User, course: CourseOfCare, *, allow_duplicate: bool = False) -> int:
@@ -89,6 +93,8 @@ def import_course(db: Database, user: User, course: CourseOfCare, *, allow_dupli
         saved = people.add_client(conn, cid_clinic, replace(client, id=None))
         assert saved.id is not None
         new_id = saved.id
+        for copy in course.signed:
+            intake_link_store.add_signed_copy(conn, cid_clinic, new_id, copy)
         session_ids = _add_records(conn, cid_clinic, new_id, chart, me, who)
         _add_notes(conn, cid_clinic, new_id, chart.notes, course, me, session_ids)
         access.log(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -30,12 +31,14 @@ from taut.services.mail import queue_mail
 from taut.store import appointments as book_store
 from taut.store import audit, people, records
 from taut.store import booking as booking_store
+from taut.store import follow_up as follow_store
 from taut.store import portal as store
 from taut.store.engine import Database
 
 # Check-ins are due two days after the session and overdue after four (the 48-hour check-in of the method).
 DUE_AFTER = timedelta(hours=48)
 OVERDUE_AFTER = timedelta(hours=96)
+ANSWER_WITHIN = timedelta(days=2)  # a check-in link sent and not answered for two days is overdue
 LOOK_BACK = timedelta(days=30)
 
 
@@ -420,27 +423,55 @@ def discard(
 
 @dataclass(frozen=True)
 class Due:
+    """A finished session without a recorded check-in: whether its link was sent (by hand or by itself), whether
+    the client answered (waiting for review), what in the answer needs attention, and whether it is overdue."""
+
     session_id: int
     client_id: int
     client_name: str
     occurred_at: datetime
     overdue: bool
+    sent_at: datetime | None = None
+    answered: bool = False
+    attention: tuple[str, ...] = ()
+
+    @property
+    def state(self) -> str:
+        if self.answered:
+            return "needs attention" if self.attention else "answered"
+        return "overdue" if self.overdue else ("sent" if self.sent_at else "due")
+
+    @property
+    def order(self) -> int:
+        """Answers that need attention first, then answers to review, then overdue, then the rest."""
+        return ("needs attention", "answered", "overdue", "sent", "due").index(self.state)
+
+
+def _due(r: Any, link: Any, now: datetime) -> Due:
+    sent_at = link.created_at if link is not None else None
+    answered = link is not None and link.status == "received"
+    late = now - r.occurred_at >= OVERDUE_AFTER or (sent_at is not None and now - sent_at >= ANSWER_WITHIN)
+    return Due(
+        r.id,
+        r.client_id,
+        f"{r.given_name} {r.family_name}",
+        r.occurred_at,
+        overdue=late and not answered,
+        sent_at=sent_at,
+        answered=answered,
+        attention=tuple(a["reason"] for a in (link.attention or ())) if answered else (),
+    )
 
 
 def checkins_due(db: Database, user: User, *, now: datetime | None = None) -> list[Due]:
-    """Finished sessions of the last 30 days without a check-in that are due (48 hours on) or overdue (96)."""
+    """Finished sessions of the last 30 days without a check-in that are due (48 hours on), answered (waiting
+    for review) or overdue (96 hours after the session, or two days after the link was sent, without an
+    answer): answers that need attention first, then answers, overdue, sent and due, oldest first in each."""
     access.require(db, user, Permission.READ_CLINICAL, entity="checkin")
     now = now or _now()
     with db.transaction() as conn:
         rows = store.sessions_without_checkin(conn, user.clinic_id, now - LOOK_BACK, now - DUE_AFTER)
+        links = follow_store.checkin_links(conn, user.clinic_id, [int(r.id) for r in rows])
         access.log(conn, user, "list", "checkin", None, detail=f"{len(rows)} due")
-    return [
-        Due(
-            r.id,
-            r.client_id,
-            f"{r.given_name} {r.family_name}",
-            r.occurred_at,
-            now - r.occurred_at >= OVERDUE_AFTER,
-        )
-        for r in rows
-    ]
+    found = [_due(r, links.get(int(r.id)), now) for r in rows]
+    return sorted(found, key=lambda d: d.order)  # stable: oldest first within each state

@@ -82,3 +82,10 @@ def require_own(shared: Shared, kind: str, record_id: int) -> None:
     listed = shared.sessions if kind == "session" else shared.receipts
     if record_id not in {i for i, _ in listed}:
         raise NotFound(kind, record_id)
+
+
+def checkin_author(db: Database, clinic_id: int, invitation_id: int) -> User | None:
+    """Who made a check-in link (by hand, or the session's practitioner for one sent by itself): the aftercare
+    sheet the check-in page shows is read with their rights, as the documents link does."""
+    with db.transaction() as conn:
+        return people.user_by_id(conn, store.creator_of(conn, clinic_id, invitation_id))

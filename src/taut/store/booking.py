@@ -20,11 +20,18 @@ def get_settings(conn: Connection, clinic_id: int) -> ClientSideSettings:
     r = conn.execute(select(SET).where(SET.c.clinic_id == clinic_id)).first()
     if r is None:
         return ClientSideSettings()
-    return ClientSideSettings(online_booking=bool(r.online_booking), link_days=int(r.link_days))
+    return ClientSideSettings(
+        online_booking=bool(r.online_booking), link_days=int(r.link_days), follow_up=bool(r.follow_up)
+    )
 
 
 def put_settings(conn: Connection, clinic_id: int, s: ClientSideSettings, at: datetime) -> None:
-    values = {"online_booking": s.online_booking, "link_days": s.link_days, "updated_at": at}
+    values = {
+        "online_booking": s.online_booking,
+        "link_days": s.link_days,
+        "follow_up": s.follow_up,
+        "updated_at": at,
+    }
     done = conn.execute(update(SET).where(SET.c.clinic_id == clinic_id).values(**values))
     if done.rowcount == 0:
         conn.execute(SET.insert().values(clinic_id=clinic_id, **values))

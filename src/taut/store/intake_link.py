@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from taut.clinic.errors import NotFound
+from taut.clinic.intake_link import SignedCopy
 from taut.store import tables
 
 INV = tables.portal_invitations
@@ -47,7 +48,7 @@ def clear_draft(conn: Connection, clinic_id: int, invitation_id: int) -> None:
 class ConsentRow:
     id: int
     client_id: int
-    invitation_id: int
+    invitation_id: int | None  # None: read from a FHIR Bundle
     intake_id: int | None
     text_version: str
     signed_at: datetime
@@ -128,3 +129,46 @@ def urgent_clients(conn: Connection, clinic_id: int, client_ids: list[int]) -> s
         )
     )
     return {int(r.client_id) for r in rows if any(a.get("urgent") for a in r.attention or ())}
+
+
+def signed_of_client(conn: Connection, clinic_id: int, client_id: int) -> list[SignedCopy]:
+    """The client's signed consents with their PDFs, oldest first (for the FHIR export)."""
+    rows = conn.execute(
+        select(SC)
+        .where(SC.c.clinic_id == clinic_id, SC.c.client_id == client_id)
+        .order_by(SC.c.signed_at, SC.c.id)
+    )
+    return [
+        SignedCopy(
+            text_version=r.text_version,
+            signed_at=r.signed_at,
+            signer_name=r.signer_name,
+            signature_kind=r.signature_kind,
+            signature=r.signature,
+            sha256=r.sha256,
+            pdf=base64.b64decode(r.pdf),
+        )
+        for r in rows
+    ]
+
+
+def add_signed_copy(conn: Connection, clinic_id: int, client_id: int, c: SignedCopy) -> int:
+    """A signed consent read from a FHIR Bundle (no link of this install signed it)."""
+    return int(
+        conn.execute(
+            SC.insert()
+            .values(
+                clinic_id=clinic_id,
+                client_id=client_id,
+                invitation_id=None,
+                text_version=c.text_version,
+                signed_at=c.signed_at,
+                signer_name=c.signer_name,
+                signature_kind=c.signature_kind,
+                signature=c.signature,
+                sha256=c.sha256,
+                pdf=base64.b64encode(c.pdf).decode("ascii"),
+            )
+            .returning(SC.c.id)
+        ).scalar_one()
+    )

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 
 from taut.clinic.fields import CHECKIN_FIELDS, CLIENT_PEOPLE, TRIGGER_POINT_SIGNS
@@ -149,6 +150,8 @@ clients = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False, default=1),
+    # 0020: the client asked for no check-ins or questionnaires sent by themselves
+    Column("follow_up_opt_out", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("clinic_id", "id"),
     Index("ix_clients_clinic_name", "clinic_id", "family_name", "given_name"),
 )
@@ -711,7 +714,8 @@ signed_consents = Table(
     metadata,
     *keyed("signed_consents"),
     *_of_client("signed_consents"),
-    *_ref("portal_invitations", "invitation_id"),  # the link it was signed by (its submission has the same)
+    # the link it was signed by (its submission has the same); none for a consent read from a FHIR Bundle (0020)
+    *_ref("portal_invitations", "invitation_id", nullable=True),
     *_ref("intakes", "intake_id", nullable=True),
     Column("text_version", String(20), nullable=False),
     Column("signed_at", UTCDateTime, nullable=False),
@@ -737,6 +741,25 @@ client_side_settings = Table(
     Column("online_booking", Boolean, nullable=False, server_default=false()),
     Column("link_days", SmallInteger, nullable=False, server_default="7"),
     Column("updated_at", UTCDateTime, nullable=False),
+    # 0020: the 48-hour check-in and the reassessment questionnaires sent by themselves (on by default)
+    Column("follow_up", Boolean, nullable=False, server_default=true()),
+)
+
+# The follow-up links sent by themselves (0020): one row per session check-in ("checkin", "session:<id>") and per
+# plan reassessment date and instrument ("questionnaire", "plan:<id>:<date>:<instrument>"), so that a link is
+# queued once even when several servers or timers run at the same time (the unique constraint decides).
+follow_ups_sent = Table(
+    "follow_ups_sent",
+    metadata,
+    *keyed("follow_ups_sent"),
+    Column("client_id", Id, nullable=False),
+    ForeignKeyConstraint(["clinic_id", "client_id"], ["clients.clinic_id", "clients.id"]),
+    *_ref("portal_invitations", "invitation_id", nullable=True),
+    Column("kind", String(20), nullable=False),
+    Column("ref", String(80), nullable=False),
+    Column("queued_at", UTCDateTime, nullable=False),
+    UniqueConstraint("clinic_id", "id"),
+    UniqueConstraint("clinic_id", "kind", "ref"),
 )
 
 # An appointment the client booked online: whether the client was new (created by the booking, not yet seen by the

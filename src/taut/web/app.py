@@ -119,6 +119,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         key = link_key(app.state.session_key)
         reminders = ReminderWorker(app.state.db, key, settings.base_url)
         reminders.start()
+    follow_up = None
+    if settings.smtp_url and settings.mail_worker:  # the 48-hour check-ins and reassessment questionnaires
+        from taut.clinic.portal import link_key as portal_key
+        from taut.services.follow_up import FollowUpWorker
+
+        follow_up = FollowUpWorker(app.state.db, portal_key(app.state.session_key), settings.base_url)
+        follow_up.start()
     try:
         yield
     finally:
@@ -126,6 +133,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             worker.stop()
         if reminders is not None:
             reminders.stop()
+        if follow_up is not None:
+            follow_up.stop()
 
 
 def _is_api(request: Request) -> bool:

@@ -35,7 +35,11 @@ def _page(
 @router.get("/settings/client-side")
 def client_side(request: Request, db: DB, user: CurrentUser) -> Response:
     s = booking.get_settings(db, user)
-    form = {"online_booking": "on" if s.online_booking else "", "link_days": str(s.link_days)}
+    form = {
+        "online_booking": "on" if s.online_booking else "",
+        "link_days": str(s.link_days),
+        "follow_up": "on" if s.follow_up else "",
+    }
     return _page(request, db, user, form, saved=request.query_params.get("saved"))
 
 
@@ -46,7 +50,13 @@ def save_client_side(request: Request, db: DB, user: CurrentUser, form: FormFiel
         days = whole(form, "link_days", 1, MAX_DAYS, required=True)
         assert days is not None
         booking.save_settings(
-            db, user, ClientSideSettings(online_booking=checked(form, "online_booking"), link_days=days)
+            db,
+            user,
+            ClientSideSettings(
+                online_booking=checked(form, "online_booking"),
+                link_days=days,
+                follow_up=checked(form, "follow_up"),
+            ),
         )
     except RecordValidationError as e:
         return _page(request, db, user, form, 422, error=e)

@@ -122,7 +122,39 @@ def link_page(request: Request, db: DB, token: str) -> Response:
         from taut.web.portal.records import documents_page
 
         return documents_page(request, db, token)
-    return page(request, _template(view), _form_context(view, {}, None))
+    context = _form_context(view, {}, None)
+    if view.invitation.purpose == "checkin":
+        context.update(_aftercare(db, view))
+    return page(request, _template(view), context)
+
+
+def _aftercare(db: Any, view: portal.LinkView) -> dict[str, Any]:
+    """The session's aftercare sheet, readable on the phone below the check-in (not only as a PDF): what to
+    expect, what helps, each treated muscle's self-care with its picture, when to call."""
+    from taut.clinic.errors import ClinicError
+    from taut.clinic.naming import long_date
+    from taut.reports.load import load_handout
+    from taut.reports.pictures import treated_picture
+    from taut.services.shared_documents import checkin_author
+
+    inv = view.invitation
+    if inv.session_id is None or inv.id is None:
+        return {}
+    author = checkin_author(db, view.clinic_id, inv.id)
+    if author is None:
+        return {}
+    try:
+        content = load_handout(db, author, inv.session_id)
+    except (
+        ClinicError
+    ):  # no hold recorded (nothing to say what was treated), or the author may no longer read it
+        return {}
+    picture = treated_picture(content.muscles)
+    return {
+        "aftercare": content,
+        "aftercare_on": long_date(content.session_date),
+        "aftercare_picture": picture.uri if picture else None,
+    }
 
 
 def checkin_answers(form: dict[str, str]) -> CheckInAnswers:

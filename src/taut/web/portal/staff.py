@@ -15,7 +15,7 @@ from taut.clinic.naming import instrument_short
 from taut.clinic.outcomes import INSTRUMENTS
 from taut.clinic.people import Permission, User
 from taut.clinic.portal import Submission
-from taut.services import clients, intake_link, portal
+from taut.services import clients, follow_up, intake_link, portal
 from taut.store.engine import Database
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.forms import FormFields
@@ -67,6 +67,8 @@ def chart_panel(db: Database, user: User, client_id: int) -> dict[str, Any] | No
         "attention": [a for v in received for a in v.submission.attention],
         "instruments": [(k, instrument_short(k)) for k in INSTRUMENTS],
         "can_write": user.can(Permission.WRITE_CLINICAL),
+        "follow_up_off": follow_up.is_opted_out(db, user, client_id),
+        "can_edit_client": user.can(Permission.EDIT_CLIENTS),
     }
 
 
@@ -122,6 +124,16 @@ def accept_submission(db: DB, user: CurrentUser, client_id: int, submission_id: 
 @router.post("/clients/{client_id}/submissions/{submission_id}/discard")
 def discard_submission(db: DB, user: CurrentUser, client_id: int, submission_id: int) -> Response:
     portal.discard(db, user, submission_id, client_id=client_id)
+    return RedirectResponse(f"/clients/{client_id}#client-sent", status_code=303)
+
+
+@router.post("/clients/{client_id}/follow-up")
+def set_follow_up(db: DB, user: CurrentUser, client_id: int, form: FormFields) -> Response:
+    """The client's opt-out of the check-ins and questionnaires sent by themselves (``follow_up``: on or off)."""
+    choice = form.get("follow_up", "").strip()
+    if choice not in ("on", "off"):
+        raise RecordValidationError("follow_up", "must be on or off")
+    follow_up.set_opt_out(db, user, client_id, choice == "off")
     return RedirectResponse(f"/clients/{client_id}#client-sent", status_code=303)
 
 
