@@ -89,9 +89,17 @@ def test_retention_keeps_the_newest_backups(db: Database, world: World, tmp_path
 
 # --- files that must be refused -------------------------------------------------------------------------------
 def corrupt(path: Path) -> None:
+    """Damage the file: on a SQLite file, the header of every page after the first (so the damage never lands
+    only in free space, whatever the layout); on anything else, 4 KB in the middle."""
     data = bytearray(path.read_bytes())
-    middle = len(data) // 2
-    data[middle : middle + 4096] = bytes((i * 37 + 11) % 256 for i in range(4096))
+    noise = bytes((i * 37 + 11) % 256 for i in range(4096))
+    if data.startswith(b"SQLite format 3\x00"):
+        page = int.from_bytes(data[16:18], "big") or 65536
+        for start in range(page, len(data), page):
+            data[start : start + 16] = noise[:16]
+    else:
+        middle = len(data) // 2
+        data[middle : middle + 4096] = noise
     path.write_bytes(bytes(data))
 
 

@@ -128,13 +128,19 @@ def test_plan_points_are_saved_in_the_order_given(web_world: WebWorld) -> None:
 
 def test_a_new_client_form_reports_all_its_errors_in_one_submit(web_world: WebWorld) -> None:
     c = signed_in(web_world.app, web_world.bob)
-    r = c.post("/clients/new", data={"csrf_token": c.csrf, "given_name": "", "family_name": ""})
+    r = c.post(
+        "/clients/new",
+        data={"csrf_token": c.csrf, "given_name": "", "family_name": "", "consent_treatment": "not_yet"},
+    )
     assert r.status_code == 422
     assert _summary(r.text) == [
         "Given name: is required",
         "Family name: is required",
         "Date of birth: is required (a date like 2025-03-03)",
     ]
+    # without an answer about consent to treatment, that is reported in the same submit
+    r = c.post("/clients/new", data={"csrf_token": c.csrf, "given_name": "", "family_name": ""})
+    assert len(_summary(r.text)) == 4 and "consents to treatment" in _summary(r.text)[3]
     for field in ("f-given_name", "f-family_name", "f-date_of_birth"):
         _marked(r.text, field)
 
