@@ -96,7 +96,9 @@ def test_online_booking_is_off_until_the_owner_switches_it_on(web_world: WebWorl
     )
     owner = signed_in(w.app, w.alice)
     bad = owner.post("/settings/client-side", data={"link_days": "0", "csrf_token": owner.csrf})
-    assert bad.status_code == 422 and "link days" in bad.text.lower() and "must be between 1 and 30" in bad.text
+    assert (
+        bad.status_code == 422 and "link days" in bad.text.lower() and "must be between 1 and 30" in bad.text
+    )
     assert "Clients' side" in owner.get("/settings").text
 
 
