@@ -100,6 +100,7 @@ def test_the_chart_the_start_form_and_the_session_block_agree_on_the_latest_inta
     """An intake typed in late for an earlier day gets the higher id; the latest intake is still the one with
     the later date, for the chart, the suggestions, the conductor's start form and the session block alike."""
     from taut.services import conductor_support
+    from taut.web.conductor.page import start_view
 
     c = clients.register_client(db, world.bob, make_client())
     assert c.id is not None
@@ -116,7 +117,7 @@ def test_the_chart_the_start_form_and_the_session_block_agree_on_the_latest_inta
     latest = chart.latest_intake()
     assert latest is not None and latest.id == flagged
     assert suggestions.suggest_for_intake(db, world.bob, c.id).intake.id == flagged
-    start = conductor_support.start_view(db, world.bob, c.id)
+    start = start_view(conductor_support.start_records(db, world.bob, c.id))
     assert start.latest_intake_id == flagged and start.pending_red_flags == chart.pending_red_flags() != ()
     with pytest.raises(TreatmentBlocked):
         sessions.start_session(db, world.bob, c.id, pain_before=5)

@@ -1,6 +1,6 @@
 """The session conductor's rules, pure: which points a session treats and in what order, the technique a point
 starts with, and the client's cautions from the latest intake (services/conductor_support.py reads the records
-and hands them here; web/conductor/view.py shows the result).
+and hands them here; web/conductor/page.py applies them for the start form and the conductor page).
 
 The points of a session come from its plan; without a plan (or a plan without points) from the active
 trigger-point findings of the client's latest assessment. Holds on points outside that list follow it.

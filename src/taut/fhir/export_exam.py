@@ -7,6 +7,7 @@ import dataclasses
 from datetime import date
 from typing import TYPE_CHECKING
 
+from taut.anatomy.pain import PainMark
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
 from taut.clinic.factors import FACTORS
 from taut.clinic.fields import TRIGGER_POINT_SIGNS
@@ -23,10 +24,45 @@ if TYPE_CHECKING:
 def intake(b: Builder, i: Intake) -> None:
     """The intake form as a QuestionnaireResponse, then one Observation per painted region."""
     qr = urn(f"intake/{i.id}")
+    b.add(
+        qr,
+        "QuestionnaireResponse",
+        {
+            "questionnaire": c.questionnaire("intake"),
+            "status": "completed",
+            "subject": ref(b.patient),
+            "authored": day(i.recorded_on),
+            "item": _intake_items(i),
+        },
+    )
+    for mark in i.pain_drawing:
+        b.add(urn(f"intake/{i.id}/pain/{mark.ref.key}"), "Observation", _pain_mark(b, i, mark, qr))
+
+
+def _intake_items(i: Intake) -> list[Json]:
+    """The answers of the intake form, in the form's order; what was not told is left out."""
     items: list[Json] = [text_item("chief-complaint", i.chief_complaint)]
     items.append(
         item("onset", [{"valueCoding": c.coding(c.CS_ONSET, i.onset, c.ONSET_DISPLAY.get(i.onset))}])
     )
+    items += _course_items(i)
+    if i.history:
+        items.append(text_item("history", i.history))
+    if i.medications:
+        items.append(item("medications", [{"valueString": m} for m in i.medications]))
+    if i.screening:
+        items.append(_screening_item(i))
+    if i.answers:
+        items.append(_safety_screen_item(i))
+    factors = _factors(i)
+    if factors:
+        items.append({"linkId": "factors", "item": factors})
+    return items
+
+
+def _course_items(i: Intake) -> list[Json]:
+    """When it began, how long it has lasted, and the vocabulary words of how it came and behaves."""
+    items: list[Json] = []
     if i.began_on is not None:
         items.append(item("began-on", [{"valueDate": day(i.began_on)}]))
     if i.duration_weeks is not None:
@@ -40,81 +76,63 @@ def intake(b: Builder, i: Intake) -> None:
     ):
         if words:
             items.append(item(link, [{"valueCoding": c.coding(c.CS_VOCABULARY, w)} for w in words]))
-    if i.history:
-        items.append(text_item("history", i.history))
-    if i.medications:
-        items.append(item("medications", [{"valueString": m} for m in i.medications]))
-    if i.screening:
-        answers = [
-            {
-                "valueCoding": c.coding(c.CS_VOCABULARY, a.term),
-                "item": [item("screening.present", [{"valueBoolean": a.present}])],
-            }
-            for a in i.screening
-        ]
-        items.append(item("screening", answers))
-    if i.answers:
-        items.append(
-            {
-                "linkId": "safety-screen",
-                "item": [
-                    item(
-                        f"safety-screen.{a.question}",
-                        [
-                            {
-                                "valueCoding": c.coding(
-                                    c.CS_SCREEN_ANSWER, a.answer, c.SCREEN_ANSWER_DISPLAY.get(a.answer)
-                                )
-                            }
-                        ],
-                    )
-                    for a in i.answers
-                ],
-            }
-        )
-    factors = _factors(i)
-    if factors:
-        items.append({"linkId": "factors", "item": factors})
-    b.add(
-        qr,
-        "QuestionnaireResponse",
+    return items
+
+
+def _screening_item(i: Intake) -> Json:
+    """The screening terms asked, each with whether it is present."""
+    answers = [
         {
-            "questionnaire": c.questionnaire("intake"),
-            "status": "completed",
-            "subject": ref(b.patient),
-            "authored": day(i.recorded_on),
-            "item": items,
-        },
-    )
-    for mark in i.pain_drawing:
-        body: Json = {
-            "status": "final",
-            "category": c.category("survey"),
-            "code": c.concept(
-                c.coding(
-                    c.LOINC,
-                    c.LOINC_PAIN_SEVERITY,
-                    "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
-                )
-            ),
-            "subject": ref(b.patient),
-            "effectiveDateTime": day(i.recorded_on),
+            "valueCoding": c.coding(c.CS_VOCABULARY, a.term),
+            "item": [item("screening.present", [{"valueBoolean": a.present}])],
         }
-        if mark.intensity is None:
-            body["dataAbsentReason"] = c.concept(c.coding(c.DATA_ABSENT_REASON, "not-asked"))
-        else:
-            body["valueQuantity"] = c.quantity(mark.intensity, "{score}")
-        body["bodySite"] = b.region_site(mark.ref)
-        if mark.qualities:
-            body["component"] = [
-                {
-                    "code": c.concept(c.coding(c.LOINC, c.LOINC_PROBLEM_QUALITY)),
-                    "valueCodeableConcept": c.concept(c.coding(c.CS_VOCABULARY, q)),
-                }
-                for q in mark.qualities
-            ]
-        body["derivedFrom"] = [ref(qr)]
-        b.add(urn(f"intake/{i.id}/pain/{mark.ref.key}"), "Observation", body)
+        for a in i.screening
+    ]
+    return item("screening", answers)
+
+
+def _safety_screen_item(i: Intake) -> Json:
+    """The safety screen's questions, one nested item per answered question."""
+    answers = [
+        item(
+            f"safety-screen.{a.question}",
+            [{"valueCoding": c.coding(c.CS_SCREEN_ANSWER, a.answer, c.SCREEN_ANSWER_DISPLAY.get(a.answer))}],
+        )
+        for a in i.answers
+    ]
+    return {"linkId": "safety-screen", "item": answers}
+
+
+def _pain_mark(b: Builder, i: Intake, mark: PainMark, qr: str) -> Json:
+    """One painted region as a pain-severity Observation derived from the intake form."""
+    body: Json = {
+        "status": "final",
+        "category": c.category("survey"),
+        "code": c.concept(
+            c.coding(
+                c.LOINC,
+                c.LOINC_PAIN_SEVERITY,
+                "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+            )
+        ),
+        "subject": ref(b.patient),
+        "effectiveDateTime": day(i.recorded_on),
+    }
+    if mark.intensity is None:
+        body["dataAbsentReason"] = c.concept(c.coding(c.DATA_ABSENT_REASON, "not-asked"))
+    else:
+        body["valueQuantity"] = c.quantity(mark.intensity, "{score}")
+    body["bodySite"] = b.region_site(mark.ref)
+    if mark.qualities:
+        body["component"] = [
+            {
+                "code": c.concept(c.coding(c.LOINC, c.LOINC_PROBLEM_QUALITY)),
+                "valueCodeableConcept": c.concept(c.coding(c.CS_VOCABULARY, q)),
+            }
+            for q in mark.qualities
+        ]
+    body["derivedFrom"] = [ref(qr)]
+    return body
 
 
 def decision(b: Builder, d: ScreeningDecision) -> None:

@@ -48,6 +48,9 @@ FACTOR_GROUPS: dict[str, type[Biomechanical | Biochemical | Psychosocial]] = {
 }
 
 
+_KINDS = {"mechanisms": ("mechanism",), "aggravators": ("aggravator",), "symptoms": ("quality", "associated")}
+
+
 def intake(rd: Reader, e: Entry, local: int) -> Intake:
     """One intake form with the Observations of its pain drawing (``derivedFrom`` the form)."""
     r = e.resource
@@ -61,69 +64,73 @@ def intake(rd: Reader, e: Entry, local: int) -> Intake:
     }
     factors: dict[str, dict[str, Any]] = {"biomechanical": {}, "biochemical": {}, "psychosocial": {}}
     for k, item in enumerate(r.get("item") or []):
-        p = f"item[{k}]"
-        link = item.get("linkId")
-        if link == "chief-complaint":
-            v["chief_complaint"] = one_answer(e, item, p, "valueString")
-        elif link == "onset":
-            coding = one_answer(e, item, p, "valueCoding")
-            v["onset"], _ = code_of(e, {"coding": [coding]}, f"{p}.answer[0].valueCoding", c.CS_ONSET)
-        elif link == "began-on":
-            v["began_on"] = a_date(e, one_answer(e, item, p, "valueDate"), f"{p}.answer[0].valueDate")
-        elif link == "duration-weeks":
-            v["duration_weeks"] = one_answer(e, item, p, "valueInteger")
-        elif link == "duration-days":
-            v["duration_days"] = one_answer(e, item, p, "valueInteger")
-        elif link == "safety-screen":
-            v["answers"] = tuple(
-                _screen_answer(e, a, f"{p}.item[{j}]") for j, a in enumerate(item.get("item") or [])
-            )
-        elif link in ("mechanisms", "aggravators", "symptoms"):
-            kinds = {"mechanisms": ("mechanism",), "aggravators": ("aggravator",)}.get(
-                link, ("quality", "associated")
-            )
-            v[link] = tuple(_term(rd, e, a, f"{p}.answer[{j}]", kinds) for j, a in enumerate(answers(item)))
-        elif link == "history":
-            v["history"] = one_answer(e, item, p, "valueString")
-        elif link == "medications":
-            v["medications"] = tuple(
-                _string(rd, e, a, f"{p}.answer[{j}]") for j, a in enumerate(answers(item))
-            )
-        elif link == "screening":
-            v["screening"] = tuple(
-                _screening(rd, e, a, f"{p}.answer[{j}]") for j, a in enumerate(answers(item))
-            )
-        elif link == "factors":
-            for g, group in enumerate(item.get("item") or []):
-                _factor_group(rd, e, group, f"{p}.item[{g}]", factors)
-        else:
-            raise e.error(f"{p}.linkId", f"{link!r} is not an item of Taut's intake form")
+        _intake_item(rd, e, item, f"item[{k}]", v, factors)
     if "chief_complaint" not in v:
         raise e.error("item", "the chief complaint (linkId chief-complaint) is required")
     recorded_on = a_date(e, required(e, r, "authored"), "authored")
+    marks = _pain_marks(rd, e)
+    with at(e, "item"):
+        fs = _factors_of(e, factors)
+        intake = Intake(
+            id=local, recorded_on=recorded_on, pain_drawing=PainDrawing.of(marks), factors=fs, **v
+        )
+        return intake.validate(rd.cat)
+
+
+def _intake_item(
+    rd: Reader, e: Entry, item: Json, p: str, v: dict[str, Any], factors: dict[str, dict[str, Any]]
+) -> None:
+    """Read one item of the intake form into the intake's values ``v`` (or its ``factors``)."""
+    link = item.get("linkId")
+    if link in ("chief-complaint", "history"):
+        v[link.replace("-", "_")] = one_answer(e, item, p, "valueString")
+    elif link == "onset":
+        coding = one_answer(e, item, p, "valueCoding")
+        v["onset"], _ = code_of(e, {"coding": [coding]}, f"{p}.answer[0].valueCoding", c.CS_ONSET)
+    elif link == "began-on":
+        v["began_on"] = a_date(e, one_answer(e, item, p, "valueDate"), f"{p}.answer[0].valueDate")
+    elif link in ("duration-weeks", "duration-days"):
+        v[link.replace("-", "_")] = one_answer(e, item, p, "valueInteger")
+    elif link == "safety-screen":
+        v["answers"] = tuple(
+            _screen_answer(e, a, f"{p}.item[{j}]") for j, a in enumerate(item.get("item") or [])
+        )
+    elif link in _KINDS:
+        v[link] = tuple(
+            _term(rd, e, a, f"{p}.answer[{j}]", _KINDS[link]) for j, a in enumerate(answers(item))
+        )
+    elif link == "medications":
+        v["medications"] = tuple(_string(rd, e, a, f"{p}.answer[{j}]") for j, a in enumerate(answers(item)))
+    elif link == "screening":
+        v["screening"] = tuple(_screening(rd, e, a, f"{p}.answer[{j}]") for j, a in enumerate(answers(item)))
+    elif link == "factors":
+        for g, group in enumerate(item.get("item") or []):
+            _factor_group(rd, e, group, f"{p}.item[{g}]", factors)
+    else:
+        raise e.error(f"{p}.linkId", f"{link!r} is not an item of Taut's intake form")
+
+
+def _pain_marks(rd: Reader, e: Entry) -> list[PainMark]:
+    """The pain drawing: the Observations ``derivedFrom`` the form, each taken so it is not read twice."""
     marks = []
     for o in rd.derived_from.get(e.url, []):
         if rd.kind[o.url] != "pain-region":
             raise o.error("derivedFrom[0]", "an intake form has pain-drawing observations, not scores")
         marks.append(_mark(rd, o))
         rd.take(o)
-    with at(e, "item"):
-        try:
-            fs = Factors(
-                biomechanical=Biomechanical(**factors["biomechanical"]),
-                biochemical=Biochemical(**factors["biochemical"]),
-                psychosocial=Psychosocial(**factors["psychosocial"]),
-            )
-        except TypeError as err:
-            raise e.error("item", f"bad factors: {err}") from None
-        intake = Intake(
-            id=local,
-            recorded_on=recorded_on,
-            pain_drawing=PainDrawing.of(marks),
-            factors=fs,
-            **v,
+    return marks
+
+
+def _factors_of(e: Entry, factors: dict[str, dict[str, Any]]) -> Factors:
+    """The three groups of factors read from the form."""
+    try:
+        return Factors(
+            biomechanical=Biomechanical(**factors["biomechanical"]),
+            biochemical=Biochemical(**factors["biochemical"]),
+            psychosocial=Psychosocial(**factors["psychosocial"]),
         )
-        return intake.validate(rd.cat)
+    except TypeError as err:
+        raise e.error("item", f"bad factors: {err}") from None
 
 
 def _term(rd: Reader, e: Entry, answer: Json, path: str, kinds: tuple[str, ...]) -> str:

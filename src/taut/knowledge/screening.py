@@ -133,102 +133,126 @@ def _text(d: dict[str, Any], key: str, where: str, problems: list[str], *, requi
     return v.strip()
 
 
+_QUESTION_KEYS = {"id", "group", "ask", "yes_means", "contradicted_by", "sources", "note"}
+_Head = tuple[str, str, str, tuple[str, ...]]
+
+
+class _Reading:
+    """One reading of the screening file: the knowledge it checks against and every problem found so far."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.regions = body_map().regions
+        self.problems: list[str] = []
+
+    def sources(self, value: Any, where: str) -> tuple[str, ...]:
+        refs = _strings(value, where, self.problems, required=True)
+        for r in refs:
+            if r.partition(":")[0] not in self.kb.sources:
+                self.problems.append(f"{where}: {r!r} is not a key of sources.yaml")
+        return refs
+
+    def terms(self, value: Any, where: str, *, required: bool = False) -> tuple[str, ...]:
+        words = _strings(value, where, self.problems, required=required)
+        for w in words:
+            if w not in self.kb.vocabulary:
+                self.problems.append(f"{where}: {w!r} is not a term of vocabulary.yaml")
+        return words
+
+    def heads(self, raw_groups: list[Any]) -> list[_Head]:
+        """Each group's id, name, what it screens for and its sources, in the file's order."""
+        heads: list[_Head] = []
+        for i, g in enumerate(raw_groups):
+            where = f"groups[{i}]"
+            if not isinstance(g, dict):
+                self.problems.append(f"{where}: must be a mapping")
+                continue
+            gid = _text(g, "id", where, self.problems)
+            if any(h[0] == gid for h in heads):
+                self.problems.append(f"{where}: group id {gid!r} is used twice")
+            name = _text(g, "name", where, self.problems)
+            screens_for = _text(g, "screens_for", where, self.problems)
+            heads.append((gid, name, screens_for, self.sources(g.get("sources"), f"{where}.sources")))
+        return heads
+
+    def questions(self, raw_questions: list[Any], by_group: dict[str, list[Question]]) -> None:
+        """Read every question into its group's list."""
+        seen: set[str] = set()
+        for i, q in enumerate(raw_questions):
+            if not isinstance(q, dict):
+                self.problems.append(f"questions[{i}]: must be a mapping")
+                continue
+            qid = _text(q, "id", f"questions[{i}]", self.problems)
+            where = f"question {qid or i}"
+            if qid in seen:
+                self.problems.append(f"{where}: the id is used twice")
+            seen.add(qid)
+            question = self.question(q, qid, where)
+            if question.group not in by_group:
+                self.problems.append(f"{where}.group: {question.group!r} is not a group id")
+            else:
+                by_group[question.group].append(question)
+
+    def question(self, q: dict[str, Any], qid: str, where: str) -> Question:
+        """One question (its id already read)."""
+        unknown = set(q) - _QUESTION_KEYS
+        if unknown:
+            self.problems.append(f"{where}: unknown keys {', '.join(sorted(unknown))}")
+        contradictions = self.contradictions(q.get("contradicted_by") or [], where)
+        gid = _text(q, "group", where, self.problems)
+        question = Question(
+            id=qid,
+            group=gid,
+            ask=_text(q, "ask", where, self.problems),
+            yes=self.terms(q.get("yes_means"), f"{where}.yes_means", required=True),
+            contradicted_by=contradictions,
+            sources=self.sources(q.get("sources"), f"{where}.sources"),
+            note=_text(q, "note", where, self.problems, required=False),
+        )
+        if question.ask and not question.ask.endswith("?"):
+            self.problems.append(f"{where}.ask: a question ends with '?'")
+        return question
+
+    def contradictions(self, raw: Iterable[Any], where: str) -> tuple[Contradiction, ...]:
+        """What contradicts a "no" to one question."""
+        out: list[Contradiction] = []
+        for j, c in enumerate(raw):
+            cw = f"{where}.contradicted_by[{j}]"
+            if not isinstance(c, dict):
+                self.problems.append(f"{cw}: must be a mapping")
+                continue
+            rids = _strings(c.get("regions"), f"{cw}.regions", self.problems)
+            for r in rids:
+                if r not in self.regions:
+                    self.problems.append(f"{cw}.regions: {r!r} is not a region id of regions.yaml")
+            quals = _strings(c.get("qualities"), f"{cw}.qualities", self.problems)
+            for ql in quals:
+                if ql not in QUALITIES:
+                    self.problems.append(f"{cw}.qualities: {ql!r} is not a pain quality")
+            cterms = self.terms(c.get("terms"), f"{cw}.terms")
+            if not (rids or quals or cterms):
+                self.problems.append(f"{cw}: give regions, qualities or terms")
+            out.append(Contradiction(_text(c, "why", cw, self.problems), rids, quals, cterms))
+        return tuple(out)
+
+
 def parse(data: Any, kb: KnowledgeBase) -> Screen:
     """The screen a parsed screening file describes; ScreeningError listing every problem otherwise."""
-    problems: list[str] = []
     if not isinstance(data, dict):
         raise ScreeningError("screening.yaml: expected 'groups:' and 'questions:'")
-    regions = body_map().regions
     raw_groups = data.get("groups") or []
     raw_questions = data.get("questions") or []
     if not isinstance(raw_groups, list) or not isinstance(raw_questions, list):
         raise ScreeningError("screening.yaml: 'groups' and 'questions' must be lists")
-
-    def sources(value: Any, where: str) -> tuple[str, ...]:
-        refs = _strings(value, where, problems, required=True)
-        for r in refs:
-            if r.partition(":")[0] not in kb.sources:
-                problems.append(f"{where}: {r!r} is not a key of sources.yaml")
-        return refs
-
-    def terms(value: Any, where: str, *, required: bool = False) -> tuple[str, ...]:
-        words = _strings(value, where, problems, required=required)
-        for w in words:
-            if w not in kb.vocabulary:
-                problems.append(f"{where}: {w!r} is not a term of vocabulary.yaml")
-        return words
-
-    heads: list[tuple[str, str, str, tuple[str, ...]]] = []
-    for i, g in enumerate(raw_groups):
-        where = f"groups[{i}]"
-        if not isinstance(g, dict):
-            problems.append(f"{where}: must be a mapping")
-            continue
-        gid = _text(g, "id", where, problems)
-        if any(h[0] == gid for h in heads):
-            problems.append(f"{where}: group id {gid!r} is used twice")
-        heads.append(
-            (
-                gid,
-                _text(g, "name", where, problems),
-                _text(g, "screens_for", where, problems),
-                sources(g.get("sources"), f"{where}.sources"),
-            )
-        )
+    reading = _Reading(kb)
+    heads = reading.heads(raw_groups)
     by_group: dict[str, list[Question]] = {h[0]: [] for h in heads}
-    seen: set[str] = set()
-    for i, q in enumerate(raw_questions):
-        where = f"questions[{i}]"
-        if not isinstance(q, dict):
-            problems.append(f"{where}: must be a mapping")
-            continue
-        qid = _text(q, "id", where, problems)
-        where = f"question {qid or i}"
-        if qid in seen:
-            problems.append(f"{where}: the id is used twice")
-        seen.add(qid)
-        unknown = set(q) - {"id", "group", "ask", "yes_means", "contradicted_by", "sources", "note"}
-        if unknown:
-            problems.append(f"{where}: unknown keys {', '.join(sorted(unknown))}")
-        contradictions: list[Contradiction] = []
-        for j, c in enumerate(q.get("contradicted_by") or []):
-            cw = f"{where}.contradicted_by[{j}]"
-            if not isinstance(c, dict):
-                problems.append(f"{cw}: must be a mapping")
-                continue
-            rids = _strings(c.get("regions"), f"{cw}.regions", problems)
-            for r in rids:
-                if r not in regions:
-                    problems.append(f"{cw}.regions: {r!r} is not a region id of regions.yaml")
-            quals = _strings(c.get("qualities"), f"{cw}.qualities", problems)
-            for ql in quals:
-                if ql not in QUALITIES:
-                    problems.append(f"{cw}.qualities: {ql!r} is not a pain quality")
-            cterms = terms(c.get("terms"), f"{cw}.terms")
-            if not (rids or quals or cterms):
-                problems.append(f"{cw}: give regions, qualities or terms")
-            contradictions.append(Contradiction(_text(c, "why", cw, problems), rids, quals, cterms))
-        gid = _text(q, "group", where, problems)
-        question = Question(
-            id=qid,
-            group=gid,
-            ask=_text(q, "ask", where, problems),
-            yes=terms(q.get("yes_means"), f"{where}.yes_means", required=True),
-            contradicted_by=tuple(contradictions),
-            sources=sources(q.get("sources"), f"{where}.sources"),
-            note=_text(q, "note", where, problems, required=False),
-        )
-        if question.ask and not question.ask.endswith("?"):
-            problems.append(f"{where}.ask: a question ends with '?'")
-        if gid not in by_group:
-            problems.append(f"{where}.group: {gid!r} is not a group id")
-        else:
-            by_group[gid].append(question)
+    reading.questions(raw_questions, by_group)
     for gid, qs in by_group.items():
         if not qs:
-            problems.append(f"group {gid}: has no question")
-    if problems:
-        raise ScreeningError("screening.yaml: " + "; ".join(problems))
+            reading.problems.append(f"group {gid}: has no question")
+    if reading.problems:
+        raise ScreeningError("screening.yaml: " + "; ".join(reading.problems))
     return Screen(tuple(Group(gid, n, s, src, tuple(by_group[gid])) for gid, n, s, src in heads))
 
 

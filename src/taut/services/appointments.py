@@ -444,17 +444,9 @@ def book(
         plan_id = store.active_plan_id(conn, user.clinic_id, client_id)
         made = []
         for i, s in enumerate(starts):
-            try:
-                _check_slot(conn, user.clinic_id, tz, kind, p.id, s, at=at, room_id=room)
-            except (RecordValidationError, SlotTaken) as e:
-                if len(starts) == 1:
-                    raise
-                local = s.astimezone(tz).strftime("%d %b %Y %H:%M")
-                if isinstance(e, SlotTaken):
-                    raise SlotTaken(f"appointment {i + 1} of the series ({local}): {e}") from None
-                raise RecordValidationError(
-                    e.field, f"appointment {i + 1} of the series ({local}) {e.rule}"
-                ) from None
+            _check_in_series(
+                conn, user.clinic_id, tz, kind, p.id, s, at=at, room_id=room, n=i + 1, of=len(starts)
+            )
             end, blocks = ap.timed(s, kind)
             a = Appointment(
                 client_id=client_id,
@@ -469,22 +461,51 @@ def book(
                 price_cents=kind.price_cents,
                 note=note,
             ).validate()
-            aid = store.insert_appointment(conn, user.clinic_id, a, by=user.id)
-            made.append(replace(a, id=aid))
-            access.log(
-                conn,
-                user,
-                "create",
-                "appointment",
-                aid,
-                client_id=client_id,
-                detail=f"{kind.name} {s.isoformat()}",
-            )
+            made.append(_insert_booked(conn, user, a, kind))
         if waitlist_id is not None:
-            entry = store.get_waiting(conn, user.clinic_id, waitlist_id)
-            if entry.client_id == client_id:
-                store.set_waiting_status(conn, user.clinic_id, waitlist_id, "booked")
+            _waiting_booked(conn, user.clinic_id, waitlist_id, client_id)
     return made
+
+
+def _check_in_series(
+    conn: Connection,
+    clinic_id: int,
+    tz: ZoneInfo,
+    kind: AppointmentType,
+    practitioner_id: int,
+    s: datetime,
+    *,
+    at: datetime,
+    room_id: int | None,
+    n: int,
+    of: int,
+) -> None:
+    """The slot check of the ``n``-th appointment of ``of``; in a series the error says which one (and when)."""
+    try:
+        _check_slot(conn, clinic_id, tz, kind, practitioner_id, s, at=at, room_id=room_id)
+    except (RecordValidationError, SlotTaken) as e:
+        if of == 1:
+            raise
+        local = s.astimezone(tz).strftime("%d %b %Y %H:%M")
+        if isinstance(e, SlotTaken):
+            raise SlotTaken(f"appointment {n} of the series ({local}): {e}") from None
+        raise RecordValidationError(e.field, f"appointment {n} of the series ({local}) {e.rule}") from None
+
+
+def _insert_booked(conn: Connection, user: User, a: Appointment, kind: AppointmentType) -> Appointment:
+    """Store one booked appointment and its audit row; the appointment with its new id."""
+    assert user.id is not None
+    aid = store.insert_appointment(conn, user.clinic_id, a, by=user.id)
+    detail = f"{kind.name} {a.starts_at.isoformat()}"
+    access.log(conn, user, "create", "appointment", aid, client_id=a.client_id, detail=detail)
+    return replace(a, id=aid)
+
+
+def _waiting_booked(conn: Connection, clinic_id: int, waitlist_id: int, client_id: int) -> None:
+    """The waiting-list entry the booking came from is booked (if it is this client's)."""
+    entry = store.get_waiting(conn, clinic_id, waitlist_id)
+    if entry.client_id == client_id:
+        store.set_waiting_status(conn, clinic_id, waitlist_id, "booked")
 
 
 def get(db: Database, user: User, appointment_id: int) -> Appointment:

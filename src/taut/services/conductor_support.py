@@ -1,12 +1,14 @@
 """What the session conductor needs beside services/sessions.py, each in one audited read or one transaction:
 
-    start_view(db, user, client_id) -> StartView        the start form: plans, pending red flags, cautions
-    session_view(db, user, session_id) -> SessionView   the conductor: the session, its points in order,
-                                                        the client's cautions, its check-in
-    record_checkin_once(db, user, checkin)               the 48-hour check-in, one per finished session
+    start_records(db, user, client_id) -> StartRecords       the client's chart and the latest intake's red
+                                                              flags with where each stands
+    session_records(db, user, session_id) -> SessionRecords  the session, its client and plan, the latest
+                                                              assessment's findings and intake, its check-in
+    record_checkin_once(db, user, checkin)                    the 48-hour check-in, one per finished session
 
-Which points a session treats and the client's cautions are the core's rules (clinic/conductor.py); this
-module reads the records they need and checks access.
+These return the records they read, nothing a page makes of them: which points a session treats and the
+client's cautions are the core's rules (clinic/conductor.py), and the start form and conductor page that apply
+them are the web's (web/conductor/page.py).
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from taut.clinic.conductor import Caution, Point, assessment_points, client_cautions, session_points
+from taut.clinic.assessment import TriggerPointFinding
+from taut.clinic.chart import Chart
 from taut.clinic.errors import RecordValidationError, SignedRecordError
+from taut.clinic.intake import Intake
 from taut.clinic.naming import short_date
 from taut.clinic.people import Client, Permission, User
 from taut.clinic.plan import TreatmentPlan
-from taut.clinic.screening import AWAITING, PENDING, FlagState
+from taut.clinic.screening import FlagState
 from taut.clinic.sessions import CheckIn, TreatmentSession
 from taut.reasoning.result import Flag
 from taut.services import access, sessions
@@ -34,55 +38,39 @@ class CheckInExists(SignedRecordError):
 
 
 @dataclass(frozen=True)
-class StartView:
-    client: Client
-    plans: tuple[TreatmentPlan, ...]  # newest first
-    active_plan: TreatmentPlan | None  # the newest active plan
-    latest_intake_id: int | None
-    pending_red_flags: tuple[Flag, ...]  # red flags of the latest intake without a decision
-    cautions: tuple[Caution, ...]
-    open_session_id: int | None  # a session of this client still open
-    assessment_points: int  # active findings of the latest assessment (the points without a plan)
-    awaiting_clearance: tuple[Flag, ...] = ()  # referred red flags without medical clearance yet
+class StartRecords:
+    """What starting a session is decided from: the client's chart and the latest intake's red flags."""
+
+    chart: Chart
+    red_flags: tuple[Flag, ...]  # the red flags of the latest intake
+    flag_states: tuple[FlagState, ...]  # where each stands: pending, awaiting clearance, cleared
 
 
 @dataclass(frozen=True)
-class SessionView:
+class SessionRecords:
+    """The records a session is conducted from."""
+
     client: Client
     session: TreatmentSession
-    plan: TreatmentPlan | None
-    points: tuple[Point, ...]
-    points_from: str  # plan | assessment | none
-    cautions: tuple[Caution, ...]
+    plan: TreatmentPlan | None  # the plan the session follows
+    findings: tuple[
+        TriggerPointFinding, ...
+    ]  # the latest assessment's findings (only when the plan has no points)
+    intake: Intake | None  # the latest intake
     checkin: CheckIn | None
 
 
-def start_view(db: Database, user: User, client_id: int) -> StartView:
+def start_records(db: Database, user: User, client_id: int) -> StartRecords:
+    """The client's chart and the latest intake's red flags (a clinical read of the chart, audited)."""
     access.require(db, user, Permission.READ_CLINICAL, entity="chart", record_id=client_id)
     with db.transaction() as conn:
         chart = charts.load_chart(conn, user.clinic_id, people.get_client(conn, user.clinic_id, client_id))
         _, red, states = sessions.latest_flag_states(conn, user.clinic_id, chart.client)
         access.log(conn, user, "read", "chart", client_id, client_id=client_id, detail="session start")
-    intake, open_session, latest = chart.latest_intake(), chart.open_session(), chart.latest_assessment()
-    return StartView(
-        client=chart.client,
-        plans=tuple(reversed(chart.plans)),
-        active_plan=chart.active_plan(),
-        latest_intake_id=intake.id if intake else None,
-        pending_red_flags=_with_status(red, states, PENDING),
-        awaiting_clearance=_with_status(red, states, AWAITING),
-        cautions=client_cautions(intake, chart.client),
-        open_session_id=open_session.id if open_session else None,
-        assessment_points=len(assessment_points(latest.findings if latest else ())),
-    )
+    return StartRecords(chart, red, states)
 
 
-def _with_status(red: tuple[Flag, ...], states: tuple[FlagState, ...], status: str) -> tuple[Flag, ...]:
-    codes = {s.code for s in states if s.status == status}
-    return tuple(f for f in red if f.code in codes)
-
-
-def session_view(db: Database, user: User, session_id: int) -> SessionView:
+def session_records(db: Database, user: User, session_id: int) -> SessionRecords:
     """Reads only what the conductor shows: the session with its holds, the client, the session's plan, the
     latest assessment's findings (when the plan has no points), the latest intake and the check-in."""
     access.require(db, user, Permission.READ_CLINICAL, entity="session", record_id=session_id)
@@ -97,16 +85,7 @@ def session_view(db: Database, user: User, session_id: int) -> SessionView:
         intake = records.latest_intake(conn, clinic_id, client_id)
         checkin = queries.checkin_of(conn, clinic_id, session_id)
         access.log(conn, user, "read", "session", session_id, client_id=client_id)
-    points, source = session_points(session, plan, findings)
-    return SessionView(
-        client=client,
-        session=session,
-        plan=plan,
-        points=points,
-        points_from=source,
-        cautions=client_cautions(intake, client),
-        checkin=checkin,
-    )
+    return SessionRecords(client, session, plan, tuple(findings), intake, checkin)
 
 
 def record_checkin_once(db: Database, user: User, checkin: CheckIn) -> int:

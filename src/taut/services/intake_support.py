@@ -1,5 +1,6 @@
-"""What the intake pages and API need beyond recording an intake: reading one intake, the suggestions page's
-extras (is it the latest intake, who decided), and a live suggestion for a drawing that is not saved yet.
+"""What the intake pages and API need beyond recording an intake: reading one intake (``IntakeRecord``), the
+suggestions with the records the suggestions page decides by (``SuggestionRecords``: is it the latest intake,
+who decided), and a live suggestion for a drawing that is not saved yet. These return records, not pages.
 Red-flag decisions are recorded by services.sessions.record_decision."""
 
 from __future__ import annotations
@@ -42,19 +43,22 @@ def get_intake(db: Database, user: User, client_id: int, intake_id: int) -> Inta
 
 
 @dataclass(frozen=True)
-class IntakePage:
+class SuggestionRecords:
+    """The suggestions for one intake with the facts its pages decide by: is it the latest intake, and the
+    names of the staff who recorded its red-flag decisions. What the pages make of them is the web's."""
+
     found: IntakeSuggestion
     latest: bool  # the client's latest intake: its pending red flags block starting a session
     deciders: dict[int, str]  # user id -> name, for the recorded decisions
 
 
-def intake_page(db: Database, user: User, client_id: int, intake_id: int) -> IntakePage:
-    """The suggestions for one intake (services.suggestions) and what the page shows around them."""
+def suggestion_records(db: Database, user: User, client_id: int, intake_id: int) -> SuggestionRecords:
+    """The suggestions for one intake (services.suggestions, an audited read) and the facts around them."""
     found = suggest_for_intake(db, user, client_id, intake_id)
     with db.transaction() as conn:
         latest = records.latest_intake(conn, user.clinic_id, client_id)
         names = {u.id: u.name for u in people.users_of(conn, user.clinic_id) if u.id is not None}
-    return IntakePage(found, latest is not None and latest.id == intake_id, names)
+    return SuggestionRecords(found, latest is not None and latest.id == intake_id, names)
 
 
 def drawing_from_list(items: Any, field: str = "pain_drawing") -> PainDrawing:

@@ -16,9 +16,10 @@ from taut.fhir.export import client_bundle
 from taut.fhir.importer import import_bundle
 from taut.fhir.validate import FhirImportError
 from taut.services import access, notes
-from taut.services.note_views import note_view
+from taut.services.note_records import note_records
 from taut.services.soap_notes import draft_soap_note
 from taut.web.deps import DB, CurrentUser, check_csrf
+from taut.web.documents.note_view import NoteView
 
 router = APIRouter(tags=["notes and documents"], dependencies=[Depends(check_csrf)])
 
@@ -74,7 +75,7 @@ def note_json(n: Note) -> dict[str, Any]:
 @router.get("/notes/{note_id}")
 def get_note(note_id: int, db: DB, user: CurrentUser) -> dict[str, Any]:
     """The note with its client and its amendment chain (ids from the first signed note on, in order)."""
-    view = note_view(db, user, note_id)
+    view = NoteView.of(note_records(db, user, note_id))
     return {
         **note_json(view.note),
         "client_id": view.client.id,

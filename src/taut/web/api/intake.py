@@ -203,7 +203,7 @@ def get_suggestions(client_id: ClientId, intake_id: IntakeId, db: DB, user: Curr
     """The engine's suggestions for the intake (red flags first), its red flags still without a decision,
     where each red flag stands (``flag_states``: pending, awaiting_clearance, cleared, overridden) and whether
     they block starting a session (they do when this is the client's latest intake)."""
-    page = intake_support.intake_page(db, user, client_id, intake_id)
+    page = intake_support.suggestion_records(db, user, client_id, intake_id)
     pending = page.found.pending_red_flags
     blocking = page.found.blocking_red_flags
     return {

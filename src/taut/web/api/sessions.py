@@ -20,6 +20,7 @@ from taut.clinic.sessions import CheckIn, Hold
 from taut.services import conductor_support, sessions
 from taut.web.api.declared import with_fields
 from taut.web.api.limits import Text
+from taut.web.conductor.page import session_view
 from taut.web.conductor.view import caution_json, hold_json, point_json, session_json
 from taut.web.deps import DB, CurrentUser, check_csrf
 
@@ -149,7 +150,7 @@ def record_checkin(session_id: int, body: CheckInIn, db: DB, user: CurrentUser) 
 def plan_points(session_id: int, db: DB, user: CurrentUser) -> dict[str, Any]:
     """The points to treat in order (from the plan, else the latest assessment's active findings, then any
     other point already held) with each muscle's cautions, and the client's cautions for every point."""
-    view = conductor_support.session_view(db, user, session_id)
+    view = session_view(conductor_support.session_records(db, user, session_id))
     return {
         "session_id": session_id,
         "source": view.points_from,

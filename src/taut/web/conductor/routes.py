@@ -16,8 +16,9 @@ from taut.reports import content as handout
 from taut.reports.load import clinic_letterhead
 from taut.reports.pictures import treated_picture
 from taut.services import conductor_support, documents, sessions
-from taut.services.conductor_support import CheckInExists, SessionView, StartView
+from taut.services.conductor_support import CheckInExists
 from taut.web import clock, forms
+from taut.web.conductor.page import SessionView, StartView, session_view, start_view
 from taut.web.conductor.view import conductor_data, grouped_cautions, point_json, trigger_point_choices
 from taut.web.deps import DB, CurrentUser, check_csrf, session_of
 from taut.web.forms import FormFields
@@ -39,14 +40,14 @@ RELIEF_WORDS = dict(CHECKIN_FIELDS["relief"].choices)  # "some" -> "Some relief"
 
 @router.get("/clients/{client_id}/sessions/new", include_in_schema=False)
 def start_form(request: Request, db: DB, user: CurrentUser, client_id: int) -> Response:
-    view = conductor_support.start_view(db, user, client_id)
+    view = start_view(conductor_support.start_records(db, user, client_id))
     form = {"plan_id": str(view.active_plan.id) if view.active_plan else ""}
     return _start_page(request, view, form)
 
 
 @router.post("/clients/{client_id}/sessions/new", include_in_schema=False)
 def start(request: Request, db: DB, user: CurrentUser, client_id: int, form: FormFields) -> Response:
-    view = conductor_support.start_view(db, user, client_id)
+    view = start_view(conductor_support.start_records(db, user, client_id))
     try:
         pain = forms.whole(form, "pain_before", 0, 10, required=True)
         assert pain is not None
@@ -54,7 +55,7 @@ def start(request: Request, db: DB, user: CurrentUser, client_id: int, form: For
     except RecordValidationError as e:
         return _start_page(request, view, form, error=e, status_code=422)
     except TreatmentBlocked:
-        view = conductor_support.start_view(db, user, client_id)
+        view = start_view(conductor_support.start_records(db, user, client_id))
         return _start_page(request, view, form, status_code=409)
     return RedirectResponse(f"/sessions/{sid}", status_code=303)
 
@@ -95,7 +96,7 @@ def _start_page(
 
 @router.get("/sessions/{session_id}", include_in_schema=False)
 def conductor(request: Request, db: DB, user: CurrentUser, session_id: int) -> Response:
-    view = conductor_support.session_view(db, user, session_id)
+    view = session_view(conductor_support.session_records(db, user, session_id))
     return _conductor_page(request, view, {"aftercare": STANDARD_AFTERCARE})
 
 
@@ -158,7 +159,7 @@ def finish(request: Request, db: DB, user: CurrentUser, session_id: int, form: F
             aftercare=forms.text(form, "aftercare"),
         )
     except RecordValidationError as e:
-        view = conductor_support.session_view(db, user, session_id)
+        view = session_view(conductor_support.session_records(db, user, session_id))
         return _conductor_page(request, view, form, error=e, status_code=422)
     return RedirectResponse(f"/sessions/{session_id}/aftercare", status_code=303)
 
@@ -202,13 +203,13 @@ def aftercare(request: Request, db: DB, user: CurrentUser, session_id: int) -> R
 
 @router.get("/sessions/{session_id}/checkin", include_in_schema=False)
 def checkin_form(request: Request, db: DB, user: CurrentUser, session_id: int, saved: int = 0) -> Response:
-    view = conductor_support.session_view(db, user, session_id)
+    view = session_view(conductor_support.session_records(db, user, session_id))
     return _checkin_page(request, view, {}, saved=bool(saved))
 
 
 @router.post("/sessions/{session_id}/checkin", include_in_schema=False)
 def checkin(request: Request, db: DB, user: CurrentUser, session_id: int, form: FormFields) -> Response:
-    view = conductor_support.session_view(db, user, session_id)
+    view = session_view(conductor_support.session_records(db, user, session_id))
     try:
         declared = {f.name: forms.declared(form, f.form_key, f) for f in CHECKIN_FIELDS}
         conductor_support.record_checkin_once(
@@ -224,7 +225,7 @@ def checkin(request: Request, db: DB, user: CurrentUser, session_id: int, form: 
     except RecordValidationError as e:
         return _checkin_page(request, view, form, error=e, status_code=422)
     except CheckInExists as e:
-        view = conductor_support.session_view(db, user, session_id)
+        view = session_view(conductor_support.session_records(db, user, session_id))
         return _checkin_page(request, view, form, refused=str(e), status_code=409)
     return RedirectResponse(f"/sessions/{session_id}/checkin?saved=1", status_code=303)
 

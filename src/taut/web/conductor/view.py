@@ -11,7 +11,7 @@ from taut.clinic.conductor import Caution, Point, default_technique
 from taut.clinic.naming import muscle_name, side_name, trp_name
 from taut.clinic.sessions import GOOD_PAIN_LIMIT, PRESSURE_LEVELS, Hold, TreatmentSession
 from taut.knowledge import knowledge
-from taut.services.conductor_support import SessionView
+from taut.web.conductor.page import SessionView
 
 # The ischemic compression dose of the knowledge base (techniques.yaml): 10-30 s. Used for a technique
 # without its own hold range.

@@ -12,11 +12,12 @@ from fastapi.responses import RedirectResponse, Response
 from taut.clinic.errors import RecordValidationError, SignedRecordError, StaleRecordError
 from taut.clinic.naming import NOTE_KIND_NAMES
 from taut.services import notes
-from taut.services.note_views import note_targets, note_view, session_notes
+from taut.services.note_records import note_records, note_targets, session_notes
 from taut.services.soap_notes import draft_soap_note
 from taut.web import forms
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.documents import downloads
+from taut.web.documents.note_view import NoteView
 from taut.web.documents.notetext import layout
 from taut.web.forms import FormFields
 from taut.web.templating import render
@@ -67,7 +68,7 @@ def note_page(
     status_code: int = 200,
     **extra: Any,
 ) -> Response:
-    view = note_view(db, user, note_id)
+    view = NoteView.of(note_records(db, user, note_id))
     context: dict[str, Any] = {
         "view": view,
         "note": view.note,

@@ -96,7 +96,7 @@ def _show_page(
     error: RecordValidationError | None = None,
     status: int = 200,
 ) -> Response:
-    page = intake_support.intake_page(db, user, client_id, intake_id)
+    page = intake_support.suggestion_records(db, user, client_id, intake_id)
     found = page.found
     view = suggestion_view(found.suggestion)
     pending = {f.code for f in found.pending_red_flags}

@@ -1,11 +1,12 @@
-"""What the note pages show around a note, each in one audited read (clinical roles only):
+"""The records around a note that the note pages are made from, each in one audited read (clinical roles only):
 
-    note_view(db, user, note_id) -> NoteView            the note, its client and session, the amendment chain,
+    note_records(db, user, note_id) -> NoteRecords      the note, its client and session, the amendment chain,
                                                         the clinic's staff names
     session_notes(db, user, session_id) -> SessionNotes the session, its client, the notes written about it
     note_targets(db, user, client_id) -> NoteTargets    the client and its sessions, for a new note (writers only)
 
-Another clinic's note, session or client is ``NotFound``, exactly like a missing one.
+Another clinic's note, session or client is ``NotFound``, exactly like a missing one. What a page makes of
+them is the web's (web/documents/note_view.py).
 """
 
 from __future__ import annotations
@@ -22,26 +23,14 @@ from taut.store.engine import Database
 
 
 @dataclass(frozen=True)
-class NoteView:
+class NoteRecords:
+    """A note with the records its page needs around it."""
+
     client: Client
     note: Note
     chain: tuple[Note, ...]  # the first signed note, then each amendment after the note it corrects
     session: TreatmentSession | None
     staff: dict[int, str] = field(default_factory=dict)  # user id -> name
-
-    @property
-    def amended_by(self) -> tuple[Note, ...]:
-        """The amendments that correct this note directly."""
-        return tuple(n for n in self.chain if n.amends_id == self.note.id)
-
-    @property
-    def amends(self) -> Note | None:
-        return next((n for n in self.chain if n.id == self.note.amends_id), None)
-
-    def name(self, user_id: int | None) -> str:
-        if user_id is None:
-            return ""
-        return self.staff.get(user_id, f"user {user_id}")
 
 
 @dataclass(frozen=True)
@@ -63,7 +52,7 @@ class NoteTargets:
     sessions: tuple[SessionChoice, ...]  # newest first
 
 
-def note_view(db: Database, user: User, note_id: int) -> NoteView:
+def note_records(db: Database, user: User, note_id: int) -> NoteRecords:
     access.require(db, user, Permission.READ_CLINICAL, entity="note", record_id=note_id)
     with db.transaction() as conn:
         client_id, note = records.get_note(conn, user.clinic_id, note_id)
@@ -74,7 +63,7 @@ def note_view(db: Database, user: User, note_id: int) -> NoteView:
             _, session = records.get_session(conn, user.clinic_id, note.session_id)
         staff = {u.id: u.name for u in people.users_of(conn, user.clinic_id) if u.id is not None}
         access.log(conn, user, "read", "note", note_id, client_id=client_id)
-    return NoteView(client=client, note=note, chain=chain, session=session, staff=staff)
+    return NoteRecords(client=client, note=note, chain=chain, session=session, staff=staff)
 
 
 def session_notes(db: Database, user: User, session_id: int) -> SessionNotes:
