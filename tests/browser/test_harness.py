@@ -25,4 +25,5 @@ def test_open_pages_are_saved_as_screenshots(
     mine = [p for p in saved if p.parent == tmp_path]
     assert mine and all(p.name.startswith("test_x_sqlite_-") for p in mine)
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in mine)
-    assert mine[0].with_suffix(".txt").read_text() == "about:blank\n"
+    # this test's page among them (a page another test left open in the same browser may be saved too)
+    assert "about:blank\n" in {p.with_suffix(".txt").read_text() for p in mine}
