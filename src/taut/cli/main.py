@@ -127,6 +127,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # the listing is plain text: rich formatting would cost 80 ms of imports at every start
     cls=_LazyGroup,
 )
 
