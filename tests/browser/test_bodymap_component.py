@@ -20,6 +20,7 @@ from typing import Any
 
 import jinja2
 import pytest
+from playwright.sync_api import expect
 
 from taut.anatomy.drawing.colours import intensity_colour
 from taut.web.assets import asset
@@ -114,7 +115,8 @@ def _open(browser: Any, url: str, **context: Any) -> tuple[Any, Any, Watch]:
     watch = Watch(page)
     page.goto(url)
     page.wait_for_selector("#bm-pain_drawing.is-ready")
-    page.wait_for_function("document.querySelectorAll('.bodymap:not(.is-ready)').length === 0")
+    # every map has its drawing (a locator, not a JavaScript predicate: the page's CSP refuses eval)
+    expect(page.locator(".bodymap:not(.is-ready)")).to_have_count(0)
     page.evaluate(
         """() => {
           window.changes = [];
