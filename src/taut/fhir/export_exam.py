@@ -135,6 +135,16 @@ def _pain_mark(b: Builder, i: Intake, mark: PainMark, qr: str) -> Json:
     return body
 
 
+def _evidence(flags: tuple[str, ...], intake_id: int) -> list[Json]:
+    """A DetectedIssue's evidence: the red flags, found in this intake."""
+    return [
+        {
+            "code": [c.concept(c.coding(c.CS_RED_FLAG, f)) for f in flags],
+            "detail": [ref(urn(f"intake/{intake_id}"))],
+        }
+    ]
+
+
 def decision(b: Builder, d: ScreeningDecision) -> None:
     """A red-flag referral or override: the flag is the issue, the decision its mitigation."""
     mitigation: Json = {
@@ -152,12 +162,7 @@ def decision(b: Builder, d: ScreeningDecision) -> None:
             "status": "final",
             "code": c.concept(c.taut("red-flag")),
             "patient": ref(b.patient),
-            "evidence": [
-                {
-                    "code": [c.concept(c.coding(c.CS_RED_FLAG, f)) for f in d.flags],
-                    "detail": [ref(urn(f"intake/{d.intake_id}"))],
-                }
-            ],
+            "evidence": _evidence(d.flags, d.intake_id),
             "detail": d.reason,
             "mitigation": [mitigation],
         },
@@ -177,12 +182,7 @@ def clearance(b: Builder, m: MedicalClearance) -> None:
         "code": c.concept(c.taut("medical-clearance")),
         "patient": ref(b.patient),
         "identifiedDateTime": dt(m.recorded_at),
-        "evidence": [
-            {
-                "code": [c.concept(c.coding(c.CS_RED_FLAG, f)) for f in m.flags],
-                "detail": [ref(urn(f"intake/{m.intake_id}"))],
-            }
-        ],
+        "evidence": _evidence(m.flags, m.intake_id),
         "detail": m.scope,
         "mitigation": [mitigation],
     }

@@ -211,10 +211,9 @@ def _mark(rd: Reader, o: Entry) -> PainMark:
         return PainMark(RegionRef(region, side), intensity, tuple(qualities))
 
 
-def decision(rd: Reader, e: Entry, local: int) -> ScreeningDecision:
-    """A red-flag decision: the flags, the intake they were found in, the referral or override."""
-    r = e.resource
-    evidence = required(e, r, "evidence", list)[0]
+def _evidence(rd: Reader, e: Entry) -> tuple[int, tuple[str, ...]]:
+    """A DetectedIssue's evidence: the intake the red flags were found in, and the flags."""
+    evidence = required(e, e.resource, "evidence", list)[0]
     form = rd.target(
         e, (evidence.get("detail") or [None])[0], "evidence[0].detail[0]", "QuestionnaireResponse"
     )
@@ -224,6 +223,13 @@ def decision(rd: Reader, e: Entry, local: int) -> ScreeningDecision:
         code_of(e, cc, f"evidence[0].code[{k}]", c.CS_RED_FLAG)[0]
         for k, cc in enumerate(evidence.get("code") or [])
     )
+    return rd.intake_ids[form.url], flags
+
+
+def decision(rd: Reader, e: Entry, local: int) -> ScreeningDecision:
+    """A red-flag decision: the flags, the intake they were found in, the referral or override."""
+    r = e.resource
+    intake_id, flags = _evidence(rd, e)
     m = required(e, r, "mitigation", list)[0]
     decision, _ = code_of(e, m.get("action"), "mitigation[0].action", c.CS_DECISION)
     referred_to = next(
@@ -234,7 +240,7 @@ def decision(rd: Reader, e: Entry, local: int) -> ScreeningDecision:
     with at(e):
         return ScreeningDecision(
             id=local,
-            intake_id=rd.intake_ids[form.url],
+            intake_id=intake_id,
             decision=decision,
             flags=flags,
             reason=str(r.get("detail", "")),
@@ -247,16 +253,7 @@ def decision(rd: Reader, e: Entry, local: int) -> ScreeningDecision:
 def clearance(rd: Reader, e: Entry, local: int) -> MedicalClearance:
     """A medical clearance: the flags it clears, the intake they were found in, who cleared and when."""
     r = e.resource
-    evidence = required(e, r, "evidence", list)[0]
-    form = rd.target(
-        e, (evidence.get("detail") or [None])[0], "evidence[0].detail[0]", "QuestionnaireResponse"
-    )
-    if form.url not in rd.intake_ids:
-        raise e.error("evidence[0].detail[0].reference", "must point at an intake")
-    flags = tuple(
-        code_of(e, cc, f"evidence[0].code[{k}]", c.CS_RED_FLAG)[0]
-        for k, cc in enumerate(evidence.get("code") or [])
-    )
+    intake_id, flags = _evidence(rd, e)
     m = required(e, r, "mitigation", list)[0]
     cleared_by = next(
         (x.get("valueString", "") for x in m.get("extension") or [] if x.get("url") == c.EXT_CLEARED_BY), ""
@@ -269,7 +266,7 @@ def clearance(rd: Reader, e: Entry, local: int) -> MedicalClearance:
     with at(e):
         return MedicalClearance(
             id=local,
-            intake_id=rd.intake_ids[form.url],
+            intake_id=intake_id,
             flags=flags,
             cleared_by=str(cleared_by),
             cleared_on=a_date(e, m.get("date"), "mitigation[0].date"),

@@ -13,8 +13,6 @@ reassessment dates, queued through the mail outbox (docs/client-side.md, "After 
 
 from __future__ import annotations
 
-import logging
-import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -27,6 +25,7 @@ from taut.clinic.naming import instrument_short, long_date
 from taut.clinic.people import Permission, User
 from taut.clinic.portal import Invitation
 from taut.services import access
+from taut.services.jobs import PeriodicWorker
 from taut.services.mail import queue_mail
 from taut.services.portal import link_url
 from taut.store import appointments as book_store
@@ -208,26 +207,9 @@ def is_opted_out(db: Database, user: User, client_id: int) -> bool:
     return found
 
 
-class FollowUpWorker:
+class FollowUpWorker(PeriodicWorker):
     """Queues due follow-ups every ``interval`` seconds in a background thread (started by ``taut serve`` beside
     the reminders)."""
 
     def __init__(self, db: Database, key: bytes, base_url: str, interval: float = 300.0) -> None:
-        self.db, self.key, self.base_url, self.interval = db, key, base_url, interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="taut-follow-up", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                queue_due(self.db, key=self.key, base_url=self.base_url)
-            except Exception:  # keep the worker alive; the next round tries again
-                logging.getLogger("taut.follow_up").exception("queuing follow-ups failed")
-            self._stop.wait(self.interval)
+        super().__init__("follow_up", lambda: queue_due(db, key=key, base_url=base_url), interval)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -27,6 +26,7 @@ from taut.clinic.appointments import Appointment
 from taut.clinic.errors import NotFound, RecordValidationError
 from taut.services import ical
 from taut.services.appointments import _cancel, _confirm
+from taut.services.jobs import PeriodicWorker
 from taut.store import appointments as store
 from taut.store import audit, people
 from taut.store.engine import Database
@@ -234,28 +234,9 @@ def answer(
     return Answer(done, clinic, when, words)
 
 
-class ReminderWorker:
+class ReminderWorker(PeriodicWorker):
     """Queues due reminders every ``interval`` seconds in a background thread (started by ``taut serve``
     beside the mail worker)."""
 
     def __init__(self, db: Database, key: bytes, base_url: str, interval: float = 300.0) -> None:
-        self.db, self.key, self.base_url, self.interval = db, key, base_url, interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="taut-reminders", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        import logging
-
-        while not self._stop.is_set():
-            try:
-                queue_due(self.db, key=self.key, base_url=self.base_url)
-            except Exception:  # keep the worker alive; the next round tries again
-                logging.getLogger("taut.reminders").exception("queuing reminders failed")
-            self._stop.wait(self.interval)
+        super().__init__("reminders", lambda: queue_due(db, key=key, base_url=base_url), interval)
