@@ -1,7 +1,10 @@
 """Each red-flag rule that combines the story: cases that must raise it and cases that must not."""
 
+import json
+
 import pytest
 from pydantic import ValidationError
+from tests.conftest import shared_eval
 
 from taut.anatomy.pain import PainDrawing, PainMark
 from taut.anatomy.regions import RegionRef, Side
@@ -346,3 +349,33 @@ def test_a_case_without_onset_or_duration_is_still_screened():
 def test_rule_when_validation_names_the_field(raw, words):
     with pytest.raises(ValidationError, match=words):
         RuleWhen(**raw)
+
+
+def _older_sparse(days: int) -> list[tuple[dict, set[str]]]:
+    """The development set's benign cases told as older, sparse presentations: age 65 and `days` of pain, the rest
+    as written."""
+    raw = json.loads(shared_eval("dev-cases.json").read_text(encoding="utf-8"))["cases"]
+    out = []
+    for c in raw:
+        if c["expected"]["red_flag"]:
+            continue
+        c = {**c, "age": 65, "duration_days": days}
+        out.append((c, codes(case_from_dict(c))))
+    return out
+
+
+def test_older_sparse_benign_presentations_raise_only_a_new_headache_after_50():
+    # Stress check of issue 12: an ordinary benign presentation at 65 must not raise the malignancy, cardiac or
+    # other rules by age and duration alone. A headache (or temple pain) of 60 days after 50 is a new headache,
+    # which NICE CG150 and the ACR/EULAR 2022 criteria refer for giant cell arteritis; nothing else may fire.
+    got = _older_sparse(60)
+    for c, flagged in got:
+        assert flagged <= {"giant_cell_arteritis"}, (c["id"], flagged)
+        if flagged:
+            told = set(c.get("symptoms", [])) | {p["region"] for p in c["pain"]}
+            assert told & {"headache", "temple"}, c["id"]
+    assert sum(bool(f) for _, f in got) <= 7
+
+
+def test_older_sparse_benign_presentations_of_half_a_year_raise_nothing():
+    assert [c["id"] for c, flagged in _older_sparse(180) if flagged] == []
