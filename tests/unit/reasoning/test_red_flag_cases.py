@@ -18,10 +18,8 @@ from taut.reasoning.engine import suggest
 CASES = Path(__file__).resolve().parents[2] / "cases" / "red-flag-cases.json"
 
 # Serious cases the screen does not catch, with why (see each case's note).
-KNOWN_MISSES: dict[str, str] = {
-    "RF-45": "abdominal aortic aneurysm felt as 3 weeks of one-sided low back pain in a non-smoking man of 58: the"
-    " report's story (age, sex, site, duration) is that of mechanical back pain; no history-based rule separates it",
-}
+# (RF-45, an aneurysm felt as 3 weeks of back pain at 58, is caught since the de Boer 2010 alternative.)
+KNOWN_MISSES: dict[str, str] = {}
 # Benign cases the screen flags.
 KNOWN_FALSE_ALARMS = {
     "RF-20": "gluteus minimus pain with numbness and weakness of both legs: bilateral_neurological",

@@ -132,6 +132,8 @@ RAISE = [
     # pain that movement does not explain
     ("pain_not_from_movement", case(["shoulder/right"], ["weakness", "high blood pressure"], age=46)),
     ("pain_not_from_movement", case(["point of shoulder/right", "shoulder/left"], ["aching"], age=46)),
+    # low back pain in a man over 50 that nothing brings on (an aortic aneurysm, de Boer 2010)
+    ("pain_not_from_movement", case(["lower back/right"], age=58, sex="male", duration_days=21)),
     # nerve symptoms in the leg at night; spinal pain at night after 50
     (
         "radicular_night_pain",
@@ -227,6 +229,11 @@ NOT_RAISE = [
     # a smoker's shoulder pain on reaching; one-sided shoulder pain without risk factors
     ("pain_not_from_movement", case(["shoulder/right"], ["smoker", "reaching overhead"], age=58)),
     ("pain_not_from_movement", case(["shoulder/right"], ["aching"], age=58)),
+    # the same back pain brought on by bending, after a lift, in a woman, or in a man of 45
+    ("pain_not_from_movement", case(["lower back/right"], ["bending forward"], age=58, sex="male")),
+    ("pain_not_from_movement", case(["lower back/right"], ["lifting"], age=58, sex="male")),
+    ("pain_not_from_movement", case(["lower back/right"], age=58, sex="female", duration_days=21)),
+    ("pain_not_from_movement", case(["lower back/right"], age=45, sex="male", duration_days=21)),
     (
         "pain_not_from_movement",
         case(["upper back/both", "between the shoulder blades/both"], ["aching"], age=65),
