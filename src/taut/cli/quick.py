@@ -80,6 +80,10 @@ def suggest(args: list[str]) -> bool:
         return False
     from taut.cli.suggest import suggest_cmd
 
+    if options.get("cases") is None and options.get("method", "engine") == "engine":
+        from taut.reasoning.engine import use_plain_scoring
+
+        use_plain_scoring()  # one case: scored without importing numpy, the same answer
     try:
         suggest_cmd(**options)
     except KeyboardInterrupt:
