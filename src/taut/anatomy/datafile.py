@@ -136,7 +136,12 @@ class Problems:
 
 
 def packaged(package: str, name: str) -> Path:
-    """The path of a data file shipped inside a package (``packaged("taut.anatomy", "data/regions.yaml")``)."""
-    from importlib import resources
+    """The path of a data file shipped inside a package (``packaged("taut.anatomy", "data/regions.yaml")``): beside
+    the package's ``__init__.py`` (Taut is installed as files, never zipped; importlib.resources would cost a few
+    milliseconds of imports at every start)."""
+    import importlib
 
-    return Path(str(resources.files(package).joinpath(name)))
+    init = importlib.import_module(package).__file__
+    if init is None:
+        raise ValueError(f"{package} is not a package with files")
+    return Path(init).parent / name

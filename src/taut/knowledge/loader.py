@@ -6,7 +6,6 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,7 +16,7 @@ from taut.knowledge.model import Condition, Frozen, Muscle, Rule, Source, Techni
 
 R = TypeVar("R", bound=Frozen)
 
-DATA_DIR = Path(str(resources.files("taut.knowledge").joinpath("data")))
+DATA_DIR = Path(__file__).parent / "data"
 
 
 def _unknown(what: str, given: str, key: str, names: dict[str, str], cutoff: float = 0.6) -> LookupError:
