@@ -1,9 +1,9 @@
 """Entry point. Each command group's module is imported only when its command runs, so taut's ``--help`` and
 ``taut suggest`` start fast; the listing below gives ``--help`` its one-line summaries
-(tests/unit/test_cli_lazy.py checks it against the modules). One case given plainly to ``taut suggest`` is read
-without typer (``taut.cli.quick``; typer costs about 0.2 s of start-up); everything else, help and mistakes
-included, goes to the typer app (``taut.cli.app``), imported when first used: ``from taut.cli.main import app``
-still works."""
+(tests/unit/test_cli_lazy.py checks it against the modules). ``taut suggest`` with its options given plainly is
+read without typer (``taut.cli.quick``: typer's per-option pydantic validators cost twice all the rest of one
+case); everything else, help and mistakes included, goes to the typer app (``taut.cli.app``), imported when first
+used: ``from taut.cli.main import app`` still works."""
 
 from __future__ import annotations
 

@@ -50,7 +50,7 @@ _PLAIN = False  # see use_plain_scoring
 
 def use_plain_scoring() -> None:
     """Score pass 1 in plain Python (``scoring_plain``: the same floats as numpy's ``scoring``) in this process,
-    from its first answer on: a command answering one case then never imports numpy (about 50 ms of its start)."""
+    from its first answer on: a command answering one case then never imports numpy (a third of its start-up)."""
     global _PLAIN
     _PLAIN = True
 
