@@ -11,14 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import yaml
-
 if TYPE_CHECKING:  # pydantic is imported only where a model is validated: the body map loads without it
     from pydantic import BaseModel
 
 M = TypeVar("M", bound="BaseModel")
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+def _loader() -> Any:
+    """PyYAML's safe loader (the C one when built), imported when a file is read: a cached copy needs no YAML."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -47,19 +50,25 @@ class Doc:
     def __init__(self, path: Path, rel: str, text: str | None = None) -> None:
         self.path = path
         self.rel = rel
+        import yaml
+
         self.text = path.read_text(encoding="utf-8") if text is None else text
-        self.data = yaml.load(self.text, Loader=_Loader)
+        self.data = yaml.load(self.text, Loader=_loader())
         self._node: Any = None
 
     @property
     def node(self) -> Any:
         """The YAML node tree, composed only when a line number is needed (an error)."""
+        import yaml
+
         if self._node is None:
-            self._node = yaml.compose(self.text, Loader=_Loader)
+            self._node = yaml.compose(self.text, Loader=_loader())
         return self._node
 
     def line(self, loc: Iterable[Any]) -> int:
         """The line of the value at ``loc`` (keys and list indexes), or of the nearest enclosing one."""
+        import yaml
+
         node = self.node
         line = node.start_mark.line + 1 if node is not None else 1
         for key in loc:
@@ -93,6 +102,8 @@ class Problems:
 
     def read(self, path: Path, rel: str) -> Doc | None:
         """The parsed file, or None with the problem noted (not valid YAML, unreadable)."""
+        import yaml
+
         try:
             return Doc(path, rel)
         except yaml.YAMLError as e:
@@ -125,7 +136,12 @@ class Problems:
 
 
 def packaged(package: str, name: str) -> Path:
-    """The path of a data file shipped inside a package (``packaged("taut.anatomy", "data/regions.yaml")``)."""
-    from importlib import resources
+    """The path of a data file shipped inside a package (``packaged("taut.anatomy", "data/regions.yaml")``): beside
+    the package's ``__init__.py`` (Taut is installed as files, never zipped; importlib.resources would cost a few
+    milliseconds of imports at every start)."""
+    import importlib
 
-    return Path(str(resources.files(package).joinpath(name)))
+    init = importlib.import_module(package).__file__
+    if init is None:
+        raise ValueError(f"{package} is not a package with files")
+    return Path(init).parent / name

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import difflib
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
-import yaml
-
+from taut.anatomy.datafile import packaged
 from taut.anatomy.regions import RegionRef, Side, body_map
 
 SIDE_WORDS = {
@@ -41,9 +40,23 @@ def normalise(term: str) -> str:
 
 @cache
 def _terms() -> dict[str, tuple[str, ...]]:
-    """Normalised term -> region ids (broad targets already expanded), in body-map order."""
-    text = resources.files("taut.anatomy").joinpath("data/terms.yaml").read_text(encoding="utf-8")
-    raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["terms"]
+    """Normalised term -> region ids (broad targets already expanded), in body-map order. Kept in the cache
+    beside the body map (``taut.anatomy.diskcache``), keyed by both data files and the code that reads them."""
+    from taut.anatomy.diskcache import cached, code_key, files_key
+
+    data = packaged("taut.anatomy", "data")
+    here = Path(__file__).parent
+    code = code_key(*((here / n).read_bytes() for n in ("resolve.py", "regions.py", "datafile.py")))
+    key = files_key(code, [data / "terms.yaml", data / "regions.yaml"], data)
+    return cached("terms", key, lambda: _read_terms(data / "terms.yaml"), dict)
+
+
+def _read_terms(path: Path) -> dict[str, tuple[str, ...]]:
+    import yaml
+
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))[
+        "terms"
+    ]
     bm = body_map()
     out: dict[str, tuple[str, ...]] = {}
     for term, targets in raw.items():

@@ -13,12 +13,12 @@ import sys
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
-import typer
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
+    import typer  # here, not at import: ``taut suggest`` runs without typer (cli/quick.py)
+
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 

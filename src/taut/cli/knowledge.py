@@ -216,7 +216,7 @@ def muscle_cmd(
 
 
 def _muscle_json(kb: KnowledgeBase, m: Muscle) -> dict[str, Any]:
-    data = m.model_dump(mode="json")
+    data = m.as_json()
     data["slug"] = m.slug
     data["file"] = kb.files.get(m.name)
     for tp in data["trigger_points"]:
@@ -482,7 +482,7 @@ def condition_cmd(
 
 
 def _condition_json(kb: KnowledgeBase, c: Condition) -> dict[str, Any]:
-    data = c.model_dump(mode="json")
+    data = c.as_json()
     data["red_flags"] = [
         {
             "id": rid,

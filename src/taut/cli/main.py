@@ -1,14 +1,19 @@
-"""Entry point: assembles the command groups. Each group's module is imported only when its command runs, so
-``taut --help`` and ``taut suggest`` start fast; the listing below gives ``--help`` its one-line summaries
-(tests/unit/test_cli_lazy.py checks it against the modules)."""
+"""Entry point. Each command group's module is imported only when its command runs, so taut's ``--help`` and
+``taut suggest`` start fast; the listing below gives ``--help`` its one-line summaries
+(tests/unit/test_cli_lazy.py checks it against the modules). ``taut suggest`` with its options given plainly is
+read without typer (``taut.cli.quick``: typer's per-option pydantic validators cost twice all the rest of one
+case); everything else, help and mistakes included, goes to the typer app (``taut.cli.app``), imported when first
+used: ``from taut.cli.main import app`` still works."""
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+import os
+import sys
+from typing import TYPE_CHECKING, Any
 
-import typer
-from typer.core import TyperCommand, TyperGroup
+if TYPE_CHECKING:
+    import typer
 
 # command -> (module that registers it, one-line help), in the order ``taut --help`` lists them.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -77,6 +82,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 def build(module: str) -> typer.Typer:
     """A Typer app holding the commands one module registers (export and import: the exchange and FHIR ones)."""
+    import typer
+
     sub = typer.Typer()
     if module == "exchange":
         from taut.cli import exchange, fhir
@@ -96,46 +103,22 @@ def build(module: str) -> typer.Typer:
     return sub
 
 
-class _LazyGroup(TyperGroup):
-    """Imports a command's module the first time the command is asked for; help lists them from COMMANDS."""
+def __getattr__(name: str) -> Any:
+    """``app``: the typer app, built on first use."""
+    if name == "app":
+        from taut.cli.app import app
 
-    listing = False
-
-    def list_commands(self, ctx: Any) -> list[str]:
-        return list(dict.fromkeys([*COMMANDS, *super().list_commands(ctx)]))
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if ctx.parent is None and cmd_name not in self.commands and cmd_name in COMMANDS:
-            if self.listing:
-                return TyperCommand(cmd_name, help=COMMANDS[cmd_name][1])
-            group = typer.main.get_group(build(COMMANDS[cmd_name][0]))
-            for name, cmd in group.commands.items():
-                self.add_command(cmd, name)
-        return super().get_command(ctx, cmd_name)
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        self.listing = True
-        try:
-            super().format_help(ctx, formatter)
-        finally:
-            self.listing = False
-
-
-app = typer.Typer(
-    name="taut",
-    help="Taut: neuromuscular (trigger-point) therapy — body map, knowledge, suggestions, records.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # the listing is plain text: rich formatting would cost 80 ms of imports at every start
-    cls=_LazyGroup,
-)
-
-
-@app.callback()
-def _root() -> None:
-    """Taut: neuromuscular (trigger-point) therapy — body map, knowledge, suggestions, records."""
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run() -> None:
+    args = sys.argv[1:]
+    if args[:1] == ["suggest"] and "_TAUT_COMPLETE" not in os.environ:
+        from taut.cli.quick import suggest
+
+        if suggest(args[1:]):
+            return
+    from taut.cli.app import app
+
     app()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import typer
-
 from taut.cli.errors import boundary, emit_json, fail
 
 if TYPE_CHECKING:
+    import typer
+
     from taut.reasoning.result import Suggestion
 
 METHODS = ("engine", "baseline")
@@ -32,6 +32,11 @@ def _run(method: str):  # type: ignore[no-untyped-def]
 
 
 def register(app: typer.Typer) -> None:
+    # typer reads the options from the annotations below, in this module's namespace: it is imported when the
+    # commands are registered, not with the module (one case given plainly runs without typer: cli/quick.py)
+    import typer
+
+    globals()["typer"] = typer
     app.command("suggest")(suggest_cmd)
     app.command("evaluate")(evaluate_cmd)
 
@@ -200,6 +205,8 @@ def _draw(s: Suggestion, drawing: object, path: Path) -> None:
         write_figure(fig, path)
     except (OSError, ValueError) as e:
         fail(f"cannot write {path}: {e}")
+    import typer
+
     typer.echo(f"wrote {path}", err=True)
 
 

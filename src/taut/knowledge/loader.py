@@ -6,16 +6,17 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from taut.anatomy import body_map
-from taut.anatomy.datafile import DataFileError, Doc, M, Problem, Problems
+from taut.anatomy.datafile import DataFileError, Doc, Problem, Problems
 from taut.anatomy.diskcache import cached, code_key, files_key
-from taut.knowledge.model import Condition, Muscle, Rule, Source, Technique
+from taut.knowledge.model import Condition, Frozen, Muscle, Rule, Source, Technique
 
-DATA_DIR = Path(str(resources.files("taut.knowledge").joinpath("data")))
+R = TypeVar("R", bound=Frozen)
+
+DATA_DIR = Path(__file__).parent / "data"
 
 
 def _unknown(what: str, given: str, key: str, names: dict[str, str], cutoff: float = 0.6) -> LookupError:
@@ -119,13 +120,20 @@ class _Files(Problems):
         rel = str(path.relative_to(self.root.parent)) if path.is_relative_to(self.root.parent) else str(path)
         return self.read(path, rel)
 
-    def by_id(self, filename: str, key: str, model: type[M]) -> tuple[dict[str, M], Doc | None]:
+    def check(self, kind: type[R], data: Any, doc: Doc, base: tuple[Any, ...] = ()) -> R | None:
+        """``data`` as a ``kind`` record, or None with every problem its schema finds noted at its own line."""
+        from taut.knowledge.schema import record, schema
+
+        checked = self.validate(schema(kind), data, doc, base)
+        return None if checked is None else record(checked)  # type: ignore[no-any-return]
+
+    def by_id(self, filename: str, key: str, kind: type[R]) -> tuple[dict[str, R], Doc | None]:
         """Validate every item of a top-level list and index it by id; a repeated id is a problem."""
         doc = self.doc(self.root / filename)
-        out: dict[str, M] = {}
+        out: dict[str, R] = {}
         for i, item in self.listed(doc, key):
             assert doc is not None
-            obj = self.validate(model, item, doc, (key, i))
+            obj = self.check(kind, item, doc, (key, i))
             if obj is None:
                 continue
             oid = obj.id  # type: ignore[attr-defined]
@@ -141,7 +149,7 @@ def _sources(fs: _Files) -> dict[str, Source]:
         doc = fs.doc(path)
         for i, item in fs.listed(doc, "sources"):
             assert doc is not None
-            s = fs.validate(Source, item, doc, ("sources", i))
+            s = fs.check(Source, item, doc, ("sources", i))
             if s is None:
                 continue
             if s.key in sources:
@@ -207,7 +215,7 @@ def _muscles(fs: _Files, names: _Names) -> _Muscles:
         doc = fs.doc(path)
         if doc is None:
             continue
-        m = fs.validate(Muscle, doc.data, doc)
+        m = fs.check(Muscle, doc.data, doc)
         if m is None:
             raw = doc.data.get("name") if isinstance(doc.data, dict) else None
             found.broken.add(str(raw))  # its problems are reported; it is not also "missing"
@@ -441,7 +449,13 @@ def load(root: Path | None = None, *, complete: bool = True) -> KnowledgeBase:
 # --- the cache ----------------------------------------------------------------------------------
 
 # the code whose classes the cached copy holds, or whose rules checked it: a change to any of them is a new key
-_CODE = ("knowledge/loader.py", "knowledge/model.py", "anatomy/regions.py", "anatomy/datafile.py")
+_CODE = (
+    "knowledge/loader.py",
+    "knowledge/model.py",
+    "knowledge/schema.py",
+    "anatomy/regions.py",
+    "anatomy/datafile.py",
+)
 
 
 def _fingerprint(root: Path) -> str:

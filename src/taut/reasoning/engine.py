@@ -7,17 +7,20 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from taut.anatomy import body_map
 from taut.anatomy.regions import RegionRef, Side
 from taut.knowledge import KnowledgeBase, knowledge
 from taut.knowledge.model import Muscle
-from taut.reasoning import scoring
 from taut.reasoning.case import Case
 from taut.reasoning.params import DEFAULT, Params
 from taut.reasoning.redflags import screen
 from taut.reasoning.result import CoverStep, Entrapment, Explained, RankedMuscle, Suggestion, Support
 from taut.reasoning.zones import ESSENTIAL, PlacedTrP, ZoneIndex, zone_index
+
+if TYPE_CHECKING:
+    from taut.reasoning import scoring, scoring_plain
 
 ZONE_COVER_WEIGHT = {ESSENTIAL: 1.0, "spillover": 0.6}
 
@@ -37,8 +40,29 @@ class _Model:
     by_term: dict[str, tuple[tuple[str, float], ...]]  # term -> (muscle, log LR) for muscles listing it
     entrapping: frozenset[str]  # muscles with an entrapment
     log_prior: dict[str, float]  # muscle -> log prior odds multiplier
-    matrix: scoring.ZoneMatrix  # the same, as arrays for pass 1
+    matrix: scoring.ZoneMatrix | scoring_plain.PlainMatrix  # the same, as arrays for pass 1
     sensory_ev: dict[str, tuple[tuple[str, float], ...]]  # muscle -> (sensory symptom term, log LR)
+    pass1: Any  # the module scoring pass 1 with that matrix: scoring (numpy) or scoring_plain
+
+
+_PLAIN = False  # see use_plain_scoring
+
+
+def use_plain_scoring() -> None:
+    """Score pass 1 in plain Python (``scoring_plain``: the same floats as numpy's ``scoring``) in this process,
+    from its first answer on: a command answering one case then never imports numpy (a third of its start-up)."""
+    global _PLAIN
+    _PLAIN = True
+
+
+def _pass1() -> Any:
+    if _PLAIN:
+        from taut.reasoning import scoring_plain
+
+        return scoring_plain
+    from taut.reasoning import scoring
+
+    return scoring
 
 
 def _symptom_lr(kb: KnowledgeBase, params: Params) -> dict[str, float]:
@@ -107,6 +131,7 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
             if t not in SENSORY:  # felt where? counted per muscle once the drawing is known
                 by_term.setdefault(t, []).append((name, math.log(lr)))
     entrapping = frozenset(m.name for m in kb.muscles.values() if m.entrapments)
+    pass1 = _pass1()
     log_prior = {m.name: math.log(params.prior[m.involvement.frequency]) for m in kb.muscles.values()}
     sensory_ev = {
         name: tuple((t, math.log(lr)) for kind, t, lr in ev if kind == "symptom" and t in SENSORY)
@@ -122,8 +147,9 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         {t: tuple(v) for t, v in by_term.items()},
         entrapping,
         log_prior,
-        scoring.build(kb, params, index, by_term),
+        pass1.build(kb, params, index, by_term),
         {k: v for k, v in sensory_ev.items() if v},
+        pass1,
     )
 
 
@@ -231,7 +257,7 @@ def _drawing(case: Case, terms: set[str], model: _Model, params: Params) -> _Dra
 _Scored = tuple[float, str, dict[Side, _SideScore], Side]
 
 
-def _side_score(sc: scoring.Scores, seg: int, d: _Drawing) -> _SideScore:
+def _side_score(sc: scoring.Scores | scoring_plain.PlainScores, seg: int, d: _Drawing) -> _SideScore:
     """A muscle's side as pass 1 scored it, with the painted regions its main (and second) TrP explain."""
     best, extra = int(sc.best[seg]), int(sc.extra[seg])
     explained = {r: (z, best) for r, z in d.hits.get(best, {}).items()}
@@ -246,13 +272,13 @@ def _rank(kb: KnowledgeBase, d: _Drawing, terms: set[str], model: _Model, params
     """Pass 1 (scoring.score, vectorised) and the top muscles with their sides. Risk factors and red-flag terms
     are in no muscle's evidence, so they never move a rank."""
     mx = model.matrix
-    sc = scoring.score(mx, d.order, d.groups, d.gw, d.base_out, terms)
+    sc = model.pass1.score(mx, d.order, d.groups, d.gw, d.base_out, terms)
     logodds = sc.logodds
     sensory = terms & SENSORY
     entrapment_terms = bool(terms & ENTRAPMENT_TERMS)
     if sensory or entrapment_terms:
         logodds = logodds.copy()
-        right = sc.right.tolist()
+        right = sc.right if isinstance(sc.right, list) else sc.right.tolist()
         pos = {n: k for k, n in enumerate(mx.names)}
         if sensory:
             for name, ev in model.sensory_ev.items():
@@ -270,7 +296,7 @@ def _rank(kb: KnowledgeBase, d: _Drawing, terms: set[str], model: _Model, params
                 if ent is not None:
                     logodds[k] += math.log(ent.factor)
     out: list[_Scored] = []
-    for k in scoring.order(mx.names, logodds, params.top_n):
+    for k in model.pass1.order(mx.names, logodds, params.top_n):
         per_side = {s: _side_score(sc, int(mx.seg_side[s][k]), d) for s in SIDES}
         out.append((float(logodds[k]), mx.names[k], per_side, RIGHT if sc.right[k] else LEFT))
     return out

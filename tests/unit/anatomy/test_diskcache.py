@@ -3,6 +3,7 @@ back instead of the YAML, and rebuilt when the copy is missing or unreadable."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,3 +46,42 @@ def test_a_copy_of_another_kind_is_not_used(cache_home: Path) -> None:
     assert cached("thing", "k", lambda: [1, 2], list) == [1, 2]
     assert cached("thing", "k", lambda: [3], list) == [1, 2]  # read back
     assert cached("thing", "k", lambda: {"x": 1}, dict) == {"x": 1}  # a list is not a dict: rebuilt
+
+
+def test_copies_are_owner_only(cache_home: Path) -> None:
+    cache_home.mkdir(mode=0o755)  # made by an older Taut: tightened
+    assert cached("thing", "k", lambda: [1], list) == [1]
+    assert cache_home.stat().st_mode & 0o777 == 0o700
+    (path,) = cache_home.glob("thing-k.pickle")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert not list(cache_home.glob("*.tmp"))
+
+
+def test_a_copy_others_may_write_is_not_read(cache_home: Path) -> None:
+    cached("thing", "k", lambda: [1], list)
+    path = cache_home / "thing-k.pickle"
+    path.chmod(0o666)
+    assert cached("thing", "k", lambda: [2], list) == [2]  # rebuilt, and kept owner-only
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert cached("thing", "k", lambda: [3], list) == [2]
+
+
+def test_a_linked_copy_is_not_followed(cache_home: Path, tmp_path: Path) -> None:
+    cached("thing", "k", lambda: [1], list)
+    elsewhere = tmp_path / "elsewhere.pickle"
+    (cache_home / "thing-k.pickle").rename(elsewhere)
+    (cache_home / "thing-k.pickle").symlink_to(elsewhere)
+    assert cached("thing", "k", lambda: [2], list) == [2]
+    assert not (cache_home / "thing-k.pickle").is_symlink()
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs to give the folder to another user")
+def test_a_folder_of_another_user_is_neither_read_nor_written(cache_home: Path) -> None:
+    cached("thing", "k", lambda: [1], list)
+    os.chown(cache_home, 65534, 65534)
+    try:
+        assert cached("thing", "k", lambda: [2], list) == [2]
+        assert cached("other", "k", lambda: [3], list) == [3]
+        assert not (cache_home / "other-k.pickle").exists()
+    finally:
+        os.chown(cache_home, 0, 0)

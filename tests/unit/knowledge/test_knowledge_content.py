@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from pydantic import BaseModel
 from tests.conftest import read_tsv
 
 from taut.anatomy import body_map
 from taut.knowledge import KnowledgeBase, load
-from taut.knowledge.model import Muscle, Sourced
+from taut.knowledge.model import Frozen, Muscle, Sourced, fields
 
 
 @pytest.fixture(scope="module")
@@ -24,9 +23,9 @@ def sourced_groups(obj: object, where: str) -> Iterator[tuple[str, Sourced]]:
     """Every fact group (a Sourced model) inside a record, with a readable path to it."""
     if isinstance(obj, Sourced):
         yield where, obj
-    if isinstance(obj, BaseModel):
-        for name in type(obj).model_fields:
-            yield from sourced_groups(getattr(obj, name), f"{where}.{name}")
+    if isinstance(obj, Frozen):
+        for f in fields(obj):
+            yield from sourced_groups(getattr(obj, f.name), f"{where}.{f.name}")
     elif isinstance(obj, tuple):
         for i, item in enumerate(obj):
             yield from sourced_groups(item, f"{where}[{i}]")

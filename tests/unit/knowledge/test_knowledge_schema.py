@@ -273,3 +273,32 @@ def test_the_cache_is_keyed_on_the_code_as_well_as_the_data(monkeypatch: pytest.
     monkeypatch.undo()
     monkeypatch.setattr(loader, "_CODE", (*loader._CODE[:-1], "knowledge/__init__.py"))
     assert loader._fingerprint(DATA_DIR) != before  # other code, other key
+
+
+def test_every_record_round_trips_through_its_schema() -> None:
+    """A record's JSON is what its pydantic schema dumps, and reads back as the same record."""
+    from taut.knowledge import knowledge
+    from taut.knowledge.schema import schema, validate
+
+    kb = knowledge()
+    groups = (kb.muscles, kb.conditions, kb.rules, kb.techniques, kb.sources)
+    for records in groups:
+        for record in records.values():
+            data = record.as_json()
+            assert schema(type(record)).model_validate(data).model_dump(mode="json") == data
+            assert validate(type(record), data) == record
+
+
+def test_the_schema_refuses_what_the_record_class_does_not_have() -> None:
+    from pydantic import ValidationError
+
+    from taut.knowledge.model import Marker
+    from taut.knowledge.schema import validate
+
+    assert validate(Marker, {"region": "head.temple", "view": "side"}) == Marker(
+        region="head.temple", view="side"
+    )
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        validate(Marker, {"region": "head.temple", "view": "side", "colour": "red"})
+    with pytest.raises(TypeError, match="missing field 'view'"):
+        Marker(region="head.temple")  # type: ignore[call-arg]

@@ -10,6 +10,7 @@ from taut.anatomy.pain import PainDrawing, PainMark
 from taut.anatomy.regions import RegionRef, Side
 from taut.knowledge import knowledge
 from taut.knowledge.model import RuleWhen
+from taut.knowledge.schema import validate
 from taut.reasoning.case import Case, case_from_dict
 from taut.reasoning.redflags import screen
 
@@ -355,7 +356,7 @@ def test_a_case_without_onset_or_duration_is_still_screened():
 )
 def test_rule_when_validation_names_the_field(raw, words):
     with pytest.raises(ValidationError, match=words):
-        RuleWhen(**raw)
+        validate(RuleWhen, raw)
 
 
 def _older_sparse(days: int) -> list[tuple[dict, set[str]]]:

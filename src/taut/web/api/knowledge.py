@@ -35,7 +35,7 @@ def muscle_summary(m: Muscle) -> dict[str, Any]:
 
 
 def muscle_json(kb: KnowledgeBase, m: Muscle) -> dict[str, Any]:
-    data = m.model_dump(mode="json")
+    data = m.as_json()
     data["slug"] = m.slug
     data["url"] = f"/atlas/muscles/{m.slug}"
     for tp in data["trigger_points"]:
@@ -46,7 +46,7 @@ def muscle_json(kb: KnowledgeBase, m: Muscle) -> dict[str, Any]:
 
 
 def condition_json(kb: KnowledgeBase, c: Condition) -> dict[str, Any]:
-    data = c.model_dump(mode="json")
+    data = c.as_json()
     data["url"] = f"/atlas/conditions/{c.id}"
     for step in data["examine"]:
         found = muscle_or_none(kb, step["muscle"])
