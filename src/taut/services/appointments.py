@@ -67,13 +67,26 @@ def get_settings(db: Database, user: User) -> tuple[BookingSettings, str]:
 
 
 def save_settings(
-    db: Database, user: User, settings: BookingSettings, *, timezone: str | None = None
+    db: Database,
+    user: User,
+    settings: BookingSettings,
+    *,
+    timezone: str | None = None,
+    sms_available: bool = False,
 ) -> None:
+    """``sms_available``: the server can send SMS (``TAUT_SMS_URL``); SMS reminders cannot be switched on
+    without it (a clinic that has them on keeps the switch while the setting is away; no SMS is queued then)."""
     access.require(db, user, Permission.MANAGE_USERS, entity="booking_settings")
     settings.validate()
     if timezone is not None:
         ap.zone(timezone)
     with db.transaction() as conn:
+        switched_on = settings.sms_reminders and not store.get_settings(conn, user.clinic_id).sms_reminders
+        if switched_on and not sms_available:
+            raise RecordValidationError(
+                "sms_reminders",
+                "SMS is not set up on this server: whoever runs Taut sets TAUT_SMS_URL first (docs/deploy.md)",
+            )
         store.put_settings(conn, user.clinic_id, settings)
         if timezone is not None:
             store.set_clinic_zone(conn, user.clinic_id, timezone)

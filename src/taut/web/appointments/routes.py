@@ -24,8 +24,8 @@ from taut.clinic.appointments import (
 )
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import Permission
+from taut.services import access, clients, intake_link
 from taut.services import appointments as book
-from taut.services import clients, intake_link
 from taut.web import forms
 from taut.web.appointments.view import grid, slot_days
 from taut.web.deps import DB, CurrentUser, check_csrf
@@ -597,6 +597,7 @@ def _settings(
             "tax_percent": f"{s.tax_basis_points / 100:g}",
             "tax_number": s.tax_number,
             "address": s.address,
+            "sms_reminders": "on" if s.sms_reminders else "",
         }
     return render(
         request,
@@ -609,41 +610,70 @@ def _settings(
             "m": _money(request, s.currency),
             "error": error,
             "owner": user.can(Permission.MANAGE_USERS),
+            "sms_available": bool(request.app.state.settings.sms_url),
         },
         status_code=status_code,
     )
 
 
+def _reminder_hours(form: dict[str, str]) -> tuple[int, ...]:
+    out = []
+    for part in form.get("reminder_hours", "").replace(";", ",").split(","):
+        if part.strip():
+            if not part.strip().isdigit():
+                raise RecordValidationError(
+                    "reminder_hours", f"must be whole hours like 48, 2, not {part.strip()!r}"
+                )
+            out.append(int(part))
+    return tuple(out)
+
+
+def _tax_basis_points(form: dict[str, str]) -> int:
+    tax = form.get("tax_percent", "0").strip().replace(",", ".") or "0"
+    try:
+        return round(float(tax) * 100)
+    except ValueError:
+        raise RecordValidationError(
+            "tax_percent", f"must be a percentage like 13 or 7.5, not {tax!r}"
+        ) from None
+
+
 @router.post("/appointments-settings", include_in_schema=False)
 def save_settings(request: Request, db: DB, user: CurrentUser, form: FormFields) -> Response:
+    """Every wrong field is reported at once (forms.FormErrors); then the service's own checks."""
+    access.require(db, user, Permission.MANAGE_USERS, entity="booking_settings")  # the role first
     try:
-        hours_text = form.get("reminder_hours", "")
-        reminders = []
-        for part in hours_text.replace(";", ",").split(","):
-            if part.strip():
-                if not part.strip().isdigit():
-                    raise RecordValidationError(
-                        "reminder_hours", f"must be whole hours like 48, 2, not {part.strip()!r}"
-                    )
-                reminders.append(int(part))
-        tax = form.get("tax_percent", "0").strip().replace(",", ".") or "0"
-        try:
-            basis = round(float(tax) * 100)
-        except ValueError:
-            raise RecordValidationError(
-                "tax_percent", f"must be a percentage like 13 or 7.5, not {tax!r}"
-            ) from None
+        c = forms.Collect()
+        reminders = c(_reminder_hours, form)
+        basis = c(_tax_basis_points, form)
+        window = c(forms.whole, form, "cancel_window_hours", 0, 24 * 14, required=True)
+        slot = c(forms.whole, form, "slot_minutes", 5, 60, required=True)
+        currency = form.get("currency", "").strip().upper()
+        if not (len(currency) == 3 and currency.isalpha()):
+            c.add("currency", f"must be a three-letter code like USD, not {currency!r}")
+        timezone = form.get("timezone", "").strip()
+        c(ap.zone, timezone)
+        sms_on = forms.checked(form, "sms_reminders")
+        sms_available = bool(request.app.state.settings.sms_url)
+        if sms_on and not sms_available and not book.get_settings(db, user)[0].sms_reminders:
+            c.add(
+                "sms_reminders",
+                "SMS is not set up on this server: whoever runs Taut sets TAUT_SMS_URL first (docs/deploy.md)",
+            )
+        c.check()
+        assert reminders is not None and basis is not None and window is not None and slot is not None
         settings = BookingSettings(
-            cancel_window_hours=forms.whole(form, "cancel_window_hours", 0, 24 * 14, required=True) or 0,
-            reminder_hours=tuple(reminders),
-            slot_minutes=forms.whole(form, "slot_minutes", 5, 60, required=True) or 15,
-            currency=form.get("currency", "").strip().upper(),
+            cancel_window_hours=window,
+            reminder_hours=reminders,
+            slot_minutes=slot,
+            currency=currency,
             tax_name=forms.text(form, "tax_name"),
             tax_basis_points=basis,
             tax_number=forms.text(form, "tax_number"),
             address=forms.text(form, "address"),
+            sms_reminders=sms_on,
         )
-        book.save_settings(db, user, settings, timezone=form.get("timezone", "").strip())
+        book.save_settings(db, user, settings, timezone=timezone, sms_available=sms_available)
     except RecordValidationError as e:
         return _settings(request, db, user, form, error=e, status_code=422)
     return RedirectResponse("/appointments-settings", status_code=303)
