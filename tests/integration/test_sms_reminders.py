@@ -5,8 +5,12 @@ SMS when the server, the clinic or the client has not said yes; a consent needs 
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
@@ -252,6 +256,55 @@ def test_a_consent_needs_a_number_that_can_take_sms_and_writes_nothing_otherwise
     with pytest.raises(RecordValidationError, match="cannot take SMS") as bad, db.transaction() as conn:
         sms.queue_sms(conn, world.alice.clinic_id, "555-0199", "x")
     assert bad.value.field == "to" and count() == before
+
+
+def _cli(db: Database, peer: SmsPeer, tmp: Path, *args: str) -> subprocess.Popen[str]:
+    env = dict(os.environ)
+    env.pop("TAUT_SMTP_URL", None)
+    env.update(
+        TAUT_DATABASE_URL=db.engine.url.render_as_string(hide_password=False),
+        TAUT_SMS_URL=peer.url,
+        PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"),
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "taut.cli", "mail", *args],
+        env=env,
+        cwd=tmp,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_two_sender_processes_send_each_sms_once_and_the_cli(
+    db: Database, world: World, sms_peer: SmsPeer, tmp_path: Path
+) -> None:
+    with db.transaction() as conn:
+        for n in range(20):
+            sms.queue_sms(conn, world.alice.clinic_id, f"+4479555{n:04d}", f"Clinic A: message {n}.")
+    procs = [_cli(db, sms_peer, tmp_path, "send") for _ in range(2)]
+    outs = [p.communicate(timeout=180) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert all(out.startswith("sms: sent ") for out, _ in outs)  # e-mail is not set up: SMS only
+    got = sorted(str(p.body["message"]) for p in sms_peer.received)
+    assert got == sorted(f"Clinic A: message {n}." for n in range(20))  # each once
+    sms_peer.clear()
+    done = _cli(db, sms_peer, tmp_path, "test-sms", "+44 7700 900125")
+    out, err = done.communicate(timeout=60)
+    assert done.returncode == 0, err
+    assert out.strip() == "test SMS sent to +44 7700 900125 through json://127.0.0.1:" + str(sms_peer.port)
+    assert [p.body["to"] for p in sms_peer.received] == ["+447700900125"]
+    assert sms_peer.received[0].body["message"] == sms.TEST_TEXT
+    sms_peer.answers.append(500)
+    refused = _cli(db, sms_peer, tmp_path, "test-sms", "+447700900126")
+    out, err = refused.communicate(timeout=60)
+    assert refused.returncode == 2 and "was not sent" in err and "500" in err and "Traceback" not in err
+    bad = _cli(db, sms_peer, tmp_path, "test-sms", "07700 900126")
+    out, err = bad.communicate(timeout=60)
+    assert bad.returncode == 2 and "cannot take SMS" in err and "Traceback" not in err
+    status = _cli(db, sms_peer, tmp_path, "status")
+    out, _ = status.communicate(timeout=60)
+    assert re.search(r"^sms: queued \d+, sending 0, sent \d+, failed 1$", out, re.M), out
 
 
 @pytest.mark.parametrize(
