@@ -16,7 +16,7 @@ from taut.services import appointments as book
 from taut.services import clients
 from taut.web.app import create_app
 from tests.records_factories import make_client
-from tests.web.conftest import Browser, WebWorld, signed_in
+from tests.web.conftest import WebWorld, signed_in
 
 pytestmark = pytest.mark.xdist_group("booking_form_errors")  # the tests share one clinic's book
 
@@ -206,18 +206,7 @@ def test_the_settings_report_every_error_at_once_and_the_sms_switch_needs_the_se
     assert book.get_settings(web_world.db, web_world.alice)[0].sms_reminders is False
     # a server with TAUT_SMS_URL: the owner switches SMS reminders on
     settings = web_world.app.state.settings.model_copy(update={"sms_url": "json://127.0.0.1:9/sms?:to={to}"})
-    texting = Browser(create_app(settings, web_world.db), follow_redirects=False)
-    page = texting.get("/login")
-    texting.csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    texting.post(
-        "/login",
-        data={
-            "email": web_world.alice.email,
-            "password": "correct horse battery",
-            "csrf_token": texting.csrf,
-        },
-    )
-    texting.csrf = texting.get("/api/v1/session").json()["csrf_token"]
+    texting = signed_in(create_app(settings, web_world.db), web_world.alice)
     r = texting.post(
         "/appointments-settings", data={**good, "csrf_token": texting.csrf, "sms_reminders": "on"}
     )

@@ -38,7 +38,6 @@ from taut.store import audit, people
 from taut.store.engine import Database
 
 ACTIONS = ("confirm", "cancel")
-CHANNELS = ("email", "sms")
 
 
 def link_key(secret: str) -> bytes:
