@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -161,6 +162,20 @@ def test_a_failed_sms_is_retried_with_back_off_and_then_sent_once(
     assert [p.body["message"] for p in sms_peer.received] == ["Clinic A: a test."]
     assert mail.status_of(db, mid) == (mail.SENT, None)
     assert sms.deliver_due(db, config, only=[mid]).sent == 0 and len(sms_peer.received) == 1
+
+
+def test_the_background_worker_delivers(db: Database, world: World, sms_peer: SmsPeer) -> None:
+    with db.transaction() as conn:
+        sms.queue_sms(conn, world.alice.clinic_id, "+447700900127", "Clinic A: from the worker.")
+    worker = sms.SmsWorker(db, sms.SmsConfig.from_url(sms_peer.url), interval=0.2)
+    worker.start()
+    try:
+        deadline = datetime.now(UTC) + timedelta(seconds=30)
+        while not sms_peer.received and datetime.now(UTC) < deadline:
+            time.sleep(0.1)
+    finally:
+        worker.stop()
+    assert [p.body["message"] for p in sms_peer.received] == ["Clinic A: from the worker."]
 
 
 def test_an_unreachable_service_leaves_the_sms_queued(db: Database, world: World) -> None:

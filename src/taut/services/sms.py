@@ -17,6 +17,7 @@ the body). The number goes in URL-encoded E.164 (``%2B447700900123``).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -165,4 +166,9 @@ class SmsWorker(PeriodicWorker):
     """Delivers queued SMS every ``interval`` seconds in a background thread of ``taut serve``."""
 
     def __init__(self, db: Database, config: SmsConfig, interval: float = 15.0) -> None:
-        super().__init__("sms", lambda: deliver_due(db, config), interval)
+        def round_() -> None:
+            report = deliver_due(db, config)
+            if report.errors:  # the last failure of the round, as the e-mail worker does
+                logging.getLogger("taut.sms").warning("SMS: %s", report.errors[-1])
+
+        super().__init__("sms", round_, interval)
