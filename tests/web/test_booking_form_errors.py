@@ -247,3 +247,36 @@ def test_the_client_s_consent_to_sms_needs_a_number_that_can_take_it(
     assert clients.sms_consent(web_world.db, web_world.fran, cid) is not None
     page = fran.get(f"/clients/{cid}/edit").text
     assert re.search(r'id="f-sms_consent" name="sms_consent" checked', page)
+
+
+def test_the_appointment_says_how_the_client_will_be_reminded(
+    web_world: WebWorld, setup: dict[str, Any]
+) -> None:
+    w = web_world
+    settings = w.app.state.settings.model_copy(update={"sms_url": "json://127.0.0.1:9/sms?:to={to}"})
+    texting_app = create_app(settings, w.db)
+    owner = signed_in(texting_app, w.alice)
+    good = {
+        "csrf_token": owner.csrf,
+        "timezone": "Europe/Berlin",
+        "cancel_window_hours": "24",
+        "reminder_hours": "48, 2",
+        "slot_minutes": "15",
+        "currency": "EUR",
+    }
+    assert owner.post("/appointments-settings", data={**good, "sms_reminders": "on"}).status_code == 303
+    texted = clients.register_client(w.db, w.bob, make_client(given_name="Sam"), sms_consent=True)
+    quiet = clients.register_client(w.db, w.bob, make_client(given_name="Quinn", email=None))
+    fran = signed_in(w.app, w.fran)
+    pages = []
+    for cid, hour in ((texted.id, 11), (quiet.id, 12)):
+        data = {"csrf_token": fran.csrf, "client_id": str(cid), "type_id": str(setup["type"])}
+        r = fran.post("/appointments/new", data={**data, "slot": _slot(setup["day"], hour, w.bob.id)})
+        assert r.status_code == 303, r.text
+        pages.append(r.headers["location"].split("?")[0])
+    desk = signed_in(texting_app, w.fran)
+    assert "Reminders: by e-mail and SMS" in desk.get(pages[0]).text
+    assert "Reminders: by e-mail<" in fran.get(pages[0]).text  # this server has no TAUT_SMS_URL
+    assert "Reminders: none (no e-mail address, no consent to SMS)" in desk.get(pages[1]).text
+    assert owner.post("/appointments-settings", data=good).status_code == 303
+    assert "Reminders: by e-mail<" in desk.get(pages[0]).text  # the clinic switched SMS off

@@ -867,6 +867,7 @@ class AppointmentDetail:
     tz: ZoneInfo
     settings: BookingSettings
     room: str | None
+    sms_consent: date | None = None  # the day the client agreed to SMS reminders
 
     @property
     def total_cents(self) -> int:
@@ -889,6 +890,7 @@ def detail(db: Database, user: User, appointment_id: int) -> AppointmentDetail:
         tz = store.clinic_zone(conn, user.clinic_id)
         settings = store.get_settings(conn, user.clinic_id)
         room = next((r[1] for r in store.rooms(conn, user.clinic_id) if r[0] == a.room_id), None)
+        sms_consent = store.sms_consent(conn, user.clinic_id, a.client_id) if settings.sms_reminders else None
         access.log(conn, user, "read", "appointment", appointment_id, client_id=a.client_id)
     p = every.get(a.practitioner_id) or Practitioner(a.practitioner_id, "?", "", "", False, False, "", "")
     return AppointmentDetail(
@@ -900,6 +902,7 @@ def detail(db: Database, user: User, appointment_id: int) -> AppointmentDetail:
         tz,
         settings,
         room,
+        sms_consent,
     )
 
 

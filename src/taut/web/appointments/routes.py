@@ -328,10 +328,20 @@ def _appointment(
             "clinical": user.can(Permission.READ_CLINICAL),
             "error": error,
             "today": now.astimezone(d.tz).date().isoformat(),
+            "reminded_by": _reminded_by(request, d),
             **extra,
         },
         status_code=status_code,
     )
+
+
+def _reminded_by(request: Request, d: Any) -> list[str]:
+    """How the client will be reminded: e-mail when they have an address; SMS when the server and the clinic
+    send SMS and the client agreed."""
+    out = ["e-mail"] if d.client.email else []
+    if request.app.state.settings.sms_url and d.sms_consent is not None:
+        out.append("SMS")
+    return out
 
 
 @router.post("/appointments/{appointment_id}/status", include_in_schema=False)
