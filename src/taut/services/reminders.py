@@ -27,6 +27,7 @@ from sqlalchemy import Connection
 from taut.clinic import appointments as ap
 from taut.clinic.appointments import Appointment
 from taut.clinic.errors import NotFound, RecordValidationError
+from taut.clinic.people import Clinic
 from taut.clinic.sms import mobile_number
 from taut.clinic.sms import reminder_text as sms_reminder_text
 from taut.services import ical
@@ -80,6 +81,20 @@ def queue_due(
     return queued
 
 
+@dataclass(frozen=True)
+class _Reminder:
+    """What one reminder says, whatever the channel."""
+
+    clinic_id: int
+    a: Appointment
+    clinic: Clinic
+    kind: str
+    settings: ap.BookingSettings
+    tz: ZoneInfo
+    links: tuple[str, str]  # confirm, cancel
+    at: datetime
+
+
 def _remind(
     conn: Connection,
     appointment_id: int,
@@ -92,8 +107,6 @@ def _remind(
 ) -> int:
     """Queue one appointment's reminder (the clinic's own reminder times only) by e-mail and, when it may go,
     by SMS; returns how many messages were queued."""
-    from taut.services.mail import queue_mail
-
     found = store.clinic_and_appointment(conn, appointment_id)
     if found is None:
         return 0
@@ -113,55 +126,22 @@ def _remind(
             sms_note = f"; no SMS: {e.rule}"
     if not client.email and number is None:
         return 0
-    tz = store.clinic_zone(conn, clinic_id)
-    profile = people.get_clinic(conn, clinic_id)
-    clinic = profile.name
-    kind = store.get_type(conn, clinic_id, a.type_id)
-    confirm_url, cancel_url = (
-        link(base_url, key, appointment_id, "confirm"),
-        link(base_url, key, appointment_id, "cancel"),
+    r = _Reminder(
+        clinic_id,
+        a,
+        people.get_clinic(conn, clinic_id),
+        store.get_type(conn, clinic_id, a.type_id).name,
+        settings,
+        store.clinic_zone(conn, clinic_id),
+        (link(base_url, key, appointment_id, "confirm"), link(base_url, key, appointment_id, "cancel")),
+        at,
     )
     sent = []
     if client.email:
-        who = people.user_by_id(conn, a.practitioner_id)
-        text = _reminder_text(
-            a,
-            client.given_name,
-            clinic,
-            f"{kind.name} with {who.name if who is not None else ''}",
-            settings,
-            tz,
-            links=(confirm_url, cancel_url),
-            at=at,
-        )
-        invite = ical.invitation(
-            a, summary=f"{kind.name} at {clinic}", clinic=clinic, address=settings.address
-        )
-        queue_mail(
-            conn,
-            clinic_id,
-            client.email,
-            f"Reminder: your appointment on {_words(a, tz)}",
-            text,
-            attachments=[("appointment.ics", "text/calendar", invite)],
-        )
+        _queue_email(conn, r, client.email, client.given_name)
         sent.append("e-mail")
     if number is not None:
-        local = a.starts_at.astimezone(tz)
-        can_cancel = at < a.starts_at - timedelta(hours=settings.cancel_window_hours)
-        queue_sms(
-            conn,
-            clinic_id,
-            number,
-            sms_reminder_text(
-                kind=kind.name,
-                when=f"{local.strftime('%a')} {local.day} {local.strftime('%b %H:%M')}",
-                clinic=clinic,
-                confirm_url=confirm_url,
-                cancel_url=cancel_url if can_cancel else None,
-                clinic_phone=profile.phone or "",
-            ),
-        )
+        _queue_text(conn, r, number)
         sent.append("SMS")
     audit.record(
         conn,
@@ -174,6 +154,47 @@ def _remind(
         detail=f"{', '.join(str(h) for h in wanted)} h before by {' and '.join(sent)}{sms_note}",
     )
     return len(sent)
+
+
+def _queue_email(conn: Connection, r: _Reminder, to: str, given_name: str) -> None:
+    from taut.services.mail import queue_mail
+
+    who = people.user_by_id(conn, r.a.practitioner_id)
+    name = r.clinic.name
+    text = _reminder_text(
+        r.a,
+        given_name,
+        name,
+        f"{r.kind} with {who.name if who is not None else ''}",
+        r.settings,
+        r.tz,
+        links=r.links,
+        at=r.at,
+    )
+    invite = ical.invitation(r.a, summary=f"{r.kind} at {name}", clinic=name, address=r.settings.address)
+    queue_mail(
+        conn,
+        r.clinic_id,
+        to,
+        f"Reminder: your appointment on {_words(r.a, r.tz)}",
+        text,
+        attachments=[("appointment.ics", "text/calendar", invite)],
+    )
+
+
+def _queue_text(conn: Connection, r: _Reminder, number: str) -> None:
+    """The SMS: the type, the local time, the clinic and the links; no names, nothing clinical."""
+    local = r.a.starts_at.astimezone(r.tz)
+    can_cancel = r.at < r.a.starts_at - timedelta(hours=r.settings.cancel_window_hours)
+    text = sms_reminder_text(
+        kind=r.kind,
+        when=f"{local.strftime('%a')} {local.day} {local.strftime('%b %H:%M')}",
+        clinic=r.clinic.name,
+        confirm_url=r.links[0],
+        cancel_url=r.links[1] if can_cancel else None,
+        clinic_phone=r.clinic.phone or "",
+    )
+    queue_sms(conn, r.clinic_id, number, text)
 
 
 def _reminder_text(
