@@ -10,8 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 
-# The ``smtp_server`` fixture: a real SMTP server on 127.0.0.1 (aiosmtpd).
-pytest_plugins = ["tests.smtp_server"]
+# The ``smtp_server`` fixture: a real SMTP server on 127.0.0.1 (aiosmtpd); ``sms_peer``: an HTTP SMS gateway.
+pytest_plugins = ["tests.smtp_server", "tests.sms_peer"]
 
 
 def in_ci() -> bool:

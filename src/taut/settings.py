@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     # ``taut serve`` delivers queued e-mail in the background (every mail_interval_seconds) when smtp_url is set.
     mail_worker: bool = True
     mail_interval_seconds: float = 15.0
+    # SMS reminders (optional): an Apprise URL of an SMS service with {to} where the client's number goes, e.g.
+    # twilio://SID:TOKEN@+15551234567/{to} (services/sms.py). Unset: no SMS is queued or sent. Each clinic's
+    # owner still switches SMS reminders on, and each client agrees, before one goes.
+    sms_url: str | None = None
 
     @model_validator(mode="after")
     def _in_data_dir(self) -> Settings:

@@ -20,7 +20,8 @@ def register(root: typer.Typer) -> None:
 @app.command("remind")
 @boundary
 def remind() -> None:
-    """Queue the reminders that are due (each appointment once per hour mark); `taut mail send` delivers."""
+    """Queue the reminders that are due (each appointment once per hour mark; by SMS too when TAUT_SMS_URL is
+    set); `taut mail send` delivers."""
     from taut.services import reminders
     from taut.settings import Settings
     from taut.web.security import install_secret
@@ -28,7 +29,7 @@ def remind() -> None:
     settings = Settings()
     db = database()
     key = reminders.link_key(install_secret(settings, db))
-    n = reminders.queue_due(db, key=key, base_url=settings.base_url)
+    n = reminders.queue_due(db, key=key, base_url=settings.base_url, sms=bool(settings.sms_url))
     typer.echo(f"queued {n} reminder{'s' if n != 1 else ''}")
 
 

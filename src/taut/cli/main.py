@@ -63,7 +63,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "clients": ("records", "Clients of a clinic."),
     "notes": ("notes", "Clinical notes: SOAP drafts from the record, show, sign."),
     "report": ("reports", "PDF documents: the client's handout and the progress report."),
-    "mail": ("mail", "Outgoing e-mail: test the SMTP settings, deliver the queue."),
+    "mail": ("mail", "Outgoing e-mail and SMS: test the SMTP and SMS settings, deliver the queue."),
     "init": (
         "users",
         "Create the clinic and its owner on a new database (migrating it first).",

@@ -77,6 +77,7 @@ class BookingSettings:
     tax_basis_points: int = 0  # 1300 = 13 %
     tax_number: str = ""
     address: str = ""
+    sms_reminders: bool = False  # reminders also by SMS to the clients who agreed (docs/appointments.md)
 
     def validate(self) -> BookingSettings:
         rules.whole_number("settings.cancel_window_hours", self.cancel_window_hours, 0, 24 * 14)
@@ -95,6 +96,8 @@ class BookingSettings:
         rules.whole_number("settings.tax_basis_points", self.tax_basis_points, 0, 5000)
         rules.text("settings.tax_number", self.tax_number, required=False, max_len=60)
         rules.text("settings.address", self.address, required=False, max_len=500)
+        if not isinstance(self.sms_reminders, bool):
+            raise RecordValidationError("settings.sms_reminders", "must be yes or no")
         return self
 
     def tax_of(self, amount_cents: int) -> int:

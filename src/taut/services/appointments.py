@@ -67,13 +67,26 @@ def get_settings(db: Database, user: User) -> tuple[BookingSettings, str]:
 
 
 def save_settings(
-    db: Database, user: User, settings: BookingSettings, *, timezone: str | None = None
+    db: Database,
+    user: User,
+    settings: BookingSettings,
+    *,
+    timezone: str | None = None,
+    sms_available: bool = False,
 ) -> None:
+    """``sms_available``: the server can send SMS (``TAUT_SMS_URL``); SMS reminders cannot be switched on
+    without it (a clinic that has them on keeps the switch while the setting is away; no SMS is queued then)."""
     access.require(db, user, Permission.MANAGE_USERS, entity="booking_settings")
     settings.validate()
     if timezone is not None:
         ap.zone(timezone)
     with db.transaction() as conn:
+        switched_on = settings.sms_reminders and not store.get_settings(conn, user.clinic_id).sms_reminders
+        if switched_on and not sms_available:
+            raise RecordValidationError(
+                "sms_reminders",
+                "SMS is not set up on this server: whoever runs Taut sets TAUT_SMS_URL first (docs/deploy.md)",
+            )
         store.put_settings(conn, user.clinic_id, settings)
         if timezone is not None:
             store.set_clinic_zone(conn, user.clinic_id, timezone)
@@ -854,6 +867,7 @@ class AppointmentDetail:
     tz: ZoneInfo
     settings: BookingSettings
     room: str | None
+    sms_consent: date | None = None  # the day the client agreed to SMS reminders
 
     @property
     def total_cents(self) -> int:
@@ -876,6 +890,7 @@ def detail(db: Database, user: User, appointment_id: int) -> AppointmentDetail:
         tz = store.clinic_zone(conn, user.clinic_id)
         settings = store.get_settings(conn, user.clinic_id)
         room = next((r[1] for r in store.rooms(conn, user.clinic_id) if r[0] == a.room_id), None)
+        sms_consent = store.sms_consent(conn, user.clinic_id, a.client_id) if settings.sms_reminders else None
         access.log(conn, user, "read", "appointment", appointment_id, client_id=a.client_id)
     p = every.get(a.practitioner_id) or Practitioner(a.practitioner_id, "?", "", "", False, False, "", "")
     return AppointmentDetail(
@@ -887,6 +902,7 @@ def detail(db: Database, user: User, appointment_id: int) -> AppointmentDetail:
         tz,
         settings,
         room,
+        sms_consent,
     )
 
 

@@ -4,9 +4,14 @@ this; none of it reaches clinical records."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Connection
 
 from taut.clinic.people import Client, Permission, User
+from taut.clinic.sms import mobile_number
 from taut.services import access
+from taut.store import appointments as book_store
 from taut.store import people
 from taut.store.engine import Database
 
@@ -23,11 +28,16 @@ class ClientPage:
         return self.items[-1].id if self.items else None
 
 
-def register_client(db: Database, user: User, client: Client) -> Client:
+def register_client(db: Database, user: User, client: Client, *, sms_consent: bool = False) -> Client:
+    """``sms_consent``: the client agrees to reminders by SMS to ``client.phone`` (which must take SMS)."""
     access.require(db, user, Permission.EDIT_CLIENTS, entity="client")
+    if sms_consent:
+        mobile_number(client.phone)
     with db.transaction() as conn:
         saved = people.add_client(conn, user.clinic_id, client)
         access.log(conn, user, "create", "client", saved.id, client_id=saved.id)
+        if sms_consent:
+            _set_sms_consent(conn, user, saved.id or 0, True)
     return saved
 
 
@@ -39,14 +49,39 @@ def get_client(db: Database, user: User, client_id: int) -> Client:
     return client
 
 
-def update_client(db: Database, user: User, client: Client, *, expected_version: int) -> Client:
-    """Save corrected details; StaleRecordError if someone else saved first."""
+def update_client(
+    db: Database, user: User, client: Client, *, expected_version: int, sms_consent: bool | None = None
+) -> Client:
+    """Save corrected details; StaleRecordError if someone else saved first. ``sms_consent``: the client's
+    answer to reminders by SMS (None: unchanged); yes needs a ``phone`` that can take SMS."""
     assert client.id is not None, "update_client needs the client's id"
     access.require(db, user, Permission.EDIT_CLIENTS, entity="client", record_id=client.id)
+    if sms_consent:
+        mobile_number(client.phone)
     with db.transaction() as conn:
         saved = people.update_client(conn, user.clinic_id, client, expected_version)
         access.log(conn, user, "update", "client", client.id, client_id=client.id)
+        if sms_consent is not None:
+            _set_sms_consent(conn, user, client.id, sms_consent)
     return saved
+
+
+def _set_sms_consent(conn: Connection, user: User, client_id: int, agreed: bool) -> None:
+    """Keep the day the client agreed (the clinic's date); a withdrawal clears it. Audited when it changes."""
+    before = book_store.sms_consent(conn, user.clinic_id, client_id)
+    if agreed == (before is not None):
+        return
+    today = datetime.now(UTC).astimezone(book_store.clinic_zone(conn, user.clinic_id)).date()
+    book_store.set_sms_consent(conn, user.clinic_id, client_id, today if agreed else None)
+    detail = "agreed to SMS reminders" if agreed else "withdrew consent to SMS reminders"
+    access.log(conn, user, "update", "client", client_id, client_id=client_id, detail=detail)
+
+
+def sms_consent(db: Database, user: User, client_id: int) -> date | None:
+    """The day the client agreed to reminders by SMS (None: no SMS)."""
+    access.require(db, user, Permission.READ_CLIENTS, entity="client", record_id=client_id)
+    with db.transaction() as conn:
+        return book_store.sms_consent(conn, user.clinic_id, client_id)
 
 
 def list_clients(

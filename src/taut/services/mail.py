@@ -23,7 +23,7 @@ import socket
 import ssl
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import message_from_string, policy
@@ -188,12 +188,17 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-def _claim(db: Database, worker: str, only: Sequence[int] | None) -> outbox.Claimed | None:
-    """Mark the next due message as ``sending`` by ``worker`` and return it (None when nothing is due)."""
+def _claim(
+    db: Database, worker: str, only: Sequence[int] | None, channel: str = outbox.EMAIL
+) -> outbox.Claimed | None:
+    """Mark the next due message of ``channel`` as ``sending`` by ``worker`` and return it (None when nothing
+    is due)."""
     for _ in range(20):
         with db.transaction() as conn:
             try:
-                return outbox.claim_next(conn, worker, _now(), only, skip_locked=db.dialect == "postgresql")
+                return outbox.claim_next(
+                    conn, worker, _now(), only, skip_locked=db.dialect == "postgresql", channel=channel
+                )
             except outbox.Taken:
                 continue  # another worker took it between our read and our write (SQLite): try the next
     return None
@@ -214,12 +219,12 @@ def _expire_stale(db: Database) -> int:
         )
 
 
-class _Transient(Exception):
-    pass
+class Transient(Exception):
+    """A delivery failed for now (the peer is away, busy, or answered 4xx): retried with back-off."""
 
 
-class _Permanent(Exception):
-    pass
+class Permanent(Exception):
+    """The peer refused the message for good (SMTP 5xx): failed at once."""
 
 
 class _Connection:
@@ -264,7 +269,7 @@ class _Connection:
             self._raise(e.smtp_code, e.smtp_error)
         except (smtplib.SMTPException, OSError) as e:
             self.close()
-            raise _Transient(f"{self.config.where}: {e or type(e).__name__}") from e
+            raise Transient(f"{self.config.where}: {e or type(e).__name__}") from e
         if refused:
             code, text = next(iter(refused.values()))
             self._raise(code, text)
@@ -273,8 +278,8 @@ class _Connection:
         said = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
         message = f"{self.config.where} answered {code} {said}".strip()
         if 500 <= code < 600:
-            raise _Permanent(message)
-        raise _Transient(message)
+            raise Permanent(message)
+        raise Transient(message)
 
     def close(self) -> None:
         if self.smtp is not None:
@@ -296,49 +301,75 @@ def deliver_due(
 ) -> DeliveryReport:
     """Send up to ``limit`` due messages (only those of ``only`` when given). With ``retry=False`` a failure
     is final (the test message). Stops early when the SMTP server cannot be reached."""
+    smtp = _Connection(config)
+    try:
+        return deliver_channel(
+            db,
+            outbox.EMAIL,
+            lambda claimed: smtp.send(claimed.to_addr, claimed.message),
+            worker=worker,
+            limit=limit,
+            only=only,
+            retry=retry,
+            unreachable=lambda: smtp.smtp is None,
+        )
+    finally:
+        smtp.close()
+
+
+def deliver_channel(
+    db: Database,
+    channel: str,
+    send: Callable[[outbox.Claimed], None],
+    *,
+    worker: str | None = None,
+    limit: int = 200,
+    only: Sequence[int] | None = None,
+    retry: bool = True,
+    unreachable: Callable[[], bool] = lambda: False,
+) -> DeliveryReport:
+    """The delivery loop of one channel of the outbox (e-mail here, SMS in services/sms.py): claim a due
+    message, ``send`` it (raising ``Transient`` or ``Permanent`` on failure), record the outcome; after a
+    temporary failure stop when ``unreachable()`` says the peer cannot be reached."""
     worker = worker or worker_name()
     report = DeliveryReport()
     report.failed += _expire_stale(db)
-    smtp = _Connection(config)
-    try:
-        for _ in range(limit):
-            claimed = _claim(db, worker, only)
-            if claimed is None:
-                break
-            try:
-                smtp.send(claimed.to_addr, claimed.message)
-            except _Permanent as e:
-                _finish(db, claimed, worker, {"status": FAILED, "last_error": str(e)[:500]})
-                report.failed += 1
-                report.add_error(str(e))
-            except _Transient as e:
-                if retry and claimed.attempts < MAX_ATTEMPTS:
-                    values = {
-                        "status": QUEUED,
-                        "claimed_by": None,
-                        "next_attempt_at": _now() + backoff(claimed.attempts),
-                        "last_error": str(e)[:500],
-                    }
-                    report.retrying += 1
-                else:
-                    values = {"status": FAILED, "last_error": str(e)[:500]}
-                    report.failed += 1
-                _finish(db, claimed, worker, values)
-                report.add_error(str(e))
-                if smtp.smtp is None:
-                    break  # the server is unreachable: leave the rest queued for the next round
+    for _ in range(limit):
+        claimed = _claim(db, worker, only, channel)
+        if claimed is None:
+            break
+        try:
+            send(claimed)
+        except Permanent as e:
+            _finish(db, claimed, worker, {"status": FAILED, "last_error": str(e)[:500]})
+            report.failed += 1
+            report.add_error(str(e))
+        except Transient as e:
+            if retry and claimed.attempts < MAX_ATTEMPTS:
+                values = {
+                    "status": QUEUED,
+                    "claimed_by": None,
+                    "next_attempt_at": _now() + backoff(claimed.attempts),
+                    "last_error": str(e)[:500],
+                }
+                report.retrying += 1
             else:
-                _finish(db, claimed, worker, {"status": SENT, "sent_at": _now(), "last_error": None})
-                report.sent += 1
-    finally:
-        smtp.close()
+                values = {"status": FAILED, "last_error": str(e)[:500]}
+                report.failed += 1
+            _finish(db, claimed, worker, values)
+            report.add_error(str(e))
+            if unreachable():
+                break  # the server is unreachable: leave the rest queued for the next round
+        else:
+            _finish(db, claimed, worker, {"status": SENT, "sent_at": _now(), "last_error": None})
+            report.sent += 1
     return report
 
 
-def counts(db: Database) -> dict[str, int]:
-    """How many messages are in each state."""
+def counts(db: Database, channel: str | None = None) -> dict[str, int]:
+    """How many messages (of ``channel``, or all) are in each state."""
     with db.transaction() as conn:
-        return outbox.counts(conn)
+        return outbox.counts(conn, channel)
 
 
 def status_of(db: Database, message_id: int) -> tuple[str, str | None]:

@@ -7,8 +7,11 @@ while the clinic's cancellation window allows, from a signed link.
   several servers. When two marks are due at once (an appointment booked at short notice) one message goes.
 - A link is ``/r/<appointment id>/<confirm|cancel>/<signature>``: an HMAC-SHA256 of the id and the action
   with the server's secret key, so it cannot be forged or turned from "confirm" into "cancel".
-- Clients without an e-mail address get no reminder. SMS is not sent (a hook for Apprise is left in
-  ``CHANNELS``; see docs/appointments.md).
+- By SMS too (services/sms.py, through Apprise) when the server has ``TAUT_SMS_URL`` (``sms=True``), the
+  clinic switched SMS reminders on and the client agreed (``clients.sms_consent_on``) with a phone number that
+  can take SMS: a short text with the type, the local time, the clinic and the two links, nothing clinical.
+- A client gets the reminder on each channel they can be reached on; one with neither an e-mail address nor an
+  SMS consent gets none.
 """
 
 from __future__ import annotations
@@ -24,15 +27,18 @@ from sqlalchemy import Connection
 from taut.clinic import appointments as ap
 from taut.clinic.appointments import Appointment
 from taut.clinic.errors import NotFound, RecordValidationError
+from taut.clinic.people import Clinic
+from taut.clinic.sms import mobile_number
+from taut.clinic.sms import reminder_text as sms_reminder_text
 from taut.services import ical
 from taut.services.appointments import _cancel, _confirm
 from taut.services.jobs import PeriodicWorker
+from taut.services.sms import queue_sms
 from taut.store import appointments as store
 from taut.store import audit, people
 from taut.store.engine import Database
 
 ACTIONS = ("confirm", "cancel")
-CHANNELS = ("email",)  # "sms" through Apprise is not built yet
 
 
 def link_key(secret: str) -> bytes:
@@ -54,8 +60,11 @@ def _words(a: Appointment, tz: ZoneInfo) -> str:
     return f"{local.strftime('%A')} {local.day} {local.strftime('%B %Y')} at {local.strftime('%H:%M')}"
 
 
-def queue_due(db: Database, *, key: bytes, base_url: str, at: datetime | None = None) -> int:
-    """Queue the reminders due now; returns how many messages were queued."""
+def queue_due(
+    db: Database, *, key: bytes, base_url: str, at: datetime | None = None, sms: bool = False
+) -> int:
+    """Queue the reminders due now; returns how many messages were queued (an e-mail and an SMS are two).
+    ``sms``: the server can send SMS (``TAUT_SMS_URL`` is set)."""
     at = at or datetime.now(UTC)
     with db.transaction() as conn:
         marks = store.chosen_reminder_hours(conn) | set(
@@ -68,16 +77,36 @@ def queue_due(db: Database, *, key: bytes, base_url: str, at: datetime | None = 
     queued = 0
     for appointment_id, hours in sorted(due.items()):
         with db.transaction() as conn:
-            queued += _remind(conn, appointment_id, hours, key=key, base_url=base_url, at=at)
+            queued += _remind(conn, appointment_id, hours, key=key, base_url=base_url, at=at, sms=sms)
     return queued
 
 
-def _remind(
-    conn: Connection, appointment_id: int, hours: list[int], *, key: bytes, base_url: str, at: datetime
-) -> int:
-    """Queue one appointment's reminder (the clinic's own reminder times only); 1 when a message was queued."""
-    from taut.services.mail import queue_mail
+@dataclass(frozen=True)
+class _Reminder:
+    """What one reminder says, whatever the channel."""
 
+    clinic_id: int
+    a: Appointment
+    clinic: Clinic
+    kind: str
+    settings: ap.BookingSettings
+    tz: ZoneInfo
+    links: tuple[str, str]  # confirm, cancel
+    at: datetime
+
+
+def _remind(
+    conn: Connection,
+    appointment_id: int,
+    hours: list[int],
+    *,
+    key: bytes,
+    base_url: str,
+    at: datetime,
+    sms: bool = False,
+) -> int:
+    """Queue one appointment's reminder (the clinic's own reminder times only) by e-mail and, when it may go,
+    by SMS; returns how many messages were queued."""
     found = store.clinic_and_appointment(conn, appointment_id)
     if found is None:
         return 0
@@ -89,31 +118,31 @@ def _remind(
     for h in wanted:
         store.reminder_sent(conn, clinic_id, appointment_id, h)
     client = people.get_client(conn, clinic_id, a.client_id)
-    if not client.email:
+    number, sms_note = None, ""
+    if sms and settings.sms_reminders and store.sms_consent(conn, clinic_id, a.client_id) is not None:
+        try:
+            number = mobile_number(client.phone)
+        except RecordValidationError as e:
+            sms_note = f"; no SMS: {e.rule}"
+    if not client.email and number is None:
         return 0
-    tz = store.clinic_zone(conn, clinic_id)
-    clinic = people.get_clinic(conn, clinic_id).name
-    kind = store.get_type(conn, clinic_id, a.type_id)
-    who = people.user_by_id(conn, a.practitioner_id)
-    text = _reminder_text(
-        a,
-        client.given_name,
-        clinic,
-        f"{kind.name} with {who.name if who is not None else ''}",
-        settings,
-        tz,
-        links=(link(base_url, key, appointment_id, "confirm"), link(base_url, key, appointment_id, "cancel")),
-        at=at,
-    )
-    invite = ical.invitation(a, summary=f"{kind.name} at {clinic}", clinic=clinic, address=settings.address)
-    queue_mail(
-        conn,
+    r = _Reminder(
         clinic_id,
-        client.email,
-        f"Reminder: your appointment on {_words(a, tz)}",
-        text,
-        attachments=[("appointment.ics", "text/calendar", invite)],
+        a,
+        people.get_clinic(conn, clinic_id),
+        store.get_type(conn, clinic_id, a.type_id).name,
+        settings,
+        store.clinic_zone(conn, clinic_id),
+        (link(base_url, key, appointment_id, "confirm"), link(base_url, key, appointment_id, "cancel")),
+        at,
     )
+    sent = []
+    if client.email:
+        _queue_email(conn, r, client.email, client.given_name)
+        sent.append("e-mail")
+    if number is not None:
+        _queue_text(conn, r, number)
+        sent.append("SMS")
     audit.record(
         conn,
         clinic_id=clinic_id,
@@ -122,9 +151,50 @@ def _remind(
         entity="reminder",
         record_id=appointment_id,
         client_id=a.client_id,
-        detail=f"{', '.join(str(h) for h in wanted)} h before",
+        detail=f"{', '.join(str(h) for h in wanted)} h before by {' and '.join(sent)}{sms_note}",
     )
-    return 1
+    return len(sent)
+
+
+def _queue_email(conn: Connection, r: _Reminder, to: str, given_name: str) -> None:
+    from taut.services.mail import queue_mail
+
+    who = people.user_by_id(conn, r.a.practitioner_id)
+    name = r.clinic.name
+    text = _reminder_text(
+        r.a,
+        given_name,
+        name,
+        f"{r.kind} with {who.name if who is not None else ''}",
+        r.settings,
+        r.tz,
+        links=r.links,
+        at=r.at,
+    )
+    invite = ical.invitation(r.a, summary=f"{r.kind} at {name}", clinic=name, address=r.settings.address)
+    queue_mail(
+        conn,
+        r.clinic_id,
+        to,
+        f"Reminder: your appointment on {_words(r.a, r.tz)}",
+        text,
+        attachments=[("appointment.ics", "text/calendar", invite)],
+    )
+
+
+def _queue_text(conn: Connection, r: _Reminder, number: str) -> None:
+    """The SMS: the type, the local time, the clinic and the links; no names, nothing clinical."""
+    local = r.a.starts_at.astimezone(r.tz)
+    can_cancel = r.at < r.a.starts_at - timedelta(hours=r.settings.cancel_window_hours)
+    text = sms_reminder_text(
+        kind=r.kind,
+        when=f"{local.strftime('%a')} {local.day} {local.strftime('%b %H:%M')}",
+        clinic=r.clinic.name,
+        confirm_url=r.links[0],
+        cancel_url=r.links[1] if can_cancel else None,
+        clinic_phone=r.clinic.phone or "",
+    )
+    queue_sms(conn, r.clinic_id, number, text)
 
 
 def _reminder_text(
@@ -238,5 +308,7 @@ class ReminderWorker(PeriodicWorker):
     """Queues due reminders every ``interval`` seconds in a background thread (started by ``taut serve``
     beside the mail worker)."""
 
-    def __init__(self, db: Database, key: bytes, base_url: str, interval: float = 300.0) -> None:
-        super().__init__("reminders", lambda: queue_due(db, key=key, base_url=base_url), interval)
+    def __init__(
+        self, db: Database, key: bytes, base_url: str, interval: float = 300.0, *, sms: bool = False
+    ) -> None:
+        super().__init__("reminders", lambda: queue_due(db, key=key, base_url=base_url, sms=sms), interval)

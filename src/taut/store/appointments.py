@@ -77,6 +77,7 @@ def get_settings(conn: Connection, clinic_id: int) -> BookingSettings:
         slot_minutes=r.slot_minutes,
         tax_name=r.tax_name,
         tax_basis_points=r.tax_basis_points,
+        sms_reminders=bool(r.sms_reminders),
         **shared,
     )
 
@@ -89,6 +90,7 @@ def put_settings(conn: Connection, clinic_id: int, s: BookingSettings) -> None:
         slot_minutes=s.slot_minutes,
         tax_name=s.tax_name,
         tax_basis_points=s.tax_basis_points,
+        sms_reminders=s.sms_reminders,
         updated_at=now(),
     )
     t = tables.booking_settings
@@ -715,3 +717,25 @@ def get_waiting(conn: Connection, clinic_id: int, entry_id: int) -> WaitlistEntr
     if r is None:
         raise NotFound("waitlist entry", entry_id)
     return _entry(r)
+
+
+# --- SMS reminders: the client's consent (0022) ------------------------------------------------------------------
+
+
+def sms_consent(conn: Connection, clinic_id: int, client_id: int) -> date | None:
+    """The day the client agreed to reminders by SMS; None: no SMS."""
+    k = tables.clients.c
+    r = conn.execute(select(k.sms_consent_on).where(k.clinic_id == clinic_id, k.id == client_id)).first()
+    if r is None:
+        raise NotFound("client", client_id)
+    on: date | None = r.sms_consent_on
+    return on
+
+
+def set_sms_consent(conn: Connection, clinic_id: int, client_id: int, on: date | None) -> None:
+    k = tables.clients
+    done = conn.execute(
+        k.update().where(k.c.clinic_id == clinic_id, k.c.id == client_id).values(sms_consent_on=on)
+    )
+    if done.rowcount != 1:
+        raise NotFound("client", client_id)

@@ -1,6 +1,7 @@
-"""The rows of the e-mail outbox (``mail_outbox``): add a message, claim the next due one for one worker, report
-how its delivery went, and count. The rules (back-off, the lease, what a failure means) are
-``services/mail.py``'s; this module only reads and writes the rows."""
+"""The rows of the outbox (``mail_outbox``): add a message, claim the next due one of a channel for one worker,
+report how its delivery went, and count. A message's ``channel`` is ``email`` (a MIME message to an address)
+or ``sms`` (a short text to a number in E.164; migration 0022). The rules (back-off, the lease, what a failure
+means) are ``services/mail.py``'s; this module only reads and writes the rows."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from sqlalchemy import Connection, func, select, update
 from taut.store.tables import mail_outbox
 
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+EMAIL, SMS = "email", "sms"
+CHANNELS = (EMAIL, SMS)
 t = mail_outbox
 
 
@@ -30,12 +33,20 @@ class Taken(Exception):
 
 
 def add(
-    conn: Connection, clinic_id: int | None, to_addr: str, subject: str, message: str, now: datetime
+    conn: Connection,
+    clinic_id: int | None,
+    to_addr: str,
+    subject: str,
+    message: str,
+    now: datetime,
+    channel: str = EMAIL,
 ) -> int:
     """A queued message, due at once; returns its id."""
+    assert channel in CHANNELS, channel
     row = conn.execute(
         t.insert()
         .values(
+            channel=channel,
             clinic_id=clinic_id,
             to_addr=to_addr,
             subject=subject,
@@ -51,12 +62,18 @@ def add(
 
 
 def claim_next(
-    conn: Connection, worker: str, now: datetime, only: Sequence[int] | None, *, skip_locked: bool
+    conn: Connection,
+    worker: str,
+    now: datetime,
+    only: Sequence[int] | None,
+    *,
+    skip_locked: bool,
+    channel: str = EMAIL,
 ) -> Claimed | None:
-    """Mark the next due message ``sending`` by ``worker`` and return it; None when nothing is due. Raises
-    ``Taken`` when another worker won the compare-and-set. ``skip_locked``: ``SELECT … FOR UPDATE SKIP LOCKED``
-    (PostgreSQL)."""
-    q = select(t.c.id).where(t.c.status == QUEUED, t.c.next_attempt_at <= now)
+    """Mark the next due message of ``channel`` ``sending`` by ``worker`` and return it; None when nothing is
+    due. Raises ``Taken`` when another worker won the compare-and-set. ``skip_locked``: ``SELECT … FOR UPDATE
+    SKIP LOCKED`` (PostgreSQL)."""
+    q = select(t.c.id).where(t.c.status == QUEUED, t.c.next_attempt_at <= now, t.c.channel == channel)
     if only is not None:
         q = q.where(t.c.id.in_(list(only)))
     q = q.order_by(t.c.next_attempt_at, t.c.id).limit(1)
@@ -95,9 +112,11 @@ def fail_stale(conn: Connection, claimed_before: datetime, error: str) -> int:
     return int(done.rowcount or 0)
 
 
-def counts(conn: Connection) -> dict[str, int]:
-    rows = conn.execute(select(t.c.status, func.count()).group_by(t.c.status)).all()
-    return {str(status): int(n) for status, n in rows}
+def counts(conn: Connection, channel: str | None = None) -> dict[str, int]:
+    q = select(t.c.status, func.count()).group_by(t.c.status)
+    if channel is not None:
+        q = q.where(t.c.channel == channel)
+    return {str(status): int(n) for status, n in conn.execute(q).all()}
 
 
 def status_of(conn: Connection, message_id: int) -> tuple[str, str | None]:

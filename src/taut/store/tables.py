@@ -152,6 +152,8 @@ clients = Table(
     Column("version", Integer, nullable=False, default=1),
     # 0020: the client asked for no check-ins or questionnaires sent by themselves
     Column("follow_up_opt_out", Boolean, nullable=False, server_default=false()),
+    # 0022: the day the client agreed to reminders by SMS to ``phone``; empty: no SMS
+    Column("sms_consent_on", Date),
     UniqueConstraint("clinic_id", "id"),
     Index("ix_clients_clinic_name", "clinic_id", "family_name", "given_name"),
 )
@@ -452,6 +454,8 @@ booking_settings = Table(
     Column("tax_name", String(40), nullable=False),
     Column("tax_basis_points", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # 0022: reminders also go by SMS to the clients who agreed (when the server has TAUT_SMS_URL)
+    Column("sms_reminders", Boolean, nullable=False, server_default=false()),
 )
 
 practitioner_profiles = Table(
@@ -662,6 +666,8 @@ mail_outbox = Table(
     Column("claimed_at", UTCDateTime),
     Column("sent_at", UTCDateTime),
     Column("last_error", String(500)),
+    # 0022: "email" (``to_addr`` an address, ``message`` MIME) or "sms" (a number in E.164, the text)
+    Column("channel", String(10), nullable=False, server_default="email"),
     Index("ix_mail_outbox_status_next_attempt_at", "status", "next_attempt_at"),
     Index("ix_mail_outbox_clinic_id", "clinic_id"),
 )

@@ -112,12 +112,20 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = mail.MailWorker(app.state.db, config, settings.mail_interval_seconds)
         worker.start()
     app.state.mail_worker = worker
+    sms_worker = None
+    if settings.sms_url and settings.mail_worker:  # SMS reminders through Apprise, from the same outbox
+        from taut.services import sms
+
+        sms_worker = sms.SmsWorker(
+            app.state.db, sms.SmsConfig.from_url(settings.sms_url), settings.mail_interval_seconds
+        )
+        sms_worker.start()
     reminders = None
-    if settings.smtp_url and settings.mail_worker:  # appointment reminders go out through the mail queue
+    if (settings.smtp_url or settings.sms_url) and settings.mail_worker:  # reminders go through the outbox
         from taut.services.reminders import ReminderWorker, link_key
 
         key = link_key(app.state.session_key)
-        reminders = ReminderWorker(app.state.db, key, settings.base_url)
+        reminders = ReminderWorker(app.state.db, key, settings.base_url, sms=bool(settings.sms_url))
         reminders.start()
     follow_up = None
     if settings.smtp_url and settings.mail_worker:  # the 48-hour check-ins and reassessment questionnaires
@@ -131,6 +139,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if worker is not None:
             worker.stop()
+        if sms_worker is not None:
+            sms_worker.stop()
         if reminders is not None:
             reminders.stop()
         if follow_up is not None:

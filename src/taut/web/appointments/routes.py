@@ -24,13 +24,13 @@ from taut.clinic.appointments import (
 )
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import Permission
+from taut.services import access, clients, intake_link
 from taut.services import appointments as book
-from taut.services import clients, intake_link
 from taut.web import forms
 from taut.web.appointments.view import grid, slot_days
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.documents import files
-from taut.web.forms import FormFields
+from taut.web.forms import FormErrors, FormFields
 from taut.web.templating import render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
@@ -46,6 +46,14 @@ def _locale(request: Request) -> str | None:
 def _money(request: Request, currency: str) -> Callable[[int], str]:
     locale = _locale(request) or "en-GB"
     return lambda cents: ap.money(cents, currency, locale)
+
+
+def _bad_day(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return True
+    return False
 
 
 def _day(value: str, tz: Any) -> date:
@@ -154,9 +162,10 @@ def _booking_page(
     *,
     error: Exception | None = None,
     status_code: int = 200,
+    form: dict[str, str] | None = None,
 ) -> Response:
     tz = book.clinic_zone(db, user)
-    first = _day(day, tz)
+    first = _day(day, tz) if not (error and day and _bad_day(day)) else book.now().astimezone(tz).date()
     client = clients.get_client(db, user, client_id) if client_id else None
     found = clients.list_clients(db, user, limit=12, query=q or None).items if client is None else []
     types = book.list_types(db, user)
@@ -193,6 +202,7 @@ def _booking_page(
             "tz": tz,
             "waitlist_id": waitlist_id,
             "error": error,
+            "form": form or {},
             "currency": book.get_settings(db, user)[0].currency,
             "rooms": [r for r in book.list_rooms(db, user) if r[2]],
         },
@@ -200,23 +210,49 @@ def _booking_page(
     )
 
 
+def _start(form: dict[str, str]) -> datetime:
+    raw = form.get("start", "")
+    if not raw:
+        raise RecordValidationError("start", "is required: choose a free time")
+    try:
+        return datetime.fromisoformat(raw)
+    except ValueError:
+        raise RecordValidationError("start", f"must be a date and time, not {raw!r}") from None
+
+
+def _slot(form: dict[str, str]) -> dict[str, str]:
+    """A slot button's value ("start|practitioner id") as the two fields it stands for."""
+    if "slot" not in form:
+        return form
+    start_text, _, pid_text = form["slot"].partition("|")
+    return {**form, "start": start_text, "practitioner_id": pid_text}
+
+
+def _taken(e: SlotTaken) -> RecordValidationError:
+    """A taken slot as the time's error, so the page marks the free times with it."""
+    return RecordValidationError("start", f"is taken: {e}")
+
+
 @router.post("/appointments/new", include_in_schema=False)
 def create(request: Request, db: DB, user: CurrentUser, form: FormFields) -> Response:
-    if "slot" in form:  # a slot button: "start|practitioner id"
-        start_text, _, pid_text = form["slot"].partition("|")
-        form = {**form, "start": start_text, "practitioner_id": pid_text}
-    client_id = _int(form, "client_id")
-    type_id = _int(form, "type_id")
-    pid = _int(form, "practitioner_id")
-    assert client_id is not None and type_id is not None and pid is not None
-    waitlist_id = _int(form, "waitlist_id", required=False)
+    """Every wrong field is reported at once on the page's own steps (forms.FormErrors); then the service's
+    checks (working hours, the past, a taken slot: 409)."""
+    form = _slot(form)
+    c = forms.Collect()
+    client_id = c(_int, form, "client_id")
+    type_id = c(_int, form, "type_id")
+    pid = c(_int, form, "practitioner_id")
+    waitlist_id = c(_int, form, "waitlist_id", required=False)
+    start = c(_start, form)
+    repeat = c(forms.whole, form, "repeat", 1, 52)
+    note = c(forms.text, form, "note")
+    if note is not None and len(note) > 1000:
+        c.add("note", f"must be at most 1000 characters, not {len(note)}")
+    room_id = c(_int, form, "room_id", required=False)
+    status_code = 422
     try:
-        raw = form.get("start", "")
-        try:
-            start = datetime.fromisoformat(raw)
-        except ValueError:
-            raise RecordValidationError("start", f"must be a date and time, not {raw!r}") from None
-        repeat = forms.whole(form, "repeat", 1, 52) or 1
+        c.check()
+        assert client_id is not None and type_id is not None and pid is not None and start is not None
         made = book.book(
             db,
             user,
@@ -224,26 +260,31 @@ def create(request: Request, db: DB, user: CurrentUser, form: FormFields) -> Res
             practitioner_id=pid,
             type_id=type_id,
             start=start,
-            repeat=repeat,
-            note=forms.text(form, "note"),
+            repeat=repeat or 1,
+            note=note or "",
             waitlist_id=waitlist_id,
-            room_id=_int(form, "room_id", required=False),
+            room_id=room_id,
         )
-    except (RecordValidationError, SlotTaken) as e:
-        return _booking_page(
-            request,
-            db,
-            user,
-            client_id,
-            type_id,
-            pid if form.get("filter_practitioner") else None,
-            form.get("day", ""),
-            "",
-            waitlist_id,
-            error=e,
-            status_code=409 if isinstance(e, SlotTaken) else 422,
-        )
-    return RedirectResponse(f"/appointments/{made[0].id}?booked={len(made)}", status_code=303)
+    except RecordValidationError as e:
+        error = e
+    except SlotTaken as e:
+        error, status_code = _taken(e), 409
+    else:
+        return RedirectResponse(f"/appointments/{made[0].id}?booked={len(made)}", status_code=303)
+    return _booking_page(
+        request,
+        db,
+        user,
+        client_id,
+        type_id,
+        pid if form.get("filter_practitioner") else None,
+        form.get("day", ""),
+        "",
+        waitlist_id,
+        error=error,
+        status_code=status_code,
+        form=form,
+    )
 
 
 # --- one appointment --------------------------------------------------------------------------------------------
@@ -287,10 +328,20 @@ def _appointment(
             "clinical": user.can(Permission.READ_CLINICAL),
             "error": error,
             "today": now.astimezone(d.tz).date().isoformat(),
+            "reminded_by": _reminded_by(request, d),
             **extra,
         },
         status_code=status_code,
     )
+
+
+def _reminded_by(request: Request, d: Any) -> list[str]:
+    """How the client will be reminded: e-mail when they have an address; SMS when the server and the clinic
+    send SMS and the client agreed."""
+    out = ["e-mail"] if d.client.email else []
+    if request.app.state.settings.sms_url and d.sms_consent is not None:
+        out.append("SMS")
+    return out
 
 
 @router.post("/appointments/{appointment_id}/status", include_in_schema=False)
@@ -372,32 +423,39 @@ def _move_page(
     )
 
 
+def _on_the_times(e: FormErrors) -> FormErrors:
+    """The move page's one field is the free time, which also picks the practitioner: a practitioner's
+    error is said there."""
+    out = forms.Collect()
+    for p in e.problems:
+        plain = p.field.rpartition(".")[2]
+        out.add("start" if plain in ("practitioner_id", "start") else p.field, p.rule)
+    return FormErrors(out.problems)
+
+
 @router.post("/appointments/{appointment_id}/move", include_in_schema=False)
 def move(request: Request, db: DB, user: CurrentUser, appointment_id: int, form: FormFields) -> Response:
-    if "slot" in form:
-        start_text, _, pid_text = form["slot"].partition("|")
-        form = {**form, "start": start_text, "practitioner_id": pid_text}
+    """Like booking: every wrong field at once, on the page's own free times."""
+    form = _slot(form)
+    c = forms.Collect()
+    start = c(_start, form)
+    pid = c(_int, form, "practitioner_id", required=False)
+    status_code = 422
     try:
-        raw = form.get("start", "")
-        try:
-            start = datetime.fromisoformat(raw)
-        except ValueError:
-            raise RecordValidationError("start", f"must be a date and time, not {raw!r}") from None
-        pid = _int(form, "practitioner_id", required=False)
+        c.check()
+        assert start is not None
         _, offered = book.move(db, user, appointment_id, start=start, practitioner_id=pid)
-    except (RecordValidationError, SlotTaken) as e:
-        return _move_page(
-            request,
-            db,
-            user,
-            appointment_id,
-            "",
-            error=e,
-            status_code=409 if isinstance(e, SlotTaken) else 422,
+    except FormErrors as e:
+        error: RecordValidationError = _on_the_times(e)
+    except RecordValidationError as e:
+        error = _on_the_times(FormErrors([e]))
+    except SlotTaken as e:
+        error, status_code = _taken(e), 409
+    else:
+        return RedirectResponse(
+            f"/appointments/{appointment_id}?offered={offered.id if offered else 0}", status_code=303
         )
-    return RedirectResponse(
-        f"/appointments/{appointment_id}?offered={offered.id if offered else 0}", status_code=303
-    )
+    return _move_page(request, db, user, appointment_id, "", error=error, status_code=status_code)
 
 
 @router.post("/appointments/{appointment_id}/payments", include_in_schema=False)
@@ -597,6 +655,7 @@ def _settings(
             "tax_percent": f"{s.tax_basis_points / 100:g}",
             "tax_number": s.tax_number,
             "address": s.address,
+            "sms_reminders": "on" if s.sms_reminders else "",
         }
     return render(
         request,
@@ -609,41 +668,70 @@ def _settings(
             "m": _money(request, s.currency),
             "error": error,
             "owner": user.can(Permission.MANAGE_USERS),
+            "sms_available": bool(request.app.state.settings.sms_url),
         },
         status_code=status_code,
     )
 
 
+def _reminder_hours(form: dict[str, str]) -> tuple[int, ...]:
+    out = []
+    for part in form.get("reminder_hours", "").replace(";", ",").split(","):
+        if part.strip():
+            if not part.strip().isdigit():
+                raise RecordValidationError(
+                    "reminder_hours", f"must be whole hours like 48, 2, not {part.strip()!r}"
+                )
+            out.append(int(part))
+    return tuple(out)
+
+
+def _tax_basis_points(form: dict[str, str]) -> int:
+    tax = form.get("tax_percent", "0").strip().replace(",", ".") or "0"
+    try:
+        return round(float(tax) * 100)
+    except ValueError:
+        raise RecordValidationError(
+            "tax_percent", f"must be a percentage like 13 or 7.5, not {tax!r}"
+        ) from None
+
+
 @router.post("/appointments-settings", include_in_schema=False)
 def save_settings(request: Request, db: DB, user: CurrentUser, form: FormFields) -> Response:
+    """Every wrong field is reported at once (forms.FormErrors); then the service's own checks."""
+    access.require(db, user, Permission.MANAGE_USERS, entity="booking_settings")  # the role first
     try:
-        hours_text = form.get("reminder_hours", "")
-        reminders = []
-        for part in hours_text.replace(";", ",").split(","):
-            if part.strip():
-                if not part.strip().isdigit():
-                    raise RecordValidationError(
-                        "reminder_hours", f"must be whole hours like 48, 2, not {part.strip()!r}"
-                    )
-                reminders.append(int(part))
-        tax = form.get("tax_percent", "0").strip().replace(",", ".") or "0"
-        try:
-            basis = round(float(tax) * 100)
-        except ValueError:
-            raise RecordValidationError(
-                "tax_percent", f"must be a percentage like 13 or 7.5, not {tax!r}"
-            ) from None
+        c = forms.Collect()
+        reminders = c(_reminder_hours, form)
+        basis = c(_tax_basis_points, form)
+        window = c(forms.whole, form, "cancel_window_hours", 0, 24 * 14, required=True)
+        slot = c(forms.whole, form, "slot_minutes", 5, 60, required=True)
+        currency = form.get("currency", "").strip().upper()
+        if not (len(currency) == 3 and currency.isalpha()):
+            c.add("currency", f"must be a three-letter code like USD, not {currency!r}")
+        timezone = form.get("timezone", "").strip()
+        c(ap.zone, timezone)
+        sms_on = forms.checked(form, "sms_reminders")
+        sms_available = bool(request.app.state.settings.sms_url)
+        if sms_on and not sms_available and not book.get_settings(db, user)[0].sms_reminders:
+            c.add(
+                "sms_reminders",
+                "SMS is not set up on this server: whoever runs Taut sets TAUT_SMS_URL first (docs/deploy.md)",
+            )
+        c.check()
+        assert reminders is not None and basis is not None and window is not None and slot is not None
         settings = BookingSettings(
-            cancel_window_hours=forms.whole(form, "cancel_window_hours", 0, 24 * 14, required=True) or 0,
-            reminder_hours=tuple(reminders),
-            slot_minutes=forms.whole(form, "slot_minutes", 5, 60, required=True) or 15,
-            currency=form.get("currency", "").strip().upper(),
+            cancel_window_hours=window,
+            reminder_hours=reminders,
+            slot_minutes=slot,
+            currency=currency,
             tax_name=forms.text(form, "tax_name"),
             tax_basis_points=basis,
             tax_number=forms.text(form, "tax_number"),
             address=forms.text(form, "address"),
+            sms_reminders=sms_on,
         )
-        book.save_settings(db, user, settings, timezone=form.get("timezone", "").strip())
+        book.save_settings(db, user, settings, timezone=timezone, sms_available=sms_available)
     except RecordValidationError as e:
         return _settings(request, db, user, form, error=e, status_code=422)
     return RedirectResponse("/appointments-settings", status_code=303)

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.fields import CLIENT_PEOPLE
 from taut.clinic.people import SEXES, Client, Consent, Permission
+from taut.clinic.sms import mobile_number
 from taut.services import appointments, charts, clients
 from taut.web import clock, forms
 from taut.web.appointments.view import appointment_entries
@@ -74,6 +75,8 @@ def client_from_form(form: dict[str, str], *, base: Client | None = None) -> Cli
         c.add("date_of_birth", "may not be in the future")
     consent = c(_consent_from_form, form, new=base is None)
     people = {f.name: c(forms.optional_text, form, f.name) for f in CLIENT_PEOPLE}
+    if forms.checked(form, "sms_consent"):  # reminders by SMS need a number that can take them
+        c(mobile_number, form.get("phone", ""), "phone")
     c.check()
     assert given is not None and family is not None and born is not None and consent is not None
     values: dict[str, Any] = dict(
@@ -105,7 +108,9 @@ def new_client_form(request: Request, user: CurrentUser) -> Response:
 @router.post("/clients/new", include_in_schema=False)
 def new_client(request: Request, db: DB, user: CurrentUser, form: FormFields) -> Response:
     try:
-        saved = clients.register_client(db, user, client_from_form(form))
+        saved = clients.register_client(
+            db, user, client_from_form(form), sms_consent=forms.checked(form, "sms_consent")
+        )
     except RecordValidationError as e:
         return _form_page(request, form, None, e)
     target = (
@@ -144,7 +149,10 @@ def chart_page(request: Request, db: DB, user: CurrentUser, client_id: int) -> R
 @router.get("/clients/{client_id}/edit", include_in_schema=False)
 def edit_client_form(request: Request, db: DB, user: CurrentUser, client_id: int) -> Response:
     client = clients.get_client(db, user, client_id)
-    return _form_page(request, _form_of(client), client)
+    form = _form_of(client)
+    agreed = clients.sms_consent(db, user, client_id)
+    form["sms_consent"] = "on" if agreed else ""
+    return _form_page(request, form, client)
 
 
 @router.post("/clients/{client_id}/edit", include_in_schema=False)
@@ -154,7 +162,9 @@ def edit_client(request: Request, db: DB, user: CurrentUser, client_id: int, for
         version = forms.whole(form, "version", 1, 2**31 - 1, required=True)
         assert version is not None
         changed = client_from_form(form, base=client)
-        clients.update_client(db, user, changed, expected_version=version)
+        clients.update_client(
+            db, user, changed, expected_version=version, sms_consent=forms.checked(form, "sms_consent")
+        )
     except RecordValidationError as e:
         return _form_page(request, form, client, e)
     return RedirectResponse(f"/clients/{client_id}", status_code=303)
