@@ -403,6 +403,16 @@ def _check_lists(
         for i, c in enumerate(conditions.values()):
             ck.sources_of(cdoc, ("conditions", i, "sources"), c.sources)
             ck.muscles(cdoc, ("conditions", i, "examine"), [s.muscle for s in c.examine])
+            if c.presents_as and not any(st.prevalence is not None for st in c.examine):
+                ck.fs.add(
+                    cdoc,
+                    ("conditions", i, "presents_as"),
+                    "presents_as needs an examine step with a prevalence (the evidence it gives the ranking)",
+                )
+            for k, pr in enumerate(c.presents_as):
+                loc = ("conditions", i, "presents_as", k)
+                ck.regions(cdoc, (*loc, "any_regions"), pr.any_regions, groups=True)
+                ck.terms(cdoc, (*loc, "felt_as"), pr.felt_as)
             for j, rid in enumerate(c.red_flags):
                 if rid not in rules:
                     ck.fs.add(cdoc, ("conditions", i, "red_flags", j), f"unknown red-flag rule {rid!r}")

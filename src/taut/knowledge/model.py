@@ -217,12 +217,23 @@ class ExamineStep(Frozen):
     prevalence: float | None = field(default=None, metadata={"ge": 0, "le": 1})
 
 
+class Presentation(Frozen):
+    """How a case looks when it may be the condition: a painted region among ``any_regions`` (ids, ``area:ID``
+    or ``part:ID``), felt as one of ``felt_as`` when that is given (a quality painted there, or a symptom of the
+    case)."""
+
+    any_regions: tuple[str, ...] = field(metadata=NONEMPTY)
+    felt_as: tuple[str, ...] = ()
+
+
 class Condition(Sourced):
     id: str
     name: str
     aliases: tuple[str, ...] = ()
     summary: str
     examine: tuple[ExamineStep, ...] = field(metadata=NONEMPTY)  # in order
+    # When a case presents so, the published prevalence of its examine steps informs the engine's ranking.
+    presents_as: tuple[Presentation, ...] = ()
     entrapment_sites: tuple[str, ...] = ()
     red_flags: tuple[str, ...] = ()  # rule ids from red_flags.yaml
     differential: tuple[str, ...] = field(metadata=NONEMPTY)

@@ -13,6 +13,7 @@ from taut.anatomy import body_map
 from taut.anatomy.regions import RegionRef, Side
 from taut.knowledge import KnowledgeBase, knowledge
 from taut.knowledge.model import Muscle
+from taut.reasoning import conditions
 from taut.reasoning.case import Case
 from taut.reasoning.params import DEFAULT, Params
 from taut.reasoning.redflags import screen
@@ -43,6 +44,7 @@ class _Model:
     matrix: scoring.ZoneMatrix | scoring_plain.PlainMatrix  # the same, as arrays for pass 1
     sensory_ev: dict[str, tuple[tuple[str, float], ...]]  # muscle -> (sensory symptom term, log LR)
     pass1: Any  # the module scoring pass 1 with that matrix: scoring (numpy) or scoring_plain
+    conditions: tuple[conditions.Presentation, ...]  # how conditions with prevalence evidence present
 
 
 _PLAIN = False  # see use_plain_scoring
@@ -150,6 +152,7 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         pass1.build(kb, params, index, by_term),
         {k: v for k, v in sensory_ev.items() if v},
         pass1,
+        conditions.presentations(kb.conditions.values(), params),
     )
 
 
@@ -229,6 +232,7 @@ class _Drawing:
     hits: dict[int, dict[RegionRef, str]]  # placed TrP idx -> painted refs in its zone -> zone
     felt: dict[RegionRef, frozenset[str]]  # painted ref -> sensory terms felt there
     sides: frozenset[Side]  # sides painted
+    condition: dict[str, Support]  # muscle -> support of a condition the case presents as
 
 
 def _drawing(case: Case, terms: set[str], model: _Model, params: Params) -> _Drawing:
@@ -241,6 +245,12 @@ def _drawing(case: Case, terms: set[str], model: _Model, params: Params) -> _Dra
             hits.setdefault(i, {})[ref] = model.index.placed[i].zone[ref]
     said = frozenset(case.terms) & SENSORY  # said for the whole drawing (a painted quality is not)
     felt = {m.ref: (frozenset(m.qualities) & SENSORY) or said for m in case.drawing}
+    condition: dict[str, Support] = {}
+    if model.conditions:
+        felt_at: dict[str, frozenset[str]] = {}
+        for m in case.drawing:
+            felt_at[m.ref.region] = felt_at.get(m.ref.region, frozenset()) | frozenset(m.qualities)
+        condition = conditions.support(model.conditions, felt_at, terms)
     return _Drawing(
         frozenset(weights),
         tuple(weights),
@@ -251,6 +261,7 @@ def _drawing(case: Case, terms: set[str], model: _Model, params: Params) -> _Dra
         hits,
         felt,
         frozenset(r.side for r in weights if r.side is not None),
+        condition,
     )
 
 
@@ -295,6 +306,11 @@ def _rank(kb: KnowledgeBase, d: _Drawing, terms: set[str], model: _Model, params
                 )
                 if ent is not None:
                     logodds[k] += math.log(ent.factor)
+    if d.condition:
+        logodds = logodds.copy() if not (sensory or entrapment_terms) else logodds
+        pos = {n: k for k, n in enumerate(mx.names)}
+        for name, sup in d.condition.items():
+            logodds[pos[name]] += math.log(sup.factor)
     out: list[_Scored] = []
     for k in model.pass1.order(mx.names, logodds, params.top_n):
         per_side = {s: _side_score(sc, int(mx.seg_side[s][k]), d) for s in SIDES}
@@ -330,6 +346,8 @@ def _ranked(
     muscle = kb.muscles[name]
     sensory = _sensory_felt(d.felt, main.explained)
     support = _support(muscle, terms, set(d.painted), side, model, params, sensory)
+    if name in d.condition:
+        support.append(d.condition[name])
     placed = model.index.placed
     trps = [placed[main.best].trp.id] + ([placed[main.extra].trp.id] if main.extra is not None else [])
     bm = body_map()

@@ -51,6 +51,9 @@ class Params:
     )
     # Tingling or numbness with a muscle that entraps a nerve felt in the painted regions.
     entrapment_lr: float = 3.0
+    # A condition the case presents as (conditions.yaml presents_as) supports each muscle with a published
+    # prevalence among its patients by LR = 1 + condition_weight * prevalence (reasoning/conditions.py); 0: off.
+    condition_weight: float = 1.0
     # A second TrP of the same muscle adds this share of what it explains beyond the best TrP.
     second_trp_share: float = 0.5
     # Base log-odds for turning evidence into a 0-1 score.

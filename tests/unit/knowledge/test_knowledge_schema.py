@@ -302,3 +302,31 @@ def test_the_schema_refuses_what_the_record_class_does_not_have() -> None:
         validate(Marker, {"region": "head.temple", "view": "side", "colour": "red"})
     with pytest.raises(TypeError, match="missing field 'view'"):
         Marker(region="head.temple")  # type: ignore[call-arg]
+
+
+def test_condition_presentation_with_unknown_region_and_term(data: Path) -> None:
+    r_line = break_file(
+        data, "conditions.yaml", "- any_regions: [arm.elbow_lateral]", "- any_regions: [arm.elbw]"
+    )
+    t_line = break_file(data, "conditions.yaml", "felt_as: [tingling, numbness]", "felt_as: [tingle]")
+    found = problems(data)
+    assert any(
+        p.startswith(f"data/conditions.yaml:{r_line}: unknown body-map region 'arm.elbw'") for p in found
+    )
+    assert any(
+        p.startswith(f"data/conditions.yaml:{t_line}: unknown vocabulary term 'tingle'") for p in found
+    )
+
+
+def test_condition_presentation_needs_a_prevalence(data: Path) -> None:
+    for muscle, share in [
+        ("extensor carpi radialis brevis", "0.65"),
+        ("extensor carpi radialis longus", "0.55"),
+        ("brachioradialis", "0.5"),
+        ("extensor digitorum", "0.25"),
+    ]:
+        break_file(
+            data, "conditions.yaml", f"{{muscle: {muscle}, prevalence: {share}}}", f"{{muscle: {muscle}}}"
+        )
+    found = problems(data)
+    assert any("presents_as" in p and "needs an examine step with a prevalence" in p for p in found), found

@@ -127,6 +127,14 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _condition_reason(condition: str, muscle: str) -> str:
+    """'Looks like carpal tunnel syndrome: a study found trigger points in this muscle in 34% of patients.'"""
+    c = knowledge().condition(condition)
+    step = next(s for s in c.examine if s.muscle == muscle)
+    share = f"{round((step.prevalence or 0) * 100)}%"
+    return f"Looks like {c.name[0].lower()}{c.name[1:]}: a study found trigger points in this muscle in {share} of patients."
+
+
 def reasons(m: RankedMuscle, entrapments: list[dict[str, Any]]) -> list[str]:
     """Why the muscle is ranked, in sentences: the painted regions it explains (which zone of which trigger
     point), the symptoms, aggravators and mechanisms that fit it, entrapments, and what it does not explain."""
@@ -142,6 +150,9 @@ def reasons(m: RankedMuscle, entrapments: list[dict[str, Any]]) -> list[str]:
             out.append(f"Fits {one if len(terms) == 1 else many} {_join(terms)}.")
     for trap in entrapments:
         out.append(f"Can entrap the {trap['structure']}, which fits the {_join(trap['symptoms'])}.")
+    for sup in m.support:
+        if sup.kind == "condition":
+            out.append(_condition_reason(sup.term, m.muscle))
     prior = next((s.term for s in m.support if s.kind == "prior"), None)
     if prior:
         out.append(f"This muscle {PRIOR.get(prior, prior.replace('_', ' '))}.")
