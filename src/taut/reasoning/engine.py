@@ -11,34 +11,20 @@ from functools import cache
 from taut.anatomy import body_map
 from taut.anatomy.regions import RegionRef, Side
 from taut.knowledge import KnowledgeBase, knowledge
-from taut.knowledge.model import Muscle
 from taut.reasoning import scoring
 from taut.reasoning.case import Case
 from taut.reasoning.params import DEFAULT, Params
 from taut.reasoning.redflags import screen
-from taut.reasoning.result import CoverStep, Entrapment, Explained, RankedMuscle, Suggestion, Support
-from taut.reasoning.zones import ESSENTIAL, PlacedTrP, ZoneIndex, zone_index
+from taut.reasoning.result import CoverStep, Entrapment, Explained, Flag, RankedMuscle, Suggestion, Support
+from taut.reasoning.zones import ESSENTIAL, ZoneIndex, zone_index
 
 ZONE_COVER_WEIGHT = {ESSENTIAL: 1.0, "spillover": 0.6}
-
-
-@dataclass(frozen=True)
-class _Model:
-    """Everything about the knowledge base the engine needs per case, computed once."""
-
-    index: ZoneIndex
-    log_lr: dict[str, float]  # zone (essential | spillover | outside) -> log likelihood ratio
-    n_essential: tuple[int, ...]  # placed idx -> essential zone size
-    miss: tuple[float, ...]  # placed idx -> penalty per unpainted essential region (negative)
-    by_muscle_side: dict[tuple[str, Side], tuple[int, ...]]
-    evidence: dict[
-        str, tuple[tuple[str, str, float], ...]
-    ]  # muscle -> (kind, term, LR) it would gain from a term
-    by_term: dict[str, tuple[tuple[str, float], ...]]  # term -> (muscle, log LR) for muscles listing it
-    entrapping: frozenset[str]  # muscles with an entrapment
-    log_prior: dict[str, float]  # muscle -> log prior odds multiplier
-    matrix: scoring.ZoneMatrix  # the same, as arrays for pass 1
-    sensory_ev: dict[str, tuple[tuple[str, float], ...]]  # muscle -> (sensory symptom term, log LR)
+ENTRAPMENT_TERMS = frozenset({"tingling", "numbness", "weakness", "grip weakness", "radiating", "burning"})
+# Sensory symptoms say little about which muscle unless they are felt where the muscle refers or its nerve runs.
+SENSORY = frozenset({"tingling", "numbness"})
+RIGHT, LEFT = Side.RIGHT, Side.LEFT
+SIDES = (RIGHT, LEFT)
+SIDE_NAME = {RIGHT: "right", LEFT: "left"}
 
 
 def _symptom_lr(kb: KnowledgeBase, params: Params) -> dict[str, float]:
@@ -91,6 +77,50 @@ def _evidence(kb: KnowledgeBase, params: Params) -> dict[str, tuple[tuple[str, s
     return evidence
 
 
+@dataclass(frozen=True, eq=False)
+class _Ent:
+    """One entrapment of a muscle, ready for a case."""
+
+    structure: str
+    symptoms: tuple[str, ...]  # its symptoms that are entrapment terms, in the muscle file's order
+    regions: bool  # the file names where its symptoms are felt
+    where: dict[Side, frozenset[RegionRef]]  # the muscle's side -> refs where they are felt
+    listed: dict[str, tuple[tuple[RegionRef, str], ...]]  # right | left | both -> (ref, key), sorted by key
+
+
+@dataclass(frozen=True, eq=False)
+class _Model:
+    """Everything about the knowledge base the engine needs per case, computed once."""
+
+    index: ZoneIndex
+    log_lr: dict[str, float]  # zone (essential | spillover | outside) -> log likelihood ratio
+    n_essential: tuple[int, ...]  # placed idx -> essential zone size
+    miss: tuple[float, ...]  # placed idx -> penalty per unpainted essential region (negative)
+    by_muscle_side: dict[tuple[str, Side], tuple[int, ...]]
+    evidence: dict[
+        str, tuple[tuple[str, str, float], ...]
+    ]  # muscle -> (kind, term, LR) it would gain from a term
+    by_term: dict[str, tuple[tuple[str, float], ...]]  # term -> (muscle, log LR) for muscles listing it
+    entrapping: frozenset[str]  # muscles with an entrapment
+    log_prior: dict[str, float]  # muscle -> log prior odds multiplier
+    matrix: scoring.ZoneMatrix  # the same, as arrays for pass 1
+    sensory_ev: dict[str, tuple[tuple[str, float], ...]]  # muscle -> (sensory symptom term, log LR)
+    # Pass 2's tables: what the explanation of a muscle is made of, built once so that a case only picks.
+    pos: dict[str, int]  # muscle -> its index in matrix.names
+    weight: dict[int | None, float]  # intensity -> weight of a painted region
+    hits_of: dict[RegionRef, tuple[tuple[int, str], ...]]  # ref -> (placed idx, zone) of the zones holding it
+    explained_of: tuple[dict[RegionRef, tuple[int, Explained]], ...]  # placed -> ref -> (sort key, reason)
+    missing_of: tuple[tuple[tuple[RegionRef, str], ...], ...]  # placed -> its essential (ref, key), sorted
+    trp_id: tuple[str, ...]  # placed -> trigger point id
+    support_of: dict[str, tuple[tuple[str, Support], ...]]  # muscle -> (term, reason), in evidence order
+    prior_of: dict[str, Support]  # muscle -> its prior as a reason
+    entrap_of: dict[str, tuple[_Ent, ...]]  # muscle -> its entrapments
+    satellites: dict[str, tuple[str, ...]]  # muscle -> the muscles it induces satellite TrPs in
+    entrapment_support: dict[
+        tuple[str, tuple[str, ...]], Support
+    ]  # (structure, felt) -> reason, filled as met
+
+
 @cache
 def _model(kb: KnowledgeBase, params: Params) -> _Model:
     index = zone_index(kb)
@@ -112,6 +142,53 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         name: tuple((t, math.log(lr)) for kind, t, lr in ev if kind == "symptom" and t in SENSORY)
         for name, ev in evidence.items()
     }
+    matrix = scoring.build(kb, params, index, by_term)
+    bm = body_map()
+    hits_of: dict[RegionRef, list[tuple[int, str]]] = {}
+    explained_of: list[dict[RegionRef, tuple[int, Explained]]] = []
+    n_cols = len(matrix.col)
+    for i, p in enumerate(index.placed):
+        reasons: dict[RegionRef, tuple[int, Explained]] = {}
+        for r in index.by_ref:
+            z = p.zone.get(r)
+            if z is None:
+                continue
+            hits_of.setdefault(r, []).append((i, z))
+            # sorted as the reasons are shown: essential zones first, then by region ref
+            reasons[r] = (
+                (z != ESSENTIAL) * n_cols + matrix.col[r],
+                Explained(r.key, bm[r.region].name, z, p.trp.id),
+            )
+        explained_of.append(reasons)
+    # hits_of lists TrPs in placed order for every ref, as the zone index does
+    hits_of = {r: sorted(v) for r, v in hits_of.items()}
+    entrap_of: dict[str, tuple[_Ent, ...]] = {}
+    for m in kb.muscles.values():
+        ents = []
+        for ent in m.entrapments:
+
+            def where(
+                sides: tuple[Side, ...], regions: tuple[str, ...] = ent.regions
+            ) -> frozenset[RegionRef]:
+                return frozenset(
+                    RegionRef(r, s) if bm[r].sided else RegionRef(r) for r in regions for s in sides
+                )
+
+            listed = {
+                label: tuple(sorted(((r, r.key) for r in where(sides)), key=lambda t: t[1]))
+                for label, sides in (("right", (RIGHT,)), ("left", (LEFT,)), ("both", SIDES))
+            }
+            ents.append(
+                _Ent(
+                    ent.structure,
+                    tuple(s for s in ent.symptoms if s in ENTRAPMENT_TERMS),
+                    bool(ent.regions),
+                    {s: where((s,)) for s in SIDES},
+                    listed,
+                )
+            )
+        if ents:
+            entrap_of[m.name] = tuple(ents)
     return _Model(
         index,
         log_lr,
@@ -122,8 +199,22 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         {t: tuple(v) for t, v in by_term.items()},
         entrapping,
         log_prior,
-        scoring.build(kb, params, index, by_term),
+        matrix,
         {k: v for k, v in sensory_ev.items() if v},
+        {n: k for k, n in enumerate(matrix.names)},
+        {None: _weight(None, params), **{i: _weight(i, params) for i in range(11)}},
+        {r: tuple(v) for r, v in hits_of.items()},
+        tuple(explained_of),
+        tuple(tuple((r, r.key) for r in sorted(p.essential)) for p in index.placed),
+        tuple(p.trp.id for p in index.placed),
+        {name: tuple((t, Support(kind, t, lr)) for kind, t, lr in ev) for name, ev in evidence.items()},
+        {
+            m.name: Support("prior", m.involvement.frequency, params.prior[m.involvement.frequency])
+            for m in kb.muscles.values()
+        },
+        entrap_of,
+        {m.name: (m.relations.satellites if m.relations else ()) for m in kb.muscles.values()},
+        {},
     )
 
 
@@ -133,32 +224,25 @@ def _weight(intensity: int | None, params: Params) -> float:
     return params.w0 + (1.0 - params.w0) * intensity / 10.0
 
 
-@dataclass
-class _SideScore:
-    region: float  # region evidence (log LR), including missing-essential penalty
-    best: int  # placed index of the main TrP
-    extra: int | None  # a second TrP that adds what the main one does not explain
-    explained: dict[RegionRef, tuple[str, int]]  # ref -> (zone, placed idx)
-
-
-ENTRAPMENT_TERMS = frozenset({"tingling", "numbness", "weakness", "grip weakness", "radiating", "burning"})
-# Sensory symptoms say little about which muscle unless they are felt where the muscle refers or its nerve runs.
-SENSORY = frozenset({"tingling", "numbness"})
-RIGHT, LEFT = Side.RIGHT, Side.LEFT
-SIDES = (RIGHT, LEFT)
-
-
 def _entrapment_support(
-    muscle: Muscle, terms: set[str], painted: set[RegionRef], side: Side, params: Params
+    ents: tuple[_Ent, ...],
+    terms: set[str],
+    painted: frozenset[RegionRef],
+    side: Side,
+    model: _Model,
+    params: Params,
 ) -> Support | None:
-    bm = body_map()
-    for ent in muscle.entrapments:
-        felt = [s for s in ent.symptoms if s in terms and s in ENTRAPMENT_TERMS]
+    for ent in ents:
+        felt = tuple(s for s in ent.symptoms if s in terms)
         if not felt:
             continue
-        where = {RegionRef(r, side) if bm[r].sided else RegionRef(r) for r in ent.regions}
-        if not ent.regions or where & painted:
-            return Support("entrapment", f"{ent.structure} ({', '.join(felt)})", params.entrapment_lr)
+        if not ent.regions or not ent.where[side].isdisjoint(painted):
+            got = model.entrapment_support.get((ent.structure, felt))
+            if got is None:
+                got = model.entrapment_support[(ent.structure, felt)] = Support(
+                    "entrapment", f"{ent.structure} ({', '.join(felt)})", params.entrapment_lr
+                )
+            return got
     return None
 
 
@@ -170,158 +254,222 @@ def _sensory_felt(felt: dict[RegionRef, frozenset[str]], explained: Iterable[Reg
     return out
 
 
-def _support(
-    muscle: Muscle,
-    terms: set[str],
-    painted: set[RegionRef],
-    side: Side,
-    model: _Model,
-    params: Params,
-    sensory: set[str] = frozenset(),  # type: ignore[assignment]
-) -> list[Support]:
-    out = [
-        Support(kind, t, lr)
-        for kind, t, lr in model.evidence[muscle.name]
-        if t in terms and (t not in SENSORY or t in sensory)
-    ]
-    ent = _entrapment_support(muscle, terms, painted, side, params)
-    if ent is not None:
-        out.append(ent)
-    return out
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, slots=True)
 class _Drawing:
     """The case's drawing as the engine weighs it."""
 
     painted: frozenset[RegionRef]
     order: tuple[RegionRef, ...]  # painted refs in drawing order
     groups: tuple[tuple[RegionRef, ...], ...]  # regions painted under one term count once
-    group_of: dict[RegionRef, int]
+    gpos: dict[RegionRef, tuple[int, int]]  # ref -> (its group, its place in the group)
     gw: list[float]  # group -> weight (from intensity)
     base_out: float  # log LR of the whole drawing lying outside every zone
     hits: dict[int, dict[RegionRef, str]]  # placed TrP idx -> painted refs in its zone -> zone
-    felt: dict[RegionRef, frozenset[str]]  # painted ref -> sensory terms felt there
+    felt: dict[
+        RegionRef, frozenset[str]
+    ]  # painted ref -> sensory terms felt there (empty without such terms)
     sides: frozenset[Side]  # sides painted
 
 
-def _drawing(case: Case, terms: set[str], model: _Model, params: Params) -> _Drawing:
-    weights = {m.ref: _weight(m.intensity, params) for m in case.drawing}
+def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Drawing]:
+    """The case's terms (with the pain qualities) and its drawing."""
+    terms = set(case.terms) | set(case.qualities)
+    wt = model.weight
+    weights: dict[RegionRef, float] = {}
+    for m in case.drawing.marks:
+        i = m.intensity
+        weights[m.ref] = wt[i] if i in wt else _weight(i, params)
     groups = case.region_groups()
     gw = [max(weights[r] for r in members) for members in groups]
     hits: dict[int, dict[RegionRef, str]] = {}
+    hits_of = model.hits_of
     for ref in weights:
-        for i in model.index.by_ref.get(ref, ()):
-            hits.setdefault(i, {})[ref] = model.index.placed[i].zone[ref]
-    said = frozenset(case.terms) & SENSORY  # said for the whole drawing (a painted quality is not)
-    felt = {m.ref: (frozenset(m.qualities) & SENSORY) or said for m in case.drawing}
-    return _Drawing(
+        for i, z in hits_of.get(ref, ()):
+            h = hits.get(i)
+            if h is None:
+                hits[i] = {ref: z}
+            else:
+                h[ref] = z
+    felt: dict[RegionRef, frozenset[str]] = {}
+    if not SENSORY.isdisjoint(terms):
+        said = frozenset(case.terms) & SENSORY  # said for the whole drawing (a painted quality is not)
+        felt = {m.ref: (frozenset(m.qualities) & SENSORY) or said for m in case.drawing}
+    return terms, _Drawing(
         frozenset(weights),
         tuple(weights),
         groups,
-        {r: g for g, members in enumerate(groups) for r in members},
+        {r: (g, j) for g, members in enumerate(groups) for j, r in enumerate(members)},
         gw,
-        sum(gw) * params.log_lr("outside"),
+        sum(gw) * model.log_lr["outside"],
         hits,
         felt,
         frozenset(r.side for r in weights if r.side is not None),
     )
 
 
-_Scored = tuple[float, str, dict[Side, _SideScore], Side]
-
-
-def _side_score(sc: scoring.Scores, seg: int, d: _Drawing) -> _SideScore:
-    """A muscle's side as pass 1 scored it, with the painted regions its main (and second) TrP explain."""
-    best, extra = int(sc.best[seg]), int(sc.extra[seg])
-    explained = {r: (z, best) for r, z in d.hits.get(best, {}).items()}
+def _explained(
+    best: int, extra: int, hits: dict[int, dict[RegionRef, str]]
+) -> dict[RegionRef, tuple[str, int]]:
+    """ref -> (zone, placed idx): the painted regions a muscle's side explains with its main (and second) TrP."""
+    h = hits.get(best)
+    explained = {r: (z, best) for r, z in h.items()} if h else {}
     if extra >= 0:
-        for r, z in d.hits[extra].items():
-            if r not in explained or (explained[r][0] != ESSENTIAL and z == ESSENTIAL):
+        for r, z in hits[extra].items():
+            old = explained.get(r)
+            if old is None or (old[0] != ESSENTIAL and z == ESSENTIAL):
                 explained[r] = (z, extra)
-    return _SideScore(float(sc.region[seg]), best, extra if extra >= 0 else None, explained)
+    return explained
 
 
-def _rank(kb: KnowledgeBase, d: _Drawing, terms: set[str], model: _Model, params: Params) -> list[_Scored]:
-    """Pass 1 (scoring.score, vectorised) and the top muscles with their sides. Risk factors and red-flag terms
-    are in no muscle's evidence, so they never move a rank."""
+# A top muscle after pass 1: log-odds, name, stronger side, and per side (region evidence, main TrP, second TrP
+# or -1), right first.
+_Top = tuple[float, str, Side, tuple[float, int, int], tuple[float, int, int]]
+
+
+def _top(d: _Drawing, terms: set[str], model: _Model, params: Params, sc: scoring.Scores) -> list[_Top]:
+    """Pass 1's corrections and the top muscles with their sides. Sensory terms felt where the muscle explains
+    and entrapments are added per muscle only when the case has such terms. Risk factors and red-flag terms are
+    in no muscle's evidence, so they never move a rank."""
     mx = model.matrix
-    sc = scoring.score(mx, d.order, d.groups, d.gw, d.base_out, terms)
     logodds = sc.logodds
     sensory = terms & SENSORY
-    entrapment_terms = bool(terms & ENTRAPMENT_TERMS)
+    entrapment_terms = not ENTRAPMENT_TERMS.isdisjoint(terms)
     if sensory or entrapment_terms:
         logodds = logodds.copy()
         right = sc.right.tolist()
-        pos = {n: k for k, n in enumerate(mx.names)}
+        pos = model.pos
         if sensory:
             for name, ev in model.sensory_ev.items():
                 k = pos[name]
                 seg = int(mx.seg_side[RIGHT if right[k] else LEFT][k])
-                felt = _sensory_felt(d.felt, _side_score(sc, seg, d).explained)
+                felt = _sensory_felt(d.felt, _explained(int(sc.best[seg]), int(sc.extra[seg]), d.hits))
                 logodds[k] += sum(lr for t, lr in ev if t in felt)
         if entrapment_terms:
-            painted = set(d.painted)
             for name in model.entrapping:
                 k = pos[name]
-                ent = _entrapment_support(
-                    kb.muscles[name], terms, painted, RIGHT if right[k] else LEFT, params
-                )
+                side = RIGHT if right[k] else LEFT
+                ent = _entrapment_support(model.entrap_of[name], terms, d.painted, side, model, params)
                 if ent is not None:
                     logodds[k] += math.log(ent.factor)
-    out: list[_Scored] = []
-    for k in scoring.order(mx.names, logodds, params.top_n):
-        per_side = {s: _side_score(sc, int(mx.seg_side[s][k]), d) for s in SIDES}
-        out.append((float(logodds[k]), mx.names[k], per_side, RIGHT if sc.right[k] else LEFT))
-    return out
-
-
-def _side_label(
-    main: _SideScore, other: _SideScore, side: Side, d: _Drawing, params: Params
-) -> tuple[str, bool]:
-    """right | left | both, and whether the other side's explained regions join the main side's."""
-    tie = math.isclose(main.region, other.region, abs_tol=1e-9)
-    if len(d.sides) == 2 and other.explained:
-        own_other = {r for r in other.explained if r.side is side.other}
-        base = d.base_out
-        share = (other.region - base) / (main.region - base) if main.region > base else 0.0
-        if own_other and (tie or share >= params.both_sides_share):
-            return "both", True
-    return ("both" if tie else side.value), False
+    ks = scoring.order(mx.names, logodds, params.top_n)
+    if not ks:
+        return []
+    vals = logodds[ks].tolist()
+    sr, sl = mx.seg_side[RIGHT][ks], mx.seg_side[LEFT][ks]
+    region, best, extra = sc.region, sc.best, sc.extra
+    rr, br, er = region[sr].tolist(), best[sr].tolist(), extra[sr].tolist()
+    rl, bl, el = region[sl].tolist(), best[sl].tolist(), extra[sl].tolist()
+    rt = sc.right[ks].tolist()
+    names = mx.names
+    return [
+        (vals[j], names[k], RIGHT if rt[j] else LEFT, (rr[j], br[j], er[j]), (rl[j], bl[j], el[j]))
+        for j, k in enumerate(ks)
+    ]
 
 
 def _ranked(
-    scored: _Scored, kb: KnowledgeBase, d: _Drawing, terms: set[str], model: _Model, params: Params
-) -> RankedMuscle:
-    """Pass 2: the explanation of one top muscle."""
-    logodds, name, per_side, side = scored
-    main, other = per_side[side], per_side[side.other]
-    label, join = _side_label(main, other, side, d, params)
-    explained = dict(main.explained)
-    if join:
-        for r, v in other.explained.items():
-            explained.setdefault(r, v)
-    muscle = kb.muscles[name]
-    sensory = _sensory_felt(d.felt, main.explained)
-    support = _support(muscle, terms, set(d.painted), side, model, params, sensory)
-    placed = model.index.placed
-    trps = [placed[main.best].trp.id] + ([placed[main.extra].trp.id] if main.extra is not None else [])
-    bm = body_map()
-    return RankedMuscle(
-        muscle=name,
-        side=label,
-        score=1.0 / (1.0 + math.exp(-logodds)),
-        logodds=logodds,
-        trigger_points=tuple(trps),
-        explains=tuple(
-            Explained(r.key, bm[r.region].name, z, placed[i].trp.id)
-            for r, (z, i) in sorted(explained.items(), key=lambda kv: (kv[1][0] != ESSENTIAL, kv[0]))
+    top: _Top, d: _Drawing, terms: set[str], model: _Model, params: Params
+) -> tuple[RankedMuscle, dict[RegionRef, tuple[str, int]]]:
+    """Pass 2: the explanation of one top muscle, and the regions it explains."""
+    logodds, name, side, right, left = top
+    main, other = (right, left) if side is RIGHT else (left, right)
+    m_region, m_best, m_extra = main
+    hits = d.hits
+    explained = _explained(m_best, m_extra, hits)
+    # right | left | both, and whether the other side's explained regions join the main side's
+    tie = math.isclose(m_region, other[0], abs_tol=1e-9)
+    label = "both" if tie else SIDE_NAME[side]
+    if len(d.sides) == 2:
+        o_expl = _explained(other[1], other[2], hits)
+        if o_expl:
+            o_side = side.other
+            base = d.base_out
+            share = (other[0] - base) / (m_region - base) if m_region > base else 0.0
+            if (tie or share >= params.both_sides_share) and any(r.side is o_side for r in o_expl):
+                label = "both"
+                main_expl = explained
+                explained = dict(explained)
+                for r, v in o_expl.items():
+                    explained.setdefault(r, v)
+                return _muscle(
+                    name, side, label, logodds, m_best, m_extra, main_expl, explained, d, terms, model, params
+                )
+    return _muscle(name, side, label, logodds, m_best, m_extra, explained, explained, d, terms, model, params)
+
+
+def _muscle(
+    name: str,
+    side: Side,
+    label: str,
+    logodds: float,
+    best: int,
+    extra: int,
+    main_expl: dict[RegionRef, tuple[str, int]],
+    explained: dict[RegionRef, tuple[str, int]],
+    d: _Drawing,
+    terms: set[str],
+    model: _Model,
+    params: Params,
+) -> tuple[RankedMuscle, dict[RegionRef, tuple[str, int]]]:
+    eo = model.explained_of
+    support = [model.prior_of[name]]
+    if terms:
+        sensory = _sensory_felt(d.felt, main_expl) if d.felt else frozenset()
+        for t, s in model.support_of[name]:
+            if t in terms and (t not in SENSORY or t in sensory):
+                support.append(s)
+        ents = model.entrap_of.get(name)
+        if ents is not None:
+            ent = _entrapment_support(ents, terms, d.painted, side, model, params)
+            if ent is not None:
+                support.append(ent)
+    painted = d.painted
+    tid = model.trp_id
+    return (
+        RankedMuscle(
+            name,
+            label,
+            1.0 / (1.0 + math.exp(-logodds)),
+            logodds,
+            (tid[best], tid[extra]) if extra >= 0 else (tid[best],),
+            tuple([e for _, e in sorted([eo[i][r] for r, (_, i) in explained.items()])]),
+            tuple(support),
+            tuple([key for r, key in model.missing_of[best] if r not in painted]),
         ),
-        support=(
-            Support("prior", muscle.involvement.frequency, params.prior[muscle.involvement.frequency]),
-            *support,
-        ),
-        missing_essential=tuple(r.key for r in sorted(placed[main.best].essential) if r not in d.painted),
+        explained,
+    )
+
+
+def _explain(
+    case_id: str | None,
+    red: tuple[Flag, ...],
+    cautions: tuple[Flag, ...],
+    terms: set[str],
+    d: _Drawing,
+    tops: list[_Top],
+    model: _Model,
+    params: Params,
+) -> Suggestion:
+    """Pass 2: reasons for the muscles shown, what stays unexplained, entrapments, the cover and the
+    examination order."""
+    top: list[RankedMuscle] = []
+    covered: set[RegionRef] = set()
+    for t in tops:
+        m, explained = _ranked(t, d, terms, model, params)
+        top.append(m)
+        covered.update(explained)
+    cover = _cover(top, d, model, params)
+    return Suggestion(
+        case_id=case_id,
+        red_flags=red,
+        cautions=cautions,
+        ranking=tuple(top),
+        unexplained=tuple(sorted([r.key for r in d.painted if r not in covered])),
+        entrapments=_entrapments(top, terms, d.painted, model)
+        if not ENTRAPMENT_TERMS.isdisjoint(terms)
+        else (),
+        cover=cover,
+        exam_order=_exam_order(cover, top, model),
     )
 
 
@@ -330,21 +478,9 @@ def suggest(case: Case, kb: KnowledgeBase | None = None, params: Params = DEFAUL
     kb = kb or knowledge()
     model = _model(kb, params)
     red, cautions = screen(case, kb)
-    terms = set(case.terms) | set(case.qualities)
-    d = _drawing(case, terms, model, params)
-    top = [_ranked(sc, kb, d, terms, model, params) for sc in _rank(kb, d, terms, model, params)]
-    cover = _cover(top, d.groups, d.gw, model, params)
-    covered_by_top = {e.ref for m in top for e in m.explains}
-    return Suggestion(
-        case_id=case.id,
-        red_flags=red,
-        cautions=cautions,
-        ranking=tuple(top),
-        unexplained=tuple(sorted(r.key for r in d.painted if r.key not in covered_by_top)),
-        entrapments=_entrapments(top, kb, terms, set(d.painted)),
-        cover=cover,
-        exam_order=_exam_order(cover, top, kb),
-    )
+    terms, d = _prepare(case, model, params)
+    sc = scoring.score(model.matrix, d.order, d.groups, d.gw, d.base_out, terms)
+    return _explain(case.id, red, cautions, terms, d, _top(d, terms, model, params, sc), model, params)
 
 
 def suggest_many(
@@ -357,103 +493,83 @@ def suggest_many(
         yield suggest(case, kb, params)
 
 
-def _cover(
-    top: list[RankedMuscle],
-    groups: tuple[tuple[RegionRef, ...], ...],
-    gw: list[float],
-    model: _Model,
-    params: Params,
-) -> tuple[CoverStep, ...]:
+def _cover(top: list[RankedMuscle], d: _Drawing, model: _Model, params: Params) -> tuple[CoverStep, ...]:
     """Greedy weighted set cover: the few trigger points that together explain the drawing."""
-    rank_of = {m.muscle: i for i, m in enumerate(top)}
-    sides_of = {m.muscle: ((RIGHT, LEFT) if m.side == "both" else (Side(m.side),)) for m in top}
-    candidates: list[PlacedTrP] = [
-        model.index.placed[i]
-        for m in top
-        for s in sides_of[m.muscle]
-        for i in model.by_muscle_side[(m.muscle, s)]
-    ]
-    # What each candidate would cover, per painted group (its best weight there and the region giving it): the
-    # same whatever was chosen before, so computed once; each round only compares it with the cover so far.
-    offers = [_offer(p, groups, gw) for p in candidates]
-    damping = [
-        1.0 / (1.0 + 0.05 * rank_of[p.muscle.name]) for p in candidates
-    ]  # better-ranked muscles on ties
+    hits, gpos, gw, groups = d.hits, d.gpos, d.gw, d.groups
+    by_ms = model.by_muscle_side
+    # What each candidate would cover, per painted group (its best weight there): the same whatever was chosen
+    # before, so worked out once; each round only compares it with the cover so far. A candidate explaining no
+    # painted region gains nothing and is left out.
+    candidates: list[tuple[int, tuple[tuple[int, float], ...], float]] = []
+    for rank, m in enumerate(top):
+        damp = 1.0 / (1.0 + 0.05 * rank)  # better-ranked muscles on ties
+        for s in SIDES if m.side == "both" else ((LEFT,) if m.side == "left" else (RIGHT,)):
+            for i in by_ms[(m.muscle, s)]:
+                h = hits.get(i)
+                if not h:
+                    continue
+                offer: dict[int, float] = {}
+                for r, z in h.items():
+                    g = gpos[r][0]
+                    w = ZONE_COVER_WEIGHT[z] * gw[g]
+                    if w > offer.get(g, 0.0):
+                        offer[g] = w
+                candidates.append((i, tuple(sorted(offer.items())), damp))
     have = [0.0] * len(groups)  # best cover weight so far, per group
     steps: list[CoverStep] = []
-    used: set[tuple[str, Side]] = set()
+    used: set[int] = set()
+    placed = model.index.placed
     for _ in range(params.max_cover):
-        best: PlacedTrP | None = None
+        best = -1
         best_gain = 0.0
-        best_new: tuple[tuple[int, float, RegionRef], ...] = ()
-        for p, offer, damp in zip(candidates, offers, damping, strict=True):
-            if (p.trp.id, p.side) in used:
+        best_new: list[tuple[int, float]] = []
+        for i, offer_, damp in candidates:
+            if i in used:
                 continue
             gain = 0.0
-            new: list[tuple[int, float, RegionRef]] = []
-            for g, w, hit in offer:
+            new: list[tuple[int, float]] = []
+            for g, w in offer_:
                 if w > have[g]:
                     gain += w - have[g]
-                    new.append((g, w, hit))
+                    new.append((g, w))
             gain *= damp
             if gain > best_gain:
-                best, best_gain, best_new = p, gain, tuple(new)
-        if best is None or best_gain < params.cover_min_gain:
+                best, best_gain, best_new = i, gain, new
+        if best < 0 or best_gain < params.cover_min_gain:
             break
-        used.add((best.trp.id, best.side))
-        for g, w, _ in best_new:
+        used.add(best)
+        for g, w in best_new:
             have[g] = w
-        explains = tuple(r.key for g, _, _ in best_new for r in groups[g] if r in best.zone)
-        steps.append(CoverStep(best.muscle.name, best.side.value, best.trp.id, best.trp.name, explains))
+        p = placed[best]
+        explains = tuple(r.key for g, _ in best_new for r in groups[g] if r in p.zone)
+        steps.append(CoverStep(p.muscle.name, SIDE_NAME[p.side], p.trp.id, p.trp.name, explains))
     return tuple(steps)
 
 
-def _offer(
-    p: PlacedTrP, groups: tuple[tuple[RegionRef, ...], ...], gw: list[float]
-) -> tuple[tuple[int, float, RegionRef], ...]:
-    """(group, weight, region) for every painted group in a placed TrP's zones: the first region of the group
-    with the highest zone weight."""
-    out = []
-    for g, members in enumerate(groups):
-        w = 0.0
-        hit = None
-        for r in members:
-            z = p.zone.get(r)
-            if z is not None and ZONE_COVER_WEIGHT[z] * gw[g] > w:
-                w, hit = ZONE_COVER_WEIGHT[z] * gw[g], r
-        if hit is not None:
-            out.append((g, w, hit))
-    return tuple(out)
-
-
-def _exam_order(cover: tuple[CoverStep, ...], top: list[RankedMuscle], kb: KnowledgeBase) -> tuple[str, ...]:
+def _exam_order(cover: tuple[CoverStep, ...], top: list[RankedMuscle], model: _Model) -> tuple[str, ...]:
     """Cover muscles first (they explain the most), then the rest of the ranking; key muscles before their
     satellites."""
     order = list(dict.fromkeys([c.muscle for c in cover] + [m.muscle for m in top[:10] if m.explains]))
+    in_cover = {c.muscle for c in cover}
+    satellites = model.satellites
     for name in list(order):
-        rel = kb.muscles[name].relations
-        if rel is None:
-            continue
-        for sat in rel.satellites:
-            if sat in order and order.index(sat) < order.index(name) and sat not in {c.muscle for c in cover}:
+        for sat in satellites[name]:
+            if sat in order and order.index(sat) < order.index(name) and sat not in in_cover:
                 order.remove(name)
                 order.insert(order.index(sat), name)
     return tuple(order)
 
 
 def _entrapments(
-    top: list[RankedMuscle], kb: KnowledgeBase, terms: set[str], painted: set[RegionRef]
+    top: list[RankedMuscle], terms: set[str], painted: frozenset[RegionRef], model: _Model
 ) -> tuple[Entrapment, ...]:
     out: list[Entrapment] = []
-    bm = body_map()
     for m in top[:10]:
-        sides = (Side.RIGHT, Side.LEFT) if m.side == "both" else (Side(m.side),)
-        for ent in kb.muscles[m.muscle].entrapments:
-            felt = tuple(s for s in ent.symptoms if s in terms and s in ENTRAPMENT_TERMS)
+        for ent in model.entrap_of.get(m.muscle, ()):
+            felt = tuple(s for s in ent.symptoms if s in terms)
             if not felt:
                 continue
-            where = {RegionRef(r, s) if bm[r].sided else RegionRef(r) for r in ent.regions for s in sides}
-            hit = tuple(sorted(r.key for r in where & painted))
+            hit = tuple(key for r, key in ent.listed[m.side] if r in painted)
             if ent.regions and not hit:
                 continue
             out.append(Entrapment(m.muscle, m.side, ent.structure, felt, hit))
