@@ -486,11 +486,83 @@ def suggest(case: Case, kb: KnowledgeBase | None = None, params: Params = DEFAUL
 def suggest_many(
     cases: Iterable[Case], kb: KnowledgeBase | None = None, params: Params = DEFAULT
 ) -> Iterator[Suggestion]:
-    """Suggestions for many cases, one at a time as they are read (memory stays flat): the knowledge base and
-    its matrices are prepared once."""
+    """Suggestions for many cases, in order, as they are read (memory stays flat): scored a chunk of cases at a
+    time (``rank_many``), each then explained. The same answers as ``suggest`` one case at a time."""
+    for r in rank_many(cases, kb, params):
+        yield r.suggestion
+
+
+CHUNK = 1024  # cases scored together by rank_many
+
+
+class Ranking:
+    """Pass 1's answer for one case: its red flags and cautions and the top muscles in order, with their
+    log-odds. ``suggestion`` is the whole explained answer (sides, reasons, what stays unexplained, entrapments,
+    the cover and the examination order), worked out on first access and then kept: it is exactly what
+    ``suggest(case)`` answers."""
+
+    __slots__ = ("_pending", "_suggestion", "case_id", "cautions", "logodds", "muscles", "red_flags")
+
+    def __init__(
+        self,
+        case_id: str | None,
+        red_flags: tuple[Flag, ...],
+        cautions: tuple[Flag, ...],
+        tops: list[_Top],
+        pending: tuple[set[str], _Drawing, _Model, Params],
+    ) -> None:
+        self.case_id = case_id
+        self.red_flags = red_flags
+        self.cautions = cautions
+        self.muscles: tuple[str, ...] = tuple([t[1] for t in tops])
+        self.logodds: tuple[float, ...] = tuple([t[0] for t in tops])
+        self._pending: tuple[list[_Top], set[str], _Drawing, _Model, Params] | None = (tops, *pending)
+        self._suggestion: Suggestion | None = None
+
+    @property
+    def scores(self) -> tuple[float, ...]:
+        """The top muscles' scores (0-1), as the suggestion reports them."""
+        return tuple(1.0 / (1.0 + math.exp(-x)) for x in self.logodds)
+
+    @property
+    def suggestion(self) -> Suggestion:
+        if self._suggestion is None:
+            assert self._pending is not None
+            tops, terms, d, model, params = self._pending
+            self._suggestion = _explain(
+                self.case_id, self.red_flags, self.cautions, terms, d, tops, model, params
+            )
+            self._pending = None
+        return self._suggestion
+
+
+def rank_many(
+    cases: Iterable[Case], kb: KnowledgeBase | None = None, params: Params = DEFAULT
+) -> Iterator[Ranking]:
+    """Pass 1 for many cases, in order, as they are read: red flags, cautions and the ranking, scored
+    ``CHUNK`` cases at a time with numpy (one set of array operations for the whole chunk). Each ``Ranking``
+    explains itself when its ``suggestion`` is asked for."""
     kb = kb or knowledge()
+    model = _model(kb, params)
+    chunk: list[Case] = []
     for case in cases:
-        yield suggest(case, kb, params)
+        chunk.append(case)
+        if len(chunk) == CHUNK:
+            yield from _rank_chunk(chunk, kb, model, params)
+            chunk = []
+    if chunk:
+        yield from _rank_chunk(chunk, kb, model, params)
+
+
+def _rank_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Params) -> Iterator[Ranking]:
+    flags = [screen(c, kb) for c in cases]
+    prepared = [_prepare(c, model, params) for c in cases]
+    sc = scoring.score_many(
+        model.matrix, [scoring.Drawn(d.order, d.groups, d.gw, d.base_out, terms) for terms, d in prepared]
+    )
+    for k, (case, (red, cautions), (terms, d)) in enumerate(zip(cases, flags, prepared, strict=True)):
+        row = scoring.Scores(sc.region[k], sc.best[k], sc.extra[k], sc.right[k], sc.logodds[k])
+        yield Ranking(case.id, red, cautions, _top(d, terms, model, params, row), (terms, d, model, params))
 
 
 def _cover(top: list[RankedMuscle], d: _Drawing, model: _Model, params: Params) -> tuple[CoverStep, ...]:

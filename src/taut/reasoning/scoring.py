@@ -42,6 +42,8 @@ class ZoneMatrix:
     by_term: dict[str, tuple[Ints, Floats]]  # term -> (muscle indexes, log LRs), in evidence order
     log_out: float
     share: float
+    lr_t: Floats  # refs × placed: lr transposed, with a last row of padding (log LR "outside")
+    ess_t: Floats  # refs × placed: ess transposed, with a last row of padding (zeros)
 
 
 def build(
@@ -90,6 +92,8 @@ def build(
         },
         log_lr["outside"],
         params.second_trp_share,
+        np.ascontiguousarray(np.vstack([lr.T, np.full((1, n_p), log_lr["outside"])])),
+        np.ascontiguousarray(np.vstack([ess.T, np.zeros((1, n_p))])),
     )
 
 
@@ -176,3 +180,124 @@ def order(names: Sequence[str], logodds: Floats, top_n: int) -> list[int]:
     vals = logodds.tolist()
     cand.sort(key=lambda k: (-round(vals[k], 9), names[k]))
     return cand[:top_n]
+
+
+@dataclass(frozen=True, eq=False)
+class Drawn:
+    """What pass 1 reads of one case: painted refs in drawing order, groups of them, their weights, the log LR of
+    the whole drawing lying outside every zone, and the case's terms."""
+
+    painted: Sequence[RegionRef]
+    groups: Sequence[Sequence[RegionRef]]
+    gw: Sequence[float]
+    base_out: float
+    terms: set[str]
+
+
+def _summed_groups(mx: ZoneMatrix, d: Drawn) -> tuple[list[list[int]], list[float]]:
+    """The columns of each painted group that lies in some zone, and its weight, in the order the drawing paints
+    the groups."""
+    first = {r: k for k, r in enumerate(d.painted)}
+    todo = sorted(range(len(d.groups)), key=lambda g: min(first.get(r, len(first)) for r in d.groups[g]))
+    cols: list[list[int]] = []
+    weights: list[float] = []
+    col = mx.col
+    for g in todo:
+        cs = [col[r] for r in d.groups[g] if r in col]
+        if cs:
+            cols.append(cs)
+            weights.append(d.gw[g])
+    return cols, weights
+
+
+def score_many(mx: ZoneMatrix, cases: Sequence[Drawn]) -> Scores:
+    """Pass 1 for many cases at once: the arrays of ``score`` with one row per case. Every element is worked out
+    by the same float operations in the same order as ``score`` does for the case alone (a group a case lacks
+    adds exactly 0.0), so the answers are identical, ties included. Cases with as many groups (and as many
+    regions in their largest group) are computed together, so that no case pays for another's larger drawing."""
+    summed = [_summed_groups(mx, d) for d in cases]
+    blocks: dict[tuple[int, int], list[int]] = {}
+    for c, (cols, _) in enumerate(summed):
+        blocks.setdefault((len(cols), max((len(cs) for cs in cols), default=1)), []).append(c)
+    if len(blocks) == 1:
+        return _score_block(mx, cases, summed)
+    n_c, n_s, n_mu = len(cases), len(mx.seg_start), len(mx.names)
+    out = Scores(
+        np.empty((n_c, n_s)),
+        np.empty((n_c, n_s), dtype=np.intp),
+        np.empty((n_c, n_s), dtype=np.intp),
+        np.empty((n_c, n_mu), dtype=np.bool_),
+        np.empty((n_c, n_mu)),
+    )
+    for rows in blocks.values():
+        got = _score_block(mx, [cases[c] for c in rows], [summed[c] for c in rows])
+        for name in ("region", "best", "extra", "right", "logodds"):
+            getattr(out, name)[rows] = getattr(got, name)
+    return out
+
+
+def _score_block(
+    mx: ZoneMatrix, cases: Sequence[Drawn], summed: Sequence[tuple[list[list[int]], list[float]]]
+) -> Scores:
+    n_c, n_p = len(cases), mx.lr.shape[0]
+    n_cols = mx.lr.shape[1]
+    n_g = max((len(w) for _, w in summed), default=0)
+    n_m = max((len(cs) for cols, _ in summed for cs in cols), default=1)
+    # Column n_cols is padding: log LR "outside" (adds 0 to a group's best) and not essential.
+    index = np.full((n_c, n_g, n_m), n_cols, dtype=np.intp)
+    weights = np.zeros((n_c, n_g))
+    for c, (cols, ws) in enumerate(summed):
+        for j, cs in enumerate(cols):
+            index[c, j, : len(cs)] = cs
+        weights[c, : len(ws)] = ws
+    lr_t = mx.lr_t  # refs (+ padding) × placed
+    a: list[
+        Floats
+    ] = []  # per group: case × placed, the best log LR a region of the group reaches, over "outside"
+    total = np.zeros((n_c, n_p))
+    for j in range(n_g):
+        aj = lr_t[index[:, j, 0]]
+        for m in range(1, n_m):
+            aj = np.maximum(aj, lr_t[index[:, j, m]])
+        aj -= mx.log_out
+        a.append(aj)
+        total = total + weights[:, j, None] * aj
+    # essential regions painted, per case and TrP: a count of ones, exact in any order
+    n_painted = np.zeros((n_c, n_p))
+    for j in range(n_g):
+        for m in range(n_m):
+            n_painted += mx.ess_t[index[:, j, m]]
+    base_out = np.array([d.base_out for d in cases])
+    val = (base_out[:, None] + total) + mx.miss * (mx.n_ess - n_painted)
+    seg_max = np.maximum.reduceat(val, mx.seg_start, axis=1)
+    idx = np.arange(n_p)
+    best = np.minimum.reduceat(np.where(val == seg_max[:, mx.seg_of], idx, n_p), mx.seg_start, axis=1)
+    gain = np.zeros((n_c, n_p))
+    if n_g:
+        at_best = (best[:, mx.seg_of] + (np.arange(n_c) * n_p)[:, None]).ravel()
+        for j in range(n_g):
+            over = np.maximum(a[j] - a[j].take(at_best).reshape(n_c, n_p), 0.0)
+            gain = gain + weights[:, j, None] * over
+    np.put_along_axis(gain, best, -1.0, axis=1)
+    gain_max = np.maximum.reduceat(gain, mx.seg_start, axis=1)
+    first_max = np.minimum.reduceat(np.where(gain == gain_max[:, mx.seg_of], idx, n_p), mx.seg_start, axis=1)
+    has_extra = gain_max > 0.0
+    extra = np.where(has_extra, first_max, -1)
+    region = seg_max + mx.share * np.where(has_extra, gain_max, 0.0)
+    r, left = region[:, mx.seg_side[Side.RIGHT]], region[:, mx.seg_side[Side.LEFT]]
+    right = r >= left - 1e-9
+    n_mu = len(mx.names)
+    bonus = np.zeros((n_c, n_mu))
+    at: list[Ints] = []
+    add: list[Floats] = []
+    for c, d in enumerate(cases):
+        for t in d.terms:
+            hit = mx.by_term.get(t)
+            if hit is not None:
+                at.append(hit[0] + c * n_mu)
+                add.append(hit[1])
+    if at:
+        # np.add.at adds in the order given: per muscle, the terms in the order ``score`` adds them
+        np.add.at(bonus.reshape(-1), np.concatenate(at), np.concatenate(add))
+    logodds = (mx.base + np.where(right, r, left)) + bonus
+    return Scores(region, best, extra, right, logodds)
