@@ -31,10 +31,13 @@ class Case:
 
     def region_groups(self) -> tuple[tuple[RegionRef, ...], ...]:
         """Disjoint groups covering every painted region (a region alone when no term grouped it)."""
+        if not self.groups:
+            return tuple((m.ref,) for m in self.drawing.marks)
         seen: set[RegionRef] = set()
         out: list[tuple[RegionRef, ...]] = []
+        refs = self.drawing.refs
         for g in self.groups:
-            members = tuple(r for r in g if r in self.drawing.refs and r not in seen)
+            members = tuple(r for r in g if r in refs and r not in seen)
             if members:
                 out.append(members)
                 seen.update(members)

@@ -259,9 +259,8 @@ class _Drawing:
     """The case's drawing as the engine weighs it."""
 
     painted: frozenset[RegionRef]
-    order: tuple[RegionRef, ...]  # painted refs in drawing order
     groups: tuple[tuple[RegionRef, ...], ...]  # regions painted under one term count once
-    gpos: dict[RegionRef, tuple[int, int]]  # ref -> (its group, its place in the group)
+    gpos: dict[RegionRef, int]  # ref -> its group
     gw: list[float]  # group -> weight (from intensity)
     base_out: float  # log LR of the whole drawing lying outside every zone
     hits: dict[int, dict[RegionRef, str]]  # placed TrP idx -> painted refs in its zone -> zone
@@ -269,6 +268,7 @@ class _Drawing:
         RegionRef, frozenset[str]
     ]  # painted ref -> sensory terms felt there (empty without such terms)
     sides: frozenset[Side]  # sides painted
+    drawn: scoring.Drawn  # what pass 1 reads
 
 
 def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Drawing]:
@@ -280,7 +280,7 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
         i = m.intensity
         weights[m.ref] = wt[i] if i in wt else _weight(i, params)
     groups = case.region_groups()
-    gw = [max(weights[r] for r in members) for members in groups]
+    gw = [max([weights[r] for r in members]) for members in groups]
     hits: dict[int, dict[RegionRef, str]] = {}
     hits_of = model.hits_of
     for ref in weights:
@@ -294,16 +294,34 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
     if not SENSORY.isdisjoint(terms):
         said = frozenset(case.terms) & SENSORY  # said for the whole drawing (a painted quality is not)
         felt = {m.ref: (frozenset(m.qualities) & SENSORY) or said for m in case.drawing}
+    base_out = sum(gw) * model.log_lr["outside"]
+    gpos = {r: g for g, members in enumerate(groups) for r in members}
+    # Pass 1 sums the groups in the order the drawing paints them (the one-pass engine's order: the same floats).
+    col = model.matrix.col
+    if len(groups) == 1:
+        todo: list[int] | range = range(1)
+    else:
+        first: dict[int, int] = {}
+        for k, r in enumerate(weights):
+            first.setdefault(gpos[r], k)
+        todo = sorted(range(len(groups)), key=first.__getitem__)
+    cols: list[list[int]] = []
+    cw: list[float] = []
+    for g in todo:
+        cs = [col[r] for r in groups[g] if r in col]
+        if cs:
+            cols.append(cs)
+            cw.append(gw[g])
     return terms, _Drawing(
         frozenset(weights),
-        tuple(weights),
         groups,
-        {r: (g, j) for g, members in enumerate(groups) for j, r in enumerate(members)},
+        gpos,
         gw,
-        sum(gw) * model.log_lr["outside"],
+        base_out,
         hits,
         felt,
-        frozenset(r.side for r in weights if r.side is not None),
+        frozenset([r.side for r in weights if r.side is not None]),
+        scoring.Drawn(cols, cw, base_out, terms),
     )
 
 
@@ -479,7 +497,7 @@ def suggest(case: Case, kb: KnowledgeBase | None = None, params: Params = DEFAUL
     model = _model(kb, params)
     red, cautions = screen(case, kb)
     terms, d = _prepare(case, model, params)
-    sc = scoring.score(model.matrix, d.order, d.groups, d.gw, d.base_out, terms)
+    sc = scoring.score(model.matrix, d.drawn)
     return _explain(case.id, red, cautions, terms, d, _top(d, terms, model, params, sc), model, params)
 
 
@@ -557,9 +575,7 @@ def rank_many(
 def _rank_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Params) -> Iterator[Ranking]:
     flags = [screen(c, kb) for c in cases]
     prepared = [_prepare(c, model, params) for c in cases]
-    sc = scoring.score_many(
-        model.matrix, [scoring.Drawn(d.order, d.groups, d.gw, d.base_out, terms) for terms, d in prepared]
-    )
+    sc = scoring.score_many(model.matrix, [d.drawn for _, d in prepared])
     for k, (case, (red, cautions), (terms, d)) in enumerate(zip(cases, flags, prepared, strict=True)):
         row = scoring.Scores(sc.region[k], sc.best[k], sc.extra[k], sc.right[k], sc.logodds[k])
         yield Ranking(case.id, red, cautions, _top(d, terms, model, params, row), (terms, d, model, params))
@@ -582,7 +598,7 @@ def _cover(top: list[RankedMuscle], d: _Drawing, model: _Model, params: Params) 
                     continue
                 offer: dict[int, float] = {}
                 for r, z in h.items():
-                    g = gpos[r][0]
+                    g = gpos[r]
                     w = ZONE_COVER_WEIGHT[z] * gw[g]
                     if w > offer.get(g, 0.0):
                         offer[g] = w

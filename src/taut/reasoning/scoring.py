@@ -97,6 +97,18 @@ def build(
     )
 
 
+@dataclass(frozen=True, eq=False, slots=True)
+class Drawn:
+    """What pass 1 reads of one case: the columns of each painted group that lies in some zone (groups in the
+    order the drawing paints them), the groups' weights, the log LR of the whole drawing lying outside every zone
+    and the case's terms."""
+
+    cols: list[list[int]]
+    weights: list[float]
+    base_out: float
+    terms: set[str]
+
+
 @dataclass(frozen=True, eq=False)
 class Scores:
     """Pass 1's answer for one case."""
@@ -108,29 +120,40 @@ class Scores:
     logodds: Floats  # muscle: log-odds before the sensory and entrapment corrections
 
 
-def score(
+def drawn(
     mx: ZoneMatrix,
     painted: Sequence[RegionRef],
     groups: Sequence[Sequence[RegionRef]],
     gw: Sequence[float],
     base_out: float,
     terms: set[str],
-) -> Scores:
-    """Every muscle's region evidence and log-odds for one drawing (painted refs in drawing order, groups of
-    them and their weights)."""
+) -> Drawn:
+    """Pass 1's view of a drawing (painted refs in drawing order, groups of them and their weights)."""
     # Groups are summed in the order the drawing paints them, as the one-pass engine did: the same additions in
     # the same order give the same floats, so ties (between TrPs, between muscles) break the same way.
     first = {r: k for k, r in enumerate(painted)}
     todo = sorted(range(len(groups)), key=lambda g: min(first.get(r, len(first)) for r in groups[g]))
-    cols: list[int] = []
-    bounds: list[int] = []
+    cols: list[list[int]] = []
     weights: list[float] = []
+    col = mx.col
     for g in todo:
-        cs = [mx.col[r] for r in groups[g] if r in mx.col]
+        cs = [col[r] for r in groups[g] if r in col]
         if cs:
-            bounds.append(len(cols))
-            cols.extend(cs)
+            cols.append(cs)
             weights.append(gw[g])
+    return Drawn(cols, weights, base_out, terms)
+
+
+def score(mx: ZoneMatrix, d: Drawn) -> Scores:
+    """Every muscle's region evidence and log-odds for one drawing."""
+    base_out, terms = d.base_out, d.terms
+    cols = [c for cs in d.cols for c in cs]
+    bounds: list[int] = []
+    k = 0
+    for cs in d.cols:
+        bounds.append(k)
+        k += len(cs)
+    weights = d.weights
     n_p = mx.lr.shape[0]
     idx = np.arange(n_p)
     if not cols:
@@ -182,45 +205,16 @@ def order(names: Sequence[str], logodds: Floats, top_n: int) -> list[int]:
     return cand[:top_n]
 
 
-@dataclass(frozen=True, eq=False)
-class Drawn:
-    """What pass 1 reads of one case: painted refs in drawing order, groups of them, their weights, the log LR of
-    the whole drawing lying outside every zone, and the case's terms."""
-
-    painted: Sequence[RegionRef]
-    groups: Sequence[Sequence[RegionRef]]
-    gw: Sequence[float]
-    base_out: float
-    terms: set[str]
-
-
-def _summed_groups(mx: ZoneMatrix, d: Drawn) -> tuple[list[list[int]], list[float]]:
-    """The columns of each painted group that lies in some zone, and its weight, in the order the drawing paints
-    the groups."""
-    first = {r: k for k, r in enumerate(d.painted)}
-    todo = sorted(range(len(d.groups)), key=lambda g: min(first.get(r, len(first)) for r in d.groups[g]))
-    cols: list[list[int]] = []
-    weights: list[float] = []
-    col = mx.col
-    for g in todo:
-        cs = [col[r] for r in d.groups[g] if r in col]
-        if cs:
-            cols.append(cs)
-            weights.append(d.gw[g])
-    return cols, weights
-
-
 def score_many(mx: ZoneMatrix, cases: Sequence[Drawn]) -> Scores:
     """Pass 1 for many cases at once: the arrays of ``score`` with one row per case. Every element is worked out
     by the same float operations in the same order as ``score`` does for the case alone (a group a case lacks
     adds exactly 0.0), so the answers are identical, ties included. Cases with as many groups (and as many
     regions in their largest group) are computed together, so that no case pays for another's larger drawing."""
-    summed = [_summed_groups(mx, d) for d in cases]
     blocks: dict[tuple[int, int], list[int]] = {}
-    for c, (cols, _) in enumerate(summed):
-        blocks.setdefault((len(cols), max((len(cs) for cs in cols), default=1)), []).append(c)
+    for c, d in enumerate(cases):
+        blocks.setdefault((len(d.cols), max((len(cs) for cs in d.cols), default=1)), []).append(c)
     if len(blocks) == 1:
-        return _score_block(mx, cases, summed)
+        return _score_block(mx, cases)
     n_c, n_s, n_mu = len(cases), len(mx.seg_start), len(mx.names)
     out = Scores(
         np.empty((n_c, n_s)),
@@ -230,26 +224,24 @@ def score_many(mx: ZoneMatrix, cases: Sequence[Drawn]) -> Scores:
         np.empty((n_c, n_mu)),
     )
     for rows in blocks.values():
-        got = _score_block(mx, [cases[c] for c in rows], [summed[c] for c in rows])
+        got = _score_block(mx, [cases[c] for c in rows])
         for name in ("region", "best", "extra", "right", "logodds"):
             getattr(out, name)[rows] = getattr(got, name)
     return out
 
 
-def _score_block(
-    mx: ZoneMatrix, cases: Sequence[Drawn], summed: Sequence[tuple[list[list[int]], list[float]]]
-) -> Scores:
+def _score_block(mx: ZoneMatrix, cases: Sequence[Drawn]) -> Scores:
     n_c, n_p = len(cases), mx.lr.shape[0]
     n_cols = mx.lr.shape[1]
-    n_g = max((len(w) for _, w in summed), default=0)
-    n_m = max((len(cs) for cols, _ in summed for cs in cols), default=1)
+    n_g = max((len(d.cols) for d in cases), default=0)
+    n_m = max((len(cs) for d in cases for cs in d.cols), default=1)
     # Column n_cols is padding: log LR "outside" (adds 0 to a group's best) and not essential.
     index = np.full((n_c, n_g, n_m), n_cols, dtype=np.intp)
     weights = np.zeros((n_c, n_g))
-    for c, (cols, ws) in enumerate(summed):
-        for j, cs in enumerate(cols):
+    for c, d in enumerate(cases):
+        for j, cs in enumerate(d.cols):
             index[c, j, : len(cs)] = cs
-        weights[c, : len(ws)] = ws
+        weights[c, : len(d.weights)] = d.weights
     lr_t = mx.lr_t  # refs (+ padding) × placed
     a: list[
         Floats
