@@ -7,6 +7,10 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from taut.anatomy import body_map
 from taut.anatomy.regions import RegionRef, Side
@@ -339,70 +343,118 @@ def _explained(
     return explained
 
 
-# A top muscle after pass 1: log-odds, name, stronger side, and per side (region evidence, main TrP, second TrP
-# or -1), right first.
-_Top = tuple[float, str, Side, tuple[float, int, int], tuple[float, int, int]]
+# The top muscles after pass 1, in order: log-odds, names, whether the right side is the stronger, and per side
+# the region evidence, the main TrP and the second TrP (or -1).
+_Tops = tuple[
+    list[float], list[str], list[bool], list[float], list[int], list[int], list[float], list[int], list[int]
+]
 
 
-def _top(d: _Drawing, terms: set[str], model: _Model, params: Params, sc: scoring.Scores) -> list[_Top]:
-    """Pass 1's corrections and the top muscles with their sides. Sensory terms felt where the muscle explains
-    and entrapments are added per muscle only when the case has such terms. Risk factors and red-flag terms are
-    in no muscle's evidence, so they never move a rank."""
+def _corrected(
+    d: _Drawing, terms: set[str], model: _Model, params: Params, sc: scoring.Scores, logodds: scoring.Floats
+) -> None:
+    """Pass 1's corrections, added to ``logodds`` in place: sensory terms felt where the muscle explains and
+    entrapments, per muscle, only when the case has such terms. Risk factors and red-flag terms are in no
+    muscle's evidence, so they never move a rank."""
     mx = model.matrix
-    logodds = sc.logodds
     sensory = terms & SENSORY
-    entrapment_terms = not ENTRAPMENT_TERMS.isdisjoint(terms)
-    if sensory or entrapment_terms:
-        logodds = logodds.copy()
-        right = sc.right.tolist()
-        pos = model.pos
-        if sensory:
-            for name, ev in model.sensory_ev.items():
-                k = pos[name]
-                seg = int(mx.seg_side[RIGHT if right[k] else LEFT][k])
-                felt = _sensory_felt(d.felt, _explained(int(sc.best[seg]), int(sc.extra[seg]), d.hits))
-                logodds[k] += sum(lr for t, lr in ev if t in felt)
-        if entrapment_terms:
-            for name in model.entrapping:
-                k = pos[name]
-                side = RIGHT if right[k] else LEFT
-                ent = _entrapment_support(model.entrap_of[name], terms, d.painted, side, model, params)
-                if ent is not None:
-                    logodds[k] += math.log(ent.factor)
-    ks = scoring.order(mx.names, logodds, params.top_n)
-    if not ks:
-        return []
-    vals = logodds[ks].tolist()
-    sr, sl = mx.seg_side[RIGHT][ks], mx.seg_side[LEFT][ks]
-    region, best, extra = sc.region, sc.best, sc.extra
-    rr, br, er = region[sr].tolist(), best[sr].tolist(), extra[sr].tolist()
-    rl, bl, el = region[sl].tolist(), best[sl].tolist(), extra[sl].tolist()
-    rt = sc.right[ks].tolist()
+    right = sc.right.tolist()
+    pos = model.pos
+    if sensory:
+        for name, ev in model.sensory_ev.items():
+            k = pos[name]
+            seg = int(mx.seg_side[RIGHT if right[k] else LEFT][k])
+            felt = _sensory_felt(d.felt, _explained(int(sc.best[seg]), int(sc.extra[seg]), d.hits))
+            logodds[k] += sum(lr for t, lr in ev if t in felt)
+    if not ENTRAPMENT_TERMS.isdisjoint(terms):
+        for name in model.entrapping:
+            k = pos[name]
+            side = RIGHT if right[k] else LEFT
+            ent = _entrapment_support(model.entrap_of[name], terms, d.painted, side, model, params)
+            if ent is not None:
+                logodds[k] += math.log(ent.factor)
+
+
+def _needs_correction(terms: set[str]) -> bool:
+    return not (SENSORY.isdisjoint(terms) and ENTRAPMENT_TERMS.isdisjoint(terms))
+
+
+def _tops(model: _Model, sc: scoring.Scores, logodds: scoring.Floats, top_n: int) -> list[_Tops]:
+    """The top muscles of every case (rows of the arrays) with what pass 2 needs of them."""
+    mx = model.matrix
+    rows = scoring.order_many(mx.names, logodds, top_n)
+    n_c = len(rows)
+    t = len(rows[0]) if rows else 0
     names = mx.names
+    if n_c == 1:  # one case: plain indexing costs less than the batch's gathers
+        k1 = np.array(rows[0], dtype=np.intp)
+        s_r, s_l = mx.seg_side[RIGHT][k1], mx.seg_side[LEFT][k1]
+        region, best, extra = sc.region[0], sc.best[0], sc.extra[0]
+        return [
+            (
+                logodds[0][k1].tolist(),
+                [names[m] for m in rows[0]],
+                sc.right[0][k1].tolist(),
+                region[s_r].tolist(),
+                best[s_r].tolist(),
+                extra[s_r].tolist(),
+                region[s_l].tolist(),
+                best[s_l].tolist(),
+                extra[s_l].tolist(),
+            )
+        ]
+    k = np.array(rows, dtype=np.intp).reshape(n_c, t)
+    sr, sl = mx.seg_side[RIGHT][k], mx.seg_side[LEFT][k]
+
+    def at(a: npt.NDArray[Any], i: npt.NDArray[np.intp]) -> list[list[Any]]:
+        return np.take_along_axis(a, i, axis=1).tolist()  # type: ignore[no-any-return]
+
+    vals, rt = at(logodds, k), at(sc.right, k)
+    rr, br, er = at(sc.region, sr), at(sc.best, sr), at(sc.extra, sr)
+    rl, bl, el = at(sc.region, sl), at(sc.best, sl), at(sc.extra, sl)
     return [
-        (vals[j], names[k], RIGHT if rt[j] else LEFT, (rr[j], br[j], er[j]), (rl[j], bl[j], el[j]))
-        for j, k in enumerate(ks)
+        (vals[c], [names[m] for m in rows[c]], rt[c], rr[c], br[c], er[c], rl[c], bl[c], el[c])
+        for c in range(n_c)
     ]
 
 
 def _ranked(
-    top: _Top, d: _Drawing, terms: set[str], model: _Model, params: Params
+    tops: _Tops, j: int, d: _Drawing, terms: set[str], model: _Model, params: Params
 ) -> tuple[RankedMuscle, dict[RegionRef, tuple[str, int]]]:
-    """Pass 2: the explanation of one top muscle, and the regions it explains."""
-    logodds, name, side, right, left = top
-    main, other = (right, left) if side is RIGHT else (left, right)
-    m_region, m_best, m_extra = main
+    """Pass 2: the explanation of the j-th top muscle, and the regions it explains."""
+    vals, names, rt, rr, br, er, rl, bl, el = tops
+    logodds, name = vals[j], names[j]
+    if rt[j]:
+        side, m_region, m_best, m_extra, o_region, o_best, o_extra = (
+            RIGHT,
+            rr[j],
+            br[j],
+            er[j],
+            rl[j],
+            bl[j],
+            el[j],
+        )
+    else:
+        side, m_region, m_best, m_extra, o_region, o_best, o_extra = (
+            LEFT,
+            rl[j],
+            bl[j],
+            el[j],
+            rr[j],
+            br[j],
+            er[j],
+        )
     hits = d.hits
     explained = _explained(m_best, m_extra, hits)
     # right | left | both, and whether the other side's explained regions join the main side's
-    tie = math.isclose(m_region, other[0], abs_tol=1e-9)
+    tie = math.isclose(m_region, o_region, abs_tol=1e-9)
     label = "both" if tie else SIDE_NAME[side]
     if len(d.sides) == 2:
-        o_expl = _explained(other[1], other[2], hits)
+        o_expl = _explained(o_best, o_extra, hits)
         if o_expl:
             o_side = side.other
             base = d.base_out
-            share = (other[0] - base) / (m_region - base) if m_region > base else 0.0
+            share = (o_region - base) / (m_region - base) if m_region > base else 0.0
             if (tie or share >= params.both_sides_share) and any(r.side is o_side for r in o_expl):
                 label = "both"
                 main_expl = explained
@@ -464,7 +516,7 @@ def _explain(
     cautions: tuple[Flag, ...],
     terms: set[str],
     d: _Drawing,
-    tops: list[_Top],
+    tops: _Tops,
     model: _Model,
     params: Params,
 ) -> Suggestion:
@@ -472,8 +524,8 @@ def _explain(
     examination order."""
     top: list[RankedMuscle] = []
     covered: set[RegionRef] = set()
-    for t in tops:
-        m, explained = _ranked(t, d, terms, model, params)
+    for j in range(len(tops[0])):
+        m, explained = _ranked(tops, j, d, terms, model, params)
         top.append(m)
         covered.update(explained)
     cover = _cover(top, d, model, params)
@@ -498,7 +550,19 @@ def suggest(case: Case, kb: KnowledgeBase | None = None, params: Params = DEFAUL
     red, cautions = screen(case, kb)
     terms, d = _prepare(case, model, params)
     sc = scoring.score(model.matrix, d.drawn)
-    return _explain(case.id, red, cautions, terms, d, _top(d, terms, model, params, sc), model, params)
+    logodds = sc.logodds
+    if _needs_correction(terms):
+        logodds = logodds.copy()
+        _corrected(d, terms, model, params, sc, logodds)
+    tops = _tops(model, _rows(sc), logodds[None, :], params.top_n)[0]
+    return _explain(case.id, red, cautions, terms, d, tops, model, params)
+
+
+def _rows(sc: scoring.Scores) -> scoring.Scores:
+    """One case's scores as a one-row batch."""
+    return scoring.Scores(
+        sc.region[None, :], sc.best[None, :], sc.extra[None, :], sc.right[None, :], sc.logodds[None, :]
+    )
 
 
 def suggest_many(
@@ -526,15 +590,15 @@ class Ranking:
         case_id: str | None,
         red_flags: tuple[Flag, ...],
         cautions: tuple[Flag, ...],
-        tops: list[_Top],
+        tops: _Tops,
         pending: tuple[set[str], _Drawing, _Model, Params],
     ) -> None:
         self.case_id = case_id
         self.red_flags = red_flags
         self.cautions = cautions
-        self.muscles: tuple[str, ...] = tuple([t[1] for t in tops])
-        self.logodds: tuple[float, ...] = tuple([t[0] for t in tops])
-        self._pending: tuple[list[_Top], set[str], _Drawing, _Model, Params] | None = (tops, *pending)
+        self.muscles: tuple[str, ...] = tuple(tops[1])
+        self.logodds: tuple[float, ...] = tuple(tops[0])
+        self._pending: tuple[_Tops, set[str], _Drawing, _Model, Params] | None = (tops, *pending)
         self._suggestion: Suggestion | None = None
 
     @property
@@ -576,9 +640,14 @@ def _rank_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Par
     flags = [screen(c, kb) for c in cases]
     prepared = [_prepare(c, model, params) for c in cases]
     sc = scoring.score_many(model.matrix, [d.drawn for _, d in prepared])
-    for k, (case, (red, cautions), (terms, d)) in enumerate(zip(cases, flags, prepared, strict=True)):
-        row = scoring.Scores(sc.region[k], sc.best[k], sc.extra[k], sc.right[k], sc.logodds[k])
-        yield Ranking(case.id, red, cautions, _top(d, terms, model, params, row), (terms, d, model, params))
+    logodds = sc.logodds  # this chunk's own array: corrected in place
+    for k, (terms, d) in enumerate(prepared):
+        if _needs_correction(terms):
+            row = scoring.Scores(sc.region[k], sc.best[k], sc.extra[k], sc.right[k], sc.logodds[k])
+            _corrected(d, terms, model, params, row, logodds[k])
+    tops = _tops(model, sc, logodds, params.top_n)
+    for case, (red, cautions), (terms, d), top in zip(cases, flags, prepared, tops, strict=True):
+        yield Ranking(case.id, red, cautions, top, (terms, d, model, params))
 
 
 def _cover(top: list[RankedMuscle], d: _Drawing, model: _Model, params: Params) -> tuple[CoverStep, ...]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -203,6 +204,43 @@ def order(names: Sequence[str], logodds: Floats, top_n: int) -> list[int]:
     vals = logodds.tolist()
     cand.sort(key=lambda k: (-round(vals[k], 9), names[k]))
     return cand[:top_n]
+
+
+# Log-odds further apart than this round to different multiples of 1e-9 in ``order``.
+APART = 4e-9
+
+
+def order_many(names: Sequence[str], logodds: Floats, top_n: int) -> list[list[int]]:
+    """``order`` for every row of a case × muscle array, vectorised: each row sorted by log-odds (highest first)
+    and then by name. That is ``order``'s own order whenever equal log-odds are exactly equal and unequal ones
+    lie further apart than ``APART`` (they then round alike exactly when they are equal), down to the first
+    muscle after the top_n whose log-odds differ; only a row with a near-tie there is sorted by ``order``."""
+    n_c, n = logodds.shape
+    t = min(top_n, n)
+    if t <= 0:
+        return [[] for _ in range(n_c)]
+    by_name = _name_rank(tuple(names))
+    srt = np.lexsort((np.broadcast_to(by_name, logodds.shape), -logodds), axis=1)
+    rows: list[list[int]] = srt[:, :t].tolist()
+    if n > 1:
+        v = np.take_along_axis(logodds, srt, axis=1)
+        gap = v[:, :-1] - v[:, 1:]  # pair i: sorted i and i + 1
+        near = (gap > 0.0) & (gap <= APART)
+        if near.any():
+            pair = np.arange(n - 1)
+            leaves = (pair >= t - 1) & (gap > 0.0)  # the first such pair ends the run holding the top_n-th
+            last = np.where(leaves.any(axis=1), leaves.argmax(axis=1), n - 2)
+            for c in np.flatnonzero((near & (pair <= last[:, None])).any(axis=1)).tolist():
+                rows[c] = order(names, logodds[c], top_n)
+    return rows
+
+
+@cache
+def _name_rank(names: tuple[str, ...]) -> Ints:
+    """Each name's place in alphabetical order."""
+    rank = np.empty(len(names), dtype=np.intp)
+    rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+    return rank
 
 
 def score_many(mx: ZoneMatrix, cases: Sequence[Drawn]) -> Scores:
