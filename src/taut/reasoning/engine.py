@@ -112,9 +112,11 @@ class _Model:
     # Pass 2's tables: what the explanation of a muscle is made of, built once so that a case only picks.
     pos: dict[str, int]  # muscle -> its index in matrix.names
     weight: dict[int | None, float]  # intensity -> weight of a painted region
-    hits_of: dict[RegionRef, tuple[tuple[int, str], ...]]  # ref -> (placed idx, zone) of the zones holding it
-    explained_of: tuple[dict[RegionRef, tuple[int, Explained]], ...]  # placed -> ref -> (sort key, reason)
-    missing_of: tuple[tuple[tuple[RegionRef, str], ...], ...]  # placed -> its essential (ref, key), sorted
+    # Pass 2 names a region ref in some zone by its column in the zone matrix (sorted refs): ints hash fast.
+    hits_of: tuple[tuple[tuple[int, str], ...], ...]  # column -> (placed idx, zone) of the zones holding it
+    col_side: tuple[Side | None, ...]  # column -> its side
+    explained_of: tuple[dict[int, tuple[int, Explained]], ...]  # placed -> column -> (sort key, reason)
+    missing_of: tuple[tuple[tuple[int, str], ...], ...]  # placed -> its essential (column, key), sorted
     trp_id: tuple[str, ...]  # placed -> trigger point id
     support_of: dict[str, tuple[tuple[str, Support], ...]]  # muscle -> (term, reason), in evidence order
     prior_of: dict[str, Support]  # muscle -> its prior as a reason
@@ -148,24 +150,18 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
     }
     matrix = scoring.build(kb, params, index, by_term)
     bm = body_map()
-    hits_of: dict[RegionRef, list[tuple[int, str]]] = {}
-    explained_of: list[dict[RegionRef, tuple[int, Explained]]] = []
-    n_cols = len(matrix.col)
+    col = matrix.col
+    n_cols = len(col)
+    hits_of: list[list[tuple[int, str]]] = [[] for _ in range(n_cols)]
+    explained_of: list[dict[int, tuple[int, Explained]]] = []
     for i, p in enumerate(index.placed):
-        reasons: dict[RegionRef, tuple[int, Explained]] = {}
-        for r in index.by_ref:
-            z = p.zone.get(r)
-            if z is None:
-                continue
-            hits_of.setdefault(r, []).append((i, z))
-            # sorted as the reasons are shown: essential zones first, then by region ref
-            reasons[r] = (
-                (z != ESSENTIAL) * n_cols + matrix.col[r],
-                Explained(r.key, bm[r.region].name, z, p.trp.id),
-            )
+        reasons: dict[int, tuple[int, Explained]] = {}
+        for r, z in p.zone.items():
+            c = col[r]
+            hits_of[c].append((i, z))
+            # sorted as the reasons are shown: essential zones first, then by region ref (the column order)
+            reasons[c] = ((z != ESSENTIAL) * n_cols + c, Explained(r.key, bm[r.region].name, z, p.trp.id))
         explained_of.append(reasons)
-    # hits_of lists TrPs in placed order for every ref, as the zone index does
-    hits_of = {r: sorted(v) for r, v in hits_of.items()}
     entrap_of: dict[str, tuple[_Ent, ...]] = {}
     for m in kb.muscles.values():
         ents = []
@@ -207,9 +203,10 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         {k: v for k, v in sensory_ev.items() if v},
         {n: k for k, n in enumerate(matrix.names)},
         {None: _weight(None, params), **{i: _weight(i, params) for i in range(11)}},
-        {r: tuple(v) for r, v in hits_of.items()},
+        tuple(tuple(v) for v in hits_of),
+        tuple(r.side for r in col),
         tuple(explained_of),
-        tuple(tuple((r, r.key) for r in sorted(p.essential)) for p in index.placed),
+        tuple(tuple(sorted((col[r], r.key) for r in p.essential)) for p in index.placed),
         tuple(p.trp.id for p in index.placed),
         {name: tuple((t, Support(kind, t, lr)) for kind, t, lr in ev) for name, ev in evidence.items()},
         {
@@ -250,7 +247,7 @@ def _entrapment_support(
     return None
 
 
-def _sensory_felt(felt: dict[RegionRef, frozenset[str]], explained: Iterable[RegionRef]) -> set[str]:
+def _sensory_felt(felt: dict[int, frozenset[str]], explained: Iterable[int]) -> set[str]:
     """The sensory terms felt in regions the muscle explains (painted with them, or said for the whole drawing)."""
     out: set[str] = set()
     for r in explained:
@@ -263,14 +260,16 @@ class _Drawing:
     """The case's drawing as the engine weighs it."""
 
     painted: frozenset[RegionRef]
+    refs: tuple[
+        tuple[RegionRef, int], ...
+    ]  # painted refs in drawing order, with their column (-1: in no zone)
+    pcols: frozenset[int]  # columns painted
     groups: tuple[tuple[RegionRef, ...], ...]  # regions painted under one term count once
-    gpos: dict[RegionRef, int]  # ref -> its group
+    gpos: dict[int, int]  # column painted -> its group
     gw: list[float]  # group -> weight (from intensity)
     base_out: float  # log LR of the whole drawing lying outside every zone
-    hits: dict[int, dict[RegionRef, str]]  # placed TrP idx -> painted refs in its zone -> zone
-    felt: dict[
-        RegionRef, frozenset[str]
-    ]  # painted ref -> sensory terms felt there (empty without such terms)
+    hits: dict[int, dict[int, str]]  # placed TrP idx -> painted columns in its zone -> zone
+    felt: dict[int, frozenset[str]]  # column painted -> sensory terms felt there (empty without such terms)
     sides: frozenset[Side]  # sides painted
     drawn: scoring.Drawn  # what pass 1 reads
 
@@ -279,45 +278,54 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
     """The case's terms (with the pain qualities) and its drawing."""
     terms = set(case.terms) | set(case.qualities)
     wt = model.weight
+    col = model.matrix.col
     weights: dict[RegionRef, float] = {}
+    cols_of: dict[RegionRef, int] = {}
     for m in case.drawing.marks:
         i = m.intensity
         weights[m.ref] = wt[i] if i in wt else _weight(i, params)
+        cols_of[m.ref] = col.get(m.ref, -1)
     groups = case.region_groups()
     gw = [max([weights[r] for r in members]) for members in groups]
-    hits: dict[int, dict[RegionRef, str]] = {}
+    hits: dict[int, dict[int, str]] = {}
     hits_of = model.hits_of
-    for ref in weights:
-        for i, z in hits_of.get(ref, ()):
+    for c in cols_of.values():
+        if c < 0:
+            continue
+        for i, z in hits_of[c]:
             h = hits.get(i)
             if h is None:
-                hits[i] = {ref: z}
+                hits[i] = {c: z}
             else:
-                h[ref] = z
-    felt: dict[RegionRef, frozenset[str]] = {}
+                h[c] = z
+    felt: dict[int, frozenset[str]] = {}
     if not SENSORY.isdisjoint(terms):
         said = frozenset(case.terms) & SENSORY  # said for the whole drawing (a painted quality is not)
-        felt = {m.ref: (frozenset(m.qualities) & SENSORY) or said for m in case.drawing}
+        felt = {cols_of[m.ref]: (frozenset(m.qualities) & SENSORY) or said for m in case.drawing}
     base_out = sum(gw) * model.log_lr["outside"]
-    gpos = {r: g for g, members in enumerate(groups) for r in members}
     # Pass 1 sums the groups in the order the drawing paints them (the one-pass engine's order: the same floats).
-    col = model.matrix.col
+    cols: list[list[int]] = []
+    cw: list[float] = []
+    gpos: dict[int, int] = {}
     if len(groups) == 1:
         todo: list[int] | range = range(1)
     else:
+        group_of = {r: g for g, members in enumerate(groups) for r in members}
         first: dict[int, int] = {}
         for k, r in enumerate(weights):
-            first.setdefault(gpos[r], k)
+            first.setdefault(group_of[r], k)
         todo = sorted(range(len(groups)), key=first.__getitem__)
-    cols: list[list[int]] = []
-    cw: list[float] = []
     for g in todo:
-        cs = [col[r] for r in groups[g] if r in col]
+        cs = [c for c in [cols_of[r] for r in groups[g]] if c >= 0]
         if cs:
             cols.append(cs)
             cw.append(gw[g])
+            for c in cs:
+                gpos[c] = g
     return terms, _Drawing(
         frozenset(weights),
+        tuple(cols_of.items()),
+        frozenset(gpos),
         groups,
         gpos,
         gw,
@@ -329,10 +337,9 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
     )
 
 
-def _explained(
-    best: int, extra: int, hits: dict[int, dict[RegionRef, str]]
-) -> dict[RegionRef, tuple[str, int]]:
-    """ref -> (zone, placed idx): the painted regions a muscle's side explains with its main (and second) TrP."""
+def _explained(best: int, extra: int, hits: dict[int, dict[int, str]]) -> dict[int, tuple[str, int]]:
+    """column -> (zone, placed idx): the painted regions a muscle's side explains with its main (and second)
+    TrP."""
     h = hits.get(best)
     explained = {r: (z, best) for r, z in h.items()} if h else {}
     if extra >= 0:
@@ -420,7 +427,7 @@ def _tops(model: _Model, sc: scoring.Scores, logodds: scoring.Floats, top_n: int
 
 def _ranked(
     tops: _Tops, j: int, d: _Drawing, terms: set[str], model: _Model, params: Params
-) -> tuple[RankedMuscle, dict[RegionRef, tuple[str, int]]]:
+) -> tuple[RankedMuscle, dict[int, tuple[str, int]]]:
     """Pass 2: the explanation of the j-th top muscle, and the regions it explains."""
     vals, names, rt, rr, br, er, rl, bl, el = tops
     logodds, name = vals[j], names[j]
@@ -455,7 +462,8 @@ def _ranked(
             o_side = side.other
             base = d.base_out
             share = (o_region - base) / (m_region - base) if m_region > base else 0.0
-            if (tie or share >= params.both_sides_share) and any(r.side is o_side for r in o_expl):
+            col_side = model.col_side
+            if (tie or share >= params.both_sides_share) and any(col_side[c] is o_side for c in o_expl):
                 label = "both"
                 main_expl = explained
                 explained = dict(explained)
@@ -474,13 +482,13 @@ def _muscle(
     logodds: float,
     best: int,
     extra: int,
-    main_expl: dict[RegionRef, tuple[str, int]],
-    explained: dict[RegionRef, tuple[str, int]],
+    main_expl: dict[int, tuple[str, int]],
+    explained: dict[int, tuple[str, int]],
     d: _Drawing,
     terms: set[str],
     model: _Model,
     params: Params,
-) -> tuple[RankedMuscle, dict[RegionRef, tuple[str, int]]]:
+) -> tuple[RankedMuscle, dict[int, tuple[str, int]]]:
     eo = model.explained_of
     support = [model.prior_of[name]]
     if terms:
@@ -493,7 +501,7 @@ def _muscle(
             ent = _entrapment_support(ents, terms, d.painted, side, model, params)
             if ent is not None:
                 support.append(ent)
-    painted = d.painted
+    pcols = d.pcols
     tid = model.trp_id
     return (
         RankedMuscle(
@@ -504,7 +512,7 @@ def _muscle(
             (tid[best], tid[extra]) if extra >= 0 else (tid[best],),
             tuple([e for _, e in sorted([eo[i][r] for r, (_, i) in explained.items()])]),
             tuple(support),
-            tuple([key for r, key in model.missing_of[best] if r not in painted]),
+            tuple([key for c, key in model.missing_of[best] if c not in pcols]),
         ),
         explained,
     )
@@ -523,7 +531,7 @@ def _explain(
     """Pass 2: reasons for the muscles shown, what stays unexplained, entrapments, the cover and the
     examination order."""
     top: list[RankedMuscle] = []
-    covered: set[RegionRef] = set()
+    covered: set[int] = set()
     for j in range(len(tops[0])):
         m, explained = _ranked(tops, j, d, terms, model, params)
         top.append(m)
@@ -534,7 +542,7 @@ def _explain(
         red_flags=red,
         cautions=cautions,
         ranking=tuple(top),
-        unexplained=tuple(sorted([r.key for r in d.painted if r not in covered])),
+        unexplained=tuple(sorted([r.key for r, c in d.refs if c not in covered])),
         entrapments=_entrapments(top, terms, d.painted, model)
         if not ENTRAPMENT_TERMS.isdisjoint(terms)
         else (),
