@@ -19,7 +19,16 @@ from taut.reasoning import scoring
 from taut.reasoning.case import Case
 from taut.reasoning.params import DEFAULT, Params
 from taut.reasoning.redflags import screen
-from taut.reasoning.result import CoverStep, Entrapment, Explained, Flag, RankedMuscle, Suggestion, Support
+from taut.reasoning.result import (
+    CoverStep,
+    Entrapment,
+    Explained,
+    Flag,
+    RankedMuscle,
+    Suggestion,
+    Support,
+    ranked_muscle,
+)
 from taut.reasoning.zones import ESSENTIAL, ZoneIndex, zone_index
 
 ZONE_COVER_WEIGHT = {ESSENTIAL: 1.0, "spillover": 0.6}
@@ -504,7 +513,7 @@ def _muscle(
     pcols = d.pcols
     tid = model.trp_id
     return (
-        RankedMuscle(
+        ranked_muscle(
             name,
             label,
             1.0 / (1.0 + math.exp(-logodds)),
