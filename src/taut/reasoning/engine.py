@@ -131,6 +131,7 @@ class _Model:
     prior_of: dict[str, Support]  # muscle -> its prior as a reason
     entrap_of: dict[str, tuple[_Ent, ...]]  # muscle -> its entrapments
     satellites: dict[str, tuple[str, ...]]  # muscle -> the muscles it induces satellite TrPs in
+    trps_of: dict[str, dict[str, tuple[int, ...]]]  # muscle -> right | left | both -> its placed TrPs there
     entrapment_support: dict[
         tuple[str, tuple[str, ...]], Support
     ]  # (structure, felt) -> reason, filled as met
@@ -224,6 +225,14 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         },
         entrap_of,
         {m.name: (m.relations.satellites if m.relations else ()) for m in kb.muscles.values()},
+        {
+            m.name: {
+                "right": by_ms.get((m.name, RIGHT), ()),
+                "left": by_ms.get((m.name, LEFT), ()),
+                "both": (*by_ms.get((m.name, RIGHT), ()), *by_ms.get((m.name, LEFT), ())),
+            }
+            for m in kb.muscles.values()
+        },
         {},
     )
 
@@ -279,7 +288,7 @@ class _Drawing:
     base_out: float  # log LR of the whole drawing lying outside every zone
     hits: dict[int, dict[int, str]]  # placed TrP idx -> painted columns in its zone -> zone
     felt: dict[int, frozenset[str]]  # column painted -> sensory terms felt there (empty without such terms)
-    sides: frozenset[Side]  # sides painted
+    two_sides: bool  # both sides painted
     drawn: scoring.Drawn  # what pass 1 reads
 
 
@@ -288,19 +297,48 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
     terms = set(case.terms) | set(case.qualities)
     wt = model.weight
     col = model.matrix.col
-    weights: dict[RegionRef, float] = {}
-    cols_of: dict[RegionRef, int] = {}
-    for m in case.drawing.marks:
+    marks = case.drawing.marks
+    info: dict[RegionRef, tuple[float, int]] = {}  # painted ref -> (weight, column or -1)
+    right = left = False
+    for m in marks:
         i = m.intensity
-        weights[m.ref] = wt[i] if i in wt else _weight(i, params)
-        cols_of[m.ref] = col.get(m.ref, -1)
+        ref = m.ref
+        info[ref] = (wt[i] if i in wt else _weight(i, params), col.get(ref, -1))
+        side = ref.side
+        if side is not None:
+            if side is RIGHT:
+                right = True
+            else:
+                left = True
     groups = case.region_groups()
-    gw = [max([weights[r] for r in members]) for members in groups]
+    if not case.groups and len(info) == len(marks):
+        # one group per region, in drawing order
+        gw = [info[r][0] for (r,) in groups]
+        gcols = [[c] if c >= 0 else [] for _, c in info.values()]
+        todo: range | list[int] = range(len(groups))
+    else:
+        gw = [max([info[r][0] for r in members]) for members in groups]
+        gcols = [[c for c in [info[r][1] for r in members] if c >= 0] for members in groups]
+        # Pass 1 sums the groups in the order the drawing paints them (the one-pass engine's order: the same
+        # floats).
+        group_of = {r: g for g, members in enumerate(groups) for r in members}
+        first: dict[int, int] = {}
+        for k, r in enumerate(info):
+            first.setdefault(group_of[r], k)
+        todo = sorted(range(len(groups)), key=first.__getitem__)
+    cols: list[list[int]] = []
+    cw: list[float] = []
+    gpos: dict[int, int] = {}
+    for g in todo:
+        cs = gcols[g]
+        if cs:
+            cols.append(cs)
+            cw.append(gw[g])
+            for c in cs:
+                gpos[c] = g
     hits: dict[int, dict[int, str]] = {}
     hits_of = model.hits_of
-    for c in cols_of.values():
-        if c < 0:
-            continue
+    for c in gpos:
         for i, z in hits_of[c]:
             h = hits.get(i)
             if h is None:
@@ -310,30 +348,11 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
     felt: dict[int, frozenset[str]] = {}
     if not SENSORY.isdisjoint(terms):
         said = frozenset(case.terms) & SENSORY  # said for the whole drawing (a painted quality is not)
-        felt = {cols_of[m.ref]: (frozenset(m.qualities) & SENSORY) or said for m in case.drawing}
+        felt = {info[m.ref][1]: (frozenset(m.qualities) & SENSORY) or said for m in marks}
     base_out = sum(gw) * model.log_lr["outside"]
-    # Pass 1 sums the groups in the order the drawing paints them (the one-pass engine's order: the same floats).
-    cols: list[list[int]] = []
-    cw: list[float] = []
-    gpos: dict[int, int] = {}
-    if len(groups) == 1:
-        todo: list[int] | range = range(1)
-    else:
-        group_of = {r: g for g, members in enumerate(groups) for r in members}
-        first: dict[int, int] = {}
-        for k, r in enumerate(weights):
-            first.setdefault(group_of[r], k)
-        todo = sorted(range(len(groups)), key=first.__getitem__)
-    for g in todo:
-        cs = [c for c in [cols_of[r] for r in groups[g]] if c >= 0]
-        if cs:
-            cols.append(cs)
-            cw.append(gw[g])
-            for c in cs:
-                gpos[c] = g
     return terms, _Drawing(
-        frozenset(weights),
-        tuple(cols_of.items()),
+        frozenset(info),
+        tuple([(r, c) for r, (_, c) in info.items()]),
         frozenset(gpos),
         groups,
         gpos,
@@ -341,7 +360,7 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
         base_out,
         hits,
         felt,
-        frozenset([r.side for r in weights if r.side is not None]),
+        right and left,
         scoring.Drawn(cols, cw, base_out, terms),
     )
 
@@ -465,7 +484,7 @@ def _ranked(
     # right | left | both, and whether the other side's explained regions join the main side's
     tie = math.isclose(m_region, o_region, abs_tol=1e-9)
     label = "both" if tie else SIDE_NAME[side]
-    if len(d.sides) == 2:
+    if d.two_sides:
         o_expl = _explained(o_best, o_extra, hits)
         if o_expl:
             o_side = side.other
@@ -670,25 +689,26 @@ def _rank_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Par
 def _cover(top: list[RankedMuscle], d: _Drawing, model: _Model, params: Params) -> tuple[CoverStep, ...]:
     """Greedy weighted set cover: the few trigger points that together explain the drawing."""
     hits, gpos, gw, groups = d.hits, d.gpos, d.gw, d.groups
-    by_ms = model.by_muscle_side
+    trps_of = model.trps_of
     # What each candidate would cover, per painted group (its best weight there): the same whatever was chosen
     # before, so worked out once; each round only compares it with the cover so far. A candidate explaining no
     # painted region gains nothing and is left out.
     candidates: list[tuple[int, tuple[tuple[int, float], ...], float]] = []
     for rank, m in enumerate(top):
         damp = 1.0 / (1.0 + 0.05 * rank)  # better-ranked muscles on ties
-        for s in SIDES if m.side == "both" else ((LEFT,) if m.side == "left" else (RIGHT,)):
-            for i in by_ms[(m.muscle, s)]:
-                h = hits.get(i)
-                if not h:
-                    continue
-                offer: dict[int, float] = {}
-                for r, z in h.items():
-                    g = gpos[r]
-                    w = ZONE_COVER_WEIGHT[z] * gw[g]
-                    if w > offer.get(g, 0.0):
-                        offer[g] = w
-                candidates.append((i, tuple(sorted(offer.items())), damp))
+        for i in trps_of[m.muscle][m.side]:
+            h = hits.get(i)
+            if not h:
+                continue
+            offer: dict[int, float] = {}
+            for r, z in h.items():
+                g = gpos[r]
+                w = ZONE_COVER_WEIGHT[z] * gw[g]
+                if w > offer.get(g, 0.0):
+                    offer[g] = w
+            candidates.append(
+                (i, tuple(sorted(offer.items())) if len(offer) > 1 else tuple(offer.items()), damp)
+            )
     have = [0.0] * len(groups)  # best cover weight so far, per group
     steps: list[CoverStep] = []
     used: set[int] = set()
