@@ -127,8 +127,11 @@ class _Model:
     explained_of: tuple[dict[int, tuple[int, Explained]], ...]  # placed -> column -> (sort key, reason)
     missing_of: tuple[tuple[tuple[int, str], ...], ...]  # placed -> its essential (column, key), sorted
     trp_id: tuple[str, ...]  # placed -> trigger point id
-    support_of: dict[str, tuple[tuple[str, Support], ...]]  # muscle -> (term, reason), in evidence order
+    support_of: dict[str, dict[str, tuple[tuple[int, Support], ...]]]  # muscle -> term -> (place, reason)
     prior_of: dict[str, Support]  # muscle -> its prior as a reason
+    prior_only: dict[str, tuple[Support]]  # muscle -> (its prior,): the reasons when the client said nothing
+    missing_all: tuple[tuple[str, ...], ...]  # placed -> its essential region keys, sorted
+    trp_alone: tuple[tuple[str], ...]  # placed -> (trigger point id,)
     entrap_of: dict[str, tuple[_Ent, ...]]  # muscle -> its entrapments
     satellites: dict[str, tuple[str, ...]]  # muscle -> the muscles it induces satellite TrPs in
     trps_of: dict[str, dict[str, tuple[int, ...]]]  # muscle -> right | left | both -> its placed TrPs there
@@ -159,6 +162,10 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         for name, ev in evidence.items()
     }
     matrix = scoring.build(kb, params, index, by_term)
+    prior_of = {
+        m.name: Support("prior", m.involvement.frequency, params.prior[m.involvement.frequency])
+        for m in kb.muscles.values()
+    }
     bm = body_map()
     col = matrix.col
     n_cols = len(col)
@@ -218,11 +225,11 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         tuple(explained_of),
         tuple(tuple(sorted((col[r], r.key) for r in p.essential)) for p in index.placed),
         tuple(p.trp.id for p in index.placed),
-        {name: tuple((t, Support(kind, t, lr)) for kind, t, lr in ev) for name, ev in evidence.items()},
-        {
-            m.name: Support("prior", m.involvement.frequency, params.prior[m.involvement.frequency])
-            for m in kb.muscles.values()
-        },
+        {name: _by_term(ev) for name, ev in evidence.items()},
+        prior_of,
+        {name: (s,) for name, s in prior_of.items()},
+        tuple(tuple(r.key for r in sorted(p.essential)) for p in index.placed),
+        tuple((p.trp.id,) for p in index.placed),
         entrap_of,
         {m.name: (m.relations.satellites if m.relations else ()) for m in kb.muscles.values()},
         {
@@ -235,6 +242,15 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         },
         {},
     )
+
+
+def _by_term(ev: tuple[tuple[str, str, float], ...]) -> dict[str, tuple[tuple[int, Support], ...]]:
+    """A muscle's evidence as reasons, by term (a term may count twice: as a symptom and an aggravator), each with
+    its place in the evidence so that reasons keep the evidence order."""
+    out: dict[str, list[tuple[int, Support]]] = {}
+    for k, (kind, t, lr) in enumerate(ev):
+        out.setdefault(t, []).append((k, Support(kind, t, lr)))
+    return {t: tuple(v) for t, v in out.items()}
 
 
 def _weight(intensity: int | None, params: Params) -> float:
@@ -453,99 +469,6 @@ def _tops(model: _Model, sc: scoring.Scores, logodds: scoring.Floats, top_n: int
     ]
 
 
-def _ranked(
-    tops: _Tops, j: int, d: _Drawing, terms: set[str], model: _Model, params: Params
-) -> tuple[RankedMuscle, dict[int, tuple[str, int]]]:
-    """Pass 2: the explanation of the j-th top muscle, and the regions it explains."""
-    vals, names, rt, rr, br, er, rl, bl, el = tops
-    logodds, name = vals[j], names[j]
-    if rt[j]:
-        side, m_region, m_best, m_extra, o_region, o_best, o_extra = (
-            RIGHT,
-            rr[j],
-            br[j],
-            er[j],
-            rl[j],
-            bl[j],
-            el[j],
-        )
-    else:
-        side, m_region, m_best, m_extra, o_region, o_best, o_extra = (
-            LEFT,
-            rl[j],
-            bl[j],
-            el[j],
-            rr[j],
-            br[j],
-            er[j],
-        )
-    hits = d.hits
-    explained = _explained(m_best, m_extra, hits)
-    # right | left | both, and whether the other side's explained regions join the main side's
-    tie = math.isclose(m_region, o_region, abs_tol=1e-9)
-    label = "both" if tie else SIDE_NAME[side]
-    if d.two_sides:
-        o_expl = _explained(o_best, o_extra, hits)
-        if o_expl:
-            o_side = side.other
-            base = d.base_out
-            share = (o_region - base) / (m_region - base) if m_region > base else 0.0
-            col_side = model.col_side
-            if (tie or share >= params.both_sides_share) and any(col_side[c] is o_side for c in o_expl):
-                label = "both"
-                main_expl = explained
-                explained = dict(explained)
-                for r, v in o_expl.items():
-                    explained.setdefault(r, v)
-                return _muscle(
-                    name, side, label, logodds, m_best, m_extra, main_expl, explained, d, terms, model, params
-                )
-    return _muscle(name, side, label, logodds, m_best, m_extra, explained, explained, d, terms, model, params)
-
-
-def _muscle(
-    name: str,
-    side: Side,
-    label: str,
-    logodds: float,
-    best: int,
-    extra: int,
-    main_expl: dict[int, tuple[str, int]],
-    explained: dict[int, tuple[str, int]],
-    d: _Drawing,
-    terms: set[str],
-    model: _Model,
-    params: Params,
-) -> tuple[RankedMuscle, dict[int, tuple[str, int]]]:
-    eo = model.explained_of
-    support = [model.prior_of[name]]
-    if terms:
-        sensory = _sensory_felt(d.felt, main_expl) if d.felt else frozenset()
-        for t, s in model.support_of[name]:
-            if t in terms and (t not in SENSORY or t in sensory):
-                support.append(s)
-        ents = model.entrap_of.get(name)
-        if ents is not None:
-            ent = _entrapment_support(ents, terms, d.painted, side, model, params)
-            if ent is not None:
-                support.append(ent)
-    pcols = d.pcols
-    tid = model.trp_id
-    return (
-        ranked_muscle(
-            name,
-            label,
-            1.0 / (1.0 + math.exp(-logodds)),
-            logodds,
-            (tid[best], tid[extra]) if extra >= 0 else (tid[best],),
-            tuple([e for _, e in sorted([eo[i][r] for r, (_, i) in explained.items()])]),
-            tuple(support),
-            tuple([key for c, key in model.missing_of[best] if c not in pcols]),
-        ),
-        explained,
-    )
-
-
 def _explain(
     case_id: str | None,
     red: tuple[Flag, ...],
@@ -556,14 +479,94 @@ def _explain(
     model: _Model,
     params: Params,
 ) -> Suggestion:
-    """Pass 2: reasons for the muscles shown, what stays unexplained, entrapments, the cover and the
-    examination order."""
+    """Pass 2: reasons for the muscles shown (their side, the regions they explain, the other evidence, missing
+    essential regions), what stays unexplained, entrapments, the cover and the examination order."""
+    vals, names, rt, rr, br, er, rl, bl, el = tops
+    hits, pcols, two_sides, base = d.hits, d.pcols, d.two_sides, d.base_out
+    both_share = params.both_sides_share
+    eo, tid, col_side = model.explained_of, model.trp_id, model.col_side
+    entrapment_terms = not ENTRAPMENT_TERMS.isdisjoint(terms)
     top: list[RankedMuscle] = []
     covered: set[int] = set()
-    for j in range(len(tops[0])):
-        m, explained = _ranked(tops, j, d, terms, model, params)
-        top.append(m)
-        covered.update(explained)
+    for j in range(len(vals)):
+        logodds, name = vals[j], names[j]
+        if rt[j]:
+            side, m_region, best, extra, o_region, o_best, o_extra = (
+                RIGHT,
+                rr[j],
+                br[j],
+                er[j],
+                rl[j],
+                bl[j],
+                el[j],
+            )
+        else:
+            side, m_region, best, extra, o_region, o_best, o_extra = (
+                LEFT,
+                rl[j],
+                bl[j],
+                el[j],
+                rr[j],
+                br[j],
+                er[j],
+            )
+        hit = best in hits
+        main = _explained(best, extra, hits) if hit or extra >= 0 else _NONE
+        explained = main
+        # right | left | both, and whether the other side's explained regions join the main side's
+        tie = math.isclose(m_region, o_region, abs_tol=1e-9)
+        label = "both" if tie else SIDE_NAME[side]
+        if two_sides and (o_best in hits or o_extra >= 0):
+            other = _explained(o_best, o_extra, hits)
+            if other:
+                o_side = side.other
+                share = (o_region - base) / (m_region - base) if m_region > base else 0.0
+                if (tie or share >= both_share) and any(col_side[c] is o_side for c in other):
+                    label = "both"
+                    explained = dict(main)
+                    for c, v in other.items():
+                        explained.setdefault(c, v)
+        if terms:
+            by_term = model.support_of[name]
+            found: list[tuple[int, Support]] = []
+            for t in terms:
+                got = by_term.get(t)
+                if got is not None:
+                    found.extend(got)
+            if len(found) > 1:
+                found.sort()
+            support = [model.prior_of[name]]
+            if found:
+                sensory = _sensory_felt(d.felt, main) if d.felt else _NO_TERMS
+                support.extend([s for _, s in found if s.term not in SENSORY or s.term in sensory])
+            if entrapment_terms:
+                ents = model.entrap_of.get(name)
+                if ents is not None:
+                    ent = _entrapment_support(ents, terms, d.painted, side, model, params)
+                    if ent is not None:
+                        support.append(ent)
+            reasons: tuple[Support, ...] = tuple(support)
+        else:
+            reasons = model.prior_only[name]
+        if explained:
+            covered.update(explained)
+            explains = tuple([e for _, e in sorted([eo[i][c] for c, (_, i) in explained.items()])])
+        else:
+            explains = ()
+        top.append(
+            ranked_muscle(
+                name,
+                label,
+                1.0 / (1.0 + math.exp(-logodds)),
+                logodds,
+                (tid[best], tid[extra]) if extra >= 0 else model.trp_alone[best],
+                explains,
+                reasons,
+                tuple([key for c, key in model.missing_of[best] if c not in pcols])
+                if hit
+                else model.missing_all[best],
+            )
+        )
     cover = _cover(top, d, model, params)
     return Suggestion(
         case_id=case_id,
@@ -571,12 +574,14 @@ def _explain(
         cautions=cautions,
         ranking=tuple(top),
         unexplained=tuple(sorted([r.key for r, c in d.refs if c not in covered])),
-        entrapments=_entrapments(top, terms, d.painted, model)
-        if not ENTRAPMENT_TERMS.isdisjoint(terms)
-        else (),
+        entrapments=_entrapments(top, terms, d.painted, model) if entrapment_terms else (),
         cover=cover,
         exam_order=_exam_order(cover, top, model),
     )
+
+
+_NONE: dict[int, tuple[str, int]] = {}  # explains nothing (never written to)
+_NO_TERMS: frozenset[str] = frozenset()
 
 
 def suggest(case: Case, kb: KnowledgeBase | None = None, params: Params = DEFAULT) -> Suggestion:
