@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, fields
 from functools import cached_property
+from math import isfinite
 from typing import Any
 
 # Compact JSON written straight from the answer objects: byte for byte what
@@ -20,19 +21,28 @@ def _q(text: str) -> str:
     """A knowledge-base text as a JSON string (kept: there are only so many)."""
     got = _QUOTED.get(text)
     if got is None:
-        got = _QUOTED[text] = _quote(text)
+        got = _quote(text)
+        if len(_QUOTED) < 100_000:
+            _QUOTED[text] = got
     return got
 
 
 def _num(x: float) -> str:
     """A float as the json module writes it."""
-    if x != x or x in (float("inf"), float("-inf")):
-        return _encode(x)
-    return float.__repr__(x)
+    return float.__repr__(x) if isfinite(x) else _encode(x)
+
+
+_LISTS: dict[tuple[str, ...], str] = {}
 
 
 def _texts(items: tuple[str, ...]) -> str:
-    return "[" + ",".join([_q(t) for t in items]) + "]"
+    """A tuple of knowledge-base texts as a JSON list (kept, up to a bound: the same lists recur)."""
+    got = _LISTS.get(items)
+    if got is None:
+        got = "[" + ",".join([_q(t) for t in items]) + "]"
+        if len(_LISTS) < 100_000:
+            _LISTS[items] = got
+    return got
 
 
 @dataclass(frozen=True)
