@@ -705,26 +705,31 @@ def _cover(top: list[RankedMuscle], d: _Drawing, model: _Model, params: Params) 
             h = hits.get(i)
             if not h:
                 continue
+            if len(h) == 1:
+                for r, z in h.items():
+                    g = gpos[r]
+                    candidates.append((i, ((g, ZONE_COVER_WEIGHT[z] * gw[g]),), damp))
+                continue
             offer: dict[int, float] = {}
             for r, z in h.items():
                 g = gpos[r]
                 w = ZONE_COVER_WEIGHT[z] * gw[g]
                 if w > offer.get(g, 0.0):
                     offer[g] = w
-            candidates.append(
-                (i, tuple(sorted(offer.items())) if len(offer) > 1 else tuple(offer.items()), damp)
-            )
+            candidates.append((i, tuple(sorted(offer.items())), damp))
     have = [0.0] * len(groups)  # best cover weight so far, per group
     steps: list[CoverStep] = []
-    used: set[int] = set()
     placed = model.index.placed
+    min_gain = params.cover_min_gain
     for _ in range(params.max_cover):
         best = -1
         best_gain = 0.0
         best_new: list[tuple[int, float]] = []
-        for i, offer_, damp in candidates:
-            if i in used:
-                continue
+        # A candidate gaining less than min_gain now never gains more later (the cover only grows): were it the
+        # best, the cover would stop. So it leaves the race without changing any choice.
+        still: list[tuple[int, tuple[tuple[int, float], ...], float]] = []
+        for cand in candidates:
+            i, offer_, damp = cand
             gain = 0.0
             new: list[tuple[int, float]] = []
             for g, w in offer_:
@@ -734,9 +739,11 @@ def _cover(top: list[RankedMuscle], d: _Drawing, model: _Model, params: Params) 
             gain *= damp
             if gain > best_gain:
                 best, best_gain, best_new = i, gain, new
-        if best < 0 or best_gain < params.cover_min_gain:
+            if gain >= min_gain:
+                still.append(cand)
+        if best < 0 or best_gain < min_gain:
             break
-        used.add(best)
+        candidates = [c for c in still if c[0] != best]
         for g, w in best_new:
             have[g] = w
         p = placed[best]
