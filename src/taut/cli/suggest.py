@@ -99,9 +99,9 @@ def _answer_cases(method: str, path: Path, json_: bool) -> None:
     The file is checked whole first, so bad input prints nothing (the error boundary says what is wrong)."""
     import sys
 
-    from taut.reasoning.case import read_case_file
+    from taut.reasoning.case import CaseFile
 
-    all_cases = read_case_file(path)
+    all_cases = CaseFile(path)
     if method == "engine":
         from taut.reasoning.engine import suggest_many
 
