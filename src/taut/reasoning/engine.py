@@ -234,8 +234,8 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         {m.name: (m.relations.satellites if m.relations else ()) for m in kb.muscles.values()},
         {
             m.name: {
-                "right": by_ms.get((m.name, RIGHT), ()),
-                "left": by_ms.get((m.name, LEFT), ()),
+                "right": tuple(by_ms.get((m.name, RIGHT), ())),
+                "left": tuple(by_ms.get((m.name, LEFT), ())),
                 "both": (*by_ms.get((m.name, RIGHT), ()), *by_ms.get((m.name, LEFT), ())),
             }
             for m in kb.muscles.values()

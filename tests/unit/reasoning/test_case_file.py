@@ -53,7 +53,9 @@ def test_any_layout_of_a_good_file(text: str, tmp_path: Path) -> None:
         '{"format": "taut-cases/2", "cases": []}',
         json.dumps({"cases": [GOOD, 7]}),
         json.dumps({"cases": [GOOD, {**OTHER, "pain": []}]}),
-        json.dumps({"cases": [GOOD, GOOD, {**OTHER, "pain": "x"}]}),  # a bad case is named before a repeated id
+        json.dumps(
+            {"cases": [GOOD, GOOD, {**OTHER, "pain": "x"}]}
+        ),  # a bad case is named before a repeated id
         json.dumps({"cases": [GOOD, OTHER, GOOD]}),
         json.dumps({"cases": [GOOD]}) + " trailing",
         '{"cases": [' + json.dumps(GOOD) + " " + json.dumps(OTHER) + "]}",
