@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +51,9 @@ class Case:
         kb = kb or knowledge()
         return tuple(t for t in self.terms if kb.vocabulary[t].kind in kinds)
 
-    @property
+    @cached_property
     def qualities(self) -> frozenset[str]:
-        """Pain qualities from the terms and from the painted regions."""
+        """Pain qualities from the terms and from the painted regions (worked out once per case)."""
         out = {q for m in self.drawing for q in m.qualities}
         kb = knowledge()
         out.update(t for t in self.terms if kb.vocabulary[t].kind == "quality")
