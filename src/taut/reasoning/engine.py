@@ -27,6 +27,7 @@ from taut.reasoning.result import (
     RankedMuscle,
     Suggestion,
     Support,
+    engine_suggestion,
     ranked_muscle,
 )
 from taut.reasoning.zones import ESSENTIAL, ZoneIndex, zone_index
@@ -289,7 +290,7 @@ def _sensory_felt(felt: dict[int, frozenset[str]], explained: Iterable[int]) -> 
     return out
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(eq=False, slots=True)
 class _Drawing:
     """The case's drawing as the engine weighs it."""
 
@@ -568,15 +569,15 @@ def _explain(
             )
         )
     cover = _cover(top, d, model, params)
-    return Suggestion(
-        case_id=case_id,
-        red_flags=red,
-        cautions=cautions,
-        ranking=tuple(top),
-        unexplained=tuple(sorted([r.key for r, c in d.refs if c not in covered])),
-        entrapments=_entrapments(top, terms, d.painted, model) if entrapment_terms else (),
-        cover=cover,
-        exam_order=_exam_order(cover, top, model),
+    return engine_suggestion(
+        case_id,
+        red,
+        cautions,
+        tuple(top),
+        tuple(sorted([r.key for r, c in d.refs if c not in covered])),
+        _entrapments(top, terms, d.painted, model) if entrapment_terms else (),
+        cover,
+        _exam_order(cover, top, model),
     )
 
 

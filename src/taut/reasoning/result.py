@@ -274,4 +274,53 @@ class Suggestion:
         )
 
 
+_SUGGESTION_FIELDS = (
+    "case_id",
+    "red_flags",
+    "cautions",
+    "ranking",
+    "unexplained",
+    "entrapments",
+    "cover",
+    "exam_order",
+    "method",
+    "notes",
+)
+
+
+def engine_suggestion(
+    case_id: str | None,
+    red_flags: tuple[Flag, ...],
+    cautions: tuple[Flag, ...],
+    ranking: tuple[RankedMuscle, ...],
+    unexplained: tuple[str, ...],
+    entrapments: tuple[Entrapment, ...],
+    cover: tuple[CoverStep, ...],
+    exam_order: tuple[str, ...],
+) -> Suggestion:
+    """``Suggestion(..., method="engine")`` without the frozen dataclass's field-by-field __init__: the same
+    object, equal to the one the constructor makes (tests/unit/reasoning checks both)."""
+    s = _new(Suggestion)
+    _set(
+        s,
+        "__dict__",
+        {
+            "case_id": case_id,
+            "red_flags": red_flags,
+            "cautions": cautions,
+            "ranking": ranking,
+            "unexplained": unexplained,
+            "entrapments": entrapments,
+            "cover": cover,
+            "exam_order": exam_order,
+            "method": "engine",
+            "notes": (),
+        },
+    )
+    return s
+
+
 assert tuple(f.name for f in fields(RankedMuscle)) == _RANKED_FIELDS, "ranked_muscle() must list every field"
+assert tuple(f.name for f in fields(Suggestion)) == _SUGGESTION_FIELDS, (
+    "engine_suggestion() must list every field"
+)

@@ -98,7 +98,7 @@ def build(
     )
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(eq=False, slots=True)
 class Drawn:
     """What pass 1 reads of one case: the columns of each painted group that lies in some zone (groups in the
     order the drawing paints them), the groups' weights, the log LR of the whole drawing lying outside every zone
@@ -110,7 +110,7 @@ class Drawn:
     terms: set[str]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Scores:
     """Pass 1's answer for one case."""
 

@@ -17,7 +17,14 @@ from taut.reasoning import engine, scoring
 from taut.reasoning.baseline import lookup
 from taut.reasoning.case import read_case_file
 from taut.reasoning.params import DEFAULT
-from taut.reasoning.result import Explained, RankedMuscle, Suggestion, Support, ranked_muscle
+from taut.reasoning.result import (
+    Explained,
+    RankedMuscle,
+    Suggestion,
+    Support,
+    engine_suggestion,
+    ranked_muscle,
+)
 
 ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -59,6 +66,15 @@ def test_ranked_muscle_equals_the_constructor() -> None:
     assert dataclasses.replace(fast, score=0.0) == dataclasses.replace(plain, score=0.0)
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.score = 1.0  # type: ignore[misc]
+
+
+def test_engine_suggestion_equals_the_constructor() -> None:
+    m = RankedMuscle("m", "right", 0.5, 0.1, ("t",), (), (), ())
+    args = ("C1", (), (), (m,), ("r",), (), (), ("m",))
+    fast = engine_suggestion(*args)
+    plain = Suggestion(*args[:4], unexplained=args[4], entrapments=args[5], cover=args[6], exam_order=args[7])
+    assert fast == plain and repr(fast) == repr(plain) and fast.to_dict() == plain.to_dict()
+    assert fast.method == "engine" and fast.notes == ()
 
 
 @pytest.mark.parametrize("top_n", [1, 5, 20, 115, 116, 200])
