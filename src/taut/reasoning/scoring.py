@@ -45,6 +45,8 @@ class ZoneMatrix:
     share: float
     lr_t: Floats  # refs × placed: lr transposed, with a last row of padding (log LR "outside")
     ess_t: Floats  # refs × placed: ess transposed, with a last row of padding (zeros)
+    unique_terms: frozenset[str]  # terms listing each muscle at most once (added with plain indexing)
+    idx: Ints  # 0 .. placed - 1
 
 
 def build(
@@ -95,6 +97,8 @@ def build(
         params.second_trp_share,
         np.ascontiguousarray(np.vstack([lr.T, np.full((1, n_p), log_lr["outside"])])),
         np.ascontiguousarray(np.vstack([ess.T, np.zeros((1, n_p))])),
+        frozenset(t for t, v in by_term.items() if len({n for n, _ in v}) == len(v)),
+        np.arange(n_p),
     )
 
 
@@ -156,7 +160,7 @@ def score(mx: ZoneMatrix, d: Drawn) -> Scores:
         k += len(cs)
     weights = d.weights
     n_p = mx.lr.shape[0]
-    idx = np.arange(n_p)
+    idx = mx.idx
     if not cols:
         val = base_out + mx.miss * mx.n_ess
         seg_max = np.maximum.reduceat(val, mx.seg_start)
@@ -188,7 +192,10 @@ def score(mx: ZoneMatrix, d: Drawn) -> Scores:
     for t in terms:
         hit = mx.by_term.get(t)
         if hit is not None:
-            np.add.at(bonus, hit[0], hit[1])
+            if t in mx.unique_terms:
+                bonus[hit[0]] += hit[1]  # the same additions as np.add.at when no muscle repeats
+            else:
+                np.add.at(bonus, hit[0], hit[1])
     logodds = (mx.base + np.where(right, r, left)) + bonus
     return Scores(region, best, extra, right, logodds)
 
