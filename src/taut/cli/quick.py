@@ -2,8 +2,7 @@
 about twice what all the rest of one ``taut suggest`` costs (0.30 s of CPU against 0.16 s at a load average of
 10). This reads the options of ``taut suggest`` in their plain forms only (``--pain VALUE``, ``--pain=VALUE``,
 ``-p VALUE``, whole numbers as digits, each single-valued option once) and runs the same command function with
-what typer would have passed; one case (no ``--cases``) is then scored without numpy
-(``engine.use_plain_scoring``). Anything else (``--help``, an unknown option, a missing or unusual value) is left
+what typer would have passed. Anything else (``--help``, an unknown option, a missing or unusual value) is left
 to typer, which answers it exactly as before. ``tests/unit/test_cli_lazy.py`` checks the table against the typer
 command and the two paths' answers against each other."""
 
@@ -81,10 +80,6 @@ def suggest(args: list[str]) -> bool:
         return False
     from taut.cli.suggest import suggest_cmd
 
-    if options.get("cases") is None and options.get("method", "engine") == "engine":
-        from taut.reasoning.engine import use_plain_scoring
-
-        use_plain_scoring()  # one case: scored without importing numpy, the same answer
     try:
         suggest_cmd(**options)
     except KeyboardInterrupt:

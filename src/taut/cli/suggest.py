@@ -81,7 +81,7 @@ def suggest_cmd(
     if cases is not None:
         if pain or symptom or onset is not None or duration_days is not None:
             fail("give either --cases FILE or --pain/--symptom/--onset/--duration-days, not both")
-        _answer_cases(run, cases, json_)
+        _answer_cases(method, cases, json_)
         return
     if not pain:
         fail("paint at least one region with --pain (e.g. --pain 'temple:right:6'), or give --cases FILE")
@@ -97,26 +97,34 @@ def suggest_cmd(
     _print(result, top)
 
 
-def _answer_cases(run: Any, path: Path, json_: bool) -> None:
+def _answer_cases(method: str, path: Path, json_: bool) -> None:
     """Every case of a case file, streamed as it is answered: compact JSON (FORMAT.md's ``{"results": [...]}``,
-    one answer a line) or one line per case. The file is checked whole first, so bad input prints nothing (the
-    error boundary says what is wrong)."""
-    import json
+    one answer a line, written by ``Suggestion.to_json``) or one line per case. The engine answers the cases a
+    chunk at a time (``suggest_many``); nothing is kept once written, so memory does not grow with the answers.
+    The file is checked whole first, so bad input prints nothing (the error boundary says what is wrong)."""
     import sys
 
-    from taut.reasoning.case import read_case_file
+    from taut.reasoning.case import CaseFile
 
-    all_cases = read_case_file(path)
+    all_cases = CaseFile(path)
+    if method == "engine":
+        from taut.reasoning.engine import suggest_many
+
+        answers = suggest_many(all_cases)
+    else:
+        answers = map(_run(method), all_cases)
     out = sys.stdout
     if json_:
-        encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         out.write('{"results":[')
-        for i, c in enumerate(all_cases):
-            out.write(("\n" if i == 0 else ",\n") + encode(run(c).to_dict()))
-        out.write("\n]}\n")
+        lines: list[str] = []
+        for i, r in enumerate(answers):
+            lines.append(("\n" if i == 0 else ",\n") + r.to_json())
+            if len(lines) == 256:
+                out.write("".join(lines))
+                lines = []
+        out.write("".join(lines) + "\n]}\n")
         return
-    for c in all_cases:
-        r = run(c)
+    for r in answers:
         names = ", ".join(m.muscle for m in r.ranking[:5])
         flag = " RED FLAG: refer before treatment;" if r.red_flags else ""
         out.write(f"{r.case_id}:{flag} {names}\n")

@@ -4,7 +4,10 @@ cautions), age and sex. Parsed from plain words or from a case file (shared/eval
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +34,13 @@ class Case:
 
     def region_groups(self) -> tuple[tuple[RegionRef, ...], ...]:
         """Disjoint groups covering every painted region (a region alone when no term grouped it)."""
+        if not self.groups:
+            return tuple((m.ref,) for m in self.drawing.marks)
         seen: set[RegionRef] = set()
         out: list[tuple[RegionRef, ...]] = []
+        refs = self.drawing.refs
         for g in self.groups:
-            members = tuple(r for r in g if r in self.drawing.refs and r not in seen)
+            members = tuple(r for r in g if r in refs and r not in seen)
             if members:
                 out.append(members)
                 seen.update(members)
@@ -45,9 +51,9 @@ class Case:
         kb = kb or knowledge()
         return tuple(t for t in self.terms if kb.vocabulary[t].kind in kinds)
 
-    @property
+    @cached_property
     def qualities(self) -> frozenset[str]:
-        """Pain qualities from the terms and from the painted regions."""
+        """Pain qualities from the terms and from the painted regions (worked out once per case)."""
         out = {q for m in self.drawing for q in m.qualities}
         kb = knowledge()
         out.update(t for t in self.terms if kb.vocabulary[t].kind == "quality")
@@ -194,3 +200,108 @@ def read_case_file(path: Path) -> list[Case]:
             raise CaseError(f"case {c.id}: the id is used twice in {path}")
         seen.add(c.id or "")
     return cases
+
+
+KEEP = 20_000  # a case file up to this many cases is read once; a larger one twice (checked, then answered)
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+class CaseFile:
+    """The cases of a ``taut-cases/1`` file, checked whole when made (the first problem is raised as CaseError,
+    as ``read_case_file`` raises it), then given out one at a time. Memory does not grow with the file beyond its
+    text: a file of up to ``KEEP`` cases keeps the cases it checked; a larger one keeps where each case lies in the
+    text and reads it again when it is given out."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self.text = path.read_text(encoding="utf-8")
+        except OSError as e:
+            raise CaseError(f"cannot read {path}: {e.strerror}") from None
+        spans = _case_spans(self.text)
+        if spans is None:  # not the plain shape: the whole-document reader says what is wrong (or reads it)
+            self._kept: list[Case] | None = read_case_file(path)
+            self._spans: list[tuple[int, int]] = []
+            return
+        decode = json.JSONDecoder().raw_decode
+        seen: set[str] = set()
+        twice: str | None = None
+        kept: list[Case] = []
+        for i, (start, _) in enumerate(spans):
+            c = case_from_dict(decode(self.text, start)[0], i)
+            if twice is None and c.id in seen:
+                twice = c.id
+            seen.add(c.id or "")
+            if len(spans) <= KEEP:
+                kept.append(c)
+        if twice is not None:  # after every case is checked, as read_case_file does
+            raise CaseError(f"case {twice}: the id is used twice in {path}")
+        self._kept = kept if len(spans) <= KEEP else None
+        self._spans = spans
+
+    def __len__(self) -> int:
+        return len(self._kept) if self._kept is not None else len(self._spans)
+
+    def __iter__(self) -> Iterator[Case]:
+        if self._kept is not None:
+            yield from self._kept
+            return
+        decode = json.JSONDecoder().raw_decode
+        for i, (start, _) in enumerate(self._spans):
+            yield case_from_dict(decode(self.text, start)[0], i)
+
+
+def _case_spans(text: str) -> list[tuple[int, int]] | None:
+    """Where each case of a ``{"format": "taut-cases/1", "cases": [...]}`` document lies in the text, the
+    document's JSON checked on the way; None when the text is anything else (invalid JSON, another shape, a key
+    given twice, another format), for ``read_case_file`` to read and judge."""
+    decode = json.JSONDecoder().raw_decode
+    space = _SPACE.match
+    spans: list[tuple[int, int]] | None = None
+    keys: set[str] = set()
+    try:
+        pos = space(text, 0).end()  # type: ignore[union-attr]
+        if text[pos : pos + 1] != "{":
+            return None
+        pos = space(text, pos + 1).end()  # type: ignore[union-attr]
+        if text[pos : pos + 1] == "}":
+            return None
+        while True:
+            key, pos = decode(text, pos)
+            if not isinstance(key, str) or key in keys:
+                return None
+            keys.add(key)
+            pos = space(text, pos).end()  # type: ignore[union-attr]
+            if text[pos : pos + 1] != ":":
+                return None
+            pos = space(text, pos + 1).end()  # type: ignore[union-attr]
+            if key == "cases":
+                if text[pos : pos + 1] != "[":
+                    return None
+                spans = []
+                pos = space(text, pos + 1).end()  # type: ignore[union-attr]
+                if text[pos : pos + 1] == "]":
+                    pos += 1
+                else:
+                    while True:
+                        _, end = decode(text, pos)
+                        spans.append((pos, end))
+                        pos = space(text, end).end()  # type: ignore[union-attr]
+                        if text[pos : pos + 1] == "]":
+                            pos += 1
+                            break
+                        if text[pos : pos + 1] != ",":
+                            return None
+                        pos = space(text, pos + 1).end()  # type: ignore[union-attr]
+            else:
+                value, pos = decode(text, pos)
+                if key == "format" and value is not None and value != "taut-cases/1":
+                    return None
+            pos = space(text, pos).end()  # type: ignore[union-attr]
+            if text[pos : pos + 1] == "}":
+                pos = space(text, pos + 1).end()  # type: ignore[union-attr]
+                return spans if pos == len(text) else None
+            if text[pos : pos + 1] != ",":
+                return None
+            pos = space(text, pos + 1).end()  # type: ignore[union-attr]
+    except (json.JSONDecodeError, RecursionError):
+        return None

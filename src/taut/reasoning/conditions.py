@@ -69,4 +69,3 @@ def support(
                 continue
             out[muscle] = Support("condition", p.condition, lr)
     return out
-

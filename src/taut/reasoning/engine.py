@@ -7,64 +7,38 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from taut.anatomy import body_map
 from taut.anatomy.regions import RegionRef, Side
 from taut.knowledge import KnowledgeBase, knowledge
-from taut.knowledge.model import Muscle
-from taut.reasoning import conditions
+from taut.reasoning import conditions, scoring
 from taut.reasoning.case import Case
 from taut.reasoning.params import DEFAULT, Params
 from taut.reasoning.redflags import screen
-from taut.reasoning.result import CoverStep, Entrapment, Explained, RankedMuscle, Suggestion, Support
-from taut.reasoning.zones import ESSENTIAL, PlacedTrP, ZoneIndex, zone_index
-
-if TYPE_CHECKING:
-    from taut.reasoning import scoring, scoring_plain
+from taut.reasoning.result import (
+    CoverStep,
+    Entrapment,
+    Explained,
+    Flag,
+    RankedMuscle,
+    Suggestion,
+    Support,
+    engine_suggestion,
+    ranked_muscle,
+)
+from taut.reasoning.zones import ESSENTIAL, ZoneIndex, zone_index
 
 ZONE_COVER_WEIGHT = {ESSENTIAL: 1.0, "spillover": 0.6}
-
-
-@dataclass(frozen=True)
-class _Model:
-    """Everything about the knowledge base the engine needs per case, computed once."""
-
-    index: ZoneIndex
-    log_lr: dict[str, float]  # zone (essential | spillover | outside) -> log likelihood ratio
-    n_essential: tuple[int, ...]  # placed idx -> essential zone size
-    miss: tuple[float, ...]  # placed idx -> penalty per unpainted essential region (negative)
-    by_muscle_side: dict[tuple[str, Side], tuple[int, ...]]
-    evidence: dict[
-        str, tuple[tuple[str, str, float], ...]
-    ]  # muscle -> (kind, term, LR) it would gain from a term
-    by_term: dict[str, tuple[tuple[str, float], ...]]  # term -> (muscle, log LR) for muscles listing it
-    entrapping: frozenset[str]  # muscles with an entrapment
-    log_prior: dict[str, float]  # muscle -> log prior odds multiplier
-    matrix: scoring.ZoneMatrix | scoring_plain.PlainMatrix  # the same, as arrays for pass 1
-    sensory_ev: dict[str, tuple[tuple[str, float], ...]]  # muscle -> (sensory symptom term, log LR)
-    pass1: Any  # the module scoring pass 1 with that matrix: scoring (numpy) or scoring_plain
-    conditions: tuple[conditions.Presentation, ...]  # how conditions with prevalence evidence present
-
-
-_PLAIN = False  # see use_plain_scoring
-
-
-def use_plain_scoring() -> None:
-    """Score pass 1 in plain Python (``scoring_plain``: the same floats as numpy's ``scoring``) in this process,
-    from its first answer on: a command answering one case then never imports numpy (a third of its start-up)."""
-    global _PLAIN
-    _PLAIN = True
-
-
-def _pass1() -> Any:
-    if _PLAIN:
-        from taut.reasoning import scoring_plain
-
-        return scoring_plain
-    from taut.reasoning import scoring
-
-    return scoring
+ENTRAPMENT_TERMS = frozenset({"tingling", "numbness", "weakness", "grip weakness", "radiating", "burning"})
+# Sensory symptoms say little about which muscle unless they are felt where the muscle refers or its nerve runs.
+SENSORY = frozenset({"tingling", "numbness"})
+RIGHT, LEFT = Side.RIGHT, Side.LEFT
+SIDES = (RIGHT, LEFT)
+SIDE_NAME = {RIGHT: "right", LEFT: "left"}
 
 
 def _symptom_lr(kb: KnowledgeBase, params: Params) -> dict[str, float]:
@@ -117,6 +91,57 @@ def _evidence(kb: KnowledgeBase, params: Params) -> dict[str, tuple[tuple[str, s
     return evidence
 
 
+@dataclass(frozen=True, eq=False)
+class _Ent:
+    """One entrapment of a muscle, ready for a case."""
+
+    structure: str
+    symptoms: tuple[str, ...]  # its symptoms that are entrapment terms, in the muscle file's order
+    regions: bool  # the file names where its symptoms are felt
+    where: dict[Side, frozenset[RegionRef]]  # the muscle's side -> refs where they are felt
+    listed: dict[str, tuple[tuple[RegionRef, str], ...]]  # right | left | both -> (ref, key), sorted by key
+
+
+@dataclass(frozen=True, eq=False)
+class _Model:
+    """Everything about the knowledge base the engine needs per case, computed once."""
+
+    index: ZoneIndex
+    log_lr: dict[str, float]  # zone (essential | spillover | outside) -> log likelihood ratio
+    n_essential: tuple[int, ...]  # placed idx -> essential zone size
+    miss: tuple[float, ...]  # placed idx -> penalty per unpainted essential region (negative)
+    by_muscle_side: dict[tuple[str, Side], tuple[int, ...]]
+    evidence: dict[
+        str, tuple[tuple[str, str, float], ...]
+    ]  # muscle -> (kind, term, LR) it would gain from a term
+    by_term: dict[str, tuple[tuple[str, float], ...]]  # term -> (muscle, log LR) for muscles listing it
+    entrapping: frozenset[str]  # muscles with an entrapment
+    log_prior: dict[str, float]  # muscle -> log prior odds multiplier
+    matrix: scoring.ZoneMatrix  # the same, as arrays for pass 1
+    sensory_ev: dict[str, tuple[tuple[str, float], ...]]  # muscle -> (sensory symptom term, log LR)
+    # Pass 2's tables: what the explanation of a muscle is made of, built once so that a case only picks.
+    pos: dict[str, int]  # muscle -> its index in matrix.names
+    weight: dict[int | None, float]  # intensity -> weight of a painted region
+    # Pass 2 names a region ref in some zone by its column in the zone matrix (sorted refs): ints hash fast.
+    hits_of: tuple[tuple[tuple[int, str], ...], ...]  # column -> (placed idx, zone) of the zones holding it
+    col_side: tuple[Side | None, ...]  # column -> its side
+    explained_of: tuple[dict[int, tuple[int, Explained]], ...]  # placed -> column -> (sort key, reason)
+    missing_of: tuple[tuple[tuple[int, str], ...], ...]  # placed -> its essential (column, key), sorted
+    trp_id: tuple[str, ...]  # placed -> trigger point id
+    support_of: dict[str, dict[str, tuple[tuple[int, Support], ...]]]  # muscle -> term -> (place, reason)
+    prior_of: dict[str, Support]  # muscle -> its prior as a reason
+    prior_only: dict[str, tuple[Support]]  # muscle -> (its prior,): the reasons when the client said nothing
+    missing_all: tuple[tuple[str, ...], ...]  # placed -> its essential region keys, sorted
+    trp_alone: tuple[tuple[str], ...]  # placed -> (trigger point id,)
+    entrap_of: dict[str, tuple[_Ent, ...]]  # muscle -> its entrapments
+    satellites: dict[str, tuple[str, ...]]  # muscle -> the muscles it induces satellite TrPs in
+    trps_of: dict[str, dict[str, tuple[int, ...]]]  # muscle -> right | left | both -> its placed TrPs there
+    entrapment_support: dict[
+        tuple[str, tuple[str, ...]], Support
+    ]  # (structure, felt) -> reason, filled as met
+    conditions: tuple[conditions.Presentation, ...]  # how conditions with prevalence evidence present
+
+
 @cache
 def _model(kb: KnowledgeBase, params: Params) -> _Model:
     index = zone_index(kb)
@@ -133,12 +158,56 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
             if t not in SENSORY:  # felt where? counted per muscle once the drawing is known
                 by_term.setdefault(t, []).append((name, math.log(lr)))
     entrapping = frozenset(m.name for m in kb.muscles.values() if m.entrapments)
-    pass1 = _pass1()
     log_prior = {m.name: math.log(params.prior[m.involvement.frequency]) for m in kb.muscles.values()}
     sensory_ev = {
         name: tuple((t, math.log(lr)) for kind, t, lr in ev if kind == "symptom" and t in SENSORY)
         for name, ev in evidence.items()
     }
+    matrix = scoring.build(kb, params, index, by_term)
+    prior_of = {
+        m.name: Support("prior", m.involvement.frequency, params.prior[m.involvement.frequency])
+        for m in kb.muscles.values()
+    }
+    bm = body_map()
+    col = matrix.col
+    n_cols = len(col)
+    hits_of: list[list[tuple[int, str]]] = [[] for _ in range(n_cols)]
+    explained_of: list[dict[int, tuple[int, Explained]]] = []
+    for i, p in enumerate(index.placed):
+        reasons: dict[int, tuple[int, Explained]] = {}
+        for r, z in p.zone.items():
+            c = col[r]
+            hits_of[c].append((i, z))
+            # sorted as the reasons are shown: essential zones first, then by region ref (the column order)
+            reasons[c] = ((z != ESSENTIAL) * n_cols + c, Explained(r.key, bm[r.region].name, z, p.trp.id))
+        explained_of.append(reasons)
+    entrap_of: dict[str, tuple[_Ent, ...]] = {}
+    for m in kb.muscles.values():
+        ents = []
+        for ent in m.entrapments:
+
+            def where(
+                sides: tuple[Side, ...], regions: tuple[str, ...] = ent.regions
+            ) -> frozenset[RegionRef]:
+                return frozenset(
+                    RegionRef(r, s) if bm[r].sided else RegionRef(r) for r in regions for s in sides
+                )
+
+            listed = {
+                label: tuple(sorted(((r, r.key) for r in where(sides)), key=lambda t: t[1]))
+                for label, sides in (("right", (RIGHT,)), ("left", (LEFT,)), ("both", SIDES))
+            }
+            ents.append(
+                _Ent(
+                    ent.structure,
+                    tuple(s for s in ent.symptoms if s in ENTRAPMENT_TERMS),
+                    bool(ent.regions),
+                    {s: where((s,)) for s in SIDES},
+                    listed,
+                )
+            )
+        if ents:
+            entrap_of[m.name] = tuple(ents)
     return _Model(
         index,
         log_lr,
@@ -149,11 +218,42 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         {t: tuple(v) for t, v in by_term.items()},
         entrapping,
         log_prior,
-        pass1.build(kb, params, index, by_term),
+        matrix,
         {k: v for k, v in sensory_ev.items() if v},
-        pass1,
+        {n: k for k, n in enumerate(matrix.names)},
+        {None: _weight(None, params), **{i: _weight(i, params) for i in range(11)}},
+        tuple(tuple(v) for v in hits_of),
+        tuple(r.side for r in col),
+        tuple(explained_of),
+        tuple(tuple(sorted((col[r], r.key) for r in p.essential)) for p in index.placed),
+        tuple(p.trp.id for p in index.placed),
+        {name: _by_term(ev) for name, ev in evidence.items()},
+        prior_of,
+        {name: (s,) for name, s in prior_of.items()},
+        tuple(tuple(r.key for r in sorted(p.essential)) for p in index.placed),
+        tuple((p.trp.id,) for p in index.placed),
+        entrap_of,
+        {m.name: (m.relations.satellites if m.relations else ()) for m in kb.muscles.values()},
+        {
+            m.name: {
+                "right": tuple(by_ms.get((m.name, RIGHT), ())),
+                "left": tuple(by_ms.get((m.name, LEFT), ())),
+                "both": (*by_ms.get((m.name, RIGHT), ()), *by_ms.get((m.name, LEFT), ())),
+            }
+            for m in kb.muscles.values()
+        },
+        {},
         conditions.presentations(kb.conditions.values(), params),
     )
+
+
+def _by_term(ev: tuple[tuple[str, str, float], ...]) -> dict[str, tuple[tuple[int, Support], ...]]:
+    """A muscle's evidence as reasons, by term (a term may count twice: as a symptom and an aggravator), each with
+    its place in the evidence so that reasons keep the evidence order."""
+    out: dict[str, list[tuple[int, Support]]] = {}
+    for k, (kind, t, lr) in enumerate(ev):
+        out.setdefault(t, []).append((k, Support(kind, t, lr)))
+    return {t: tuple(v) for t, v in out.items()}
 
 
 def _weight(intensity: int | None, params: Params) -> float:
@@ -162,36 +262,29 @@ def _weight(intensity: int | None, params: Params) -> float:
     return params.w0 + (1.0 - params.w0) * intensity / 10.0
 
 
-@dataclass
-class _SideScore:
-    region: float  # region evidence (log LR), including missing-essential penalty
-    best: int  # placed index of the main TrP
-    extra: int | None  # a second TrP that adds what the main one does not explain
-    explained: dict[RegionRef, tuple[str, int]]  # ref -> (zone, placed idx)
-
-
-ENTRAPMENT_TERMS = frozenset({"tingling", "numbness", "weakness", "grip weakness", "radiating", "burning"})
-# Sensory symptoms say little about which muscle unless they are felt where the muscle refers or its nerve runs.
-SENSORY = frozenset({"tingling", "numbness"})
-RIGHT, LEFT = Side.RIGHT, Side.LEFT
-SIDES = (RIGHT, LEFT)
-
-
 def _entrapment_support(
-    muscle: Muscle, terms: set[str], painted: set[RegionRef], side: Side, params: Params
+    ents: tuple[_Ent, ...],
+    terms: set[str],
+    painted: frozenset[RegionRef],
+    side: Side,
+    model: _Model,
+    params: Params,
 ) -> Support | None:
-    bm = body_map()
-    for ent in muscle.entrapments:
-        felt = [s for s in ent.symptoms if s in terms and s in ENTRAPMENT_TERMS]
+    for ent in ents:
+        felt = tuple(s for s in ent.symptoms if s in terms)
         if not felt:
             continue
-        where = {RegionRef(r, side) if bm[r].sided else RegionRef(r) for r in ent.regions}
-        if not ent.regions or where & painted:
-            return Support("entrapment", f"{ent.structure} ({', '.join(felt)})", params.entrapment_lr)
+        if not ent.regions or not ent.where[side].isdisjoint(painted):
+            got = model.entrapment_support.get((ent.structure, felt))
+            if got is None:
+                got = model.entrapment_support[(ent.structure, felt)] = Support(
+                    "entrapment", f"{ent.structure} ({', '.join(felt)})", params.entrapment_lr
+                )
+            return got
     return None
 
 
-def _sensory_felt(felt: dict[RegionRef, frozenset[str]], explained: Iterable[RegionRef]) -> set[str]:
+def _sensory_felt(felt: dict[int, frozenset[str]], explained: Iterable[int]) -> set[str]:
     """The sensory terms felt in regions the muscle explains (painted with them, or said for the whole drawing)."""
     out: set[str] = set()
     for r in explained:
@@ -199,174 +292,311 @@ def _sensory_felt(felt: dict[RegionRef, frozenset[str]], explained: Iterable[Reg
     return out
 
 
-def _support(
-    muscle: Muscle,
-    terms: set[str],
-    painted: set[RegionRef],
-    side: Side,
-    model: _Model,
-    params: Params,
-    sensory: set[str] = frozenset(),  # type: ignore[assignment]
-) -> list[Support]:
-    out = [
-        Support(kind, t, lr)
-        for kind, t, lr in model.evidence[muscle.name]
-        if t in terms and (t not in SENSORY or t in sensory)
-    ]
-    ent = _entrapment_support(muscle, terms, painted, side, params)
-    if ent is not None:
-        out.append(ent)
-    return out
-
-
-@dataclass(frozen=True)
+@dataclass(eq=False, slots=True)
 class _Drawing:
     """The case's drawing as the engine weighs it."""
 
     painted: frozenset[RegionRef]
-    order: tuple[RegionRef, ...]  # painted refs in drawing order
+    refs: tuple[
+        tuple[RegionRef, int], ...
+    ]  # painted refs in drawing order, with their column (-1: in no zone)
+    pcols: frozenset[int]  # columns painted
     groups: tuple[tuple[RegionRef, ...], ...]  # regions painted under one term count once
-    group_of: dict[RegionRef, int]
+    gpos: dict[int, int]  # column painted -> its group
     gw: list[float]  # group -> weight (from intensity)
     base_out: float  # log LR of the whole drawing lying outside every zone
-    hits: dict[int, dict[RegionRef, str]]  # placed TrP idx -> painted refs in its zone -> zone
-    felt: dict[RegionRef, frozenset[str]]  # painted ref -> sensory terms felt there
-    sides: frozenset[Side]  # sides painted
-    condition: dict[str, Support]  # muscle -> support of a condition the case presents as
+    hits: dict[int, dict[int, str]]  # placed TrP idx -> painted columns in its zone -> zone
+    felt: dict[int, frozenset[str]]  # column painted -> sensory terms felt there (empty without such terms)
+    two_sides: bool  # both sides painted
+    drawn: scoring.Drawn  # what pass 1 reads
+    condition: dict[str, Support]  # muscle -> the support of a condition the case presents as
 
 
-def _drawing(case: Case, terms: set[str], model: _Model, params: Params) -> _Drawing:
-    weights = {m.ref: _weight(m.intensity, params) for m in case.drawing}
+def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Drawing]:
+    """The case's terms (with the pain qualities) and its drawing."""
+    terms = set(case.terms) | set(case.qualities)
+    wt = model.weight
+    col = model.matrix.col
+    marks = case.drawing.marks
+    info: dict[RegionRef, tuple[float, int]] = {}  # painted ref -> (weight, column or -1)
+    right = left = False
+    for m in marks:
+        i = m.intensity
+        ref = m.ref
+        info[ref] = (wt[i] if i in wt else _weight(i, params), col.get(ref, -1))
+        side = ref.side
+        if side is not None:
+            if side is RIGHT:
+                right = True
+            else:
+                left = True
     groups = case.region_groups()
-    gw = [max(weights[r] for r in members) for members in groups]
-    hits: dict[int, dict[RegionRef, str]] = {}
-    for ref in weights:
-        for i in model.index.by_ref.get(ref, ()):
-            hits.setdefault(i, {})[ref] = model.index.placed[i].zone[ref]
-    said = frozenset(case.terms) & SENSORY  # said for the whole drawing (a painted quality is not)
-    felt = {m.ref: (frozenset(m.qualities) & SENSORY) or said for m in case.drawing}
+    if not case.groups and len(info) == len(marks):
+        # one group per region, in drawing order
+        gw = [info[r][0] for (r,) in groups]
+        gcols = [[c] if c >= 0 else [] for _, c in info.values()]
+        todo: range | list[int] = range(len(groups))
+    else:
+        gw = [max([info[r][0] for r in members]) for members in groups]
+        gcols = [[c for c in [info[r][1] for r in members] if c >= 0] for members in groups]
+        # Pass 1 sums the groups in the order the drawing paints them (the one-pass engine's order: the same
+        # floats).
+        group_of = {r: g for g, members in enumerate(groups) for r in members}
+        first: dict[int, int] = {}
+        for k, r in enumerate(info):
+            first.setdefault(group_of[r], k)
+        todo = sorted(range(len(groups)), key=first.__getitem__)
+    cols: list[list[int]] = []
+    cw: list[float] = []
+    gpos: dict[int, int] = {}
+    for g in todo:
+        cs = gcols[g]
+        if cs:
+            cols.append(cs)
+            cw.append(gw[g])
+            for c in cs:
+                gpos[c] = g
+    hits: dict[int, dict[int, str]] = {}
+    hits_of = model.hits_of
+    for c in gpos:
+        for i, z in hits_of[c]:
+            h = hits.get(i)
+            if h is None:
+                hits[i] = {c: z}
+            else:
+                h[c] = z
+    felt: dict[int, frozenset[str]] = {}
+    if not SENSORY.isdisjoint(terms):
+        said = frozenset(case.terms) & SENSORY  # said for the whole drawing (a painted quality is not)
+        felt = {info[m.ref][1]: (frozenset(m.qualities) & SENSORY) or said for m in marks}
+    base_out = sum(gw) * model.log_lr["outside"]
     condition: dict[str, Support] = {}
     if model.conditions:
         felt_at: dict[str, frozenset[str]] = {}
-        for m in case.drawing:
+        for m in marks:
             felt_at[m.ref.region] = felt_at.get(m.ref.region, frozenset()) | frozenset(m.qualities)
         condition = conditions.support(model.conditions, felt_at, terms)
-    return _Drawing(
-        frozenset(weights),
-        tuple(weights),
+    return terms, _Drawing(
+        frozenset(info),
+        tuple([(r, c) for r, (_, c) in info.items()]),
+        frozenset(gpos),
         groups,
-        {r: g for g, members in enumerate(groups) for r in members},
+        gpos,
         gw,
-        sum(gw) * params.log_lr("outside"),
+        base_out,
         hits,
         felt,
-        frozenset(r.side for r in weights if r.side is not None),
+        right and left,
+        scoring.Drawn(cols, cw, base_out, terms),
         condition,
     )
 
 
-_Scored = tuple[float, str, dict[Side, _SideScore], Side]
-
-
-def _side_score(sc: scoring.Scores | scoring_plain.PlainScores, seg: int, d: _Drawing) -> _SideScore:
-    """A muscle's side as pass 1 scored it, with the painted regions its main (and second) TrP explain."""
-    best, extra = int(sc.best[seg]), int(sc.extra[seg])
-    explained = {r: (z, best) for r, z in d.hits.get(best, {}).items()}
+def _explained(best: int, extra: int, hits: dict[int, dict[int, str]]) -> dict[int, tuple[str, int]]:
+    """column -> (zone, placed idx): the painted regions a muscle's side explains with its main (and second)
+    TrP."""
+    h = hits.get(best)
+    explained = {r: (z, best) for r, z in h.items()} if h else {}
     if extra >= 0:
-        for r, z in d.hits[extra].items():
-            if r not in explained or (explained[r][0] != ESSENTIAL and z == ESSENTIAL):
+        for r, z in hits[extra].items():
+            old = explained.get(r)
+            if old is None or (old[0] != ESSENTIAL and z == ESSENTIAL):
                 explained[r] = (z, extra)
-    return _SideScore(float(sc.region[seg]), best, extra if extra >= 0 else None, explained)
+    return explained
 
 
-def _rank(kb: KnowledgeBase, d: _Drawing, terms: set[str], model: _Model, params: Params) -> list[_Scored]:
-    """Pass 1 (scoring.score, vectorised) and the top muscles with their sides. Risk factors and red-flag terms
-    are in no muscle's evidence, so they never move a rank."""
+# The top muscles after pass 1, in order: log-odds, names, whether the right side is the stronger, and per side
+# the region evidence, the main TrP and the second TrP (or -1).
+_Tops = tuple[
+    list[float], list[str], list[bool], list[float], list[int], list[int], list[float], list[int], list[int]
+]
+
+
+def _corrected(
+    d: _Drawing, terms: set[str], model: _Model, params: Params, sc: scoring.Scores, logodds: scoring.Floats
+) -> None:
+    """Pass 1's corrections, added to ``logodds`` in place: sensory terms felt where the muscle explains and
+    entrapments, per muscle, only when the case has such terms. Risk factors and red-flag terms are in no
+    muscle's evidence, so they never move a rank."""
     mx = model.matrix
-    sc = model.pass1.score(mx, d.order, d.groups, d.gw, d.base_out, terms)
-    logodds = sc.logodds
     sensory = terms & SENSORY
-    entrapment_terms = bool(terms & ENTRAPMENT_TERMS)
-    if sensory or entrapment_terms:
-        logodds = logodds.copy()
-        right = sc.right if isinstance(sc.right, list) else sc.right.tolist()
-        pos = {n: k for k, n in enumerate(mx.names)}
-        if sensory:
-            for name, ev in model.sensory_ev.items():
-                k = pos[name]
-                seg = int(mx.seg_side[RIGHT if right[k] else LEFT][k])
-                felt = _sensory_felt(d.felt, _side_score(sc, seg, d).explained)
-                logodds[k] += sum(lr for t, lr in ev if t in felt)
-        if entrapment_terms:
-            painted = set(d.painted)
-            for name in model.entrapping:
-                k = pos[name]
-                ent = _entrapment_support(
-                    kb.muscles[name], terms, painted, RIGHT if right[k] else LEFT, params
-                )
-                if ent is not None:
-                    logodds[k] += math.log(ent.factor)
-    if d.condition:
-        logodds = logodds.copy() if not (sensory or entrapment_terms) else logodds
-        pos = {n: k for k, n in enumerate(mx.names)}
-        for name, sup in d.condition.items():
-            logodds[pos[name]] += math.log(sup.factor)
-    out: list[_Scored] = []
-    for k in model.pass1.order(mx.names, logodds, params.top_n):
-        per_side = {s: _side_score(sc, int(mx.seg_side[s][k]), d) for s in SIDES}
-        out.append((float(logodds[k]), mx.names[k], per_side, RIGHT if sc.right[k] else LEFT))
-    return out
+    right = sc.right.tolist()
+    pos = model.pos
+    if sensory:
+        for name, ev in model.sensory_ev.items():
+            k = pos[name]
+            seg = int(mx.seg_side[RIGHT if right[k] else LEFT][k])
+            felt = _sensory_felt(d.felt, _explained(int(sc.best[seg]), int(sc.extra[seg]), d.hits))
+            logodds[k] += sum(lr for t, lr in ev if t in felt)
+    if not ENTRAPMENT_TERMS.isdisjoint(terms):
+        for name in model.entrapping:
+            k = pos[name]
+            side = RIGHT if right[k] else LEFT
+            ent = _entrapment_support(model.entrap_of[name], terms, d.painted, side, model, params)
+            if ent is not None:
+                logodds[k] += math.log(ent.factor)
+    for name, sup in d.condition.items():
+        logodds[pos[name]] += math.log(sup.factor)
 
 
-def _side_label(
-    main: _SideScore, other: _SideScore, side: Side, d: _Drawing, params: Params
-) -> tuple[str, bool]:
-    """right | left | both, and whether the other side's explained regions join the main side's."""
-    tie = math.isclose(main.region, other.region, abs_tol=1e-9)
-    if len(d.sides) == 2 and other.explained:
-        own_other = {r for r in other.explained if r.side is side.other}
-        base = d.base_out
-        share = (other.region - base) / (main.region - base) if main.region > base else 0.0
-        if own_other and (tie or share >= params.both_sides_share):
-            return "both", True
-    return ("both" if tie else side.value), False
+def _needs_correction(terms: set[str], d: _Drawing) -> bool:
+    return bool(d.condition) or not (SENSORY.isdisjoint(terms) and ENTRAPMENT_TERMS.isdisjoint(terms))
 
 
-def _ranked(
-    scored: _Scored, kb: KnowledgeBase, d: _Drawing, terms: set[str], model: _Model, params: Params
-) -> RankedMuscle:
-    """Pass 2: the explanation of one top muscle."""
-    logodds, name, per_side, side = scored
-    main, other = per_side[side], per_side[side.other]
-    label, join = _side_label(main, other, side, d, params)
-    explained = dict(main.explained)
-    if join:
-        for r, v in other.explained.items():
-            explained.setdefault(r, v)
-    muscle = kb.muscles[name]
-    sensory = _sensory_felt(d.felt, main.explained)
-    support = _support(muscle, terms, set(d.painted), side, model, params, sensory)
-    if name in d.condition:
-        support.append(d.condition[name])
-    placed = model.index.placed
-    trps = [placed[main.best].trp.id] + ([placed[main.extra].trp.id] if main.extra is not None else [])
-    bm = body_map()
-    return RankedMuscle(
-        muscle=name,
-        side=label,
-        score=1.0 / (1.0 + math.exp(-logodds)),
-        logodds=logodds,
-        trigger_points=tuple(trps),
-        explains=tuple(
-            Explained(r.key, bm[r.region].name, z, placed[i].trp.id)
-            for r, (z, i) in sorted(explained.items(), key=lambda kv: (kv[1][0] != ESSENTIAL, kv[0]))
-        ),
-        support=(
-            Support("prior", muscle.involvement.frequency, params.prior[muscle.involvement.frequency]),
-            *support,
-        ),
-        missing_essential=tuple(r.key for r in sorted(placed[main.best].essential) if r not in d.painted),
+def _tops(model: _Model, sc: scoring.Scores, logodds: scoring.Floats, top_n: int) -> list[_Tops]:
+    """The top muscles of every case (rows of the arrays) with what pass 2 needs of them."""
+    mx = model.matrix
+    rows = scoring.order_many(mx.names, logodds, top_n)
+    n_c = len(rows)
+    t = len(rows[0]) if rows else 0
+    names = mx.names
+    if n_c == 1:  # one case: plain indexing costs less than the batch's gathers
+        k1 = np.array(rows[0], dtype=np.intp)
+        s_r, s_l = mx.seg_side[RIGHT][k1], mx.seg_side[LEFT][k1]
+        region, best, extra = sc.region[0], sc.best[0], sc.extra[0]
+        return [
+            (
+                logodds[0][k1].tolist(),
+                [names[m] for m in rows[0]],
+                sc.right[0][k1].tolist(),
+                region[s_r].tolist(),
+                best[s_r].tolist(),
+                extra[s_r].tolist(),
+                region[s_l].tolist(),
+                best[s_l].tolist(),
+                extra[s_l].tolist(),
+            )
+        ]
+    k = np.array(rows, dtype=np.intp).reshape(n_c, t)
+    sr, sl = mx.seg_side[RIGHT][k], mx.seg_side[LEFT][k]
+
+    def at(a: npt.NDArray[Any], i: npt.NDArray[np.intp]) -> list[list[Any]]:
+        return np.take_along_axis(a, i, axis=1).tolist()  # type: ignore[no-any-return]
+
+    vals, rt = at(logodds, k), at(sc.right, k)
+    rr, br, er = at(sc.region, sr), at(sc.best, sr), at(sc.extra, sr)
+    rl, bl, el = at(sc.region, sl), at(sc.best, sl), at(sc.extra, sl)
+    return [
+        (vals[c], [names[m] for m in rows[c]], rt[c], rr[c], br[c], er[c], rl[c], bl[c], el[c])
+        for c in range(n_c)
+    ]
+
+
+def _explain(
+    case_id: str | None,
+    red: tuple[Flag, ...],
+    cautions: tuple[Flag, ...],
+    terms: set[str],
+    d: _Drawing,
+    tops: _Tops,
+    model: _Model,
+    params: Params,
+) -> Suggestion:
+    """Pass 2: reasons for the muscles shown (their side, the regions they explain, the other evidence, missing
+    essential regions), what stays unexplained, entrapments, the cover and the examination order."""
+    vals, names, rt, rr, br, er, rl, bl, el = tops
+    hits, pcols, two_sides, base = d.hits, d.pcols, d.two_sides, d.base_out
+    both_share = params.both_sides_share
+    eo, tid, col_side = model.explained_of, model.trp_id, model.col_side
+    entrapment_terms = not ENTRAPMENT_TERMS.isdisjoint(terms)
+    top: list[RankedMuscle] = []
+    covered: set[int] = set()
+    for j in range(len(vals)):
+        logodds, name = vals[j], names[j]
+        if rt[j]:
+            side, m_region, best, extra, o_region, o_best, o_extra = (
+                RIGHT,
+                rr[j],
+                br[j],
+                er[j],
+                rl[j],
+                bl[j],
+                el[j],
+            )
+        else:
+            side, m_region, best, extra, o_region, o_best, o_extra = (
+                LEFT,
+                rl[j],
+                bl[j],
+                el[j],
+                rr[j],
+                br[j],
+                er[j],
+            )
+        hit = best in hits
+        main = _explained(best, extra, hits) if hit or extra >= 0 else _NONE
+        explained = main
+        # right | left | both, and whether the other side's explained regions join the main side's
+        tie = math.isclose(m_region, o_region, abs_tol=1e-9)
+        label = "both" if tie else SIDE_NAME[side]
+        if two_sides and (o_best in hits or o_extra >= 0):
+            other = _explained(o_best, o_extra, hits)
+            if other:
+                o_side = side.other
+                share = (o_region - base) / (m_region - base) if m_region > base else 0.0
+                if (tie or share >= both_share) and any(col_side[c] is o_side for c in other):
+                    label = "both"
+                    explained = dict(main)
+                    for c, v in other.items():
+                        explained.setdefault(c, v)
+        if terms:
+            by_term = model.support_of[name]
+            found: list[tuple[int, Support]] = []
+            for t in terms:
+                got = by_term.get(t)
+                if got is not None:
+                    found.extend(got)
+            if len(found) > 1:
+                found.sort()
+            support = [model.prior_of[name]]
+            if found:
+                sensory = _sensory_felt(d.felt, main) if d.felt else _NO_TERMS
+                support.extend([s for _, s in found if s.term not in SENSORY or s.term in sensory])
+            if entrapment_terms:
+                ents = model.entrap_of.get(name)
+                if ents is not None:
+                    ent = _entrapment_support(ents, terms, d.painted, side, model, params)
+                    if ent is not None:
+                        support.append(ent)
+            reasons: tuple[Support, ...] = tuple(support)
+        else:
+            reasons = model.prior_only[name]
+        if name in d.condition:
+            reasons = (*reasons, d.condition[name])
+        if explained:
+            covered.update(explained)
+            explains = tuple([e for _, e in sorted([eo[i][c] for c, (_, i) in explained.items()])])
+        else:
+            explains = ()
+        top.append(
+            ranked_muscle(
+                name,
+                label,
+                1.0 / (1.0 + math.exp(-logodds)),
+                logodds,
+                (tid[best], tid[extra]) if extra >= 0 else model.trp_alone[best],
+                explains,
+                reasons,
+                tuple([key for c, key in model.missing_of[best] if c not in pcols])
+                if hit
+                else model.missing_all[best],
+            )
+        )
+    cover = _cover(top, d, model, params)
+    return engine_suggestion(
+        case_id,
+        red,
+        cautions,
+        tuple(top),
+        tuple(sorted([r.key for r, c in d.refs if c not in covered])),
+        _entrapments(top, terms, d.painted, model) if entrapment_terms else (),
+        cover,
+        _exam_order(cover, top, model),
     )
+
+
+_NONE: dict[int, tuple[str, int]] = {}  # explains nothing (never written to)
+_NO_TERMS: frozenset[str] = frozenset()
 
 
 def suggest(case: Case, kb: KnowledgeBase | None = None, params: Params = DEFAULT) -> Suggestion:
@@ -374,130 +604,193 @@ def suggest(case: Case, kb: KnowledgeBase | None = None, params: Params = DEFAUL
     kb = kb or knowledge()
     model = _model(kb, params)
     red, cautions = screen(case, kb)
-    terms = set(case.terms) | set(case.qualities)
-    d = _drawing(case, terms, model, params)
-    top = [_ranked(sc, kb, d, terms, model, params) for sc in _rank(kb, d, terms, model, params)]
-    cover = _cover(top, d.groups, d.gw, model, params)
-    covered_by_top = {e.ref for m in top for e in m.explains}
-    return Suggestion(
-        case_id=case.id,
-        red_flags=red,
-        cautions=cautions,
-        ranking=tuple(top),
-        unexplained=tuple(sorted(r.key for r in d.painted if r.key not in covered_by_top)),
-        entrapments=_entrapments(top, kb, terms, set(d.painted)),
-        cover=cover,
-        exam_order=_exam_order(cover, top, kb),
+    terms, d = _prepare(case, model, params)
+    sc = scoring.score(model.matrix, d.drawn)
+    logodds = sc.logodds
+    if _needs_correction(terms, d):
+        logodds = logodds.copy()
+        _corrected(d, terms, model, params, sc, logodds)
+    tops = _tops(model, _rows(sc), logodds[None, :], params.top_n)[0]
+    return _explain(case.id, red, cautions, terms, d, tops, model, params)
+
+
+def _rows(sc: scoring.Scores) -> scoring.Scores:
+    """One case's scores as a one-row batch."""
+    return scoring.Scores(
+        sc.region[None, :], sc.best[None, :], sc.extra[None, :], sc.right[None, :], sc.logodds[None, :]
     )
 
 
 def suggest_many(
     cases: Iterable[Case], kb: KnowledgeBase | None = None, params: Params = DEFAULT
 ) -> Iterator[Suggestion]:
-    """Suggestions for many cases, one at a time as they are read (memory stays flat): the knowledge base and
-    its matrices are prepared once."""
+    """Suggestions for many cases, in order, as they are read (memory stays flat): scored a chunk of cases at a
+    time (``rank_many``), each then explained. The same answers as ``suggest`` one case at a time."""
+    for r in rank_many(cases, kb, params):
+        yield r.suggestion
+
+
+CHUNK = 1024  # cases scored together by rank_many
+
+
+class Ranking:
+    """Pass 1's answer for one case: its red flags and cautions and the top muscles in order, with their
+    log-odds. ``suggestion`` is the whole explained answer (sides, reasons, what stays unexplained, entrapments,
+    the cover and the examination order), worked out on first access and then kept: it is exactly what
+    ``suggest(case)`` answers."""
+
+    __slots__ = ("_pending", "_suggestion", "case_id", "cautions", "logodds", "muscles", "red_flags")
+
+    def __init__(
+        self,
+        case_id: str | None,
+        red_flags: tuple[Flag, ...],
+        cautions: tuple[Flag, ...],
+        tops: _Tops,
+        pending: tuple[set[str], _Drawing, _Model, Params],
+    ) -> None:
+        self.case_id = case_id
+        self.red_flags = red_flags
+        self.cautions = cautions
+        self.muscles: tuple[str, ...] = tuple(tops[1])
+        self.logodds: tuple[float, ...] = tuple(tops[0])
+        self._pending: tuple[_Tops, set[str], _Drawing, _Model, Params] | None = (tops, *pending)
+        self._suggestion: Suggestion | None = None
+
+    @property
+    def scores(self) -> tuple[float, ...]:
+        """The top muscles' scores (0-1), as the suggestion reports them."""
+        return tuple(1.0 / (1.0 + math.exp(-x)) for x in self.logodds)
+
+    @property
+    def suggestion(self) -> Suggestion:
+        if self._suggestion is None:
+            assert self._pending is not None
+            tops, terms, d, model, params = self._pending
+            self._suggestion = _explain(
+                self.case_id, self.red_flags, self.cautions, terms, d, tops, model, params
+            )
+            self._pending = None
+        return self._suggestion
+
+
+def rank_many(
+    cases: Iterable[Case], kb: KnowledgeBase | None = None, params: Params = DEFAULT
+) -> Iterator[Ranking]:
+    """Pass 1 for many cases, in order, as they are read: red flags, cautions and the ranking, scored
+    ``CHUNK`` cases at a time with numpy (one set of array operations for the whole chunk). Each ``Ranking``
+    explains itself when its ``suggestion`` is asked for."""
     kb = kb or knowledge()
+    model = _model(kb, params)
+    chunk: list[Case] = []
     for case in cases:
-        yield suggest(case, kb, params)
+        chunk.append(case)
+        if len(chunk) == CHUNK:
+            yield from _rank_chunk(chunk, kb, model, params)
+            chunk = []
+    if chunk:
+        yield from _rank_chunk(chunk, kb, model, params)
 
 
-def _cover(
-    top: list[RankedMuscle],
-    groups: tuple[tuple[RegionRef, ...], ...],
-    gw: list[float],
-    model: _Model,
-    params: Params,
-) -> tuple[CoverStep, ...]:
+def _rank_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Params) -> Iterator[Ranking]:
+    flags = [screen(c, kb) for c in cases]
+    prepared = [_prepare(c, model, params) for c in cases]
+    sc = scoring.score_many(model.matrix, [d.drawn for _, d in prepared])
+    logodds = sc.logodds  # this chunk's own array: corrected in place
+    for k, (terms, d) in enumerate(prepared):
+        if _needs_correction(terms, d):
+            row = scoring.Scores(sc.region[k], sc.best[k], sc.extra[k], sc.right[k], sc.logodds[k])
+            _corrected(d, terms, model, params, row, logodds[k])
+    tops = _tops(model, sc, logodds, params.top_n)
+    for case, (red, cautions), (terms, d), top in zip(cases, flags, prepared, tops, strict=True):
+        yield Ranking(case.id, red, cautions, top, (terms, d, model, params))
+
+
+def _cover(top: list[RankedMuscle], d: _Drawing, model: _Model, params: Params) -> tuple[CoverStep, ...]:
     """Greedy weighted set cover: the few trigger points that together explain the drawing."""
-    rank_of = {m.muscle: i for i, m in enumerate(top)}
-    sides_of = {m.muscle: ((RIGHT, LEFT) if m.side == "both" else (Side(m.side),)) for m in top}
-    candidates: list[PlacedTrP] = [
-        model.index.placed[i]
-        for m in top
-        for s in sides_of[m.muscle]
-        for i in model.by_muscle_side[(m.muscle, s)]
-    ]
-    # What each candidate would cover, per painted group (its best weight there and the region giving it): the
-    # same whatever was chosen before, so computed once; each round only compares it with the cover so far.
-    offers = [_offer(p, groups, gw) for p in candidates]
-    damping = [
-        1.0 / (1.0 + 0.05 * rank_of[p.muscle.name]) for p in candidates
-    ]  # better-ranked muscles on ties
+    hits, gpos, gw, groups = d.hits, d.gpos, d.gw, d.groups
+    trps_of = model.trps_of
+    # What each candidate would cover, per painted group (its best weight there): the same whatever was chosen
+    # before, so worked out once; each round only compares it with the cover so far. A candidate explaining no
+    # painted region gains nothing and is left out.
+    candidates: list[tuple[int, tuple[tuple[int, float], ...], float]] = []
+    for rank, m in enumerate(top):
+        damp = 1.0 / (1.0 + 0.05 * rank)  # better-ranked muscles on ties
+        for i in trps_of[m.muscle][m.side]:
+            h = hits.get(i)
+            if not h:
+                continue
+            if len(h) == 1:
+                for r, z in h.items():
+                    g = gpos[r]
+                    candidates.append((i, ((g, ZONE_COVER_WEIGHT[z] * gw[g]),), damp))
+                continue
+            offer: dict[int, float] = {}
+            for r, z in h.items():
+                g = gpos[r]
+                w = ZONE_COVER_WEIGHT[z] * gw[g]
+                if w > offer.get(g, 0.0):
+                    offer[g] = w
+            candidates.append((i, tuple(sorted(offer.items())), damp))
     have = [0.0] * len(groups)  # best cover weight so far, per group
     steps: list[CoverStep] = []
-    used: set[tuple[str, Side]] = set()
+    placed = model.index.placed
+    min_gain = params.cover_min_gain
     for _ in range(params.max_cover):
-        best: PlacedTrP | None = None
+        best = -1
         best_gain = 0.0
-        best_new: tuple[tuple[int, float, RegionRef], ...] = ()
-        for p, offer, damp in zip(candidates, offers, damping, strict=True):
-            if (p.trp.id, p.side) in used:
-                continue
+        best_new: list[tuple[int, float]] = []
+        # A candidate gaining less than min_gain now never gains more later (the cover only grows): were it the
+        # best, the cover would stop. So it leaves the race without changing any choice.
+        still: list[tuple[int, tuple[tuple[int, float], ...], float]] = []
+        for cand in candidates:
+            i, offer_, damp = cand
             gain = 0.0
-            new: list[tuple[int, float, RegionRef]] = []
-            for g, w, hit in offer:
+            new: list[tuple[int, float]] = []
+            for g, w in offer_:
                 if w > have[g]:
                     gain += w - have[g]
-                    new.append((g, w, hit))
+                    new.append((g, w))
             gain *= damp
             if gain > best_gain:
-                best, best_gain, best_new = p, gain, tuple(new)
-        if best is None or best_gain < params.cover_min_gain:
+                best, best_gain, best_new = i, gain, new
+            if gain >= min_gain:
+                still.append(cand)
+        if best < 0 or best_gain < min_gain:
             break
-        used.add((best.trp.id, best.side))
-        for g, w, _ in best_new:
+        candidates = [c for c in still if c[0] != best]
+        for g, w in best_new:
             have[g] = w
-        explains = tuple(r.key for g, _, _ in best_new for r in groups[g] if r in best.zone)
-        steps.append(CoverStep(best.muscle.name, best.side.value, best.trp.id, best.trp.name, explains))
+        p = placed[best]
+        explains = tuple(r.key for g, _ in best_new for r in groups[g] if r in p.zone)
+        steps.append(CoverStep(p.muscle.name, SIDE_NAME[p.side], p.trp.id, p.trp.name, explains))
     return tuple(steps)
 
 
-def _offer(
-    p: PlacedTrP, groups: tuple[tuple[RegionRef, ...], ...], gw: list[float]
-) -> tuple[tuple[int, float, RegionRef], ...]:
-    """(group, weight, region) for every painted group in a placed TrP's zones: the first region of the group
-    with the highest zone weight."""
-    out = []
-    for g, members in enumerate(groups):
-        w = 0.0
-        hit = None
-        for r in members:
-            z = p.zone.get(r)
-            if z is not None and ZONE_COVER_WEIGHT[z] * gw[g] > w:
-                w, hit = ZONE_COVER_WEIGHT[z] * gw[g], r
-        if hit is not None:
-            out.append((g, w, hit))
-    return tuple(out)
-
-
-def _exam_order(cover: tuple[CoverStep, ...], top: list[RankedMuscle], kb: KnowledgeBase) -> tuple[str, ...]:
+def _exam_order(cover: tuple[CoverStep, ...], top: list[RankedMuscle], model: _Model) -> tuple[str, ...]:
     """Cover muscles first (they explain the most), then the rest of the ranking; key muscles before their
     satellites."""
     order = list(dict.fromkeys([c.muscle for c in cover] + [m.muscle for m in top[:10] if m.explains]))
+    in_cover = {c.muscle for c in cover}
+    satellites = model.satellites
     for name in list(order):
-        rel = kb.muscles[name].relations
-        if rel is None:
-            continue
-        for sat in rel.satellites:
-            if sat in order and order.index(sat) < order.index(name) and sat not in {c.muscle for c in cover}:
+        for sat in satellites[name]:
+            if sat in order and order.index(sat) < order.index(name) and sat not in in_cover:
                 order.remove(name)
                 order.insert(order.index(sat), name)
     return tuple(order)
 
 
 def _entrapments(
-    top: list[RankedMuscle], kb: KnowledgeBase, terms: set[str], painted: set[RegionRef]
+    top: list[RankedMuscle], terms: set[str], painted: frozenset[RegionRef], model: _Model
 ) -> tuple[Entrapment, ...]:
     out: list[Entrapment] = []
-    bm = body_map()
     for m in top[:10]:
-        sides = (Side.RIGHT, Side.LEFT) if m.side == "both" else (Side(m.side),)
-        for ent in kb.muscles[m.muscle].entrapments:
-            felt = tuple(s for s in ent.symptoms if s in terms and s in ENTRAPMENT_TERMS)
+        for ent in model.entrap_of.get(m.muscle, ()):
+            felt = tuple(s for s in ent.symptoms if s in terms)
             if not felt:
                 continue
-            where = {RegionRef(r, s) if bm[r].sided else RegionRef(r) for r in ent.regions for s in sides}
-            hit = tuple(sorted(r.key for r in where & painted))
+            hit = tuple(key for r, key in ent.listed[m.side] if r in painted)
             if ent.regions and not hit:
                 continue
             out.append(Entrapment(m.muscle, m.side, ent.structure, felt, hit))

@@ -32,8 +32,9 @@ class _Facts:
 
     @classmethod
     def of(cls, case: Case, kb: KnowledgeBase) -> _Facts:
-        terms = frozenset(case.terms) | case.qualities
-        said = frozenset(t for t in case.terms if t in case.qualities)
+        qualities = case.qualities
+        terms = frozenset(case.terms) | qualities
+        said = frozenset(t for t in case.terms if t in qualities)
         painted: dict[str, list[tuple[Side | None, frozenset[str]]]] = {}
         for m in case.drawing:
             painted.setdefault(m.ref.region, []).append((m.ref.side, frozenset(m.qualities) | said))

@@ -3,8 +3,46 @@ unexplained, likely entrapments, a covering set of trigger points and an examina
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from math import isfinite
 from typing import Any
+
+# Compact JSON written straight from the answer objects: byte for byte what
+# ``json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode(obj.to_dict())`` writes (the tests check it),
+# without building the dictionaries. Texts from the knowledge base (names, ids, region keys) are quoted once.
+_quote = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_QUOTED: dict[str, str] = {}
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _q(text: str) -> str:
+    """A knowledge-base text as a JSON string (kept: there are only so many)."""
+    got = _QUOTED.get(text)
+    if got is None:
+        got = _quote(text)
+        if len(_QUOTED) < 100_000:
+            _QUOTED[text] = got
+    return got
+
+
+def _num(x: float) -> str:
+    """A float as the json module writes it."""
+    return float.__repr__(x) if isfinite(x) else _encode(x)
+
+
+_LISTS: dict[tuple[str, ...], str] = {}
+
+
+def _texts(items: tuple[str, ...]) -> str:
+    """A tuple of knowledge-base texts as a JSON list (kept, up to a bound: the same lists recur)."""
+    got = _LISTS.get(items)
+    if got is None:
+        got = "[" + ",".join([_q(t) for t in items]) + "]"
+        if len(_LISTS) < 100_000:
+            _LISTS[items] = got
+    return got
 
 
 @dataclass(frozen=True)
@@ -26,6 +64,11 @@ class Flag:
             "because": list(self.because),
         }
 
+    @cached_property
+    def json(self) -> str:
+        """to_dict() as compact JSON."""
+        return _encode(self.to_dict())
+
 
 @dataclass(frozen=True)
 class Explained:
@@ -36,6 +79,14 @@ class Explained:
     zone: str  # essential | spillover
     trigger_point: str
 
+    @cached_property
+    def json(self) -> str:
+        """The reason as compact JSON, as RankedMuscle.to_dict() lists it (worked out once per object)."""
+        return (
+            f'{{"region":{_q(self.ref)},"name":{_q(self.region_name)},"zone":{_q(self.zone)},'
+            f'"trigger_point":{_q(self.trigger_point)}}}'
+        )
+
 
 @dataclass(frozen=True)
 class Support:
@@ -44,6 +95,11 @@ class Support:
     kind: str  # symptom | aggravator | mechanism | entrapment | prior
     term: str
     factor: float  # likelihood ratio (or prior odds) it contributed
+
+    @cached_property
+    def json(self) -> str:
+        """The reason as compact JSON, as RankedMuscle.to_dict() lists it (worked out once per object)."""
+        return f'{{"kind":{_q(self.kind)},"term":{_q(self.term)},"factor":{_num(round(self.factor, 2))}}}'
 
 
 @dataclass(frozen=True)
@@ -71,6 +127,60 @@ class RankedMuscle:
             "missing_essential": list(self.missing_essential),
         }
 
+    def to_json(self) -> str:
+        """to_dict() as compact JSON, written directly."""
+        return (
+            f'{{"muscle":{_q(self.muscle)},"side":{_q(self.side)},"score":{_num(round(self.score, 4))},'
+            f'"trigger_points":{_texts(self.trigger_points)},'
+            f'"explains":[{",".join([e.json for e in self.explains])}],'
+            f'"support":[{",".join([s.json for s in self.support])}],'
+            f'"missing_essential":{_texts(self.missing_essential)}}}'
+        )
+
+
+_RANKED_FIELDS = (
+    "muscle",
+    "side",
+    "score",
+    "logodds",
+    "trigger_points",
+    "explains",
+    "support",
+    "missing_essential",
+)
+_new = object.__new__
+_set = object.__setattr__
+
+
+def ranked_muscle(
+    muscle: str,
+    side: str,
+    score: float,
+    logodds: float,
+    trigger_points: tuple[str, ...],
+    explains: tuple[Explained, ...],
+    support: tuple[Support, ...],
+    missing_essential: tuple[str, ...] = (),
+) -> RankedMuscle:
+    """``RankedMuscle(...)`` without the frozen dataclass's field-by-field __init__ (the engine makes twenty a
+    case): the same object, equal to the one the constructor makes (tests/unit/reasoning checks both)."""
+    m = _new(RankedMuscle)
+    _set(
+        m,
+        "__dict__",
+        {
+            "muscle": muscle,
+            "side": side,
+            "score": score,
+            "logodds": logodds,
+            "trigger_points": trigger_points,
+            "explains": explains,
+            "support": support,
+            "missing_essential": missing_essential,
+        },
+    )
+    return m
+
 
 @dataclass(frozen=True)
 class Entrapment:
@@ -80,6 +190,12 @@ class Entrapment:
     symptoms: tuple[str, ...]
     regions: tuple[str, ...]
 
+    def to_json(self) -> str:
+        return (
+            f'{{"muscle":{_q(self.muscle)},"side":{_q(self.side)},"structure":{_q(self.structure)},'
+            f'"symptoms":{_texts(self.symptoms)},"regions":{_texts(self.regions)}}}'
+        )
+
 
 @dataclass(frozen=True)
 class CoverStep:
@@ -88,6 +204,12 @@ class CoverStep:
     trigger_point: str
     trigger_point_name: str
     explains: tuple[str, ...]  # region keys newly explained by this step
+
+    def to_json(self) -> str:
+        return (
+            f'{{"muscle":{_q(self.muscle)},"side":{_q(self.side)},"trigger_point":{_q(self.trigger_point)},'
+            f'"name":{_q(self.trigger_point_name)},"explains":{_texts(self.explains)}}}'
+        )
 
 
 @dataclass(frozen=True)
@@ -135,3 +257,70 @@ class Suggestion:
             ],
             "exam_order": list(self.exam_order),
         }
+
+    def to_json(self) -> str:
+        """to_dict() as compact JSON, written directly from the objects: the same text as
+        ``json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode(self.to_dict())``."""
+        advice = '"refer before treatment"' if self.red_flags else "null"
+        return (
+            f'{{"id":{_encode(self.case_id)},"method":{_q(self.method)},"advice":{advice},'
+            f'"red_flags":[{",".join([f.json for f in self.red_flags])}],'
+            f'"cautions":[{",".join([f.json for f in self.cautions])}],'
+            f'"ranking":[{",".join([m.to_json() for m in self.ranking])}],'
+            f'"unexplained":{_texts(self.unexplained)},'
+            f'"entrapments":[{",".join([e.to_json() for e in self.entrapments])}],'
+            f'"cover":[{",".join([c.to_json() for c in self.cover])}],'
+            f'"exam_order":{_texts(self.exam_order)}}}'
+        )
+
+
+_SUGGESTION_FIELDS = (
+    "case_id",
+    "red_flags",
+    "cautions",
+    "ranking",
+    "unexplained",
+    "entrapments",
+    "cover",
+    "exam_order",
+    "method",
+    "notes",
+)
+
+
+def engine_suggestion(
+    case_id: str | None,
+    red_flags: tuple[Flag, ...],
+    cautions: tuple[Flag, ...],
+    ranking: tuple[RankedMuscle, ...],
+    unexplained: tuple[str, ...],
+    entrapments: tuple[Entrapment, ...],
+    cover: tuple[CoverStep, ...],
+    exam_order: tuple[str, ...],
+) -> Suggestion:
+    """``Suggestion(..., method="engine")`` without the frozen dataclass's field-by-field __init__: the same
+    object, equal to the one the constructor makes (tests/unit/reasoning checks both)."""
+    s = _new(Suggestion)
+    _set(
+        s,
+        "__dict__",
+        {
+            "case_id": case_id,
+            "red_flags": red_flags,
+            "cautions": cautions,
+            "ranking": ranking,
+            "unexplained": unexplained,
+            "entrapments": entrapments,
+            "cover": cover,
+            "exam_order": exam_order,
+            "method": "engine",
+            "notes": (),
+        },
+    )
+    return s
+
+
+assert tuple(f.name for f in fields(RankedMuscle)) == _RANKED_FIELDS, "ranked_muscle() must list every field"
+assert tuple(f.name for f in fields(Suggestion)) == _SUGGESTION_FIELDS, (
+    "engine_suggestion() must list every field"
+)

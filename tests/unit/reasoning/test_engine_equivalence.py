@@ -1,6 +1,7 @@
 """The split engine (vectorised scoring, explanation only for the muscles shown) answers exactly what the
 one-pass engine did: same ranking order, same scores to 1e-9, same reasons, cover, examination order and flags,
-on every development case, every case file in tests/cases and 10,000 generated cases.
+on every development case, every case file in tests/cases and 10,000 generated cases; one case at a time
+(``suggest``) and scored a chunk of cases at once (``suggest_many``, ``rank_many``).
 
 The one-pass engine knew no condition evidence (reasoning/conditions.py, added after it): the split engine is
 compared with it switched off (``condition_weight=0``); tests/unit/reasoning/test_conditions.py tests it.
@@ -39,8 +40,10 @@ def _same(new: Suggestion, old: Suggestion) -> None:
 
 def _check(cases: list[Case]) -> None:
     assert cases
-    for c in cases:
-        _same(engine.suggest(c, params=WITHOUT_CONDITIONS), engine_v1.suggest(c))
+    for c, batch in zip(cases, engine.suggest_many(cases, params=WITHOUT_CONDITIONS), strict=True):
+        old = engine_v1.suggest(c)
+        _same(engine.suggest(c, params=WITHOUT_CONDITIONS), old)
+        _same(batch, old)
 
 
 def test_identical_on_the_development_cases() -> None:
@@ -57,6 +60,26 @@ def test_identical_on_10000_generated_cases() -> None:
     _check(synthetic_cases(10_000, seed=11))
 
 
-def test_batch_scoring_equals_one_by_one() -> None:
-    cases = synthetic_cases(300, seed=5)
-    assert [s.to_dict() for s in engine.suggest_many(cases)] == [engine.suggest(c).to_dict() for c in cases]
+def test_batch_scoring_equals_one_by_one_to_the_last_bit() -> None:
+    # more cases than a chunk, with the development cases (terms, groups, both sides) mixed in
+    cases = synthetic_cases(1500, seed=5) + read_case_file(SHARED_EVAL / "dev-cases.json")
+    one = [engine.suggest(c) for c in cases]
+    assert list(engine.suggest_many(cases)) == one
+    for r, s in zip(engine.rank_many(cases), one, strict=True):
+        assert (r.case_id, r.red_flags, r.cautions) == (s.case_id, s.red_flags, s.cautions)
+        assert r.muscles == tuple(m.muscle for m in s.ranking)
+        assert r.logodds == tuple(m.logodds for m in s.ranking)  # exactly: the same float operations
+        assert r.scores == tuple(m.score for m in s.ranking)
+
+
+def test_a_ranking_explains_itself_once_and_as_suggest_does() -> None:
+    cases = synthetic_cases(40, seed=8)
+    rankings = list(engine.rank_many(cases))
+    for r, c in zip(reversed(rankings), reversed(cases), strict=True):  # explained in any order, at any time
+        first = r.suggestion
+        assert first == engine.suggest(c)
+        assert r.suggestion is first
+
+
+def test_an_empty_batch_answers_nothing() -> None:
+    assert list(engine.suggest_many([])) == []

@@ -1,0 +1,87 @@
+"""The engine's fast paths give exactly what the plain ones do: compact JSON written from the answer objects is
+the json module's text, a RankedMuscle made by ``ranked_muscle`` equals the constructor's, and the vectorised
+ranking order is ``order``'s, near-ties included."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+from bench.bench_engine import synthetic_cases
+from tests.conftest import SHARED_EVAL, shared_eval
+
+from taut.knowledge import knowledge
+from taut.reasoning import engine, scoring
+from taut.reasoning.baseline import lookup
+from taut.reasoning.case import read_case_file
+from taut.reasoning.params import DEFAULT
+from taut.reasoning.result import (
+    Explained,
+    RankedMuscle,
+    Suggestion,
+    Support,
+    engine_suggestion,
+    ranked_muscle,
+)
+
+ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def test_to_json_is_the_json_modules_text() -> None:
+    shared_eval("dev-cases.json")
+    cases = read_case_file(SHARED_EVAL / "dev-cases.json") + synthetic_cases(1000, seed=2)
+    seen = {"flags": 0, "entrapments": 0, "cover": 0}
+    for c in cases:
+        for s in (engine.suggest(c), lookup(c)):
+            assert s.to_json() == ENCODE(s.to_dict()), c.id
+            seen["flags"] += bool(s.red_flags or s.cautions)
+            seen["entrapments"] += bool(s.entrapments)
+            seen["cover"] += bool(s.cover)
+    assert all(seen.values()), seen  # every part was written at least once
+
+
+def test_to_json_escapes_what_json_escapes() -> None:
+    odd = 'a "quoted" \\ back\\slash, a tab\t, a newline\n, é, \u2028 and \x01'
+    e = Explained(odd, odd, "essential", odd)
+    s = Suggestion(
+        case_id=odd,
+        red_flags=(),
+        cautions=(),
+        ranking=(
+            RankedMuscle(odd, "both", 0.123456789, 1.0, (odd,), (e,), (Support(odd, odd, 1.23456),), (odd,)),
+            RankedMuscle("m", "left", float("nan"), 0.0, (), (), (Support("k", "t", float("inf")),), ()),
+        ),
+        unexplained=(odd,),
+        exam_order=(odd,),
+    )
+    assert s.to_json() == ENCODE(s.to_dict())
+
+
+def test_ranked_muscle_equals_the_constructor() -> None:
+    args = ("m", "right", 0.5, 0.1, ("t",), (), (Support("prior", "common", 1.7),), ("r",))
+    fast, plain = ranked_muscle(*args), RankedMuscle(*args)
+    assert fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
+    assert dataclasses.replace(fast, score=0.0) == dataclasses.replace(plain, score=0.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.score = 1.0  # type: ignore[misc]
+
+
+def test_engine_suggestion_equals_the_constructor() -> None:
+    m = RankedMuscle("m", "right", 0.5, 0.1, ("t",), (), (), ())
+    args = ("C1", (), (), (m,), ("r",), (), (), ("m",))
+    fast = engine_suggestion(*args)
+    plain = Suggestion(*args[:4], unexplained=args[4], entrapments=args[5], cover=args[6], exam_order=args[7])
+    assert fast == plain and repr(fast) == repr(plain) and fast.to_dict() == plain.to_dict()
+    assert fast.method == "engine" and fast.notes == ()
+
+
+@pytest.mark.parametrize("top_n", [1, 5, 20, 115, 116, 200])
+def test_order_many_is_order_with_near_ties(top_n: int) -> None:
+    names = engine._model(knowledge(), DEFAULT).matrix.names
+    rng = np.random.default_rng(1)
+    # values on a coarse grid (many exact ties) nudged by less than, about and more than the rounding to 1e-9
+    nudge = rng.choice([0.0, 0.0, 0.0, 1e-10, 1e-9, 2e-9, 5e-9, -3e-9], size=(2000, len(names)))
+    logodds = np.round(rng.normal(size=(2000, len(names))) * 3, 1) + nudge
+    assert scoring.order_many(names, logodds, top_n) == [scoring.order(names, row, top_n) for row in logodds]
