@@ -312,7 +312,8 @@ def _search_clients(
     The page is the first rows in name order without de-duplication (a client with two words starting with the
     query comes twice, side by side), which lets the database keep only the best few rows instead of sorting
     every match; the duplicates are dropped here, and more rows are read in the rare case that too few were
-    left. The count stops at COUNT_CAP + 1 distinct clients. The work grows with the matches, not the clinic."""
+    left. When that read every match, they are the count; else the count stops at COUNT_CAP + 1 distinct
+    clients. The work grows with the matches, not with the clinic."""
     w = tables.client_search_words
 
     def in_range(t: Any, q: str) -> Any:
@@ -344,11 +345,6 @@ def _search_clients(
         return select(x.c.client_id).where(in_range(x, q), x.c.client_id == d.c.client_id).exists()
 
     where = [in_range(d, words[first]), *(has_word(words[i], sizes[i]) for i in rest)]
-    # ``+ 0``: SQLite would otherwise walk the clinic's whole (clinic, client, word) index to get the ids in order
-    distinct_ids = select((d.c.client_id + 0).label("id")).where(*where).distinct()
-    total = conn.execute(
-        select(func.count()).select_from(distinct_ids.limit(COUNT_CAP + 1).subquery())
-    ).scalar_one()
     key = (d.c.family_name, d.c.given_name, d.c.client_id)
     rows = select(d.c.client_id).where(*where)
     if position is not None:
@@ -361,6 +357,13 @@ def _search_clients(
         if len(ids) >= want or len(got) < read:
             break
         read *= 4
+    if len(got) < read and position is None:  # every match was read: they are counted already
+        total = len(ids)
+    else:  # ``+ 0``: SQLite would otherwise walk the clinic's whole (clinic, client, word) index for the order
+        distinct_ids = select((d.c.client_id + 0).label("id")).where(*where).distinct()
+        total = conn.execute(
+            select(func.count()).select_from(distinct_ids.limit(COUNT_CAP + 1).subquery())
+        ).scalar_one()
     ids = ids[offset:want]
     c = tables.clients.c
     found = (
