@@ -2,10 +2,11 @@
 SQLite and on PostgreSQL. Target: at most 20 ms (median and p95 reported over many random clients).
 
 On the same data, the session conductor (issue 18.1): saving one hold through ``sessions.add_hold_once``
-(access check, session lock, key check, the insert that numbers it, audit entry, commit; target 5 ms), and the
-conductor page ``GET /sessions/{id}`` and ``GET /api/v1/sessions/{id}`` through the whole web app in process
-(signed in as the demo owner; target 10 ms), on TAUT_BENCH_SESSIONS sessions (default 200) opened for random
-clients, five holds each; the sessions are deleted again afterwards.
+(access check, session lock, the insert that numbers it and finds a retry by its key, audit entry, commit;
+target 5 ms), and the conductor page ``GET /sessions/{id}`` and ``GET /api/v1/sessions/{id}`` through the whole
+web app in process (signed in as the demo owner; target 10 ms), on TAUT_BENCH_SESSIONS sessions (default 200)
+opened for random clients, five holds each; the sessions are deleted again afterwards. Each figure has the CPU
+time of this process beside it (PostgreSQL's server share is not in it).
 
 The data set is the demo clinic (``taut demo --clients 100000``), seeded once and reused on later runs.
 Settings (environment):
