@@ -4,9 +4,10 @@ index range scan, never a scan of the clients table. On SQLite and PostgreSQL.""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from tests.integration.conftest import World
 from tests.records_factories import make_client
 
@@ -113,3 +114,62 @@ def test_a_search_is_an_index_range_scan(db: Database, world: World, found: dict
             conn.execute(text("SET enable_seqscan = off"))  # a tiny table: ask whether an index can serve it
             plan = " ".join(r[0] for r in conn.execute(text(f"EXPLAIN {compiled}")))
             assert "Index" in plan and "word" in plan, plan
+
+
+def test_a_client_matching_twice_is_listed_once(db: Database, world: World, found: dict[str, int]) -> None:
+    # "mila" and "mila.m@example.org" both start with "mil": the client is one row of the list, on every page
+    c = clients.register_client(
+        db, world.alice, make_client(given_name="Mila", family_name="Ziegler", email="mila.z@example.org")
+    )
+    everyone = clients.list_clients(db, world.alice, query="mil", limit=100)
+    assert c.id in [x.id for x in everyone.items]
+    assert len({x.id for x in everyone.items}) == len(everyone.items) == everyone.total
+    seen: list[int | None] = []
+    after = None
+    while True:
+        page = clients.list_clients(db, world.alice, query="mil", limit=1, after=after)
+        seen.extend(x.id for x in page.items)
+        if not page.items:
+            break
+        after = page.last_id
+    assert seen == [x.id for x in everyone.items]
+
+
+def searched_statements(db: Database, world: World, queries: list[str]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+
+    def before(conn: object, cursor: object, statement: str, params: object, *rest: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "client" in statement:
+            seen.setdefault(statement, params)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        for q in queries:
+            first = clients.list_clients(db, world.alice, query=q, limit=2)
+            clients.list_clients(db, world.alice, query=q, limit=2, after=first.last_id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    return seen
+
+
+def test_every_search_statement_reads_ranges_of_the_index(db: Database, world: World) -> None:
+    """The statements the search really sends (one word; two words, the other read once or looked up per
+    candidate; keyset pages): none scans the words or the clients, or reads a clinic's words whole."""
+    for i in range(10):  # "zoe" ten times more common than "quist": looked up per candidate
+        family = "Quist" if i == 0 else "Berg"
+        clients.register_client(db, world.alice, make_client(given_name="Zoe", family_name=family))
+    seen = searched_statements(db, world, ["mul", "anna mul", "zoe quist", "4567"])
+    assert any("EXISTS" in s for s in seen) and any(" IN (" in s for s in seen)
+    bad = {}
+    with db.engine.connect() as conn:
+        for statement, params in seen.items():
+            if db.dialect == "sqlite":
+                plan = [str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)]
+                wrong = [p for p in plan if p.startswith("SCAN client") or p.endswith("(clinic_id=?)")]
+            else:
+                conn.exec_driver_sql("SET enable_seqscan = off")
+                plan = [str(r[0]) for r in conn.exec_driver_sql("EXPLAIN " + statement, params)]
+                wrong = [p for p in plan if "Seq Scan on client" in p]
+            if wrong:
+                bad[statement] = wrong
+    assert not bad, bad

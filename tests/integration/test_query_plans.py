@@ -97,6 +97,9 @@ def one_client(db: Database, world: World) -> dict[str, int]:
     records.record_outcome(db, bob, cid, make_outcome())
     sid = sessions.start_session(db, bob, cid, pain_before=6, plan_id=pid, occurred_at=datetime.now(UTC))
     sessions.add_hold(db, bob, sid, make_hold())
+    # A session without a plan: its conductor reads the latest examination's findings instead of the plan's points.
+    free = sessions.start_session(db, bob, cid, pain_before=4, plan_id=None, occurred_at=datetime.now(UTC))
+    sessions.add_hold(db, bob, free, make_hold())
     done = sessions.start_session(db, bob, cid, pain_before=5, plan_id=pid, occurred_at=datetime.now(UTC))
     sessions.add_hold(db, bob, done, make_hold())
     sessions.finish_session(db, bob, done, pain_after=2)
@@ -109,6 +112,7 @@ def one_client(db: Database, world: World) -> dict[str, int]:
         "intake_id": iid,
         "plan_id": pid,
         "assessment_id": aid,
+        "planless_session_id": free,
     }
 
 
@@ -139,6 +143,12 @@ def test_per_client_and_per_session_reads_use_an_index(
     c = signed_in(app, world.bob)
     urls = _urls(app, one_client)
     assert any("/sessions/" in u for u in urls) and any("/clients/" in u for u in urls)
+    # every session route again for the session without a plan (the conductor's other reads)
+    urls += [
+        u
+        for u in _urls(app, {**one_client, "session_id": one_client["planless_session_id"]})
+        if u not in urls
+    ]
     sid = one_client["session_id"]
     with recorded_selects(db) as seen:
         for url in urls:

@@ -189,14 +189,19 @@ def add_hold_once(
     cat.check_technique("hold.technique", hold.technique)
     with db.transaction() as conn:
         client_id, status = records.session_head(conn, user.clinic_id, session_id, lock=True)
-        if hold.key is not None:
-            there = records.hold_position(conn, user.clinic_id, session_id, hold.key)
+        at = None if hold.key is not None or position is None else position
+        if at is not None and records.hold_at(conn, user.clinic_id, session_id, at) == hold:
+            return at, False
+        if status != "open":  # a retry of a hold saved before the session was finished still gets its answer
+            there = (
+                None
+                if hold.key is None
+                else records.hold_position(conn, user.clinic_id, session_id, hold.key)
+            )
             if there is not None:
                 return there, False
-        elif position is not None and records.hold_at(conn, user.clinic_id, session_id, position) == hold:
-            return position, False
-        if status != "open":
             raise SignedRecordError(f"session {session_id} is finished; holds can no longer be added")
+        # a hold whose key is saved already is found by the insert itself (no separate look-up): see append_hold
         saved, created = records.append_hold(conn, user.clinic_id, client_id, session_id, hold)
         if created:
             access.log(

@@ -125,7 +125,10 @@ def amend_assessment(
     )
     owned = {"clinic_id": clinic_id, "client_id": client_id, "assessment_id": aid}
     for child in (t.trp_findings, t.rom_measurements):
-        conn.execute(child.delete().where(child.c.clinic_id == clinic_id, child.c.assessment_id == aid))
+        c = child.c  # by the (clinic_id, client_id) index: assessment_id alone has none
+        conn.execute(
+            child.delete().where(c.clinic_id == clinic_id, c.client_id == client_id, c.assessment_id == aid)
+        )
     if new.findings:
         rows = [{**owned, **mapping.finding_values(f, i)} for i, f in enumerate(new.findings)]
         conn.execute(t.trp_findings.insert(), rows)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, distinct, func, or_, select, tuple_
+from sqlalchemy import Connection, and_, func, select, tuple_
 
 from taut.clinic.errors import NotFound, RecordValidationError, StaleRecordError
 from taut.clinic.people import Client, Clinic, User
@@ -291,6 +291,10 @@ def list_clients(
     return [mapping.client_from_row(r) for r in rows], min(total, COUNT_CAP), total > COUNT_CAP
 
 
+# With several query words, each word's index rows are counted up to this many to choose the rarest.
+SIZE_CAP = 10_000
+
+
 def _search_clients(
     conn: Connection,
     clinic_id: int,
@@ -299,31 +303,68 @@ def _search_clients(
     offset: int,
     position: tuple[str, str, int] | None,
 ) -> tuple[list[Client], int, bool]:
-    """Clients having, for every query word, a word that starts with it: read from the search index alone (the
-    names ride along in it), then the page's clients by id."""
-    w = tables.client_search_words.c
-    ranges = [and_(w.word >= q, w.word < prefix_upper_bound(q)) for q in words]
-    matched = (
-        select(w.client_id, w.family_name, w.given_name)
-        .where(w.clinic_id == clinic_id, or_(*ranges))
-        .group_by(w.client_id, w.family_name, w.given_name)
-    )
-    if len(words) > 1:  # every query word matched by some word of the client
-        which = case(*((r, i) for i, r in enumerate(ranges)))
-        matched = matched.having(func.count(distinct(which)) == len(words))
-    total = conn.execute(
-        select(func.count()).select_from(matched.limit(COUNT_CAP + 1).subquery())
-    ).scalar_one()
+    """Clients having, for every query word, a word that starts with it. The rarest query word drives (with
+    several words, each word's index rows are first counted up to SIZE_CAP, in one statement): its matches are
+    read from ``ix_client_search_words_covering`` (the names ride along) and kept when every other word matches
+    too. Another word is read once into a set when it has fewer than eight times the driver's rows, else looked
+    up per candidate (``ix_client_search_words_clinic_client_word``).
+
+    The page is the first rows in name order without de-duplication (a client with two words starting with the
+    query comes twice, side by side), which lets the database keep only the best few rows instead of sorting
+    every match; the duplicates are dropped here, and more rows are read in the rare case that too few were
+    left. When that read every match, they are the count; else the count stops at COUNT_CAP + 1 distinct
+    clients. The work grows with the matches, not with the clinic."""
+    w = tables.client_search_words
+
+    def in_range(t: Any, q: str) -> Any:
+        return and_(t.c.clinic_id == clinic_id, t.c.word >= q, t.c.word < prefix_upper_bound(q))
+
+    sizes: tuple[int, ...] = (1,)
+    if len(words) > 1:
+        sizes = tuple(
+            conn.execute(
+                select(
+                    *(
+                        select(func.count())
+                        .select_from(select(w.c.client_id).where(in_range(w, q)).limit(SIZE_CAP).subquery())
+                        .scalar_subquery()
+                        for q in words
+                    )
+                )
+            ).one()
+        )
+    first, *rest = sorted(range(len(words)), key=lambda i: sizes[i])
+    if sizes[first] == 0:
+        return [], 0, False
+    d = w.alias("d")
+
+    def has_word(q: str, rows: int) -> Any:
+        x = w.alias()
+        if rows < 8 * sizes[first]:  # read once (``+ 0``: not by seeking each of its ids in ``d``)
+            return (d.c.client_id + 0).in_(select(x.c.client_id).where(in_range(x, q)))
+        return select(x.c.client_id).where(in_range(x, q), x.c.client_id == d.c.client_id).exists()
+
+    where = [in_range(d, words[first]), *(has_word(words[i], sizes[i]) for i in rest)]
+    key = (d.c.family_name, d.c.given_name, d.c.client_id)
+    rows = select(d.c.client_id).where(*where)
     if position is not None:
-        matched = matched.having(tuple_(w.family_name, w.given_name, w.client_id) > tuple_(*position))
-    ids = list(
-        conn.execute(
-            matched.with_only_columns(w.client_id)
-            .order_by(w.family_name, w.given_name, w.client_id)
-            .limit(limit)
-            .offset(offset)
-        ).scalars()
-    )
+        rows = rows.where(tuple_(*key) > tuple_(*position))
+    rows = rows.order_by(*key)
+    want, read = offset + limit, 4 * (offset + limit)
+    while True:
+        got = list(conn.execute(rows.limit(read)).scalars())
+        ids = list(dict.fromkeys(got))  # duplicates are side by side; the order is kept
+        if len(ids) >= want or len(got) < read:
+            break
+        read *= 4
+    if len(got) < read and position is None:  # every match was read: they are counted already
+        total = len(ids)
+    else:  # ``+ 0``: SQLite would otherwise walk the clinic's whole (clinic, client, word) index for the order
+        distinct_ids = select((d.c.client_id + 0).label("id")).where(*where).distinct()
+        total = conn.execute(
+            select(func.count()).select_from(distinct_ids.limit(COUNT_CAP + 1).subquery())
+        ).scalar_one()
+    ids = ids[offset:want]
     c = tables.clients.c
     found = (
         {

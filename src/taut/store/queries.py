@@ -53,7 +53,8 @@ def checkin_of(conn: Connection, clinic_id: int, session_id: int) -> CheckIn | N
 
 
 def latest_findings(conn: Connection, clinic_id: int, client_id: int) -> list[TriggerPointFinding]:
-    """The trigger-point findings of the client's latest assessment (by date, then id), in order."""
+    """The trigger-point findings of the client's latest assessment (by date, then id), in order. Both reads go
+    by the (clinic_id, client_id) indexes: findings have no index on ``assessment_id`` alone."""
     a, f = tables.assessments.c, tables.trp_findings.c
     latest = (
         select(a.id)
@@ -64,7 +65,7 @@ def latest_findings(conn: Connection, clinic_id: int, client_id: int) -> list[Tr
     )
     rows = conn.execute(
         select(tables.trp_findings)
-        .where(f.clinic_id == clinic_id, f.assessment_id == latest)
+        .where(f.clinic_id == clinic_id, f.client_id == client_id, f.assessment_id == latest)
         .order_by(f.position)
     )
     return [mapping.finding_from_row(r) for r in rows]
