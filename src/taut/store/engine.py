@@ -107,5 +107,18 @@ class Database:
             with conn.begin():
                 yield conn
 
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A unit of work that only reads. On SQLite it begins deferred: it takes no write lock, so it neither
+        waits for nor holds up the writers of this or another process (WAL: it reads a consistent snapshot).
+        On PostgreSQL it is an ordinary transaction. Writing in it on SQLite is a mistake: use
+        ``transaction()``."""
+        if self.dialect != "sqlite":
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
     def dispose(self) -> None:
         self.engine.dispose()

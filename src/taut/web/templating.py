@@ -60,6 +60,10 @@ def templates() -> Jinja2Templates:
     env.globals["asset_url"] = asset_url
     env.trim_blocks = True
     env.lstrip_blocks = True
+    # Templates are files of the package: compiled once per process, never checked for changes on disk again
+    # (a stat of every template, base and macro file on each render otherwise). ``taut serve --reload``-style
+    # development restarts the process to see an edited template.
+    env.auto_reload = False
     return t
 
 
