@@ -97,9 +97,12 @@ def audited_read(
     client_id: int | None = None,
 ) -> Iterator[tuple[Connection, ReadEntry]]:
     """A read of records and its one audit entry. The entry is committed before the block's caller goes on,
-    so nothing read is shown without it; a read that fails (a record not found) writes no entry.
+    so nothing read is shown without it; a read that fails (a record not found) writes no entry. (A read
+    changes nothing, so it needs no transaction with its entry: what matters is that no read is shown
+    unaudited, and the entry is durable before the caller sees the result.)
 
-    - PostgreSQL: one transaction, the reads then the entry: one commit (one WAL flush) per read.
+    - PostgreSQL: the reads and then the entry on one connection in autocommit (``Database.read()``): no
+      ``BEGIN``/``COMMIT`` round trips; the entry's ``INSERT`` commits (one WAL flush) before it returns.
     - SQLite: the reads in a read-only unit of work (no write lock: other processes' writers and readers go
       on), then the entry in a short unit of work of its own that holds the write lock only for the insert.
     """
@@ -111,7 +114,7 @@ def audited_read(
             log(conn, user, entry.action, entry.entity, entry.record_id, client_id=entry.client_id,
                 detail=entry.detail)  # fmt: skip
         return
-    with db.transaction() as conn:
+    with db.read() as conn:
         yield conn, entry
         log(conn, user, entry.action, entry.entity, entry.record_id, client_id=entry.client_id,
             detail=entry.detail)  # fmt: skip

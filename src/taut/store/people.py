@@ -232,11 +232,16 @@ def index_client_rows(conn: Connection, clinic_id: int, rows: list[dict[str, Any
 
 def get_client(conn: Connection, clinic_id: int, client_id: int) -> Client:
     """The client of this clinic; another clinic's client raises the same NotFound as a missing one."""
-    c = tables.clients.c
-    r = conn.execute(select(tables.clients).where(c.id == client_id, c.clinic_id == clinic_id)).first()
+    r = conn.execute(_GET_CLIENT, {"client_id": client_id, "clinic_id": clinic_id}).first()
     if r is None:
         raise NotFound("client", client_id)
     return mapping.client_from_row(r)
+
+
+# Built once (every page about a client reads it): only the bound values change.
+_GET_CLIENT = select(tables.clients).where(
+    tables.clients.c.id == bindparam("client_id"), tables.clients.c.clinic_id == bindparam("clinic_id")
+)
 
 
 def update_client(conn: Connection, clinic_id: int, client: Client, expected_version: int) -> Client:
