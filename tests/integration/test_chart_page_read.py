@@ -1,4 +1,4 @@
-"""The chart page's read (services.charts.chart_page): a fixed number of statements whatever the size of the
+"""The chart page's read (services.charts.chart_records): a fixed number of statements whatever the size of the
 record, one unit of work on PostgreSQL (one commit), and exactly one audit entry per page view, written before
 the page can be shown; a read that fails writes none. The session check of a signed-in request is one
 statement and writes nothing within the minute."""
@@ -62,9 +62,9 @@ def test_the_chart_page_is_one_read_with_one_audit_entry(db: Database, world: Wo
     large = _client_with_sessions(db, world, 12)
     before = len(_entries(db, large))
     with count_queries(db.engine) as q_small:
-        charts.chart_page(db, world.bob, small)
+        charts.chart_records(db, world.bob, small)
     with count_queries(db.engine) as q_large, count_commits(db) as commits:
-        page = charts.chart_page(db, world.bob, large)
+        page = charts.chart_records(db, world.bob, large)
     assert len(page.chart.sessions) == 12 and page.appointments == [] and page.received == []
     # the client, 12 kinds of record, appointments, submissions waiting, the follow-up opt-out, the entry
     assert len(q_large) == len(q_small) == 17, q_large
@@ -78,11 +78,11 @@ def test_the_chart_page_is_one_read_with_one_audit_entry(db: Database, world: Wo
 def test_a_chart_that_cannot_be_read_writes_no_read_entry(db: Database, world: World) -> None:
     other = clients.register_client(db, world.carol, make_client()).id or 0
     with pytest.raises(NotFound):
-        charts.chart_page(db, world.bob, other)  # another clinic's client: exactly like a missing one
+        charts.chart_records(db, world.bob, other)  # another clinic's client: exactly like a missing one
     assert all(action != "read" for action, _, _ in _entries(db, other))
     mine = clients.register_client(db, world.bob, make_client()).id or 0
     with pytest.raises(AccessDenied):
-        charts.chart_page(db, world.fran, mine)  # the front desk never reads a chart
+        charts.chart_records(db, world.fran, mine)  # the front desk never reads a chart
     assert all(action != "read" for action, _, _ in _entries(db, mine))
 
 

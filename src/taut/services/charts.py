@@ -27,8 +27,9 @@ def load_chart(db: Database, user: User, client_id: int) -> Chart:
 
 
 @dataclass(frozen=True)
-class ChartPage:
-    """Everything the chart page shows of a client, read in one unit of work and audited as one read."""
+class ChartRecords:
+    """The records the chart page shows of a client (the web makes the page), read in one unit of work and
+    audited as one read."""
 
     chart: Chart
     appointments: list[Booked]  # past and future, by start
@@ -37,7 +38,7 @@ class ChartPage:
     consents: dict[int, int] = field(default_factory=dict)  # an intake submission's id -> its signed consent
 
 
-def chart_page(db: Database, user: User, client_id: int) -> ChartPage:
+def chart_records(db: Database, user: User, client_id: int) -> ChartRecords:
     """The chart page of a client (clinical roles only): the chart, the appointments, what the client sent.
     One read-only unit of work, a fixed number of statements whatever the size of the record, and one audit
     entry for the page view ("read chart", naming how many appointments and submissions it showed)."""
@@ -58,7 +59,7 @@ def chart_page(db: Database, user: User, client_id: int) -> ChartPage:
         follow_up_off = bool(follow_store.opted_out(conn, clinic_id, client_id))
         entry.detail = f"{len(found)} appointment(s)" + (f", {len(received)} received" if received else "")
     booked = [Booked(a, client.full_name, kinds[a.type_id].name, kinds[a.type_id].colour) for a in found]
-    return ChartPage(chart, booked, received, follow_up_off, consents)
+    return ChartRecords(chart, booked, received, follow_up_off, consents)
 
 
 def audit_trail(

@@ -123,7 +123,7 @@ def chart_page(request: Request, db: DB, user: CurrentUser, client_id: int) -> R
         booked = appointment_entries(appointments.client_appointments(db, user, client_id), zone)
         client = clients.get_client(db, user, client_id)
         return render(request, "clients/chart.html", {"client": client, "chart": None, "entries": booked})
-    page = charts.chart_page(db, user, client_id)  # one read, one audit entry
+    page = charts.chart_records(db, user, client_id)  # one read, one audit entry
     chart = page.chart
     entries = newest_first(timeline(chart) + appointment_entries(page.appointments, zone), zone)
     flag_intake, flag_lines = safety_lines(chart)

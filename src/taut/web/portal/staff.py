@@ -16,7 +16,7 @@ from taut.clinic.outcomes import INSTRUMENTS
 from taut.clinic.people import Permission, User
 from taut.clinic.portal import Submission
 from taut.services import clients, follow_up, intake_link, portal
-from taut.services.charts import ChartPage
+from taut.services.charts import ChartRecords
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.forms import FormFields
 from taut.web.portal import intake_review
@@ -56,7 +56,7 @@ def sent_view(s: Submission, consent_id: int | None = None) -> SentView:
     return SentView(s, f"Questionnaire: {instrument_short(m.instrument)}", tuple(lines))
 
 
-def chart_panel(user: User, page: ChartPage) -> dict[str, Any] | None:
+def chart_panel(user: User, page: ChartRecords) -> dict[str, Any] | None:
     """What the chart shows of the client's links, from the chart page's one read (None for a role that may
     not see clinical records)."""
     if not user.can(Permission.READ_CLINICAL):
