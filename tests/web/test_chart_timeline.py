@@ -43,3 +43,25 @@ def test_a_first_visit_reads_in_time_order_within_its_day(web_world: WebWorld) -
     assert at == sorted(at), dict(zip(titles, at, strict=True))  # newest first: the note (today) at the top
     assert "Soap note" not in page.text
     assert page.text.count("3 Mar 2025") >= 4 or page.text.count("2025-03-03") >= 4
+
+
+def test_each_view_of_the_chart_page_is_one_audit_entry(web_world: WebWorld) -> None:
+    """The chart page reads the chart, the appointments and what the client sent in one read and writes one
+    audit entry per view, naming what else it showed (not one entry per part of the page)."""
+    from sqlalchemy import select
+
+    from taut.store import tables
+
+    w = web_world
+    c = clients.register_client(w.db, w.bob, make_client())
+    assert c.id is not None
+    browser = signed_in(w.app, w.bob)
+    a = tables.audit_log.c
+    for _ in range(2):
+        assert browser.get(f"/clients/{c.id}").status_code == 200
+    with w.db.read() as conn:
+        rows = conn.execute(
+            select(a.action, a.entity, a.detail, a.user_id).where(a.client_id == c.id, a.action != "create")
+        ).all()
+    assert [tuple(r) for r in rows] == [("read", "chart", "0 appointment(s)", w.bob.id)] * 2
+    assert browser.get("/clients/999999").status_code == 404

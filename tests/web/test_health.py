@@ -82,3 +82,22 @@ def test_the_api_health_route_loads_no_user_even_for_a_signed_in_caller(web_worl
         assert any("sessions" in s or "users" in s for s in statements)
     finally:
         event.remove(web_world.db.engine, "before_cursor_execute", seen)
+
+
+def test_api_health_loads_no_user_even_for_a_signed_in_browser(web_world: WebWorld) -> None:
+    """``/api/v1/health`` is the trivial route of the throughput benchmark: no statement, no user, no cookie,
+    whoever asks."""
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    alice = signed_in(web_world.app, web_world.alice)
+    event.listen(web_world.db.engine, "before_cursor_execute", seen)
+    try:
+        r = alice.get("/api/v1/health")
+        anonymous = TestClient(web_world.app).get("/api/v1/health")
+    finally:
+        event.remove(web_world.db.engine, "before_cursor_execute", seen)
+    assert r.status_code == anonymous.status_code == 200 and r.json()["status"] == "ok"
+    assert statements == [] and "set-cookie" not in r.headers

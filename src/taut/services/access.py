@@ -11,6 +11,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
 from sqlalchemy import Connection
 
 from taut.clinic.errors import AccessDenied, ClinicError, NotFound, RecordValidationError
@@ -69,6 +73,51 @@ def log(
         client_id=client_id,
         detail=detail,
     )
+
+
+@dataclass
+class ReadEntry:
+    """The audit entry of a read, written when the read is done; the read may settle its ``detail``."""
+
+    action: str
+    entity: str
+    record_id: int | None
+    client_id: int | None = None
+    detail: str | None = None
+
+
+@contextmanager
+def audited_read(
+    db: Database,
+    user: User,
+    action: str,
+    entity: str,
+    record_id: int | None,
+    *,
+    client_id: int | None = None,
+) -> Iterator[tuple[Connection, ReadEntry]]:
+    """A read of records and its one audit entry. The entry is committed before the block's caller goes on,
+    so nothing read is shown without it; a read that fails (a record not found) writes no entry. (A read
+    changes nothing, so it needs no transaction with its entry: what matters is that no read is shown
+    unaudited, and the entry is durable before the caller sees the result.)
+
+    - PostgreSQL: the reads and then the entry on one connection in autocommit (``Database.read()``): no
+      ``BEGIN``/``COMMIT`` round trips; the entry's ``INSERT`` commits (one WAL flush) before it returns.
+    - SQLite: the reads in a read-only unit of work (no write lock: other processes' writers and readers go
+      on), then the entry in a short unit of work of its own that holds the write lock only for the insert.
+    """
+    entry = ReadEntry(action, entity, record_id, client_id)
+    if db.dialect == "sqlite":
+        with db.read() as conn:
+            yield conn, entry
+        with db.transaction() as conn:
+            log(conn, user, entry.action, entry.entity, entry.record_id, client_id=entry.client_id,
+                detail=entry.detail)  # fmt: skip
+        return
+    with db.read() as conn:
+        yield conn, entry
+        log(conn, user, entry.action, entry.entity, entry.record_id, client_id=entry.client_id,
+            detail=entry.detail)  # fmt: skip
 
 
 def signed_in_user(db: Database, user_id: int) -> User | None:

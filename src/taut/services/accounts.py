@@ -306,28 +306,36 @@ class Current:
 
 def session_user(db: Database, token: str) -> Current | None:
     """The user and clinic of a live session, or None (ended, idle too long, too old, user deactivated).
-    A live session's last use is recorded (at most once a minute)."""
+    A live session's last use is recorded (at most once a minute).
+
+    Every signed-in request runs this first, so it is one statement in a read-only unit of work (on SQLite it
+    takes no write lock); only the once-a-minute touch, or ending a session found idle, expired or of a
+    deactivated user, writes, in a unit of work of its own."""
     if not token or len(token) > 100:
         return None
     sid = token_id(token)
     at = now()
-    with db.transaction() as conn:
-        s = accounts.get_session(conn, sid)
-        if s is None or s.ended_at is not None:
-            return None
-        user = people.user_by_id(conn, s.user_id)
-        clinic = people.get_clinic(conn, s.clinic_id)
-        why = None
-        if at >= s.expires_at:
-            why = "expired"
-        elif at - s.last_seen_at > timedelta(minutes=clinic.idle_minutes):
-            why = "idle"
-        elif user is None or not user.active:
-            why = "deactivated"
-        if why is not None:
+    with db.read() as conn:
+        found = people.session_user(conn, sid)
+    if found is None:
+        return None
+    row, user, clinic = found
+    s = accounts.WebSession(**row)
+    if s.ended_at is not None:
+        return None
+    why = None
+    if at >= s.expires_at:
+        why = "expired"
+    elif at - s.last_seen_at > timedelta(minutes=clinic.idle_minutes):
+        why = "idle"
+    elif user is None or not user.active:
+        why = "deactivated"
+    if why is not None:
+        with db.transaction() as conn:
             accounts.end_session(conn, sid, at, why)
-            return None
-        if at - s.last_seen_at > TOUCH_EVERY:
+        return None
+    if at - s.last_seen_at > TOUCH_EVERY:
+        with db.transaction() as conn:
             accounts.touch_session(conn, sid, at)
     assert user is not None
     return Current(user, clinic, sid)

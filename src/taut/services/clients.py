@@ -43,10 +43,8 @@ def register_client(db: Database, user: User, client: Client, *, sms_consent: bo
 
 def get_client(db: Database, user: User, client_id: int) -> Client:
     access.require(db, user, Permission.READ_CLIENTS, entity="client", record_id=client_id)
-    with db.transaction() as conn:
-        client = people.get_client(conn, user.clinic_id, client_id)
-        access.log(conn, user, "read", "client", client_id, client_id=client_id)
-    return client
+    with access.audited_read(db, user, "read", "client", client_id, client_id=client_id) as (conn, _):
+        return people.get_client(conn, user.clinic_id, client_id)
 
 
 def update_client(

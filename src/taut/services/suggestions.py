@@ -62,13 +62,13 @@ def suggest_for_intake(
 ) -> IntakeSuggestion:
     """Suggestions for the given intake, or for the client's latest when ``intake_id`` is None."""
     access.require(db, user, Permission.READ_CLINICAL, entity="intake", record_id=intake_id)
-    with db.transaction() as conn:
+    with access.audited_read(db, user, "suggest", "intake", intake_id, client_id=client_id) as (conn, entry):
         client = people.get_client(conn, user.clinic_id, client_id)
         intake = _intake(conn, user, client_id, intake_id)
         assert intake.id is not None
+        entry.record_id = intake.id
         decisions = records.decisions_for_intake(conn, user.clinic_id, intake.id)
         clearances = records.clearances_for_intake(conn, user.clinic_id, intake.id)
-        access.log(conn, user, "suggest", "intake", intake.id, client_id=client_id)
     return IntakeSuggestion(
         client,
         intake,
@@ -76,6 +76,23 @@ def suggest_for_intake(
         tuple(decisions),
         tuple(clearances),
     )
+
+
+def exam_start(db: Database, user: User, client_id: int, *, limit: int = 5) -> tuple[Client, list[str]]:
+    """The examination form's read: the client, and the muscles to examine first for the latest intake
+    (none without an intake). One read, one audit entry ("suggest" on the intake, or "read" on the client
+    when there is no intake yet); AccessDenied (audited) for a role that may not write clinical records."""
+    access.require(db, user, Permission.WRITE_CLINICAL, entity="assessment")
+    with access.audited_read(db, user, "read", "client", client_id, client_id=client_id) as (conn, entry):
+        client = people.get_client(conn, user.clinic_id, client_id)
+        intake = records.latest_intake(conn, user.clinic_id, client_id)
+        if intake is not None:
+            entry.action, entry.entity, entry.record_id = "suggest", "intake", intake.id
+    if intake is None:
+        return client, []
+    found = engine.suggest(case_for_intake(intake, client))
+    order = list(found.exam_order) or [m.muscle for m in found.ranking]
+    return client, order[:limit]
 
 
 def _intake(conn: Connection, user: User, client_id: int, intake_id: int | None) -> Intake:

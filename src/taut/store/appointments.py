@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Row, and_, select
+from sqlalchemy import Connection, Row, and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from taut.clinic.appointments import (
@@ -497,10 +497,16 @@ def room_taken(
 
 
 def of_client(conn: Connection, clinic_id: int, client_id: int) -> list[Appointment]:
-    rows = conn.execute(
-        select(t_appt).where(A.clinic_id == clinic_id, A.client_id == client_id).order_by(A.starts_at)
-    )
+    rows = conn.execute(_OF_CLIENT, {"clinic_id": clinic_id, "client_id": client_id})
     return [appointment_from_row(r) for r in rows]
+
+
+# Built once (the chart page reads it on every view): only the bound values change.
+_OF_CLIENT = (
+    select(t_appt)
+    .where(A.clinic_id == bindparam("clinic_id"), A.client_id == bindparam("client_id"))
+    .order_by(A.starts_at)
+)
 
 
 def of_plan(conn: Connection, clinic_id: int, plan_id: int) -> list[Appointment]:

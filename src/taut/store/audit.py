@@ -23,6 +23,10 @@ class AuditEntry:
     detail: str | None
 
 
+# Built once: every page view writes an entry, and building the statement anew costs more than running it.
+_INSERT = tables.audit_log.insert()
+
+
 def record(
     conn: Connection,
     *,
@@ -35,16 +39,17 @@ def record(
     detail: str | None = None,
 ) -> None:
     conn.execute(
-        tables.audit_log.insert().values(
-            clinic_id=clinic_id,
-            user_id=user_id,
-            at=datetime.now(UTC),
-            action=action,
-            entity=entity,
-            record_id=record_id,
-            client_id=client_id,
-            detail=detail[:500] if detail else None,
-        )
+        _INSERT,
+        {
+            "clinic_id": clinic_id,
+            "user_id": user_id,
+            "at": datetime.now(UTC),
+            "action": action,
+            "entity": entity,
+            "record_id": record_id,
+            "client_id": client_id,
+            "detail": detail[:500] if detail else None,
+        },
     )
 
 

@@ -107,5 +107,24 @@ class Database:
             with conn.begin():
                 yield conn
 
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A unit of work that reads.
+
+        - SQLite: a transaction begun deferred: it takes no write lock, so it neither waits for nor holds up
+          the writers of this or another process (WAL: it reads a consistent snapshot). Write in
+          ``transaction()``, never here.
+        - PostgreSQL: statements in autocommit. Taut runs at READ COMMITTED, where every statement sees its own
+          snapshot inside a transaction or not, so a read sees exactly what it would in one, without the
+          ``BEGIN`` and ``COMMIT`` round trips. A single statement that writes here is committed (and flushed
+          to the WAL) before it returns: ``services.access.audited_read`` writes a read's audit entry so.
+        """
+        if self.dialect != "sqlite":
+            with self.engine.connect() as conn:
+                yield conn.execution_options(isolation_level="AUTOCOMMIT")
+            return
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
     def dispose(self) -> None:
         self.engine.dispose()

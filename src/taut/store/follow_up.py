@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, cast, exists, func, literal, or_, select, update
+from sqlalchemy import Connection, String, and_, bindparam, cast, exists, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from taut.store import tables
@@ -131,6 +131,10 @@ def set_opt_out(conn: Connection, clinic_id: int, client_id: int, opted_out: boo
 
 def opted_out(conn: Connection, clinic_id: int, client_id: int) -> bool | None:
     """Whether the client opted out; None when the clinic has no such client."""
-    k = tables.clients.c
-    r = conn.execute(select(k.follow_up_opt_out).where(k.clinic_id == clinic_id, k.id == client_id)).first()
+    r = conn.execute(_OPTED_OUT, {"clinic_id": clinic_id, "client_id": client_id}).first()
     return None if r is None else bool(r.follow_up_opt_out)
+
+
+_OPTED_OUT = select(tables.clients.c.follow_up_opt_out).where(
+    tables.clients.c.clinic_id == bindparam("clinic_id"), tables.clients.c.id == bindparam("client_id")
+)  # built once: the chart page reads it on every view

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, tuple_
+from sqlalchemy import Connection, and_, bindparam, func, select, tuple_
 
 from taut.clinic.errors import NotFound, RecordValidationError, StaleRecordError
 from taut.clinic.people import Client, Clinic, User
@@ -232,11 +232,16 @@ def index_client_rows(conn: Connection, clinic_id: int, rows: list[dict[str, Any
 
 def get_client(conn: Connection, clinic_id: int, client_id: int) -> Client:
     """The client of this clinic; another clinic's client raises the same NotFound as a missing one."""
-    c = tables.clients.c
-    r = conn.execute(select(tables.clients).where(c.id == client_id, c.clinic_id == clinic_id)).first()
+    r = conn.execute(_GET_CLIENT, {"client_id": client_id, "clinic_id": clinic_id}).first()
     if r is None:
         raise NotFound("client", client_id)
     return mapping.client_from_row(r)
+
+
+# Built once (every page about a client reads it): only the bound values change.
+_GET_CLIENT = select(tables.clients).where(
+    tables.clients.c.id == bindparam("client_id"), tables.clients.c.clinic_id == bindparam("clinic_id")
+)
 
 
 def update_client(conn: Connection, clinic_id: int, client: Client, expected_version: int) -> Client:
@@ -438,3 +443,41 @@ def get_clinic(conn: Connection, clinic_id: int) -> Clinic:
     if r is None:
         raise NotFound("clinic", clinic_id)
     return _clinic_from_row(r)
+
+
+# --- a signed-in request: its session, user and clinic in one statement ------------------------------------------
+
+_S, _U, _K = "s_", "u_", "k_"
+
+
+def _session_user_query() -> Any:
+    s, u, k = tables.web_sessions, tables.users, tables.clinics
+    columns = [c.label(_S + c.name) for c in s.c]
+    columns += [c.label(_U + c.name) for c in u.c]
+    columns += [c.label(_K + c.name) for c in k.c if c.name != "logo"]  # the picture is read by logo_of only
+    joined = s.join(k, k.c.id == s.c.clinic_id).outerjoin(u, u.c.id == s.c.user_id)
+    return select(*columns).select_from(joined).where(s.c.id == bindparam("sid"))
+
+
+_SESSION_USER = _session_user_query()  # built once: only the session id changes from request to request
+
+
+class _Part:
+    """The columns of one table in a joined row, by their own names (what the row mappers read)."""
+
+    __slots__ = ("__dict__",)
+
+    def __init__(self, row: Any, prefix: str) -> None:
+        n = len(prefix)
+        self.__dict__.update((k[n:], v) for k, v in row._mapping.items() if k.startswith(prefix))
+
+
+def session_user(conn: Connection, session_id: str) -> tuple[dict[str, Any], User | None, Clinic] | None:
+    """A sign-in session's row (its columns by name), its user (None when the user is gone) and clinic, read
+    together: the one statement every signed-in request runs before its own work. None: no such session."""
+    r = conn.execute(_SESSION_USER, {"sid": session_id}).first()
+    if r is None:
+        return None
+    session = dict(_Part(r, _S).__dict__)
+    user = mapping.user_from_row(_Part(r, _U)) if r._mapping[_U + "id"] is not None else None  # type: ignore[arg-type]
+    return session, user, _clinic_from_row(_Part(r, _K))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from taut.clinic.errors import NotFound
 from taut.clinic.portal import Attention, Invitation, Submission
@@ -137,10 +137,24 @@ def get_submission(conn: Connection, clinic_id: int, submission_id: int) -> Subm
 def submissions_of(
     conn: Connection, clinic_id: int, client_id: int, *, status: str | None = None
 ) -> list[Submission]:
+    if status == "received":  # the chart page's question on every view: a statement built once
+        rows = conn.execute(_RECEIVED_OF, {"clinic_id": clinic_id, "client_id": client_id})
+        return [_submission(r) for r in rows]
     q = _joined().where(SUB.c.clinic_id == clinic_id, SUB.c.client_id == client_id)
     if status is not None:
         q = q.where(SUB.c.status == status)
     return [_submission(r) for r in conn.execute(q.order_by(SUB.c.received_at.desc(), SUB.c.id.desc()))]
+
+
+_RECEIVED_OF = (
+    _joined()
+    .where(
+        SUB.c.clinic_id == bindparam("clinic_id"),
+        SUB.c.client_id == bindparam("client_id"),
+        SUB.c.status == "received",
+    )
+    .order_by(SUB.c.received_at.desc(), SUB.c.id.desc())
+)
 
 
 def review(

@@ -22,7 +22,7 @@ class CsrfFailed(Exception):
     """A state-changing request without the session's CSRF token."""
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:  # async: no trip through the thread pool
     db: Database = request.app.state.db
     return db
 

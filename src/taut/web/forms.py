@@ -8,6 +8,9 @@ from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.fields import RecordField
@@ -208,7 +211,33 @@ def field_id(field: str) -> str:
     return field if ":" in field else f"f-{field}"
 
 
+@pass_context
+def invalid(ctx: Context, name: str, hint: str | None = None) -> Markup:
+    """The attributes that mark a hand-written field as wrong (``aria-invalid``, ``aria-describedby`` to its
+    message, and to its hint when it has one), from the page's ``error``. A function rather than a template
+    macro: a form such as the examination calls it for every cell, hundreds of times a page."""
+    error = ctx.get("error")
+    if error is not None and name in error_map(error):
+        return Markup(' aria-invalid="true" aria-describedby="e-{}{}"').format(
+            name, f" {hint}" if hint else ""
+        )
+    if hint:
+        return Markup(' aria-describedby="{}"').format(hint)
+    return Markup("")
+
+
+@pass_context
+def field_error(ctx: Context, name: str) -> Markup:
+    """The message under a hand-written field that is wrong (``<small id="e-NAME">``), or nothing."""
+    error = ctx.get("error")
+    if error is not None and name in (errs := error_map(error)):
+        return Markup('<small id="e-{}" class="field-error">{}</small>').format(name, errs[name])
+    return Markup("")
+
+
 JINJA_GLOBALS = {
+    "invalid": invalid,
+    "field_error": field_error,
     "form_problems": problems,
     "error_map": error_map,
     "field_words": field_words,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 from taut.clinic.factors import FACTORS
 from taut.clinic.naming import (
@@ -58,8 +59,13 @@ def templates() -> Jinja2Templates:
 
     env.add_extension(VersionedStatic)  # /static/css/x.css in a template: its versioned, long-cached URL
     env.globals["asset_url"] = asset_url
+    env.globals["fragment"] = fragment
     env.trim_blocks = True
     env.lstrip_blocks = True
+    # Templates are files of the package: compiled once per process, never checked for changes on disk again
+    # (a stat of every template, base and macro file on each render otherwise). ``taut serve --reload``-style
+    # development restarts the process to see an edited template.
+    env.auto_reload = False
     return t
 
 
@@ -76,6 +82,35 @@ def render(
     }
     ctx.update(context or {})
     return templates().TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+# Blank fragments of forms, rendered once per process (see ``fragment``). Only knowledge goes into them.
+_BLANK: dict[tuple[Hashable, ...], Markup] = {}
+BLANK_FRAGMENTS = True  # tests switch it off to compare every page with and without
+
+
+@pass_context
+def fragment(ctx: Context, name: str, *, blank: bool, key: Hashable, **values: Any) -> Markup:
+    """The template ``name`` rendered in place, like ``{% include %}``.
+
+    A form page repeats large parts that depend only on the knowledge base while the form is blank (the
+    examination's table of every trigger point of a muscle, the range-of-motion rows, the intake's safety
+    questions and symptom lists): tens of kilobytes of markup per page. When the page says the fragment is
+    ``blank`` (nothing typed into it, no error), it is rendered once per process from ``values`` alone, with
+    an empty ``form`` and no ``error`` (the page's own context, its client or user, never reaches it) and
+    kept under ``key``; otherwise it is
+    rendered with the page's context and ``values``, every time. ``tests/web/test_fragments.py`` renders
+    every such page both ways and compares them."""
+    template = ctx.environment.get_template(name)
+    if blank and BLANK_FRAGMENTS:
+        cache_key = (name, key)
+        found = _BLANK.get(cache_key)
+        if found is None:
+            found = Markup(template.render({"form": {}, "error": None, **values}))
+            if len(_BLANK) < 10_000:  # keys come from the knowledge base; the bound is a safety net
+                _BLANK[cache_key] = found
+        return found
+    return Markup(template.render({**ctx.get_all(), **values}))
 
 
 @cache

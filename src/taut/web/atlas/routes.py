@@ -4,10 +4,12 @@ fact with its sources) and per condition. Knowledge only, no client data: any si
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
 from taut.anatomy.regions import Side
 from taut.clinic.naming import capital, citation_short
@@ -17,7 +19,7 @@ from taut.web.atlas.facts import conditions_of, region_label
 from taut.web.atlas.pictures import condition_label, muscle_label, picture_img
 from taut.web.atlas.search import muscle_or_none, norm, search
 from taut.web.deps import CurrentUser, check_csrf
-from taut.web.templating import render
+from taut.web.templating import render, templates
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 
@@ -85,28 +87,34 @@ def muscle_page(request: Request, user: CurrentUser, slug: str, side: SideParam 
     if slug != m.slug:  # an alias or a name: the page lives at the canonical slug
         query = f"?side={side}" if side != "right" else ""
         return RedirectResponse(f"/atlas/muscles/{m.slug}{query}", status_code=301)
+    return render(request, "atlas/muscle.html", {"m": m, "main": _muscle_main(m.slug, side)})
+
+
+@lru_cache(maxsize=1024)
+def _muscle_main(slug: str, side: str) -> Markup:
+    """A muscle's atlas page content: knowledge only (no user, clinic or client in it), the same for everyone,
+    so rendered once per process and side."""
+    kb = knowledge()
+    m = kb.muscle(slug)
     drawn = Side(side)
     only = [tp for tp in m.trigger_points if tp.only_side is not None and tp.only_side != drawn.value]
     picture = picture_img(f"atlas/muscle-{m.slug}-{drawn.value}.svg", muscle_label(m.name, drawn.value))
     groups = muscle_groups(m)
     low = [(label, g) for label, g in sourced_parts(m) if g.confidence != "high"]
-    return render(
-        request,
-        "atlas/muscle.html",
-        {
-            **_common(kb),
-            "m": m,
-            "side": drawn.value,
-            "other_side": drawn.other.value,
-            "picture": picture,
-            "not_drawn": only,
-            "sources": [(k, kb.sources.get(k)) for k in source_keys(groups)],
-            "low_confidence": low,
-            "conditions": conditions_of(kb, m),
-            "techniques": [kb.techniques.get(t) for t in m.treatment.techniques],
-            "technique_ids": m.treatment.techniques,
-        },
-    )
+    context = {
+        **_common(kb),
+        "m": m,
+        "side": drawn.value,
+        "other_side": drawn.other.value,
+        "picture": picture,
+        "not_drawn": only,
+        "sources": [(k, kb.sources.get(k)) for k in source_keys(groups)],
+        "low_confidence": low,
+        "conditions": conditions_of(kb, m),
+        "techniques": [kb.techniques.get(t) for t in m.treatment.techniques],
+        "technique_ids": m.treatment.techniques,
+    }
+    return Markup(templates().get_template("atlas/_muscle.html").render(context))
 
 
 @router.get("/atlas/conditions/{condition_id}", include_in_schema=False)
@@ -118,20 +126,25 @@ def condition_page(request: Request, user: CurrentUser, condition_id: str) -> Re
         return _not_found(request, "condition", condition_id, e)
     if condition_id != c.id:
         return RedirectResponse(f"/atlas/conditions/{c.id}", status_code=301)
+    return render(request, "atlas/condition.html", {"c": c, "main": _condition_main(c.id)})
+
+
+@lru_cache(maxsize=1024)
+def _condition_main(condition_id: str) -> Markup:
+    """A condition's atlas page content: knowledge only, rendered once per process."""
+    kb = knowledge()
+    c = kb.condition(condition_id)
     steps = [(s, muscle_or_none(kb, s.muscle)) for s in c.examine]
     muscles = [m for _, m in steps if m is not None]
     picture = None
     if muscles:
         picture = picture_img(f"atlas/condition-{c.id}.svg", condition_label(c.name))
-    return render(
-        request,
-        "atlas/condition.html",
-        {
-            **_common(kb),
-            "c": c,
-            "steps": steps,
-            "picture": picture,
-            "red_flags": [(rid, kb.rules.get(rid)) for rid in c.red_flags],
-            "sources": [(k, loc, kb.sources.get(k)) for k, loc in cite(c.sources)],
-        },
-    )
+    context = {
+        **_common(kb),
+        "c": c,
+        "steps": steps,
+        "picture": picture,
+        "red_flags": [(rid, kb.rules.get(rid)) for rid in c.red_flags],
+        "sources": [(k, loc, kb.sources.get(k)) for k, loc in cite(c.sources)],
+    }
+    return Markup(templates().get_template("atlas/_condition.html").render(context))

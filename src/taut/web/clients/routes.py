@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from taut.clinic.appointments import zone as clinic_zone
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.fields import CLIENT_PEOPLE
 from taut.clinic.people import SEXES, Client, Consent, Permission
@@ -121,13 +123,14 @@ def new_client(request: Request, db: DB, user: CurrentUser, form: FormFields) ->
 
 @router.get("/clients/{client_id}", include_in_schema=False)
 def chart_page(request: Request, db: DB, user: CurrentUser, client_id: int) -> Response:
-    zone = appointments.clinic_zone(db, user)
-    booked = appointment_entries(appointments.client_appointments(db, user, client_id), zone)
+    zone = _zone(request)
     if not user.can(Permission.READ_CLINICAL):
+        booked = appointment_entries(appointments.client_appointments(db, user, client_id), zone)
         client = clients.get_client(db, user, client_id)
         return render(request, "clients/chart.html", {"client": client, "chart": None, "entries": booked})
-    chart = charts.load_chart(db, user, client_id)
-    entries = newest_first(timeline(chart) + booked, zone)
+    page = charts.chart_records(db, user, client_id)  # one read, one audit entry
+    chart = page.chart
+    entries = newest_first(timeline(chart) + appointment_entries(page.appointments, zone), zone)
     flag_intake, flag_lines = safety_lines(chart)
     return render(
         request,
@@ -141,9 +144,14 @@ def chart_page(request: Request, db: DB, user: CurrentUser, client_id: int) -> R
             "latest_intake": chart.latest_intake(),
             "flag_intake": flag_intake,
             "flag_lines": flag_lines,
-            "portal": chart_panel(db, user, client_id),
+            "portal": chart_panel(user, page),
         },
     )
+
+
+def _zone(request: Request) -> ZoneInfo:
+    """The clinic's time zone, from the clinic read with the session (no statement of its own)."""
+    return clinic_zone(request.state.clinic.timezone)
 
 
 @router.get("/clients/{client_id}/edit", include_in_schema=False)

@@ -11,12 +11,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from taut.clinic.errors import NotFound, RecordValidationError
+from taut.clinic.errors import RecordValidationError
 from taut.clinic.people import Client, Permission
 from taut.clinic.plan import PLAN_STATUSES, TreatmentPlan
 from taut.knowledge import knowledge
 from taut.services import access, charts, clients, records
-from taut.services.suggestions import suggest_for_intake
+from taut.services.suggestions import exam_start
 from taut.web import forms
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.exam import model
@@ -38,24 +38,24 @@ def _requested_muscles(names: list[str]) -> list[model.MuscleBlock]:
     return list(blocks.values())
 
 
-def _suggested(db: DB, user: CurrentUser, client_id: int) -> list[str]:
-    """The muscles to examine first for the latest intake (none without an intake)."""
-    try:
-        s = suggest_for_intake(db, user, client_id)
-    except NotFound:
-        return []
-    order = list(s.suggestion.exam_order) or [m.muscle for m in s.suggestion.ranking]
-    return order[:5]
-
-
 def _examiner_client(db: DB, user: CurrentUser, client_id: int) -> Client:
     """The client, for a user who may write clinical records (AccessDenied, audited, otherwise)."""
     access.require(db, user, Permission.WRITE_CLINICAL, entity="assessment")
     return clients.get_client(db, user, client_id)
 
 
+def _blank(form: dict[str, str], error: object, prefix: str) -> bool:
+    """Nothing typed into the rows named ``prefix...`` and no error: those rows are the same for every
+    client (``templating.fragment`` renders them once per process)."""
+    return error is None and not any(k.startswith(prefix) for k in form)
+
+
 def _exam_context(blocks: list[model.MuscleBlock], form: dict[str, str], **extra: Any) -> dict[str, Any]:
+    error = extra.get("error")
     return {
+        "blank_trp": _blank(form, error, "trp:"),
+        "blank_rom": _blank(form, error, "rom:"),
+        "blank_test": _blank(form, error, "test:"),
         "blocks": blocks,
         "form": form,
         "signs": model.SIGNS,
@@ -77,8 +77,11 @@ def exam_form(
     client_id: int,
     muscles: Annotated[str, Query(max_length=2000)] = "",
 ) -> Response:
-    client = _examiner_client(db, user, client_id)
-    names = [m for m in muscles.split(",") if m.strip()] or _suggested(db, user, client_id)
+    names = [m for m in muscles.split(",") if m.strip()]
+    if names:
+        client = _examiner_client(db, user, client_id)
+    else:  # the muscles to examine first for the latest intake: the client and the intake in one read
+        client, names = exam_start(db, user, client_id)
     form = {"assessed_on": model.today().isoformat()}
     return render(request, "exam/exam.html", _exam_context(_requested_muscles(names), form, client=client))
 

@@ -16,7 +16,7 @@ from taut.clinic.outcomes import INSTRUMENTS
 from taut.clinic.people import Permission, User
 from taut.clinic.portal import Submission
 from taut.services import clients, follow_up, intake_link, portal
-from taut.store.engine import Database
+from taut.services.charts import ChartRecords
 from taut.web.deps import DB, CurrentUser, check_csrf
 from taut.web.forms import FormFields
 from taut.web.portal import intake_review
@@ -56,27 +56,24 @@ def sent_view(s: Submission, consent_id: int | None = None) -> SentView:
     return SentView(s, f"Questionnaire: {instrument_short(m.instrument)}", tuple(lines))
 
 
-def chart_panel(db: Database, user: User, client_id: int) -> dict[str, Any] | None:
-    """What the chart shows of the client's links (None for a role that may not see clinical records)."""
+def chart_panel(user: User, page: ChartRecords) -> dict[str, Any] | None:
+    """What the chart shows of the client's links, from the chart page's one read (None for a role that may
+    not see clinical records)."""
     if not user.can(Permission.READ_CLINICAL):
         return None
-    received = [sent_view(s, _consent_id(db, user, s)) for s in portal.received(db, user, client_id)]
+    received = [sent_view(s, page.consents.get(s.id or 0)) for s in page.received]
     return {
         "received": received,
         "urgent": [a for v in received for a in v.submission.attention if a.urgent],
         "attention": [a for v in received for a in v.submission.attention],
-        "instruments": [(k, instrument_short(k)) for k in INSTRUMENTS],
+        "instruments": INSTRUMENT_CHOICES,
         "can_write": user.can(Permission.WRITE_CLINICAL),
-        "follow_up_off": follow_up.is_opted_out(db, user, client_id),
+        "follow_up_off": page.follow_up_off,
         "can_edit_client": user.can(Permission.EDIT_CLIENTS),
     }
 
 
-def _consent_id(db: Database, user: User, s: Submission) -> int | None:
-    if s.kind != "intake":
-        return None
-    c = intake_link.consent_of(db, user, s)
-    return c.id if c else None
+INSTRUMENT_CHOICES = [(k, instrument_short(k)) for k in INSTRUMENTS]
 
 
 @router.post("/clients/{client_id}/invitations")
