@@ -128,7 +128,7 @@ def score(mx: PlainMatrix, d: Drawn) -> PlainScores:
     n_g = len(weights)
     # a[i][g]: A[i, g] - log_out for the TrPs some painted group touches (every other entry is 0.0)
     a: dict[int, list[float]] = {}
-    painted_ess: dict[int, int] = {}
+    painted_ess: dict[int, int] = {}  # essential regions painted, per TrP (all of them touched: in its zone)
     lr, ess = mx.lr, mx.ess
     for g, cs in enumerate(d.cols):
         top: dict[int, float] = {}
@@ -159,9 +159,6 @@ def score(mx: PlainMatrix, d: Drawn) -> PlainScores:
             for w, x in zip(weights, row, strict=True):
                 total = total + w * x
             val[i] = (base_out + total) + miss[i] * (n_ess[i] - painted_ess.get(i, 0))
-        for i, k in painted_ess.items():
-            if i not in a:  # cannot happen (an essential region is in the zone), kept exact regardless
-                val[i] = zero + miss[i] * (n_ess[i] - k)
     region: list[float] = []
     best: list[int] = []
     extra: list[int] = []
