@@ -80,6 +80,10 @@ def suggest(args: list[str]) -> bool:
         return False
     from taut.cli.suggest import suggest_cmd
 
+    if options.get("cases") is None:
+        from taut.reasoning.engine import use_plain_scoring
+
+        use_plain_scoring()  # one case: pass 1 without importing numpy (reasoning/scoring_plain.py), the same answer
     try:
         suggest_cmd(**options)
     except KeyboardInterrupt:

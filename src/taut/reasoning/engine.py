@@ -4,18 +4,15 @@ how often each muscle is involved, then a greedy cover of the drawing. docs/sugg
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
+from functools import cache, cached_property
+from typing import TYPE_CHECKING
 
 from taut.anatomy import body_map
 from taut.anatomy.regions import RegionRef, Side
 from taut.knowledge import KnowledgeBase, knowledge
-from taut.reasoning import conditions, scoring
+from taut.reasoning import conditions, scoring_plain
 from taut.reasoning.case import Case
 from taut.reasoning.params import DEFAULT, Params
 from taut.reasoning.redflags import screen
@@ -32,6 +29,11 @@ from taut.reasoning.result import (
 )
 from taut.reasoning.zones import ESSENTIAL, ZoneIndex, zone_index
 
+if TYPE_CHECKING:
+    from taut.reasoning import (
+        scoring,
+    )  # numpy: imported where pass 1 runs with it (never by scoring_plain's path)
+
 ZONE_COVER_WEIGHT = {ESSENTIAL: 1.0, "spillover": 0.6}
 ENTRAPMENT_TERMS = frozenset({"tingling", "numbness", "weakness", "grip weakness", "radiating", "burning"})
 # Sensory symptoms say little about which muscle unless they are felt where the muscle refers or its nerve runs.
@@ -39,6 +41,16 @@ SENSORY = frozenset({"tingling", "numbness"})
 RIGHT, LEFT = Side.RIGHT, Side.LEFT
 SIDES = (RIGHT, LEFT)
 SIDE_NAME = {RIGHT: "right", LEFT: "left"}
+
+_PLAIN = False  # see use_plain_scoring
+
+
+def use_plain_scoring() -> None:
+    """Score one case's pass 1 in plain Python (``scoring_plain``: exactly the floats, order and sides numpy's
+    ``scoring`` gives) in this process from now on: a command answering one case then never imports numpy (about
+    0.09 s of CPU). Batches (``rank_many``, ``suggest_many``) keep numpy."""
+    global _PLAIN
+    _PLAIN = True
 
 
 def _symptom_lr(kb: KnowledgeBase, params: Params) -> dict[str, float]:
@@ -117,7 +129,9 @@ class _Model:
     by_term: dict[str, tuple[tuple[str, float], ...]]  # term -> (muscle, log LR) for muscles listing it
     entrapping: frozenset[str]  # muscles with an entrapment
     log_prior: dict[str, float]  # muscle -> log prior odds multiplier
-    matrix: scoring.ZoneMatrix  # the same, as arrays for pass 1
+    plain: (
+        scoring_plain.PlainMatrix
+    )  # the same, for pass 1 (``matrix``: as numpy arrays, built when first used)
     sensory_ev: dict[str, tuple[tuple[str, float], ...]]  # muscle -> (sensory symptom term, log LR)
     # Pass 2's tables: what the explanation of a muscle is made of, built once so that a case only picks.
     pos: dict[str, int]  # muscle -> its index in matrix.names
@@ -140,6 +154,16 @@ class _Model:
         tuple[str, tuple[str, ...]], Support
     ]  # (structure, felt) -> reason, filled as met
     conditions: tuple[conditions.Presentation, ...]  # how conditions with prevalence evidence present
+    kb: KnowledgeBase
+    params: Params
+
+    @cached_property
+    def matrix(self) -> scoring.ZoneMatrix:
+        """The zone matrix as numpy arrays (pass 1 with numpy), built on first use: a process scoring one case in
+        plain Python never builds it (nor imports numpy)."""
+        from taut.reasoning import scoring
+
+        return scoring.build(self.kb, self.params, self.index, self.by_term)
 
 
 @cache
@@ -163,7 +187,7 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         name: tuple((t, math.log(lr)) for kind, t, lr in ev if kind == "symptom" and t in SENSORY)
         for name, ev in evidence.items()
     }
-    matrix = scoring.build(kb, params, index, by_term)
+    matrix = scoring_plain.build(kb, params, index, by_term)
     prior_of = {
         m.name: Support("prior", m.involvement.frequency, params.prior[m.involvement.frequency])
         for m in kb.muscles.values()
@@ -244,6 +268,8 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         },
         {},
         conditions.presentations(kb.conditions.values(), params),
+        kb,
+        params,
     )
 
 
@@ -308,7 +334,7 @@ class _Drawing:
     hits: dict[int, dict[int, str]]  # placed TrP idx -> painted columns in its zone -> zone
     felt: dict[int, frozenset[str]]  # column painted -> sensory terms felt there (empty without such terms)
     two_sides: bool  # both sides painted
-    drawn: scoring.Drawn  # what pass 1 reads
+    drawn: scoring_plain.Drawn  # what pass 1 reads
     condition: dict[str, Support]  # muscle -> the support of a condition the case presents as
 
 
@@ -316,7 +342,7 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
     """The case's terms (with the pain qualities) and its drawing."""
     terms = set(case.terms) | set(case.qualities)
     wt = model.weight
-    col = model.matrix.col
+    col = model.plain.col
     marks = case.drawing.marks
     info: dict[RegionRef, tuple[float, int]] = {}  # painted ref -> (weight, column or -1)
     right = left = False
@@ -387,7 +413,7 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
         hits,
         felt,
         right and left,
-        scoring.Drawn(cols, cw, base_out, terms),
+        scoring_plain.Drawn(cols, cw, base_out, terms),
         condition,
     )
 
@@ -405,28 +431,31 @@ def _explained(best: int, extra: int, hits: dict[int, dict[int, str]]) -> dict[i
     return explained
 
 
-# The top muscles after pass 1, in order: log-odds, names, whether the right side is the stronger, and per side
-# the region evidence, the main TrP and the second TrP (or -1).
-_Tops = tuple[
-    list[float], list[str], list[bool], list[float], list[int], list[int], list[float], list[int], list[int]
-]
+_Tops = scoring_plain.Tops  # the top muscles after pass 1 with what pass 2 needs of them
 
 
 def _corrected(
-    d: _Drawing, terms: set[str], model: _Model, params: Params, sc: scoring.Scores, logodds: scoring.Floats
+    d: _Drawing,
+    terms: set[str],
+    model: _Model,
+    params: Params,
+    right: list[bool],
+    best: Sequence[int] | scoring.Ints,
+    extra: Sequence[int] | scoring.Ints,
+    logodds: list[float] | scoring.Floats,
 ) -> None:
-    """Pass 1's corrections, added to ``logodds`` in place: sensory terms felt where the muscle explains and
-    entrapments, per muscle, only when the case has such terms. Risk factors and red-flag terms are in no
-    muscle's evidence, so they never move a rank."""
-    mx = model.matrix
+    """Pass 1's corrections, added to ``logodds`` in place (a list or a numpy row: the same float additions):
+    sensory terms felt where the muscle explains and entrapments, per muscle, only when the case has such terms;
+    a condition the case presents as. Risk factors and red-flag terms are in no muscle's evidence, so they never
+    move a rank. ``right``, ``best`` and ``extra`` are pass 1's, per muscle and per segment."""
+    seg_side = model.plain.seg_side
     sensory = terms & SENSORY
-    right = sc.right.tolist()
     pos = model.pos
     if sensory:
         for name, ev in model.sensory_ev.items():
             k = pos[name]
-            seg = int(mx.seg_side[RIGHT if right[k] else LEFT][k])
-            felt = _sensory_felt(d.felt, _explained(int(sc.best[seg]), int(sc.extra[seg]), d.hits))
+            seg = seg_side[RIGHT if right[k] else LEFT][k]
+            felt = _sensory_felt(d.felt, _explained(int(best[seg]), int(extra[seg]), d.hits))
             logodds[k] += sum(lr for t, lr in ev if t in felt)
     if not ENTRAPMENT_TERMS.isdisjoint(terms):
         for name in model.entrapping:
@@ -441,45 +470,6 @@ def _corrected(
 
 def _needs_correction(terms: set[str], d: _Drawing) -> bool:
     return bool(d.condition) or not (SENSORY.isdisjoint(terms) and ENTRAPMENT_TERMS.isdisjoint(terms))
-
-
-def _tops(model: _Model, sc: scoring.Scores, logodds: scoring.Floats, top_n: int) -> list[_Tops]:
-    """The top muscles of every case (rows of the arrays) with what pass 2 needs of them."""
-    mx = model.matrix
-    rows = scoring.order_many(mx.names, logodds, top_n)
-    n_c = len(rows)
-    t = len(rows[0]) if rows else 0
-    names = mx.names
-    if n_c == 1:  # one case: plain indexing costs less than the batch's gathers
-        k1 = np.array(rows[0], dtype=np.intp)
-        s_r, s_l = mx.seg_side[RIGHT][k1], mx.seg_side[LEFT][k1]
-        region, best, extra = sc.region[0], sc.best[0], sc.extra[0]
-        return [
-            (
-                logodds[0][k1].tolist(),
-                [names[m] for m in rows[0]],
-                sc.right[0][k1].tolist(),
-                region[s_r].tolist(),
-                best[s_r].tolist(),
-                extra[s_r].tolist(),
-                region[s_l].tolist(),
-                best[s_l].tolist(),
-                extra[s_l].tolist(),
-            )
-        ]
-    k = np.array(rows, dtype=np.intp).reshape(n_c, t)
-    sr, sl = mx.seg_side[RIGHT][k], mx.seg_side[LEFT][k]
-
-    def at(a: npt.NDArray[Any], i: npt.NDArray[np.intp]) -> list[list[Any]]:
-        return np.take_along_axis(a, i, axis=1).tolist()  # type: ignore[no-any-return]
-
-    vals, rt = at(logodds, k), at(sc.right, k)
-    rr, br, er = at(sc.region, sr), at(sc.best, sr), at(sc.extra, sr)
-    rl, bl, el = at(sc.region, sl), at(sc.best, sl), at(sc.extra, sl)
-    return [
-        (vals[c], [names[m] for m in rows[c]], rt[c], rr[c], br[c], er[c], rl[c], bl[c], el[c])
-        for c in range(n_c)
-    ]
 
 
 def _explain(
@@ -605,20 +595,27 @@ def suggest(case: Case, kb: KnowledgeBase | None = None, params: Params = DEFAUL
     model = _model(kb, params)
     red, cautions = screen(case, kb)
     terms, d = _prepare(case, model, params)
+    if _PLAIN:
+        return _explain(case.id, red, cautions, terms, d, _tops_plain(terms, d, model, params), model, params)
+    from taut.reasoning import scoring
+
     sc = scoring.score(model.matrix, d.drawn)
     logodds = sc.logodds
     if _needs_correction(terms, d):
         logodds = logodds.copy()
-        _corrected(d, terms, model, params, sc, logodds)
-    tops = _tops(model, _rows(sc), logodds[None, :], params.top_n)[0]
+        _corrected(d, terms, model, params, sc.right.tolist(), sc.best, sc.extra, logodds)
+    tops = scoring.tops(model.matrix, scoring.one_row(sc), logodds[None, :], params.top_n)[0]
     return _explain(case.id, red, cautions, terms, d, tops, model, params)
 
 
-def _rows(sc: scoring.Scores) -> scoring.Scores:
-    """One case's scores as a one-row batch."""
-    return scoring.Scores(
-        sc.region[None, :], sc.best[None, :], sc.extra[None, :], sc.right[None, :], sc.logodds[None, :]
-    )
+def _tops_plain(terms: set[str], d: _Drawing, model: _Model, params: Params) -> _Tops:
+    """Pass 1 for one case in plain Python (``scoring_plain``): what numpy's pass 1 gives, to the last bit."""
+    sc = scoring_plain.score(model.plain, d.drawn)
+    logodds = sc.logodds
+    if _needs_correction(terms, d):
+        logodds = logodds.copy()
+        _corrected(d, terms, model, params, sc.right, sc.best, sc.extra, logodds)
+    return scoring_plain.tops(model.plain, sc, logodds, params.top_n)
 
 
 def suggest_many(
@@ -693,15 +690,16 @@ def rank_many(
 
 
 def _rank_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Params) -> Iterator[Ranking]:
+    from taut.reasoning import scoring
+
     flags = [screen(c, kb) for c in cases]
     prepared = [_prepare(c, model, params) for c in cases]
     sc = scoring.score_many(model.matrix, [d.drawn for _, d in prepared])
     logodds = sc.logodds  # this chunk's own array: corrected in place
     for k, (terms, d) in enumerate(prepared):
         if _needs_correction(terms, d):
-            row = scoring.Scores(sc.region[k], sc.best[k], sc.extra[k], sc.right[k], sc.logodds[k])
-            _corrected(d, terms, model, params, row, logodds[k])
-    tops = _tops(model, sc, logodds, params.top_n)
+            _corrected(d, terms, model, params, sc.right[k].tolist(), sc.best[k], sc.extra[k], logodds[k])
+    tops = scoring.tops(model.matrix, sc, logodds, params.top_n)
     for case, (red, cautions), (terms, d), top in zip(cases, flags, prepared, tops, strict=True):
         yield Ranking(case.id, red, cautions, top, (terms, d, model, params))
 

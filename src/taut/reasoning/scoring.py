@@ -5,7 +5,10 @@ the muscles shown (reasons, cover, examination order) is pass 2, in engine.py.
 Per placed trigger point i and painted group g, A[i, g] is the best log LR a painted region of g reaches in i's
 zones (log LR of "outside" when none does). A trigger point's region evidence is
 ``base_out + Σ_g w_g (A[i, g] - log_out) + miss_i (n_essential_i - essential regions painted)``; a muscle's side
-keeps its best trigger point plus a share of what a second one adds beyond it."""
+keeps its best trigger point plus a share of what a second one adds beyond it.
+
+One case of a process that has not imported numpy can be scored by ``scoring_plain`` instead: the same floats.
+``Drawn`` (what pass 1 reads of a case) lives there, numpy-free, and is the same class here."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +24,21 @@ import numpy.typing as npt
 from taut.anatomy.regions import RegionRef, Side
 from taut.knowledge import KnowledgeBase
 from taut.reasoning.params import Params
+from taut.reasoning.scoring_plain import Drawn, Tops
 from taut.reasoning.zones import ESSENTIAL, ZoneIndex
+
+__all__ = [
+    "Drawn",
+    "Scores",
+    "ZoneMatrix",
+    "build",
+    "drawn",
+    "order",
+    "order_many",
+    "score",
+    "score_many",
+    "tops",
+]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.intp]
@@ -100,18 +118,6 @@ def build(
         frozenset(t for t, v in by_term.items() if len({n for n, _ in v}) == len(v)),
         np.arange(n_p),
     )
-
-
-@dataclass(eq=False, slots=True)
-class Drawn:
-    """What pass 1 reads of one case: the columns of each painted group that lies in some zone (groups in the
-    order the drawing paints them), the groups' weights, the log LR of the whole drawing lying outside every zone
-    and the case's terms."""
-
-    cols: list[list[int]]
-    weights: list[float]
-    base_out: float
-    terms: set[str]
 
 
 @dataclass(eq=False, slots=True)
@@ -338,3 +344,48 @@ def _score_block(mx: ZoneMatrix, cases: Sequence[Drawn]) -> Scores:
         np.add.at(bonus.reshape(-1), np.concatenate(at), np.concatenate(add))
     logodds = (mx.base + np.where(right, r, left)) + bonus
     return Scores(region, best, extra, right, logodds)
+
+
+def one_row(sc: Scores) -> Scores:
+    """One case's scores as a one-row batch."""
+    return Scores(
+        sc.region[None, :], sc.best[None, :], sc.extra[None, :], sc.right[None, :], sc.logodds[None, :]
+    )
+
+
+def tops(mx: ZoneMatrix, sc: Scores, logodds: Floats, top_n: int) -> list[Tops]:
+    """The top muscles of every case (rows of the arrays) with what pass 2 needs of them."""
+    rows = order_many(mx.names, logodds, top_n)
+    n_c = len(rows)
+    t = len(rows[0]) if rows else 0
+    names = mx.names
+    if n_c == 1:  # one case: plain indexing costs less than the batch's gathers
+        k1 = np.array(rows[0], dtype=np.intp)
+        s_r, s_l = mx.seg_side[Side.RIGHT][k1], mx.seg_side[Side.LEFT][k1]
+        region, best, extra = sc.region[0], sc.best[0], sc.extra[0]
+        return [
+            (
+                logodds[0][k1].tolist(),
+                [names[m] for m in rows[0]],
+                sc.right[0][k1].tolist(),
+                region[s_r].tolist(),
+                best[s_r].tolist(),
+                extra[s_r].tolist(),
+                region[s_l].tolist(),
+                best[s_l].tolist(),
+                extra[s_l].tolist(),
+            )
+        ]
+    k = np.array(rows, dtype=np.intp).reshape(n_c, t)
+    sr, sl = mx.seg_side[Side.RIGHT][k], mx.seg_side[Side.LEFT][k]
+
+    def at(a: npt.NDArray[Any], i: npt.NDArray[np.intp]) -> list[list[Any]]:
+        return np.take_along_axis(a, i, axis=1).tolist()  # type: ignore[no-any-return]
+
+    vals, rt = at(logodds, k), at(sc.right, k)
+    rr, br, er = at(sc.region, sr), at(sc.best, sr), at(sc.extra, sr)
+    rl, bl, el = at(sc.region, sl), at(sc.best, sl), at(sc.extra, sl)
+    return [
+        (vals[c], [names[m] for m in rows[c]], rt[c], rr[c], br[c], er[c], rl[c], bl[c], el[c])
+        for c in range(n_c)
+    ]
