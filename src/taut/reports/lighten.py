@@ -4,7 +4,7 @@
 algorithm to within ``TOLERANCE`` view units and its coordinates rounded to two decimals. The drawing is made for
 the screen, with about 32,000 points over its three views; the PDF renderer parses and draws every one, which
 made a progress letter take seconds. At ``TOLERANCE`` (0.6 units: a view is 400 units wide, printed 80 mm wide in
-the progress letter and the handout, so 0.6 units are about 0.12 mm, a third of the body outline's 1.1-unit
+the progress letter and the handout, so 0.6 units are about 0.12 mm, about half the body outline's 1.1-unit
 stroke) the picture is the same to the eye at 200 dpi with about a seventh of the points (at 1.0 unit the navel
 and the eyes turn visibly polygonal). Paths with anything but straight lines (``M``, ``Z`` and coordinate pairs)
 are left as they are.
@@ -13,9 +13,10 @@ are left as they are.
 attributes of its path), and each run of consecutive paths with the same paint (the light base of every region, the
 regions painted in the same colour) becomes one path of many rings: the PDF renderer pays for every SVG element
 (its style, its state, its paint operators) about as much as for a hundred points. Paths with an opacity are not
-merged (overlapping translucent regions would blend differently); the regions of a view do not overlap, so a merged
-run fills exactly what its paths filled, and only the order of the thin outlines within it changes (about 160
-pixels of a 200-dpi page differ, none by a visible amount: ``tests/unit/reports/test_lighten.py``)."""
+merged (overlapping translucent regions would blend differently). The regions of a view do not overlap (drawn at
+200 dpi with all three views and random fills, merged and unmerged show no hole), so a merged run fills what its
+paths filled, and only the order of the thin outlines within it changes: about 270 of 3.9 million pixels differ,
+none by more than 100 of 255. ``tests/unit/reports/test_lighten.py`` checks that every ring is kept."""
 
 from __future__ import annotations
 
