@@ -7,7 +7,8 @@ The worker is a separate Python process (like one ``taut serve`` worker) that re
 of the demo clinic with a chart (TAUT_BENCH_PDF_CLIENTS clients, 200 by default, seeded once), one after
 another: TAUT_BENCH_PDF_RENDERS of them (100 by default, 1,000 with --full). It reports the median and p95 time
 of a render after the first (the first pays for imports and fonts; reported apart) and its resident set size
-(VmRSS of /proc/self/status) at the end and at its highest (VmHWM).
+(VmRSS of /proc/self/status) at the end and at its highest (VmHWM), and after every tenth of the renders (so
+a worker that keeps growing shows apart from one that settles).
 Run: ``python -m bench pdf``.
 """
 
@@ -47,7 +48,7 @@ with db.transaction() as conn:
     ids = sorted({r.client_id for r in conn.execute(select(s.client_id).where(s.clinic_id == owner.clinic_id).limit(5000))})
 rng = random.Random(5)
 start_rss = status("VmRSS")
-times, cpu, first, skipped = [], [], None, 0
+times, cpu, first, skipped, curve = [], [], None, 0, []
 while len(times) < renders:
     cid = rng.choice(ids)
     t0 = time.perf_counter()
@@ -63,10 +64,12 @@ while len(times) < renders:
     if first is None:
         first = elapsed
     times.append(elapsed)
+    if len(times) % max(1, renders // 10) == 0:
+        curve.append((len(times), round(status("VmRSS"))))
 times.sort()
 print(json.dumps({"first": first, "median": statistics.median(times[1:] or times),
     "p95": times[int(0.95 * len(times))], "cpu": statistics.median(cpu[1:] or cpu), "renders": len(times), "skipped": skipped,
-    "rss_start": start_rss, "rss_end": status("VmRSS"), "rss_peak": status("VmHWM")}))
+    "rss_start": start_rss, "rss_end": status("VmRSS"), "rss_peak": status("VmHWM"), "curve": curve}))
 """
 
 
@@ -89,6 +92,7 @@ def run(name: str, url: str, clients: int, renders: int) -> None:
         f"memory {r['rss_start']:.0f} MB at start, {r['rss_end']:.0f} MB at the end, peak {r['rss_peak']:.0f} MB",
         flush=True,
     )
+    print("  memory (MB) after n letters: " + ", ".join(f"{n}: {mb}" for n, mb in r["curve"]), flush=True)
     record("PDF: progress letter (median wall)", r["median"], LETTER_S, "s", database=name,
            note=f"CPU {r['cpu']:.2f} s, first {r['first']:.2f} s, p95 {r['p95']:.2f} s")  # fmt: skip
     record(f"PDF: worker memory after {r['renders']:,} letters", r["rss_end"], MEMORY_MB, "MB", database=name,

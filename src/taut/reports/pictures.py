@@ -1,23 +1,21 @@
-"""The pictures of the reports: body maps (``taut.anatomy.drawing``) and outcome charts (matplotlib, SVG).
+"""The pictures of the reports: body maps (``taut.anatomy.drawing``) and outcome charts (plain SVG).
 
 treated_picture(muscles) -> Picture        the treated trigger points as numbered X marks, cut to fit
 drawing_pictures(snapshots) -> [Picture]   pain drawings (intensity as colour) cut to the same band
-outcome_chart_svg(series) -> str           one instrument over time, with the MCID from the baseline
+outcome_chart_svg(series) -> str           one instrument over time, with the MCID from the baseline (SVG)
 data_uri(svg) -> str                       for an <img> in HTML that must not fetch anything
 """
 
 from __future__ import annotations
 
 import base64
-import io
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+from html import escape
+from typing import Any
 
 from taut.anatomy.drawing import Figure, intensity_colour, load_view, region_centroid
 from taut.anatomy.drawing.figure import HEADING, HEADINGS
@@ -26,7 +24,7 @@ from taut.anatomy.drawing.svg import label_elements, text
 from taut.anatomy.pain import PainDrawing
 from taut.clinic.naming import day_month
 from taut.reports.content import DrawingSnapshot, OutcomeSeries, TreatedMuscle
-from taut.reports.lighten import lighten
+from taut.reports.lighten import for_print
 
 VIEW_ORDER = ("front", "back", "side")
 TREATED_FILL = "#8fd3c3"  # a calm teal: treated, not pain
@@ -179,7 +177,7 @@ def _cut(fig: Figure, y0: float, y1: float) -> Picture:
     in a strip above it, with the big R and L of the front and back views, so the reader still knows which
     view is which and where the patient's sides are."""
     width, _ = fig.size()
-    body = crop_svg(lighten(fig.to_svg()), 0.0, y0, width, y1 - y0)  # outlines simplified for print
+    body = crop_svg(for_print(fig.to_svg()), 0.0, y0, width, y1 - y0)  # lighter for print
     if y0 <= fig.view_origin(fig.views[0])[1] - HEADING:
         return Picture(body, width, y1 - y0, fig.views)
     strip = HEADING + 6
@@ -218,107 +216,150 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-_CHART_STYLE: dict[Any, Any] = {  # matplotlib rc keys
-    "svg.fonttype": "none",  # text stays text (selectable, searchable in the PDF)
-    "font.family": "DejaVu Sans",
-    "font.size": 7,
-    "axes.edgecolor": "#9ca3af",
-    "axes.linewidth": 0.6,
-    "xtick.color": INK,
-    "ytick.color": INK,
-    "xtick.major.width": 0.6,
-    "ytick.major.width": 0.6,
-}
+# The outcome chart, drawn as plain SVG in points (1/72 in): 3.4 x 2.2 in, the axes inside the margins below,
+# 7-point DejaVu Sans like the rest of the chart text. Written by hand rather than with a plotting library: a
+# chart is a few dozen elements, made in well under a millisecond, and the PDF worker does not carry a plotting
+# library's 30 MB (docs/reports.md, "Speed and memory").
+CHART_FONT = "DejaVu Sans, Liberation Sans, sans-serif"
+CHART_TEXT = 7.0
+AXIS = "#9ca3af"
+GRID = "#e5e7eb"
+MARGINS = (0.13, 0.83, 0.96, 0.13)  # left, right, top, bottom as fractions of the width and height
+TICK = 2.5
+DOT_RADIUS = 2.24  # a dot of 20 square points
 
 
 def outcome_chart_svg(series: OutcomeSeries, *, width_in: float = 3.4, height_in: float = 2.2) -> str:
     """One instrument's scores over time. The baseline is a dotted line; the MCID is a dashed line at the
     baseline minus (or plus) the MCID, with the side of it that counts as a clinically important improvement
-    shaded. Both are labelled at the right edge. Scores past the MCID are drawn in green."""
-    import matplotlib
+    shaded. Both are labelled at the right edge. Scores past the MCID are drawn in green; every score is written
+    beside its dot. The same series always gives the same SVG."""
+    width, height = width_in * 72, height_in * 72
+    left, right = MARGINS[0] * width, MARGINS[1] * width
+    top, bottom = (1 - MARGINS[2]) * height, (1 - MARGINS[3]) * height
+    lo, hi = series.range
+    pad = (hi - lo) * 0.08
+    y_lo, y_hi = lo - pad, hi + pad
+    days = [p.taken_on.toordinal() for p in series.points]
+    span = max(days[-1] - days[0], 14)
+    x_lo, x_hi = days[0] - span * 0.08, days[-1] + span * 0.08
 
-    matplotlib.use("Agg")
-    import matplotlib.dates as mdates
-    from matplotlib.figure import Figure as MplFigure
+    def x_at(day: float) -> float:
+        return left + (day - x_lo) / (x_hi - x_lo) * (right - left)
 
-    days = [mdates.date2num(p.taken_on) for p in series.points]
-    values = [p.value for p in series.points]
-    # svg.hashsalt: the same SVG for the same data
-    with matplotlib.rc_context({**_CHART_STYLE, "svg.hashsalt": f"taut-{series.instrument}"}):
-        fig = MplFigure(figsize=(width_in, height_in))
-        ax = fig.add_subplot()
-        ax.grid(axis="y", color="#e5e7eb", lw=0.5, zorder=0)
-        _reference_lines(ax, series, values[0])
-        ax.plot(days, values, color=LINE, lw=1.4, zorder=2)
-        colours = [GOOD if p.passes_mcid else LINE for p in series.points]
-        ax.scatter(days, values, c=colours, s=20, zorder=3, edgecolors="white", linewidths=0.6)
-        for d, v in zip(days, values, strict=True):
-            ax.annotate(
-                f"{round(v, 1):g}",
-                xy=(d, v),
-                xytext=(0, 5 if series.better == "higher" else -5),
-                textcoords="offset points",
-                ha="center",
-                va="bottom" if series.better == "higher" else "top",
-                fontsize=7,
-                color=INK,
-            )
-        _axes(ax, series, days)
-        fig.subplots_adjust(left=0.13, right=0.83, top=0.96, bottom=0.13)
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    svg = buf.getvalue()
-    return svg[svg.index("<svg") :]
+    def y_at(value: float) -> float:
+        return bottom - (value - y_lo) / (y_hi - y_lo) * (bottom - top)
+
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" width="{width:g}pt" '
+        f'height="{height:g}pt" font-family="{CHART_FONT}" font-size="{CHART_TEXT:g}" fill="{INK}">'
+    ]
+    ticks = _ticks(lo, hi)
+    for v in ticks:  # the grid, under everything
+        out.append(_line(left, y_at(v), right, y_at(v), GRID, 0.5))
+    out.extend(_reference_lines(series, y_at, left, right))
+    points = [(x_at(d), y_at(p.value), p) for d, p in zip(days, series.points, strict=True)]
+    line = " ".join(f"{_n(x)},{_n(y)}" for x, y, _ in points)
+    out.append(
+        f'<polyline points="{line}" fill="none" stroke="{LINE}" stroke-width="1.4" stroke-linejoin="round" '
+        'stroke-linecap="square"/>'
+    )
+    above = series.better == "higher"
+    for x, y, p in points:
+        colour = GOOD if p.passes_mcid else LINE
+        out.append(
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{DOT_RADIUS:g}" fill="{colour}" stroke="white" '
+            'stroke-width="0.6"/>'
+        )
+        # the score 5 points above the dot (below it when lower is better), like the dot's label in print
+        ty = y - 5 - 1.5 if above else y + 5 + CHART_TEXT * 0.75
+        out.append(_text(x, ty, f"{round(p.value, 1):g}", "middle"))
+    # the axes: left and bottom spines, ticks outside, labels
+    out.append(_line(left, top, left, bottom, AXIS, 0.6))
+    out.append(_line(left, bottom, right, bottom, AXIS, 0.6))
+    for v in ticks:
+        y = y_at(v)
+        out.append(_line(left - TICK, y, left, y, INK, 0.6))
+        out.append(_text(left - TICK - 2, y + CHART_TEXT * 0.36, f"{v:g}", "end"))
+    for day, label in _x_ticks(series):
+        x = x_at(day)
+        out.append(_line(x, bottom, x, bottom + TICK, INK, 0.6))
+        for i, part in enumerate(label.split("\n")):
+            out.append(_text(x, bottom + TICK + 2 + CHART_TEXT * (0.75 + 1.2 * i), part, "middle"))
+    mid = (top + bottom) / 2
+    label_x = left - TICK - 2 - CHART_TEXT * 0.62 * max(len(f"{v:g}") for v in ticks) - 4
+    out.append(
+        f'<text x="{_n(label_x)}" y="{_n(mid)}" text-anchor="middle" '
+        f'transform="rotate(-90 {_n(label_x)} {_n(mid)})">{escape(series.short)}</text>'
+    )
+    out.append("</svg>")
+    return "".join(out)
 
 
-def _reference_lines(ax: Axes, series: OutcomeSeries, baseline: float) -> None:
+def _reference_lines(series: OutcomeSeries, y_at: Any, left: float, right: float) -> list[str]:
     """The baseline (dotted) and the MCID (dashed, the improving side shaded), labelled at the right edge."""
     lo, hi = series.range
+    baseline = series.points[0].value
     threshold = series.mcid_threshold
-    labels: list[tuple[float, str, str]] = [(baseline, "baseline", MUTED)]
+    out = []
+    labels: list[tuple[float, str, str]] = [(y_at(baseline), "baseline", MUTED)]
     if threshold is not None and lo <= threshold <= hi:
-        far = lo if series.better == "lower" else hi
-        ax.axhspan(min(threshold, far), max(threshold, far), color=BAND, lw=0, zorder=0)
-        ax.axhline(threshold, color=GOOD, lw=1.0, ls=(0, (4, 2)), zorder=1)
-        labels.append((threshold, "MCID", GOOD))
+        y = y_at(threshold)
+        edge = y_at(lo if series.better == "lower" else hi)  # the band reaches the end of the scale
+        out.append(
+            f'<rect x="{_n(left)}" y="{_n(min(y, edge))}" width="{_n(right - left)}" height="{_n(abs(edge - y))}" '
+            f'fill="{BAND}"/>'
+        )
+        out.append(_line(left, y, right, y, GOOD, 1.0, dash="4 2"))
+        labels.append((y, "MCID", GOOD))
     elif (
         threshold is not None
     ):  # the baseline is too near the end of the scale for the MCID; note it far away
-        labels.append((hi if series.better == "lower" else lo, "MCID off\nthe scale", MUTED))
-    ax.axhline(baseline, color=MUTED, lw=0.8, ls=(0, (1, 1.5)), zorder=1)
+        labels.append((y_at(hi if series.better == "lower" else lo), "MCID off\nthe scale", MUTED))
+    out.append(_line(left, y_at(baseline), right, y_at(baseline), MUTED, 0.8, dash="0.8 1.2"))
     for y, label, colour in labels:
-        ax.annotate(
-            label,
-            xy=(1.0, y),
-            xycoords=("axes fraction", "data"),
-            xytext=(4, 0),
-            textcoords="offset points",
-            ha="left",
-            va="center",
-            color=colour,
-            fontsize=7,
-        )
+        parts = label.split("\n")
+        first = y + CHART_TEXT * 0.36 - CHART_TEXT * 1.2 * (len(parts) - 1) / 2
+        for i, part in enumerate(parts):
+            out.append(_text(right + 4, first + CHART_TEXT * 1.2 * i, part, "start", colour))
+    return out
 
 
-def _axes(ax: Axes, series: OutcomeSeries, days: list[float]) -> None:
-    """The scale's range with a margin, the dates under the points (or a concise date axis for many)."""
-    import matplotlib.dates as mdates
+def _line(
+    x1: float, y1: float, x2: float, y2: float, colour: str, width: float, dash: str | None = None
+) -> str:
+    dashes = f' stroke-dasharray="{dash}"' if dash else ""
+    return (
+        f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{colour}" '
+        f'stroke-width="{width:g}"{dashes}/>'
+    )
 
-    lo, hi = series.range
-    pad = (hi - lo) * 0.08
-    ax.set_ylim(lo - pad, hi + pad)
-    span = max(days[-1] - days[0], 14.0)
-    ax.set_xlim(days[0] - span * 0.08, days[-1] + span * 0.08)
-    if len(days) <= 6:
-        ax.set_xticks(days)
-        ax.set_xticklabels(_day_labels([p.taken_on for p in series.points]))
-    else:
-        locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
-    ax.tick_params(labelsize=7, length=2.5)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.set_ylabel(series.short, fontsize=7, color=INK)
+
+def _text(x: float, y: float, content: str, anchor: str, colour: str | None = None) -> str:
+    fill = f' fill="{colour}"' if colour else ""
+    return f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}"{fill}>{escape(content)}</text>'
+
+
+def _n(v: float) -> str:
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def _ticks(lo: float, hi: float) -> list[float]:
+    """Round values from ``lo`` to ``hi``: a step of 1, 2, 2.5 or 5 times a power of ten, at most six ticks."""
+    raw = (hi - lo) / 5 or 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw - 1e-9)
+    first = math.ceil(lo / step - 1e-9) * step
+    return [round(first + i * step, 6) for i in range(int((hi - first) / step + 1e-9) + 1)]
+
+
+def _x_ticks(series: OutcomeSeries) -> list[tuple[int, str]]:
+    """The dates under the points; with more than six, at most six of them evenly spread (first and last kept)."""
+    days = [p.taken_on for p in series.points]
+    if len(days) > 6:
+        picked = sorted({round(i * (len(days) - 1) / 5) for i in range(6)})
+        days = [days[i] for i in picked]
+    return list(zip((d.toordinal() for d in days), _day_labels(days), strict=True))
 
 
 def _day_labels(days: Sequence[date]) -> list[str]:

@@ -1,10 +1,20 @@
 """HTML from the Jinja2 templates of ``reports/templates`` and PDF from that HTML with WeasyPrint.
 
 Every picture is embedded as a ``data:`` URI; the PDF renderer may fetch nothing else (no network, no files).
+
+One WeasyPrint ``FontConfiguration`` serves every document of the process. Left to itself WeasyPrint makes a new
+one for each document: a new Fontconfig configuration with every system font and a new Pango font map, whose
+fonts, glyphs and shaping caches are loaded again; freed or not, a worker's resident memory grew by about
+0.4 MB a letter (205-210 MB after 100 letters, on its way past 200 MB), and each document paid about 10 ms for
+it. With one configuration the fonts are loaded once and the worker settles (docs/reports.md, "Speed and
+memory"). The documents use no ``@font-face`` (only system fonts), so nothing of one document stays in it for
+the next. Pango's font maps are not safe to share between threads, so the renders of a process take turns
+(``_RENDERING``); a render is CPU-bound Python, so threads would have waited for each other anyway.
 """
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -60,13 +70,27 @@ def render_html(template: str, *, paper: str, **context: Any) -> str:
     return environment().get_template(template).render(css=stylesheet(), page_size=size, **context)
 
 
+_RENDERING = threading.Lock()
+
+
 def html_to_pdf(html: str) -> bytes:
-    """The PDF of a self-contained HTML document (only ``data:`` URIs are fetched)."""
+    """The PDF of a self-contained HTML document (only ``data:`` URIs are fetched), drawn with the process's
+    one font configuration (see the module's note)."""
     from weasyprint import HTML
 
-    pdf = HTML(string=html, url_fetcher=_data_only_fetcher(), base_url=None).write_pdf()
+    with _RENDERING:
+        document = HTML(string=html, url_fetcher=_data_only_fetcher(), base_url=None)
+        pdf = document.write_pdf(font_config=font_configuration())
     assert pdf is not None
     return bytes(pdf)
+
+
+@cache
+def font_configuration() -> Any:
+    """The process's one WeasyPrint ``FontConfiguration`` (the system fonts, loaded on the first document)."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
 
 
 def _data_only_fetcher() -> Any:

@@ -7,7 +7,7 @@ import re
 
 from taut.anatomy.drawing import Figure
 from taut.anatomy.drawing.geometry import load_view
-from taut.reports.lighten import TOLERANCE, lighten, simplify_d
+from taut.reports.lighten import TOLERANCE, for_print, lighten, merge_paths, simplify_d
 
 PAIR = re.compile(r"(-?[0-9.]+),(-?[0-9.]+)")
 
@@ -55,3 +55,41 @@ def test_the_whole_figure_keeps_its_elements() -> None:
     light = lighten(svg)
     assert light.count("<path") == svg.count("<path") and light.count("<text") == svg.count("<text")
     assert len(light) * 2 < len(svg)
+
+
+def _ring_set(svg: str) -> list[str]:
+    return sorted(ring for d in re.findall(r'\sd="([^"]*)"', svg) for ring in d.split("M")[1:])
+
+
+def test_the_print_copy_draws_every_ring_with_far_fewer_elements() -> None:
+    fig = Figure(views=("front", "back", "side"))
+    for i, shape in enumerate(load_view("back").shapes[:40]):
+        fig.fill(
+            shape.ref,
+            ("#fde047", "#f97316", "#dc2626")[i % 3] if i < 30 else "#8fd3c3",
+            opacity=0.85 if i >= 30 else 1.0,
+        )
+    svg = fig.to_svg()
+    light, printed = lighten(svg), for_print(svg)
+    assert _ring_set(printed) == _ring_set(light)  # the same rings, each drawn once, in merged paths
+    assert printed.count("<path") * 3 < light.count("<path")
+    assert "<title>" not in printed and ' id="front--' not in printed and "data-region" not in printed
+    assert (
+        printed.count('opacity="0.85"') == light.count('opacity="0.85"') >= 10
+    )  # translucent paths stay apart
+    assert printed.count("<text") == svg.count("<text") and 'data-view="back"' in printed
+
+
+def test_merging_keeps_order_paint_and_what_cannot_be_merged() -> None:
+    a, b = 'd="M0,0 1,0 1,1Z" fill="red"', 'd="M5,5 6,5 6,6Z" fill="red"'
+    assert merge_paths(f'<svg><path id="x" {a}/><path data-side="left" {b}></path></svg>') == (
+        '<svg><path d="M0,0 1,0 1,1ZM5,5 6,5 6,6Z" fill="red"/></svg>'
+    )
+    other = 'd="M9,9 8,9 8,8Z" fill="blue"'
+    assert merge_paths(f"<svg><path {a}/><path {other}/><path {b}/></svg>").count("<path") == 3  # order kept
+    relative = 'd="m5,5 1,0 0,1z" fill="red"'
+    assert merge_paths(f"<svg><path {a}/><path {relative}/></svg>").count("<path") == 2
+    faint = 'd="M5,5 6,5 6,6Z" fill="red" fill-opacity="0.5"'
+    assert merge_paths(f"<svg><path {faint}/><path {faint}/></svg>").count("<path") == 2
+    pattern = '<pattern id="hatch-0"><rect width="5"/></pattern>'
+    assert pattern in merge_paths(f"<svg><defs>{pattern}</defs><path {a}/></svg>")

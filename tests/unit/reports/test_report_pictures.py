@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import re
+import subprocess
+import sys
+import threading
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -19,7 +22,7 @@ from taut.reports.content import DrawingSnapshot, handout_content, progress_cont
 from taut.reports.handout import handout_html
 from taut.reports.pictures import crop_svg, drawing_pictures, outcome_chart_svg, treated_picture
 from taut.reports.progress import progress_html
-from taut.reports.render import html_to_pdf, page_size
+from taut.reports.render import font_configuration, html_to_pdf, page_size
 from taut.reports.text import long_date, score, short_date, sides_text, signed
 
 DOT = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
@@ -192,3 +195,78 @@ def test_the_handout_and_the_progress_report_date_sessions_on_the_clinics_day(ch
     assert handout_content(chart, 11, clinic="L", staff=STAFF, tz=auckland).session_date == date(2025, 3, 4)
     p = progress_content(chart, clinic="L", author="B", staff=STAFF, written_on=date(2025, 4, 1), tz=auckland)
     assert p.sessions[0].occurred_on == date(2025, 3, 4)
+
+
+def test_outcome_chart_axes_ticks_and_band(chart: Chart) -> None:
+    from taut.reports.pictures import _ticks
+
+    assert _ticks(0, 10) == [0, 2, 4, 6, 8, 10] and _ticks(0, 50) == [0, 10, 20, 30, 40, 50]
+    assert _ticks(0, 40) == [0, 10, 20, 30, 40] and _ticks(0, 4) == [0, 1, 2, 3, 4]
+    p = progress_content(chart, clinic="L", author="A", staff=STAFF, written_on=date(2025, 3, 18))
+    nprs = {s.instrument: s for s in p.outcomes}["nprs"]
+    svg = outcome_chart_svg(nprs)
+    for label in (
+        "0",
+        "2",
+        "10",
+        "NPRS",
+        *(str(round(pt.value, 1)).removesuffix(".0") for pt in nprs.points),
+    ):
+        assert f">{label}</text>" in svg, label
+    band = re.search(r'<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)" fill="#dcfce7"/>', svg)
+    lines = {
+        float(m.group(1)) for m in re.finditer(r'<line x1="[\d.]+" y1="([\d.]+)"[^>]*stroke="#15803d"', svg)
+    }
+    assert band and lines == {float(band.group(1))}  # lower is better: the band runs down from the MCID line
+    zero = re.search(r'<line x1="[\d.]+" y1="([\d.]+)"[^>]*/><text[^>]*>0</text>', svg)
+    assert (
+        zero and abs(float(band.group(1)) + float(band.group(2)) - float(zero.group(1))) < 0.02
+    )  # to 0, the end
+
+
+def test_a_long_series_labels_at_most_six_dates_first_and_last_among_them(chart: Chart) -> None:
+    p = progress_content(chart, clinic="L", author="A", staff=STAFF, written_on=date(2025, 3, 18))
+    nprs = {s.instrument: s for s in p.outcomes}["nprs"]
+    first = nprs.points[0]
+    points = tuple(
+        replace(first, taken_on=date(2024, 12, 2 + 3 * i), value=float(8 - i % 5), delta=None)
+        for i in range(10)
+    )
+    svg = outcome_chart_svg(replace(nprs, points=points))
+    assert svg.count("<circle ") == 10
+    dates = re.findall(r">(\d+ \w{3})</text>", svg)
+    assert len(dates) == 6 and dates[0] == "2 Dec" and dates[-1] == "29 Dec"
+
+
+def test_outcome_charts_need_no_plotting_library() -> None:
+    """A PDF worker does not carry matplotlib (about 30 MB of resident memory) for its charts."""
+    code = (
+        "import sys\n"
+        "from taut.reports import progress\n"
+        "from taut.reports.pictures import outcome_chart_svg\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_every_document_of_a_process_shares_one_font_configuration() -> None:
+    """WeasyPrint's own default, a new font configuration a document, grew a worker by 0.4 MB a letter."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    assert (
+        isinstance(font_configuration(), FontConfiguration) and font_configuration() is font_configuration()
+    )
+    pdfs: list[bytes] = []
+    page = "<html><body><p>Thread {}: héllo</p></body></html>"
+    threads = [
+        threading.Thread(target=lambda i=i: pdfs.append(html_to_pdf(page.format(i)))) for i in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    texts = sorted(
+        subprocess.run(["pdftotext", "-", "-"], input=p, capture_output=True, check=True).stdout for p in pdfs
+    )
+    assert [t.strip() for t in texts] == [f"Thread {i}: héllo".encode() for i in range(4)]
