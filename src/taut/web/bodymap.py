@@ -346,5 +346,9 @@ JINJA_GLOBALS: dict[str, Any] = {
 
 
 def register_globals(env: Any) -> None:
-    """Give a Jinja2 environment what ``macros/bodymap.html`` calls."""
+    """Give a Jinja2 environment what ``macros/bodymap.html`` calls (its knowledge-only parts are fragments
+    rendered once per process: ``templating.fragment``)."""
+    from taut.web.templating import fragment
+
     env.globals.update(JINJA_GLOBALS)
+    env.globals["fragment"] = fragment
