@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
-from taut.anatomy import body_map
+from taut.anatomy import BodyMap, body_map
 from taut.anatomy.regions import RegionRef, Side
 from taut.knowledge import KnowledgeBase, knowledge
 from taut.reasoning import conditions, scoring_plain
@@ -30,6 +30,7 @@ from taut.reasoning.result import (
 from taut.reasoning.zones import ESSENTIAL, ZoneIndex, zone_index
 
 if TYPE_CHECKING:
+    from taut.knowledge.model import Muscle
     from taut.reasoning import (
         scoring,
     )  # numpy: imported where pass 1 runs with it (never by scoring_plain's path)
@@ -188,50 +189,11 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         for name, ev in evidence.items()
     }
     matrix = scoring_plain.build(kb, params, index, by_term)
-    prior_of = {
-        m.name: Support("prior", m.involvement.frequency, params.prior[m.involvement.frequency])
-        for m in kb.muscles.values()
-    }
+    prior_of = _prior_reasons(kb, params)
     bm = body_map()
     col = matrix.col
-    n_cols = len(col)
-    hits_of: list[list[tuple[int, str]]] = [[] for _ in range(n_cols)]
-    explained_of: list[dict[int, tuple[int, Explained]]] = []
-    for i, p in enumerate(index.placed):
-        reasons: dict[int, tuple[int, Explained]] = {}
-        for r, z in p.zone.items():
-            c = col[r]
-            hits_of[c].append((i, z))
-            # sorted as the reasons are shown: essential zones first, then by region ref (the column order)
-            reasons[c] = ((z != ESSENTIAL) * n_cols + c, Explained(r.key, bm[r.region].name, z, p.trp.id))
-        explained_of.append(reasons)
-    entrap_of: dict[str, tuple[_Ent, ...]] = {}
-    for m in kb.muscles.values():
-        ents = []
-        for ent in m.entrapments:
-
-            def where(
-                sides: tuple[Side, ...], regions: tuple[str, ...] = ent.regions
-            ) -> frozenset[RegionRef]:
-                return frozenset(
-                    RegionRef(r, s) if bm[r].sided else RegionRef(r) for r in regions for s in sides
-                )
-
-            listed = {
-                label: tuple(sorted(((r, r.key) for r in where(sides)), key=lambda t: t[1]))
-                for label, sides in (("right", (RIGHT,)), ("left", (LEFT,)), ("both", SIDES))
-            }
-            ents.append(
-                _Ent(
-                    ent.structure,
-                    tuple(s for s in ent.symptoms if s in ENTRAPMENT_TERMS),
-                    bool(ent.regions),
-                    {s: where((s,)) for s in SIDES},
-                    listed,
-                )
-            )
-        if ents:
-            entrap_of[m.name] = tuple(ents)
+    hits_of, explained_of = _zone_tables(index, col, bm)
+    entrap_of = {m.name: ents for m in kb.muscles.values() if (ents := _muscle_entrapments(m, bm))}
     return _Model(
         index,
         log_lr,
@@ -246,9 +208,9 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         {k: v for k, v in sensory_ev.items() if v},
         {n: k for k, n in enumerate(matrix.names)},
         {None: _weight(None, params), **{i: _weight(i, params) for i in range(11)}},
-        tuple(tuple(v) for v in hits_of),
+        hits_of,
         tuple(r.side for r in col),
-        tuple(explained_of),
+        explained_of,
         tuple(tuple(sorted((col[r], r.key) for r in p.essential)) for p in index.placed),
         tuple(p.trp.id for p in index.placed),
         {name: _by_term(ev) for name, ev in evidence.items()},
@@ -258,19 +220,69 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         tuple((p.trp.id,) for p in index.placed),
         entrap_of,
         {m.name: (m.relations.satellites if m.relations else ()) for m in kb.muscles.values()},
-        {
-            m.name: {
-                "right": tuple(by_ms.get((m.name, RIGHT), ())),
-                "left": tuple(by_ms.get((m.name, LEFT), ())),
-                "both": (*by_ms.get((m.name, RIGHT), ()), *by_ms.get((m.name, LEFT), ())),
-            }
-            for m in kb.muscles.values()
-        },
+        {m.name: _trps_by_side(m.name, by_ms) for m in kb.muscles.values()},
         {},
         conditions.presentations(kb.conditions.values(), params),
         kb,
         params,
     )
+
+
+def _prior_reasons(kb: KnowledgeBase, params: Params) -> dict[str, Support]:
+    """Each muscle's prior as a reason."""
+    return {
+        m.name: Support("prior", m.involvement.frequency, params.prior[m.involvement.frequency])
+        for m in kb.muscles.values()
+    }
+
+
+def _zone_tables(
+    index: ZoneIndex, col: dict[RegionRef, int], bm: BodyMap
+) -> tuple[tuple[tuple[tuple[int, str], ...], ...], tuple[dict[int, tuple[int, Explained]], ...]]:
+    """Pass 2's tables of the zones, by column of the zone matrix: column -> (placed idx, zone) of the zones holding
+    it, and placed -> column -> (sort key, reason)."""
+    n_cols = len(col)
+    hits_of: list[list[tuple[int, str]]] = [[] for _ in range(n_cols)]
+    explained_of: list[dict[int, tuple[int, Explained]]] = []
+    for i, p in enumerate(index.placed):
+        reasons: dict[int, tuple[int, Explained]] = {}
+        for r, z in p.zone.items():
+            c = col[r]
+            hits_of[c].append((i, z))
+            # sorted as the reasons are shown: essential zones first, then by region ref (the column order)
+            reasons[c] = ((z != ESSENTIAL) * n_cols + c, Explained(r.key, bm[r.region].name, z, p.trp.id))
+        explained_of.append(reasons)
+    return tuple(tuple(v) for v in hits_of), tuple(explained_of)
+
+
+def _muscle_entrapments(m: Muscle, bm: BodyMap) -> tuple[_Ent, ...]:
+    """A muscle's entrapments as pass 2 reads them (empty when it has none)."""
+    ents = []
+    for ent in m.entrapments:
+
+        def where(sides: tuple[Side, ...], regions: tuple[str, ...] = ent.regions) -> frozenset[RegionRef]:
+            return frozenset(RegionRef(r, s) if bm[r].sided else RegionRef(r) for r in regions for s in sides)
+
+        listed = {
+            label: tuple(sorted(((r, r.key) for r in where(sides)), key=lambda t: t[1]))
+            for label, sides in (("right", (RIGHT,)), ("left", (LEFT,)), ("both", SIDES))
+        }
+        ents.append(
+            _Ent(
+                ent.structure,
+                tuple(s for s in ent.symptoms if s in ENTRAPMENT_TERMS),
+                bool(ent.regions),
+                {s: where((s,)) for s in SIDES},
+                listed,
+            )
+        )
+    return tuple(ents)
+
+
+def _trps_by_side(name: str, by_ms: dict[tuple[str, Side], list[int]]) -> dict[str, tuple[int, ...]]:
+    """A muscle's placed TrPs by side: right | left | both -> placed idxs."""
+    right, left = by_ms.get((name, RIGHT), ()), by_ms.get((name, LEFT), ())
+    return {"right": tuple(right), "left": tuple(left), "both": (*right, *left)}
 
 
 def _by_term(ev: tuple[tuple[str, str, float], ...]) -> dict[str, tuple[tuple[int, Support], ...]]:

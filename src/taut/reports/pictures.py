@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -23,7 +23,7 @@ from taut.anatomy.drawing.geometry import Label, views_of
 from taut.anatomy.drawing.svg import label_elements, text
 from taut.anatomy.pain import PainDrawing
 from taut.clinic.naming import day_month
-from taut.reports.content import DrawingSnapshot, OutcomeSeries, TreatedMuscle
+from taut.reports.content import DrawingSnapshot, OutcomePoint, OutcomeSeries, TreatedMuscle
 from taut.reports.lighten import for_print
 
 VIEW_ORDER = ("front", "back", "side")
@@ -259,12 +259,33 @@ def outcome_chart_svg(series: OutcomeSeries, *, width_in: float = 3.4, height_in
         out.append(_line(left, y_at(v), right, y_at(v), GRID, 0.5))
     out.extend(_reference_lines(series, y_at, left, right))
     points = [(x_at(d), y_at(p.value), p) for d, p in zip(days, series.points, strict=True)]
-    line = " ".join(f"{_n(x)},{_n(y)}" for x, y, _ in points)
+    out.extend(_score_marks(points, above=series.better == "higher"))
+    # the axes: left and bottom spines, ticks outside, labels
+    out.append(_line(left, top, left, bottom, AXIS, 0.6))
+    out.append(_line(left, bottom, right, bottom, AXIS, 0.6))
+    for v in ticks:
+        y = y_at(v)
+        out.append(_line(left - TICK, y, left, y, INK, 0.6))
+        out.append(_text(left - TICK - 2, y + CHART_TEXT * 0.36, f"{v:g}", "end"))
+    out.extend(_x_axis_ticks(series, x_at, bottom))
+    mid = (top + bottom) / 2
+    label_x = left - TICK - 2 - CHART_TEXT * 0.62 * max(len(f"{v:g}") for v in ticks) - 4
     out.append(
+        f'<text x="{_n(label_x)}" y="{_n(mid)}" text-anchor="middle" '
+        f'transform="rotate(-90 {_n(label_x)} {_n(mid)})">{escape(series.short)}</text>'
+    )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _score_marks(points: Sequence[tuple[float, float, OutcomePoint]], *, above: bool) -> list[str]:
+    """The line through the scores, then a dot for each (green past the MCID) with the score written above it
+    (below it when ``above`` is false)."""
+    line = " ".join(f"{_n(x)},{_n(y)}" for x, y, _ in points)
+    out = [
         f'<polyline points="{line}" fill="none" stroke="{LINE}" stroke-width="1.4" stroke-linejoin="round" '
         'stroke-linecap="square"/>'
-    )
-    above = series.better == "higher"
+    ]
     for x, y, p in points:
         colour = GOOD if p.passes_mcid else LINE
         out.append(
@@ -274,26 +295,18 @@ def outcome_chart_svg(series: OutcomeSeries, *, width_in: float = 3.4, height_in
         # the score 5 points above the dot (below it when lower is better), like the dot's label in print
         ty = y - 5 - 1.5 if above else y + 5 + CHART_TEXT * 0.75
         out.append(_text(x, ty, f"{round(p.value, 1):g}", "middle"))
-    # the axes: left and bottom spines, ticks outside, labels
-    out.append(_line(left, top, left, bottom, AXIS, 0.6))
-    out.append(_line(left, bottom, right, bottom, AXIS, 0.6))
-    for v in ticks:
-        y = y_at(v)
-        out.append(_line(left - TICK, y, left, y, INK, 0.6))
-        out.append(_text(left - TICK - 2, y + CHART_TEXT * 0.36, f"{v:g}", "end"))
+    return out
+
+
+def _x_axis_ticks(series: OutcomeSeries, x_at: Callable[[float], float], bottom: float) -> list[str]:
+    """The date ticks under the bottom spine, each with its label (one line a part)."""
+    out = []
     for day, label in _x_ticks(series):
         x = x_at(day)
         out.append(_line(x, bottom, x, bottom + TICK, INK, 0.6))
         for i, part in enumerate(label.split("\n")):
             out.append(_text(x, bottom + TICK + 2 + CHART_TEXT * (0.75 + 1.2 * i), part, "middle"))
-    mid = (top + bottom) / 2
-    label_x = left - TICK - 2 - CHART_TEXT * 0.62 * max(len(f"{v:g}") for v in ticks) - 4
-    out.append(
-        f'<text x="{_n(label_x)}" y="{_n(mid)}" text-anchor="middle" '
-        f'transform="rotate(-90 {_n(label_x)} {_n(mid)})">{escape(series.short)}</text>'
-    )
-    out.append("</svg>")
-    return "".join(out)
+    return out
 
 
 def _reference_lines(series: OutcomeSeries, y_at: Any, left: float, right: float) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, select, tuple_
+from sqlalchemy import Connection, Select, and_, bindparam, func, select, tuple_
 
 from taut.clinic.errors import NotFound, RecordValidationError, StaleRecordError
 from taut.clinic.people import Client, Clinic, User
@@ -320,66 +320,89 @@ def _search_clients(
     left. When that read every match, they are the count; else the count stops at COUNT_CAP + 1 distinct
     clients. The work grows with the matches, not with the clinic."""
     w = tables.client_search_words
-
-    def in_range(t: Any, q: str) -> Any:
-        return and_(t.c.clinic_id == clinic_id, t.c.word >= q, t.c.word < prefix_upper_bound(q))
-
-    sizes: tuple[int, ...] = (1,)
-    if len(words) > 1:
-        sizes = tuple(
-            conn.execute(
-                select(
-                    *(
-                        select(func.count())
-                        .select_from(select(w.c.client_id).where(in_range(w, q)).limit(SIZE_CAP).subquery())
-                        .scalar_subquery()
-                        for q in words
-                    )
-                )
-            ).one()
-        )
+    sizes = _word_sizes(conn, clinic_id, words) if len(words) > 1 else (1,)
     first, *rest = sorted(range(len(words)), key=lambda i: sizes[i])
     if sizes[first] == 0:
         return [], 0, False
     d = w.alias("d")
-
-    def has_word(q: str, rows: int) -> Any:
-        x = w.alias()
-        if rows < 8 * sizes[first]:  # read once (``+ 0``: not by seeking each of its ids in ``d``)
-            return (d.c.client_id + 0).in_(select(x.c.client_id).where(in_range(x, q)))
-        return select(x.c.client_id).where(in_range(x, q), x.c.client_id == d.c.client_id).exists()
-
-    where = [in_range(d, words[first]), *(has_word(words[i], sizes[i]) for i in rest)]
+    where = [
+        _in_range(d, clinic_id, words[first]),
+        *(_has_word(d, clinic_id, words[i], sizes[i], sizes[first]) for i in rest),
+    ]
     key = (d.c.family_name, d.c.given_name, d.c.client_id)
     rows = select(d.c.client_id).where(*where)
     if position is not None:
         rows = rows.where(tuple_(*key) > tuple_(*position))
-    rows = rows.order_by(*key)
-    want, read = offset + limit, 4 * (offset + limit)
-    while True:
-        got = list(conn.execute(rows.limit(read)).scalars())
-        ids = list(dict.fromkeys(got))  # duplicates are side by side; the order is kept
-        if len(ids) >= want or len(got) < read:
-            break
-        read *= 4
-    if len(got) < read and position is None:  # every match was read: they are counted already
+    ids, read_all = _page_ids(conn, rows.order_by(*key), offset + limit)
+    if read_all and position is None:  # every match was read: they are counted already
         total = len(ids)
     else:  # ``+ 0``: SQLite would otherwise walk the clinic's whole (clinic, client, word) index for the order
         distinct_ids = select((d.c.client_id + 0).label("id")).where(*where).distinct()
         total = conn.execute(
             select(func.count()).select_from(distinct_ids.limit(COUNT_CAP + 1).subquery())
         ).scalar_one()
-    ids = ids[offset:want]
-    c = tables.clients.c
-    found = (
-        {
-            r.id: mapping.client_from_row(r)
-            for r in conn.execute(select(tables.clients).where(c.clinic_id == clinic_id, c.id.in_(ids)))
-        }
-        if ids
-        else {}
+    return (
+        _clients_in_order(conn, clinic_id, ids[offset : offset + limit]),
+        min(total, COUNT_CAP),
+        total > COUNT_CAP,
     )
-    return [found[i] for i in ids if i in found], min(total, COUNT_CAP), total > COUNT_CAP
+
+
+def _in_range(t: Any, clinic_id: int, q: str) -> Any:
+    """The rows of search words table ``t`` (or an alias of it) of the clinic whose word starts with ``q``."""
+    return and_(t.c.clinic_id == clinic_id, t.c.word >= q, t.c.word < prefix_upper_bound(q))
+
+
+def _word_sizes(conn: Connection, clinic_id: int, words: tuple[str, ...]) -> tuple[int, ...]:
+    """How many index rows each query word has, each counted up to SIZE_CAP, in one statement."""
+    w = tables.client_search_words
+    return tuple(
+        conn.execute(
+            select(
+                *(
+                    select(func.count())
+                    .select_from(
+                        select(w.c.client_id).where(_in_range(w, clinic_id, q)).limit(SIZE_CAP).subquery()
+                    )
+                    .scalar_subquery()
+                    for q in words
+                )
+            )
+        ).one()
+    )
+
+
+def _has_word(d: Any, clinic_id: int, q: str, rows: int, driver_rows: int) -> Any:
+    """The condition that the driver's row ``d`` is of a client having a word starting with ``q`` (which has
+    ``rows`` index rows; the driving word ``driver_rows``)."""
+    x = tables.client_search_words.alias()
+    if rows < 8 * driver_rows:  # read once (``+ 0``: not by seeking each of its ids in ``d``)
+        return (d.c.client_id + 0).in_(select(x.c.client_id).where(_in_range(x, clinic_id, q)))
+    return select(x.c.client_id).where(_in_range(x, clinic_id, q), x.c.client_id == d.c.client_id).exists()
+
+
+def _page_ids(conn: Connection, rows: Select[Any], want: int) -> tuple[list[int], bool]:
+    """The first ``want`` distinct client ids of the ordered ``rows`` (fewer when there are no more), and whether
+    the last read got every match. Reads 4 * ``want`` rows, four times more each time too few distinct ids came."""
+    read = 4 * want
+    while True:
+        got = list(conn.execute(rows.limit(read)).scalars())
+        ids = list(dict.fromkeys(got))  # duplicates are side by side; the order is kept
+        if len(ids) >= want or len(got) < read:
+            return ids, len(got) < read
+        read *= 4
+
+
+def _clients_in_order(conn: Connection, clinic_id: int, ids: list[int]) -> list[Client]:
+    """The clinic's clients of these ids, in their order (an id no longer found is left out)."""
+    if not ids:
+        return []
+    c = tables.clients.c
+    found = {
+        r.id: mapping.client_from_row(r)
+        for r in conn.execute(select(tables.clients).where(c.clinic_id == clinic_id, c.id.in_(ids)))
+    }
+    return [found[i] for i in ids if i in found]
 
 
 VERSION_MAX = 2**31 - 1  # versions are 32-bit integers on PostgreSQL
