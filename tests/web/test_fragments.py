@@ -1,5 +1,6 @@
 """The blank fragments of the form pages (``templating.fragment``): the examination's trigger-point tables and
-range-of-motion rows, the intake's safety questions and symptom lists, the body map's region names. Each page
+range-of-motion rows, the intake's safety questions and symptom lists, the body map's region names, the
+conductor's picker of every trigger point. Each page
 is the same, byte for byte, whether its blank fragments come from the per-process store or are rendered in
 place; the store holds nothing of a client; a form with something typed in (or an error) is rendered in
 place, with what was typed."""
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from taut.services import clients, records
+from taut.services import clients, records, sessions
 from taut.web import templating
 from tests.records_factories import make_client, make_intake
 from tests.web.conftest import WebWorld, signed_in
@@ -27,10 +28,12 @@ def _pages(w: WebWorld) -> tuple[list[str], str]:
     c = clients.register_client(w.db, w.bob, make_client(given_name="Zelda", family_name="Quintero-Fragment"))
     assert c.id is not None
     records.record_intake(w.db, w.bob, c.id, make_intake())  # the examination suggests muscles from it
+    sid = sessions.start_session(w.db, w.bob, c.id, pain_before=5)
     paths = [
         f"/clients/{c.id}/intake/new",
         f"/clients/{c.id}/exam/new",
         f"/clients/{c.id}/exam/new?muscles=upper_trapezius,levator_scapulae",
+        f"/sessions/{sid}",
     ]
     return paths, c.full_name
 
