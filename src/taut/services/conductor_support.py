@@ -72,11 +72,14 @@ def start_records(db: Database, user: User, client_id: int) -> StartRecords:
 
 def session_records(db: Database, user: User, session_id: int) -> SessionRecords:
     """Reads only what the conductor shows: the session with its holds, the client, the session's plan, the
-    latest assessment's findings (when the plan has no points), the latest intake and the check-in."""
+    latest assessment's findings (when the plan has no points), the latest intake and the check-in; one read and
+    its audit entry (``access.audited_read``: no write lock held while reading on SQLite, no transaction round
+    trips on PostgreSQL)."""
     access.require(db, user, Permission.READ_CLINICAL, entity="session", record_id=session_id)
     clinic_id = user.clinic_id
-    with db.transaction() as conn:
+    with access.audited_read(db, user, "read", "session", session_id) as (conn, entry):
         client_id, session = records.get_session(conn, clinic_id, session_id)
+        entry.client_id = client_id
         client = people.get_client(conn, clinic_id, client_id)
         plan = None if session.plan_id is None else records.get_plan(conn, clinic_id, session.plan_id)[1]
         findings = (
@@ -84,7 +87,6 @@ def session_records(db: Database, user: User, session_id: int) -> SessionRecords
         )
         intake = records.latest_intake(conn, clinic_id, client_id)
         checkin = queries.checkin_of(conn, clinic_id, session_id)
-        access.log(conn, user, "read", "session", session_id, client_id=client_id)
     return SessionRecords(client, session, plan, tuple(findings), intake, checkin)
 
 

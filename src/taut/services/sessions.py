@@ -163,9 +163,9 @@ def start_session(
 def get_session(db: Database, user: User, session_id: int) -> tuple[int, TreatmentSession]:
     """(client id, session with every hold saved so far)."""
     access.require(db, user, Permission.READ_CLINICAL, entity="session", record_id=session_id)
-    with db.transaction() as conn:
+    with access.audited_read(db, user, "read", "session", session_id) as (conn, entry):
         client_id, session = records.get_session(conn, user.clinic_id, session_id)
-        access.log(conn, user, "read", "session", session_id, client_id=client_id)
+        entry.client_id = client_id
     return client_id, session
 
 
