@@ -343,7 +343,8 @@ class _Drawing:
     gpos: dict[int, int]  # column painted -> its group
     gw: list[float]  # group -> weight (from intensity)
     base_out: float  # log LR of the whole drawing lying outside every zone
-    hits: dict[int, dict[int, str]]  # placed TrP idx -> painted columns in its zone -> zone
+    # placed TrP idx -> painted columns in its zone -> zone: pass 2's, worked out when first needed (``_hits``)
+    hits: dict[int, dict[int, str]] | None
     felt: dict[int, frozenset[str]]  # column painted -> sensory terms felt there (empty without such terms)
     two_sides: bool  # both sides painted
     drawn: scoring_plain.Drawn  # what pass 1 reads
@@ -394,15 +395,6 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
             cw.append(gw[g])
             for c in cs:
                 gpos[c] = g
-    hits: dict[int, dict[int, str]] = {}
-    hits_of = model.hits_of
-    for c in gpos:
-        for i, z in hits_of[c]:
-            h = hits.get(i)
-            if h is None:
-                hits[i] = {c: z}
-            else:
-                h[c] = z
     felt: dict[int, frozenset[str]] = {}
     if not SENSORY.isdisjoint(terms):
         said = frozenset(case.terms) & SENSORY  # said for the whole drawing (a painted quality is not)
@@ -422,12 +414,29 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
         gpos,
         gw,
         base_out,
-        hits,
+        None,
         felt,
         right and left,
         scoring_plain.Drawn(cols, cw, base_out, terms),
         condition,
     )
+
+
+def _hits(d: _Drawing, model: _Model) -> dict[int, dict[int, str]]:
+    """The painted columns in each placed TrP's zones (only TrPs some painted column touches), worked out once per
+    case when pass 2 (or a sensory correction) first asks: a batch only ranked never pays for them."""
+    hits = d.hits
+    if hits is None:
+        hits = d.hits = {}
+        hits_of = model.hits_of
+        for c in d.gpos:
+            for i, z in hits_of[c]:
+                h = hits.get(i)
+                if h is None:
+                    hits[i] = {c: z}
+                else:
+                    h[c] = z
+    return hits
 
 
 def _explained(best: int, extra: int, hits: dict[int, dict[int, str]]) -> dict[int, tuple[str, int]]:
@@ -467,7 +476,7 @@ def _corrected(
         for name, ev in model.sensory_ev.items():
             k = pos[name]
             seg = seg_side[RIGHT if right[k] else LEFT][k]
-            felt = _sensory_felt(d.felt, _explained(int(best[seg]), int(extra[seg]), d.hits))
+            felt = _sensory_felt(d.felt, _explained(int(best[seg]), int(extra[seg]), _hits(d, model)))
             logodds[k] += sum(lr for t, lr in ev if t in felt)
     if not ENTRAPMENT_TERMS.isdisjoint(terms):
         for name in model.entrapping:
@@ -497,7 +506,7 @@ def _explain(
     """Pass 2: reasons for the muscles shown (their side, the regions they explain, the other evidence, missing
     essential regions), what stays unexplained, entrapments, the cover and the examination order."""
     vals, names, rt, rr, br, er, rl, bl, el = tops
-    hits, pcols, two_sides, base = d.hits, d.pcols, d.two_sides, d.base_out
+    hits, pcols, two_sides, base = _hits(d, model), d.pcols, d.two_sides, d.base_out
     both_share = params.both_sides_share
     eo, tid, col_side = model.explained_of, model.trp_id, model.col_side
     entrapment_terms = not ENTRAPMENT_TERMS.isdisjoint(terms)
@@ -655,15 +664,20 @@ class Ranking:
         case_id: str | None,
         red_flags: tuple[Flag, ...],
         cautions: tuple[Flag, ...],
-        tops: _Tops,
+        tops: scoring.BatchTops,
+        row: int,
         pending: tuple[set[str], _Drawing, _Model, Params],
     ) -> None:
         self.case_id = case_id
         self.red_flags = red_flags
         self.cautions = cautions
-        self.muscles: tuple[str, ...] = tuple(tops[1])
-        self.logodds: tuple[float, ...] = tuple(tops[0])
-        self._pending: tuple[_Tops, set[str], _Drawing, _Model, Params] | None = (tops, *pending)
+        self.muscles: tuple[str, ...] = tops.muscles[row]
+        self.logodds: tuple[float, ...] = tuple(tops.logodds[row])
+        self._pending: tuple[scoring.BatchTops, int, set[str], _Drawing, _Model, Params] | None = (
+            tops,
+            row,
+            *pending,
+        )
         self._suggestion: Suggestion | None = None
 
     @property
@@ -675,9 +689,9 @@ class Ranking:
     def suggestion(self) -> Suggestion:
         if self._suggestion is None:
             assert self._pending is not None
-            tops, terms, d, model, params = self._pending
+            tops, row, terms, d, model, params = self._pending
             self._suggestion = _explain(
-                self.case_id, self.red_flags, self.cautions, terms, d, tops, model, params
+                self.case_id, self.red_flags, self.cautions, terms, d, tops.row(row), model, params
             )
             self._pending = None
         return self._suggestion
@@ -711,14 +725,14 @@ def _rank_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Par
     for k, (terms, d) in enumerate(prepared):
         if _needs_correction(terms, d):
             _corrected(d, terms, model, params, sc.right[k].tolist(), sc.best[k], sc.extra[k], logodds[k])
-    tops = scoring.tops(model.matrix, sc, logodds, params.top_n)
-    for case, (red, cautions), (terms, d), top in zip(cases, flags, prepared, tops, strict=True):
-        yield Ranking(case.id, red, cautions, top, (terms, d, model, params))
+    tops = scoring.BatchTops(model.matrix, sc, logodds, params.top_n)
+    for row, (case, (red, cautions), (terms, d)) in enumerate(zip(cases, flags, prepared, strict=True)):
+        yield Ranking(case.id, red, cautions, tops, row, (terms, d, model, params))
 
 
 def _cover(top: list[RankedMuscle], d: _Drawing, model: _Model, params: Params) -> tuple[CoverStep, ...]:
     """Greedy weighted set cover: the few trigger points that together explain the drawing."""
-    hits, gpos, gw, groups = d.hits, d.gpos, d.gw, d.groups
+    hits, gpos, gw, groups = _hits(d, model), d.gpos, d.gw, d.groups
     trps_of = model.trps_of
     # What each candidate would cover, per painted group (its best weight there): the same whatever was chosen
     # before, so worked out once; each round only compares it with the cover so far. A candidate explaining no
