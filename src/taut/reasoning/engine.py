@@ -439,16 +439,16 @@ def _hits(d: _Drawing, model: _Model) -> dict[int, dict[int, str]]:
     return hits
 
 
-def _explained(best: int, extra: int, hits: dict[int, dict[int, str]]) -> dict[int, tuple[str, int]]:
-    """column -> (zone, placed idx): the painted regions a muscle's side explains with its main (and second)
-    TrP."""
+def _explained(best: int, extra: int, hits: dict[int, dict[int, str]]) -> dict[int, int]:
+    """column -> placed idx: the painted regions a muscle's side explains with its main (and second) TrP, each
+    through the TrP whose zone there is the stronger (the main one on a tie)."""
     h = hits.get(best)
-    explained = {r: (z, best) for r, z in h.items()} if h else {}
-    if extra >= 0:
-        for r, z in hits[extra].items():
-            old = explained.get(r)
-            if old is None or (old[0] != ESSENTIAL and z == ESSENTIAL):
-                explained[r] = (z, extra)
+    if extra < 0:
+        return dict.fromkeys(h, best) if h else {}
+    explained = dict.fromkeys(h, best) if h else {}
+    for c, z in hits[extra].items():
+        if c not in explained or (z == ESSENTIAL and h is not None and h[c] != ESSENTIAL):
+            explained[c] = extra
     return explained
 
 
@@ -515,28 +515,14 @@ def _explain(
     for j in range(len(vals)):
         logodds, name = vals[j], names[j]
         if rt[j]:
-            side, m_region, best, extra, o_region, o_best, o_extra = (
-                RIGHT,
-                rr[j],
-                br[j],
-                er[j],
-                rl[j],
-                bl[j],
-                el[j],
-            )
+            side, m_region, best, extra = RIGHT, rr[j], br[j], er[j]
+            o_region, o_best, o_extra = rl[j], bl[j], el[j]
         else:
-            side, m_region, best, extra, o_region, o_best, o_extra = (
-                LEFT,
-                rl[j],
-                bl[j],
-                el[j],
-                rr[j],
-                br[j],
-                er[j],
-            )
+            side, m_region, best, extra = LEFT, rl[j], bl[j], el[j]
+            o_region, o_best, o_extra = rr[j], br[j], er[j]
         hit = best in hits
         main = _explained(best, extra, hits) if hit or extra >= 0 else _NONE
-        explained = main
+        explained = main  # column -> placed idx
         # right | left | both, and whether the other side's explained regions join the main side's
         tie = math.isclose(m_region, o_region, abs_tol=1e-9)
         label = "both" if tie else SIDE_NAME[side]
@@ -574,11 +560,11 @@ def _explain(
             reasons = model.prior_only[name]
         if name in d.condition:
             reasons = (*reasons, d.condition[name])
-        if explained:
-            covered.update(explained)
-            explains = tuple([e for _, e in sorted([eo[i][c] for c, (_, i) in explained.items()])])
-        else:
-            explains = ()
+        covered.update(explained)
+        if len(explained) > 1:
+            explains = tuple([e for _, e in sorted([eo[i][c] for c, i in explained.items()])])
+        else:  # one region or none: nothing to sort
+            explains = tuple([eo[i][c][1] for c, i in explained.items()])
         top.append(
             ranked_muscle(
                 name,
@@ -606,7 +592,7 @@ def _explain(
     )
 
 
-_NONE: dict[int, tuple[str, int]] = {}  # explains nothing (never written to)
+_NONE: dict[int, int] = {}  # explains nothing (never written to)
 _NO_TERMS: frozenset[str] = frozenset()
 
 
@@ -648,7 +634,7 @@ def suggest_many(
         yield r.suggestion
 
 
-CHUNK = 1024  # cases scored together by rank_many
+CHUNK = 64  # cases scored together by rank_many
 
 
 class Ranking:

@@ -122,3 +122,14 @@ def test_score_many_is_score_case_by_case_to_the_last_bit(params: Params) -> Non
                     cases[k].id,
                     name,
                 )
+
+
+def test_a_score_is_written_as_the_json_module_writes_its_rounding() -> None:
+    from taut.reasoning.result import _score
+
+    rng = np.random.default_rng(3)
+    scores = [*rng.random(200_000).tolist(), 0.0, 1.0, 5e-5, 4.9999e-5, 0.99995, 0.99994999, 1e-300]
+    scores += [k / 10_000 + d for k in range(10_001) for d in (0.0, 5e-5, -5e-5, 4.99e-5)]
+    scores += [1.5, -0.25, float("nan"), float("inf")]  # outside 0-1: the general path
+    for x in scores:
+        assert _score(x) == ENCODE(round(x, 4)), x
