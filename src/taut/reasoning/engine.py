@@ -524,7 +524,11 @@ def _explain(
         main = _explained(best, extra, hits) if hit or extra >= 0 else _NONE
         explained = main  # column -> placed idx
         # right | left | both, and whether the other side's explained regions join the main side's
-        tie = math.isclose(m_region, o_region, abs_tol=1e-9)
+        # math.isclose(m_region, o_region, abs_tol=1e-9), asked only when it might hold (it costs a call)
+        tie = m_region == o_region or (
+            abs(m_region - o_region) <= 1e-9 * (abs(m_region) + abs(o_region) + 1.0)
+            and math.isclose(m_region, o_region, abs_tol=1e-9)
+        )
         label = "both" if tie else SIDE_NAME[side]
         if two_sides and (o_best in hits or o_extra >= 0):
             other = _explained(o_best, o_extra, hits)
@@ -560,11 +564,15 @@ def _explain(
             reasons = model.prior_only[name]
         if name in d.condition:
             reasons = (*reasons, d.condition[name])
-        covered.update(explained)
-        if len(explained) > 1:
+        if not explained:
+            explains: tuple[Explained, ...] = ()
+        elif len(explained) == 1:
+            ((c, i),) = explained.items()
+            covered.add(c)
+            explains = (eo[i][c][1],)
+        else:
+            covered.update(explained)
             explains = tuple([e for _, e in sorted([eo[i][c] for c, i in explained.items()])])
-        else:  # one region or none: nothing to sort
-            explains = tuple([eo[i][c][1] for c, i in explained.items()])
         top.append(
             ranked_muscle(
                 name,
@@ -575,7 +583,7 @@ def _explain(
                 explains,
                 reasons,
                 tuple([key for c, key in model.missing_of[best] if c not in pcols])
-                if hit
+                if hit and ESSENTIAL in hits[best].values()
                 else model.missing_all[best],
             )
         )
@@ -772,7 +780,7 @@ def _cover(top: list[RankedMuscle], d: _Drawing, model: _Model, params: Params) 
         for g, w in best_new:
             have[g] = w
         p = placed[best]
-        explains = tuple(r.key for g, _ in best_new for r in groups[g] if r in p.zone)
+        explains = tuple([r.key for g, _ in best_new for r in groups[g] if r in p.zone])
         steps.append(CoverStep(p.muscle.name, SIDE_NAME[p.side], p.trp.id, p.trp.name, explains))
     return tuple(steps)
 

@@ -40,6 +40,8 @@ class _Lists(dict[tuple[str, ...], str]):
 
 _Q = _Quoted()
 _L = _Lists()
+_new = object.__new__
+_set = object.__setattr__
 
 
 def _q(text: str) -> str:
@@ -108,12 +110,18 @@ class Explained:
     zone: str  # essential | spillover
     trigger_point: str
 
-    @cached_property
-    def json(self) -> str:
-        """The reason as compact JSON, as RankedMuscle.to_dict() lists it (worked out once per object)."""
-        return (
+    json: str = field(
+        init=False, repr=False, compare=False
+    )  # the reason as compact JSON, as to_dict() lists it
+
+    def __post_init__(self) -> None:
+        # worked out with the object (the engine makes each one once, with its model): a plain attribute reads
+        # faster than a cached_property
+        _set(
+            self,
+            "json",
             f'{{"region":{_q(self.ref)},"name":{_q(self.region_name)},"zone":{_q(self.zone)},'
-            f'"trigger_point":{_q(self.trigger_point)}}}'
+            f'"trigger_point":{_q(self.trigger_point)}}}',
         )
 
 
@@ -125,10 +133,16 @@ class Support:
     term: str
     factor: float  # likelihood ratio (or prior odds) it contributed
 
-    @cached_property
-    def json(self) -> str:
-        """The reason as compact JSON, as RankedMuscle.to_dict() lists it (worked out once per object)."""
-        return f'{{"kind":{_q(self.kind)},"term":{_q(self.term)},"factor":{_num(round(self.factor, 2))}}}'
+    json: str = field(
+        init=False, repr=False, compare=False
+    )  # the reason as compact JSON, as to_dict() lists it
+
+    def __post_init__(self) -> None:
+        _set(
+            self,
+            "json",
+            f'{{"kind":{_q(self.kind)},"term":{_q(self.term)},"factor":{_num(round(self.factor, 2))}}}',
+        )
 
 
 @dataclass(frozen=True)
@@ -178,8 +192,6 @@ _RANKED_FIELDS = (
     "support",
     "missing_essential",
 )
-_new = object.__new__
-_set = object.__setattr__
 
 
 def ranked_muscle(
