@@ -264,6 +264,7 @@ APART = 4e-9
 
 # Muscles past the top_n that ``order_many`` sorts first; rows whose equal log-odds run further are sorted whole.
 WINDOW = 8
+WINDOW_FROM = 16  # rows from which order_many sorts each row's window only
 
 
 def order_many(names: Sequence[str], logodds: Floats, top_n: int) -> list[list[int]]:
@@ -278,6 +279,10 @@ def order_many(names: Sequence[str], logodds: Floats, top_n: int) -> list[list[i
     if t <= 0:
         return [[] for _ in range(n_c)]
     by_name = _name_rank(tuple(names))
+    if (
+        n_c < WINDOW_FROM
+    ):  # a few rows (one case: ``suggest``): the window's numpy calls cost more than it saves
+        return _order_whole(names, logodds, top_n, by_name)
     srt, redo, ends = _sorted_top(logodds, by_name, t, min(n, t + WINDOW))
     rows: list[list[int]] = srt[:, :t].tolist()
     if not ends.all():  # runs past the window: those rows sorted whole
@@ -287,6 +292,25 @@ def order_many(names: Sequence[str], logodds: Floats, top_n: int) -> list[list[i
             rows[c] = row
     for c in np.flatnonzero(redo).tolist():
         rows[c] = order(names, logodds[c], top_n)
+    return rows
+
+
+def _order_whole(names: Sequence[str], logodds: Floats, top_n: int, by_name: Ints) -> list[list[int]]:
+    """``order_many`` with every row sorted whole."""
+    n = logodds.shape[1]
+    t = min(top_n, n)
+    srt = np.lexsort((np.broadcast_to(by_name, logodds.shape), -logodds), axis=1)
+    rows: list[list[int]] = srt[:, :t].tolist()
+    if n > 1:
+        v = np.take_along_axis(logodds, srt, axis=1)
+        gap = v[:, :-1] - v[:, 1:]  # pair i: sorted i and i + 1
+        near = (gap > 0.0) & (gap <= APART)
+        if near.any():
+            pair = np.arange(n - 1)
+            leaves = (pair >= t - 1) & (gap > 0.0)  # the first such pair ends the run holding the top_n-th
+            last = np.where(leaves.any(axis=1), leaves.argmax(axis=1), n - 2)
+            for c in np.flatnonzero((near & (pair <= last[:, None])).any(axis=1)).tolist():
+                rows[c] = order(names, logodds[c], top_n)
     return rows
 
 
