@@ -207,20 +207,15 @@ def ranked_muscle(
     """``RankedMuscle(...)`` without the frozen dataclass's field-by-field __init__ (the engine makes twenty a
     case): the same object, equal to the one the constructor makes (tests/unit/reasoning checks both)."""
     m = _new(RankedMuscle)
-    _set(
-        m,
-        "__dict__",
-        {
-            "muscle": muscle,
-            "side": side,
-            "score": score,
-            "logodds": logodds,
-            "trigger_points": trigger_points,
-            "explains": explains,
-            "support": support,
-            "missing_essential": missing_essential,
-        },
-    )
+    d = m.__dict__  # filled key by key: about 0.1 µs less than setting a new __dict__
+    d["muscle"] = muscle
+    d["side"] = side
+    d["score"] = score
+    d["logodds"] = logodds
+    d["trigger_points"] = trigger_points
+    d["explains"] = explains
+    d["support"] = support
+    d["missing_essential"] = missing_essential
     return m
 
 
