@@ -110,19 +110,18 @@ class Explained:
     zone: str  # essential | spillover
     trigger_point: str
 
-    json: str = field(
-        init=False, repr=False, compare=False
-    )  # the reason as compact JSON, as to_dict() lists it
-
-    def __post_init__(self) -> None:
-        # worked out with the object (the engine makes each one once, with its model): a plain attribute reads
-        # faster than a cached_property
-        _set(
-            self,
-            "json",
+    def __getattr__(self, name: str) -> str:
+        """``json``: the reason as compact JSON, as RankedMuscle.to_dict() lists it, worked out when first asked
+        for and then kept as a plain attribute (read faster than a cached_property; the engine's model makes
+        thousands of these, so none is written before it is needed)."""
+        if name != "json":
+            raise AttributeError(name)
+        got = (
             f'{{"region":{_q(self.ref)},"name":{_q(self.region_name)},"zone":{_q(self.zone)},'
-            f'"trigger_point":{_q(self.trigger_point)}}}',
+            f'"trigger_point":{_q(self.trigger_point)}}}'
         )
+        _set(self, "json", got)
+        return got
 
 
 @dataclass(frozen=True)
@@ -133,16 +132,13 @@ class Support:
     term: str
     factor: float  # likelihood ratio (or prior odds) it contributed
 
-    json: str = field(
-        init=False, repr=False, compare=False
-    )  # the reason as compact JSON, as to_dict() lists it
-
-    def __post_init__(self) -> None:
-        _set(
-            self,
-            "json",
-            f'{{"kind":{_q(self.kind)},"term":{_q(self.term)},"factor":{_num(round(self.factor, 2))}}}',
-        )
+    def __getattr__(self, name: str) -> str:
+        """``json``: the reason as compact JSON, worked out when first asked for, then a plain attribute."""
+        if name != "json":
+            raise AttributeError(name)
+        got = f'{{"kind":{_q(self.kind)},"term":{_q(self.term)},"factor":{_num(round(self.factor, 2))}}}'
+        _set(self, "json", got)
+        return got
 
 
 @dataclass(frozen=True)
