@@ -14,11 +14,9 @@ LIMIT = 60
 # the engine's hot paths, inlined on purpose for speed (issue 18); everything else was broken up (issue 11).
 KNOWN: dict[str, int] = {
     # pass 2 per muscle shown, inlined for speed (issue 18)
-    "src/taut/reasoning/engine.py:_explain": 111,
+    "src/taut/reasoning/engine.py:_explain": 105,
     # a case's terms and drawing read once per case, inlined for speed (issue 18)
-    "src/taut/reasoning/engine.py:_prepare": 78,
-    # pass 1 with numpy over a block of cases, inlined for speed (issue 18)
-    "src/taut/reasoning/scoring.py:_score_block": 63,
+    "src/taut/reasoning/engine.py:_prepare": 69,
     # pass 1 in plain Python for one case, inlined for speed (issue 18)
     "src/taut/reasoning/scoring_plain.py:score": 90,
 }

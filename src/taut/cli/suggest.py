@@ -102,6 +102,7 @@ def _answer_cases(method: str, path: Path, json_: bool) -> None:
     one answer a line, written by ``Suggestion.to_json``) or one line per case. The engine answers the cases a
     chunk at a time (``suggest_many``); nothing is kept once written, so memory does not grow with the answers.
     The file is checked whole first, so bad input prints nothing (the error boundary says what is wrong)."""
+    import gc
     import sys
 
     from taut.reasoning.case import CaseFile
@@ -118,6 +119,10 @@ def _answer_cases(method: str, path: Path, json_: bool) -> None:
         out.write('{"results":[')
         lines: list[str] = []
         for i, r in enumerate(answers):
+            if i == 0:
+                # The cases read, the knowledge base and the engine's tables stay to the end: set aside from the
+                # garbage collector, which would otherwise walk them all again and again (a batch process).
+                gc.freeze()
             lines.append(("\n" if i == 0 else ",\n") + r.to_json())
             if len(lines) == 256:
                 out.write("".join(lines))

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +50,15 @@ class Case:
         kb = kb or knowledge()
         return tuple(t for t in self.terms if kb.vocabulary[t].kind in kinds)
 
-    @cached_property
+    @property
     def qualities(self) -> frozenset[str]:
-        """Pain qualities from the terms and from the painted regions (worked out once per case)."""
-        out = {q for m in self.drawing for q in m.qualities}
-        kb = knowledge()
-        out.update(t for t in self.terms if kb.vocabulary[t].kind == "quality")
+        """Pain qualities from the terms and from the painted regions. Worked out at each use rather than kept on
+        the case: a batch of cases each keeping a new object makes the garbage collector walk the whole heap
+        again and again (issue 18: it cost more than working it out twice)."""
+        out = {q for m in self.drawing.marks for q in m.qualities}
+        if self.terms:
+            vocabulary = knowledge().vocabulary
+            out.update(t for t in self.terms if vocabulary[t].kind == "quality")
         return frozenset(out)
 
 
@@ -125,11 +127,11 @@ def case_from_dict(raw: Any, index: int = 0) -> Case:
             raise CaseError(f"{where}field '{field}.side' must be left, right or both")
         intensity = p.get("intensity")
         try:
-            term_marks = marks_for_term(region, side, intensity)
+            term_marks, term_groups = _term_marks(region, side, intensity)
         except PainDrawingError as e:
             raise CaseError(f"{where}field '{field}': {e}") from None
         marks.extend(term_marks)
-        groups.extend(_groups_of(term_marks))
+        groups.extend(term_groups)
     symptoms = raw.get("symptoms", [])
     if not isinstance(symptoms, list):
         raise CaseError(f"{where}field 'symptoms' must be a list of terms")
@@ -144,6 +146,28 @@ def case_from_dict(raw: Any, index: int = 0) -> Case:
     except PainDrawingError as e:
         raise CaseError(f"{where}{e}") from None
     return Case(drawing, terms, age, sex, cid, tuple(groups), onset, duration_days)
+
+
+_TermMarks = tuple[tuple[PainMark, ...], tuple[tuple[RegionRef, ...], ...]]
+_TERM_MARKS: dict[tuple[str, str | None, int | None], _TermMarks] = {}
+_TERMS_KEPT = 50_000
+
+
+def _term_marks(region: str, side: str | None, intensity: Any) -> _TermMarks:
+    """``marks_for_term`` and the groups of its marks, kept for the terms of a case file (marks are immutable; the
+    same few hundred terms, sides and intensities recur through a file, and reading one in plain words costs
+    more than the rest of a case)."""
+    if intensity is not None and type(intensity) is not int:
+        marks = marks_for_term(region, side, intensity)  # raises: not a whole number
+        return tuple(marks), tuple(_groups_of(marks))
+    key = (region, side, intensity)
+    got = _TERM_MARKS.get(key)
+    if got is None:
+        marks = marks_for_term(region, side, intensity)
+        got = (tuple(marks), tuple(_groups_of(marks)))
+        if len(_TERM_MARKS) < _TERMS_KEPT:
+            _TERM_MARKS[key] = got
+    return got
 
 
 def _groups_of(marks: list[PainMark]) -> list[tuple[RegionRef, ...]]:
@@ -217,25 +241,17 @@ class CaseFile:
             self.text = path.read_text(encoding="utf-8")
         except OSError as e:
             raise CaseError(f"cannot read {path}: {e.strerror}") from None
-        spans = _case_spans(self.text)
+        check = _Check()
+        spans = _case_spans(self.text, check)
         if spans is None:  # not the plain shape: the whole-document reader says what is wrong (or reads it)
             self._kept: list[Case] | None = read_case_file(path)
             self._spans: list[tuple[int, int]] = []
             return
-        decode = json.JSONDecoder().raw_decode
-        seen: set[str] = set()
-        twice: str | None = None
-        kept: list[Case] = []
-        for i, (start, _) in enumerate(spans):
-            c = case_from_dict(decode(self.text, start)[0], i)
-            if twice is None and c.id in seen:
-                twice = c.id
-            seen.add(c.id or "")
-            if len(spans) <= KEEP:
-                kept.append(c)
-        if twice is not None:  # after every case is checked, as read_case_file does
-            raise CaseError(f"case {twice}: the id is used twice in {path}")
-        self._kept = kept if len(spans) <= KEEP else None
+        if check.problem is not None:
+            raise check.problem
+        if check.twice is not None:  # after every case is checked, as read_case_file does
+            raise CaseError(f"case {check.twice}: the id is used twice in {path}")
+        self._kept = check.kept if len(spans) <= KEEP else None
         self._spans = spans
 
     def __len__(self) -> int:
@@ -250,10 +266,39 @@ class CaseFile:
             yield case_from_dict(decode(self.text, start)[0], i)
 
 
-def _case_spans(text: str) -> list[tuple[int, int]] | None:
+class _Check:
+    """Each case of a file checked as the file is read (``case_from_dict``): the first problem, the first id given
+    twice, and the cases themselves while there are at most ``KEEP``."""
+
+    def __init__(self) -> None:
+        self.problem: CaseError | None = None
+        self.twice: str | None = None
+        self.seen: set[str] = set()
+        self.kept: list[Case] = []
+
+    def __call__(self, index: int, raw: Any) -> None:
+        if self.problem is not None:
+            return
+        try:
+            c = case_from_dict(raw, index)
+        except CaseError as e:
+            self.problem = e
+            self.kept = []
+            return
+        if self.twice is None and c.id in self.seen:
+            self.twice = c.id
+        self.seen.add(c.id or "")
+        if index < KEEP:
+            self.kept.append(c)
+        elif self.kept:
+            self.kept = []  # too many to keep: read again when given out
+
+
+def _case_spans(text: str, each: Callable[[int, Any], None] | None = None) -> list[tuple[int, int]] | None:
     """Where each case of a ``{"format": "taut-cases/1", "cases": [...]}`` document lies in the text, the
     document's JSON checked on the way; None when the text is anything else (invalid JSON, another shape, a key
-    given twice, another format), for ``read_case_file`` to read and judge."""
+    given twice, another format), for ``read_case_file`` to read and judge. ``each`` is given every case as it is
+    decoded (its index and value)."""
     decode = json.JSONDecoder().raw_decode
     space = _SPACE.match
     spans: list[tuple[int, int]] | None = None
@@ -283,7 +328,9 @@ def _case_spans(text: str) -> list[tuple[int, int]] | None:
                     pos += 1
                 else:
                     while True:
-                        _, end = decode(text, pos)
+                        value, end = decode(text, pos)
+                        if each is not None:
+                            each(len(spans), value)
                         spans.append((pos, end))
                         pos = space(text, end).end()  # type: ignore[union-attr]
                         if text[pos : pos + 1] == "]":

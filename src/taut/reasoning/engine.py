@@ -343,7 +343,8 @@ class _Drawing:
     gpos: dict[int, int]  # column painted -> its group
     gw: list[float]  # group -> weight (from intensity)
     base_out: float  # log LR of the whole drawing lying outside every zone
-    hits: dict[int, dict[int, str]]  # placed TrP idx -> painted columns in its zone -> zone
+    # placed TrP idx -> painted columns in its zone -> zone: pass 2's, worked out when first needed (``_hits``)
+    hits: dict[int, dict[int, str]] | None
     felt: dict[int, frozenset[str]]  # column painted -> sensory terms felt there (empty without such terms)
     two_sides: bool  # both sides painted
     drawn: scoring_plain.Drawn  # what pass 1 reads
@@ -394,15 +395,6 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
             cw.append(gw[g])
             for c in cs:
                 gpos[c] = g
-    hits: dict[int, dict[int, str]] = {}
-    hits_of = model.hits_of
-    for c in gpos:
-        for i, z in hits_of[c]:
-            h = hits.get(i)
-            if h is None:
-                hits[i] = {c: z}
-            else:
-                h[c] = z
     felt: dict[int, frozenset[str]] = {}
     if not SENSORY.isdisjoint(terms):
         said = frozenset(case.terms) & SENSORY  # said for the whole drawing (a painted quality is not)
@@ -422,7 +414,7 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
         gpos,
         gw,
         base_out,
-        hits,
+        None,
         felt,
         right and left,
         scoring_plain.Drawn(cols, cw, base_out, terms),
@@ -430,16 +422,33 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
     )
 
 
-def _explained(best: int, extra: int, hits: dict[int, dict[int, str]]) -> dict[int, tuple[str, int]]:
-    """column -> (zone, placed idx): the painted regions a muscle's side explains with its main (and second)
-    TrP."""
+def _hits(d: _Drawing, model: _Model) -> dict[int, dict[int, str]]:
+    """The painted columns in each placed TrP's zones (only TrPs some painted column touches), worked out once per
+    case when pass 2 (or a sensory correction) first asks: a batch only ranked never pays for them."""
+    hits = d.hits
+    if hits is None:
+        hits = d.hits = {}
+        hits_of = model.hits_of
+        for c in d.gpos:
+            for i, z in hits_of[c]:
+                h = hits.get(i)
+                if h is None:
+                    hits[i] = {c: z}
+                else:
+                    h[c] = z
+    return hits
+
+
+def _explained(best: int, extra: int, hits: dict[int, dict[int, str]]) -> dict[int, int]:
+    """column -> placed idx: the painted regions a muscle's side explains with its main (and second) TrP, each
+    through the TrP whose zone there is the stronger (the main one on a tie)."""
     h = hits.get(best)
-    explained = {r: (z, best) for r, z in h.items()} if h else {}
-    if extra >= 0:
-        for r, z in hits[extra].items():
-            old = explained.get(r)
-            if old is None or (old[0] != ESSENTIAL and z == ESSENTIAL):
-                explained[r] = (z, extra)
+    if extra < 0:
+        return dict.fromkeys(h, best) if h else {}
+    explained = dict.fromkeys(h, best) if h else {}
+    for c, z in hits[extra].items():
+        if c not in explained or (z == ESSENTIAL and h is not None and h[c] != ESSENTIAL):
+            explained[c] = extra
     return explained
 
 
@@ -467,7 +476,7 @@ def _corrected(
         for name, ev in model.sensory_ev.items():
             k = pos[name]
             seg = seg_side[RIGHT if right[k] else LEFT][k]
-            felt = _sensory_felt(d.felt, _explained(int(best[seg]), int(extra[seg]), d.hits))
+            felt = _sensory_felt(d.felt, _explained(int(best[seg]), int(extra[seg]), _hits(d, model)))
             logodds[k] += sum(lr for t, lr in ev if t in felt)
     if not ENTRAPMENT_TERMS.isdisjoint(terms):
         for name in model.entrapping:
@@ -497,7 +506,7 @@ def _explain(
     """Pass 2: reasons for the muscles shown (their side, the regions they explain, the other evidence, missing
     essential regions), what stays unexplained, entrapments, the cover and the examination order."""
     vals, names, rt, rr, br, er, rl, bl, el = tops
-    hits, pcols, two_sides, base = d.hits, d.pcols, d.two_sides, d.base_out
+    hits, pcols, two_sides, base = _hits(d, model), d.pcols, d.two_sides, d.base_out
     both_share = params.both_sides_share
     eo, tid, col_side = model.explained_of, model.trp_id, model.col_side
     entrapment_terms = not ENTRAPMENT_TERMS.isdisjoint(terms)
@@ -506,30 +515,20 @@ def _explain(
     for j in range(len(vals)):
         logodds, name = vals[j], names[j]
         if rt[j]:
-            side, m_region, best, extra, o_region, o_best, o_extra = (
-                RIGHT,
-                rr[j],
-                br[j],
-                er[j],
-                rl[j],
-                bl[j],
-                el[j],
-            )
+            side, m_region, best, extra = RIGHT, rr[j], br[j], er[j]
+            o_region, o_best, o_extra = rl[j], bl[j], el[j]
         else:
-            side, m_region, best, extra, o_region, o_best, o_extra = (
-                LEFT,
-                rl[j],
-                bl[j],
-                el[j],
-                rr[j],
-                br[j],
-                er[j],
-            )
+            side, m_region, best, extra = LEFT, rl[j], bl[j], el[j]
+            o_region, o_best, o_extra = rr[j], br[j], er[j]
         hit = best in hits
         main = _explained(best, extra, hits) if hit or extra >= 0 else _NONE
-        explained = main
+        explained = main  # column -> placed idx
         # right | left | both, and whether the other side's explained regions join the main side's
-        tie = math.isclose(m_region, o_region, abs_tol=1e-9)
+        # math.isclose(m_region, o_region, abs_tol=1e-9), asked only when it might hold (it costs a call)
+        tie = m_region == o_region or (
+            abs(m_region - o_region) <= 1e-9 * (abs(m_region) + abs(o_region) + 1.0)
+            and math.isclose(m_region, o_region, abs_tol=1e-9)
+        )
         label = "both" if tie else SIDE_NAME[side]
         if two_sides and (o_best in hits or o_extra >= 0):
             other = _explained(o_best, o_extra, hits)
@@ -565,11 +564,15 @@ def _explain(
             reasons = model.prior_only[name]
         if name in d.condition:
             reasons = (*reasons, d.condition[name])
-        if explained:
-            covered.update(explained)
-            explains = tuple([e for _, e in sorted([eo[i][c] for c, (_, i) in explained.items()])])
+        if not explained:
+            explains: tuple[Explained, ...] = ()
+        elif len(explained) == 1:
+            ((c, i),) = explained.items()
+            covered.add(c)
+            explains = (eo[i][c][1],)
         else:
-            explains = ()
+            covered.update(explained)
+            explains = tuple([e for _, e in sorted([eo[i][c] for c, i in explained.items()])])
         top.append(
             ranked_muscle(
                 name,
@@ -580,7 +583,7 @@ def _explain(
                 explains,
                 reasons,
                 tuple([key for c, key in model.missing_of[best] if c not in pcols])
-                if hit
+                if hit and ESSENTIAL in hits[best].values()
                 else model.missing_all[best],
             )
         )
@@ -597,7 +600,7 @@ def _explain(
     )
 
 
-_NONE: dict[int, tuple[str, int]] = {}  # explains nothing (never written to)
+_NONE: dict[int, int] = {}  # explains nothing (never written to)
 _NO_TERMS: frozenset[str] = frozenset()
 
 
@@ -639,7 +642,7 @@ def suggest_many(
         yield r.suggestion
 
 
-CHUNK = 1024  # cases scored together by rank_many
+CHUNK = 64  # cases scored together by rank_many
 
 
 class Ranking:
@@ -655,15 +658,20 @@ class Ranking:
         case_id: str | None,
         red_flags: tuple[Flag, ...],
         cautions: tuple[Flag, ...],
-        tops: _Tops,
+        tops: scoring.BatchTops,
+        row: int,
         pending: tuple[set[str], _Drawing, _Model, Params],
     ) -> None:
         self.case_id = case_id
         self.red_flags = red_flags
         self.cautions = cautions
-        self.muscles: tuple[str, ...] = tuple(tops[1])
-        self.logodds: tuple[float, ...] = tuple(tops[0])
-        self._pending: tuple[_Tops, set[str], _Drawing, _Model, Params] | None = (tops, *pending)
+        self.muscles: tuple[str, ...] = tops.muscles[row]
+        self.logodds: tuple[float, ...] = tuple(tops.logodds[row])
+        self._pending: tuple[scoring.BatchTops, int, set[str], _Drawing, _Model, Params] | None = (
+            tops,
+            row,
+            *pending,
+        )
         self._suggestion: Suggestion | None = None
 
     @property
@@ -675,9 +683,9 @@ class Ranking:
     def suggestion(self) -> Suggestion:
         if self._suggestion is None:
             assert self._pending is not None
-            tops, terms, d, model, params = self._pending
+            tops, row, terms, d, model, params = self._pending
             self._suggestion = _explain(
-                self.case_id, self.red_flags, self.cautions, terms, d, tops, model, params
+                self.case_id, self.red_flags, self.cautions, terms, d, tops.row(row), model, params
             )
             self._pending = None
         return self._suggestion
@@ -711,14 +719,14 @@ def _rank_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Par
     for k, (terms, d) in enumerate(prepared):
         if _needs_correction(terms, d):
             _corrected(d, terms, model, params, sc.right[k].tolist(), sc.best[k], sc.extra[k], logodds[k])
-    tops = scoring.tops(model.matrix, sc, logodds, params.top_n)
-    for case, (red, cautions), (terms, d), top in zip(cases, flags, prepared, tops, strict=True):
-        yield Ranking(case.id, red, cautions, top, (terms, d, model, params))
+    tops = scoring.BatchTops(model.matrix, sc, logodds, params.top_n)
+    for row, (case, (red, cautions), (terms, d)) in enumerate(zip(cases, flags, prepared, strict=True)):
+        yield Ranking(case.id, red, cautions, tops, row, (terms, d, model, params))
 
 
 def _cover(top: list[RankedMuscle], d: _Drawing, model: _Model, params: Params) -> tuple[CoverStep, ...]:
     """Greedy weighted set cover: the few trigger points that together explain the drawing."""
-    hits, gpos, gw, groups = d.hits, d.gpos, d.gw, d.groups
+    hits, gpos, gw, groups = _hits(d, model), d.gpos, d.gw, d.groups
     trps_of = model.trps_of
     # What each candidate would cover, per painted group (its best weight there): the same whatever was chosen
     # before, so worked out once; each round only compares it with the cover so far. A candidate explaining no
@@ -772,7 +780,7 @@ def _cover(top: list[RankedMuscle], d: _Drawing, model: _Model, params: Params) 
         for g, w in best_new:
             have[g] = w
         p = placed[best]
-        explains = tuple(r.key for g, _ in best_new for r in groups[g] if r in p.zone)
+        explains = tuple([r.key for g, _ in best_new for r in groups[g] if r in p.zone])
         steps.append(CoverStep(p.muscle.name, SIDE_NAME[p.side], p.trp.id, p.trp.name, explains))
     return tuple(steps)
 

@@ -13,18 +13,40 @@ from typing import Any
 # ``json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode(obj.to_dict())`` writes (the tests check it),
 # without building the dictionaries. Texts from the knowledge base (names, ids, region keys) are quoted once.
 _quote = json.encoder.encode_basestring  # type: ignore[attr-defined]
-_QUOTED: dict[str, str] = {}
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_KEEP = 100_000  # texts and lists kept quoted, at most
+
+
+class _Quoted(dict[str, str]):
+    """A knowledge-base text -> its JSON string, quoted when first asked for (``_Q[text]``) and kept: there are
+    only so many."""
+
+    def __missing__(self, text: str) -> str:
+        got = _quote(text)
+        if len(self) < _KEEP:
+            self[text] = got
+        return got
+
+
+class _Lists(dict[tuple[str, ...], str]):
+    """A tuple of knowledge-base texts -> its JSON list, kept (the same lists recur: trigger points, zones)."""
+
+    def __missing__(self, items: tuple[str, ...]) -> str:
+        got = "[" + ",".join([_Q[t] for t in items]) + "]"
+        if len(self) < _KEEP:
+            self[items] = got
+        return got
+
+
+_Q = _Quoted()
+_L = _Lists()
+_new = object.__new__
+_set = object.__setattr__
 
 
 def _q(text: str) -> str:
     """A knowledge-base text as a JSON string (kept: there are only so many)."""
-    got = _QUOTED.get(text)
-    if got is None:
-        got = _quote(text)
-        if len(_QUOTED) < 100_000:
-            _QUOTED[text] = got
-    return got
+    return _Q[text]
 
 
 def _num(x: float) -> str:
@@ -32,17 +54,26 @@ def _num(x: float) -> str:
     return float.__repr__(x) if isfinite(x) else _encode(x)
 
 
-_LISTS: dict[tuple[str, ...], str] = {}
-
-
 def _texts(items: tuple[str, ...]) -> str:
     """A tuple of knowledge-base texts as a JSON list (kept, up to a bound: the same lists recur)."""
-    got = _LISTS.get(items)
-    if got is None:
-        got = "[" + ",".join([_q(t) for t in items]) + "]"
-        if len(_LISTS) < 100_000:
-            _LISTS[items] = got
-    return got
+    return _L[items]
+
+
+def _texts_once(items: tuple[str, ...]) -> str:
+    """A tuple of texts as a JSON list, not kept: lists made for one case (what stays unexplained, the
+    examination order) rarely recur, and keeping them would only fill memory."""
+    return "[" + ",".join([_Q[t] for t in items]) + "]"
+
+
+def _score(score: float) -> str:
+    """``round(score, 4)`` as the json module writes it, for a score between 0 and 1: the four decimals without
+    their trailing zeros (``%.4f`` rounds the float's exact value as ``round`` does; no shorter text reads back
+    as the same float). tests/unit/reasoning/test_fast_paths.py checks it against the json module."""
+    if 0.0 <= score <= 1.0:
+        text = "%.4f" % score  # noqa: UP031 (the fastest way to four decimals)
+        text = text.rstrip("0")
+        return text + "0" if text[-1] == "." else text
+    return _num(round(score, 4))
 
 
 @dataclass(frozen=True)
@@ -79,13 +110,18 @@ class Explained:
     zone: str  # essential | spillover
     trigger_point: str
 
-    @cached_property
-    def json(self) -> str:
-        """The reason as compact JSON, as RankedMuscle.to_dict() lists it (worked out once per object)."""
-        return (
+    def __getattr__(self, name: str) -> str:
+        """``json``: the reason as compact JSON, as RankedMuscle.to_dict() lists it, worked out when first asked
+        for and then kept as a plain attribute (read faster than a cached_property; the engine's model makes
+        thousands of these, so none is written before it is needed)."""
+        if name != "json":
+            raise AttributeError(name)
+        got = (
             f'{{"region":{_q(self.ref)},"name":{_q(self.region_name)},"zone":{_q(self.zone)},'
             f'"trigger_point":{_q(self.trigger_point)}}}'
         )
+        _set(self, "json", got)
+        return got
 
 
 @dataclass(frozen=True)
@@ -96,10 +132,13 @@ class Support:
     term: str
     factor: float  # likelihood ratio (or prior odds) it contributed
 
-    @cached_property
-    def json(self) -> str:
-        """The reason as compact JSON, as RankedMuscle.to_dict() lists it (worked out once per object)."""
-        return f'{{"kind":{_q(self.kind)},"term":{_q(self.term)},"factor":{_num(round(self.factor, 2))}}}'
+    def __getattr__(self, name: str) -> str:
+        """``json``: the reason as compact JSON, worked out when first asked for, then a plain attribute."""
+        if name != "json":
+            raise AttributeError(name)
+        got = f'{{"kind":{_q(self.kind)},"term":{_q(self.term)},"factor":{_num(round(self.factor, 2))}}}'
+        _set(self, "json", got)
+        return got
 
 
 @dataclass(frozen=True)
@@ -129,12 +168,13 @@ class RankedMuscle:
 
     def to_json(self) -> str:
         """to_dict() as compact JSON, written directly."""
+        q, lists = _Q, _L
         return (
-            f'{{"muscle":{_q(self.muscle)},"side":{_q(self.side)},"score":{_num(round(self.score, 4))},'
-            f'"trigger_points":{_texts(self.trigger_points)},'
+            f'{{"muscle":{q[self.muscle]},"side":{q[self.side]},"score":{_score(self.score)},'
+            f'"trigger_points":{lists[self.trigger_points]},'
             f'"explains":[{",".join([e.json for e in self.explains])}],'
             f'"support":[{",".join([s.json for s in self.support])}],'
-            f'"missing_essential":{_texts(self.missing_essential)}}}'
+            f'"missing_essential":{lists[self.missing_essential]}}}'
         )
 
 
@@ -148,8 +188,6 @@ _RANKED_FIELDS = (
     "support",
     "missing_essential",
 )
-_new = object.__new__
-_set = object.__setattr__
 
 
 def ranked_muscle(
@@ -165,20 +203,15 @@ def ranked_muscle(
     """``RankedMuscle(...)`` without the frozen dataclass's field-by-field __init__ (the engine makes twenty a
     case): the same object, equal to the one the constructor makes (tests/unit/reasoning checks both)."""
     m = _new(RankedMuscle)
-    _set(
-        m,
-        "__dict__",
-        {
-            "muscle": muscle,
-            "side": side,
-            "score": score,
-            "logodds": logodds,
-            "trigger_points": trigger_points,
-            "explains": explains,
-            "support": support,
-            "missing_essential": missing_essential,
-        },
-    )
+    d = m.__dict__  # filled key by key: about 0.1 µs less than setting a new __dict__
+    d["muscle"] = muscle
+    d["side"] = side
+    d["score"] = score
+    d["logodds"] = logodds
+    d["trigger_points"] = trigger_points
+    d["explains"] = explains
+    d["support"] = support
+    d["missing_essential"] = missing_essential
     return m
 
 
@@ -267,10 +300,10 @@ class Suggestion:
             f'"red_flags":[{",".join([f.json for f in self.red_flags])}],'
             f'"cautions":[{",".join([f.json for f in self.cautions])}],'
             f'"ranking":[{",".join([m.to_json() for m in self.ranking])}],'
-            f'"unexplained":{_texts(self.unexplained)},'
+            f'"unexplained":{_texts_once(self.unexplained)},'
             f'"entrapments":[{",".join([e.to_json() for e in self.entrapments])}],'
             f'"cover":[{",".join([c.to_json() for c in self.cover])}],'
-            f'"exam_order":{_texts(self.exam_order)}}}'
+            f'"exam_order":{_texts_once(self.exam_order)}}}'
         )
 
 

@@ -28,6 +28,7 @@ from taut.reasoning.scoring_plain import Drawn, Tops
 from taut.reasoning.zones import ESSENTIAL, ZoneIndex
 
 __all__ = [
+    "BatchTops",
     "Drawn",
     "Scores",
     "ZoneMatrix",
@@ -59,12 +60,20 @@ class ZoneMatrix:
     seg_side: dict[Side, Ints]  # side -> muscle -> segment
     base: Floats  # muscle: base log-odds + log prior
     by_term: dict[str, tuple[Ints, Floats]]  # term -> (muscle indexes, log LRs), in evidence order
+    term_lists: dict[str, tuple[list[int], list[float]]]  # the same as lists (for batches)
     log_out: float
     share: float
-    lr_t: Floats  # refs × placed: lr transposed, with a last row of padding (log LR "outside")
-    ess_t: Floats  # refs × placed: ess transposed, with a last row of padding (zeros)
     unique_terms: frozenset[str]  # terms listing each muscle at most once (added with plain indexing)
     idx: Ints  # 0 .. placed - 1
+    # The zone matrix by column, sparse (for batches): column c's entries are col_placed[col_start[c]:][:col_count[c]]
+    # with A - log_out (col_a, where A is the log LR of the zone) and 1.0 where the zone is essential (col_ess).
+    col_start: Ints
+    col_count: Ints
+    col_placed: Ints
+    col_a: Floats
+    col_ess: Floats
+    # Segment slots: slot l holds the segments with more than l TrPs and the placed idx of their (l+1)-th TrP.
+    slots: tuple[tuple[Ints, Ints], ...]
 
 
 def build(
@@ -111,13 +120,43 @@ def build(
             t: (np.array([pos[n] for n, _ in v], dtype=np.intp), np.array([x for _, x in v]))
             for t, v in by_term.items()
         },
+        {t: ([pos[n] for n, _ in v], [x for _, x in v]) for t, v in by_term.items()},
         log_lr["outside"],
         params.second_trp_share,
-        np.ascontiguousarray(np.vstack([lr.T, np.full((1, n_p), log_lr["outside"])])),
-        np.ascontiguousarray(np.vstack([ess.T, np.zeros((1, n_p))])),
         frozenset(t for t, v in by_term.items() if len({n for n, _ in v}) == len(v)),
         np.arange(n_p),
+        *_sparse_columns(lr, ess, log_lr["outside"]),
+        _slots(starts, n_p),
     )
+
+
+def _sparse_columns(lr: Floats, ess: Floats, log_out: float) -> tuple[Ints, Ints, Ints, Floats, Floats]:
+    """The zone matrix by column, keeping the placed TrPs whose zones hold the column's region ref."""
+    placed, a, essential, count = [], [], [], []
+    for c in range(lr.shape[1]):
+        rows = np.flatnonzero((lr[:, c] != log_out) | (ess[:, c] != 0.0))
+        placed.append(rows)
+        a.append(lr[rows, c] - log_out)  # the same subtraction the dense form does after taking the max
+        essential.append(ess[rows, c])
+        count.append(len(rows))
+    n = np.array(count, dtype=np.intp)
+    return (
+        np.cumsum(n) - n,
+        n,
+        np.concatenate(placed).astype(np.intp),
+        np.concatenate(a),
+        np.concatenate(essential),
+    )
+
+
+def _slots(starts: list[int], n_p: int) -> tuple[tuple[Ints, Ints], ...]:
+    lo = np.array(starts, dtype=np.intp)
+    size = np.diff(np.append(lo, n_p))
+    out = []
+    for slot in range(int(size.max(initial=0))):
+        segs = np.flatnonzero(size > slot)
+        out.append((segs, lo[segs] + slot))
+    return tuple(out)
 
 
 @dataclass(eq=False, slots=True)
@@ -223,16 +262,43 @@ def order(names: Sequence[str], logodds: Floats, top_n: int) -> list[int]:
 APART = 4e-9
 
 
+# Muscles past the top_n that ``order_many`` sorts first; rows whose equal log-odds run further are sorted whole.
+WINDOW = 8
+WINDOW_FROM = 16  # rows from which order_many sorts each row's window only
+
+
 def order_many(names: Sequence[str], logodds: Floats, top_n: int) -> list[list[int]]:
     """``order`` for every row of a case × muscle array, vectorised: each row sorted by log-odds (highest first)
     and then by name. That is ``order``'s own order whenever equal log-odds are exactly equal and unequal ones
     lie further apart than ``APART`` (they then round alike exactly when they are equal), down to the first
-    muscle after the top_n whose log-odds differ; only a row with a near-tie there is sorted by ``order``."""
+    muscle after the top_n whose log-odds differ; only a row with a near-tie there is sorted by ``order``. Only
+    each row's top_n + ``WINDOW`` muscles are sorted (``np.argpartition``) unless its run of equal log-odds at
+    the top_n-th muscle goes past them."""
     n_c, n = logodds.shape
     t = min(top_n, n)
     if t <= 0:
         return [[] for _ in range(n_c)]
     by_name = _name_rank(tuple(names))
+    if (
+        n_c < WINDOW_FROM
+    ):  # a few rows (one case: ``suggest``): the window's numpy calls cost more than it saves
+        return _order_whole(names, logodds, top_n, by_name)
+    srt, redo, ends = _sorted_top(logodds, by_name, t, min(n, t + WINDOW))
+    rows: list[list[int]] = srt[:, :t].tolist()
+    if not ends.all():  # runs past the window: those rows sorted whole
+        long = np.flatnonzero(~ends)
+        srt, redo[long], _ = _sorted_top(logodds[long], by_name, t, n)
+        for c, row in zip(long.tolist(), srt[:, :t].tolist(), strict=True):
+            rows[c] = row
+    for c in np.flatnonzero(redo).tolist():
+        rows[c] = order(names, logodds[c], top_n)
+    return rows
+
+
+def _order_whole(names: Sequence[str], logodds: Floats, top_n: int, by_name: Ints) -> list[list[int]]:
+    """``order_many`` with every row sorted whole."""
+    n = logodds.shape[1]
+    t = min(top_n, n)
     srt = np.lexsort((np.broadcast_to(by_name, logodds.shape), -logodds), axis=1)
     rows: list[list[int]] = srt[:, :t].tolist()
     if n > 1:
@@ -248,6 +314,31 @@ def order_many(names: Sequence[str], logodds: Floats, top_n: int) -> list[list[i
     return rows
 
 
+def _sorted_top(logodds: Floats, by_name: Ints, t: int, k: int) -> tuple[Ints, Any, Any]:
+    """Each row's k largest log-odds (all when k is the row's length) sorted by log-odds, then name; which rows
+    have a near-tie down to the end of the run holding the t-th; which rows' run ends within the k."""
+    n_c, n = logodds.shape
+    if k < n:
+        part = np.argpartition(-logodds, k - 1, axis=1)[
+            :, :k
+        ]  # the k largest (every other is at most the k-th)
+    else:
+        part = np.broadcast_to(np.arange(n), logodds.shape)
+    srt = np.take_along_axis(
+        part, np.lexsort((by_name[part], -np.take_along_axis(logodds, part, axis=1)), axis=1), axis=1
+    )
+    if k < 2:
+        return srt, np.zeros(n_c, dtype=np.bool_), np.ones(n_c, dtype=np.bool_)
+    v = np.take_along_axis(logodds, srt, axis=1)
+    gap = v[:, :-1] - v[:, 1:]  # pair i: sorted i and i + 1
+    pair = np.arange(k - 1)
+    leaves = (pair >= t - 1) & (gap > 0.0)  # the first such pair ends the run holding the t-th
+    ends = leaves.any(axis=1)
+    last = np.where(ends, leaves.argmax(axis=1), k - 2)
+    redo = ((gap > 0.0) & (gap <= APART) & (pair <= last[:, None])).any(axis=1)
+    return srt, redo, ends if k < n else np.ones(n_c, dtype=np.bool_)
+
+
 @cache
 def _name_rank(names: tuple[str, ...]) -> Ints:
     """Each name's place in alphabetical order."""
@@ -256,94 +347,161 @@ def _name_rank(names: tuple[str, ...]) -> Ints:
     return rank
 
 
+BLOCK = 128  # cases scored together by score_many: its arrays (placed TrPs × cases) stay small enough for the caches
+
+
 def score_many(mx: ZoneMatrix, cases: Sequence[Drawn]) -> Scores:
     """Pass 1 for many cases at once: the arrays of ``score`` with one row per case. Every element is worked out
-    by the same float operations in the same order as ``score`` does for the case alone (a group a case lacks
-    adds exactly 0.0), so the answers are identical, ties included. Cases with as many groups (and as many
-    regions in their largest group) are computed together, so that no case pays for another's larger drawing."""
-    blocks: dict[tuple[int, int], list[int]] = {}
-    for c, d in enumerate(cases):
-        blocks.setdefault((len(d.cols), max((len(cs) for cs in d.cols), default=1)), []).append(c)
-    if len(blocks) == 1:
-        return _score_block(mx, cases)
+    by the same float operations in the same order as ``score`` does for the case alone, so the answers are
+    identical, ties included. The zone matrix is read sparse: only the (case, TrP) pairs a painted group touches
+    are summed (everywhere else ``score`` adds exactly 0.0); the arrays over every placed TrP are few, and made
+    for ``BLOCK`` cases at a time."""
     n_c, n_s, n_mu = len(cases), len(mx.seg_start), len(mx.names)
+    # worked out with cases as columns (a segment's or muscle's values for many cases lie together)
     out = Scores(
-        np.empty((n_c, n_s)),
-        np.empty((n_c, n_s), dtype=np.intp),
-        np.empty((n_c, n_s), dtype=np.intp),
-        np.empty((n_c, n_mu), dtype=np.bool_),
-        np.empty((n_c, n_mu)),
+        np.empty((n_s, n_c)),
+        np.empty((n_s, n_c), dtype=np.intp),
+        np.empty((n_s, n_c), dtype=np.intp),
+        np.empty((n_mu, n_c), dtype=np.bool_),
+        np.empty((n_mu, n_c)),
     )
-    for rows in blocks.values():
-        got = _score_block(mx, [cases[c] for c in rows])
-        for name in ("region", "best", "extra", "right", "logodds"):
-            getattr(out, name)[rows] = getattr(got, name)
+    for k in range(0, n_c, BLOCK):
+        _score_block(mx, cases[k : k + BLOCK], out, slice(k, k + BLOCK))
+    return Scores(out.region.T, out.best.T, out.extra.T, out.right.T, np.ascontiguousarray(out.logodds.T))
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class _Entries:
+    """The touched (group, placed TrP) pairs of a block of cases, one entry each, ordered by case, then group
+    (in the order the case sums its groups), then TrP."""
+
+    key: Ints  # group * placed + TrP (groups numbered across the block), ascending
+    a: Floats  # A - log_out: the best log LR a region of the group reaches in the TrP's zones, over "outside"
+    w: Floats  # the group's weight
+    case: Ints  # the case (row of the block)
+    at: Ints  # TrP * cases + case: the entry's place in a (placed × cases) array
+    by_group: tuple[Ints, ...]  # g -> the entries of each case's g-th group
+    painted: Floats  # placed × cases: essential regions painted (a count, exact in any order)
+
+
+def _entries(mx: ZoneMatrix, cases: Sequence[Drawn]) -> _Entries:
+    n_c, n_p = len(cases), len(mx.idx)
+    cols: list[int] = []
+    sizes: list[int] = []
+    weights: list[float] = []
+    n_groups: list[int] = []
+    for d in cases:
+        n_groups.append(len(d.cols))
+        weights += d.weights
+        for cs in d.cols:
+            cols += cs
+            sizes.append(len(cs))
+    n_grp = np.array(n_groups, dtype=np.intp)
+    g_case = np.repeat(np.arange(n_c), n_grp)  # group -> case
+    g_place = np.arange(len(sizes)) - (np.cumsum(n_grp) - n_grp)[g_case]  # group -> its place in its case
+    col = np.array(cols, dtype=np.intp)
+    count = mx.col_count[col]
+    n_e = int(count.sum())
+    # every (painted region, TrP whose zone holds it): the column's entries, one after another
+    pos = np.repeat(mx.col_start[col] - (np.cumsum(count) - count), count) + np.arange(n_e)
+    e_group = np.repeat(np.repeat(np.arange(len(sizes)), sizes), count)
+    e_placed = mx.col_placed[pos]
+    painted = (
+        np.bincount(e_placed * n_c + g_case[e_group], weights=mx.col_ess[pos], minlength=n_p * n_c)
+        .reshape(n_p, n_c)
+        .astype(np.float64, copy=False)
+    )
+    key = e_group * n_p + e_placed
+    order = key.argsort(kind="stable")
+    key = key[order]
+    first = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if n_e else np.zeros(0, np.intp)
+    a = np.maximum.reduceat(mx.col_a[pos][order], first) if n_e else np.zeros(0)
+    key = key[first]
+    group = key // n_p
+    case = g_case[group]
+    place = g_place[group]
+    n_g = int(n_grp.max(initial=0))
+    return _Entries(
+        key,
+        a,
+        np.array(weights)[group],
+        case,
+        (key - group * n_p) * n_c + case,
+        tuple(np.flatnonzero(place == g) for g in range(n_g)),
+        painted,
+    )
+
+
+def _sum_by_group(e: _Entries, x: Floats, size: int) -> Floats:
+    """Per (TrP, case): 0.0 plus the entries' ``x``, group after group in the order the case sums its groups (the
+    additions of ``score``, less those of exactly 0.0)."""
+    out = np.zeros(size)
+    for sel in e.by_group:
+        at = e.at[sel]
+        out[at] = out[at] + x[sel]
     return out
 
 
-def _score_block(mx: ZoneMatrix, cases: Sequence[Drawn]) -> Scores:
-    n_c, n_p = len(cases), mx.lr.shape[0]
-    n_cols = mx.lr.shape[1]
-    n_g = max((len(d.cols) for d in cases), default=0)
-    n_m = max((len(cs) for d in cases for cs in d.cols), default=1)
-    # Column n_cols is padding: log LR "outside" (adds 0 to a group's best) and not essential.
-    index = np.full((n_c, n_g, n_m), n_cols, dtype=np.intp)
-    weights = np.zeros((n_c, n_g))
-    for c, d in enumerate(cases):
-        for j, cs in enumerate(d.cols):
-            index[c, j, : len(cs)] = cs
-        weights[c, : len(d.weights)] = d.weights
-    lr_t = mx.lr_t  # refs (+ padding) × placed
-    a: list[
-        Floats
-    ] = []  # per group: case × placed, the best log LR a region of the group reaches, over "outside"
-    total = np.zeros((n_c, n_p))
-    for j in range(n_g):
-        aj = lr_t[index[:, j, 0]]
-        for m in range(1, n_m):
-            aj = np.maximum(aj, lr_t[index[:, j, m]])
-        aj -= mx.log_out
-        a.append(aj)
-        total = total + weights[:, j, None] * aj
-    # essential regions painted, per case and TrP: a count of ones, exact in any order
-    n_painted = np.zeros((n_c, n_p))
-    for j in range(n_g):
-        for m in range(n_m):
-            n_painted += mx.ess_t[index[:, j, m]]
+def _segment_max(x: Floats, mx: ZoneMatrix) -> tuple[Floats, Ints]:
+    """Per (muscle, side) segment and case of ``x`` (placed × cases): the largest value and the first placed TrP
+    holding it (what ``score``'s reduceat gives)."""
+    slots = mx.slots
+    top = x[slots[0][1]]
+    for segs, rows in slots[1:]:
+        top[segs] = np.maximum(top[segs], x[rows])
+    first = np.zeros(top.shape, dtype=np.intp)
+    for slot in range(len(slots) - 1, 0, -1):
+        segs, rows = slots[slot]
+        first[segs] = np.where(x[rows] == top[segs], slot, first[segs])
+    first = np.where(x[slots[0][1]] == top, 0, first)
+    return top, first + mx.seg_start[:, None]
+
+
+def _score_block(mx: ZoneMatrix, cases: Sequence[Drawn], out: Scores, cols: slice) -> None:
+    """Pass 1 for a block of cases, written to columns ``cols`` of ``out`` (arrays with a column per case)."""
+    n_c, n_p = len(cases), len(mx.idx)
+    e = _entries(mx, cases)
+    total = _sum_by_group(e, e.w * e.a, n_p * n_c).reshape(n_p, n_c)
     base_out = np.array([d.base_out for d in cases])
-    val = (base_out[:, None] + total) + mx.miss * (mx.n_ess - n_painted)
-    seg_max = np.maximum.reduceat(val, mx.seg_start, axis=1)
-    idx = np.arange(n_p)
-    best = np.minimum.reduceat(np.where(val == seg_max[:, mx.seg_of], idx, n_p), mx.seg_start, axis=1)
-    gain = np.zeros((n_c, n_p))
-    if n_g:
-        at_best = (best[:, mx.seg_of] + (np.arange(n_c) * n_p)[:, None]).ravel()
-        for j in range(n_g):
-            over = np.maximum(a[j] - a[j].take(at_best).reshape(n_c, n_p), 0.0)
-            gain = gain + weights[:, j, None] * over
-    np.put_along_axis(gain, best, -1.0, axis=1)
-    gain_max = np.maximum.reduceat(gain, mx.seg_start, axis=1)
-    first_max = np.minimum.reduceat(np.where(gain == gain_max[:, mx.seg_of], idx, n_p), mx.seg_start, axis=1)
+    val = (base_out + total) + mx.miss[:, None] * (mx.n_ess[:, None] - e.painted)
+    seg_max, best = _segment_max(val, mx)
+    # what a TrP adds beyond its segment's best one, group by group: A at the best TrP (0.0 where untouched)
+    placed = e.at // n_c
+    q = (e.key - placed) + best.reshape(-1)[mx.seg_of[placed] * n_c + e.case]
+    p = np.minimum(np.searchsorted(e.key, q), max(len(e.key) - 1, 0))
+    a_best = np.where(e.key[p] == q, e.a[p], 0.0) if len(e.key) else e.a
+    gain = _sum_by_group(e, e.w * np.maximum(e.a - a_best, 0.0), n_p * n_c)
+    gain[(best * n_c + np.arange(n_c)).reshape(-1)] = -1.0
+    gain_max, first_max = _segment_max(gain.reshape(n_p, n_c), mx)
     has_extra = gain_max > 0.0
-    extra = np.where(has_extra, first_max, -1)
-    region = seg_max + mx.share * np.where(has_extra, gain_max, 0.0)
-    r, left = region[:, mx.seg_side[Side.RIGHT]], region[:, mx.seg_side[Side.LEFT]]
-    right = r >= left - 1e-9
-    n_mu = len(mx.names)
-    bonus = np.zeros((n_c, n_mu))
-    at: list[Ints] = []
-    add: list[Floats] = []
+    out.best[:, cols] = best
+    out.extra[:, cols] = np.where(has_extra, first_max, -1)
+    region = out.region[:, cols] = seg_max + mx.share * np.where(has_extra, gain_max, 0.0)
+    r, left = region[mx.seg_side[Side.RIGHT]], region[mx.seg_side[Side.LEFT]]
+    right = out.right[:, cols] = r >= left - 1e-9
+    out.logodds[:, cols] = (mx.base[:, None] + np.where(right, r, left)) + _bonus(mx, cases)
+
+
+def _bonus(mx: ZoneMatrix, cases: Sequence[Drawn]) -> Floats:
+    """The terms' evidence per case and muscle, added in the order ``score`` adds it."""
+    n_c = len(cases)
+    bonus = np.zeros((len(mx.names), n_c))  # muscle × case
+    muscle: list[int] = []
+    case: list[int] = []
+    add: list[float] = []
+    term_lists = mx.term_lists
     for c, d in enumerate(cases):
         for t in d.terms:
-            hit = mx.by_term.get(t)
+            hit = term_lists.get(t)
             if hit is not None:
-                at.append(hit[0] + c * n_mu)
-                add.append(hit[1])
-    if at:
+                muscle += hit[0]
+                add += hit[1]
+                case += [c] * len(hit[0])
+    if muscle:
         # np.add.at adds in the order given: per muscle, the terms in the order ``score`` adds them
-        np.add.at(bonus.reshape(-1), np.concatenate(at), np.concatenate(add))
-    logodds = (mx.base + np.where(right, r, left)) + bonus
-    return Scores(region, best, extra, right, logodds)
+        at = np.array(muscle, dtype=np.intp) * n_c + np.array(case, dtype=np.intp)
+        np.add.at(bonus.reshape(-1), at, np.array(add))
+    return bonus
 
 
 def one_row(sc: Scores) -> Scores:
@@ -357,7 +515,6 @@ def tops(mx: ZoneMatrix, sc: Scores, logodds: Floats, top_n: int) -> list[Tops]:
     """The top muscles of every case (rows of the arrays) with what pass 2 needs of them."""
     rows = order_many(mx.names, logodds, top_n)
     n_c = len(rows)
-    t = len(rows[0]) if rows else 0
     names = mx.names
     if n_c == 1:  # one case: plain indexing costs less than the batch's gathers
         k1 = np.array(rows[0], dtype=np.intp)
@@ -376,16 +533,46 @@ def tops(mx: ZoneMatrix, sc: Scores, logodds: Floats, top_n: int) -> list[Tops]:
                 extra[s_l].tolist(),
             )
         ]
-    k = np.array(rows, dtype=np.intp).reshape(n_c, t)
-    sr, sl = mx.seg_side[Side.RIGHT][k], mx.seg_side[Side.LEFT][k]
+    batch = BatchTops(mx, sc, logodds, top_n, rows)
+    return [batch.row(c) for c in range(n_c)]
 
-    def at(a: npt.NDArray[Any], i: npt.NDArray[np.intp]) -> list[list[Any]]:
-        return np.take_along_axis(a, i, axis=1).tolist()  # type: ignore[no-any-return]
 
-    vals, rt = at(logodds, k), at(sc.right, k)
-    rr, br, er = at(sc.region, sr), at(sc.best, sr), at(sc.extra, sr)
-    rl, bl, el = at(sc.region, sl), at(sc.best, sl), at(sc.extra, sl)
-    return [
-        (vals[c], [names[m] for m in rows[c]], rt[c], rr[c], br[c], er[c], rl[c], bl[c], el[c])
-        for c in range(n_c)
-    ]
+class BatchTops:
+    """The top muscles of every case of a batch (rows of the arrays), in order, with their log-odds. What pass 2
+    reads of them (the stronger side, each side's region evidence, main and second TrP) is gathered for the whole
+    batch at once, and made Python lists when the first case asks for it (``row``): a batch only ranked never
+    pays for them."""
+
+    __slots__ = ("_arrays", "_lists", "logodds", "muscles")
+
+    def __init__(
+        self, mx: ZoneMatrix, sc: Scores, logodds: Floats, top_n: int, rows: list[list[int]] | None = None
+    ) -> None:
+        if rows is None:
+            rows = order_many(mx.names, logodds, top_n)
+        n_c = len(rows)
+        k = np.array(rows, dtype=np.intp).reshape(n_c, len(rows[0]) if rows else 0)
+        names = mx.names
+        self.muscles: list[tuple[str, ...]] = [tuple([names[m] for m in r]) for r in rows]
+        self.logodds: list[list[float]] = np.take_along_axis(logodds, k, axis=1).tolist()
+        sr, sl = mx.seg_side[Side.RIGHT][k], mx.seg_side[Side.LEFT][k]
+        at = np.take_along_axis
+        self._arrays: tuple[npt.NDArray[Any], ...] = (
+            at(sc.right, k, axis=1),
+            at(sc.region, sr, axis=1),
+            at(sc.best, sr, axis=1),
+            at(sc.extra, sr, axis=1),
+            at(sc.region, sl, axis=1),
+            at(sc.best, sl, axis=1),
+            at(sc.extra, sl, axis=1),
+        )
+        self._lists: list[list[list[Any]]] | None = None
+
+    def row(self, c: int) -> Tops:
+        """Case ``c``'s top muscles with what pass 2 needs of them."""
+        lists = self._lists
+        if lists is None:
+            lists = self._lists = [a.tolist() for a in self._arrays]
+            self._arrays = ()
+        rt, rr, br, er, rl, bl, el = lists
+        return (self.logodds[c], self.muscles[c], rt[c], rr[c], br[c], er[c], rl[c], bl[c], el[c])

@@ -40,7 +40,15 @@ class Drawn:
 # The top muscles of a case after pass 1, in order: log-odds, names, whether the right side is the stronger, and per
 # side the region evidence, the main TrP and the second TrP (or -1). ``scoring.tops`` gives them for a batch.
 Tops = tuple[
-    list[float], list[str], list[bool], list[float], list[int], list[int], list[float], list[int], list[int]
+    list[float],
+    Sequence[str],
+    list[bool],
+    list[float],
+    list[int],
+    list[int],
+    list[float],
+    list[int],
+    list[int],
 ]
 
 

@@ -1,6 +1,7 @@
 """The engine's fast paths give exactly what the plain ones do: compact JSON written from the answer objects is
-the json module's text, a RankedMuscle made by ``ranked_muscle`` equals the constructor's, and the vectorised
-ranking order is ``order``'s, near-ties included."""
+the json module's text, a RankedMuscle made by ``ranked_muscle`` equals the constructor's, the vectorised
+ranking order is ``order``'s, near-ties included, and the batch's sparse pass 1 (``score_many``) gives every
+case the arrays ``score`` gives it alone, to the last bit."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from taut.knowledge import knowledge
 from taut.reasoning import engine, scoring
 from taut.reasoning.baseline import lookup
 from taut.reasoning.case import read_case_file
-from taut.reasoning.params import DEFAULT
+from taut.reasoning.params import DEFAULT, Params
 from taut.reasoning.result import (
     Explained,
     RankedMuscle,
@@ -85,3 +86,50 @@ def test_order_many_is_order_with_near_ties(top_n: int) -> None:
     nudge = rng.choice([0.0, 0.0, 0.0, 1e-10, 1e-9, 2e-9, 5e-9, -3e-9], size=(2000, len(names)))
     logodds = np.round(rng.normal(size=(2000, len(names))) * 3, 1) + nudge
     assert scoring.order_many(names, logodds, top_n) == [scoring.order(names, row, top_n) for row in logodds]
+
+
+@pytest.mark.parametrize("top_n", [1, 5, 20, 107, 108, 115])
+def test_order_many_is_order_when_equal_log_odds_run_past_its_window(top_n: int) -> None:
+    # order_many sorts each row's top_n + WINDOW muscles; runs of equal log-odds (muscles no painted region
+    # touches, with the same prior) often reach past them
+    names = engine._model(knowledge(), DEFAULT).matrix.names
+    rng = np.random.default_rng(2)
+    logodds = rng.integers(0, 4, size=(2000, len(names))).astype(np.float64)
+    logodds[::3] += rng.choice([0.0, 0.0, 2e-9, 1e-10], size=logodds[::3].shape)
+    assert scoring.order_many(names, logodds, top_n) == [scoring.order(names, row, top_n) for row in logodds]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [DEFAULT, Params(p_leak=0.2, second_trp_share=0.3), Params(p_spillover=0.8, missing_weight=1.0)],
+    ids=["default", "leak-above-background", "spillover-as-essential"],
+)
+def test_score_many_is_score_case_by_case_to_the_last_bit(params: Params) -> None:
+    model = engine._model(knowledge(), params)
+    cases = synthetic_cases(700, seed=21)
+    if (SHARED_EVAL / "dev-cases.json").exists():
+        cases += read_case_file(SHARED_EVAL / "dev-cases.json")
+    drawn = [engine._prepare(c, model, params)[1].drawn for c in cases]
+    many = scoring.score_many(model.matrix, drawn)  # more cases than a block
+    assert len(drawn) > scoring.BLOCK
+    for k, d in enumerate(drawn):
+        one = scoring.score(model.matrix, d)
+        for name in ("region", "best", "extra", "right", "logodds"):
+            got, want = getattr(many, name)[k], getattr(one, name)
+            assert got.dtype == want.dtype and got.tolist() == want.tolist(), (cases[k].id, name)
+            if got.dtype == np.float64:
+                assert [x.hex() for x in got.tolist()] == [x.hex() for x in want.tolist()], (
+                    cases[k].id,
+                    name,
+                )
+
+
+def test_a_score_is_written_as_the_json_module_writes_its_rounding() -> None:
+    from taut.reasoning.result import _score
+
+    rng = np.random.default_rng(3)
+    scores = [*rng.random(200_000).tolist(), 0.0, 1.0, 5e-5, 4.9999e-5, 0.99995, 0.99994999, 1e-300]
+    scores += [k / 10_000 + d for k in range(10_001) for d in (0.0, 5e-5, -5e-5, 4.99e-5)]
+    scores += [1.5, -0.25, float("nan"), float("inf")]  # outside 0-1: the general path
+    for x in scores:
+        assert _score(x) == ENCODE(round(x, 4)), x
