@@ -1,0 +1,60 @@
+"""PostgreSQL's pooled connections are checked at checkout without a round trip (store.engine._pg_checkout): a
+connection the server ended while it sat in the pool is dropped and another is used, so no request fails."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from tests.integration.conftest import fresh_database
+
+from taut.store import make_engine
+
+pytestmark = pytest.mark.postgres
+
+
+def _backend(engine: object) -> int:
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def test_a_connection_the_server_ended_is_replaced(pg_worker_url: str) -> None:
+    engine = make_engine(pg_worker_url)
+    first = _backend(engine)
+    admin = create_engine(pg_worker_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+    admin.dispose()
+    deadline = time.monotonic() + 5
+    while True:  # the server ends the backend shortly after it is asked to
+        with engine.connect() as conn:
+            second = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        if second != first or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert second != first
+    engine.dispose()
+
+
+def test_a_checkout_sends_nothing(
+    tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ``SELECT 1`` (the dialect's ping) before a unit of work: a page view's statements are its only round
+    trips."""
+    db = fresh_database("postgresql", tmp_path, request)
+    pings: list[object] = []
+
+    def ping(conn: object) -> bool:
+        pings.append(conn)
+        return True
+
+    monkeypatch.setattr(db.engine.dialect, "do_ping", ping)
+    for _ in range(3):
+        with db.read() as conn:
+            conn.execute(text("SELECT 1"))
+        with db.transaction() as conn:
+            conn.execute(text("SELECT 1"))
+    assert pings == []
+    db.dispose()
