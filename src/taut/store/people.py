@@ -238,6 +238,15 @@ def get_client(conn: Connection, clinic_id: int, client_id: int) -> Client:
     return mapping.client_from_row(r)
 
 
+def client_and_opt_out(conn: Connection, clinic_id: int, client_id: int) -> tuple[Client, bool]:
+    """The client (as ``get_client``) and whether they opted out of the links sent by themselves (the chart
+    page shows both): one statement, the same row."""
+    r = conn.execute(_GET_CLIENT, {"client_id": client_id, "clinic_id": clinic_id}).first()
+    if r is None:
+        raise NotFound("client", client_id)
+    return mapping.client_from_row(r), bool(r.follow_up_opt_out)
+
+
 # Built once (every page about a client reads it): only the bound values change.
 _GET_CLIENT = select(tables.clients).where(
     tables.clients.c.id == bindparam("client_id"), tables.clients.c.clinic_id == bindparam("clinic_id")
