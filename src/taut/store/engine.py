@@ -48,7 +48,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    engine = create_engine(url, echo=echo)
+    from taut.store.pg_cursor import Cursor
+
+    engine = create_engine(url, echo=echo, connect_args={"cursor_factory": Cursor})
     event.listen(engine, "checkout", _pg_checkout)
     return engine
 

@@ -1,5 +1,6 @@
-"""PostgreSQL's pooled connections are checked at checkout without a round trip (store.engine._pg_checkout): a
-connection the server ended while it sat in the pool is dropped and another is used, so no request fails."""
+"""PostgreSQL's connections: checked at checkout without a round trip (store.engine._pg_checkout), so a
+connection the server ended while it sat in the pool is dropped and another is used and no request fails; and
+their cursors' descriptions built only when read (store.pg_cursor), the same as psycopg's own."""
 
 from __future__ import annotations
 
@@ -58,3 +59,29 @@ def test_a_checkout_sends_nothing(
             conn.execute(text("SELECT 1"))
     assert pings == []
     db.dispose()
+
+
+def test_a_description_is_psycopg_s_own_when_read(pg_worker_url: str) -> None:
+    import psycopg
+
+    engine = make_engine(pg_worker_url)
+    query = "SELECT 1 AS n, 'a'::text AS word, now() AS at"
+    with engine.connect() as conn:
+        cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cur.execute(query)
+        mine = cur.description
+        assert mine is not None and len(mine) == 3
+        assert [tuple(c) for c in mine] == [tuple(c) for c in psycopg.Cursor.description.fget(cur)]  # type: ignore[attr-defined]
+        assert [c.name for c in mine[1:]] == ["word", "at"]
+        cur.execute("SELECT 2 AS two")
+        unread = cur.description
+        cur.execute("SELECT 3 AS three")
+        assert mine[0].name == "n"  # read before: kept, as psycopg's list is
+        with pytest.raises(RuntimeError):
+            unread[0]  # type: ignore[index]  # never read: another statement's columns are not passed off as its
+        cur.execute("CREATE TEMPORARY TABLE nothing_back (n int)")
+        assert cur.description is None
+        cur.execute("SELECT")  # rows, no columns: as psycopg says
+        assert cur.description is not None and len(cur.description) == 0
+        assert conn.execute(text(query)).keys() == ["n", "word", "at"]
+    engine.dispose()
