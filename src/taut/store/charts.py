@@ -11,6 +11,7 @@ from taut.clinic.assessment import Assessment
 from taut.clinic.chart import Chart, SessionEntry, outcome_entries
 from taut.clinic.people import Client
 from taut.store import mapping, tables
+from taut.store.joined import Slices
 
 _QUERIES: dict[tuple[str, tuple[str, ...]], Any] = {}
 
@@ -31,11 +32,15 @@ def _rows(conn: Connection, table: Any, clinic_id: int, client_id: int, *order: 
 
 
 _CHECKIN = "checkin_"  # the prefix of a check-in's columns in a row of _SESSIONS
+_SESSION_PARTS = Slices(
+    ("session", [c.name for c in tables.treatment_sessions.c]),
+    (_CHECKIN, [c.name for c in tables.checkins.c]),
+)
 
 
 def _sessions_query() -> Any:
     """The client's sessions by (occurred_at, id), each with its 48-hour check-in (at most one: unique per
-    session) in the same row: one statement instead of two."""
+    session) in the same row: one statement instead of two. The columns in the order of _SESSION_PARTS."""
     s, k = tables.treatment_sessions, tables.checkins
     joined = s.outerjoin(
         k, and_(k.c.clinic_id == s.c.clinic_id, k.c.session_id == s.c.id, k.c.client_id == s.c.client_id)
@@ -49,16 +54,6 @@ def _sessions_query() -> Any:
 
 
 _SESSIONS = _sessions_query()
-
-
-class _Part:
-    """The columns of one table in a joined row, by their own names, as attributes and in ``_mapping`` (what
-    the row mappers read)."""
-
-    def __init__(self, row: Any, prefix: str) -> None:
-        n = len(prefix)
-        self._mapping = {k[n:]: v for k, v in row._mapping.items() if k.startswith(prefix)}
-        self.__dict__.update(self._mapping)
 
 
 def load_chart(conn: Connection, clinic_id: int, client: Client) -> Chart:
@@ -137,7 +132,9 @@ def _sessions(conn: Connection, clinic_id: int, cid: int) -> tuple[SessionEntry,
     return tuple(
         SessionEntry(
             mapping.session_from_row(r, holds[r.id]),
-            None if r._mapping[_CHECKIN + "id"] is None else mapping.checkin_from_row(_Part(r, _CHECKIN)),  # type: ignore[arg-type]
+            None
+            if r._mapping[_CHECKIN + "id"] is None
+            else mapping.checkin_from_row(_SESSION_PARTS.part(r, _CHECKIN)),  # type: ignore[arg-type]
         )
         for r in conn.execute(_SESSIONS, {"clinic_id": clinic_id, "client_id": cid})
     )
