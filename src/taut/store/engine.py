@@ -61,7 +61,9 @@ def _pg_checkout(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
     connection of ours (Taut does not ``LISTEN``) unless it is ending it (a restart, ``pg_terminate_backend``,
     an idle timeout): it writes its last error message and closes the socket, which then reads as ready. So a
     closed, broken or readable connection is dropped: ``DisconnectionError`` makes the pool check out another
-    (SQLAlchemy's pessimistic disconnect handling); at worst, a stray message costs a new connection."""
+    (SQLAlchemy's pessimistic disconnect handling); at worst, a stray message costs a new connection. A
+    connection ended in the very moment it is checked out fails its first statement (with ``SELECT 1`` the same
+    could happen between the ping and the statement); SQLAlchemy then drops every older pooled connection."""
     if dbapi_conn.closed or dbapi_conn.broken or dbapi_conn.pgconn.status != _PG_OK:
         raise DisconnectionError("the connection is closed")
     ready, _, _ = select.select([dbapi_conn.pgconn.socket], [], [], 0)
