@@ -18,6 +18,7 @@ from tests.records_factories import (
     make_session,
 )
 
+from taut.anatomy.regions import Side
 from taut.clinic import (
     CheckIn,
     PsfsActivity,
@@ -83,6 +84,8 @@ def test_a_course_of_care_from_intake_to_outcome(db: Database, world: World) -> 
     assert chart.plans[0].points == make_plan().points
     assert [e.session.pain_before for e in chart.sessions] == [6, 5, 3]
     assert chart.sessions[0].session.holds == make_session(1).holds
+    # read back as stored (mapping._as_stored), typed as the rules make them: a Side, a bool
+    assert [(type(h.side), h.released) for h in chart.sessions[0].session.holds] == [(Side, True)] * 2
     assert chart.sessions[0].session.occurred_at == start
     assert chart.sessions[0].checkin is not None and chart.sessions[0].checkin.relief == "some"
     assert chart.sessions[1].checkin is None

@@ -19,6 +19,24 @@ def test_pages_need_a_login_and_the_api_answers_401(web_world: WebWorld) -> None
     assert c.get("/api/v1/health").json()["status"] == "ok"
 
 
+def test_the_one_trip_pages_ask_for_a_login_first(web_world: WebWorld) -> None:
+    """The chart, intake and examination pages check the sign-in in the same trip as their work
+    (web.deps.signed_in): without a session, or with one that ended, they send to the login page before their
+    address is validated, as every other page does."""
+    anonymous = signed_in(web_world.app, None)
+    ended = signed_in(web_world.app, web_world.bob)
+    ended.post("/logout", data={"csrf_token": ended.csrf})
+    for c in (anonymous, ended):
+        for path in ("/clients/1", "/clients/x", "/clients/1/intake/new", "/clients/1/exam/new?muscles=x"):
+            r = c.get(path)
+            assert r.status_code == 303 and r.headers["location"].startswith("/login?next="), (
+                path,
+                r.status_code,
+            )
+    bob = signed_in(web_world.app, web_world.bob)
+    assert bob.get("/clients/x").status_code == 422
+
+
 def test_login_sets_a_safe_cookie_and_logout_ends_it(web_world: WebWorld) -> None:
     c = signed_in(web_world.app, None)
     r = c.post(

@@ -55,6 +55,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
+        access_log=False,  # not shown at "warning" anyway; off, no request formats its line for nothing
         # X-Forwarded-For/-Proto are believed only from TAUT_TRUSTED_PROXIES (e.g. the Caddy container).
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=settings.trusted_proxies or None,

@@ -11,7 +11,6 @@ from taut.services import access
 from taut.services.appointments import Booked
 from taut.store import appointments as book_store
 from taut.store import audit, charts, people
-from taut.store import follow_up as follow_store
 from taut.store import intake_link as link_store
 from taut.store import portal as portal_store
 from taut.store.engine import Database
@@ -45,7 +44,7 @@ def chart_records(db: Database, user: User, client_id: int) -> ChartRecords:
     access.require(db, user, Permission.READ_CLINICAL, entity="chart", record_id=client_id)
     clinic_id = user.clinic_id
     with access.audited_read(db, user, "read", "chart", client_id, client_id=client_id) as (conn, entry):
-        client = people.get_client(conn, clinic_id, client_id)
+        client, follow_up_off = people.client_and_opt_out(conn, clinic_id, client_id)
         chart = charts.load_chart(conn, clinic_id, client)
         found = book_store.of_client(conn, clinic_id, client_id)
         kinds = {k.id: k for k in book_store.types(conn, clinic_id)} if found else {}
@@ -56,7 +55,6 @@ def chart_records(db: Database, user: User, client_id: int) -> ChartRecords:
                 c = link_store.consent_of_invitation(conn, clinic_id, s.invitation_id)
                 if c is not None:
                     consents[s.id] = c.id
-        follow_up_off = bool(follow_store.opted_out(conn, clinic_id, client_id))
         entry.detail = f"{len(found)} appointment(s)" + (f", {len(received)} received" if received else "")
     booked = [Booked(a, client.full_name, kinds[a.type_id].name, kinds[a.type_id].colour) for a in found]
     return ChartRecords(chart, booked, received, follow_up_off, consents)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, and_, bindparam, select
 
 from taut.clinic.assessment import Assessment
 from taut.clinic.chart import Chart, SessionEntry, outcome_entries
 from taut.clinic.people import Client
 from taut.store import mapping, tables
+from taut.store.joined import Slices
 
 _QUERIES: dict[tuple[str, tuple[str, ...]], Any] = {}
 
@@ -18,7 +19,7 @@ _QUERIES: dict[tuple[str, tuple[str, ...]], Any] = {}
 def _rows(conn: Connection, table: Any, clinic_id: int, client_id: int, *order: Any) -> list[Any]:
     """The client's rows of one table. The statement is built once and reused with bound values, which
     spares SQLAlchemy rebuilding it (a third of a chart load's time when built every call)."""
-    key = (table.name, tuple(str(o) for o in order))
+    key = (table.name, *(o.name for o in order))
     q = _QUERIES.get(key)
     if q is None:
         q = (
@@ -30,10 +31,35 @@ def _rows(conn: Connection, table: Any, clinic_id: int, client_id: int, *order: 
     return list(conn.execute(q, {"clinic_id": clinic_id, "client_id": client_id}))
 
 
+_CHECKIN = "checkin_"  # the prefix of a check-in's columns in a row of _SESSIONS
+_SESSION_PARTS = Slices(
+    ("session", [c.name for c in tables.treatment_sessions.c]),
+    (_CHECKIN, [c.name for c in tables.checkins.c]),
+)
+
+
+def _sessions_query() -> Any:
+    """The client's sessions by (occurred_at, id), each with its 48-hour check-in (at most one: unique per
+    session) in the same row: one statement instead of two. The columns in the order of _SESSION_PARTS."""
+    s, k = tables.treatment_sessions, tables.checkins
+    joined = s.outerjoin(
+        k, and_(k.c.clinic_id == s.c.clinic_id, k.c.session_id == s.c.id, k.c.client_id == s.c.client_id)
+    )
+    return (
+        select(s, *(c.label(_CHECKIN + c.name) for c in k.c))
+        .select_from(joined)
+        .where(s.c.clinic_id == bindparam("clinic_id"), s.c.client_id == bindparam("client_id"))
+        .order_by(s.c.occurred_at, s.c.id)
+    )
+
+
+_SESSIONS = _sessions_query()
+
+
 def load_chart(conn: Connection, clinic_id: int, client: Client) -> Chart:
-    """Twelve queries, one per kind of record (intakes, assessments, findings, ROM, plans, sessions, holds,
-    check-ins, outcomes, notes, red-flag decisions, medical clearances); with the caller's client read, a
-    chart load is 13."""
+    """Eleven queries, one per kind of record (intakes, assessments, findings, ROM, plans, sessions with their
+    check-ins, holds, outcomes, notes, red-flag decisions, medical clearances); with the caller's client read,
+    a chart load is 12."""
     assert client.id is not None
     cid = client.id
     t = tables
@@ -98,14 +124,17 @@ def _assessments(conn: Connection, clinic_id: int, cid: int) -> tuple[Assessment
 
 
 def _sessions(conn: Connection, clinic_id: int, cid: int) -> tuple[SessionEntry, ...]:
-    """The client's sessions by (occurred_at, id), each with its holds in order and its check-in (3 queries)."""
+    """The client's sessions by (occurred_at, id), each with its holds in order and its check-in (2 queries)."""
     t = tables
     holds = defaultdict(list)
     for r in _rows(conn, t.holds, clinic_id, cid, t.holds.c.session_id, t.holds.c.position):
         holds[r.session_id].append(mapping.hold_from_row(r))
-    checkins = {r.session_id: mapping.checkin_from_row(r) for r in _rows(conn, t.checkins, clinic_id, cid)}
-    sc = t.treatment_sessions.c
     return tuple(
-        SessionEntry(mapping.session_from_row(r, holds[r.id]), checkins.get(r.id))
-        for r in _rows(conn, t.treatment_sessions, clinic_id, cid, sc.occurred_at, sc.id)
+        SessionEntry(
+            mapping.session_from_row(r, holds[r.id]),
+            None
+            if r._mapping[_CHECKIN + "id"] is None
+            else mapping.checkin_from_row(_SESSION_PARTS.part(r, _CHECKIN)),  # type: ignore[arg-type]
+        )
+        for r in conn.execute(_SESSIONS, {"clinic_id": clinic_id, "client_id": cid})
     )

@@ -16,6 +16,7 @@ files the database file's mode, whatever the umask.
 from __future__ import annotations
 
 import os
+import select
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,10 +25,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 from taut.store.files import FILE_MODE, ensure_dir, make_private
 
 BUSY_TIMEOUT_MS = 30_000
+_PG_OK = 0  # libpq's CONNECTION_OK (psycopg.pq.ConnStatus.OK), without importing psycopg on SQLite
 _WRITE = "taut_write"
 
 
@@ -45,7 +48,27 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    from taut.store.pg_cursor import Cursor
+
+    engine = create_engine(url, echo=echo, connect_args={"cursor_factory": Cursor})
+    event.listen(engine, "checkout", _pg_checkout)
+    return engine
+
+
+def _pg_checkout(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled PostgreSQL connection is checked before use without a round trip (``pool_pre_ping`` would send
+    ``SELECT 1`` at every checkout: two of a page view's round trips). The server sends nothing on an idle
+    connection of ours (Taut does not ``LISTEN``) unless it is ending it (a restart, ``pg_terminate_backend``,
+    an idle timeout): it writes its last error message and closes the socket, which then reads as ready. So a
+    closed, broken or readable connection is dropped: ``DisconnectionError`` makes the pool check out another
+    (SQLAlchemy's pessimistic disconnect handling); at worst, a stray message costs a new connection. A
+    connection ended in the very moment it is checked out fails its first statement (with ``SELECT 1`` the same
+    could happen between the ping and the statement); SQLAlchemy then drops every older pooled connection."""
+    if dbapi_conn.closed or dbapi_conn.broken or dbapi_conn.pgconn.status != _PG_OK:
+        raise DisconnectionError("the connection is closed")
+    ready, _, _ = select.select([dbapi_conn.pgconn.socket], [], [], 0)
+    if ready:
+        raise DisconnectionError("the server has written to an idle connection: it is ending it")
 
 
 def _private_sqlite_file(path: Path) -> None:

@@ -137,4 +137,4 @@ def opted_out(conn: Connection, clinic_id: int, client_id: int) -> bool | None:
 
 _OPTED_OUT = select(tables.clients.c.follow_up_opt_out).where(
     tables.clients.c.clinic_id == bindparam("clinic_id"), tables.clients.c.id == bindparam("client_id")
-)  # built once: the chart page reads it on every view
+)  # built once

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Row
 
+from taut.anatomy.regions import Side
 from taut.clinic.assessment import Assessment, EntrapmentTest, RomMeasurement, TriggerPointFinding
 from taut.clinic.fields import CHECKIN_FIELDS, CLIENT_PEOPLE, TRIGGER_POINT_SIGNS
 from taut.clinic.intake import Intake
@@ -232,15 +233,18 @@ def hold_values(h: Hold, position: int) -> Values:
 
 
 def hold_from_row(r: Row[Any]) -> Hold:
-    return Hold(
+    """A stored hold, its rules not run again (``_as_stored``: checked when it was saved, the key stored in its
+    canonical form); a chart reads every hold of the client (about 30 in the demo clinic's)."""
+    return _as_stored(
+        Hold,
         trp_id=r.trp_id,
-        side=r.side,
+        side=None if r.side is None else Side(r.side),
         technique=r.technique,
         pressure=r.pressure,
         seconds=r.seconds,
         discomfort=r.discomfort,
         pressure_change=r.pressure_change,
-        released=r.released,
+        released=bool(r.released),
         key=r.key,
     )
 

@@ -13,6 +13,7 @@ from taut.clinic.errors import NotFound, RecordValidationError, StaleRecordError
 from taut.clinic.people import Client, Clinic, User
 from taut.clinic.search import client_words, prefix_upper_bound, query_words
 from taut.store import mapping, tables
+from taut.store.joined import Slices
 
 Values = dict[str, Any]
 
@@ -236,6 +237,15 @@ def get_client(conn: Connection, clinic_id: int, client_id: int) -> Client:
     if r is None:
         raise NotFound("client", client_id)
     return mapping.client_from_row(r)
+
+
+def client_and_opt_out(conn: Connection, clinic_id: int, client_id: int) -> tuple[Client, bool]:
+    """The client (as ``get_client``) and whether they opted out of the links sent by themselves (the chart
+    page shows both): one statement, the same row."""
+    r = conn.execute(_GET_CLIENT, {"client_id": client_id, "clinic_id": clinic_id}).first()
+    if r is None:
+        raise NotFound("client", client_id)
+    return mapping.client_from_row(r), bool(r.follow_up_opt_out)
 
 
 # Built once (every page about a client reads it): only the bound values change.
@@ -471,28 +481,24 @@ def get_clinic(conn: Connection, clinic_id: int) -> Clinic:
 # --- a signed-in request: its session, user and clinic in one statement ------------------------------------------
 
 _S, _U, _K = "s_", "u_", "k_"
+_CLINIC_COLUMNS = [c for c in tables.clinics.c if c.name != "logo"]  # the picture is read by logo_of only
+_SESSION_PARTS = Slices(
+    (_S, [c.name for c in tables.web_sessions.c]),
+    (_U, [c.name for c in tables.users.c]),
+    (_K, [c.name for c in _CLINIC_COLUMNS]),
+)
 
 
 def _session_user_query() -> Any:
     s, u, k = tables.web_sessions, tables.users, tables.clinics
     columns = [c.label(_S + c.name) for c in s.c]
     columns += [c.label(_U + c.name) for c in u.c]
-    columns += [c.label(_K + c.name) for c in k.c if c.name != "logo"]  # the picture is read by logo_of only
+    columns += [c.label(_K + c.name) for c in _CLINIC_COLUMNS]  # in the order of _SESSION_PARTS
     joined = s.join(k, k.c.id == s.c.clinic_id).outerjoin(u, u.c.id == s.c.user_id)
     return select(*columns).select_from(joined).where(s.c.id == bindparam("sid"))
 
 
 _SESSION_USER = _session_user_query()  # built once: only the session id changes from request to request
-
-
-class _Part:
-    """The columns of one table in a joined row, by their own names (what the row mappers read)."""
-
-    __slots__ = ("__dict__",)
-
-    def __init__(self, row: Any, prefix: str) -> None:
-        n = len(prefix)
-        self.__dict__.update((k[n:], v) for k, v in row._mapping.items() if k.startswith(prefix))
 
 
 def session_user(conn: Connection, session_id: str) -> tuple[dict[str, Any], User | None, Clinic] | None:
@@ -501,6 +507,7 @@ def session_user(conn: Connection, session_id: str) -> tuple[dict[str, Any], Use
     r = conn.execute(_SESSION_USER, {"sid": session_id}).first()
     if r is None:
         return None
-    session = dict(_Part(r, _S).__dict__)
-    user = mapping.user_from_row(_Part(r, _U)) if r._mapping[_U + "id"] is not None else None  # type: ignore[arg-type]
-    return session, user, _clinic_from_row(_Part(r, _K))
+    session = _SESSION_PARTS.values(r, _S)
+    user = _SESSION_PARTS.part(r, _U)
+    found = mapping.user_from_row(user) if user._mapping["id"] is not None else None  # type: ignore[arg-type]
+    return session, found, _clinic_from_row(_SESSION_PARTS.part(r, _K))

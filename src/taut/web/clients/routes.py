@@ -12,13 +12,14 @@ from fastapi.responses import RedirectResponse, Response
 from taut.clinic.appointments import zone as clinic_zone
 from taut.clinic.errors import RecordValidationError
 from taut.clinic.fields import CLIENT_PEOPLE
-from taut.clinic.people import SEXES, Client, Consent, Permission
+from taut.clinic.people import SEXES, Client, Consent, Permission, User
 from taut.clinic.sms import mobile_number
 from taut.services import appointments, charts, clients
+from taut.store.engine import Database
 from taut.web import clock, forms
 from taut.web.appointments.view import appointment_entries
 from taut.web.clients.timeline import newest_first, safety_lines, timeline
-from taut.web.deps import DB, CurrentUser, check_csrf
+from taut.web.deps import DB, CurrentUser, SignedIn, check_csrf, signed_in
 from taut.web.forms import FormFields
 from taut.web.portal.staff import chart_panel
 from taut.web.templating import render
@@ -122,7 +123,11 @@ def new_client(request: Request, db: DB, user: CurrentUser, form: FormFields) ->
 
 
 @router.get("/clients/{client_id}", include_in_schema=False)
-def chart_page(request: Request, db: DB, user: CurrentUser, client_id: int) -> Response:
+async def chart_page(request: Request, db: DB, _: SignedIn, client_id: int) -> Response:
+    return await signed_in(request, db, _chart_page, client_id)
+
+
+def _chart_page(request: Request, db: Database, user: User, client_id: int) -> Response:
     zone = _zone(request)
     if not user.can(Permission.READ_CLINICAL):
         booked = appointment_entries(appointments.client_appointments(db, user, client_id), zone)

@@ -12,13 +12,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from taut.clinic.errors import RecordValidationError
-from taut.clinic.people import Client, Permission
+from taut.clinic.people import Client, Permission, User
 from taut.clinic.plan import PLAN_STATUSES, TreatmentPlan
 from taut.knowledge import knowledge
 from taut.services import access, charts, clients, records
 from taut.services.suggestions import exam_start
+from taut.store.engine import Database
 from taut.web import forms
-from taut.web.deps import DB, CurrentUser, check_csrf
+from taut.web.deps import DB, CurrentUser, SignedIn, check_csrf, signed_in
 from taut.web.exam import model
 from taut.web.forms import FormFields
 from taut.web.templating import render, templates
@@ -70,13 +71,17 @@ def _exam_context(blocks: list[model.MuscleBlock], form: dict[str, str], **extra
 
 
 @router.get("/clients/{client_id}/exam/new", include_in_schema=False)
-def exam_form(
+async def exam_form(
     request: Request,
     db: DB,
-    user: CurrentUser,
+    _: SignedIn,
     client_id: int,
     muscles: Annotated[str, Query(max_length=2000)] = "",
 ) -> Response:
+    return await signed_in(request, db, _exam_form, client_id, muscles)
+
+
+def _exam_form(request: Request, db: Database, user: User, client_id: int, muscles: str) -> Response:
     names = [m for m in muscles.split(",") if m.strip()]
     if names:
         client = _examiner_client(db, user, client_id)

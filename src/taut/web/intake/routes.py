@@ -11,12 +11,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from taut.clinic.errors import RecordValidationError
-from taut.clinic.people import Client, Permission
+from taut.clinic.people import Client, Permission, User
 from taut.clinic.screening import AWAITING, DECISIONS
 from taut.knowledge.screening import safety_screen
 from taut.services import access, clearance, clients, intake_link, intake_support, records, sessions
+from taut.store.engine import Database
 from taut.web import clock, forms
-from taut.web.deps import DB, CurrentUser, check_csrf
+from taut.web.deps import DB, CurrentUser, SignedIn, check_csrf, signed_in
 from taut.web.documents import files
 from taut.web.forms import FormLists
 from taut.web.intake import vocab
@@ -56,8 +57,14 @@ def _form_page(
 
 
 @router.get("/clients/{client_id}/intake/new", include_in_schema=False)
-def new_intake_form(
-    request: Request, db: DB, user: CurrentUser, client_id: int, submission: int | None = None
+async def new_intake_form(
+    request: Request, db: DB, _: SignedIn, client_id: int, submission: int | None = None
+) -> Response:
+    return await signed_in(request, db, _new_intake_form, client_id, submission)
+
+
+def _new_intake_form(
+    request: Request, db: Database, user: User, client_id: int, submission: int | None
 ) -> Response:
     """The intake form: blank, or (``?submission=``) filled in with the intake the client sent by a link."""
     client = clients.get_client(db, user, client_id)
