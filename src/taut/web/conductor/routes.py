@@ -11,16 +11,18 @@ from fastapi.responses import RedirectResponse, Response
 
 from taut.clinic.errors import RecordValidationError, TreatmentBlocked
 from taut.clinic.fields import CHECKIN_FIELDS
+from taut.clinic.people import User
 from taut.clinic.sessions import PRESSURE_LEVELS, CheckIn
 from taut.reports import content as handout
 from taut.reports.load import clinic_letterhead
 from taut.reports.pictures import treated_picture
 from taut.services import conductor_support, documents, sessions
 from taut.services.conductor_support import CheckInExists
+from taut.store.engine import Database
 from taut.web import clock, forms
 from taut.web.conductor.page import SessionView, StartView, session_view, start_view
 from taut.web.conductor.view import conductor_data, grouped_cautions, point_json, trigger_point_choices
-from taut.web.deps import DB, CurrentUser, check_csrf, session_of
+from taut.web.deps import DB, CurrentUser, SignedIn, check_csrf, session_of, signed_in
 from taut.web.forms import FormFields
 from taut.web.security import csrf_token
 from taut.web.templating import render
@@ -95,7 +97,11 @@ def _start_page(
 
 
 @router.get("/sessions/{session_id}", include_in_schema=False)
-def conductor(request: Request, db: DB, user: CurrentUser, session_id: int) -> Response:
+async def conductor(request: Request, db: DB, _: SignedIn, session_id: int) -> Response:
+    return await signed_in(request, db, _conductor, session_id)
+
+
+def _conductor(request: Request, db: Database, user: User, session_id: int) -> Response:
     view = session_view(conductor_support.session_records(db, user, session_id))
     return _conductor_page(request, view, {"aftercare": STANDARD_AFTERCARE})
 
