@@ -122,7 +122,7 @@ def run(name: str, url: str, clients: int, n: int) -> None:
 
 def main() -> None:
     clients = size(200, 200, "TAUT_BENCH_PAGE_CLIENTS")
-    n = size(30, 200, "TAUT_BENCH_PAGE_REQUESTS")
+    n = size(150, 300, "TAUT_BENCH_PAGE_REQUESTS")  # 30 was too few: one slow request moved the mean by 10 %
     sqlite_path = Path(os.environ.get("TAUT_BENCH_SQLITE_PAGES", "var/bench/pages.sqlite3"))
     sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     run("SQLite", f"sqlite:///{sqlite_path}", clients, n)
