@@ -78,9 +78,9 @@ def session_records(db: Database, user: User, session_id: int) -> SessionRecords
     access.require(db, user, Permission.READ_CLINICAL, entity="session", record_id=session_id)
     clinic_id = user.clinic_id
     with access.audited_read(db, user, "read", "session", session_id) as (conn, entry):
-        client_id, session = records.get_session(conn, clinic_id, session_id)
-        entry.client_id = client_id
-        client = people.get_client(conn, clinic_id, client_id)
+        client, session = records.session_and_client(conn, clinic_id, session_id)
+        assert client.id is not None
+        client_id = entry.client_id = client.id
         plan = None if session.plan_id is None else records.get_plan(conn, clinic_id, session.plan_id)[1]
         findings = (
             () if plan is not None and plan.points else queries.latest_findings(conn, clinic_id, client_id)

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, and_, bindparam, func, select
 
 from taut.clinic.assessment import Assessment
 from taut.clinic.errors import NotFound, SignedRecordError, StaleRecordError
 from taut.clinic.intake import Intake
 from taut.clinic.notes import Note
 from taut.clinic.outcomes import OutcomeMeasure
+from taut.clinic.people import Client
 from taut.clinic.plan import TreatmentPlan
 from taut.clinic.screening import MedicalClearance, ScreeningDecision
 from taut.clinic.sessions import CheckIn, Hold, TreatmentSession
 from taut.store import mapping, tables
+from taut.store.joined import Slices
 from taut.store.people import check_version, now, update_versioned
 
 
@@ -215,6 +217,48 @@ def get_session(conn: Connection, clinic_id: int, session_id: int) -> tuple[int,
         )
     ]
     return r.client_id, mapping.session_from_row(r, holds)
+
+
+def session_and_client(conn: Connection, clinic_id: int, session_id: int) -> tuple[Client, TreatmentSession]:
+    """The session with its holds in order and its client, as ``get_session`` and ``people.get_client`` give
+    them, in one statement (the conductor's page and the session's JSON are read on every step of a treatment:
+    one round trip instead of three). The session's and the client's columns come on every hold's row; a
+    session without holds is one row with the holds' columns empty."""
+    rows = conn.execute(_SESSION_AND_CLIENT, {"clinic_id": clinic_id, "session_id": session_id}).all()
+    if not rows:
+        raise NotFound("session", session_id)
+    first = rows[0]
+    holds = [
+        mapping.hold_from_row(_SESSION_PARTS.part(r, "hold"))  # type: ignore[arg-type]
+        for r in rows
+        if r[_HOLD_POSITION] is not None
+    ]
+    session = mapping.session_from_row(_SESSION_PARTS.part(first, "session"), holds)  # type: ignore[arg-type]
+    return mapping.client_from_row(_SESSION_PARTS.part(first, "client")), session  # type: ignore[arg-type]
+
+
+def _session_and_client_query() -> Any:
+    s, c, h = tables.treatment_sessions, tables.clients, tables.holds
+    joined = s.join(c, and_(c.c.clinic_id == s.c.clinic_id, c.c.id == s.c.client_id)).outerjoin(
+        h, and_(h.c.clinic_id == s.c.clinic_id, h.c.session_id == s.c.id)
+    )
+    return (
+        select(*s.c, *c.c, *h.c)
+        .select_from(joined)
+        .where(s.c.id == bindparam("session_id"), s.c.clinic_id == bindparam("clinic_id"))
+        .order_by(h.c.position)
+    )
+
+
+_SESSION_PARTS = Slices(
+    ("session", [c.name for c in tables.treatment_sessions.c]),
+    ("client", [c.name for c in tables.clients.c]),
+    ("hold", [c.name for c in tables.holds.c]),
+)
+_HOLD_POSITION = (
+    len(tables.treatment_sessions.c) + len(tables.clients.c) + list(tables.holds.c.keys()).index("position")
+)
+_SESSION_AND_CLIENT = _session_and_client_query()  # built once: only the bound values change
 
 
 def session_head(conn: Connection, clinic_id: int, session_id: int, *, lock: bool = False) -> tuple[int, str]:
