@@ -8,24 +8,11 @@ import uuid
 
 import pytest
 from tests.integration.conftest import World
-from tests.records_factories import make_client
+from tests.records_factories import make_client, make_hold
 
-from taut.clinic import Hold
 from taut.clinic.errors import NotFound
 from taut.services import clients, sessions
 from taut.store import Database, people, records
-
-
-def _hold(seconds: int) -> Hold:
-    return Hold(
-        trp_id="upper_trapezius.trp1",
-        side="right",  # type: ignore[arg-type]
-        technique="ischemic_compression",
-        pressure=3,
-        seconds=seconds,
-        discomfort=5,
-        key=str(uuid.uuid4()),
-    )
 
 
 def _both(db: Database, clinic_id: int, sid: int) -> None:
@@ -46,7 +33,7 @@ def test_the_session_its_holds_and_its_client_in_one_read(db: Database, world: W
     sessions.finish_session(db, world.bob, empty, pain_after=3)
     treated = sessions.start_session(db, world.bob, c.id, pain_before=6)
     for seconds in (30, 10, 20):
-        sessions.add_hold(db, world.bob, treated, _hold(seconds))
+        sessions.add_hold(db, world.bob, treated, make_hold(seconds=seconds, key=str(uuid.uuid4())))
     _both(db, world.bob.clinic_id, treated)
     with db.transaction() as conn:
         client, session = records.session_and_client(conn, world.bob.clinic_id, treated)
