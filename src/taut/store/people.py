@@ -233,10 +233,7 @@ def index_client_rows(conn: Connection, clinic_id: int, rows: list[dict[str, Any
 
 def get_client(conn: Connection, clinic_id: int, client_id: int) -> Client:
     """The client of this clinic; another clinic's client raises the same NotFound as a missing one."""
-    r = conn.execute(_GET_CLIENT, {"client_id": client_id, "clinic_id": clinic_id}).first()
-    if r is None:
-        raise NotFound("client", client_id)
-    return mapping.client_from_row(r)
+    return client_and_opt_out(conn, clinic_id, client_id)[0]
 
 
 def client_and_opt_out(conn: Connection, clinic_id: int, client_id: int) -> tuple[Client, bool]:
