@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from taut.clinic.assessment import TriggerPointFinding
 from taut.clinic.notes import Note
@@ -43,29 +44,44 @@ def session_times(conn: Connection, clinic_id: int, client_id: int) -> list[Sess
     return [SessionTime(r.id, r.occurred_at) for r in rows]
 
 
+def _checkin_query() -> Any:
+    c = tables.checkins.c
+    return select(tables.checkins).where(
+        c.session_id == bindparam("session_id"), c.clinic_id == bindparam("clinic_id")
+    )
+
+
+_CHECKIN = _checkin_query()  # built once: the conductor page runs it on every view
+
+
 def checkin_of(conn: Connection, clinic_id: int, session_id: int) -> CheckIn | None:
     """The 48-hour check-in of a session, if one was recorded."""
-    c = tables.checkins.c
-    r = conn.execute(
-        select(tables.checkins).where(c.session_id == session_id, c.clinic_id == clinic_id)
-    ).first()
+    r = conn.execute(_CHECKIN, {"clinic_id": clinic_id, "session_id": session_id}).first()
     return None if r is None else mapping.checkin_from_row(r)
 
 
-def latest_findings(conn: Connection, clinic_id: int, client_id: int) -> list[TriggerPointFinding]:
-    """The trigger-point findings of the client's latest assessment (by date, then id), in order. Both reads go
-    by the (clinic_id, client_id) indexes: findings have no index on ``assessment_id`` alone."""
+def _latest_findings_query() -> Any:
+    """Both reads go by the (clinic_id, client_id) indexes: findings have no index on ``assessment_id`` alone."""
     a, f = tables.assessments.c, tables.trp_findings.c
+    clinic, client = bindparam("clinic_id"), bindparam("client_id")
     latest = (
         select(a.id)
-        .where(a.clinic_id == clinic_id, a.client_id == client_id)
+        .where(a.clinic_id == clinic, a.client_id == client)
         .order_by(a.assessed_on.desc(), a.id.desc())
         .limit(1)
         .scalar_subquery()
     )
-    rows = conn.execute(
+    return (
         select(tables.trp_findings)
-        .where(f.clinic_id == clinic_id, f.client_id == client_id, f.assessment_id == latest)
+        .where(f.clinic_id == clinic, f.client_id == client, f.assessment_id == latest)
         .order_by(f.position)
     )
+
+
+_LATEST_FINDINGS = _latest_findings_query()  # built once, as _CHECKIN
+
+
+def latest_findings(conn: Connection, clinic_id: int, client_id: int) -> list[TriggerPointFinding]:
+    """The trigger-point findings of the client's latest assessment (by date, then id), in order."""
+    rows = conn.execute(_LATEST_FINDINGS, {"clinic_id": clinic_id, "client_id": client_id})
     return [mapping.finding_from_row(r) for r in rows]

@@ -383,14 +383,21 @@ def clearances_for_intake(conn: Connection, clinic_id: int, intake_id: int) -> l
     return [mapping.clearance_from_row(r) for r in rows]
 
 
-def latest_intake(conn: Connection, clinic_id: int, client_id: int) -> Intake | None:
+def _latest_intake_query() -> Any:
     i = tables.intakes.c
-    r = conn.execute(
+    return (
         select(tables.intakes)
-        .where(i.clinic_id == clinic_id, i.client_id == client_id)
+        .where(i.clinic_id == bindparam("clinic_id"), i.client_id == bindparam("client_id"))
         .order_by(i.recorded_on.desc(), i.id.desc())
         .limit(1)
-    ).first()
+    )
+
+
+_LATEST_INTAKE = _latest_intake_query()  # built once: the conductor page runs it on every view
+
+
+def latest_intake(conn: Connection, clinic_id: int, client_id: int) -> Intake | None:
+    r = conn.execute(_LATEST_INTAKE, {"clinic_id": clinic_id, "client_id": client_id}).first()
     return None if r is None else mapping.intake_from_row(r)
 
 
