@@ -63,7 +63,8 @@ def checkin_of(conn: Connection, clinic_id: int, session_id: int) -> CheckIn | N
 def _latest_findings_query() -> Any:
     """Both reads go by the (clinic_id, client_id) indexes: findings have no index on ``assessment_id`` alone."""
     a, f = tables.assessments.c, tables.trp_findings.c
-    clinic, client = bindparam("clinic_id"), bindparam("client_id")
+    clinic: Any = bindparam("clinic_id")
+    client: Any = bindparam("client_id")
     latest = (
         select(a.id)
         .where(a.clinic_id == clinic, a.client_id == client)
