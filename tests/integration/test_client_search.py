@@ -173,3 +173,75 @@ def test_every_search_statement_reads_ranges_of_the_index(db: Database, world: W
             if wrong:
                 bad[statement] = wrong
     assert not bad, bad
+
+
+def register(db: Database, world: World, given: str, family: str, email: str | None = None) -> int:
+    c = clients.register_client(
+        db, world.alice, make_client(given_name=given, family_name=family, email=email)
+    )
+    assert c.id is not None
+    return c.id
+
+
+def test_a_capped_count_is_the_count_of_every_match(
+    db: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With many matches the count is taken (on PostgreSQL) from the first 2 * (COUNT_CAP + 1) rows in the
+    index's order; whatever those rows hold, the count is that of every matching client, capped."""
+    # "qx": one client under five words that come first (qxa, qxb, qxc, qxc.qxd@example.org, qxd), another
+    # under two, a third under one: the first six rows hold two clients, the cap here, but there are three
+    register(db, world, "Qxa", "Qxb", "qxc.qxd@example.org")
+    register(db, world, "Qxe", "Qxf")
+    register(db, world, "Qxz", "Berg")
+    for letter in "abcdefg":  # "qy": seven clients, a word each; the first six rows hold six clients
+        register(db, world, f"Qy{letter}", "Lind")
+    monkeypatch.setattr(people, "COUNT_CAP", 2)
+    for q in ("qx", "qy", "qxe", "qya", "qz"):
+        every = clients.list_clients(db, world.alice, query=q, limit=100)  # reads every match: counts them
+        n = len(every.items)
+        assert (every.total, every.more) == (min(n, 2), n > 2)
+        first = clients.list_clients(db, world.alice, query=q, limit=1)  # reads a few rows: counts apart
+        assert (first.total, first.more) == (every.total, every.more), q
+        if every.items:  # the second page is counted apart as well
+            after = every.items[0].id
+            second = clients.list_clients(db, world.alice, query=q, limit=1, after=after)
+            assert (second.total, second.more) == (every.total, every.more), q
+    assert [len(clients.list_clients(db, world.alice, query=q, limit=100).items) for q in ("qx", "qy")] == [
+        3,
+        7,
+    ]
+
+
+def rows_read(conn: Any, statement: str, params: Any) -> int:
+    """How many rows of client_search_words this statement read (PostgreSQL's EXPLAIN ANALYZE)."""
+    plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, params).scalar_one()
+
+    def walk(node: dict[str, Any]) -> int:
+        own = (
+            node["Actual Rows"] * node["Actual Loops"]
+            if node.get("Relation Name") == "client_search_words"
+            else 0
+        )
+        return own + sum(walk(child) for child in node.get("Plans", []))
+
+    return walk(plan[0]["Plan"])
+
+
+def test_a_capped_count_stops_reading_on_postgresql(
+    db: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL de-duplicates by hashing every row before a LIMIT applies: the count of a search with many
+    matches reads no more than 2 * (COUNT_CAP + 1) of them (SQLite's DISTINCT stops by itself at the cap)."""
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite's DISTINCT ... LIMIT stops at the cap by itself")
+    for i in range(30):
+        register(db, world, f"Qw{i:02d}", "Moser")
+    monkeypatch.setattr(people, "COUNT_CAP", 2)
+    seen = searched_statements(db, world, ["qw"])  # a first page and the next, two rows each
+    counts = {s: p for s, p in seen.items() if "count(" in s}
+    assert counts
+    with db.engine.connect() as conn:
+        read = {s: rows_read(conn, s, p) for s, p in counts.items()}
+    assert all(n <= 6 for n in read.values()), read
+    page = clients.list_clients(db, world.alice, query="qw", limit=2)
+    assert (page.total, page.more) == (2, True)
