@@ -321,7 +321,8 @@ def _search_clients(
     too. Another word is read once into a set when it has fewer than eight times the driver's rows, else looked
     up per candidate (``ix_client_search_words_clinic_client_word``).
 
-    The page is the first rows in name order without de-duplication (a client with two words starting with the
+    The page is the first rows in name order (for a one-letter word, read in that order: ``_in_name_order``)
+    without de-duplication (a client with two words starting with the
     query comes twice, side by side), which lets the database keep only the best few rows instead of sorting
     every match; the duplicates are dropped here, and more rows are read in the rare case that too few were
     left. When that read every match, they are the count; else ``_count_matches`` counts distinct clients up
@@ -332,12 +333,10 @@ def _search_clients(
     if sizes[first] == 0:
         return [], 0, False
     d = w.alias("d")
-    where = [
-        _in_range(d, clinic_id, words[first]),
-        *(_has_word(d, clinic_id, words[i], sizes[i], sizes[first]) for i in rest),
-    ]
+    others = [_has_word(d, clinic_id, words[i], sizes[i], sizes[first]) for i in rest]
+    where = [_in_range(d, clinic_id, words[first]), *others]
     key = (d.c.family_name, d.c.given_name, d.c.client_id)
-    rows = select(d.c.client_id).where(*where)
+    rows = select(d.c.client_id).where(_in_name_order(d, clinic_id, words[first]), *others)
     if position is not None:
         rows = rows.where(tuple_(*key) > tuple_(*position))
     ids, read_all = _page_ids(conn, rows.order_by(*key), offset + limit)
@@ -368,6 +367,17 @@ def _count_matches(conn: Connection, d: Any, where: list[Any]) -> int:
     # ``+ 0``: SQLite would otherwise walk the clinic's whole (clinic, client, word) index for the order
     distinct_ids = select((d.c.client_id + 0).label("id")).where(*where).distinct().limit(COUNT_CAP + 1)
     return int(conn.execute(select(func.count()).select_from(distinct_ids.subquery())).scalar_one())
+
+
+def _in_name_order(d: Any, clinic_id: int, q: str) -> Any:
+    """The rows of ``_in_range`` as the page reads them. A word of one letter matches by the first character
+    (the same rows: words are compared byte by byte, and a word of one letter is a letter or digit), which
+    ``ix_client_search_words_initial`` keeps in name order: the page is its first rows, where the range of the
+    covering index holds some 18,000 words for one letter, every one of them read and sorted. (The count reads
+    the range: in the order of the words a client's rows are apart, in name order side by side.)"""
+    if len(q) == 1:
+        return and_(d.c.clinic_id == clinic_id, tables.word_initial(d) == q)
+    return _in_range(d, clinic_id, q)
 
 
 def _in_range(t: Any, clinic_id: int, q: str) -> Any:
