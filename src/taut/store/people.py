@@ -321,11 +321,10 @@ def _search_clients(
     too. Another word is read once into a set when it has fewer than eight times the driver's rows, else looked
     up per candidate (``ix_client_search_words_clinic_client_word``).
 
-    The page is the first rows in name order (for a one-letter word, read in that order: ``_in_name_order``)
-    without de-duplication (a client with two words starting with the
-    query comes twice, side by side), which lets the database keep only the best few rows instead of sorting
-    every match; the duplicates are dropped here, and more rows are read in the rare case that too few were
-    left. When that read every match, they are the count; else ``_count_matches`` counts distinct clients up
+    The page is the first rows in name order (a search of one letter reads them in that order: ``_by_initial``)
+    without de-duplication (a client with two words starting with the query comes twice, side by side), which
+    lets the database keep only the best few rows instead of sorting every match; the duplicates are dropped
+    here, and more rows are read in the rare case that too few were left. When that read every match, they are the count; else ``_count_matches`` counts distinct clients up
     to COUNT_CAP + 1. The work grows with the matches, not with the clinic."""
     w = tables.client_search_words
     sizes = _word_sizes(conn, clinic_id, words) if len(words) > 1 else (1,)
@@ -333,10 +332,13 @@ def _search_clients(
     if sizes[first] == 0:
         return [], 0, False
     d = w.alias("d")
-    others = [_has_word(d, clinic_id, words[i], sizes[i], sizes[first]) for i in rest]
-    where = [_in_range(d, clinic_id, words[first]), *others]
+    where = [
+        _in_range(d, clinic_id, words[first]),
+        *(_has_word(d, clinic_id, words[i], sizes[i], sizes[first]) for i in rest),
+    ]
     key = (d.c.family_name, d.c.given_name, d.c.client_id)
-    rows = select(d.c.client_id).where(_in_name_order(d, clinic_id, words[first]), *others)
+    one_letter = len(words) == 1 and len(words[0]) == 1
+    rows = select(d.c.client_id).where(*([_by_initial(d, clinic_id, words[0])] if one_letter else where))
     if position is not None:
         rows = rows.where(tuple_(*key) > tuple_(*position))
     ids, read_all = _page_ids(conn, rows.order_by(*key), offset + limit)
@@ -369,15 +371,15 @@ def _count_matches(conn: Connection, d: Any, where: list[Any]) -> int:
     return int(conn.execute(select(func.count()).select_from(distinct_ids.subquery())).scalar_one())
 
 
-def _in_name_order(d: Any, clinic_id: int, q: str) -> Any:
-    """The rows of ``_in_range`` as the page reads them. A word of one letter matches by the first character
-    (the same rows: words are compared byte by byte, and a word of one letter is a letter or digit), which
-    ``ix_client_search_words_initial`` keeps in name order: the page is its first rows, where the range of the
-    covering index holds some 18,000 words for one letter, every one of them read and sorted. (The count reads
-    the range: in the order of the words a client's rows are apart, in name order side by side.)"""
-    if len(q) == 1:
-        return and_(d.c.clinic_id == clinic_id, tables.word_initial(d) == q)
-    return _in_range(d, clinic_id, q)
+def _by_initial(d: Any, clinic_id: int, letter: str) -> Any:
+    """The rows of ``_in_range`` for a search of one word of one letter, as its page reads them: by the word's
+    first character (the same rows: words compare byte by byte, and such a word is a letter or a digit), which
+    ``ix_client_search_words_initial`` keeps in name order. The page is the first rows of that index, where the
+    range of the covering index holds every word of the letter (some 18,000 at 100,000 clients), all read and
+    sorted. The count still reads the range: in the order of the words a client's rows are apart, in name
+    order side by side. With other words, whose filter may keep few of the rows in name order, every row of the
+    range is read and filtered, as before."""
+    return and_(d.c.clinic_id == clinic_id, tables.word_initial(d) == letter)
 
 
 def _in_range(t: Any, clinic_id: int, q: str) -> Any:
