@@ -355,11 +355,12 @@ def _count_matches(conn: Connection, d: Any, where: list[Any]) -> int:
     """How many clients have a row of ``d`` meeting ``where``, counted up to COUNT_CAP + 1 (more is "more").
 
     SQLite de-duplicates as it reads and stops at the cap. PostgreSQL hashes every match before the cap applies
-    (a one-letter search matches some 18,000 rows: as long as the page's own read), so there the first
-    2 * (COUNT_CAP + 1) matching rows are counted first, in the index's order (by word, then client). Fewer rows
-    are every match, counted exactly; more than COUNT_CAP clients among them is the answer. A client's rows are
-    of different words, and even a name with the e-mail address that starts with it is two rows: only when the
-    rows read hold too few clients to tell are the clients of every match counted, as on SQLite."""
+    (one letter matches some 18,000 rows at 100,000 clients: about 4 ms), so there the first 2 * (COUNT_CAP + 1)
+    matching rows are counted first, as the database reads them (by word, then client; the answer does not
+    depend on the order). Fewer rows are every match, counted exactly; more than COUNT_CAP clients among them is
+    the answer. A client's rows are of different words, and even a name with the e-mail address that starts with
+    it is two rows: only when the rows read hold too few clients to tell are the clients of every match counted,
+    as on SQLite."""
     if conn.dialect.name != "sqlite":
         read = 2 * (COUNT_CAP + 1)
         first = select(d.c.client_id).where(*where).limit(read).subquery()
