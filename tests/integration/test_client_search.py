@@ -12,6 +12,7 @@ from tests.integration.conftest import World
 from tests.records_factories import make_client
 
 from taut.clinic import NotFound
+from taut.clinic.search import client_words
 from taut.services import clients
 from taut.store import Database, people, tables
 
@@ -173,3 +174,133 @@ def test_every_search_statement_reads_ranges_of_the_index(db: Database, world: W
             if wrong:
                 bad[statement] = wrong
     assert not bad, bad
+
+
+def register(db: Database, world: World, given: str, family: str, email: str | None = None) -> int:
+    c = clients.register_client(
+        db, world.alice, make_client(given_name=given, family_name=family, email=email)
+    )
+    assert c.id is not None
+    return c.id
+
+
+def test_a_capped_count_is_the_count_of_every_match(
+    db: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With many matches the count is taken (on PostgreSQL) from the first 2 * (COUNT_CAP + 1) rows in the
+    index's order; whatever those rows hold, the count is that of every matching client, capped."""
+    # "qx": one client under five words that come first (qxa, qxb, qxc, qxc.qxd@example.org, qxd), another
+    # under two, a third under one: the first six rows hold two clients, the cap here, but there are three
+    register(db, world, "Qxa", "Qxb", "qxc.qxd@example.org")
+    register(db, world, "Qxe", "Qxf")
+    register(db, world, "Qxz", "Berg")
+    for letter in "abcdefg":  # "qy": seven clients, a word each; the first six rows hold six clients
+        register(db, world, f"Qy{letter}", "Lind")
+    monkeypatch.setattr(people, "COUNT_CAP", 2)
+    for q in ("qx", "qy", "qxe", "qya", "qz"):
+        every = clients.list_clients(db, world.alice, query=q, limit=100)  # reads every match: counts them
+        n = len(every.items)
+        assert (every.total, every.more) == (min(n, 2), n > 2)
+        first = clients.list_clients(db, world.alice, query=q, limit=1)  # reads a few rows: counts apart
+        assert (first.total, first.more) == (every.total, every.more), q
+        if every.items:  # the second page is counted apart as well
+            after = every.items[0].id
+            second = clients.list_clients(db, world.alice, query=q, limit=1, after=after)
+            assert (second.total, second.more) == (every.total, every.more), q
+    assert [len(clients.list_clients(db, world.alice, query=q, limit=100).items) for q in ("qx", "qy")] == [
+        3,
+        7,
+    ]
+
+
+def rows_read(conn: Any, statement: str, params: Any) -> int:
+    """How many rows of client_search_words this statement read (PostgreSQL's EXPLAIN ANALYZE)."""
+    plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, params).scalar_one()
+
+    def walk(node: dict[str, Any]) -> int:
+        own = (
+            node["Actual Rows"] * node["Actual Loops"]
+            if node.get("Relation Name") == "client_search_words"
+            else 0
+        )
+        return own + sum(walk(child) for child in node.get("Plans", []))
+
+    return walk(plan[0]["Plan"])
+
+
+def test_a_capped_count_stops_reading_on_postgresql(
+    db: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL de-duplicates by hashing every row before a LIMIT applies: the count of a search with many
+    matches reads no more than 2 * (COUNT_CAP + 1) of them (SQLite's DISTINCT stops by itself at the cap)."""
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite's DISTINCT ... LIMIT stops at the cap by itself")
+    for i in range(30):
+        register(db, world, f"Qw{i:02d}", "Moser")
+    monkeypatch.setattr(people, "COUNT_CAP", 2)
+    seen = searched_statements(db, world, ["qw"])  # a first page and the next, two rows each
+    counts = {s: p for s, p in seen.items() if "count(" in s}
+    assert counts
+    with db.engine.connect() as conn:
+        read = {s: rows_read(conn, s, p) for s, p in counts.items()}
+    assert all(n <= 6 for n in read.values()), read
+    page = clients.list_clients(db, world.alice, query="qw", limit=2)
+    assert (page.total, page.more) == (2, True)
+
+
+@pytest.fixture(scope="module")
+def namesakes(db: Database, world: World, found: dict[str, int]) -> None:
+    """Clients of the same names (in id order among themselves) and one under three words starting with "m"."""
+    register(db, world, "Anna", "Muller", "anna.m@example.org")
+    register(db, world, "Anna", "Muller")
+    register(db, world, "Mara", "Maier", "mara.maier@example.org")
+    register(db, world, "Zita", "Zeller")
+
+
+@pytest.mark.parametrize("letter", ["m", "a", "e", "4", "z", "x", "m a"])
+def test_a_one_letter_search_lists_every_client_with_a_word_of_that_letter(
+    db: Database, world: World, namesakes: None, letter: str
+) -> None:
+    """Read by the word's first character in name order (ix_client_search_words_initial): the same clients,
+    once each, in the list's order, on one page and on keyset pages, counted exactly. (Two letters: read by
+    the range of one, filtered by the other.)"""
+    everyone = clients.list_clients(db, world.alice, limit=1000).items
+    expected = [
+        c.id
+        for c in everyone
+        if all(
+            any(w.startswith(q) for w in client_words(c.given_name, c.family_name, c.email, c.phone))
+            for q in letter.split()
+        )
+    ]
+    assert expected or letter == "x"
+    page = clients.list_clients(db, world.alice, query=letter, limit=1000)
+    assert ([c.id for c in page.items], page.total, page.more) == (expected, len(expected), False)
+    seen: list[int | None] = []
+    after = None
+    while True:
+        page = clients.list_clients(db, world.alice, query=letter, limit=2, after=after)
+        assert (page.total, page.more) == (len(expected), False)
+        seen.extend(c.id for c in page.items)
+        if len(page.items) < 2:
+            break
+        after = page.last_id
+    assert seen == expected
+
+
+def test_a_one_letter_page_is_read_in_name_order_without_a_sort(db: Database, world: World) -> None:
+    """The page of a one-letter search is the first rows of an index in name order: the database stops after
+    them instead of sorting every word that starts with the letter (some 18,000 at 100,000 clients)."""
+    seen = searched_statements(db, world, ["m"])
+    pages = {s: p for s, p in seen.items() if "ORDER BY" in s}
+    assert pages
+    with db.engine.connect() as conn:
+        for statement, params in pages.items():
+            if db.dialect == "sqlite":
+                plan = [str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)]
+            else:  # tiny tables: ask whether an index can give the rows in order, not which is cheaper now
+                conn.exec_driver_sql("SET enable_seqscan = off")
+                conn.exec_driver_sql("SET enable_sort = off")
+                plan = [str(r[0]) for r in conn.exec_driver_sql("EXPLAIN " + statement, params)]
+            assert any("ix_client_search_words_initial" in p for p in plan), plan
+            assert not any("ORDER BY" in p or "Sort" in p for p in plan), plan

@@ -321,11 +321,11 @@ def _search_clients(
     too. Another word is read once into a set when it has fewer than eight times the driver's rows, else looked
     up per candidate (``ix_client_search_words_clinic_client_word``).
 
-    The page is the first rows in name order without de-duplication (a client with two words starting with the
-    query comes twice, side by side), which lets the database keep only the best few rows instead of sorting
-    every match; the duplicates are dropped here, and more rows are read in the rare case that too few were
-    left. When that read every match, they are the count; else the count stops at COUNT_CAP + 1 distinct
-    clients. The work grows with the matches, not with the clinic."""
+    The page is the first rows in name order (a search of one letter reads them in that order: ``_by_initial``)
+    without de-duplication (a client with two words starting with the query comes twice, side by side), which
+    lets the database keep only the best few rows instead of sorting every match; the duplicates are dropped
+    here, and more rows are read in the rare case that too few were left. When that read every match, they are the count; else ``_count_matches`` counts distinct clients up
+    to COUNT_CAP + 1. The work grows with the matches, not with the clinic."""
     w = tables.client_search_words
     sizes = _word_sizes(conn, clinic_id, words) if len(words) > 1 else (1,)
     first, *rest = sorted(range(len(words)), key=lambda i: sizes[i])
@@ -337,22 +337,50 @@ def _search_clients(
         *(_has_word(d, clinic_id, words[i], sizes[i], sizes[first]) for i in rest),
     ]
     key = (d.c.family_name, d.c.given_name, d.c.client_id)
-    rows = select(d.c.client_id).where(*where)
+    one_letter = len(words) == 1 and len(words[0]) == 1
+    rows = select(d.c.client_id).where(*([_by_initial(d, clinic_id, words[0])] if one_letter else where))
     if position is not None:
         rows = rows.where(tuple_(*key) > tuple_(*position))
     ids, read_all = _page_ids(conn, rows.order_by(*key), offset + limit)
-    if read_all and position is None:  # every match was read: they are counted already
-        total = len(ids)
-    else:  # ``+ 0``: SQLite would otherwise walk the clinic's whole (clinic, client, word) index for the order
-        distinct_ids = select((d.c.client_id + 0).label("id")).where(*where).distinct()
-        total = conn.execute(
-            select(func.count()).select_from(distinct_ids.limit(COUNT_CAP + 1).subquery())
-        ).scalar_one()
+    # when every match was read, they are counted already
+    total = len(ids) if read_all and position is None else _count_matches(conn, d, where)
     return (
         _clients_in_order(conn, clinic_id, ids[offset : offset + limit]),
         min(total, COUNT_CAP),
         total > COUNT_CAP,
     )
+
+
+def _count_matches(conn: Connection, d: Any, where: list[Any]) -> int:
+    """How many clients have a row of ``d`` meeting ``where``, counted up to COUNT_CAP + 1 (more is "more").
+
+    SQLite de-duplicates as it reads and stops at the cap. PostgreSQL hashes every match before the cap applies
+    (one letter matches some 18,000 rows at 100,000 clients: about 4 ms), so there the first 2 * (COUNT_CAP + 1)
+    matching rows are counted first, as the database reads them (by word, then client; the answer does not
+    depend on the order). Fewer rows are every match, counted exactly; more than COUNT_CAP clients among them is
+    the answer. A client's rows are of different words, and even a name with the e-mail address that starts with
+    it is two rows: only when the rows read hold too few clients to tell are the clients of every match counted,
+    as on SQLite."""
+    if conn.dialect.name != "sqlite":
+        read = 2 * (COUNT_CAP + 1)
+        first = select(d.c.client_id).where(*where).limit(read).subquery()
+        rows, found = conn.execute(select(func.count(), func.count(first.c.client_id.distinct()))).one()
+        if rows < read or found > COUNT_CAP:
+            return int(found)
+    # ``+ 0``: SQLite would otherwise walk the clinic's whole (clinic, client, word) index for the order
+    distinct_ids = select((d.c.client_id + 0).label("id")).where(*where).distinct().limit(COUNT_CAP + 1)
+    return int(conn.execute(select(func.count()).select_from(distinct_ids.subquery())).scalar_one())
+
+
+def _by_initial(d: Any, clinic_id: int, letter: str) -> Any:
+    """The rows of ``_in_range`` for a search of one word of one letter, as its page reads them: by the word's
+    first character (the same rows: words compare byte by byte, and such a word is a letter or a digit), which
+    ``ix_client_search_words_initial`` keeps in name order. The page is the first rows of that index, where the
+    range of the covering index holds every word of the letter (some 18,000 at 100,000 clients), all read and
+    sorted. The count still reads the range: in the order of the words a client's rows are apart, in name
+    order side by side. With other words, whose filter may keep few of the rows in name order, every row of the
+    range is read and filtered, as before."""
+    return and_(d.c.clinic_id == clinic_id, tables.word_initial(d) == letter)
 
 
 def _in_range(t: Any, clinic_id: int, q: str) -> Any:
