@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, func, select, tuple_
+from sqlalchemy import Connection, Select, and_, bindparam, func, select, true, tuple_
 
 from taut.clinic.errors import NotFound, RecordValidationError, StaleRecordError
 from taut.clinic.people import Client, Clinic, User
@@ -334,7 +334,7 @@ def _search_clients(
     d = w.alias("d")
     where = [
         _in_range(d, clinic_id, words[first]),
-        *(_has_word(d, clinic_id, words[i], sizes[i], sizes[first]) for i in rest),
+        *(_has_word(d, clinic_id, words[i], sizes[i], sizes[first], conn.dialect.name) for i in rest),
     ]
     key = (d.c.family_name, d.c.given_name, d.c.client_id)
     one_letter = len(words) == 1 and len(words[0]) == 1
@@ -407,12 +407,19 @@ def _word_sizes(conn: Connection, clinic_id: int, words: tuple[str, ...]) -> tup
     )
 
 
-def _has_word(d: Any, clinic_id: int, q: str, rows: int, driver_rows: int) -> Any:
+def _has_word(d: Any, clinic_id: int, q: str, rows: int, driver_rows: int, dialect: str) -> Any:
     """The condition that the driver's row ``d`` is of a client having a word starting with ``q`` (which has
-    ``rows`` index rows; the driving word ``driver_rows``)."""
+    ``rows`` index rows; the driving word ``driver_rows``).
+
+    Read once, on PostgreSQL the set is asked for as ``(... IN (...)) IS TRUE``: a hashed subplan, built once
+    whatever the planner expects. A plain ``IN`` becomes a semi-join chosen by the planner's estimate, and a
+    word range that falls inside one bucket of its histogram is estimated at one row: "Elias Tana" at 100,000
+    clients then ran as a nested loop reading "elias"'s 3,892 rows once for each of "tana"'s 1,617 rows (0.9 s
+    instead of 1.6 ms; docs/records.md)."""
     x = tables.client_search_words.alias()
     if rows < 8 * driver_rows:  # read once (``+ 0``: not by seeking each of its ids in ``d``)
-        return (d.c.client_id + 0).in_(select(x.c.client_id).where(_in_range(x, clinic_id, q)))
+        found = (d.c.client_id + 0).in_(select(x.c.client_id).where(_in_range(x, clinic_id, q)))
+        return found.is_(true()) if dialect == "postgresql" else found
     return select(x.c.client_id).where(_in_range(x, clinic_id, q), x.c.client_id == d.c.client_id).exists()
 
 
