@@ -245,6 +245,21 @@ class CoverStep:
         )
 
 
+def cover_step(
+    muscle: str, side: str, trigger_point: str, trigger_point_name: str, explains: tuple[str, ...]
+) -> CoverStep:
+    """``CoverStep(...)`` without the frozen dataclass's field-by-field __init__: the same object, equal to the one
+    the constructor makes (tests/unit/reasoning checks both)."""
+    c = _new(CoverStep)
+    d = c.__dict__
+    d["muscle"] = muscle
+    d["side"] = side
+    d["trigger_point"] = trigger_point
+    d["trigger_point_name"] = trigger_point_name
+    d["explains"] = explains
+    return c
+
+
 @dataclass(frozen=True)
 class Suggestion:
     case_id: str | None
@@ -354,6 +369,13 @@ def engine_suggestion(
 
 
 assert tuple(f.name for f in fields(RankedMuscle)) == _RANKED_FIELDS, "ranked_muscle() must list every field"
+assert tuple(f.name for f in fields(CoverStep)) == (
+    "muscle",
+    "side",
+    "trigger_point",
+    "trigger_point_name",
+    "explains",
+), "cover_step() must list every field"
 assert tuple(f.name for f in fields(Suggestion)) == _SUGGESTION_FIELDS, (
     "engine_suggestion() must list every field"
 )

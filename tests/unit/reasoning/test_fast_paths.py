@@ -1,7 +1,7 @@
 """The engine's fast paths give exactly what the plain ones do: compact JSON written from the answer objects is
-the json module's text, a RankedMuscle made by ``ranked_muscle`` equals the constructor's, the vectorised
-ranking order is ``order``'s, near-ties included, and the batch's sparse pass 1 (``score_many``) gives every
-case the arrays ``score`` gives it alone, to the last bit."""
+the json module's text, a RankedMuscle made by ``ranked_muscle`` (a CoverStep by ``cover_step``) equals the
+constructor's, the vectorised ranking order is ``order``'s, near-ties included, and the batch's sparse pass 1
+(``score_many``) gives every case the arrays ``score`` gives it alone, to the last bit."""
 
 from __future__ import annotations
 
@@ -19,10 +19,12 @@ from taut.reasoning.baseline import lookup
 from taut.reasoning.case import read_case_file
 from taut.reasoning.params import DEFAULT, Params
 from taut.reasoning.result import (
+    CoverStep,
     Explained,
     RankedMuscle,
     Suggestion,
     Support,
+    cover_step,
     engine_suggestion,
     ranked_muscle,
 )
@@ -67,6 +69,15 @@ def test_ranked_muscle_equals_the_constructor() -> None:
     assert dataclasses.replace(fast, score=0.0) == dataclasses.replace(plain, score=0.0)
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.score = 1.0  # type: ignore[misc]
+
+
+def test_cover_step_equals_the_constructor() -> None:
+    args = ("m", "left", "m-1", "central", ("head.temple:left",))
+    fast, plain = cover_step(*args), CoverStep(*args)
+    assert fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
+    assert fast.to_json() == plain.to_json()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.side = "right"  # type: ignore[misc]
 
 
 def test_engine_suggestion_equals_the_constructor() -> None:
