@@ -544,6 +544,7 @@ def _explain(
 ) -> Suggestion:
     """Pass 2: reasons for the muscles shown (their side, the regions they explain, the other evidence, missing
     essential regions), what stays unexplained, entrapments, the cover and the examination order."""
+    vals, names, rights, labels, bests, extras = tops[:6]
     hits, two_sides, condition = _hits(d, model), d.two_sides, d.condition
     zone_mask, pieces, missing_all, trp_alone = (
         model.tables.zone_mask,
@@ -560,14 +561,11 @@ def _explain(
     entrapment_terms = not ENTRAPMENT_TERMS.isdisjoint(terms)
     reasoned = _reasoned(terms, entrapment_terms, model)
     top: list[RankedMuscle] = []
-    labels: list[str] = []
     shown: list[str] = []  # the muscles among the first ten that explain a painted region
     covered = 0  # columns some muscle shown explains, as bits
-    for logodds, name, right, r_region, r_best, r_extra, l_region, l_best, l_extra in zip(*tops, strict=True):
-        if right:
-            side, m_region, best, extra, o_region = RIGHT, r_region, r_best, r_extra, l_region
-        else:
-            side, m_region, best, extra, o_region = LEFT, l_region, l_best, l_extra, r_region
+    for logodds, name, right, label, best, extra in zip(
+        vals, names, rights, labels, bests, extras, strict=True
+    ):
         if best in hits or extra >= 0:
             cols = painted & (zone_mask[best] | zone_mask[extra])
             piece = pieces.get((best, extra, cols))
@@ -577,35 +575,31 @@ def _explain(
             covered |= cols
         else:
             main, explains, missing, trps = _NONE, (), missing_all[best], trp_alone[best]
-        # right | left | both: math.isclose(m_region, o_region, abs_tol=1e-9), asked only when it might hold
-        tie = m_region == o_region or (
-            abs(m_region - o_region) <= 1e-9 * (abs(m_region) + abs(o_region) + 1.0)
-            and math.isclose(m_region, o_region, abs_tol=1e-9)
-        )
-        label = "both" if tie else SIDE_NAME[side]
         if two_sides:
             # the other side's explained regions join the main side's when it scores about as well
-            o_best, o_extra = (l_best, l_extra) if right else (r_best, r_extra)
+            j = len(top)
+            o_best, o_extra = tops[8][j], tops[9][j]
             if o_best in hits or o_extra >= 0:
                 o_cols = painted & (zone_mask[o_best] | zone_mask[o_extra])
-                if _joins(side, tie, m_region, o_region, o_cols, d, params, model):
-                    label = "both"
+                if _joins(right, label == "both", tops[6][j], tops[7][j], o_cols, d, params, model):
+                    if labels is tops[3]:
+                        labels = list(labels)  # the sides shown, as the cover reads them
+                    labels[j] = label = "both"
                     explains = _joined(main, o_best, o_extra, o_cols, hits, d.pcols, model)
                     covered |= o_cols
         reasons = (
-            _reasons(name, side, main, terms, entrapment_terms, d, model, params)
+            _reasons(name, RIGHT if right else LEFT, main, terms, entrapment_terms, d, model, params)
             if name in reasoned
             else prior_only[name]
         )
         if name in condition:
             reasons = (*reasons, condition[name])
-        labels.append(label)
         if explains and len(top) < 10:
             shown.append(name)
         top.append(
             ranked_muscle(name, label, 1.0 / (1.0 + exp(-logodds)), logodds, trps, explains, reasons, missing)
         )
-    cover = _cover(tops[1], labels, d, model, params)
+    cover = _cover(names, labels, d, model, params)
     return engine_suggestion(
         case_id,
         red,
@@ -619,7 +613,7 @@ def _explain(
 
 
 def _joins(
-    side: Side,
+    right: bool,
     tie: bool,
     m_region: float,
     o_region: float,
@@ -636,7 +630,7 @@ def _joins(
     share = (o_region - base) / (m_region - base) if m_region > base else 0.0
     if not (tie or share >= params.both_sides_share):
         return False
-    o_side, col_side = side.other, model.col_side
+    o_side, col_side = LEFT if right else RIGHT, model.col_side
     return any(col_side[c] is o_side for c in d.gpos if o_cols >> c & 1)
 
 
@@ -829,7 +823,14 @@ class Ranking:
             assert self._pending is not None
             tops, row, terms, d, model, params = self._pending
             self._suggestion = _explain(
-                self.case_id, self.red_flags, self.cautions, terms, d, tops.row(row), model, params
+                self.case_id,
+                self.red_flags,
+                self.cautions,
+                terms,
+                d,
+                tops.row(row, d.two_sides),
+                model,
+                params,
             )
             self._pending = None
         return self._suggestion
@@ -935,30 +936,38 @@ def _candidates(names: Sequence[str], labels: list[str], d: _Drawing, model: _Mo
     found.sort()  # (rank, TrP) is unique: the zones are never compared
     gpos, gw = d.gpos, d.gw
     out: list[_Candidate] = []
-    seen: set[tuple[tuple[int, float], ...]] = set()
+    seen: set[object] = set()  # offers made, and (column, zone) of the TrPs touching one painted region
     for k, i, h in found:
+        damp = _DAMP[k] if k < len(_DAMP) else 1.0 / (1.0 + 0.05 * k)
         if len(h) == 1:
             ((c, z),) = h.items()
+            key = (c, z)  # the same column in the same zone: the same offer
+            if key in seen:
+                continue
+            seen.add(key)
             g = gpos[c]
-            offer: tuple[tuple[int, float], ...] = ((g, ZONE_COVER_WEIGHT[z] * gw[g]),)
-        else:
-            best_of: dict[int, float] = {}
-            for c, z in h.items():
-                g = gpos[c]
-                w = ZONE_COVER_WEIGHT[z] * gw[g]
-                if w > best_of.get(g, 0.0):
-                    best_of[g] = w
-            offer = tuple(sorted(best_of.items()))
+            w = ZONE_COVER_WEIGHT[z] * gw[g]
+            out.append((i, ((g, w),), damp, w * damp if w > 0.0 else 0.0))
+            continue
+        best_of: dict[int, float] = {}
+        for c, z in h.items():
+            g = gpos[c]
+            w = ZONE_COVER_WEIGHT[z] * gw[g]
+            if w > best_of.get(g, 0.0):
+                best_of[g] = w
+        offer = tuple(sorted(best_of.items()))
         if offer in seen:
             continue
         seen.add(offer)
-        damp = 1.0 / (1.0 + 0.05 * k)
         gain = 0.0
         for _, w in offer:
             if w > 0.0:
                 gain += w
         out.append((i, offer, damp, gain * damp))
     return out
+
+
+_DAMP = tuple(1.0 / (1.0 + 0.05 * k) for k in range(256))  # the cover's damping of the muscle ranked k
 
 
 def _cover_step(
