@@ -167,15 +167,40 @@ class RankedMuscle:
         }
 
     def to_json(self) -> str:
-        """to_dict() as compact JSON, written directly."""
-        q, lists = _Q, _L
+        """to_dict() as compact JSON, written directly. The text around the support (trigger points, explained
+        regions, missing regions) is written once per set of those three objects and kept (``_around``): the
+        engine shares them between answers."""
+        d = self.__dict__
+        before, after = _around(d["trigger_points"], d["explains"], d["missing_essential"])
+        support = d["support"]
         return (
-            f'{{"muscle":{q[self.muscle]},"side":{q[self.side]},"score":{_score(self.score)},'
-            f'"trigger_points":{lists[self.trigger_points]},'
-            f'"explains":[{",".join([e.json for e in self.explains])}],'
-            f'"support":[{",".join([s.json for s in self.support])}],'
-            f'"missing_essential":{lists[self.missing_essential]}}}'
+            f'{{"muscle":{_Q[d["muscle"]]},"side":{_Q[d["side"]]},"score":{_score(d["score"])},{before}'
+            f"{support[0].json if len(support) == 1 else ','.join([s.json for s in support])}{after}"
         )
+
+
+def _around(
+    trigger_points: tuple[str, ...], explains: tuple[Explained, ...], missing: tuple[str, ...]
+) -> tuple[str, str]:
+    """A RankedMuscle's JSON from its trigger points to its support's opening bracket, and from the support's
+    closing bracket on; kept by the identity of the three objects (the entry holds them, so no other object has
+    their ids while it is kept)."""
+    key = (id(trigger_points), id(explains), id(missing))
+    got = _AROUND.get(key)
+    if got is not None:
+        return got[1]
+    text = (
+        f'"trigger_points":{_L[trigger_points]},"explains":[{",".join([e.json for e in explains])}],"support":[',
+        f'],"missing_essential":{_L[missing]}}}',
+    )
+    if len(_AROUND) >= _KEEP_AROUND:
+        _AROUND.clear()
+    _AROUND[key] = ((trigger_points, explains, missing), text)
+    return text
+
+
+_AROUND: dict[tuple[int, int, int], tuple[tuple[object, ...], tuple[str, str]]] = {}
+_KEEP_AROUND = 20_000  # kept at most (then started afresh)
 
 
 _RANKED_FIELDS = (
