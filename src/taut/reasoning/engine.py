@@ -865,7 +865,15 @@ def _rank_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Par
         if _needs_correction(terms, d):
             _corrected(d, terms, model, params, sc.right[k].tolist(), sc.best[k], sc.extra[k], logodds[k])
     tops = scoring.BatchTops(model.matrix, sc, logodds, params.top_n)
-    for row, (case, (red, cautions), (terms, d)) in enumerate(zip(cases, flags, prepared, strict=True)):
+    del sc, logodds
+    # Each case's drawing is given to its Ranking and let go of here: once the Ranking is explained and dropped
+    # (suggest_many), so is the drawing, instead of living (and being walked by the garbage collector) to the end
+    # of the chunk.
+    flags.reverse()
+    prepared.reverse()
+    for row, case in enumerate(cases):
+        red, cautions = flags.pop()
+        terms, d = prepared.pop()
         yield Ranking(case.id, red, cautions, tops, row, (terms, d, model, params))
 
 
