@@ -68,12 +68,25 @@ def _texts_once(items: tuple[str, ...]) -> str:
 def _score(score: float) -> str:
     """``round(score, 4)`` as the json module writes it, for a score between 0 and 1: the four decimals without
     their trailing zeros (``%.4f`` rounds the float's exact value as ``round`` does; no shorter text reads back
-    as the same float). tests/unit/reasoning/test_fast_paths.py checks it against the json module."""
+    as the same float). tests/unit/reasoning/test_fast_paths.py checks it against the json module. Kept by value
+    (the same scores recur: a muscle explaining nothing scores alike across drawings), zero aside (0.0 and -0.0
+    are one key but two texts)."""
+    got = _SCORES.get(score)
+    if got is not None:
+        return got
     if 0.0 <= score <= 1.0:
         text = "%.4f" % score  # noqa: UP031 (the fastest way to four decimals)
         text = text.rstrip("0")
-        return text + "0" if text[-1] == "." else text
-    return _num(round(score, 4))
+        if text[-1] == ".":
+            text += "0"
+    else:
+        text = _num(round(score, 4))
+    if score and len(_SCORES) < _KEEP:
+        _SCORES[score] = text
+    return text
+
+
+_SCORES: dict[float, str] = {}
 
 
 @dataclass(frozen=True)
@@ -167,16 +180,42 @@ class RankedMuscle:
         }
 
     def to_json(self) -> str:
-        """to_dict() as compact JSON, written directly. The text around the support (trigger points, explained
-        regions, missing regions) is written once per set of those three objects and kept (``_around``): the
-        engine shares them between answers."""
-        d = self.__dict__
-        before, after = _around(d["trigger_points"], d["explains"], d["missing_essential"])
+        """to_dict() as compact JSON, written directly (``_ranking_json``)."""
+        return _ranking_json((self,))
+
+
+def _ranking_json(ranking: tuple[RankedMuscle, ...]) -> str:
+    """The muscles' to_json(), comma-separated. The text before the score is kept per (muscle, side); the text
+    around the support (trigger points, explained regions, missing regions) is written once per set of those three
+    objects and kept (``_around``): the engine shares them between answers."""
+    out: list[str] = []
+    heads, around, scores = _HEADS, _AROUND, _SCORES
+    for m in ranking:
+        d = m.__dict__
+        head = heads.get((d["muscle"], d["side"]))
+        if head is None:
+            head = _head(d["muscle"], d["side"])
+        t, e, missing = d["trigger_points"], d["explains"], d["missing_essential"]
+        got = around.get((id(t), id(e), id(missing)))
+        before, after = _around(t, e, missing) if got is None else got[1]
         support = d["support"]
-        return (
-            f'{{"muscle":{_Q[d["muscle"]]},"side":{_Q[d["side"]]},"score":{_score(d["score"])},{before}'
+        score = scores.get(d["score"]) or _score(d["score"])
+        out.append(
+            f"{head}{score},{before}"
             f"{support[0].json if len(support) == 1 else ','.join([s.json for s in support])}{after}"
         )
+    return ",".join(out)
+
+
+def _head(muscle: str, side: str) -> str:
+    """A ranked muscle's JSON up to its score, kept (there are only so many muscles and sides)."""
+    got = f'{{"muscle":{_Q[muscle]},"side":{_Q[side]},"score":'
+    if len(_HEADS) < _KEEP:
+        _HEADS[(muscle, side)] = got
+    return got
+
+
+_HEADS: dict[tuple[str, str], str] = {}
 
 
 def _around(
@@ -339,7 +378,7 @@ class Suggestion:
             f'{{"id":{_encode(self.case_id)},"method":{_q(self.method)},"advice":{advice},'
             f'"red_flags":[{",".join([f.json for f in self.red_flags])}],'
             f'"cautions":[{",".join([f.json for f in self.cautions])}],'
-            f'"ranking":[{",".join([m.to_json() for m in self.ranking])}],'
+            f'"ranking":[{_ranking_json(self.ranking)}],'
             f'"unexplained":{_texts_once(self.unexplained)},'
             f'"entrapments":[{",".join([e.to_json() for e in self.entrapments])}],'
             f'"cover":[{",".join([c.to_json() for c in self.cover])}],'
