@@ -5,8 +5,10 @@ constructor's, the vectorised ranking order is ``order``'s, near-ties included, 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
+import pickle
 
 import numpy as np
 import pytest
@@ -66,7 +68,10 @@ def test_ranked_muscle_equals_the_constructor() -> None:
     args = ("m", "right", 0.5, 0.1, ("t",), (), (Support("prior", "common", 1.7),), ("r",))
     fast, plain = ranked_muscle(*args), RankedMuscle(*args)
     assert fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
+    assert type(fast) is RankedMuscle and vars(fast) == vars(plain)
     assert dataclasses.replace(fast, score=0.0) == dataclasses.replace(plain, score=0.0)
+    assert dataclasses.asdict(fast) == dataclasses.asdict(plain) and fast.to_json() == plain.to_json()
+    assert pickle.loads(pickle.dumps(fast)) == plain and copy.deepcopy(fast) == plain
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.score = 1.0  # type: ignore[misc]
 
