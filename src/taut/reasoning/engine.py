@@ -148,8 +148,6 @@ class _Model:
     prior_of: dict[str, Support]  # muscle -> its prior as a reason
     prior_only: dict[str, tuple[Support]]  # muscle -> (its prior,): the reasons when the client said nothing
     term_muscles: dict[str, frozenset[str]]  # term -> the muscles whose evidence lists it
-    missing_all: tuple[tuple[str, ...], ...]  # placed -> its essential region keys, sorted
-    trp_alone: tuple[tuple[str], ...]  # placed -> (trigger point id,)
     entrap_of: dict[str, tuple[_Ent, ...]]  # muscle -> its entrapments
     satellites: dict[str, tuple[str, ...]]  # muscle -> the muscles it induces satellite TrPs in
     satellites_of: dict[str, frozenset[str]]  # the same as sets, for the muscles that have satellites
@@ -223,8 +221,6 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         prior_of,
         {name: (s,) for name, s in prior_of.items()},
         _term_muscles(evidence),
-        tuple(tuple(r.key for r in sorted(p.essential)) for p in index.placed),
-        tuple((p.trp.id,) for p in index.placed),
         entrap_of,
         *_satellites(kb),
         _placed_tables(index, col),
@@ -302,9 +298,11 @@ class _PlacedTables:
     zone_keys: tuple[dict[RegionRef, str], ...]  # region ref in its zones -> its key
     cover_head: tuple[tuple[str, str, str, str], ...]  # (muscle, side, TrP id, TrP name) of a cover step
     zone_mask: tuple[int, ...]  # the columns of its zones as bits; one more, 0, for "no TrP" (index -1)
+    unhit: tuple[_Piece, ...]  # the piece of a muscle whose main TrP explains nothing painted (no second TrP)
 
 
 def _placed_tables(index: ZoneIndex, col: dict[RegionRef, int]) -> _PlacedTables:
+    """The tables of the placed TrPs."""
     placed = index.placed
     return _PlacedTables(
         tuple(p.muscle.name for p in placed),
@@ -312,6 +310,8 @@ def _placed_tables(index: ZoneIndex, col: dict[RegionRef, int]) -> _PlacedTables
         tuple({r: r.key for r in p.zone} for p in placed),
         tuple((p.muscle.name, SIDE_NAME[p.side], p.trp.id, p.trp.name) for p in placed),
         (*[sum(1 << col[r] for r in p.zone) for p in placed], 0),
+        # explains nothing, misses every essential region, names its TrP alone
+        tuple((_NONE, (), tuple(r.key for r in sorted(p.essential)), (p.trp.id,)) for p in placed),
     )
 
 
@@ -546,16 +546,10 @@ def _explain(
     essential regions), what stays unexplained, entrapments, the cover and the examination order."""
     vals, names, rights, labels, bests, extras = tops[:6]
     hits, two_sides, condition = _hits(d, model), d.two_sides, d.condition
-    zone_mask, pieces, missing_all, trp_alone = (
-        model.tables.zone_mask,
-        model.pieces,
-        model.missing_all,
-        model.trp_alone,
-    )
+    zone_mask, pieces, unhit = model.tables.zone_mask, model.pieces, model.tables.unhit
     prior_only, exp = model.prior_only, math.exp
-    painted = (
-        0  # the painted columns as bits: with a TrP's zones, what the pieces of its explanation depend on
-    )
+    # the painted columns as bits: with a TrP's zones, what the pieces of its explanation depend on
+    painted = 0
     for c in d.gpos:
         painted |= 1 << c
     entrapment_terms = not ENTRAPMENT_TERMS.isdisjoint(terms)
@@ -574,7 +568,7 @@ def _explain(
             main, explains, missing, trps = piece
             covered |= cols
         else:
-            main, explains, missing, trps = _NONE, (), missing_all[best], trp_alone[best]
+            main, explains, missing, trps = unhit[best]
         if two_sides:
             # the other side's explained regions join the main side's when it scores about as well
             j = len(top)
@@ -669,8 +663,8 @@ def _piece(
         _explains(main, model.explained_of),
         tuple([key for c, key in model.missing_of[best] if c not in pcols])
         if h is not None and ESSENTIAL in h.values()
-        else model.missing_all[best],
-        (model.trp_id[best], model.trp_id[extra]) if extra >= 0 else model.trp_alone[best],
+        else model.tables.unhit[best][2],
+        (model.trp_id[best], model.trp_id[extra]) if extra >= 0 else model.tables.unhit[best][3],
     )
     pieces = model.pieces
     if len(pieces) >= PIECES:
