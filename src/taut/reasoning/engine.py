@@ -936,31 +936,33 @@ def _candidates(names: Sequence[str], labels: list[str], d: _Drawing, model: _Mo
         if k is not None and (labels[k] == "both" or labels[k] == t_side[i]):
             found.append((k, i, h))
     found.sort()  # (rank, TrP) is unique: the zones are never compared
-    gpos, gw = d.gpos, d.gw
+    gpos, gw, weight = d.gpos, d.gw, ZONE_COVER_WEIGHT
+    damps = _DAMP if len(names) <= len(_DAMP) else _damps(len(names))
     out: list[_Candidate] = []
     seen: set[object] = set()  # offers made, and (column, zone) of the TrPs touching one painted region
     for k, i, h in found:
-        damp = _DAMP[k] if k < len(_DAMP) else 1.0 / (1.0 + 0.05 * k)
         if len(h) == 1:
             ((c, z),) = h.items()
-            key = (c, z)  # the same column in the same zone: the same offer
+            key = c if z == ESSENTIAL else ~c  # the same column in the same zone: the same offer
             if key in seen:
                 continue
             seen.add(key)
             g = gpos[c]
-            w = ZONE_COVER_WEIGHT[z] * gw[g]
+            w = weight[z] * gw[g]
+            damp = damps[k]
             out.append((i, ((g, w),), damp, w * damp if w > 0.0 else 0.0))
             continue
         best_of: dict[int, float] = {}
         for c, z in h.items():
             g = gpos[c]
-            w = ZONE_COVER_WEIGHT[z] * gw[g]
+            w = weight[z] * gw[g]
             if w > best_of.get(g, 0.0):
                 best_of[g] = w
         offer = tuple(sorted(best_of.items()))
         if offer in seen:
             continue
         seen.add(offer)
+        damp = damps[k]
         gain = 0.0
         for _, w in offer:
             if w > 0.0:
@@ -969,7 +971,12 @@ def _candidates(names: Sequence[str], labels: list[str], d: _Drawing, model: _Mo
     return out
 
 
-_DAMP = tuple(1.0 / (1.0 + 0.05 * k) for k in range(256))  # the cover's damping of the muscle ranked k
+def _damps(n: int) -> tuple[float, ...]:
+    """The cover's damping of the muscles ranked 0 to n - 1: better-ranked muscles win ties."""
+    return tuple(1.0 / (1.0 + 0.05 * k) for k in range(n))
+
+
+_DAMP = _damps(256)
 
 
 def _cover_step(
