@@ -24,6 +24,7 @@ from taut.reasoning.result import (
     RankedMuscle,
     Suggestion,
     Support,
+    cover_step,
     engine_suggestion,
     ranked_muscle,
 )
@@ -146,14 +147,17 @@ class _Model:
     support_of: dict[str, dict[str, tuple[tuple[int, Support], ...]]]  # muscle -> term -> (place, reason)
     prior_of: dict[str, Support]  # muscle -> its prior as a reason
     prior_only: dict[str, tuple[Support]]  # muscle -> (its prior,): the reasons when the client said nothing
-    missing_all: tuple[tuple[str, ...], ...]  # placed -> its essential region keys, sorted
-    trp_alone: tuple[tuple[str], ...]  # placed -> (trigger point id,)
+    term_muscles: dict[str, frozenset[str]]  # term -> the muscles whose evidence lists it
     entrap_of: dict[str, tuple[_Ent, ...]]  # muscle -> its entrapments
     satellites: dict[str, tuple[str, ...]]  # muscle -> the muscles it induces satellite TrPs in
-    trps_of: dict[str, dict[str, tuple[int, ...]]]  # muscle -> right | left | both -> its placed TrPs there
+    satellites_of: dict[str, frozenset[str]]  # the same as sets, for the muscles that have satellites
+    tables: _PlacedTables  # the cover's and the explanation pieces' tables, by placed TrP
     entrapment_support: dict[
         tuple[str, tuple[str, ...]], Support
     ]  # (structure, felt) -> reason, filled as met
+    pieces: dict[
+        tuple[int, int, int], _Piece
+    ]  # (main TrP, second TrP, painted columns there) -> _piece's, as met
     conditions: tuple[conditions.Presentation, ...]  # how conditions with prevalence evidence present
     kb: KnowledgeBase
     params: Params
@@ -216,11 +220,11 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         {name: _by_term(ev) for name, ev in evidence.items()},
         prior_of,
         {name: (s,) for name, s in prior_of.items()},
-        tuple(tuple(r.key for r in sorted(p.essential)) for p in index.placed),
-        tuple((p.trp.id,) for p in index.placed),
+        _term_muscles(evidence),
         entrap_of,
-        {m.name: (m.relations.satellites if m.relations else ()) for m in kb.muscles.values()},
-        {m.name: _trps_by_side(m.name, by_ms) for m in kb.muscles.values()},
+        *_satellites(kb),
+        _placed_tables(index, col),
+        {},
         {},
         conditions.presentations(kb.conditions.values(), params),
         kb,
@@ -279,10 +283,36 @@ def _muscle_entrapments(m: Muscle, bm: BodyMap) -> tuple[_Ent, ...]:
     return tuple(ents)
 
 
-def _trps_by_side(name: str, by_ms: dict[tuple[str, Side], list[int]]) -> dict[str, tuple[int, ...]]:
-    """A muscle's placed TrPs by side: right | left | both -> placed idxs."""
-    right, left = by_ms.get((name, RIGHT), ()), by_ms.get((name, LEFT), ())
-    return {"right": tuple(right), "left": tuple(left), "both": (*right, *left)}
+def _satellites(kb: KnowledgeBase) -> tuple[dict[str, tuple[str, ...]], dict[str, frozenset[str]]]:
+    """muscle -> the muscles it induces satellite TrPs in; the same as sets, for the muscles that have some."""
+    satellites = {m.name: (m.relations.satellites if m.relations else ()) for m in kb.muscles.values()}
+    return satellites, {name: frozenset(sats) for name, sats in satellites.items() if sats}
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class _PlacedTables:
+    """Per placed TrP: what the cover and the pieces of an explanation read of it."""
+
+    trp_muscle: tuple[str, ...]  # its muscle
+    trp_side: tuple[str, ...]  # right | left
+    zone_keys: tuple[dict[RegionRef, str], ...]  # region ref in its zones -> its key
+    cover_head: tuple[tuple[str, str, str, str], ...]  # (muscle, side, TrP id, TrP name) of a cover step
+    zone_mask: tuple[int, ...]  # the columns of its zones as bits; one more, 0, for "no TrP" (index -1)
+    unhit: tuple[_Piece, ...]  # the piece of a muscle whose main TrP explains nothing painted (no second TrP)
+
+
+def _placed_tables(index: ZoneIndex, col: dict[RegionRef, int]) -> _PlacedTables:
+    """The tables of the placed TrPs."""
+    placed = index.placed
+    return _PlacedTables(
+        tuple(p.muscle.name for p in placed),
+        tuple(SIDE_NAME[p.side] for p in placed),
+        tuple({r: r.key for r in p.zone} for p in placed),
+        tuple((p.muscle.name, SIDE_NAME[p.side], p.trp.id, p.trp.name) for p in placed),
+        (*[sum(1 << col[r] for r in p.zone) for p in placed], 0),
+        # explains nothing, misses every essential region, names its TrP alone
+        tuple((_NONE, (), tuple(r.key for r in sorted(p.essential)), (p.trp.id,)) for p in placed),
+    )
 
 
 def _by_term(ev: tuple[tuple[str, str, float], ...]) -> dict[str, tuple[tuple[int, Support], ...]]:
@@ -292,6 +322,15 @@ def _by_term(ev: tuple[tuple[str, str, float], ...]) -> dict[str, tuple[tuple[in
     for k, (kind, t, lr) in enumerate(ev):
         out.setdefault(t, []).append((k, Support(kind, t, lr)))
     return {t: tuple(v) for t, v in out.items()}
+
+
+def _term_muscles(evidence: dict[str, tuple[tuple[str, str, float], ...]]) -> dict[str, frozenset[str]]:
+    """term -> the muscles whose evidence lists it (as a symptom, aggravator or mechanism)."""
+    out: dict[str, set[str]] = {}
+    for name, ev in evidence.items():
+        for _, t, _ in ev:
+            out.setdefault(t, set()).add(name)
+    return {t: frozenset(v) for t, v in out.items()}
 
 
 def _weight(intensity: int | None, params: Params) -> float:
@@ -505,99 +544,192 @@ def _explain(
 ) -> Suggestion:
     """Pass 2: reasons for the muscles shown (their side, the regions they explain, the other evidence, missing
     essential regions), what stays unexplained, entrapments, the cover and the examination order."""
-    vals, names, rt, rr, br, er, rl, bl, el = tops
-    hits, pcols, two_sides, base = _hits(d, model), d.pcols, d.two_sides, d.base_out
-    both_share = params.both_sides_share
-    eo, tid, col_side = model.explained_of, model.trp_id, model.col_side
+    vals, names, rights, labels, bests, extras = tops[:6]
+    hits, two_sides, condition = _hits(d, model), d.two_sides, d.condition
+    zone_mask, pieces, unhit = model.tables.zone_mask, model.pieces, model.tables.unhit
+    prior_only, exp = model.prior_only, math.exp
+    # the painted columns as bits: with a TrP's zones, what the pieces of its explanation depend on
+    painted = 0
+    for c in d.gpos:
+        painted |= 1 << c
     entrapment_terms = not ENTRAPMENT_TERMS.isdisjoint(terms)
+    reasoned = _reasoned(terms, entrapment_terms, model)
     top: list[RankedMuscle] = []
-    covered: set[int] = set()
-    for j in range(len(vals)):
-        logodds, name = vals[j], names[j]
-        if rt[j]:
-            side, m_region, best, extra = RIGHT, rr[j], br[j], er[j]
-            o_region, o_best, o_extra = rl[j], bl[j], el[j]
+    shown: list[str] = []  # the muscles among the first ten that explain a painted region
+    covered = 0  # columns some muscle shown explains, as bits
+    for logodds, name, right, label, best, extra in zip(
+        vals, names, rights, labels, bests, extras, strict=True
+    ):
+        if best in hits or extra >= 0:
+            cols = painted & (zone_mask[best] | zone_mask[extra])
+            piece = pieces.get((best, extra, cols))
+            if piece is None:
+                piece = _piece(best, extra, cols, hits, d.pcols, model)
+            main, explains, missing, trps = piece
+            covered |= cols
         else:
-            side, m_region, best, extra = LEFT, rl[j], bl[j], el[j]
-            o_region, o_best, o_extra = rr[j], br[j], er[j]
-        hit = best in hits
-        main = _explained(best, extra, hits) if hit or extra >= 0 else _NONE
-        explained = main  # column -> placed idx
-        # right | left | both, and whether the other side's explained regions join the main side's
-        # math.isclose(m_region, o_region, abs_tol=1e-9), asked only when it might hold (it costs a call)
-        tie = m_region == o_region or (
-            abs(m_region - o_region) <= 1e-9 * (abs(m_region) + abs(o_region) + 1.0)
-            and math.isclose(m_region, o_region, abs_tol=1e-9)
+            main, explains, missing, trps = unhit[best]
+        if two_sides:
+            # the other side's explained regions join the main side's when it scores about as well
+            j = len(top)
+            o_best, o_extra = tops[8][j], tops[9][j]
+            if o_best in hits or o_extra >= 0:
+                o_cols = painted & (zone_mask[o_best] | zone_mask[o_extra])
+                if _joins(right, label == "both", tops[6][j], tops[7][j], o_cols, d, params, model):
+                    if labels is tops[3]:
+                        labels = list(labels)  # the sides shown, as the cover reads them
+                    labels[j] = label = "both"
+                    explains = _joined(main, o_best, o_extra, o_cols, hits, d.pcols, model)
+                    covered |= o_cols
+        reasons = (
+            _reasons(name, RIGHT if right else LEFT, main, terms, entrapment_terms, d, model, params)
+            if name in reasoned
+            else prior_only[name]
         )
-        label = "both" if tie else SIDE_NAME[side]
-        if two_sides and (o_best in hits or o_extra >= 0):
-            other = _explained(o_best, o_extra, hits)
-            if other:
-                o_side = side.other
-                share = (o_region - base) / (m_region - base) if m_region > base else 0.0
-                if (tie or share >= both_share) and any(col_side[c] is o_side for c in other):
-                    label = "both"
-                    explained = dict(main)
-                    for c, v in other.items():
-                        explained.setdefault(c, v)
-        if terms:
-            by_term = model.support_of[name]
-            found: list[tuple[int, Support]] = []
-            for t in terms:
-                got = by_term.get(t)
-                if got is not None:
-                    found.extend(got)
-            if len(found) > 1:
-                found.sort()
-            support = [model.prior_of[name]]
-            if found:
-                sensory = _sensory_felt(d.felt, main) if d.felt else _NO_TERMS
-                support.extend([s for _, s in found if s.term not in SENSORY or s.term in sensory])
-            if entrapment_terms:
-                ents = model.entrap_of.get(name)
-                if ents is not None:
-                    ent = _entrapment_support(ents, terms, d.painted, side, model, params)
-                    if ent is not None:
-                        support.append(ent)
-            reasons: tuple[Support, ...] = tuple(support)
-        else:
-            reasons = model.prior_only[name]
-        if name in d.condition:
-            reasons = (*reasons, d.condition[name])
-        if not explained:
-            explains: tuple[Explained, ...] = ()
-        elif len(explained) == 1:
-            ((c, i),) = explained.items()
-            covered.add(c)
-            explains = (eo[i][c][1],)
-        else:
-            covered.update(explained)
-            explains = tuple([e for _, e in sorted([eo[i][c] for c, i in explained.items()])])
+        if name in condition:
+            reasons = (*reasons, condition[name])
+        if explains and len(top) < 10:
+            shown.append(name)
         top.append(
-            ranked_muscle(
-                name,
-                label,
-                1.0 / (1.0 + math.exp(-logodds)),
-                logodds,
-                (tid[best], tid[extra]) if extra >= 0 else model.trp_alone[best],
-                explains,
-                reasons,
-                tuple([key for c, key in model.missing_of[best] if c not in pcols])
-                if hit and ESSENTIAL in hits[best].values()
-                else model.missing_all[best],
-            )
+            ranked_muscle(name, label, 1.0 / (1.0 + exp(-logodds)), logodds, trps, explains, reasons, missing)
         )
-    cover = _cover(top, d, model, params)
+    cover = _cover(names, labels, d, model, params)
     return engine_suggestion(
         case_id,
         red,
         cautions,
         tuple(top),
-        tuple(sorted([r.key for r, c in d.refs if c not in covered])),
+        tuple(sorted([r.key for r, c in d.refs if c < 0 or not covered >> c & 1])),
         _entrapments(top, terms, d.painted, model) if entrapment_terms else (),
         cover,
-        _exam_order(cover, top, model),
+        _exam_order(cover, shown, model),
     )
+
+
+def _joins(
+    right: bool,
+    tie: bool,
+    m_region: float,
+    o_region: float,
+    o_cols: int,
+    d: _Drawing,
+    params: Params,
+    model: _Model,
+) -> bool:
+    """Whether the other side's explained regions (``o_cols``) join the main side's: it scores at least
+    ``both_sides_share`` of the main side's region evidence (or ties it) and explains a region on its own side."""
+    if not o_cols:
+        return False
+    base = d.base_out
+    share = (o_region - base) / (m_region - base) if m_region > base else 0.0
+    if not (tie or share >= params.both_sides_share):
+        return False
+    o_side, col_side = LEFT if right else RIGHT, model.col_side
+    return any(col_side[c] is o_side for c in d.gpos if o_cols >> c & 1)
+
+
+def _joined(
+    main: dict[int, int],
+    o_best: int,
+    o_extra: int,
+    o_cols: int,
+    hits: dict[int, dict[int, str]],
+    pcols: frozenset[int],
+    model: _Model,
+) -> tuple[Explained, ...]:
+    """The reasons for the regions both sides explain: the main side's, then the other side's others."""
+    other = model.pieces.get((o_best, o_extra, o_cols)) or _piece(o_best, o_extra, o_cols, hits, pcols, model)
+    explained = dict(main)
+    for c, v in other[0].items():
+        explained.setdefault(c, v)
+    return _explains(explained, model.explained_of)
+
+
+_Piece = tuple[dict[int, int], tuple[Explained, ...], tuple[str, ...], tuple[str, ...]]
+PIECES = 20_000  # pieces of explanations kept, at most
+
+
+def _piece(
+    best: int, extra: int, cols: int, hits: dict[int, dict[int, str]], pcols: frozenset[int], model: _Model
+) -> _Piece:
+    """What a muscle's side explains with its main TrP ``best`` and second TrP ``extra`` (-1: none) of the painted
+    columns ``cols`` in their zones: column -> placed idx, the reasons it gives, the essential regions of the main
+    TrP left unpainted and the TrPs' ids. It depends on nothing else, so it is kept (``model.pieces``) for the
+    next case painting the same columns there."""
+    main = _explained(best, extra, hits)
+    h = hits.get(best)
+    piece = (
+        main,
+        _explains(main, model.explained_of),
+        tuple([key for c, key in model.missing_of[best] if c not in pcols])
+        if h is not None and ESSENTIAL in h.values()
+        else model.tables.unhit[best][2],
+        (model.trp_id[best], model.trp_id[extra]) if extra >= 0 else model.tables.unhit[best][3],
+    )
+    pieces = model.pieces
+    if len(pieces) >= PIECES:
+        pieces.clear()
+    pieces[(best, extra, cols)] = piece
+    return piece
+
+
+def _explains(
+    explained: dict[int, int], explained_of: tuple[dict[int, tuple[int, Explained]], ...]
+) -> tuple[Explained, ...]:
+    """The reasons for the painted regions a muscle explains (column -> placed idx), essential zones first."""
+    if not explained:
+        return ()
+    if len(explained) == 1:
+        ((c, i),) = explained.items()
+        return (explained_of[i][c][1],)
+    return tuple([e for _, e in sorted([explained_of[i][c] for c, i in explained.items()])])
+
+
+def _reasons(
+    name: str,
+    side: Side,
+    main: dict[int, int],
+    terms: set[str],
+    entrapment_terms: bool,
+    d: _Drawing,
+    model: _Model,
+    params: Params,
+) -> tuple[Support, ...]:
+    """A muscle's reasons besides the regions it explains: its prior, the case's terms its evidence lists
+    (sensory ones only where felt in regions it explains), in the evidence's order, and an entrapment."""
+    by_term = model.support_of[name]
+    found: list[tuple[int, Support]] = []
+    for t in terms:
+        got = by_term.get(t)
+        if got is not None:
+            found.extend(got)
+    if len(found) > 1:
+        found.sort()
+    support = [model.prior_of[name]]
+    if found:
+        sensory = _sensory_felt(d.felt, main) if d.felt else _NO_TERMS
+        support.extend([s for _, s in found if s.term not in SENSORY or s.term in sensory])
+    if entrapment_terms:
+        ents = model.entrap_of.get(name)
+        if ents is not None:
+            ent = _entrapment_support(ents, terms, d.painted, side, model, params)
+            if ent is not None:
+                support.append(ent)
+    return tuple(support)
+
+
+def _reasoned(terms: set[str], entrapment_terms: bool, model: _Model) -> set[str] | frozenset[str]:
+    """The muscles that may have reasons besides their prior in this case: those listing one of its terms, and
+    those with an entrapment when it has an entrapment's symptom. Every other muscle's reasons are its prior alone."""
+    if not terms:
+        return _NO_TERMS
+    out: set[str] = set(model.entrapping) if entrapment_terms else set()
+    term_muscles = model.term_muscles
+    for t in terms:
+        listing = term_muscles.get(t)
+        if listing is not None:
+            out |= listing
+    return out
 
 
 _NONE: dict[int, int] = {}  # explains nothing (never written to)
@@ -685,7 +817,14 @@ class Ranking:
             assert self._pending is not None
             tops, row, terms, d, model, params = self._pending
             self._suggestion = _explain(
-                self.case_id, self.red_flags, self.cautions, terms, d, tops.row(row), model, params
+                self.case_id,
+                self.red_flags,
+                self.cautions,
+                terms,
+                d,
+                tops.row(row, d.two_sides),
+                model,
+                params,
             )
             self._pending = None
         return self._suggestion
@@ -720,79 +859,151 @@ def _rank_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Par
         if _needs_correction(terms, d):
             _corrected(d, terms, model, params, sc.right[k].tolist(), sc.best[k], sc.extra[k], logodds[k])
     tops = scoring.BatchTops(model.matrix, sc, logodds, params.top_n)
-    for row, (case, (red, cautions), (terms, d)) in enumerate(zip(cases, flags, prepared, strict=True)):
+    del sc, logodds
+    # Each case's drawing is given to its Ranking and let go of here: once the Ranking is explained and dropped
+    # (suggest_many), so is the drawing, instead of living (and being walked by the garbage collector) to the end
+    # of the chunk.
+    flags.reverse()
+    prepared.reverse()
+    for row, case in enumerate(cases):
+        red, cautions = flags.pop()
+        terms, d = prepared.pop()
         yield Ranking(case.id, red, cautions, tops, row, (terms, d, model, params))
 
 
-def _cover(top: list[RankedMuscle], d: _Drawing, model: _Model, params: Params) -> tuple[CoverStep, ...]:
-    """Greedy weighted set cover: the few trigger points that together explain the drawing."""
-    hits, gpos, gw, groups = _hits(d, model), d.gpos, d.gw, d.groups
-    trps_of = model.trps_of
-    # What each candidate would cover, per painted group (its best weight there): the same whatever was chosen
-    # before, so worked out once; each round only compares it with the cover so far. A candidate explaining no
-    # painted region gains nothing and is left out.
-    candidates: list[tuple[int, tuple[tuple[int, float], ...], float]] = []
-    for rank, m in enumerate(top):
-        damp = 1.0 / (1.0 + 0.05 * rank)  # better-ranked muscles on ties
-        for i in trps_of[m.muscle][m.side]:
-            h = hits.get(i)
-            if not h:
-                continue
-            if len(h) == 1:
-                for r, z in h.items():
-                    g = gpos[r]
-                    candidates.append((i, ((g, ZONE_COVER_WEIGHT[z] * gw[g]),), damp))
-                continue
-            offer: dict[int, float] = {}
-            for r, z in h.items():
-                g = gpos[r]
-                w = ZONE_COVER_WEIGHT[z] * gw[g]
-                if w > offer.get(g, 0.0):
-                    offer[g] = w
-            candidates.append((i, tuple(sorted(offer.items())), damp))
-    have = [0.0] * len(groups)  # best cover weight so far, per group
+def _cover(
+    names: Sequence[str], labels: list[str], d: _Drawing, model: _Model, params: Params
+) -> tuple[CoverStep, ...]:
+    """Greedy weighted set cover: the few trigger points that together explain the drawing. ``names`` and
+    ``labels`` are the muscles shown, in order, and their sides (right | left | both)."""
+    candidates = _candidates(names, labels, d, model)
+    have = [0.0] * len(d.groups)  # best cover weight so far, per group
     steps: list[CoverStep] = []
-    placed = model.index.placed
     min_gain = params.cover_min_gain
+    # The first round: nothing is covered yet, so each candidate gains its whole offer (worked out with it).
+    best, best_gain, best_offer = -1, 0.0, _NO_OFFER
+    # A candidate gaining less than min_gain now never gains more later (the cover only grows): were it the
+    # best, the cover would stop. So it leaves the race without changing any choice.
+    still: list[_Candidate] = []
+    for cand in candidates:
+        gain = cand[3]
+        if gain > best_gain:
+            best, best_gain, best_offer = cand[0], gain, cand[1]
+        if gain >= min_gain:
+            still.append(cand)
     for _ in range(params.max_cover):
-        best = -1
-        best_gain = 0.0
-        best_new: list[tuple[int, float]] = []
-        # A candidate gaining less than min_gain now never gains more later (the cover only grows): were it the
-        # best, the cover would stop. So it leaves the race without changing any choice.
-        still: list[tuple[int, tuple[tuple[int, float], ...], float]] = []
-        for cand in candidates:
-            i, offer_, damp = cand
-            gain = 0.0
-            new: list[tuple[int, float]] = []
-            for g, w in offer_:
-                if w > have[g]:
-                    gain += w - have[g]
-                    new.append((g, w))
-            gain *= damp
-            if gain > best_gain:
-                best, best_gain, best_new = i, gain, new
-            if gain >= min_gain:
-                still.append(cand)
         if best < 0 or best_gain < min_gain:
             break
-        candidates = [c for c in still if c[0] != best]
-        for g, w in best_new:
+        new = [(g, w) for g, w in best_offer if w > have[g]]
+        for g, w in new:
             have[g] = w
-        p = placed[best]
-        explains = tuple([r.key for g, _ in best_new for r in groups[g] if r in p.zone])
-        steps.append(CoverStep(p.muscle.name, SIDE_NAME[p.side], p.trp.id, p.trp.name, explains))
+        steps.append(_cover_step(best, new, d.groups, model))
+        candidates = [c for c in still if c[0] != best]
+        best, best_gain, best_offer = -1, 0.0, _NO_OFFER
+        still = []
+        for cand in candidates:
+            i, offer, damp, _ = cand
+            gain = 0.0
+            for g, w in offer:
+                if w > have[g]:
+                    gain += w - have[g]
+            gain *= damp
+            if gain > best_gain:
+                best, best_gain, best_offer = i, gain, offer
+            if gain >= min_gain:
+                still.append(cand)
     return tuple(steps)
 
 
-def _exam_order(cover: tuple[CoverStep, ...], top: list[RankedMuscle], model: _Model) -> tuple[str, ...]:
-    """Cover muscles first (they explain the most), then the rest of the ranking; key muscles before their
-    satellites."""
-    order = list(dict.fromkeys([c.muscle for c in cover] + [m.muscle for m in top[:10] if m.explains]))
-    in_cover = {c.muscle for c in cover}
-    satellites = model.satellites
-    for name in list(order):
-        for sat in satellites[name]:
+_Candidate = tuple[
+    int, tuple[tuple[int, float], ...], float, float
+]  # TrP, offer, damping, first round's gain
+_NO_OFFER: tuple[tuple[int, float], ...] = ()
+
+
+def _candidates(names: Sequence[str], labels: list[str], d: _Drawing, model: _Model) -> list[_Candidate]:
+    """The cover's candidates: the TrPs of the muscles shown, on the sides shown, that explain some painted
+    region, in the order of the ranking (then the muscle's own order, right side first: the order of the placed
+    TrPs): ties go to the first. Each with what it would cover, per painted group (its best weight there; the
+    same whatever was chosen before, so worked out once), its damping (better-ranked muscles win ties) and what
+    it gains in the first round. A candidate offering exactly what an earlier one offers is left out: it never
+    gains more than that one, and nothing once that one is chosen."""
+    rank = dict(zip(names, range(len(names)), strict=True))
+    t_muscle, t_side = model.tables.trp_muscle, model.tables.trp_side
+    found: list[tuple[int, int, dict[int, str]]] = []
+    for i, h in _hits(d, model).items():
+        k = rank.get(t_muscle[i])
+        if k is not None and (labels[k] == "both" or labels[k] == t_side[i]):
+            found.append((k, i, h))
+    found.sort()  # (rank, TrP) is unique: the zones are never compared
+    gpos, gw, weight = d.gpos, d.gw, ZONE_COVER_WEIGHT
+    damps = _DAMP if len(names) <= len(_DAMP) else _damps(len(names))
+    out: list[_Candidate] = []
+    seen: set[object] = set()  # offers made, and (column, zone) of the TrPs touching one painted region
+    for k, i, h in found:
+        if len(h) == 1:
+            ((c, z),) = h.items()
+            key = c if z == ESSENTIAL else ~c  # the same column in the same zone: the same offer
+            if key in seen:
+                continue
+            seen.add(key)
+            g = gpos[c]
+            w = weight[z] * gw[g]
+            damp = damps[k]
+            out.append((i, ((g, w),), damp, w * damp if w > 0.0 else 0.0))
+            continue
+        best_of: dict[int, float] = {}
+        for c, z in h.items():
+            g = gpos[c]
+            w = weight[z] * gw[g]
+            if w > best_of.get(g, 0.0):
+                best_of[g] = w
+        offer = tuple(sorted(best_of.items()))
+        if offer in seen:
+            continue
+        seen.add(offer)
+        damp = damps[k]
+        gain = 0.0
+        for _, w in offer:
+            if w > 0.0:
+                gain += w
+        out.append((i, offer, damp, gain * damp))
+    return out
+
+
+def _damps(n: int) -> tuple[float, ...]:
+    """The cover's damping of the muscles ranked 0 to n - 1: better-ranked muscles win ties."""
+    return tuple(1.0 / (1.0 + 0.05 * k) for k in range(n))
+
+
+_DAMP = _damps(256)
+
+
+def _cover_step(
+    i: int, new: list[tuple[int, float]], groups: tuple[tuple[RegionRef, ...], ...], model: _Model
+) -> CoverStep:
+    """The cover's step of placed TrP ``i``, with the painted regions it newly explains."""
+    keys = model.tables.zone_keys[i]
+    muscle, side, trp_id, trp_name = model.tables.cover_head[i]
+    return cover_step(
+        muscle, side, trp_id, trp_name, tuple([keys[r] for g, _ in new for r in groups[g] if r in keys])
+    )
+
+
+def _exam_order(cover: tuple[CoverStep, ...], shown: list[str], model: _Model) -> tuple[str, ...]:
+    """Cover muscles first (they explain the most), then the rest of the ranking (``shown``: those of the first
+    ten that explain a painted region); key muscles before their satellites."""
+    order = list(dict.fromkeys([c.muscle for c in cover] + shown))
+    satellites_of = model.satellites_of
+    in_cover: set[str] | None = None
+    for name in tuple(order):
+        # Only a muscle listed with one of its satellites may move (the order is only ever reordered).
+        sats = satellites_of.get(name)
+        if sats is None or sats.isdisjoint(order):
+            continue
+        if in_cover is None:
+            in_cover = {c.muscle for c in cover}
+        for sat in model.satellites[name]:
             if sat in order and order.index(sat) < order.index(name) and sat not in in_cover:
                 order.remove(name)
                 order.insert(order.index(sat), name)

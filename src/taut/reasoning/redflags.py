@@ -19,28 +19,32 @@ from taut.reasoning.case import Case
 from taut.reasoning.result import Flag
 
 
-@dataclass(frozen=True)
 class _Facts:
-    """What the screen reads from a case, computed once per case."""
+    """What the screen reads from a case, computed once per case (a plain slotted class: made for every case of
+    a batch, where a frozen dataclass's field-by-field __init__ costs more than the rest of it)."""
 
-    case: Case
-    terms: frozenset[str]  # every term said, with the pain qualities
-    # region id -> (side, qualities felt there: painted on the region or said)
-    painted: dict[str, tuple[tuple[Side | None, frozenset[str]], ...]]
-    moved: bool  # an aggravating movement or posture, or a mechanism, was told
-    injured: bool  # a mechanism was told (an injury, a strain, new exercise, posture at work)
+    __slots__ = ("case", "injured", "moved", "painted", "terms")
 
-    @classmethod
-    def of(cls, case: Case, kb: KnowledgeBase) -> _Facts:
+    def __init__(self, case: Case, kb: KnowledgeBase) -> None:
         qualities = case.qualities
-        terms = frozenset(case.terms) | qualities
         said = frozenset(t for t in case.terms if t in qualities)
         painted: dict[str, list[tuple[Side | None, frozenset[str]]]] = {}
         for m in case.drawing:
             painted.setdefault(m.ref.region, []).append((m.ref.side, frozenset(m.qualities) | said))
-        injured = bool(case.terms_of_kind("mechanism", kb=kb))
-        moved = injured or bool(case.terms_of_kind("aggravator", kb=kb))
-        return cls(case, terms, {r: tuple(v) for r, v in painted.items()}, moved, injured)
+        vocabulary = kb.vocabulary
+        kinds = {vocabulary[t].kind for t in case.terms}
+        self.case = case
+        self.terms: frozenset[str] = (
+            frozenset(case.terms) | qualities
+        )  # every term said, with the pain qualities
+        # region id -> (side, qualities felt there: painted on the region or said)
+        self.painted: dict[str, tuple[tuple[Side | None, frozenset[str]], ...]] = {
+            r: tuple(v) for r, v in painted.items()
+        }
+        # a mechanism was told (an injury, a strain, new exercise, posture at work)
+        self.injured: bool = "mechanism" in kinds
+        # an aggravating movement or posture, or a mechanism, was told
+        self.moved: bool = self.injured or "aggravator" in kinds
 
 
 _EXPANDED: dict[
@@ -233,7 +237,7 @@ def screen(case: Case, kb: KnowledgeBase | None = None) -> tuple[tuple[Flag, ...
     """(red flags, cautions) raised by the case, each rule once (its first alternative that holds)."""
     kb = kb or knowledge()
     index = _index(kb)
-    facts = _Facts.of(case, kb)
+    facts = _Facts(case, kb)
     candidates = set(index.always)
     for t in facts.terms:
         candidates |= index.by_term.get(t, frozenset())

@@ -68,12 +68,25 @@ def _texts_once(items: tuple[str, ...]) -> str:
 def _score(score: float) -> str:
     """``round(score, 4)`` as the json module writes it, for a score between 0 and 1: the four decimals without
     their trailing zeros (``%.4f`` rounds the float's exact value as ``round`` does; no shorter text reads back
-    as the same float). tests/unit/reasoning/test_fast_paths.py checks it against the json module."""
+    as the same float). tests/unit/reasoning/test_fast_paths.py checks it against the json module. Kept by value
+    (the same scores recur: a muscle explaining nothing scores alike across drawings), zero aside (0.0 and -0.0
+    are one key but two texts)."""
+    got = _SCORES.get(score)
+    if got is not None:
+        return got
     if 0.0 <= score <= 1.0:
         text = "%.4f" % score  # noqa: UP031 (the fastest way to four decimals)
         text = text.rstrip("0")
-        return text + "0" if text[-1] == "." else text
-    return _num(round(score, 4))
+        if text[-1] == ".":
+            text += "0"
+    else:
+        text = _num(round(score, 4))
+    if score and len(_SCORES) < _KEEP:
+        _SCORES[score] = text
+    return text
+
+
+_SCORES: dict[float, str] = {}
 
 
 @dataclass(frozen=True)
@@ -167,15 +180,66 @@ class RankedMuscle:
         }
 
     def to_json(self) -> str:
-        """to_dict() as compact JSON, written directly."""
-        q, lists = _Q, _L
-        return (
-            f'{{"muscle":{q[self.muscle]},"side":{q[self.side]},"score":{_score(self.score)},'
-            f'"trigger_points":{lists[self.trigger_points]},'
-            f'"explains":[{",".join([e.json for e in self.explains])}],'
-            f'"support":[{",".join([s.json for s in self.support])}],'
-            f'"missing_essential":{lists[self.missing_essential]}}}'
+        """to_dict() as compact JSON, written directly (``_ranking_json``)."""
+        return _ranking_json((self,))
+
+
+def _ranking_json(ranking: tuple[RankedMuscle, ...]) -> str:
+    """The muscles' to_json(), comma-separated. The text before the score is kept per (muscle, side); the text
+    around the support (trigger points, explained regions, missing regions) is written once per set of those three
+    objects and kept (``_around``): the engine shares them between answers."""
+    out: list[str] = []
+    heads, around, scores = _HEADS, _AROUND, _SCORES
+    for m in ranking:
+        d = m.__dict__
+        head = heads.get((d["muscle"], d["side"]))
+        if head is None:
+            head = _head(d["muscle"], d["side"])
+        t, e, missing = d["trigger_points"], d["explains"], d["missing_essential"]
+        got = around.get((id(t), id(e), id(missing)))
+        before, after = _around(t, e, missing) if got is None else got[1]
+        support = d["support"]
+        score = scores.get(d["score"]) or _score(d["score"])
+        out.append(
+            f"{head}{score},{before}"
+            f"{support[0].json if len(support) == 1 else ','.join([s.json for s in support])}{after}"
         )
+    return ",".join(out)
+
+
+def _head(muscle: str, side: str) -> str:
+    """A ranked muscle's JSON up to its score, kept (there are only so many muscles and sides)."""
+    got = f'{{"muscle":{_Q[muscle]},"side":{_Q[side]},"score":'
+    if len(_HEADS) < _KEEP:
+        _HEADS[(muscle, side)] = got
+    return got
+
+
+_HEADS: dict[tuple[str, str], str] = {}
+
+
+def _around(
+    trigger_points: tuple[str, ...], explains: tuple[Explained, ...], missing: tuple[str, ...]
+) -> tuple[str, str]:
+    """A RankedMuscle's JSON from its trigger points to its support's opening bracket, and from the support's
+    closing bracket on; kept by the identity of the three objects (the entry holds them, so no other object has
+    their ids while it is kept)."""
+    key = (id(trigger_points), id(explains), id(missing))
+    got = _AROUND.get(key)
+    if got is not None:
+        return got[1]
+    text = (
+        f'"trigger_points":{_L[trigger_points]},"explains":[{",".join([e.json for e in explains])}],"support":[',
+        f'],"missing_essential":{_L[missing]}}}',
+    )
+    if len(_AROUND) >= _KEEP_AROUND:
+        _AROUND.clear()
+    _AROUND[key] = ((trigger_points, explains, missing), text)
+    return text
+
+
+_AROUND: dict[tuple[int, int, int], tuple[tuple[object, ...], tuple[str, str]]] = {}
+_KEEP_AROUND = 20_000  # kept at most (then started afresh)
 
 
 _RANKED_FIELDS = (
@@ -190,6 +254,19 @@ _RANKED_FIELDS = (
 )
 
 
+class _Unfrozen:
+    """A plain object laid out as a RankedMuscle (no slots): ``ranked_muscle`` fills one, then makes it one."""
+
+    muscle: str
+    side: str
+    score: float
+    logodds: float
+    trigger_points: tuple[str, ...]
+    explains: tuple[Explained, ...]
+    support: tuple[Support, ...]
+    missing_essential: tuple[str, ...]
+
+
 def ranked_muscle(
     muscle: str,
     side: str,
@@ -202,16 +279,19 @@ def ranked_muscle(
 ) -> RankedMuscle:
     """``RankedMuscle(...)`` without the frozen dataclass's field-by-field __init__ (the engine makes twenty a
     case): the same object, equal to the one the constructor makes (tests/unit/reasoning checks both)."""
-    m = _new(RankedMuscle)
-    d = m.__dict__  # filled key by key: about 0.1 µs less than setting a new __dict__
-    d["muscle"] = muscle
-    d["side"] = side
-    d["score"] = score
-    d["logodds"] = logodds
-    d["trigger_points"] = trigger_points
-    d["explains"] = explains
-    d["support"] = support
-    d["missing_essential"] = missing_essential
+    # A plain object's attributes are set the fast way; its class is then made RankedMuscle (the same layout:
+    # Python allows it), which is frozen from then on.
+    u = _new(_Unfrozen)
+    u.muscle = muscle
+    u.side = side
+    u.score = score
+    u.logodds = logodds
+    u.trigger_points = trigger_points
+    u.explains = explains
+    u.support = support
+    u.missing_essential = missing_essential
+    u.__class__ = RankedMuscle  # type: ignore[assignment]
+    m: RankedMuscle = u  # type: ignore[assignment]
     return m
 
 
@@ -243,6 +323,21 @@ class CoverStep:
             f'{{"muscle":{_q(self.muscle)},"side":{_q(self.side)},"trigger_point":{_q(self.trigger_point)},'
             f'"name":{_q(self.trigger_point_name)},"explains":{_texts(self.explains)}}}'
         )
+
+
+def cover_step(
+    muscle: str, side: str, trigger_point: str, trigger_point_name: str, explains: tuple[str, ...]
+) -> CoverStep:
+    """``CoverStep(...)`` without the frozen dataclass's field-by-field __init__: the same object, equal to the one
+    the constructor makes (tests/unit/reasoning checks both)."""
+    c = _new(CoverStep)
+    d = c.__dict__
+    d["muscle"] = muscle
+    d["side"] = side
+    d["trigger_point"] = trigger_point
+    d["trigger_point_name"] = trigger_point_name
+    d["explains"] = explains
+    return c
 
 
 @dataclass(frozen=True)
@@ -299,7 +394,7 @@ class Suggestion:
             f'{{"id":{_encode(self.case_id)},"method":{_q(self.method)},"advice":{advice},'
             f'"red_flags":[{",".join([f.json for f in self.red_flags])}],'
             f'"cautions":[{",".join([f.json for f in self.cautions])}],'
-            f'"ranking":[{",".join([m.to_json() for m in self.ranking])}],'
+            f'"ranking":[{_ranking_json(self.ranking)}],'
             f'"unexplained":{_texts_once(self.unexplained)},'
             f'"entrapments":[{",".join([e.to_json() for e in self.entrapments])}],'
             f'"cover":[{",".join([c.to_json() for c in self.cover])}],'
@@ -354,6 +449,13 @@ def engine_suggestion(
 
 
 assert tuple(f.name for f in fields(RankedMuscle)) == _RANKED_FIELDS, "ranked_muscle() must list every field"
+assert tuple(f.name for f in fields(CoverStep)) == (
+    "muscle",
+    "side",
+    "trigger_point",
+    "trigger_point_name",
+    "explains",
+), "cover_step() must list every field"
 assert tuple(f.name for f in fields(Suggestion)) == _SUGGESTION_FIELDS, (
     "engine_suggestion() must list every field"
 )

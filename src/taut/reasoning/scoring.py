@@ -24,7 +24,7 @@ import numpy.typing as npt
 from taut.anatomy.regions import RegionRef, Side
 from taut.knowledge import KnowledgeBase
 from taut.reasoning.params import Params
-from taut.reasoning.scoring_plain import Drawn, Tops
+from taut.reasoning.scoring_plain import LABELS, Drawn, Tops, sides
 from taut.reasoning.zones import ESSENTIAL, ZoneIndex
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "order_many",
     "score",
     "score_many",
+    "side_labels",
     "tops",
 ]
 
@@ -521,29 +522,44 @@ def tops(mx: ZoneMatrix, sc: Scores, logodds: Floats, top_n: int) -> list[Tops]:
         s_r, s_l = mx.seg_side[Side.RIGHT][k1], mx.seg_side[Side.LEFT][k1]
         region, best, extra = sc.region[0], sc.best[0], sc.extra[0]
         return [
-            (
+            sides(
                 logodds[0][k1].tolist(),
                 [names[m] for m in rows[0]],
                 sc.right[0][k1].tolist(),
-                region[s_r].tolist(),
-                best[s_r].tolist(),
-                extra[s_r].tolist(),
-                region[s_l].tolist(),
-                best[s_l].tolist(),
-                extra[s_l].tolist(),
+                (
+                    region[s_r].tolist(),
+                    best[s_r].tolist(),
+                    extra[s_r].tolist(),
+                    region[s_l].tolist(),
+                    best[s_l].tolist(),
+                    extra[s_l].tolist(),
+                ),
             )
         ]
     batch = BatchTops(mx, sc, logodds, top_n, rows)
-    return [batch.row(c) for c in range(n_c)]
+    return [batch.row(c, True) for c in range(n_c)]
+
+
+_LABELS = np.array(LABELS, dtype=object)
+
+
+def side_labels(right: npt.NDArray[np.bool_], m_region: Floats, o_region: Floats) -> npt.NDArray[Any]:
+    """``scoring_plain.label`` of every element: "both" where the sides' region evidence is
+    ``math.isclose(m, o, abs_tol=1e-9)`` (the same comparisons, elementwise), else the stronger side."""
+    with np.errstate(invalid="ignore"):
+        d = np.abs(o_region - m_region)
+        near = (d <= np.abs(1e-9 * o_region)) | (d <= np.abs(1e-9 * m_region)) | (d <= 1e-9)
+        tie = (m_region == o_region) | (np.isfinite(m_region) & np.isfinite(o_region) & near)
+    return _LABELS[np.where(tie, 2, np.where(right, 0, 1))]
 
 
 class BatchTops:
     """The top muscles of every case of a batch (rows of the arrays), in order, with their log-odds. What pass 2
-    reads of them (the stronger side, each side's region evidence, main and second TrP) is gathered for the whole
-    batch at once, and made Python lists when the first case asks for it (``row``): a batch only ranked never
-    pays for them."""
+    reads of them (the stronger side and the side shown, its main and second TrP; for a case painted on both
+    sides, each side's region evidence and the other side's TrPs) is gathered for the whole batch at once, and
+    made Python lists when the first case asks for it (``row``): a batch only ranked never pays for them."""
 
-    __slots__ = ("_arrays", "_lists", "logodds", "muscles")
+    __slots__ = ("_arrays", "_lists", "_others", "logodds", "muscles")
 
     def __init__(
         self, mx: ZoneMatrix, sc: Scores, logodds: Floats, top_n: int, rows: list[list[int]] | None = None
@@ -566,13 +582,44 @@ class BatchTops:
             at(sc.best, sl, axis=1),
             at(sc.extra, sl, axis=1),
         )
+        self._others: tuple[npt.NDArray[Any], ...] = ()
         self._lists: list[list[list[Any]]] | None = None
 
-    def row(self, c: int) -> Tops:
-        """Case ``c``'s top muscles with what pass 2 needs of them."""
+    def row(self, c: int, both_sides: bool) -> Tops:
+        """Case ``c``'s top muscles with what pass 2 needs of them (the sides' region evidence and the other
+        side's TrPs only for a case painted on ``both_sides``: empty lists otherwise)."""
         lists = self._lists
         if lists is None:
-            lists = self._lists = [a.tolist() for a in self._arrays]
-            self._arrays = ()
-        rt, rr, br, er, rl, bl, el = lists
-        return (self.logodds[c], self.muscles[c], rt[c], rr[c], br[c], er[c], rl[c], bl[c], el[c])
+            lists = self._lists = self._sides()
+        right, label, best, extra = lists
+        if both_sides:
+            m_region, o_region, o_best, o_extra = [a[c].tolist() for a in self._others]
+        else:
+            m_region, o_region, o_best, o_extra = [], [], [], []
+        return (
+            self.logodds[c],
+            self.muscles[c],
+            right[c],
+            label[c],
+            best[c],
+            extra[c],
+            m_region,
+            o_region,
+            o_best,
+            o_extra,
+        )
+
+    def _sides(self) -> list[list[list[Any]]]:
+        """The stronger side, the side shown and its TrPs of every row, as lists; each side's region evidence and
+        the other side's TrPs kept as arrays (a row asks for them when painted on both sides)."""
+        right, rr, br, er, rl, bl, el = self._arrays
+        where = np.where
+        m_region, o_region = where(right, rr, rl), where(right, rl, rr)
+        self._others = (m_region, o_region, where(right, bl, br), where(right, el, er))
+        self._arrays = ()
+        return [
+            right.tolist(),
+            side_labels(right, m_region, o_region).tolist(),
+            where(right, br, bl).tolist(),
+            where(right, er, el).tolist(),
+        ]

@@ -37,19 +37,58 @@ class Drawn:
     terms: set[str]
 
 
-# The top muscles of a case after pass 1, in order: log-odds, names, whether the right side is the stronger, and per
-# side the region evidence, the main TrP and the second TrP (or -1). ``scoring.tops`` gives them for a batch.
+# The top muscles of a case after pass 1, in order: log-odds, names, whether the right side is the stronger, the
+# side shown (right | left, or both when the two sides' region evidence ties: ``label``), the stronger side's main
+# TrP and second TrP (or -1), then its region evidence, the other side's, and the other side's main and second TrP.
+# ``scoring.tops`` gives them for a batch, where the last four may be empty lists for a case painted on one side.
 Tops = tuple[
     list[float],
     Sequence[str],
     list[bool],
+    list[str],
+    list[int],
+    list[int],
     list[float],
-    list[int],
-    list[int],
     list[float],
     list[int],
     list[int],
 ]
+LABELS = ("right", "left", "both")
+
+
+def label(right: bool, m_region: float, o_region: float) -> str:
+    """The side a muscle is shown on: both when its sides' region evidence ties (``math.isclose`` with
+    ``abs_tol=1e-9``), else the stronger one. ``scoring.side_labels`` is the same for a batch."""
+    if m_region == o_region or math.isclose(m_region, o_region, abs_tol=1e-9):
+        return "both"
+    return "right" if right else "left"
+
+
+def sides(
+    vals: list[float],
+    names: Sequence[str],
+    right: list[bool],
+    per_side: tuple[list[float], list[int], list[int], list[float], list[int], list[int]],
+) -> Tops:
+    """``Tops`` from each side's region evidence, main and second TrP (right's, then left's), in plain Python."""
+    rr, br, er, rl, bl, el = per_side
+    lab: list[str] = []
+    m_region: list[float] = []
+    o_region: list[float] = []
+    best, extra, o_best, o_extra = [], [], [], []
+    for k, r in enumerate(right):
+        if r:
+            m, o = (rr[k], br[k], er[k]), (rl[k], bl[k], el[k])
+        else:
+            m, o = (rl[k], bl[k], el[k]), (rr[k], br[k], er[k])
+        lab.append(label(r, m[0], o[0]))
+        m_region.append(m[0])
+        best.append(m[1])
+        extra.append(m[2])
+        o_region.append(o[0])
+        o_best.append(o[1])
+        o_extra.append(o[2])
+    return (vals, names, right, lab, best, extra, m_region, o_region, o_best, o_extra)
 
 
 @dataclass(frozen=True, eq=False)
@@ -241,14 +280,16 @@ def tops(mx: PlainMatrix, sc: PlainScores, logodds: Sequence[float], top_n: int)
     s_r = [mx.seg_side[Side.RIGHT][k] for k in ks]
     s_l = [mx.seg_side[Side.LEFT][k] for k in ks]
     region, best, extra, right = sc.region, sc.best, sc.extra, sc.right
-    return (
+    return sides(
         [logodds[k] for k in ks],
         [mx.names[k] for k in ks],
         [right[k] for k in ks],
-        [region[s] for s in s_r],
-        [best[s] for s in s_r],
-        [extra[s] for s in s_r],
-        [region[s] for s in s_l],
-        [best[s] for s in s_l],
-        [extra[s] for s in s_l],
+        (
+            [region[s] for s in s_r],
+            [best[s] for s in s_r],
+            [extra[s] for s in s_r],
+            [region[s] for s in s_l],
+            [best[s] for s in s_l],
+            [extra[s] for s in s_l],
+        ),
     )

@@ -1,7 +1,7 @@
 """The split engine (vectorised scoring, explanation only for the muscles shown) answers exactly what the
 one-pass engine did: same ranking order, same scores to 1e-9, same reasons, cover, examination order and flags,
-on every development case, every case file in tests/cases and 10,000 generated cases; one case at a time
-(``suggest``) and scored a chunk of cases at once (``suggest_many``, ``rank_many``).
+on every development case, every case file in tests/cases, 10,000 generated cases and 2,000 painted on both
+sides; one case at a time (``suggest``) and scored a chunk of cases at once (``suggest_many``, ``rank_many``).
 
 The one-pass engine knew no condition evidence (reasoning/conditions.py, added after it): the split engine is
 compared with it switched off (``condition_weight=0``); tests/unit/reasoning/test_conditions.py tests it.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import random
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from bench.bench_engine import synthetic_cases
 from tests.conftest import SHARED_EVAL, shared_eval
 from tests.reference import engine_v1
 
+from taut.anatomy.pain import PainDrawing, PainMark
 from taut.reasoning import engine
 from taut.reasoning.case import Case, read_case_file
 from taut.reasoning.params import Params
@@ -58,6 +60,28 @@ def test_identical_on_the_case_files(path: Path) -> None:
 
 def test_identical_on_10000_generated_cases() -> None:
     _check(synthetic_cases(10_000, seed=11))
+
+
+def _bilateral(cases: list[Case], seed: int) -> list[Case]:
+    """The cases with many sided marks painted on the other side too, and nerve symptoms added to some: both
+    sides explained, joined or not, sensory terms felt where a muscle explains and entrapments."""
+    rng = random.Random(seed)
+    out = []
+    for c in cases:
+        marks = {m.ref: m for m in c.drawing}
+        for m in list(marks.values()):
+            if m.ref.side is not None and rng.random() < 0.6:
+                ref = m.ref.mirrored()
+                marks.setdefault(ref, PainMark(ref, rng.choice([None, 3, 5, 8])))
+        nerve = tuple(rng.sample(["tingling", "numbness", "weakness", "burning"], k=rng.randint(0, 2)))
+        out.append(Case(PainDrawing(tuple(marks.values())), c.terms + nerve, id=c.id))
+    return out
+
+
+def test_identical_on_2000_generated_cases_painted_on_both_sides() -> None:
+    cases = _bilateral(synthetic_cases(2000, seed=9), seed=5)
+    assert sum(len({m.ref.side for m in c.drawing} - {None}) == 2 for c in cases) > 1000
+    _check(cases)
 
 
 def test_batch_scoring_equals_one_by_one_to_the_last_bit() -> None:

@@ -1,12 +1,14 @@
 """The engine's fast paths give exactly what the plain ones do: compact JSON written from the answer objects is
-the json module's text, a RankedMuscle made by ``ranked_muscle`` equals the constructor's, the vectorised
-ranking order is ``order``'s, near-ties included, and the batch's sparse pass 1 (``score_many``) gives every
-case the arrays ``score`` gives it alone, to the last bit."""
+the json module's text, a RankedMuscle made by ``ranked_muscle`` (a CoverStep by ``cover_step``) equals the
+constructor's, the vectorised ranking order is ``order``'s, near-ties included, and the batch's sparse pass 1
+(``score_many``) gives every case the arrays ``score`` gives it alone, to the last bit."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
+import pickle
 
 import numpy as np
 import pytest
@@ -19,10 +21,12 @@ from taut.reasoning.baseline import lookup
 from taut.reasoning.case import read_case_file
 from taut.reasoning.params import DEFAULT, Params
 from taut.reasoning.result import (
+    CoverStep,
     Explained,
     RankedMuscle,
     Suggestion,
     Support,
+    cover_step,
     engine_suggestion,
     ranked_muscle,
 )
@@ -64,9 +68,21 @@ def test_ranked_muscle_equals_the_constructor() -> None:
     args = ("m", "right", 0.5, 0.1, ("t",), (), (Support("prior", "common", 1.7),), ("r",))
     fast, plain = ranked_muscle(*args), RankedMuscle(*args)
     assert fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
+    assert type(fast) is RankedMuscle and vars(fast) == vars(plain)
     assert dataclasses.replace(fast, score=0.0) == dataclasses.replace(plain, score=0.0)
+    assert dataclasses.asdict(fast) == dataclasses.asdict(plain) and fast.to_json() == plain.to_json()
+    assert pickle.loads(pickle.dumps(fast)) == plain and copy.deepcopy(fast) == plain
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.score = 1.0  # type: ignore[misc]
+
+
+def test_cover_step_equals_the_constructor() -> None:
+    args = ("m", "left", "m-1", "central", ("head.temple:left",))
+    fast, plain = cover_step(*args), CoverStep(*args)
+    assert fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
+    assert fast.to_json() == plain.to_json()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.side = "right"  # type: ignore[misc]
 
 
 def test_engine_suggestion_equals_the_constructor() -> None:
@@ -131,5 +147,7 @@ def test_a_score_is_written_as_the_json_module_writes_its_rounding() -> None:
     scores = [*rng.random(200_000).tolist(), 0.0, 1.0, 5e-5, 4.9999e-5, 0.99995, 0.99994999, 1e-300]
     scores += [k / 10_000 + d for k in range(10_001) for d in (0.0, 5e-5, -5e-5, 4.99e-5)]
     scores += [1.5, -0.25, float("nan"), float("inf")]  # outside 0-1: the general path
-    for x in scores:
-        assert _score(x) == ENCODE(round(x, 4)), x
+    scores += [-0.0, 0.0, -0.0]  # one key, two texts: zero is never kept
+    for _ in range(2):  # written, then read back from what was kept
+        for x in scores:
+            assert _score(x) == ENCODE(round(x, 4)), x

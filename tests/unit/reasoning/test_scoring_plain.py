@@ -68,6 +68,21 @@ def test_the_same_floats_as_numpy(params: Params) -> None:
     assert checked > 3000 and corrected > 100
 
 
+def test_the_side_shown_as_numpy() -> None:
+    # near-ties around the rel_tol and abs_tol of math.isclose, zeros of both signs, infinities and NaN
+    base = [0.0, -0.0, 1e-12, 1.0, -3.7, 250.0, 1e9, -1e9, float("inf"), -float("inf"), float("nan")]
+    steps = [0.0, 5e-10, 1e-9, 1.0000001e-9, 2e-9, 1e-7, -1e-9, -3e-9]
+    pairs = [(m, m + s) for m in base for s in steps] + [(m, m * (1 + s)) for m in base for s in steps]
+    pairs += [(m, o) for m in base for o in base]
+    m = np.array([p[0] for p in pairs])
+    o = np.array([p[1] for p in pairs])
+    for right in (True, False):
+        got = scoring.side_labels(np.full(len(pairs), right), m, o).tolist()
+        want = [scoring_plain.label(right, a, b) for a, b in pairs]
+        assert got == want
+    assert {"both", "right"} <= set(scoring.side_labels(np.full(len(pairs), True), m, o).tolist())
+
+
 def test_the_order_of_near_ties_as_numpy() -> None:
     names = tuple(f"m{k:02d}" for k in range(30))
     rows = [
