@@ -324,8 +324,9 @@ def _search_clients(
     The page is the first rows in name order (a search of one letter reads them in that order: ``_by_initial``)
     without de-duplication (a client with two words starting with the query comes twice, side by side), which
     lets the database keep only the best few rows instead of sorting every match; the duplicates are dropped
-    here, and more rows are read in the rare case that too few were left. When that read every match, they are the count; else ``_count_matches`` counts distinct clients up
-    to COUNT_CAP + 1. The work grows with the matches, not with the clinic."""
+    here, and more rows are read in the rare case that too few were left. When that read every match, they are
+    the count; else ``_count_matches`` counts distinct clients up to COUNT_CAP + 1. The work grows with the
+    matches, not with the clinic."""
     w = tables.client_search_words
     sizes = _word_sizes(conn, clinic_id, words) if len(words) > 1 else (1,)
     first, *rest = sorted(range(len(words)), key=lambda i: sizes[i])
