@@ -98,10 +98,12 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
+    from tests import migrated
+
     from taut.clinic import Role
     from taut.services import clinics
     from taut.settings import Settings
-    from taut.store import Database, make_engine, migrate
+    from taut.store import Database, make_engine
     from taut.web.app import create_app
 
     tmp = tmp_path_factory.mktemp("live")
@@ -109,7 +111,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         database_path=tmp / "e2e.sqlite3", secret_key="e2e-secret-" + "k" * 40, secret_key_path=tmp / "key"
     )
     db = Database(make_engine(settings.url))
-    migrate.upgrade(db.engine)
+    migrated.upgrade(db.engine)
     _, owner = clinics.create_clinic(
         db,
         name="Harbour Clinic",

@@ -20,8 +20,10 @@ THEIRS = "meadow pillow granite 5"
 @pytest.fixture(scope="module")
 def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
+    from tests import migrated
+
     from taut.settings import Settings
-    from taut.store import Database, make_engine, migrate
+    from taut.store import Database, make_engine
     from taut.web.app import create_app
 
     tmp = tmp_path_factory.mktemp("fresh")
@@ -31,7 +33,7 @@ def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         secret_key_path=tmp / "key",
     )
     db = Database(make_engine(settings.url))
-    migrate.upgrade(db.engine)  # what `taut serve` does first; no clinic, no user
+    migrated.upgrade(db.engine)  # what `taut serve` does first; no clinic, no user
     with serving(create_app(settings, db)) as url:
         yield url
     db.dispose()

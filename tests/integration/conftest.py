@@ -18,10 +18,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, event, text
+from tests import migrated
 
 from taut.clinic import Role, User
 from taut.services import clinics
-from taut.store import Database, make_engine, migrate
+from taut.store import Database, make_engine
 
 PG_URL = os.environ.get("TAUT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # Two checkouts testing at once on one server keep apart by a tag of their own (e.g. TAUT_TEST_DB_TAG=wt1).
@@ -58,18 +59,24 @@ def pg_worker_url(worker_id: str) -> str:
     return PG_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
+@pytest.fixture(scope="session")
+def pg_head_template(pg_worker_url: str, worker_id: str) -> str:
+    """This worker's PostgreSQL database at the head migration, migrated once, copied by ``fresh_database``."""
+    name = pg_database_name(worker_id, "head")
+    migrated.pg_template(PG_URL, name)
+    return name
+
+
 def fresh_database(backend: str, tmp: Path, request: pytest.FixtureRequest) -> Database:
-    """An empty database at the head migration."""
+    """An empty database at the head migration: on PostgreSQL this worker's database, replaced by a copy of its
+    migrated template; on SQLite a new file, a copy of this process's (``tests/migrated.py``)."""
     if backend == "sqlite":
         engine = make_engine(f"sqlite:///{tmp / 'taut.sqlite3'}")
-    else:
-        url = request.getfixturevalue("pg_worker_url")
-        engine = make_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    migrate.upgrade(engine)
-    return Database(engine)
+        migrated.upgrade(engine)
+        return Database(engine)
+    url = request.getfixturevalue("pg_worker_url")
+    migrated.pg_copy(PG_URL, request.getfixturevalue("pg_head_template"), url.rsplit("/", 1)[1])
+    return Database(make_engine(url))
 
 
 BACKENDS = [pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres)]

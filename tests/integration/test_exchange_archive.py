@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
+from tests import migrated
 from tests.integration.conftest import PASSWORD, PG_URL, World, pg_database_name
 from tests.records_factories import (
     make_assessment,
@@ -84,7 +85,7 @@ def empty_database(backend: str, sqlite_file: Path, request: pytest.FixtureReque
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
-    migrate.upgrade(engine)
+    migrated.upgrade(engine)
     return Database(engine)
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 import typer
+from tests import migrated
 from typer.testing import CliRunner
 
 from taut.cli.exchange import register
 from taut.services.demo import seed_demo
-from taut.store import Database, migrate
+from taut.store import Database
 
 runner = CliRunner()
 Use = Callable[[Path], None]
@@ -29,7 +30,7 @@ def _app() -> typer.Typer:
 
 def _database(path: Path, clients: int = 0) -> Path:
     db = Database.from_url(f"sqlite:///{path}")
-    migrate.upgrade(db.engine)
+    migrated.upgrade(db.engine)
     if clients:
         seed_demo(db, clients=clients, seed=2)
     db.dispose()

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import typer
 from PIL import Image
+from tests import migrated
 from tests.conftest import ROOT
 from tests.integration.conftest import World
 from tests.records_factories import (
@@ -47,7 +48,7 @@ from taut.reports import NothingToReport, handout_pdf, progress_pdf
 from taut.reports.handout import handout_html
 from taut.reports.load import load_handout
 from taut.services import charts, clients, clinics, records, sessions
-from taut.store import Database, make_engine, migrate
+from taut.store import Database, make_engine
 
 pytestmark = pytest.mark.xdist_group("reports")  # one worker renders this module's PDFs
 
@@ -404,7 +405,7 @@ class CliWorld:
 def cli_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CliWorld]:
     path = tmp_path_factory.mktemp("cli") / "taut.sqlite3"
     db = Database(make_engine(f"sqlite:///{path}"))
-    migrate.upgrade(db.engine)
+    migrated.upgrade(db.engine)
     _, owner = clinics.create_clinic(
         db,
         name="Lakeside Therapy",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from tests import migrated
 from tests.integration.conftest import PASSWORD, World
 from tests.records_factories import make_assessment, make_client, make_hold, make_intake, make_plan
 from typer.testing import CliRunner
@@ -17,7 +18,7 @@ from taut.clinic import AccessDenied, NotFound, Role, User
 from taut.clinic.errors import SignedRecordError
 from taut.services import charts, clients, clinics, notes, records, sessions
 from taut.services.soap_notes import draft_soap_note
-from taut.store import Database, make_engine, migrate
+from taut.store import Database, make_engine
 
 START = datetime(2025, 3, 3, 14, 0, tzinfo=UTC)
 
@@ -131,7 +132,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[D
     monkeypatch.delenv("TAUT_DATABASE_URL", raising=False)
     monkeypatch.setenv("TAUT_DATABASE_PATH", str(path))
     db = Database(make_engine(f"sqlite:///{path}"))
-    migrate.upgrade(db.engine)
+    migrated.upgrade(db.engine)
     _, owner = clinics.create_clinic(
         db, name="Clinic", owner_email="owner@example.org", owner_name="Olga Owner", password=PASSWORD
     )

@@ -17,8 +17,9 @@ from fastapi.testclient import TestClient
 from taut.clinic import Role, User
 from taut.services import clinics
 from taut.settings import Settings
-from taut.store import Database, make_engine, migrate
+from taut.store import Database, make_engine
 from taut.web.app import create_app
+from tests import migrated
 
 PASSWORD = "correct horse battery"
 
@@ -46,7 +47,7 @@ def web_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebWorld]:
     tmp = tmp_path_factory.mktemp("web")
     settings = make_settings(tmp)
     db = Database(make_engine(settings.url))
-    migrate.upgrade(db.engine)
+    migrated.upgrade(db.engine)
     _, alice = clinics.create_clinic(
         db, name="Clinic A", owner_email="alice@a.example", owner_name="Alice Adler", password=PASSWORD
     )

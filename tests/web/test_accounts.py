@@ -21,10 +21,11 @@ from fastapi import FastAPI
 from taut.clinic import Role
 from taut.clinic.errors import AccessDenied
 from taut.services import clients, clinics, notes, sessions
-from taut.store import Database, make_engine, migrate
+from taut.store import Database, make_engine
 from taut.store import accounts as account_store
 from taut.web.app import create_app
 from taut.web.security import COOKIE, client_address, trusted_networks
+from tests import migrated
 from tests.records_factories import make_client
 from tests.web.conftest import PASSWORD, Browser, WebWorld, csrf_from, make_settings, signed_in
 
@@ -56,7 +57,7 @@ def _colleague(w: WebWorld, email: str, role: Role = Role.THERAPIST) -> None:
 def empty(tmp_path: Path) -> Iterator[tuple[FastAPI, Database]]:
     settings = make_settings(tmp_path)
     db = Database(make_engine(settings.url))
-    migrate.upgrade(db.engine)
+    migrated.upgrade(db.engine)
     yield create_app(settings, db), db
     db.dispose()
 

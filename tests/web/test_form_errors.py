@@ -9,8 +9,9 @@ import re
 from pathlib import Path
 
 from taut.services import charts, clients, records
-from taut.store import Database, make_engine, migrate
+from taut.store import Database, make_engine
 from taut.web.app import create_app
+from tests import migrated
 from tests.records_factories import make_assessment, make_client, make_intake
 from tests.web.conftest import Browser, WebWorld, csrf_from, make_settings, signed_in
 
@@ -174,7 +175,7 @@ def test_login_marks_its_fields(web_world: WebWorld) -> None:
 def test_the_set_up_form_reports_every_empty_field(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     db = Database(make_engine(settings.url))
-    migrate.upgrade(db.engine)
+    migrated.upgrade(db.engine)
     try:
         c = Browser(create_app(settings, db), follow_redirects=False)
         token = csrf_from(c.get("/setup").text)

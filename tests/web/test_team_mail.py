@@ -10,9 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from taut.services import mail
-from taut.store import Database, make_engine, migrate
+from taut.store import Database, make_engine
 from taut.store.tables import mail_outbox
 from taut.web.app import create_app
+from tests import migrated
 from tests.smtp_server import SmtpServer
 from tests.web.conftest import PASSWORD, WebWorld, csrf_from, make_settings, signed_in
 
@@ -45,7 +46,7 @@ def test_the_running_server_delivers_the_test_email(tmp_path: Path, smtp_server:
         }
     )
     db = Database(make_engine(settings.url))
-    migrate.upgrade(db.engine)
+    migrated.upgrade(db.engine)
     _, owner = clinics.create_clinic(
         db, name="Clinic M", owner_email="owner@m.example", owner_name="Olga Owner", password=PASSWORD
     )

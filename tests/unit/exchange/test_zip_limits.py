@@ -7,11 +7,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from tests import migrated
 
 from taut.exchange import archive_import
 from taut.exchange.archive_import import check_sizes, import_archive
 from taut.exchange.errors import ExchangeError
-from taut.store import Database, make_engine, migrate
+from taut.store import Database, make_engine
 
 
 def bomb(path: Path, size: int) -> Path:
@@ -28,7 +29,7 @@ def test_a_zip_bomb_is_refused_before_extraction(tmp_path: Path) -> None:
     path = bomb(tmp_path / "bomb.zip", 64 << 20)
     assert path.stat().st_size < 1 << 20  # 64 MB of data in well under 1 MB
     db = Database(make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}"))
-    migrate.upgrade(db.engine)
+    migrated.upgrade(db.engine)
     with pytest.raises(ExchangeError, match=r"data.json: expands \d+:1 .* refused as a zip bomb"):
         import_archive(db, path)
     db.dispose()
@@ -49,7 +50,7 @@ def test_deep_json_in_an_archive_is_a_clear_error(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
         zf.writestr("manifest.json", b"[" * 100_000 + b"]" * 100_000)
     db = Database(make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}"))
-    migrate.upgrade(db.engine)
+    migrated.upgrade(db.engine)
     with pytest.raises(ExchangeError, match=r"manifest\.json: is nested too deeply"):
         import_archive(db, path)
     db.dispose()
