@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,22 @@ SHARED_EVAL = ROOT.parent / "shared" / "eval"
 
 # The ``smtp_server`` fixture: a real SMTP server on 127.0.0.1 (aiosmtpd); ``sms_peer``: an HTTP SMS gateway.
 pytest_plugins = ["tests.smtp_server", "tests.sms_peer"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheapest_password_hashes() -> Iterator[None]:
+    """Passwords hashed and checked with argon2id at its cheapest in the test processes (0.1 ms instead of about
+    0.1 s: the suite signs in and makes users thousands of times). The same code paths run; only the cost
+    parameters differ. The parameters Taut uses are asserted in ``tests/unit/test_password_hashing.py``, and
+    programs the tests start as processes (``taut serve``, the CLI) hash with them."""
+    from argon2 import PasswordHasher, profiles
+
+    from taut.services import accounts
+
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accounts, "_hasher", lambda: cheap)
+        yield
 
 
 def in_ci() -> bool:

@@ -47,11 +47,14 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-@cache
-def _hasher():  # type: ignore[no-untyped-def]
+def password_hasher():  # type: ignore[no-untyped-def]
+    """argon2id with argon2-cffi's defaults: RFC 9106's second recommended setting (t=3, 64 MiB, p=4)."""
     from argon2 import PasswordHasher
 
     return PasswordHasher()
+
+
+_hasher = cache(password_hasher)  # one per process
 
 
 @cache

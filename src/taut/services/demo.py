@@ -122,14 +122,14 @@ def seed_demo(
 
 
 def _demo_clinic(db: Database, password: str) -> tuple[User, list[int]]:
-    from argon2 import PasswordHasher
+    from taut.services.accounts import hash_password
 
     with db.transaction() as conn:
         found = people.user_by_email(conn, DEMO_EMAIL)
         if found is not None:
             owner = found[0]
             assert owner.id is not None
-            people.set_password_hash(conn, owner.id, PasswordHasher().hash(password))
+            people.set_password_hash(conn, owner.id, hash_password(password))
             staff = [
                 u.id for u in people.users_of(conn, owner.clinic_id) if u.role != Role.FRONT_DESK and u.id
             ]
