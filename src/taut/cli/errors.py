@@ -2,8 +2,8 @@
 
 Every command is wrapped by ``boundary``: bad input and what a command cannot do (a record error, a missing or
 unreadable file, an unreachable database) ends the command with one line on stderr, ``error: <first line of
-the message>``, and exit status 2. Commands raise; they do not catch. ``fail(message)`` is for a command's own
-checks of its options.
+the message>``, and exit status 2. A reader that closes the pipe early (``| head``) ends the command quietly.
+Commands raise; they do not catch. ``fail(message)`` is for a command's own checks of its options.
 """
 
 from __future__ import annotations
@@ -45,11 +45,22 @@ def boundary(command: F) -> F:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except BrokenPipeError:
+            _reader_gone()
         except handled_errors() as e:
             fail(first_line(e))
 
     run.__taut_boundary__ = True  # type: ignore[attr-defined]
     return run  # type: ignore[return-value]
+
+
+def _reader_gone() -> NoReturn:
+    """What reads the output stopped (``taut suggest --cases F | head``): end quietly, as a Unix tool ends on
+    SIGPIPE (status 141), with nothing more written to the closed pipe when Python flushes at exit."""
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(141)
 
 
 def emit_json(data: object) -> None:

@@ -23,6 +23,8 @@ SUGGEST_OPTIONS: dict[str, tuple[str, str]] = {
     "--onset": ("onset", "text"),
     "--duration-days": ("duration_days", "int"),
     "--cases": ("cases", "path"),
+    "--jobs": ("jobs", "int"),
+    "-j": ("jobs", "int"),
     "--method": ("method", "text"),
     "--json": ("json_", "flag"),
     "--svg": ("svg", "path"),

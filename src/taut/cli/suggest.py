@@ -64,6 +64,14 @@ def suggest_cmd(
     cases: Annotated[
         Path | None, typer.Option("--cases", help="A taut-cases/1 file: answer every case.")
     ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Processes answering a --cases file of 1,000 cases or more (default: one per core).",
+        ),
+    ] = None,
     method: Annotated[str, typer.Option(help="engine or baseline (the plain chart lookup).")] = "engine",
     json_: Annotated[bool, typer.Option("--json", help="Print JSON (FORMAT.md).")] = False,
     svg: Annotated[
@@ -81,8 +89,12 @@ def suggest_cmd(
     if cases is not None:
         if pain or symptom or onset is not None or duration_days is not None:
             fail("give either --cases FILE or --pain/--symptom/--onset/--duration-days, not both")
-        _answer_cases(method, cases, json_)
+        if jobs is not None and jobs < 1:
+            fail(f"--jobs must be at least 1, not {jobs}")
+        _answer_cases(method, cases, json_, jobs)
         return
+    if jobs is not None:
+        fail("--jobs is for a --cases file; one case is answered in this process")
     if not pain:
         fail("paint at least one region with --pain (e.g. --pain 'temple:right:6'), or give --cases FILE")
     # bad words, sides, onset or duration: the error boundary says so
@@ -97,42 +109,39 @@ def suggest_cmd(
     _print(result, top)
 
 
-def _answer_cases(method: str, path: Path, json_: bool) -> None:
+def _answer_cases(method: str, path: Path, json_: bool, jobs: int | None) -> None:
     """Every case of a case file, streamed as it is answered: compact JSON (FORMAT.md's ``{"results": [...]}``,
-    one answer a line, written by ``Suggestion.to_json``) or one line per case. The engine answers the cases a
-    chunk at a time (``suggest_many``); nothing is kept once written, so memory does not grow with the answers.
-    The file is checked whole first, so bad input prints nothing (the error boundary says what is wrong)."""
-    import gc
+    one answer a line, written by ``Suggestion.to_json``) or one line per case. A large file is answered by one
+    worker process per core (``cli/batch.py``); nothing is kept once written, so memory does not grow with the
+    answers. The file is checked whole first, so bad input prints nothing (the error boundary says what is
+    wrong)."""
     import sys
 
+    from taut.cli import batch
     from taut.reasoning.case import CaseFile
 
     all_cases = CaseFile(path)
     if method == "engine":
         from taut.reasoning.engine import suggest_many
 
-        answers = suggest_many(all_cases)
+        answer: batch.Answer = suggest_many
     else:
-        answers = map(_run(method), all_cases)
+        run = _run(method)
+
+        def answer(cases):  # type: ignore[no-untyped-def]
+            return map(run, cases)
+
     out = sys.stdout
+    first = True
     if json_:
         out.write('{"results":[')
-        lines: list[str] = []
-        for i, r in enumerate(answers):
-            if i == 0:
-                # The cases read, the knowledge base and the engine's tables stay to the end: set aside from the
-                # garbage collector, which would otherwise walk them all again and again (a batch process).
-                gc.freeze()
-            lines.append(("\n" if i == 0 else ",\n") + r.to_json())
-            if len(lines) == 256:
-                out.write("".join(lines))
-                lines = []
-        out.write("".join(lines) + "\n]}\n")
-        return
-    for r in answers:
-        names = ", ".join(m.muscle for m in r.ranking[:5])
-        flag = " RED FLAG: refer before treatment;" if r.red_flags else ""
-        out.write(f"{r.case_id}:{flag} {names}\n")
+    for block in batch.blocks(all_cases, answer, json_, batch.default_jobs() if jobs is None else jobs):
+        if first and json_ and block:
+            block = block[1:]  # the first answer follows the bracket, without a comma
+            first = False
+        out.write(block)
+    if json_:
+        out.write("\n]}\n")
 
 
 def _print(s: Suggestion, top: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -245,25 +246,37 @@ class CaseFile:
         spans = _case_spans(self.text, check)
         if spans is None:  # not the plain shape: the whole-document reader says what is wrong (or reads it)
             self._kept: list[Case] | None = read_case_file(path)
-            self._spans: list[tuple[int, int]] = []
+            self._starts = array("q")
             return
         if check.problem is not None:
             raise check.problem
         if check.twice is not None:  # after every case is checked, as read_case_file does
             raise CaseError(f"case {check.twice}: the id is used twice in {path}")
         self._kept = check.kept if len(spans) <= KEEP else None
-        self._spans = spans
+        # where each case starts, as machine integers: 8 bytes a case and no objects (a worker process forked to
+        # answer a block of cases reads them without copying the pages they lie on: cli/batch.py)
+        self._starts = array("q", [start for start, _ in spans])
 
     def __len__(self) -> int:
-        return len(self._kept) if self._kept is not None else len(self._spans)
+        return len(self._kept) if self._kept is not None else len(self._starts)
 
     def __iter__(self) -> Iterator[Case]:
         if self._kept is not None:
             yield from self._kept
             return
         decode = json.JSONDecoder().raw_decode
-        for i, (start, _) in enumerate(self._spans):
+        for i, start in enumerate(self._starts):
             yield case_from_dict(decode(self.text, start)[0], i)
+
+    def between(self, start: int, stop: int) -> Iterator[Case]:
+        """The cases from index ``start`` up to ``stop`` (not included), as iterating gives them."""
+        if self._kept is not None:
+            yield from self._kept[start:stop]
+            return
+        decode = json.JSONDecoder().raw_decode
+        starts = self._starts
+        for i in range(start, min(stop, len(starts))):
+            yield case_from_dict(decode(self.text, starts[i])[0], i)
 
 
 class _Check:

@@ -1,0 +1,112 @@
+"""``taut suggest --cases`` on several processes (``cli/batch.py``): the same bytes as one process, in the file's
+order, from worker processes that really are others; the options checked; a reader that stops early ends it
+quietly."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import cast
+
+import pytest
+from bench.bench_engine import _case_file, synthetic_cases
+from typer.testing import CliRunner
+
+from taut.cli import batch
+from taut.cli.main import app
+from taut.reasoning.case import CaseFile
+
+runner = CliRunner()
+N = 2_300  # above PARALLEL_FROM, and not a whole number of blocks
+
+
+@pytest.fixture(scope="module")
+def case_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("batch") / "cases.json"
+    _case_file(path, synthetic_cases(N, seed=11))
+    return path
+
+
+def _run(*args: str) -> str:
+    r = runner.invoke(app, ["suggest", *args])
+    assert r.exit_code == 0, r.output
+    return r.stdout
+
+
+@pytest.mark.parametrize("json_", [True, False], ids=["json", "lines"])
+def test_several_workers_write_what_one_process_writes_byte_for_byte(case_file: Path, json_: bool) -> None:
+    flag = ["--json"] if json_ else []
+    one = _run("--cases", str(case_file), "--jobs", "1", *flag)
+    assert _run("--cases", str(case_file), "--jobs", "2", *flag) == one
+    assert _run("--cases", str(case_file), "-j", "3", *flag) == one
+    if json_:
+        results = json.loads(one)["results"]
+        assert [r["id"] for r in results] == [f"S{i}" for i in range(N)]
+    else:
+        assert [line.split(":")[0] for line in one.splitlines()] == [f"S{i}" for i in range(N)]
+
+
+class _Tagged:
+    """An answer that says which process gave it (the batch's machinery, apart from the engine)."""
+
+    def __init__(self, case_id: str | None) -> None:
+        self.case_id = case_id
+
+    def to_json(self) -> str:
+        return json.dumps([self.case_id, os.getpid()])
+
+
+def _tagged(cases: Iterable[object]) -> Iterator[_Tagged]:
+    return (_Tagged(c.id) for c in cases)  # type: ignore[attr-defined]
+
+
+TAGGED = cast(batch.Answer, _tagged)
+
+
+def test_the_blocks_are_answered_by_other_processes_and_come_back_in_order(case_file: Path) -> None:
+    cases = CaseFile(case_file)
+    text = "".join(batch.blocks(cases, TAGGED, True, 2))
+    answers = [json.loads(line) for line in text.removeprefix(",\n").split(",\n")]
+    assert [case_id for case_id, _ in answers] == [f"S{i}" for i in range(N)]
+    workers = {pid for _, pid in answers}
+    assert len(workers) == 2 and os.getpid() not in workers
+
+
+def test_a_small_file_or_one_job_is_answered_in_this_process(case_file: Path, tmp_path: Path) -> None:
+    small = tmp_path / "small.json"
+    _case_file(small, synthetic_cases(batch.PARALLEL_FROM - 1, seed=3))
+    for path, jobs in ((small, 4), (case_file, 1)):
+        text = "".join(batch.blocks(CaseFile(path), TAGGED, True, jobs))
+        assert {pid for _, pid in (json.loads(x) for x in text.removeprefix(",\n").split(",\n"))} == {
+            os.getpid()
+        }
+
+
+def test_jobs_must_be_at_least_one_and_go_with_a_case_file(case_file: Path) -> None:
+    r = runner.invoke(app, ["suggest", "--cases", str(case_file), "--jobs", "0"])
+    assert r.exit_code == 2 and "--jobs must be at least 1, not 0" in r.stderr
+    r = runner.invoke(app, ["suggest", "--pain", "temple:right", "--jobs", "2"])
+    assert r.exit_code == 2 and "--jobs is for a --cases file" in r.stderr
+
+
+def test_the_default_is_one_worker_per_core_up_to_four() -> None:
+    assert 1 <= batch.default_jobs() <= min(len(os.sched_getaffinity(0)), batch.MAX_DEFAULT_JOBS)
+
+
+def test_a_reader_that_stops_early_ends_it_quietly(case_file: Path) -> None:
+    taut = Path(sys.executable).with_name("taut")
+    proc = subprocess.Popen(
+        [str(taut), "suggest", "--cases", str(case_file), "--json", "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline() == b'{"results":[\n'
+    proc.stdout.close()  # as `| head -1` does
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 141
+    assert err == b""
