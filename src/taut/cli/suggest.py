@@ -66,11 +66,7 @@ def suggest_cmd(
     ] = None,
     jobs: Annotated[
         int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            help="Processes answering a --cases file of 1,000 cases or more (default: one per core).",
-        ),
+        typer.Option("--jobs", "-j", help="Processes for a --cases file (default: 1 per core, at most 4)."),
     ] = None,
     method: Annotated[str, typer.Option(help="engine or baseline (the plain chart lookup).")] = "engine",
     json_: Annotated[bool, typer.Option("--json", help="Print JSON (FORMAT.md).")] = False,
@@ -89,8 +85,6 @@ def suggest_cmd(
     if cases is not None:
         if pain or symptom or onset is not None or duration_days is not None:
             fail("give either --cases FILE or --pain/--symptom/--onset/--duration-days, not both")
-        if jobs is not None and jobs < 1:
-            fail(f"--jobs must be at least 1, not {jobs}")
         _answer_cases(method, cases, json_, jobs)
         return
     if jobs is not None:
@@ -120,6 +114,8 @@ def _answer_cases(method: str, path: Path, json_: bool, jobs: int | None) -> Non
     from taut.cli import batch
     from taut.reasoning.case import CaseFile
 
+    if jobs is not None and jobs < 1:
+        fail(f"--jobs must be at least 1, not {jobs}")
     all_cases = CaseFile(path)
     if method == "engine":
         from taut.reasoning.engine import suggest_many
