@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, func, select, text
 from bench.targets import record, size
 from taut.services import clients, clinics
 from taut.services.demo_data import FAMILY, GIVEN
-from taut.store import Database, bulk, migrate, people, tables
+from taut.store import Database, bulk, client_search, migrate, people, tables
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/taut_bench_search"
 OWNER = "search-bench@taut.local"
@@ -96,7 +96,7 @@ def _seed(db: Database, clinic_id: int, target: int) -> float | None:
                     }
                 )
             bulk.insert_rows(conn, tables.clients, rows)
-            people.index_client_rows(conn, clinic_id, rows)
+            client_search.index_client_rows(conn, clinic_id, rows)
             bulk.reset_sequences(conn, [tables.clients])
         have += n
         print(f"  seeded {have:,} clients ({time.perf_counter() - t0:.0f} s)", flush=True)

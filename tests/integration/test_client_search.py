@@ -14,7 +14,7 @@ from tests.records_factories import make_client
 from taut.clinic import NotFound
 from taut.clinic.search import client_words
 from taut.services import clients
-from taut.store import Database, people, tables
+from taut.store import Database, client_search, tables
 
 PEOPLE = [
     ("Anna", "Müller", "anna.mueller@example.org", "+41 79 123 45 67"),
@@ -96,7 +96,7 @@ def test_keyset_pages_cover_the_list_once_in_order(db: Database, world: World, f
 def test_counts_are_capped(
     db: Database, world: World, found: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(people, "COUNT_CAP", 2)
+    monkeypatch.setattr(client_search, "COUNT_CAP", 2)
     page = clients.list_clients(db, world.alice, limit=1)
     assert (page.total, page.more) == (2, True)
     exact = clients.list_clients(db, world.alice, query="strauss", limit=1)
@@ -214,7 +214,7 @@ def test_a_capped_count_is_the_count_of_every_match(
     register(db, world, "Qxz", "Berg")
     for letter in "abcdefg":  # "qy": seven clients, a word each; the first six rows hold six clients
         register(db, world, f"Qy{letter}", "Lind")
-    monkeypatch.setattr(people, "COUNT_CAP", 2)
+    monkeypatch.setattr(client_search, "COUNT_CAP", 2)
     for q in ("qx", "qy", "qxe", "qya", "qz"):
         every = clients.list_clients(db, world.alice, query=q, limit=100)  # reads every match: counts them
         n = len(every.items)
@@ -255,7 +255,7 @@ def test_a_capped_count_stops_reading_on_postgresql(
         pytest.skip("SQLite's DISTINCT ... LIMIT stops at the cap by itself")
     for i in range(30):
         register(db, world, f"Qw{i:02d}", "Moser")
-    monkeypatch.setattr(people, "COUNT_CAP", 2)
+    monkeypatch.setattr(client_search, "COUNT_CAP", 2)
     seen = searched_statements(db, world, ["qw"])  # a first page and the next, two rows each
     counts = {s: p for s, p in seen.items() if "count(" in s}
     assert counts

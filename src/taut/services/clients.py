@@ -12,14 +12,14 @@ from taut.clinic.people import Client, Permission, User
 from taut.clinic.sms import mobile_number
 from taut.services import access
 from taut.store import appointments as book_store
-from taut.store import people
+from taut.store import client_search, people
 from taut.store.engine import Database
 
 
 @dataclass(frozen=True)
 class ClientPage:
     items: list[Client]
-    total: int  # counted up to people.COUNT_CAP
+    total: int  # counted up to client_search.COUNT_CAP
     more: bool = False  # more than ``total`` match
 
     @property
@@ -94,7 +94,7 @@ def list_clients(
     """A page of the clinic's clients; ``after`` (a client id from the last page) continues the list."""
     access.require(db, user, Permission.READ_CLIENTS, entity="client")
     with db.transaction() as conn:
-        items, total, more = people.list_clients(
+        items, total, more = client_search.list_clients(
             conn, user.clinic_id, limit=limit, offset=offset, query=query, after=after
         )
         where = f"after {after}" if after is not None else f"offset {offset}"

@@ -19,7 +19,7 @@ from taut.clinic.intake import Intake
 from taut.clinic.outcomes import SCORING_VERSION, OutcomeMeasure
 from taut.clinic.people import Client
 from taut.clinic.plan import TreatmentPlan
-from taut.store import bulk, mapping, people, tables
+from taut.store import bulk, client_search, mapping, tables
 
 Row = dict[str, Any]
 
@@ -110,7 +110,7 @@ class SeedBatch:
 def write_batch(conn: Connection, batch: SeedBatch) -> None:
     for t in SEEDED:
         bulk.insert_rows(conn, t, batch.rows[t.name])
-    people.index_client_rows(conn, batch.clinic_id, batch.rows["clients"])  # the clients' search words
+    client_search.index_client_rows(conn, batch.clinic_id, batch.rows["clients"])  # the clients' search words
 
 
 def analyze(conn: Connection) -> None:
