@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
@@ -129,3 +130,19 @@ def test_the_answers_do_not_depend_on_the_hash_seed(tmp_path: Path, method: str)
         for seed in ("1", "2")
     ]
     assert outs[0] == outs[1] and len(outs[0]) > 100_000
+
+
+def _dies_at_s300(cases: Iterable[object]) -> Iterator[_Tagged]:
+    for c in cases:
+        if c.id == "S300":  # type: ignore[attr-defined]
+            os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
+        yield _Tagged(c.id)  # type: ignore[attr-defined]
+
+
+def test_a_worker_that_dies_ends_the_command_with_an_error_not_a_wait(case_file: Path) -> None:
+    blocks = batch.blocks(CaseFile(case_file), cast(batch.Answer, _dies_at_s300), True, 2)
+    first = next(blocks)  # the first block (S0-S255) is answered
+    assert '"S255"' in first
+    with pytest.raises(ChildProcessError, match="a worker process answering the cases ended"):
+        for _ in blocks:
+            pass

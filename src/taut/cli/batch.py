@@ -5,7 +5,8 @@ A file of ``PARALLEL_FROM`` cases or more is cut into blocks of ``BLOCK`` cases 
 processes, forked once the file is read and checked and the engine's tables are built, so that every worker
 shares them with this process instead of reading and building them again. This process writes each block as
 soon as it and every block before it are answered, and keeps at most two blocks per worker waiting: memory
-stays flat however long the file. The answers are the ones a single process gives, byte for byte (a worker runs
+stays flat however long the file. A worker that dies (killed, out of memory) ends the command with an error
+instead of leaving it waiting. The answers are the ones a single process gives, byte for byte (a worker runs
 the same engine on the same cases, with the same hash seed). Where processes cannot be forked (not Linux) or
 only one core is there, the file is answered here, one chunk after another.
 """
@@ -19,6 +20,8 @@ import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -68,17 +71,29 @@ def blocks(cases: CaseFile, answer: Answer, json_: bool, jobs: int) -> Iterator[
     text(answer(cases.between(0, 1)), json_)  # the engine's tables built here, before the workers are forked
     _work = (cases, answer, json_)
     gc.freeze()  # what is read and built so far stays out of the collector's walks (and unwritten in the workers)
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_start) as pool:
-            waiting: deque[multiprocessing.pool.AsyncResult[str]] = deque()
-            for start in range(0, n, BLOCK):
-                waiting.append(pool.apply_async(_block, ((start, min(n, start + BLOCK)),)))
-                if len(waiting) >= 2 * jobs:
-                    yield waiting.popleft().get()
-            while waiting:
-                yield waiting.popleft().get()
+        waiting: deque[Future[str]] = deque()
+        for start in range(0, n, BLOCK):
+            waiting.append(pool.submit(_block, (start, min(n, start + BLOCK))))
+            if len(waiting) >= 2 * jobs:
+                yield _result(waiting.popleft())
+        while waiting:
+            yield _result(waiting.popleft())
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # at most two blocks per worker were still to answer
         _work = None
+
+
+def _result(done: Future[str]) -> str:
+    try:
+        return done.result()
+    except BrokenProcessPool:
+        raise ChildProcessError(
+            "a worker process answering the cases ended before its block was answered (killed, or out of "
+            "memory?); the answers written so far are incomplete: run again, with --jobs 1 to use one process"
+        ) from None
 
 
 def _here(cases: CaseFile, answer: Answer, json_: bool) -> Iterator[str]:
