@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -146,3 +147,31 @@ def test_a_worker_that_dies_ends_the_command_with_an_error_not_a_wait(case_file:
     with pytest.raises(ChildProcessError, match="a worker process answering the cases ended"):
         for _ in blocks:
             pass
+
+
+def test_on_a_terminal_the_progress_goes_to_stderr_and_the_answers_stay_clean(case_file: Path) -> None:
+    """stderr a terminal (a pseudo-terminal here): the cases answered, of how many, and the time at the end;
+    stdout the same JSON as ever. (stderr a pipe, as in the test above, gets nothing.)"""
+    import pty
+
+    taut = Path(sys.executable).with_name("taut")
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [str(taut), "suggest", "--cases", str(case_file), "--json"], stdout=subprocess.PIPE, stderr=secondary
+    )
+    os.close(secondary)
+    out = proc.communicate(timeout=120)[0]
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the terminal's other end is closed: all is read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    assert proc.returncode == 0
+    assert len(json.loads(out)["results"]) == N
+    assert re.search(rb"answered 2,300 cases in \d+\.\d s", shown), shown
+    assert b"{" not in shown

@@ -18,11 +18,12 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from taut.reasoning.case import Case, CaseFile
@@ -94,6 +95,31 @@ def _result(done: Future[str]) -> str:
             "a worker process answering the cases ended before its block was answered (killed, or out of "
             "memory?); the answers written so far are incomplete: run again, with --jobs 1 to use one process"
         ) from None
+
+
+class Progress:
+    """How far the answering of a long case file is, on one line of the terminal (stderr; the answers go to
+    stdout): the cases answered, of how many, at most ten times a second."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total, self.stream, self.done = total, stream, 0
+        self.started = self.shown = time.monotonic()
+
+    def advance(self, cases: int) -> None:
+        self.done = min(self.total, self.done + cases)
+        now = time.monotonic()
+        if now - self.shown >= 0.1:
+            self.shown = now
+            percent = 100 * self.done // self.total
+            self.stream.write(f"\ranswered {self.done:,} of {self.total:,} cases ({percent} %)")
+            self.stream.flush()
+
+    def end(self, finished: bool) -> None:
+        """The last word: how long it took, or (cut short) a line break before the error says why."""
+        seconds = time.monotonic() - self.started
+        line = f"\ranswered {self.total:,} cases in {seconds:.1f} s\x1b[K\n" if finished else "\n"
+        self.stream.write(line)
+        self.stream.flush()
 
 
 def _here(cases: CaseFile, answer: Answer, json_: bool) -> Iterator[str]:

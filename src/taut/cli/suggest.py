@@ -106,7 +106,7 @@ def suggest_cmd(
 def _answer_cases(method: str, path: Path, json_: bool, jobs: int | None) -> None:
     """Every case of a case file, streamed as it is answered: compact JSON (FORMAT.md's ``{"results": [...]}``,
     one answer a line, written by ``Suggestion.to_json``) or one line per case. A large file is answered by one
-    worker process per core (``cli/batch.py``); nothing is kept once written, so memory does not grow with the
+    worker process per core (``cli/batch.py``), its progress shown on a terminal's stderr; nothing is kept once written, so memory does not grow with the
     answers. The file is checked whole first, so bad input prints nothing (the error boundary says what is
     wrong)."""
     import sys
@@ -127,17 +127,25 @@ def _answer_cases(method: str, path: Path, json_: bool, jobs: int | None) -> Non
         def answer(cases):  # type: ignore[no-untyped-def]
             return map(run, cases)
 
-    out = sys.stdout
-    first = True
+    out, first, finished = sys.stdout, True, False
+    long = len(all_cases) >= batch.PARALLEL_FROM and sys.stderr.isatty()
+    progress = batch.Progress(len(all_cases), sys.stderr) if long else None
     if json_:
         out.write('{"results":[')
-    for block in batch.blocks(all_cases, answer, json_, batch.default_jobs() if jobs is None else jobs):
-        if first and json_ and block:
-            block = block[1:]  # the first answer follows the bracket, without a comma
-            first = False
-        out.write(block)
-    if json_:
-        out.write("\n]}\n")
+    try:
+        for block in batch.blocks(all_cases, answer, json_, batch.default_jobs() if jobs is None else jobs):
+            if first and json_ and block:
+                block = block[1:]  # the first answer follows the bracket, without a comma
+                first = False
+            out.write(block)
+            if progress is not None:
+                progress.advance(batch.BLOCK)
+        if json_:
+            out.write("\n]}\n")
+        finished = True
+    finally:
+        if progress is not None:
+            progress.end(finished)
 
 
 def _print(s: Suggestion, top: int) -> None:
