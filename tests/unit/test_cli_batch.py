@@ -175,3 +175,20 @@ def test_on_a_terminal_the_progress_goes_to_stderr_and_the_answers_stay_clean(ca
     assert len(json.loads(out)["results"]) == N
     assert re.search(rb"answered 2,300 cases in \d+\.\d s", shown), shown
     assert b"{" not in shown
+
+
+def test_a_file_too_large_to_keep_its_cases_is_answered_alike(
+    case_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above ``case.KEEP`` cases a file keeps where each case starts and reads it again when it is answered
+    (100,000 cases: 24 MB of text): the workers read their blocks so, in the file's order."""
+    from taut.reasoning import case as case_module
+
+    kept = CaseFile(case_file)
+    monkeypatch.setattr(case_module, "KEEP", 100)
+    reread = CaseFile(case_file)
+    assert reread._kept is None and kept._kept is not None
+    assert list(reread.between(250, 520)) == list(kept.between(250, 520)) == list(kept)[250:520]
+    assert list(reread.between(N - 3, N + 5)) == list(kept)[N - 3 :]
+    text = "".join(batch.blocks(reread, TAGGED, True, 2))
+    assert [json.loads(x)[0] for x in text.removeprefix(",\n").split(",\n")] == [f"S{i}" for i in range(N)]
