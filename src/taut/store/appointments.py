@@ -454,7 +454,7 @@ def in_range(
         q = q.where(A.practitioner_id.in_(list(practitioner_ids)))
     if blocking_only:
         q = q.where(A.status.in_(BLOCKING))
-    return [appointment_from_row(r) for r in conn.execute(q.order_by(A.starts_at, A.id))]
+    return [appointment_from_row(r) for r in conn.execute(q.order_by(A.starts_at, A.id)).all()]
 
 
 def busy_intervals(

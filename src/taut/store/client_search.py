@@ -291,7 +291,7 @@ def _page_ids(
     each time too few distinct ids came."""
     read = 4 * want
     while True:
-        got = list(conn.execute(rows, {**values, "read": read}).scalars())
+        got = conn.execute(rows, {**values, "read": read}).scalars().all()
         ids = list(dict.fromkeys(got))  # duplicates are side by side; the order is kept
         if len(ids) >= want or len(got) < read:
             return ids, len(got) < read
@@ -304,7 +304,7 @@ def _clients_in_order(conn: Connection, clinic_id: int, ids: list[int]) -> list[
         return []
     found = {
         r.id: mapping.client_from_row(r)
-        for r in conn.execute(_CLIENTS_BY_ID, {"clinic": clinic_id, "ids": ids})
+        for r in conn.execute(_CLIENTS_BY_ID, {"clinic": clinic_id, "ids": ids}).all()
     }
     return [found[i] for i in ids if i in found]
 

@@ -143,7 +143,7 @@ def submissions_of(
     q = _joined().where(SUB.c.clinic_id == clinic_id, SUB.c.client_id == client_id)
     if status is not None:
         q = q.where(SUB.c.status == status)
-    return [_submission(r) for r in conn.execute(q.order_by(SUB.c.received_at.desc(), SUB.c.id.desc()))]
+    return [_submission(r) for r in conn.execute(q.order_by(SUB.c.received_at.desc(), SUB.c.id.desc())).all()]
 
 
 _RECEIVED_OF = (

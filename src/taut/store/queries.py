@@ -30,7 +30,7 @@ def notes_of(
     q = select(tables.notes).where(n.clinic_id == clinic_id, n.client_id == client_id)
     if session_id is not None:
         q = q.where(n.session_id == session_id)
-    return [mapping.note_from_row(r) for r in conn.execute(q.order_by(n.written_at, n.id))]
+    return [mapping.note_from_row(r) for r in conn.execute(q.order_by(n.written_at, n.id)).all()]
 
 
 def session_times(conn: Connection, clinic_id: int, client_id: int) -> list[SessionTime]:

@@ -214,7 +214,7 @@ def get_session(conn: Connection, clinic_id: int, session_id: int) -> tuple[int,
             select(tables.holds)
             .where(h.session_id == session_id, h.clinic_id == clinic_id)
             .order_by(h.position)
-        )
+        ).all()
     ]
     return r.client_id, mapping.session_from_row(r, holds)
 
