@@ -31,9 +31,8 @@ if TYPE_CHECKING:
 
 BLOCK = 256  # cases a worker answers at a time
 PARALLEL_FROM = 1_000  # a smaller file is answered in this process: forking would cost more than it saves
-MAX_DEFAULT_JOBS = (
-    4  # each worker adds about 45 MB (its own answers, the pages it copies); --jobs asks for more
-)
+# each worker adds about 45 MB (its own answers, the pages it copies); --jobs asks for more
+MAX_DEFAULT_JOBS = 4
 
 Answer = Callable[[Iterable["Case"]], Iterator["Suggestion"]]
 

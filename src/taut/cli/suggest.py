@@ -106,9 +106,9 @@ def suggest_cmd(
 def _answer_cases(method: str, path: Path, json_: bool, jobs: int | None) -> None:
     """Every case of a case file, streamed as it is answered: compact JSON (FORMAT.md's ``{"results": [...]}``,
     one answer a line, written by ``Suggestion.to_json``) or one line per case. A large file is answered by one
-    worker process per core (``cli/batch.py``), its progress shown on a terminal's stderr; nothing is kept once written, so memory does not grow with the
-    answers. The file is checked whole first, so bad input prints nothing (the error boundary says what is
-    wrong)."""
+    worker process per core (``cli/batch.py``), its progress shown on a terminal's stderr; nothing is kept once
+    written, so memory does not grow with the answers. The file is checked whole first, so bad input prints
+    nothing (the error boundary says what is wrong)."""
     import sys
 
     from taut.cli import batch

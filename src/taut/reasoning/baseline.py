@@ -15,10 +15,9 @@ from taut.reasoning.zones import ESSENTIAL, zone_index
 def lookup(case: Case, kb: KnowledgeBase | None = None, top_n: int = 20) -> Suggestion:
     kb = kb or knowledge()
     index = zone_index(kb, local=False)
-    painted = dict.fromkeys(
-        m.ref for m in case.drawing
-    )  # in the drawing's order: the answer is the same in every
-    # process (a set's order follows the hash seed, and with it the order of a muscle's trigger points)
+    # in the drawing's order, so the answer is the same in every process (a set's order follows the hash seed,
+    # and with it the order of a muscle's trigger points)
+    painted = dict.fromkeys(m.ref for m in case.drawing)
     bm = body_map()
     # (muscle, side) -> ref -> (zone, trp id), essential winning over spillover across the muscle's TrPs
     found: dict[tuple[str, Side], dict[RegionRef, tuple[str, str]]] = {}

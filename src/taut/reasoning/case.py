@@ -261,12 +261,7 @@ class CaseFile:
         return len(self._kept) if self._kept is not None else len(self._starts)
 
     def __iter__(self) -> Iterator[Case]:
-        if self._kept is not None:
-            yield from self._kept
-            return
-        decode = json.JSONDecoder().raw_decode
-        for i, start in enumerate(self._starts):
-            yield case_from_dict(decode(self.text, start)[0], i)
+        return self.between(0, len(self))
 
     def between(self, start: int, stop: int) -> Iterator[Case]:
         """The cases from index ``start`` up to ``stop`` (not included), as iterating gives them."""
