@@ -56,11 +56,7 @@ def upgrade(engine: Engine) -> None:
 
 def pg_template(admin_url: str, name: str) -> None:
     """Create (afresh) the PostgreSQL database ``name`` at the head migration, to copy from."""
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
+    recreate(admin_url, name)
     engine = make_engine(admin_url.rsplit("/", 1)[0] + f"/{name}")
     migrate.upgrade(engine)
     engine.dispose()  # no connection may stay on a template while it is copied
@@ -68,8 +64,17 @@ def pg_template(admin_url: str, name: str) -> None:
 
 def pg_copy(admin_url: str, template: str, name: str) -> None:
     """Replace the PostgreSQL database ``name`` by a copy of ``template`` (connections to it are ended)."""
+    recreate(admin_url, name, template)
+
+
+def recreate(admin_url: str, name: str, template: str | None = None) -> None:
+    """Drop the PostgreSQL database ``name`` (ending its connections) and create it, empty or as a copy of
+    ``template``, through the server of ``admin_url``."""
+    copy = f' TEMPLATE "{template}" STRATEGY WAL_LOG' if template else ""
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY WAL_LOG'))
-    admin.dispose()
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    finally:
+        admin.dispose()

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, event
 from tests import migrated
 
 from taut.clinic import Role, User
@@ -49,11 +49,7 @@ def pg_worker_url(worker_id: str) -> str:
     """A database of this xdist worker's own, created afresh from the ``test`` connection."""
     name = pg_database_name(worker_id)
     try:
-        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
+        migrated.recreate(PG_URL, name)
     except Exception as e:  # the server is down or refuses us
         _pg_unavailable(str(e).splitlines()[0])
     return PG_URL.rsplit("/", 1)[0] + f"/{name}"
