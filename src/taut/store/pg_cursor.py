@@ -3,8 +3,9 @@
 psycopg builds a ``Column`` object for every column of every result when ``cursor.description`` is read, and
 SQLAlchemy reads it after every statement, though for a statement it has run before (every statement of a page
 view) it only asks whether the result has rows: its cached result metadata names the columns. A chart page
-view reads about 260 columns in its 15 statements: about 0.2 ms of CPU a page on this machine (0.7 µs a
-column). ``Cursor.description`` here is a sequence of the same ``Column`` objects, built on first use."""
+view read about 260 columns in its 15 statements (before its records came in one, ``chart_rows``): about 0.2
+ms of CPU a page on this machine (0.7 µs a column). ``Cursor.description`` here is a sequence of the same
+``Column`` objects, built on first use."""
 
 from __future__ import annotations
 
