@@ -13,6 +13,7 @@ One case of a process that has not imported numpy can be scored by ``scoring_pla
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -349,6 +350,22 @@ def _name_rank(names: tuple[str, ...]) -> Ints:
 
 
 BLOCK = 128  # cases scored together by score_many: its arrays (placed TrPs × cases) stay small enough for the caches
+_WORK = threading.local()  # per thread: name -> a flat array score_many's blocks reuse
+
+
+def _work(name: str, shape: tuple[int, ...], dtype: type) -> Any:
+    """A C-contiguous array of ``shape``, this thread's own, reused by the next call with the same name (holding
+    whatever that call left). Pass 1 of a batch works on arrays over every placed TrP and case of a block; made
+    afresh for each block, they came as new memory from the system each time, and its page faults cost more
+    than the arithmetic (issue 18). There are a few names, each as large as one block needs."""
+    arrays: dict[str, Any] | None = getattr(_WORK, "arrays", None)
+    if arrays is None:
+        arrays = _WORK.arrays = {}
+    n = math.prod(shape)
+    got = arrays.get(name)
+    if got is None or got.size < n:
+        got = arrays[name] = np.empty(n, dtype)
+    return got[:n].reshape(shape)
 
 
 def score_many(mx: ZoneMatrix, cases: Sequence[Drawn]) -> Scores:
@@ -407,11 +424,9 @@ def _entries(mx: ZoneMatrix, cases: Sequence[Drawn]) -> _Entries:
     pos = np.repeat(mx.col_start[col] - (np.cumsum(count) - count), count) + np.arange(n_e)
     e_group = np.repeat(np.repeat(np.arange(len(sizes)), sizes), count)
     e_placed = mx.col_placed[pos]
-    painted = (
-        np.bincount(e_placed * n_c + g_case[e_group], weights=mx.col_ess[pos], minlength=n_p * n_c)
-        .reshape(n_p, n_c)
-        .astype(np.float64, copy=False)
-    )
+    painted = _work("painted", (n_p * n_c,), np.float64)  # counts of 1.0: exact in any order
+    painted.fill(0.0)
+    np.add.at(painted, e_placed * n_c + g_case[e_group], mx.col_ess[pos])
     key = e_group * n_p + e_placed
     order = key.argsort(kind="stable")
     key = key[order]
@@ -429,55 +444,66 @@ def _entries(mx: ZoneMatrix, cases: Sequence[Drawn]) -> _Entries:
         case,
         (key - group * n_p) * n_c + case,
         tuple(np.flatnonzero(place == g) for g in range(n_g)),
-        painted,
+        painted.reshape(n_p, n_c),
     )
 
 
-def _sum_by_group(e: _Entries, x: Floats, size: int) -> Floats:
-    """Per (TrP, case): 0.0 plus the entries' ``x``, group after group in the order the case sums its groups (the
-    additions of ``score``, less those of exactly 0.0)."""
-    out = np.zeros(size)
+def _sum_by_group(e: _Entries, x: Floats, out: Floats) -> Floats:
+    """Per (TrP, case) into ``out`` (flat): 0.0 plus the entries' ``x``, group after group in the order the case
+    sums its groups (the additions of ``score``, less those of exactly 0.0)."""
+    out.fill(0.0)
     for sel in e.by_group:
         at = e.at[sel]
         out[at] = out[at] + x[sel]
     return out
 
 
-def _segment_max(x: Floats, mx: ZoneMatrix) -> tuple[Floats, Ints]:
+def _segment_max(x: Floats, mx: ZoneMatrix, name: str) -> tuple[Floats, Ints]:
     """Per (muscle, side) segment and case of ``x`` (placed × cases): the largest value and the first placed TrP
-    holding it (what ``score``'s reduceat gives)."""
+    holding it (what ``score``'s reduceat gives), in this thread's arrays ``name``."""
     slots = mx.slots
-    top = x[slots[0][1]]
+    shape = (len(mx.seg_start), x.shape[1])
+    first_row = np.take(x, slots[0][1], axis=0, out=_work(name + ".first_row", shape, np.float64))
+    top = _work(name + ".top", shape, np.float64)
+    top[...] = first_row
     for segs, rows in slots[1:]:
         top[segs] = np.maximum(top[segs], x[rows])
-    first = np.zeros(top.shape, dtype=np.intp)
+    first = _work(name + ".first", shape, np.intp)
+    first.fill(0)
     for slot in range(len(slots) - 1, 0, -1):
         segs, rows = slots[slot]
         first[segs] = np.where(x[rows] == top[segs], slot, first[segs])
-    first = np.where(x[slots[0][1]] == top, 0, first)
-    return top, first + mx.seg_start[:, None]
+    np.copyto(first, 0, where=np.equal(first_row, top, out=_work(name + ".tie", shape, np.bool_)))
+    first += mx.seg_start[:, None]
+    return top, first
 
 
 def _score_block(mx: ZoneMatrix, cases: Sequence[Drawn], out: Scores, cols: slice) -> None:
-    """Pass 1 for a block of cases, written to columns ``cols`` of ``out`` (arrays with a column per case)."""
+    """Pass 1 for a block of cases, written to columns ``cols`` of ``out`` (arrays with a column per case). The
+    arrays over every placed TrP are this thread's, reused from block to block (``_work``)."""
     n_c, n_p = len(cases), len(mx.idx)
     e = _entries(mx, cases)
-    total = _sum_by_group(e, e.w * e.a, n_p * n_c).reshape(n_p, n_c)
-    base_out = np.array([d.base_out for d in cases])
-    val = (base_out + total) + mx.miss[:, None] * (mx.n_ess[:, None] - e.painted)
-    seg_max, best = _segment_max(val, mx)
+    val = _sum_by_group(e, e.w * e.a, _work("total", (n_p * n_c,), np.float64)).reshape(n_p, n_c)
+    np.add(np.array([d.base_out for d in cases]), val, out=val)  # base_out + total
+    missing = np.subtract(mx.n_ess[:, None], e.painted, out=_work("missing", (n_p, n_c), np.float64))
+    np.add(val, np.multiply(mx.miss[:, None], missing, out=missing), out=val)
+    seg_max, best = _segment_max(val, mx, "val")
     # what a TrP adds beyond its segment's best one, group by group: A at the best TrP (0.0 where untouched)
     placed = e.at // n_c
     q = (e.key - placed) + best.reshape(-1)[mx.seg_of[placed] * n_c + e.case]
     p = np.minimum(np.searchsorted(e.key, q), max(len(e.key) - 1, 0))
     a_best = np.where(e.key[p] == q, e.a[p], 0.0) if len(e.key) else e.a
-    gain = _sum_by_group(e, e.w * np.maximum(e.a - a_best, 0.0), n_p * n_c)
+    gain = _sum_by_group(e, e.w * np.maximum(e.a - a_best, 0.0), _work("gain", (n_p * n_c,), np.float64))
     gain[(best * n_c + np.arange(n_c)).reshape(-1)] = -1.0
-    gain_max, first_max = _segment_max(gain.reshape(n_p, n_c), mx)
+    gain_max, first_max = _segment_max(gain.reshape(n_p, n_c), mx, "gain")
     has_extra = gain_max > 0.0
     out.best[:, cols] = best
-    out.extra[:, cols] = np.where(has_extra, first_max, -1)
-    region = out.region[:, cols] = seg_max + mx.share * np.where(has_extra, gain_max, 0.0)
+    extra = out.extra[:, cols]
+    extra[...] = first_max
+    np.copyto(extra, -1, where=~has_extra)
+    np.copyto(gain_max, 0.0, where=~has_extra)  # np.where(has_extra, gain_max, 0.0)
+    region = out.region[:, cols]
+    np.add(seg_max, np.multiply(mx.share, gain_max, out=gain_max), out=region)
     r, left = region[mx.seg_side[Side.RIGHT]], region[mx.seg_side[Side.LEFT]]
     right = out.right[:, cols] = r >= left - 1e-9
     out.logodds[:, cols] = (mx.base[:, None] + np.where(right, r, left)) + _bonus(mx, cases)
