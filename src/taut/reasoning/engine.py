@@ -14,17 +14,16 @@ from taut.anatomy.regions import RegionRef, Side
 from taut.knowledge import KnowledgeBase, knowledge
 from taut.reasoning import conditions, scoring_plain
 from taut.reasoning.case import Case
+from taut.reasoning.cover import CoverTables, cover, cover_tables, exam_order
 from taut.reasoning.params import DEFAULT, Params
 from taut.reasoning.redflags import screen
 from taut.reasoning.result import (
-    CoverStep,
     Entrapment,
     Explained,
     Flag,
     RankedMuscle,
     Suggestion,
     Support,
-    cover_step,
     engine_suggestion,
     ranked_muscle,
 )
@@ -36,13 +35,11 @@ if TYPE_CHECKING:
         scoring,
     )  # numpy: imported where pass 1 runs with it (never by scoring_plain's path)
 
-ZONE_COVER_WEIGHT = {ESSENTIAL: 1.0, "spillover": 0.6}
 ENTRAPMENT_TERMS = frozenset({"tingling", "numbness", "weakness", "grip weakness", "radiating", "burning"})
 # Sensory symptoms say little about which muscle unless they are felt where the muscle refers or its nerve runs.
 SENSORY = frozenset({"tingling", "numbness"})
 RIGHT, LEFT = Side.RIGHT, Side.LEFT
 SIDES = (RIGHT, LEFT)
-SIDE_NAME = {RIGHT: "right", LEFT: "left"}
 
 _PLAIN = False  # see use_plain_scoring
 
@@ -151,7 +148,9 @@ class _Model:
     entrap_of: dict[str, tuple[_Ent, ...]]  # muscle -> its entrapments
     satellites: dict[str, tuple[str, ...]]  # muscle -> the muscles it induces satellite TrPs in
     satellites_of: dict[str, frozenset[str]]  # the same as sets, for the muscles that have satellites
-    tables: _PlacedTables  # the cover's and the explanation pieces' tables, by placed TrP
+    tables: _PlacedTables  # the explanation pieces' tables, by placed TrP
+    cover: CoverTables  # the cover's
+    both_segs: dict[str, tuple[int, int]]  # muscle -> its right and left segments
     entrapment_support: dict[
         tuple[str, tuple[str, ...]], Support
     ]  # (structure, felt) -> reason, filled as met
@@ -224,6 +223,8 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         entrap_of,
         *_satellites(kb),
         _placed_tables(index, col),
+        cover_tables(index, col, matrix.seg_start),
+        {n: (matrix.seg_side[RIGHT][k], matrix.seg_side[LEFT][k]) for k, n in enumerate(matrix.names)},
         {},
         {},
         conditions.presentations(kb.conditions.values(), params),
@@ -291,12 +292,8 @@ def _satellites(kb: KnowledgeBase) -> tuple[dict[str, tuple[str, ...]], dict[str
 
 @dataclass(frozen=True, eq=False, slots=True)
 class _PlacedTables:
-    """Per placed TrP: what the cover and the pieces of an explanation read of it."""
+    """Per placed TrP: what the pieces of an explanation read of it."""
 
-    trp_muscle: tuple[str, ...]  # its muscle
-    trp_side: tuple[str, ...]  # right | left
-    zone_keys: tuple[dict[RegionRef, str], ...]  # region ref in its zones -> its key
-    cover_head: tuple[tuple[str, str, str, str], ...]  # (muscle, side, TrP id, TrP name) of a cover step
     zone_mask: tuple[int, ...]  # the columns of its zones as bits; one more, 0, for "no TrP" (index -1)
     unhit: tuple[_Piece, ...]  # the piece of a muscle whose main TrP explains nothing painted (no second TrP)
 
@@ -305,10 +302,6 @@ def _placed_tables(index: ZoneIndex, col: dict[RegionRef, int]) -> _PlacedTables
     """The tables of the placed TrPs."""
     placed = index.placed
     return _PlacedTables(
-        tuple(p.muscle.name for p in placed),
-        tuple(SIDE_NAME[p.side] for p in placed),
-        tuple({r: r.key for r in p.zone} for p in placed),
-        tuple((p.muscle.name, SIDE_NAME[p.side], p.trp.id, p.trp.name) for p in placed),
         (*[sum(1 << col[r] for r in p.zone) for p in placed], 0),
         # explains nothing, misses every essential region, names its TrP alone
         tuple((_NONE, (), tuple(r.key for r in sorted(p.essential)), (p.trp.id,)) for p in placed),
@@ -545,42 +538,49 @@ def _explain(
     """Pass 2: reasons for the muscles shown (their side, the regions they explain, the other evidence, missing
     essential regions), what stays unexplained, entrapments, the cover and the examination order."""
     vals, names, rights, labels, bests, extras = tops[:6]
-    hits, two_sides, condition = _hits(d, model), d.two_sides, d.condition
+    two_sides, condition = d.two_sides, d.condition
     zone_mask, pieces, unhit = model.tables.zone_mask, model.pieces, model.tables.unhit
+    seg_of, col_segs, both_segs = model.cover.seg_of, model.cover.col_segs, model.both_segs
     prior_only, exp = model.prior_only, math.exp
-    # the painted columns as bits: with a TrP's zones, what the pieces of its explanation depend on
+    # the painted columns as bits (with a TrP's zones, what the pieces of its explanation depend on) and the
+    # (muscle, side) segments whose zones hold one: a muscle's side outside them explains nothing
     painted = 0
+    touched: set[int] = set()
     for c in d.gpos:
         painted |= 1 << c
+        touched |= col_segs[c]
     entrapment_terms = not ENTRAPMENT_TERMS.isdisjoint(terms)
     reasoned = _reasoned(terms, entrapment_terms, model)
     top: list[RankedMuscle] = []
     shown: list[str] = []  # the muscles among the first ten that explain a painted region
+    on_cover: list[tuple[int, int]] = []  # (rank, segment): the sides shown whose zones hold a painted column
     covered = 0  # columns some muscle shown explains, as bits
     for logodds, name, right, label, best, extra in zip(
         vals, names, rights, labels, bests, extras, strict=True
     ):
-        if best in hits or extra >= 0:
-            cols = painted & (zone_mask[best] | zone_mask[extra])
+        j = len(top)
+        seg = seg_of[best]
+        cols = painted & (zone_mask[best] | zone_mask[extra]) if seg in touched else 0
+        if cols:
             piece = pieces.get((best, extra, cols))
             if piece is None:
-                piece = _piece(best, extra, cols, hits, d.pcols, model)
+                piece = _piece(best, extra, cols, _hits(d, model), d.pcols, model)
             main, explains, missing, trps = piece
             covered |= cols
         else:
             main, explains, missing, trps = unhit[best]
         if two_sides:
             # the other side's explained regions join the main side's when it scores about as well
-            j = len(top)
             o_best, o_extra = tops[8][j], tops[9][j]
-            if o_best in hits or o_extra >= 0:
-                o_cols = painted & (zone_mask[o_best] | zone_mask[o_extra])
-                if _joins(right, label == "both", tops[6][j], tops[7][j], o_cols, d, params, model):
-                    if labels is tops[3]:
-                        labels = list(labels)  # the sides shown, as the cover reads them
-                    labels[j] = label = "both"
-                    explains = _joined(main, o_best, o_extra, o_cols, hits, d.pcols, model)
-                    covered |= o_cols
+            o_cols = painted & (zone_mask[o_best] | zone_mask[o_extra])
+            if o_cols and _joins(right, label == "both", tops[6][j], tops[7][j], o_cols, d, params, model):
+                label = "both"
+                explains = _joined(main, o_best, o_extra, o_cols, d, model)
+                covered |= o_cols
+        if label == "both":
+            on_cover.extend([(j, s) for s in both_segs[name] if s in touched])
+        elif seg in touched:
+            on_cover.append((j, seg))
         reasons = (
             _reasons(name, RIGHT if right else LEFT, main, terms, entrapment_terms, d, model, params)
             if name in reasoned
@@ -588,12 +588,12 @@ def _explain(
         )
         if name in condition:
             reasons = (*reasons, condition[name])
-        if explains and len(top) < 10:
+        if explains and j < 10:
             shown.append(name)
         top.append(
             ranked_muscle(name, label, 1.0 / (1.0 + exp(-logodds)), logodds, trps, explains, reasons, missing)
         )
-    cover = _cover(names, labels, d, model, params)
+    steps = cover(on_cover, painted, d.groups, d.gpos, d.gw, model.cover, params)
     return engine_suggestion(
         case_id,
         red,
@@ -601,8 +601,8 @@ def _explain(
         tuple(top),
         tuple(sorted([r.key for r, c in d.refs if c < 0 or not covered >> c & 1])),
         _entrapments(top, terms, d.painted, model) if entrapment_terms else (),
-        cover,
-        _exam_order(cover, shown, model),
+        steps,
+        exam_order(steps, shown, model.satellites, model.satellites_of),
     )
 
 
@@ -629,16 +629,12 @@ def _joins(
 
 
 def _joined(
-    main: dict[int, int],
-    o_best: int,
-    o_extra: int,
-    o_cols: int,
-    hits: dict[int, dict[int, str]],
-    pcols: frozenset[int],
-    model: _Model,
+    main: dict[int, int], o_best: int, o_extra: int, o_cols: int, d: _Drawing, model: _Model
 ) -> tuple[Explained, ...]:
     """The reasons for the regions both sides explain: the main side's, then the other side's others."""
-    other = model.pieces.get((o_best, o_extra, o_cols)) or _piece(o_best, o_extra, o_cols, hits, pcols, model)
+    other = model.pieces.get((o_best, o_extra, o_cols)) or _piece(
+        o_best, o_extra, o_cols, _hits(d, model), d.pcols, model
+    )
     explained = dict(main)
     for c, v in other[0].items():
         explained.setdefault(c, v)
@@ -869,145 +865,6 @@ def _rank_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Par
         red, cautions = flags.pop()
         terms, d = prepared.pop()
         yield Ranking(case.id, red, cautions, tops, row, (terms, d, model, params))
-
-
-def _cover(
-    names: Sequence[str], labels: list[str], d: _Drawing, model: _Model, params: Params
-) -> tuple[CoverStep, ...]:
-    """Greedy weighted set cover: the few trigger points that together explain the drawing. ``names`` and
-    ``labels`` are the muscles shown, in order, and their sides (right | left | both)."""
-    candidates = _candidates(names, labels, d, model)
-    have = [0.0] * len(d.groups)  # best cover weight so far, per group
-    steps: list[CoverStep] = []
-    min_gain = params.cover_min_gain
-    # The first round: nothing is covered yet, so each candidate gains its whole offer (worked out with it).
-    best, best_gain, best_offer = -1, 0.0, _NO_OFFER
-    # A candidate gaining less than min_gain now never gains more later (the cover only grows): were it the
-    # best, the cover would stop. So it leaves the race without changing any choice.
-    still: list[_Candidate] = []
-    for cand in candidates:
-        gain = cand[3]
-        if gain > best_gain:
-            best, best_gain, best_offer = cand[0], gain, cand[1]
-        if gain >= min_gain:
-            still.append(cand)
-    for _ in range(params.max_cover):
-        if best < 0 or best_gain < min_gain:
-            break
-        new = [(g, w) for g, w in best_offer if w > have[g]]
-        for g, w in new:
-            have[g] = w
-        steps.append(_cover_step(best, new, d.groups, model))
-        candidates = [c for c in still if c[0] != best]
-        best, best_gain, best_offer = -1, 0.0, _NO_OFFER
-        still = []
-        for cand in candidates:
-            i, offer, damp, _ = cand
-            gain = 0.0
-            for g, w in offer:
-                if w > have[g]:
-                    gain += w - have[g]
-            gain *= damp
-            if gain > best_gain:
-                best, best_gain, best_offer = i, gain, offer
-            if gain >= min_gain:
-                still.append(cand)
-    return tuple(steps)
-
-
-_Candidate = tuple[
-    int, tuple[tuple[int, float], ...], float, float
-]  # TrP, offer, damping, first round's gain
-_NO_OFFER: tuple[tuple[int, float], ...] = ()
-
-
-def _candidates(names: Sequence[str], labels: list[str], d: _Drawing, model: _Model) -> list[_Candidate]:
-    """The cover's candidates: the TrPs of the muscles shown, on the sides shown, that explain some painted
-    region, in the order of the ranking (then the muscle's own order, right side first: the order of the placed
-    TrPs): ties go to the first. Each with what it would cover, per painted group (its best weight there; the
-    same whatever was chosen before, so worked out once), its damping (better-ranked muscles win ties) and what
-    it gains in the first round. A candidate offering exactly what an earlier one offers is left out: it never
-    gains more than that one, and nothing once that one is chosen."""
-    rank = dict(zip(names, range(len(names)), strict=True))
-    t_muscle, t_side = model.tables.trp_muscle, model.tables.trp_side
-    found: list[tuple[int, int, dict[int, str]]] = []
-    for i, h in _hits(d, model).items():
-        k = rank.get(t_muscle[i])
-        if k is not None and (labels[k] == "both" or labels[k] == t_side[i]):
-            found.append((k, i, h))
-    found.sort()  # (rank, TrP) is unique: the zones are never compared
-    gpos, gw, weight = d.gpos, d.gw, ZONE_COVER_WEIGHT
-    damps = _DAMP if len(names) <= len(_DAMP) else _damps(len(names))
-    out: list[_Candidate] = []
-    seen: set[object] = set()  # offers made, and (column, zone) of the TrPs touching one painted region
-    for k, i, h in found:
-        if len(h) == 1:
-            ((c, z),) = h.items()
-            key = c if z == ESSENTIAL else ~c  # the same column in the same zone: the same offer
-            if key in seen:
-                continue
-            seen.add(key)
-            g = gpos[c]
-            w = weight[z] * gw[g]
-            damp = damps[k]
-            out.append((i, ((g, w),), damp, w * damp if w > 0.0 else 0.0))
-            continue
-        best_of: dict[int, float] = {}
-        for c, z in h.items():
-            g = gpos[c]
-            w = weight[z] * gw[g]
-            if w > best_of.get(g, 0.0):
-                best_of[g] = w
-        offer = tuple(sorted(best_of.items()))
-        if offer in seen:
-            continue
-        seen.add(offer)
-        damp = damps[k]
-        gain = 0.0
-        for _, w in offer:
-            if w > 0.0:
-                gain += w
-        out.append((i, offer, damp, gain * damp))
-    return out
-
-
-def _damps(n: int) -> tuple[float, ...]:
-    """The cover's damping of the muscles ranked 0 to n - 1: better-ranked muscles win ties."""
-    return tuple(1.0 / (1.0 + 0.05 * k) for k in range(n))
-
-
-_DAMP = _damps(256)
-
-
-def _cover_step(
-    i: int, new: list[tuple[int, float]], groups: tuple[tuple[RegionRef, ...], ...], model: _Model
-) -> CoverStep:
-    """The cover's step of placed TrP ``i``, with the painted regions it newly explains."""
-    keys = model.tables.zone_keys[i]
-    muscle, side, trp_id, trp_name = model.tables.cover_head[i]
-    return cover_step(
-        muscle, side, trp_id, trp_name, tuple([keys[r] for g, _ in new for r in groups[g] if r in keys])
-    )
-
-
-def _exam_order(cover: tuple[CoverStep, ...], shown: list[str], model: _Model) -> tuple[str, ...]:
-    """Cover muscles first (they explain the most), then the rest of the ranking (``shown``: those of the first
-    ten that explain a painted region); key muscles before their satellites."""
-    order = list(dict.fromkeys([c.muscle for c in cover] + shown))
-    satellites_of = model.satellites_of
-    in_cover: set[str] | None = None
-    for name in tuple(order):
-        # Only a muscle listed with one of its satellites may move (the order is only ever reordered).
-        sats = satellites_of.get(name)
-        if sats is None or sats.isdisjoint(order):
-            continue
-        if in_cover is None:
-            in_cover = {c.muscle for c in cover}
-        for sat in model.satellites[name]:
-            if sat in order and order.index(sat) < order.index(name) and sat not in in_cover:
-                order.remove(name)
-                order.insert(order.index(sat), name)
-    return tuple(order)
 
 
 def _entrapments(
