@@ -24,6 +24,7 @@ TOUCHES = 20_000  # (side, painted columns) kept, at most
 # A TrP touching painted regions, as its side's table keeps it: its placed index and what it touches: one column
 # (as an int: the column in an essential zone, ~column in a spillover zone), or (column, zone weight) pairs.
 _Touch = tuple[int, int | tuple[tuple[int, float], ...]]
+Touches = tuple[_Touch, ...]  # a side's TrPs touching painted columns, in placed order
 # A candidate of one case: its TrP, what it would cover (per painted group, its weight), its damping and what it
 # gains in the first round.
 _Candidate = tuple[int, tuple[tuple[int, float], ...], float, float]
@@ -35,6 +36,7 @@ class CoverTables:
     """What the cover reads of the placed TrPs and their (muscle, side) segments, built once per knowledge base."""
 
     seg_of: tuple[int, ...]  # placed TrP -> its segment
+    sibling: tuple[int, ...]  # segment -> the same muscle's segment on the other side
     seg_mask: tuple[int, ...]  # segment -> the columns of its TrPs' zones, as bits
     seg_trps: tuple[range, ...]  # segment -> its placed TrPs
     col_segs: tuple[frozenset[int], ...]  # column -> the segments whose zones hold it
@@ -43,7 +45,7 @@ class CoverTables:
     cover_head: tuple[
         tuple[str, str, str, str], ...
     ]  # placed TrP -> (muscle, side, TrP id, TrP name) of a step
-    touches: dict[tuple[int, int], tuple[_Touch, ...]]  # (segment, painted columns there) -> its TrPs, as met
+    touches: dict[tuple[int, int], Touches]  # (segment, painted columns there) -> ``touches_of``, as met
 
 
 def cover_tables(index: ZoneIndex, col: dict[RegionRef, int], seg_start: Iterable[int]) -> CoverTables:
@@ -52,8 +54,11 @@ def cover_tables(index: ZoneIndex, col: dict[RegionRef, int], seg_start: Iterabl
     seg_trps = tuple(range(lo, hi) for lo, hi in pairwise(starts))
     zone_cols = tuple(tuple(sorted((col[r], z) for r, z in p.zone.items())) for p in placed)
     seg_mask = tuple(sum({1 << c for i in trps for c, _ in zone_cols[i]}) for trps in seg_trps)
+    seg_key = [(placed[trps[0]].muscle.name, placed[trps[0]].side) for trps in seg_trps]
+    seg_pos = {key: s for s, key in enumerate(seg_key)}
     return CoverTables(
         tuple(s for s, trps in enumerate(seg_trps) for _ in trps),
+        tuple(seg_pos[(name, side.other)] for name, side in seg_key),
         seg_mask,
         seg_trps,
         tuple(frozenset(s for s, m in enumerate(seg_mask) if m >> c & 1) for c in range(len(col))),
@@ -65,19 +70,17 @@ def cover_tables(index: ZoneIndex, col: dict[RegionRef, int], seg_start: Iterabl
 
 
 def cover(
-    shown: list[tuple[int, int]],
-    painted: int,
+    shown: list[tuple[int, Touches]],
     groups: tuple[tuple[RegionRef, ...], ...],
     gpos: dict[int, int],
     gw: list[float],
     tables: CoverTables,
     params: Params,
 ) -> tuple[CoverStep, ...]:
-    """The greedy weighted set cover of the drawing. ``shown``: (rank, segment) of the muscles shown on the sides
-    shown whose zones hold a painted column, in the order of the ranking (right side first); ``painted``: the
-    painted columns as bits; ``groups``, ``gpos`` and ``gw``: the painted groups, each painted column's group and
-    the groups' weights."""
-    candidates = _candidates(shown, painted, gpos, gw, tables)
+    """The greedy weighted set cover of the drawing. ``shown``: the rank of each muscle shown and the TrPs of a
+    side shown touching a painted column (``touches_of``), in the order of the ranking (right side first);
+    ``groups``, ``gpos`` and ``gw``: the painted groups, each painted column's group and the groups' weights."""
+    candidates = _candidates(shown, gpos, gw)
     have = [0.0] * len(groups)  # best cover weight so far, per group
     steps: list[CoverStep] = []
     min_gain = params.cover_min_gain
@@ -119,25 +122,18 @@ def cover(
 _ESSENTIAL_W, _SPILLOVER_W = ZONE_COVER_WEIGHT[ESSENTIAL], ZONE_COVER_WEIGHT["spillover"]
 
 
-def _candidates(
-    shown: list[tuple[int, int]], painted: int, gpos: dict[int, int], gw: list[float], tables: CoverTables
-) -> list[_Candidate]:
+def _candidates(shown: list[tuple[int, Touches]], gpos: dict[int, int], gw: list[float]) -> list[_Candidate]:
     """The cover's candidates: the TrPs of the muscles shown, on the sides shown, that touch some painted region,
     in the order of the ranking (then the muscle's own order, right side first: the order of the placed TrPs):
     ties go to the first. Each with what it would cover, per painted group (its best weight there; the same
     whatever was chosen before, so worked out once), its damping (better-ranked muscles win ties) and what it
     gains in the first round. A candidate offering exactly what an earlier one offers is left out: it never gains
     more than that one, and nothing once that one is chosen."""
-    touches, seg_mask = tables.touches, tables.seg_mask
     damps = _DAMP if not shown or shown[-1][0] < len(_DAMP) else _damps(shown[-1][0] + 1)
     out: list[_Candidate] = []
     seen: set[object] = set()  # offers made, and the one column of the TrPs touching one (negated: spillover)
-    for k, seg in shown:
-        cols = painted & seg_mask[seg]
-        got = touches.get((seg, cols))
-        if got is None:
-            got = _touches(seg, cols, tables)
-        for i, touch in got:
+    for k, touches in shown:
+        for i, touch in touches:
             if touch.__class__ is int:
                 if touch in seen:
                     continue
@@ -170,10 +166,13 @@ def _candidates(
     return out
 
 
-def _touches(seg: int, cols: int, tables: CoverTables) -> tuple[_Touch, ...]:
+def touches_of(seg: int, cols: int, tables: CoverTables) -> Touches:
     """The TrPs of segment ``seg`` whose zones hold some of the painted columns ``cols`` (bits), in placed order,
     each with what it touches; a TrP touching exactly what an earlier one of the segment touches is left out (it
     would offer the same, later). Kept in ``tables.touches`` for the next case painting these columns there."""
+    got = tables.touches.get((seg, cols))
+    if got is not None:
+        return got
     out: list[_Touch] = []
     seen: set[object] = set()
     for i in tables.seg_trps[seg]:

@@ -14,7 +14,7 @@ from taut.anatomy.regions import RegionRef, Side
 from taut.knowledge import KnowledgeBase, knowledge
 from taut.reasoning import conditions, scoring_plain
 from taut.reasoning.case import Case
-from taut.reasoning.cover import CoverTables, cover, cover_tables, exam_order
+from taut.reasoning.cover import CoverTables, Touches, cover, cover_tables, exam_order, touches_of
 from taut.reasoning.params import DEFAULT, Params
 from taut.reasoning.redflags import screen
 from taut.reasoning.result import (
@@ -150,13 +150,12 @@ class _Model:
     satellites_of: dict[str, frozenset[str]]  # the same as sets, for the muscles that have satellites
     tables: _PlacedTables  # the explanation pieces' tables, by placed TrP
     cover: CoverTables  # the cover's
-    both_segs: dict[str, tuple[int, int]]  # muscle -> its right and left segments
     entrapment_support: dict[
         tuple[str, tuple[str, ...]], Support
     ]  # (structure, felt) -> reason, filled as met
     pieces: dict[
         tuple[int, int, int], _Piece
-    ]  # (main TrP, second TrP, painted columns there) -> _piece's, as met
+    ]  # (main TrP, second TrP, painted columns in its side's zones) -> _piece's, as met
     conditions: tuple[conditions.Presentation, ...]  # how conditions with prevalence evidence present
     kb: KnowledgeBase
     params: Params
@@ -224,7 +223,6 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         *_satellites(kb),
         _placed_tables(index, col),
         cover_tables(index, col, matrix.seg_start),
-        {n: (matrix.seg_side[RIGHT][k], matrix.seg_side[LEFT][k]) for k, n in enumerate(matrix.names)},
         {},
         {},
         conditions.presentations(kb.conditions.values(), params),
@@ -295,7 +293,7 @@ class _PlacedTables:
     """Per placed TrP: what the pieces of an explanation read of it."""
 
     zone_mask: tuple[int, ...]  # the columns of its zones as bits; one more, 0, for "no TrP" (index -1)
-    unhit: tuple[_Piece, ...]  # the piece of a muscle whose main TrP explains nothing painted (no second TrP)
+    unhit: tuple[_Unhit, ...]  # what a muscle's side explains when no TrP of it explains a painted region
 
 
 def _placed_tables(index: ZoneIndex, col: dict[RegionRef, int]) -> _PlacedTables:
@@ -539,61 +537,68 @@ def _explain(
     essential regions), what stays unexplained, entrapments, the cover and the examination order."""
     vals, names, rights, labels, bests, extras = tops[:6]
     two_sides, condition = d.two_sides, d.condition
-    zone_mask, pieces, unhit = model.tables.zone_mask, model.pieces, model.tables.unhit
-    seg_of, col_segs, both_segs = model.cover.seg_of, model.cover.col_segs, model.both_segs
+    pieces, unhit = model.pieces, model.tables.unhit
+    seg_of, seg_mask, sibling = model.cover.seg_of, model.cover.seg_mask, model.cover.sibling
     prior_only, exp = model.prior_only, math.exp
     # the painted columns as bits (with a TrP's zones, what the pieces of its explanation depend on) and the
     # (muscle, side) segments whose zones hold one: a muscle's side outside them explains nothing
     painted = 0
     touched: set[int] = set()
+    col_segs = model.cover.col_segs
     for c in d.gpos:
         painted |= 1 << c
         touched |= col_segs[c]
     entrapment_terms = not ENTRAPMENT_TERMS.isdisjoint(terms)
     reasoned = _reasoned(terms, entrapment_terms, model)
+    special = reasoned | condition.keys() if condition else reasoned  # reasons besides the prior
     top: list[RankedMuscle] = []
     shown: list[str] = []  # the muscles among the first ten that explain a painted region
-    on_cover: list[tuple[int, int]] = []  # (rank, segment): the sides shown whose zones hold a painted column
+    on_cover: list[tuple[int, Touches]] = []  # (rank, TrPs touching a painted column) of the sides shown
     covered = 0  # columns some muscle shown explains, as bits
     for logodds, name, right, label, best, extra in zip(
         vals, names, rights, labels, bests, extras, strict=True
     ):
         j = len(top)
         seg = seg_of[best]
-        cols = painted & (zone_mask[best] | zone_mask[extra]) if seg in touched else 0
-        if cols:
-            piece = pieces.get((best, extra, cols))
+        if seg in touched:
+            piece = pieces.get((best, extra, painted & seg_mask[seg]))
             if piece is None:
-                piece = _piece(best, extra, cols, _hits(d, model), d.pcols, model)
-            main, explains, missing, trps = piece
+                piece = _piece(best, extra, painted & seg_mask[seg], d, model)
+            cols, main, explains, missing, trps, touches = piece
             covered |= cols
         else:
             main, explains, missing, trps = unhit[best]
-        if two_sides:
+            touches = ()
+        if two_sides and seg_of[tops[8][j]] in touched:
             # the other side's explained regions join the main side's when it scores about as well
             o_best, o_extra = tops[8][j], tops[9][j]
-            o_cols = painted & (zone_mask[o_best] | zone_mask[o_extra])
-            if o_cols and _joins(right, label == "both", tops[6][j], tops[7][j], o_cols, d, params, model):
+            o_cols = painted & seg_mask[seg_of[o_best]]
+            other = pieces.get((o_best, o_extra, o_cols)) or _piece(o_best, o_extra, o_cols, d, model)
+            if _joins(right, label == "both", tops[6][j], tops[7][j], other[0], d, params, model):
                 label = "both"
-                explains = _joined(main, o_best, o_extra, o_cols, d, model)
-                covered |= o_cols
+                explains = _joined(main, other[1], model)
+                covered |= other[0]
         if label == "both":
-            on_cover.extend([(j, s) for s in both_segs[name] if s in touched])
-        elif seg in touched:
-            on_cover.append((j, seg))
-        reasons = (
-            _reasons(name, RIGHT if right else LEFT, main, terms, entrapment_terms, d, model, params)
-            if name in reasoned
-            else prior_only[name]
-        )
-        if name in condition:
-            reasons = (*reasons, condition[name])
+            if touches or sibling[seg] in touched:
+                _both_sides(j, right, seg, touches, painted, touched, on_cover, model.cover)
+        elif touches:
+            on_cover.append((j, touches))
+        if name in special:
+            reasons = (
+                _reasons(name, RIGHT if right else LEFT, main, terms, entrapment_terms, d, model, params)
+                if name in reasoned
+                else prior_only[name]
+            )
+            if name in condition:
+                reasons = (*reasons, condition[name])
+        else:
+            reasons = prior_only[name]
         if explains and j < 10:
             shown.append(name)
         top.append(
             ranked_muscle(name, label, 1.0 / (1.0 + exp(-logodds)), logodds, trps, explains, reasons, missing)
         )
-    steps = cover(on_cover, painted, d.groups, d.gpos, d.gw, model.cover, params)
+    steps = cover(on_cover, d.groups, d.gpos, d.gw, model.cover, params)
     return engine_suggestion(
         case_id,
         red,
@@ -628,45 +633,64 @@ def _joins(
     return any(col_side[c] is o_side for c in d.gpos if o_cols >> c & 1)
 
 
-def _joined(
-    main: dict[int, int], o_best: int, o_extra: int, o_cols: int, d: _Drawing, model: _Model
-) -> tuple[Explained, ...]:
+def _both_sides(
+    j: int,
+    right: bool,
+    seg: int,
+    touches: Touches,
+    painted: int,
+    touched: set[int],
+    on_cover: list[tuple[int, Touches]],
+    tables: CoverTables,
+) -> None:
+    """The cover's candidates of a muscle shown on both sides (rank ``j``): those of its stronger side (segment
+    ``seg``: ``touches``) and of the other, right side first."""
+    o_seg = tables.sibling[seg]
+    other = touches_of(o_seg, painted & tables.seg_mask[o_seg], tables) if o_seg in touched else ()
+    for t in (touches, other) if right else (other, touches):
+        if t:
+            on_cover.append((j, t))
+
+
+def _joined(main: dict[int, int], other: dict[int, int], model: _Model) -> tuple[Explained, ...]:
     """The reasons for the regions both sides explain: the main side's, then the other side's others."""
-    other = model.pieces.get((o_best, o_extra, o_cols)) or _piece(
-        o_best, o_extra, o_cols, _hits(d, model), d.pcols, model
-    )
     explained = dict(main)
-    for c, v in other[0].items():
+    for c, v in other.items():
         explained.setdefault(c, v)
     return _explains(explained, model.explained_of)
 
 
-_Piece = tuple[dict[int, int], tuple[Explained, ...], tuple[str, ...], tuple[str, ...]]
+# column -> placed idx, the reasons for the regions explained, the essential regions missing, the TrPs' ids
+_Unhit = tuple[dict[int, int], tuple[Explained, ...], tuple[str, ...], tuple[str, ...]]
+# the painted columns explained, then as _Unhit, then the side's TrPs touching painted columns
+_Piece = tuple[int, dict[int, int], tuple[Explained, ...], tuple[str, ...], tuple[str, ...], Touches]
 PIECES = 20_000  # pieces of explanations kept, at most
 
 
-def _piece(
-    best: int, extra: int, cols: int, hits: dict[int, dict[int, str]], pcols: frozenset[int], model: _Model
-) -> _Piece:
-    """What a muscle's side explains with its main TrP ``best`` and second TrP ``extra`` (-1: none) of the painted
-    columns ``cols`` in their zones: column -> placed idx, the reasons it gives, the essential regions of the main
-    TrP left unpainted and the TrPs' ids. It depends on nothing else, so it is kept (``model.pieces``) for the
-    next case painting the same columns there."""
-    main = _explained(best, extra, hits)
-    h = hits.get(best)
-    piece = (
-        main,
-        _explains(main, model.explained_of),
-        tuple([key for c, key in model.missing_of[best] if c not in pcols])
-        if h is not None and ESSENTIAL in h.values()
-        else model.tables.unhit[best][2],
-        (model.trp_id[best], model.trp_id[extra]) if extra >= 0 else model.tables.unhit[best][3],
-    )
+def _piece(best: int, extra: int, seg_cols: int, d: _Drawing, model: _Model) -> _Piece:
+    """What a muscle's side explains with its main TrP ``best`` and second TrP ``extra`` (-1: none), the painted
+    columns in the zones of the side's TrPs being ``seg_cols`` (bits): the painted columns the two explain (bits),
+    column -> placed idx, the reasons it gives, the essential regions of the main TrP left unpainted, the TrPs'
+    ids, and the side's TrPs touching painted columns (the cover's candidates). It depends on nothing else, so it
+    is kept (``model.pieces``) for the next case painting the same columns there."""
+    zone_mask, unhit = model.tables.zone_mask, model.tables.unhit
+    cols = seg_cols & (zone_mask[best] | zone_mask[extra])
+    main, explains, missing, trps = unhit[best]
+    if cols:
+        hits = _hits(d, model)
+        main = _explained(best, extra, hits)
+        explains = _explains(main, model.explained_of)
+        h = hits.get(best)
+        if h is not None and ESSENTIAL in h.values():
+            missing = tuple([key for c, key in model.missing_of[best] if not seg_cols >> c & 1])
+        if extra >= 0:
+            trps = (model.trp_id[best], model.trp_id[extra])
+    got = (cols, main, explains, missing, trps, touches_of(model.cover.seg_of[best], seg_cols, model.cover))
     pieces = model.pieces
     if len(pieces) >= PIECES:
         pieces.clear()
-    pieces[(best, extra, cols)] = piece
-    return piece
+    pieces[(best, extra, seg_cols)] = got
+    return got
 
 
 def _explains(
