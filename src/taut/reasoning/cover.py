@@ -224,11 +224,13 @@ def exam_order(
     ten that explain a painted region); key muscles before their satellites (``satellites``: muscle -> the
     muscles it induces satellite TrPs in; ``satellites_of``: the same as sets, for those that have some)."""
     order = list(dict.fromkeys([c.muscle for c in cover] + shown))
+    movers = satellites_of.keys() & order  # muscles listed that have satellites
+    if not movers:
+        return tuple(order)
     in_cover: set[str] | None = None
     for name in tuple(order):
         # Only a muscle listed with one of its satellites may move (the order is only ever reordered).
-        sats = satellites_of.get(name)
-        if sats is None or sats.isdisjoint(order):
+        if name not in movers or satellites_of[name].isdisjoint(order):
             continue
         if in_cover is None:
             in_cover = {c.muscle for c in cover}

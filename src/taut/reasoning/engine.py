@@ -22,10 +22,10 @@ from taut.reasoning.result import (
     Explained,
     Flag,
     RankedMuscle,
+    RankedMuscleDraft,
     Suggestion,
     Support,
     engine_suggestion,
-    ranked_muscle,
 )
 from taut.reasoning.zones import ESSENTIAL, ZoneIndex, zone_index
 
@@ -156,6 +156,9 @@ class _Model:
     pieces: dict[
         tuple[int, int, int], _Piece
     ]  # (main TrP, second TrP, painted columns in its side's zones) -> _piece's, as met
+    reasons: dict[
+        tuple[str, frozenset[str]], tuple[Support, ...]
+    ]  # (muscle, its terms said) -> reasons, as met
     conditions: tuple[conditions.Presentation, ...]  # how conditions with prevalence evidence present
     kb: KnowledgeBase
     params: Params
@@ -223,6 +226,7 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         *_satellites(kb),
         _placed_tables(index, col),
         cover_tables(index, col, matrix.seg_start),
+        {},
         {},
         {},
         conditions.presentations(kb.conditions.values(), params),
@@ -539,7 +543,7 @@ def _explain(
     two_sides, condition = d.two_sides, d.condition
     pieces, unhit = model.pieces, model.tables.unhit
     seg_of, seg_mask, sibling = model.cover.seg_of, model.cover.seg_mask, model.cover.sibling
-    prior_only, exp = model.prior_only, math.exp
+    prior_only, exp, new = model.prior_only, math.exp, object.__new__
     # the painted columns as bits (with a TrP's zones, what the pieces of its explanation depend on) and the
     # (muscle, side) segments whose zones hold one: a muscle's side outside them explains nothing
     painted = 0
@@ -595,9 +599,18 @@ def _explain(
             reasons = prior_only[name]
         if explains and j < 10:
             shown.append(name)
-        top.append(
-            ranked_muscle(name, label, 1.0 / (1.0 + exp(-logodds)), logodds, trps, explains, reasons, missing)
-        )
+        # result.ranked_muscle(...), inline
+        m = new(RankedMuscleDraft)
+        m.muscle = name
+        m.side = label
+        m.score = 1.0 / (1.0 + exp(-logodds))
+        m.logodds = logodds
+        m.trigger_points = trps
+        m.explains = explains
+        m.support = reasons
+        m.missing_essential = missing
+        m.__class__ = RankedMuscle  # type: ignore[assignment]
+        top.append(m)  # type: ignore[arg-type]
     steps = cover(on_cover, d.groups, d.gpos, d.gw, model.cover, params)
     return engine_suggestion(
         case_id,
@@ -718,6 +731,13 @@ def _reasons(
     """A muscle's reasons besides the regions it explains: its prior, the case's terms its evidence lists
     (sensory ones only where felt in regions it explains), in the evidence's order, and an entrapment."""
     by_term = model.support_of[name]
+    # without sensory terms and entrapments, the reasons depend only on the case's terms the muscle's evidence lists
+    plain = not d.felt and not (entrapment_terms and name in model.entrap_of)
+    if plain:
+        key = (name, frozenset(by_term.keys() & terms))
+        kept = model.reasons.get(key)
+        if kept is not None:
+            return kept
     found: list[tuple[int, Support]] = []
     for t in terms:
         got = by_term.get(t)
@@ -735,7 +755,15 @@ def _reasons(
             ent = _entrapment_support(ents, terms, d.painted, side, model, params)
             if ent is not None:
                 support.append(ent)
-    return tuple(support)
+    reasons = tuple(support)
+    if plain:
+        if len(model.reasons) >= REASONS:
+            model.reasons.clear()
+        model.reasons[key] = reasons
+    return reasons
+
+
+REASONS = 20_000  # reasons kept, at most
 
 
 def _reasoned(terms: set[str], entrapment_terms: bool, model: _Model) -> set[str] | frozenset[str]:
