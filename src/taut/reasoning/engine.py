@@ -30,6 +30,7 @@ from taut.reasoning.result import (
 from taut.reasoning.zones import ESSENTIAL, ZoneIndex, zone_index
 
 if TYPE_CHECKING:
+    from taut.anatomy.pain import PainMark
     from taut.knowledge.model import Muscle
     from taut.reasoning import (
         scoring,
@@ -160,6 +161,7 @@ class _Model:
         tuple[str, frozenset[str]], tuple[Support, ...]
     ]  # (muscle, its terms said) -> reasons, as met
     conditions: tuple[conditions.Presentation, ...]  # how conditions with prevalence evidence present
+    condition_regions: frozenset[str]  # the regions some of them are painted in
     kb: KnowledgeBase
     params: Params
 
@@ -229,10 +231,18 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         {},
         {},
         {},
-        conditions.presentations(kb.conditions.values(), params),
+        *_conditions(kb, params),
         kb,
         params,
     )
+
+
+def _conditions(
+    kb: KnowledgeBase, params: Params
+) -> tuple[tuple[conditions.Presentation, ...], frozenset[str]]:
+    """How the conditions with prevalence evidence present, and the regions some of them are painted in."""
+    presents = conditions.presentations(kb.conditions.values(), params)
+    return presents, frozenset(r for p in presents for r in p.regions)
 
 
 def _prior_reasons(kb: KnowledgeBase, params: Params) -> dict[str, Support]:
@@ -372,7 +382,6 @@ class _Drawing:
     refs: tuple[
         tuple[RegionRef, int], ...
     ]  # painted refs in drawing order, with their column (-1: in no zone)
-    pcols: frozenset[int]  # columns painted
     groups: tuple[tuple[RegionRef, ...], ...]  # regions painted under one term count once
     gpos: dict[int, int]  # column painted -> its group
     gw: list[float]  # group -> weight (from intensity)
@@ -385,9 +394,11 @@ class _Drawing:
     condition: dict[str, Support]  # muscle -> the support of a condition the case presents as
 
 
-def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Drawing]:
-    """The case's terms (with the pain qualities) and its drawing."""
-    terms = set(case.terms) | set(case.qualities)
+def _prepare(
+    case: Case, model: _Model, params: Params, qualities: frozenset[str] | None = None
+) -> tuple[set[str], _Drawing]:
+    """The case's terms (with the pain qualities: ``case.qualities``, when the caller has it) and its drawing."""
+    terms = set(case.terms) | set(case.qualities if qualities is None else qualities)
     wt = model.weight
     col = model.plain.col
     marks = case.drawing.marks
@@ -434,16 +445,9 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
         said = frozenset(case.terms) & SENSORY  # said for the whole drawing (a painted quality is not)
         felt = {info[m.ref][1]: (frozenset(m.qualities) & SENSORY) or said for m in marks}
     base_out = sum(gw) * model.log_lr["outside"]
-    condition: dict[str, Support] = {}
-    if model.conditions:
-        felt_at: dict[str, frozenset[str]] = {}
-        for m in marks:
-            felt_at[m.ref.region] = felt_at.get(m.ref.region, frozenset()) | frozenset(m.qualities)
-        condition = conditions.support(model.conditions, felt_at, terms)
     return terms, _Drawing(
         frozenset(info),
         tuple([(r, c) for r, (_, c) in info.items()]),
-        frozenset(gpos),
         groups,
         gpos,
         gw,
@@ -452,8 +456,19 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
         felt,
         right and left,
         scoring_plain.Drawn(cols, cw, base_out, terms),
-        condition,
+        _condition(marks, terms, model),
     )
+
+
+def _condition(marks: tuple[PainMark, ...], terms: set[str], model: _Model) -> dict[str, Support]:
+    """muscle -> the support of a condition the case presents as (none when no such condition's region is
+    painted)."""
+    if not model.conditions or model.condition_regions.isdisjoint([m.ref.region for m in marks]):
+        return {}
+    felt_at: dict[str, frozenset[str]] = {}
+    for m in marks:
+        felt_at[m.ref.region] = felt_at.get(m.ref.region, frozenset()) | frozenset(m.qualities)
+    return conditions.support(model.conditions, felt_at, terms)
 
 
 def _hits(d: _Drawing, model: _Model) -> dict[int, dict[int, str]]:
@@ -788,8 +803,9 @@ def suggest(case: Case, kb: KnowledgeBase | None = None, params: Params = DEFAUL
     """Rank the muscles whose trigger points best explain the case. Red flags are screened first."""
     kb = kb or knowledge()
     model = _model(kb, params)
-    red, cautions = screen(case, kb)
-    terms, d = _prepare(case, model, params)
+    qualities = case.qualities
+    red, cautions = screen(case, kb, qualities)
+    terms, d = _prepare(case, model, params, qualities)
     if _PLAIN:
         return _explain(case.id, red, cautions, terms, d, _tops_plain(terms, d, model, params), model, params)
     from taut.reasoning import scoring
@@ -899,8 +915,10 @@ def rank_many(
 def _rank_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Params) -> Iterator[Ranking]:
     from taut.reasoning import scoring
 
-    flags = [screen(c, kb) for c in cases]
-    prepared = [_prepare(c, model, params) for c in cases]
+    qualities = [c.qualities for c in cases]
+    flags = [screen(c, kb, q) for c, q in zip(cases, qualities, strict=True)]
+    prepared = [_prepare(c, model, params, q) for c, q in zip(cases, qualities, strict=True)]
+    del qualities
     sc = scoring.score_many(model.matrix, [d.drawn for _, d in prepared])
     logodds = sc.logodds  # this chunk's own array: corrected in place
     for k, (terms, d) in enumerate(prepared):

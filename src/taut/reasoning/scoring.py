@@ -342,6 +342,12 @@ def _sorted_top(logodds: Floats, by_name: Ints, t: int, k: int) -> tuple[Ints, A
 
 
 @cache
+def _name_array(names: tuple[str, ...]) -> npt.NDArray[np.object_]:
+    """The names as an array (a batch's top muscles' names gathered at once)."""
+    return np.array(names, dtype=object)
+
+
+@cache
 def _name_rank(names: tuple[str, ...]) -> Ints:
     """Each name's place in alphabetical order."""
     rank = np.empty(len(names), dtype=np.intp)
@@ -594,8 +600,7 @@ class BatchTops:
             rows = order_many(mx.names, logodds, top_n)
         n_c = len(rows)
         k = np.array(rows, dtype=np.intp).reshape(n_c, len(rows[0]) if rows else 0)
-        names = mx.names
-        self.muscles: list[tuple[str, ...]] = [tuple([names[m] for m in r]) for r in rows]
+        self.muscles: list[tuple[str, ...]] = list(map(tuple, _name_array(mx.names)[k].tolist()))
         self.logodds: list[list[float]] = np.take_along_axis(logodds, k, axis=1).tolist()
         sr, sl = mx.seg_side[Side.RIGHT][k], mx.seg_side[Side.LEFT][k]
         at = np.take_along_axis
