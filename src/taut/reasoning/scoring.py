@@ -304,7 +304,7 @@ def _order_whole(names: Sequence[str], logodds: Floats, top_n: int, by_name: Int
     srt = np.lexsort((np.broadcast_to(by_name, logodds.shape), -logodds), axis=1)
     rows: list[list[int]] = srt[:, :t].tolist()
     if n > 1:
-        v = np.take_along_axis(logodds, srt, axis=1)
+        v = logodds[_rows(len(logodds)), srt]
         gap = v[:, :-1] - v[:, 1:]  # pair i: sorted i and i + 1
         near = (gap > 0.0) & (gap <= APART)
         if near.any():
@@ -326,12 +326,11 @@ def _sorted_top(logodds: Floats, by_name: Ints, t: int, k: int) -> tuple[Ints, A
         ]  # the k largest (every other is at most the k-th)
     else:
         part = np.broadcast_to(np.arange(n), logodds.shape)
-    srt = np.take_along_axis(
-        part, np.lexsort((by_name[part], -np.take_along_axis(logodds, part, axis=1)), axis=1), axis=1
-    )
+    at = _rows(n_c)  # x[at, idx]: np.take_along_axis(x, idx, axis=1)
+    srt = part[at, np.lexsort((by_name[part], -logodds[at, part]), axis=1)]
     if k < 2:
         return srt, np.zeros(n_c, dtype=np.bool_), np.ones(n_c, dtype=np.bool_)
-    v = np.take_along_axis(logodds, srt, axis=1)
+    v = logodds[at, srt]
     gap = v[:, :-1] - v[:, 1:]  # pair i: sorted i and i + 1
     pair = np.arange(k - 1)
     leaves = (pair >= t - 1) & (gap > 0.0)  # the first such pair ends the run holding the t-th
@@ -339,6 +338,13 @@ def _sorted_top(logodds: Floats, by_name: Ints, t: int, k: int) -> tuple[Ints, A
     last = np.where(ends, leaves.argmax(axis=1), k - 2)
     redo = ((gap > 0.0) & (gap <= APART) & (pair <= last[:, None])).any(axis=1)
     return srt, redo, ends if k < n else np.ones(n_c, dtype=np.bool_)
+
+
+@cache
+def _rows(n: int) -> Ints:
+    """Row numbers as a column: ``x[_rows(len(x)), idx]`` gathers as ``np.take_along_axis(x, idx, axis=1)``, with
+    less work around it."""
+    return np.arange(n)[:, None]
 
 
 @cache
@@ -421,14 +427,14 @@ def _entries(mx: ZoneMatrix, cases: Sequence[Drawn]) -> _Entries:
             cols += cs
             sizes.append(len(cs))
     n_grp = np.array(n_groups, dtype=np.intp)
-    g_case = np.repeat(np.arange(n_c), n_grp)  # group -> case
+    g_case = np.arange(n_c).repeat(n_grp)  # group -> case
     g_place = np.arange(len(sizes)) - (np.cumsum(n_grp) - n_grp)[g_case]  # group -> its place in its case
     col = np.array(cols, dtype=np.intp)
     count = mx.col_count[col]
     n_e = int(count.sum())
     # every (painted region, TrP whose zone holds it): the column's entries, one after another
-    pos = np.repeat(mx.col_start[col] - (np.cumsum(count) - count), count) + np.arange(n_e)
-    e_group = np.repeat(np.repeat(np.arange(len(sizes)), sizes), count)
+    pos = (mx.col_start[col] - (count.cumsum() - count)).repeat(count) + np.arange(n_e)
+    e_group = np.arange(len(sizes)).repeat(sizes).repeat(count)
     e_placed = mx.col_placed[pos]
     painted = _work("painted", (n_p * n_c,), np.float64)  # counts of 1.0: exact in any order
     painted.fill(0.0)
@@ -436,7 +442,7 @@ def _entries(mx: ZoneMatrix, cases: Sequence[Drawn]) -> _Entries:
     key = e_group * n_p + e_placed
     order = key.argsort(kind="stable")
     key = key[order]
-    first = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if n_e else np.zeros(0, np.intp)
+    first = np.concatenate(([True], key[1:] != key[:-1])).nonzero()[0] if n_e else np.zeros(0, np.intp)
     a = np.maximum.reduceat(mx.col_a[pos][order], first) if n_e else np.zeros(0)
     key = key[first]
     group = key // n_p
@@ -449,7 +455,7 @@ def _entries(mx: ZoneMatrix, cases: Sequence[Drawn]) -> _Entries:
         np.array(weights)[group],
         case,
         (key - group * n_p) * n_c + case,
-        tuple(np.flatnonzero(place == g) for g in range(n_g)),
+        tuple((place == g).nonzero()[0] for g in range(n_g)),
         painted.reshape(n_p, n_c),
     )
 
@@ -601,17 +607,17 @@ class BatchTops:
         n_c = len(rows)
         k = np.array(rows, dtype=np.intp).reshape(n_c, len(rows[0]) if rows else 0)
         self.muscles: list[tuple[str, ...]] = list(map(tuple, _name_array(mx.names)[k].tolist()))
-        self.logodds: list[list[float]] = np.take_along_axis(logodds, k, axis=1).tolist()
+        at = _rows(n_c)
+        self.logodds: list[list[float]] = logodds[at, k].tolist()
         sr, sl = mx.seg_side[Side.RIGHT][k], mx.seg_side[Side.LEFT][k]
-        at = np.take_along_axis
         self._arrays: tuple[npt.NDArray[Any], ...] = (
-            at(sc.right, k, axis=1),
-            at(sc.region, sr, axis=1),
-            at(sc.best, sr, axis=1),
-            at(sc.extra, sr, axis=1),
-            at(sc.region, sl, axis=1),
-            at(sc.best, sl, axis=1),
-            at(sc.extra, sl, axis=1),
+            sc.right[at, k],
+            sc.region[at, sr],
+            sc.best[at, sr],
+            sc.extra[at, sr],
+            sc.region[at, sl],
+            sc.best[at, sl],
+            sc.extra[at, sl],
         )
         self._others: tuple[npt.NDArray[Any], ...] = ()
         self._lists: list[list[list[Any]]] | None = None
