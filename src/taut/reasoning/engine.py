@@ -833,9 +833,11 @@ def suggest_many(
     cases: Iterable[Case], kb: KnowledgeBase | None = None, params: Params = DEFAULT
 ) -> Iterator[Suggestion]:
     """Suggestions for many cases, in order, as they are read (memory stays flat): scored a chunk of cases at a
-    time (``rank_many``), each then explained. The same answers as ``suggest`` one case at a time."""
-    for r in rank_many(cases, kb, params):
-        yield r.suggestion
+    time (as ``rank_many``), each then explained. The same answers as ``suggest`` one case at a time."""
+    kb = kb or knowledge()
+    model = _model(kb, params)
+    for case, red, cautions, terms, d, tops, row in _scored(cases, kb, model, params):
+        yield _explain(case.id, red, cautions, terms, d, tops.row(row, d.two_sides), model, params)
 
 
 CHUNK = 64  # cases scored together by rank_many
@@ -902,17 +904,27 @@ def rank_many(
     explains itself when its ``suggestion`` is asked for."""
     kb = kb or knowledge()
     model = _model(kb, params)
+    for case, red, cautions, terms, d, tops, row in _scored(cases, kb, model, params):
+        yield Ranking(case.id, red, cautions, tops, row, (terms, d, model, params))
+
+
+_Scored = tuple[Case, tuple[Flag, ...], tuple[Flag, ...], set[str], _Drawing, "scoring.BatchTops", int]
+
+
+def _scored(cases: Iterable[Case], kb: KnowledgeBase, model: _Model, params: Params) -> Iterator[_Scored]:
+    """Each case with its red flags, cautions, terms and drawing, and its row of its chunk's top muscles: pass 1,
+    ``CHUNK`` cases at a time."""
     chunk: list[Case] = []
     for case in cases:
         chunk.append(case)
         if len(chunk) == CHUNK:
-            yield from _rank_chunk(chunk, kb, model, params)
+            yield from _score_chunk(chunk, kb, model, params)
             chunk = []
     if chunk:
-        yield from _rank_chunk(chunk, kb, model, params)
+        yield from _score_chunk(chunk, kb, model, params)
 
 
-def _rank_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Params) -> Iterator[Ranking]:
+def _score_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Params) -> Iterator[_Scored]:
     from taut.reasoning import scoring
 
     qualities = [c.qualities for c in cases]
@@ -926,15 +938,14 @@ def _rank_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Par
             _corrected(d, terms, model, params, sc.right[k].tolist(), sc.best[k], sc.extra[k], logodds[k])
     tops = scoring.BatchTops(model.matrix, sc, logodds, params.top_n)
     del sc, logodds
-    # Each case's drawing is given to its Ranking and let go of here: once the Ranking is explained and dropped
-    # (suggest_many), so is the drawing, instead of living (and being walked by the garbage collector) to the end
-    # of the chunk.
+    # Each case's drawing is handed on and let go of here: once the case is explained and dropped, so is the
+    # drawing, instead of living (and being walked by the garbage collector) to the end of the chunk.
     flags.reverse()
     prepared.reverse()
     for row, case in enumerate(cases):
         red, cautions = flags.pop()
         terms, d = prepared.pop()
-        yield Ranking(case.id, red, cautions, tops, row, (terms, d, model, params))
+        yield case, red, cautions, terms, d, tops, row
 
 
 def _entrapments(
