@@ -62,7 +62,6 @@ class ZoneMatrix:
     seg_side: dict[Side, Ints]  # side -> muscle -> segment
     base: Floats  # muscle: base log-odds + log prior
     by_term: dict[str, tuple[Ints, Floats]]  # term -> (muscle indexes, log LRs), in evidence order
-    term_lists: dict[str, tuple[list[int], list[float]]]  # the same as lists (for batches)
     log_out: float
     share: float
     unique_terms: frozenset[str]  # terms listing each muscle at most once (added with plain indexing)
@@ -122,7 +121,6 @@ def build(
             t: (np.array([pos[n] for n, _ in v], dtype=np.intp), np.array([x for _, x in v]))
             for t, v in by_term.items()
         },
-        {t: ([pos[n] for n, _ in v], [x for _, x in v]) for t, v in by_term.items()},
         log_lr["outside"],
         params.second_trp_share,
         frozenset(t for t, v in by_term.items() if len({n for n, _ in v}) == len(v)),
@@ -525,21 +523,13 @@ def _bonus(mx: ZoneMatrix, cases: Sequence[Drawn]) -> Floats:
     """The terms' evidence per case and muscle, added in the order ``score`` adds it."""
     n_c = len(cases)
     bonus = np.zeros((len(mx.names), n_c))  # muscle × case
-    muscle: list[int] = []
-    case: list[int] = []
-    add: list[float] = []
-    term_lists = mx.term_lists
-    for c, d in enumerate(cases):
-        for t in d.terms:
-            hit = term_lists.get(t)
-            if hit is not None:
-                muscle += hit[0]
-                add += hit[1]
-                case += [c] * len(hit[0])
-    if muscle:
+    by_term = mx.by_term
+    hits = [(c, hit) for c, d in enumerate(cases) for t in d.terms if (hit := by_term.get(t)) is not None]
+    if hits:
         # np.add.at adds in the order given: per muscle, the terms in the order ``score`` adds them
-        at = np.array(muscle, dtype=np.intp) * n_c + np.array(case, dtype=np.intp)
-        np.add.at(bonus.reshape(-1), at, np.array(add))
+        muscle = np.concatenate([h[0] for _, h in hits])
+        case = np.array([c for c, _ in hits], dtype=np.intp).repeat([len(h[0]) for _, h in hits])
+        np.add.at(bonus.reshape(-1), muscle * n_c + case, np.concatenate([h[1] for _, h in hits]))
     return bonus
 
 
