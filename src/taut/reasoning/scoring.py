@@ -504,8 +504,7 @@ def _score_block(mx: ZoneMatrix, cases: Sequence[Drawn], out: Scores, cols: slic
     p = np.minimum(np.searchsorted(e.key, q), max(len(e.key) - 1, 0))
     a_best = np.where(e.key[p] == q, e.a[p], 0.0) if len(e.key) else e.a
     gain = _sum_by_group(e, e.w * np.maximum(e.a - a_best, 0.0), _work("gain", (n_p * n_c,), np.float64))
-    gain[(best * n_c + np.arange(n_c)).reshape(-1)] = -1.0
-    gain_max, first_max = _segment_max(gain.reshape(n_p, n_c), mx, "gain")
+    gain_max, first_max = _extra(e, gain, best, mx, n_c)
     has_extra = gain_max > 0.0
     out.best[:, cols] = best
     extra = out.extra[:, cols]
@@ -517,6 +516,25 @@ def _score_block(mx: ZoneMatrix, cases: Sequence[Drawn], out: Scores, cols: slic
     r, left = region[mx.seg_side[Side.RIGHT]], region[mx.seg_side[Side.LEFT]]
     right = out.right[:, cols] = r >= left - 1e-9
     out.logodds[:, cols] = (mx.base[:, None] + np.where(right, r, left)) + _bonus(mx, cases)
+
+
+def _extra(e: _Entries, gain: Floats, best: Ints, mx: ZoneMatrix, n_c: int) -> tuple[Floats, Ints]:
+    """Per segment and case: the largest gain of a TrP beyond the segment's best one, and the first TrP with it,
+    where that gain is positive (elsewhere 0.0 and anything). ``score`` takes them over every TrP, the best one's
+    gain being -1.0 and an untouched TrP's 0.0; only a touched one can gain more, so only the entries are read."""
+    placed = e.at // n_c
+    seg_case = mx.seg_of[placed] * n_c + e.case
+    g = gain[e.at]  # the entries' TrPs' gains (a TrP with several groups is read once for each)
+    g[placed == best.reshape(-1)[seg_case]] = -1.0
+    shape = (len(mx.seg_start), n_c)
+    top = _work("extra.top", shape, np.float64)
+    top.fill(0.0)
+    np.maximum.at(top.reshape(-1), seg_case, g)
+    first = _work("extra.first", shape, np.intp)
+    first.fill(len(mx.idx))
+    at = (g == top.reshape(-1)[seg_case]) & (g > 0.0)
+    np.minimum.at(first.reshape(-1), seg_case[at], placed[at])
+    return top, first
 
 
 def _bonus(mx: ZoneMatrix, cases: Sequence[Drawn]) -> Floats:
