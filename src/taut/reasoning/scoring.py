@@ -285,11 +285,12 @@ def order_many(names: Sequence[str], logodds: Floats, top_n: int) -> list[list[i
         return _order_whole(names, logodds, top_n, by_name)
     srt, redo, ends = _sorted_top(logodds, by_name, t, min(n, t + WINDOW))
     rows: list[list[int]] = srt[:, :t].tolist()
-    if not ends.all():  # runs past the window: those rows sorted whole
-        long = np.flatnonzero(~ends)
-        srt, redo[long], _ = _sorted_top(logodds[long], by_name, t, n)
-        for c, row in zip(long.tolist(), srt[:, :t].tolist(), strict=True):
+    if not ends.all():  # runs past the window: their run's first muscles by name
+        long = (~ends).nonzero()[0]
+        tops, near = _runs(logodds[long], srt[long], _by_name(tuple(names)), t)
+        for c, row in zip(long.tolist(), tops, strict=True):
             rows[c] = row
+        redo[long] |= near
     for c in np.flatnonzero(redo).tolist():
         rows[c] = order(names, logodds[c], top_n)
     return rows
@@ -336,6 +337,33 @@ def _sorted_top(logodds: Floats, by_name: Ints, t: int, k: int) -> tuple[Ints, A
     last = np.where(ends, leaves.argmax(axis=1), k - 2)
     redo = ((gap > 0.0) & (gap <= APART) & (pair <= last[:, None])).any(axis=1)
     return srt, redo, ends if k < n else np.ones(n_c, dtype=np.bool_)
+
+
+def _runs(logodds: Floats, srt: Ints, by_name: Ints, t: int) -> tuple[list[list[int]], Any]:
+    """For rows whose run of equal log-odds holding the t-th muscle goes past their sorted window ``srt``: the top
+    t as sorting the whole row gives them (the muscles above the run, as the window sorted them, then the run's
+    first muscles by name: ``by_name`` lists the muscles in name order), and whether the run ends in a near-tie
+    (its log-odds and the next lower ones ``APART`` or closer): the window's near-ties being checked already, the
+    whole row has one exactly when the window or the run's end does."""
+    at = _rows(len(logodds))
+    v = logodds[at, srt[:, t - 1 : t]]  # each row's run (a column)
+    above = (logodds > v).sum(axis=1)  # the muscles above it, all in the window
+    in_run = (logodds == v)[:, by_name]
+    _, col = (in_run & (in_run.cumsum(axis=1) <= t - above[:, None])).nonzero()
+    run = by_name[col].tolist()  # each row's first t - above of the run, row after row, in name order
+    tops: list[list[int]] = []
+    k = 0
+    for row, a in zip(srt.tolist(), above.tolist(), strict=True):
+        tops.append(row[:a] + run[k : k + t - a])
+        k += t - a
+    gap = v[:, 0] - np.where(logodds < v, logodds, -np.inf).max(axis=1)
+    return tops, (gap > 0.0) & (gap <= APART)
+
+
+@cache
+def _by_name(names: tuple[str, ...]) -> Ints:
+    """The muscles in name order."""
+    return np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.intp)
 
 
 @cache
