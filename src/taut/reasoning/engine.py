@@ -931,7 +931,7 @@ def _score_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Pa
     flags = [screen(c, kb, q) for c, q in zip(cases, qualities, strict=True)]
     prepared = [_prepare(c, model, params, q) for c, q in zip(cases, qualities, strict=True)]
     del qualities
-    sc = scoring.score_many(model.matrix, [d.drawn for _, d in prepared])
+    sc = scoring.score_many(model.matrix, [d.drawn for _, d in prepared], reuse=True)
     logodds = sc.logodds  # this chunk's own array: corrected in place
     for k, (terms, d) in enumerate(prepared):
         if _needs_correction(terms, d):

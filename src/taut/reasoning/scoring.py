@@ -406,24 +406,33 @@ def _work(name: str, shape: tuple[int, ...], dtype: type) -> Any:
     return got[:n].reshape(shape)
 
 
-def score_many(mx: ZoneMatrix, cases: Sequence[Drawn]) -> Scores:
+def score_many(mx: ZoneMatrix, cases: Sequence[Drawn], reuse: bool = False) -> Scores:
     """Pass 1 for many cases at once: the arrays of ``score`` with one row per case. Every element is worked out
     by the same float operations in the same order as ``score`` does for the case alone, so the answers are
     identical, ties included. The zone matrix is read sparse: only the (case, TrP) pairs a painted group touches
     are summed (everywhere else ``score`` adds exactly 0.0); the arrays over every placed TrP are few, and made
-    for ``BLOCK`` cases at a time."""
+    for ``BLOCK`` cases at a time. With ``reuse``, the arrays answered are this thread's (``_work``): they hold
+    until its next call with ``reuse`` (a batch scoring chunk after chunk asks no new memory for them)."""
     n_c, n_s, n_mu = len(cases), len(mx.seg_start), len(mx.names)
+    new = _work if reuse else _fresh
     # worked out with cases as columns (a segment's or muscle's values for many cases lie together)
     out = Scores(
-        np.empty((n_s, n_c)),
-        np.empty((n_s, n_c), dtype=np.intp),
-        np.empty((n_s, n_c), dtype=np.intp),
-        np.empty((n_mu, n_c), dtype=np.bool_),
-        np.empty((n_mu, n_c)),
+        new("out.region", (n_s, n_c), np.float64),
+        new("out.best", (n_s, n_c), np.intp),
+        new("out.extra", (n_s, n_c), np.intp),
+        new("out.right", (n_mu, n_c), np.bool_),
+        new("out.logodds", (n_mu, n_c), np.float64),
     )
     for k in range(0, n_c, BLOCK):
         _score_block(mx, cases[k : k + BLOCK], out, slice(k, k + BLOCK))
-    return Scores(out.region.T, out.best.T, out.extra.T, out.right.T, np.ascontiguousarray(out.logodds.T))
+    logodds = new("logodds", (n_c, n_mu), np.float64)
+    logodds[...] = out.logodds.T
+    return Scores(out.region.T, out.best.T, out.extra.T, out.right.T, logodds)
+
+
+def _fresh(name: str, shape: tuple[int, ...], dtype: type) -> Any:
+    """A new array (``_work``'s signature)."""
+    return np.empty(shape, dtype)
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -541,9 +550,13 @@ def _score_block(mx: ZoneMatrix, cases: Sequence[Drawn], out: Scores, cols: slic
     np.copyto(gain_max, 0.0, where=~has_extra)  # np.where(has_extra, gain_max, 0.0)
     region = out.region[:, cols]
     np.add(seg_max, np.multiply(mx.share, gain_max, out=gain_max), out=region)
-    r, left = region[mx.seg_side[Side.RIGHT]], region[mx.seg_side[Side.LEFT]]
-    right = out.right[:, cols] = r >= left - 1e-9
-    out.logodds[:, cols] = (mx.base[:, None] + np.where(right, r, left)) + _bonus(mx, cases)
+    shape = (len(mx.names), n_c)
+    r = np.take(region, mx.seg_side[Side.RIGHT], axis=0, out=_work("r", shape, np.float64))
+    left = np.take(region, mx.seg_side[Side.LEFT], axis=0, out=_work("left", shape, np.float64))
+    right = out.right[:, cols]
+    np.greater_equal(r, np.subtract(left, 1e-9, out=_work("left-", shape, np.float64)), out=right)
+    np.copyto(left, r, where=right)  # np.where(right, r, left)
+    np.add(np.add(mx.base[:, None], left, out=left), _bonus(mx, cases), out=out.logodds[:, cols])
 
 
 def _extra(e: _Entries, gain: Floats, best: Ints, mx: ZoneMatrix, n_c: int) -> tuple[Floats, Ints]:
@@ -566,9 +579,11 @@ def _extra(e: _Entries, gain: Floats, best: Ints, mx: ZoneMatrix, n_c: int) -> t
 
 
 def _bonus(mx: ZoneMatrix, cases: Sequence[Drawn]) -> Floats:
-    """The terms' evidence per case and muscle, added in the order ``score`` adds it."""
+    """The terms' evidence per case and muscle, added in the order ``score`` adds it (in an array of ``_work``'s,
+    valid until the next block)."""
     n_c = len(cases)
-    bonus = np.zeros((len(mx.names), n_c))  # muscle × case
+    bonus: Floats = _work("bonus", (len(mx.names), n_c), np.float64)  # muscle × case (this thread's)
+    bonus.fill(0.0)
     by_term = mx.by_term
     hits = [(c, hit) for c, d in enumerate(cases) for t in d.terms if (hit := by_term.get(t)) is not None]
     if hits:
