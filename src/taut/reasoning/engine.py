@@ -555,10 +555,11 @@ def _explain(
     """Pass 2: reasons for the muscles shown (their side, the regions they explain, the other evidence, missing
     essential regions), what stays unexplained, entrapments, the cover and the examination order."""
     vals, names, rights, labels, bests, extras = tops[:6]
+    scores = tops[10] or [1.0 / (1.0 + math.exp(-x)) for x in vals]
     two_sides, condition = d.two_sides, d.condition
     pieces, unhit = model.pieces, model.tables.unhit
     seg_of, seg_mask, sibling = model.cover.seg_of, model.cover.seg_mask, model.cover.sibling
-    prior_only, exp, new = model.prior_only, math.exp, object.__new__
+    prior_only, new = model.prior_only, object.__new__
     # the painted columns as bits (with a TrP's zones, what the pieces of its explanation depend on) and the
     # (muscle, side) segments whose zones hold one: a muscle's side outside them explains nothing
     painted = 0
@@ -574,8 +575,8 @@ def _explain(
     shown: list[str] = []  # the muscles among the first ten that explain a painted region
     on_cover: list[tuple[int, Touches]] = []  # (rank, TrPs touching a painted column) of the sides shown
     covered = 0  # columns some muscle shown explains, as bits
-    for logodds, name, right, label, best, extra in zip(
-        vals, names, rights, labels, bests, extras, strict=True
+    for logodds, score, name, right, label, best, extra in zip(
+        vals, scores, names, rights, labels, bests, extras, strict=True
     ):
         j = len(top)
         seg = seg_of[best]
@@ -618,7 +619,7 @@ def _explain(
         m = new(RankedMuscleDraft)
         m.muscle = name
         m.side = label
-        m.score = 1.0 / (1.0 + exp(-logodds))
+        m.score = score
         m.logodds = logodds
         m.trigger_points = trps
         m.explains = explains

@@ -648,7 +648,7 @@ class BatchTops:
     sides, each side's region evidence and the other side's TrPs) is gathered for the whole batch at once, and
     made Python lists when the first case asks for it (``row``): a batch only ranked never pays for them."""
 
-    __slots__ = ("_arrays", "_lists", "_others", "logodds", "muscles")
+    __slots__ = ("_arrays", "_lists", "_logodds", "_others", "logodds", "muscles")
 
     def __init__(
         self, mx: ZoneMatrix, sc: Scores, logodds: Floats, top_n: int, rows: list[list[int]] | None = None
@@ -659,7 +659,8 @@ class BatchTops:
         k = np.array(rows, dtype=np.intp).reshape(n_c, len(rows[0]) if rows else 0)
         self.muscles: list[tuple[str, ...]] = list(map(tuple, _name_array(mx.names)[k].tolist()))
         at = _rows(n_c)
-        self.logodds: list[list[float]] = logodds[at, k].tolist()
+        self._logodds = logodds[at, k]
+        self.logodds: list[list[float]] = self._logodds.tolist()
         sr, sl = mx.seg_side[Side.RIGHT][k], mx.seg_side[Side.LEFT][k]
         self._arrays: tuple[npt.NDArray[Any], ...] = (
             sc.right[at, k],
@@ -679,7 +680,7 @@ class BatchTops:
         lists = self._lists
         if lists is None:
             lists = self._lists = self._sides()
-        right, label, best, extra = lists
+        right, label, best, extra, scores = lists
         if both_sides:
             m_region, o_region, o_best, o_extra = [a[c].tolist() for a in self._others]
         else:
@@ -695,19 +696,25 @@ class BatchTops:
             o_region,
             o_best,
             o_extra,
+            scores[c],
         )
 
     def _sides(self) -> list[list[list[Any]]]:
-        """The stronger side, the side shown and its TrPs of every row, as lists; each side's region evidence and
-        the other side's TrPs kept as arrays (a row asks for them when painted on both sides)."""
+        """The stronger side, the side shown and its TrPs of every row, and their scores, as lists; each side's
+        region evidence and the other side's TrPs kept as arrays (a row asks for them when painted on both
+        sides). A score is ``1.0 / (1.0 + math.exp(-x))``: math.exp of each log-odds (numpy's exp may differ in
+        the last bit), then the sum and quotient elementwise (the same float operations)."""
         right, rr, br, er, rl, bl, el = self._arrays
         where = np.where
         m_region, o_region = where(right, rr, rl), where(right, rl, rr)
         self._others = (m_region, o_region, where(right, bl, br), where(right, el, er))
         self._arrays = ()
+        neg = (-self._logodds).ravel().tolist()
+        e = np.fromiter(map(math.exp, neg), np.float64, len(neg)).reshape(self._logodds.shape)
         return [
             right.tolist(),
             side_labels(right, m_region, o_region).tolist(),
             where(right, br, bl).tolist(),
             where(right, er, el).tolist(),
+            (1.0 / (1.0 + e)).tolist(),
         ]
