@@ -14,35 +14,33 @@ from taut.anatomy.regions import RegionRef, Side
 from taut.knowledge import KnowledgeBase, knowledge
 from taut.reasoning import conditions, scoring_plain
 from taut.reasoning.case import Case
+from taut.reasoning.cover import CoverTables, Touches, cover, cover_tables, exam_order, touches_of
 from taut.reasoning.params import DEFAULT, Params
 from taut.reasoning.redflags import screen
 from taut.reasoning.result import (
-    CoverStep,
     Entrapment,
     Explained,
     Flag,
     RankedMuscle,
+    RankedMuscleDraft,
     Suggestion,
     Support,
-    cover_step,
     engine_suggestion,
-    ranked_muscle,
 )
 from taut.reasoning.zones import ESSENTIAL, ZoneIndex, zone_index
 
 if TYPE_CHECKING:
+    from taut.anatomy.pain import PainMark
     from taut.knowledge.model import Muscle
     from taut.reasoning import (
         scoring,
     )  # numpy: imported where pass 1 runs with it (never by scoring_plain's path)
 
-ZONE_COVER_WEIGHT = {ESSENTIAL: 1.0, "spillover": 0.6}
 ENTRAPMENT_TERMS = frozenset({"tingling", "numbness", "weakness", "grip weakness", "radiating", "burning"})
 # Sensory symptoms say little about which muscle unless they are felt where the muscle refers or its nerve runs.
 SENSORY = frozenset({"tingling", "numbness"})
 RIGHT, LEFT = Side.RIGHT, Side.LEFT
 SIDES = (RIGHT, LEFT)
-SIDE_NAME = {RIGHT: "right", LEFT: "left"}
 
 _PLAIN = False  # see use_plain_scoring
 
@@ -151,14 +149,19 @@ class _Model:
     entrap_of: dict[str, tuple[_Ent, ...]]  # muscle -> its entrapments
     satellites: dict[str, tuple[str, ...]]  # muscle -> the muscles it induces satellite TrPs in
     satellites_of: dict[str, frozenset[str]]  # the same as sets, for the muscles that have satellites
-    tables: _PlacedTables  # the cover's and the explanation pieces' tables, by placed TrP
+    tables: _PlacedTables  # the explanation pieces' tables, by placed TrP
+    cover: CoverTables  # the cover's
     entrapment_support: dict[
         tuple[str, tuple[str, ...]], Support
     ]  # (structure, felt) -> reason, filled as met
     pieces: dict[
         tuple[int, int, int], _Piece
-    ]  # (main TrP, second TrP, painted columns there) -> _piece's, as met
+    ]  # (main TrP, second TrP, painted columns in its side's zones) -> _piece's, as met
+    reasons: dict[
+        tuple[str, frozenset[str]], tuple[Support, ...]
+    ]  # (muscle, its terms said) -> reasons, as met
     conditions: tuple[conditions.Presentation, ...]  # how conditions with prevalence evidence present
+    condition_regions: frozenset[str]  # the regions some of them are painted in
     kb: KnowledgeBase
     params: Params
 
@@ -224,12 +227,22 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         entrap_of,
         *_satellites(kb),
         _placed_tables(index, col),
+        cover_tables(index, col, matrix.seg_start),
         {},
         {},
-        conditions.presentations(kb.conditions.values(), params),
+        {},
+        *_conditions(kb, params),
         kb,
         params,
     )
+
+
+def _conditions(
+    kb: KnowledgeBase, params: Params
+) -> tuple[tuple[conditions.Presentation, ...], frozenset[str]]:
+    """How the conditions with prevalence evidence present, and the regions some of them are painted in."""
+    presents = conditions.presentations(kb.conditions.values(), params)
+    return presents, frozenset(r for p in presents for r in p.regions)
 
 
 def _prior_reasons(kb: KnowledgeBase, params: Params) -> dict[str, Support]:
@@ -291,24 +304,16 @@ def _satellites(kb: KnowledgeBase) -> tuple[dict[str, tuple[str, ...]], dict[str
 
 @dataclass(frozen=True, eq=False, slots=True)
 class _PlacedTables:
-    """Per placed TrP: what the cover and the pieces of an explanation read of it."""
+    """Per placed TrP: what the pieces of an explanation read of it."""
 
-    trp_muscle: tuple[str, ...]  # its muscle
-    trp_side: tuple[str, ...]  # right | left
-    zone_keys: tuple[dict[RegionRef, str], ...]  # region ref in its zones -> its key
-    cover_head: tuple[tuple[str, str, str, str], ...]  # (muscle, side, TrP id, TrP name) of a cover step
     zone_mask: tuple[int, ...]  # the columns of its zones as bits; one more, 0, for "no TrP" (index -1)
-    unhit: tuple[_Piece, ...]  # the piece of a muscle whose main TrP explains nothing painted (no second TrP)
+    unhit: tuple[_Unhit, ...]  # what a muscle's side explains when no TrP of it explains a painted region
 
 
 def _placed_tables(index: ZoneIndex, col: dict[RegionRef, int]) -> _PlacedTables:
     """The tables of the placed TrPs."""
     placed = index.placed
     return _PlacedTables(
-        tuple(p.muscle.name for p in placed),
-        tuple(SIDE_NAME[p.side] for p in placed),
-        tuple({r: r.key for r in p.zone} for p in placed),
-        tuple((p.muscle.name, SIDE_NAME[p.side], p.trp.id, p.trp.name) for p in placed),
         (*[sum(1 << col[r] for r in p.zone) for p in placed], 0),
         # explains nothing, misses every essential region, names its TrP alone
         tuple((_NONE, (), tuple(r.key for r in sorted(p.essential)), (p.trp.id,)) for p in placed),
@@ -377,7 +382,6 @@ class _Drawing:
     refs: tuple[
         tuple[RegionRef, int], ...
     ]  # painted refs in drawing order, with their column (-1: in no zone)
-    pcols: frozenset[int]  # columns painted
     groups: tuple[tuple[RegionRef, ...], ...]  # regions painted under one term count once
     gpos: dict[int, int]  # column painted -> its group
     gw: list[float]  # group -> weight (from intensity)
@@ -390,9 +394,11 @@ class _Drawing:
     condition: dict[str, Support]  # muscle -> the support of a condition the case presents as
 
 
-def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Drawing]:
-    """The case's terms (with the pain qualities) and its drawing."""
-    terms = set(case.terms) | set(case.qualities)
+def _prepare(
+    case: Case, model: _Model, params: Params, qualities: frozenset[str] | None = None
+) -> tuple[set[str], _Drawing]:
+    """The case's terms (with the pain qualities: ``case.qualities``, when the caller has it) and its drawing."""
+    terms = set(case.terms) | set(case.qualities if qualities is None else qualities)
     wt = model.weight
     col = model.plain.col
     marks = case.drawing.marks
@@ -439,16 +445,9 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
         said = frozenset(case.terms) & SENSORY  # said for the whole drawing (a painted quality is not)
         felt = {info[m.ref][1]: (frozenset(m.qualities) & SENSORY) or said for m in marks}
     base_out = sum(gw) * model.log_lr["outside"]
-    condition: dict[str, Support] = {}
-    if model.conditions:
-        felt_at: dict[str, frozenset[str]] = {}
-        for m in marks:
-            felt_at[m.ref.region] = felt_at.get(m.ref.region, frozenset()) | frozenset(m.qualities)
-        condition = conditions.support(model.conditions, felt_at, terms)
     return terms, _Drawing(
         frozenset(info),
         tuple([(r, c) for r, (_, c) in info.items()]),
-        frozenset(gpos),
         groups,
         gpos,
         gw,
@@ -457,8 +456,19 @@ def _prepare(case: Case, model: _Model, params: Params) -> tuple[set[str], _Draw
         felt,
         right and left,
         scoring_plain.Drawn(cols, cw, base_out, terms),
-        condition,
+        _condition(marks, terms, model),
     )
+
+
+def _condition(marks: tuple[PainMark, ...], terms: set[str], model: _Model) -> dict[str, Support]:
+    """muscle -> the support of a condition the case presents as (none when no such condition's region is
+    painted)."""
+    if not model.conditions or model.condition_regions.isdisjoint([m.ref.region for m in marks]):
+        return {}
+    felt_at: dict[str, frozenset[str]] = {}
+    for m in marks:
+        felt_at[m.ref.region] = felt_at.get(m.ref.region, frozenset()) | frozenset(m.qualities)
+    return conditions.support(model.conditions, felt_at, terms)
 
 
 def _hits(d: _Drawing, model: _Model) -> dict[int, dict[int, str]]:
@@ -545,55 +555,79 @@ def _explain(
     """Pass 2: reasons for the muscles shown (their side, the regions they explain, the other evidence, missing
     essential regions), what stays unexplained, entrapments, the cover and the examination order."""
     vals, names, rights, labels, bests, extras = tops[:6]
-    hits, two_sides, condition = _hits(d, model), d.two_sides, d.condition
-    zone_mask, pieces, unhit = model.tables.zone_mask, model.pieces, model.tables.unhit
-    prior_only, exp = model.prior_only, math.exp
-    # the painted columns as bits: with a TrP's zones, what the pieces of its explanation depend on
+    scores = tops[10] or [1.0 / (1.0 + math.exp(-x)) for x in vals]
+    two_sides, condition = d.two_sides, d.condition
+    pieces, unhit = model.pieces, model.tables.unhit
+    seg_of, seg_mask, sibling = model.cover.seg_of, model.cover.seg_mask, model.cover.sibling
+    prior_only, new = model.prior_only, object.__new__
+    # the painted columns as bits (with a TrP's zones, what the pieces of its explanation depend on) and the
+    # (muscle, side) segments whose zones hold one: a muscle's side outside them explains nothing
     painted = 0
+    touched: set[int] = set()
+    col_segs = model.cover.col_segs
     for c in d.gpos:
         painted |= 1 << c
+        touched |= col_segs[c]
     entrapment_terms = not ENTRAPMENT_TERMS.isdisjoint(terms)
     reasoned = _reasoned(terms, entrapment_terms, model)
+    special = reasoned | condition.keys() if condition else reasoned  # reasons besides the prior
     top: list[RankedMuscle] = []
     shown: list[str] = []  # the muscles among the first ten that explain a painted region
+    on_cover: list[tuple[int, Touches]] = []  # (rank, TrPs touching a painted column) of the sides shown
     covered = 0  # columns some muscle shown explains, as bits
-    for logodds, name, right, label, best, extra in zip(
-        vals, names, rights, labels, bests, extras, strict=True
+    for logodds, score, name, right, label, best, extra in zip(
+        vals, scores, names, rights, labels, bests, extras, strict=True
     ):
-        if best in hits or extra >= 0:
-            cols = painted & (zone_mask[best] | zone_mask[extra])
-            piece = pieces.get((best, extra, cols))
+        j = len(top)
+        seg = seg_of[best]
+        if seg in touched:
+            piece = pieces.get((best, extra, painted & seg_mask[seg]))
             if piece is None:
-                piece = _piece(best, extra, cols, hits, d.pcols, model)
-            main, explains, missing, trps = piece
+                piece = _piece(best, extra, painted & seg_mask[seg], d, model)
+            cols, main, explains, missing, trps, touches = piece
             covered |= cols
         else:
             main, explains, missing, trps = unhit[best]
-        if two_sides:
+            touches = ()
+        if two_sides and seg_of[tops[8][j]] in touched:
             # the other side's explained regions join the main side's when it scores about as well
-            j = len(top)
             o_best, o_extra = tops[8][j], tops[9][j]
-            if o_best in hits or o_extra >= 0:
-                o_cols = painted & (zone_mask[o_best] | zone_mask[o_extra])
-                if _joins(right, label == "both", tops[6][j], tops[7][j], o_cols, d, params, model):
-                    if labels is tops[3]:
-                        labels = list(labels)  # the sides shown, as the cover reads them
-                    labels[j] = label = "both"
-                    explains = _joined(main, o_best, o_extra, o_cols, hits, d.pcols, model)
-                    covered |= o_cols
-        reasons = (
-            _reasons(name, RIGHT if right else LEFT, main, terms, entrapment_terms, d, model, params)
-            if name in reasoned
-            else prior_only[name]
-        )
-        if name in condition:
-            reasons = (*reasons, condition[name])
-        if explains and len(top) < 10:
+            o_cols = painted & seg_mask[seg_of[o_best]]
+            other = pieces.get((o_best, o_extra, o_cols)) or _piece(o_best, o_extra, o_cols, d, model)
+            if _joins(right, label == "both", tops[6][j], tops[7][j], other[0], d, params, model):
+                label = "both"
+                explains = _joined(main, other[1], model)
+                covered |= other[0]
+        if label == "both":
+            if touches or sibling[seg] in touched:
+                _both_sides(j, right, seg, touches, painted, touched, on_cover, model.cover)
+        elif touches:
+            on_cover.append((j, touches))
+        if name in special:
+            reasons = (
+                _reasons(name, RIGHT if right else LEFT, main, terms, entrapment_terms, d, model, params)
+                if name in reasoned
+                else prior_only[name]
+            )
+            if name in condition:
+                reasons = (*reasons, condition[name])
+        else:
+            reasons = prior_only[name]
+        if explains and j < 10:
             shown.append(name)
-        top.append(
-            ranked_muscle(name, label, 1.0 / (1.0 + exp(-logodds)), logodds, trps, explains, reasons, missing)
-        )
-    cover = _cover(names, labels, d, model, params)
+        # result.ranked_muscle(...), inline
+        m = new(RankedMuscleDraft)
+        m.muscle = name
+        m.side = label
+        m.score = score
+        m.logodds = logodds
+        m.trigger_points = trps
+        m.explains = explains
+        m.support = reasons
+        m.missing_essential = missing
+        m.__class__ = RankedMuscle  # type: ignore[assignment]
+        top.append(m)  # type: ignore[arg-type]
+    steps = cover(on_cover, d.groups, d.gpos, d.gw, model.cover, params)
     return engine_suggestion(
         case_id,
         red,
@@ -601,8 +635,8 @@ def _explain(
         tuple(top),
         tuple(sorted([r.key for r, c in d.refs if c < 0 or not covered >> c & 1])),
         _entrapments(top, terms, d.painted, model) if entrapment_terms else (),
-        cover,
-        _exam_order(cover, shown, model),
+        steps,
+        exam_order(steps, shown, model.satellites, model.satellites_of),
     )
 
 
@@ -628,49 +662,64 @@ def _joins(
     return any(col_side[c] is o_side for c in d.gpos if o_cols >> c & 1)
 
 
-def _joined(
-    main: dict[int, int],
-    o_best: int,
-    o_extra: int,
-    o_cols: int,
-    hits: dict[int, dict[int, str]],
-    pcols: frozenset[int],
-    model: _Model,
-) -> tuple[Explained, ...]:
+def _both_sides(
+    j: int,
+    right: bool,
+    seg: int,
+    touches: Touches,
+    painted: int,
+    touched: set[int],
+    on_cover: list[tuple[int, Touches]],
+    tables: CoverTables,
+) -> None:
+    """The cover's candidates of a muscle shown on both sides (rank ``j``): those of its stronger side (segment
+    ``seg``: ``touches``) and of the other, right side first."""
+    o_seg = tables.sibling[seg]
+    other = touches_of(o_seg, painted & tables.seg_mask[o_seg], tables) if o_seg in touched else ()
+    for t in (touches, other) if right else (other, touches):
+        if t:
+            on_cover.append((j, t))
+
+
+def _joined(main: dict[int, int], other: dict[int, int], model: _Model) -> tuple[Explained, ...]:
     """The reasons for the regions both sides explain: the main side's, then the other side's others."""
-    other = model.pieces.get((o_best, o_extra, o_cols)) or _piece(o_best, o_extra, o_cols, hits, pcols, model)
     explained = dict(main)
-    for c, v in other[0].items():
+    for c, v in other.items():
         explained.setdefault(c, v)
     return _explains(explained, model.explained_of)
 
 
-_Piece = tuple[dict[int, int], tuple[Explained, ...], tuple[str, ...], tuple[str, ...]]
+# column -> placed idx, the reasons for the regions explained, the essential regions missing, the TrPs' ids
+_Unhit = tuple[dict[int, int], tuple[Explained, ...], tuple[str, ...], tuple[str, ...]]
+# the painted columns explained, then as _Unhit, then the side's TrPs touching painted columns
+_Piece = tuple[int, dict[int, int], tuple[Explained, ...], tuple[str, ...], tuple[str, ...], Touches]
 PIECES = 20_000  # pieces of explanations kept, at most
 
 
-def _piece(
-    best: int, extra: int, cols: int, hits: dict[int, dict[int, str]], pcols: frozenset[int], model: _Model
-) -> _Piece:
-    """What a muscle's side explains with its main TrP ``best`` and second TrP ``extra`` (-1: none) of the painted
-    columns ``cols`` in their zones: column -> placed idx, the reasons it gives, the essential regions of the main
-    TrP left unpainted and the TrPs' ids. It depends on nothing else, so it is kept (``model.pieces``) for the
-    next case painting the same columns there."""
-    main = _explained(best, extra, hits)
-    h = hits.get(best)
-    piece = (
-        main,
-        _explains(main, model.explained_of),
-        tuple([key for c, key in model.missing_of[best] if c not in pcols])
-        if h is not None and ESSENTIAL in h.values()
-        else model.tables.unhit[best][2],
-        (model.trp_id[best], model.trp_id[extra]) if extra >= 0 else model.tables.unhit[best][3],
-    )
+def _piece(best: int, extra: int, seg_cols: int, d: _Drawing, model: _Model) -> _Piece:
+    """What a muscle's side explains with its main TrP ``best`` and second TrP ``extra`` (-1: none), the painted
+    columns in the zones of the side's TrPs being ``seg_cols`` (bits): the painted columns the two explain (bits),
+    column -> placed idx, the reasons it gives, the essential regions of the main TrP left unpainted, the TrPs'
+    ids, and the side's TrPs touching painted columns (the cover's candidates). It depends on nothing else, so it
+    is kept (``model.pieces``) for the next case painting the same columns there."""
+    zone_mask, unhit = model.tables.zone_mask, model.tables.unhit
+    cols = seg_cols & (zone_mask[best] | zone_mask[extra])
+    main, explains, missing, trps = unhit[best]
+    if cols:
+        hits = _hits(d, model)
+        main = _explained(best, extra, hits)
+        explains = _explains(main, model.explained_of)
+        h = hits.get(best)
+        if h is not None and ESSENTIAL in h.values():
+            missing = tuple([key for c, key in model.missing_of[best] if not seg_cols >> c & 1])
+        if extra >= 0:
+            trps = (model.trp_id[best], model.trp_id[extra])
+    got = (cols, main, explains, missing, trps, touches_of(model.cover.seg_of[best], seg_cols, model.cover))
     pieces = model.pieces
     if len(pieces) >= PIECES:
         pieces.clear()
-    pieces[(best, extra, cols)] = piece
-    return piece
+    pieces[(best, extra, seg_cols)] = got
+    return got
 
 
 def _explains(
@@ -698,6 +747,13 @@ def _reasons(
     """A muscle's reasons besides the regions it explains: its prior, the case's terms its evidence lists
     (sensory ones only where felt in regions it explains), in the evidence's order, and an entrapment."""
     by_term = model.support_of[name]
+    # without sensory terms and entrapments, the reasons depend only on the case's terms the muscle's evidence lists
+    plain = not d.felt and not (entrapment_terms and name in model.entrap_of)
+    if plain:
+        key = (name, frozenset(by_term.keys() & terms))
+        kept = model.reasons.get(key)
+        if kept is not None:
+            return kept
     found: list[tuple[int, Support]] = []
     for t in terms:
         got = by_term.get(t)
@@ -715,7 +771,15 @@ def _reasons(
             ent = _entrapment_support(ents, terms, d.painted, side, model, params)
             if ent is not None:
                 support.append(ent)
-    return tuple(support)
+    reasons = tuple(support)
+    if plain:
+        if len(model.reasons) >= REASONS:
+            model.reasons.clear()
+        model.reasons[key] = reasons
+    return reasons
+
+
+REASONS = 20_000  # reasons kept, at most
 
 
 def _reasoned(terms: set[str], entrapment_terms: bool, model: _Model) -> set[str] | frozenset[str]:
@@ -740,8 +804,9 @@ def suggest(case: Case, kb: KnowledgeBase | None = None, params: Params = DEFAUL
     """Rank the muscles whose trigger points best explain the case. Red flags are screened first."""
     kb = kb or knowledge()
     model = _model(kb, params)
-    red, cautions = screen(case, kb)
-    terms, d = _prepare(case, model, params)
+    qualities = case.qualities
+    red, cautions = screen(case, kb, qualities)
+    terms, d = _prepare(case, model, params, qualities)
     if _PLAIN:
         return _explain(case.id, red, cautions, terms, d, _tops_plain(terms, d, model, params), model, params)
     from taut.reasoning import scoring
@@ -769,9 +834,11 @@ def suggest_many(
     cases: Iterable[Case], kb: KnowledgeBase | None = None, params: Params = DEFAULT
 ) -> Iterator[Suggestion]:
     """Suggestions for many cases, in order, as they are read (memory stays flat): scored a chunk of cases at a
-    time (``rank_many``), each then explained. The same answers as ``suggest`` one case at a time."""
-    for r in rank_many(cases, kb, params):
-        yield r.suggestion
+    time (as ``rank_many``), each then explained. The same answers as ``suggest`` one case at a time."""
+    kb = kb or knowledge()
+    model = _model(kb, params)
+    for case, red, cautions, terms, d, tops, row in _scored(cases, kb, model, params):
+        yield _explain(case.id, red, cautions, terms, d, tops.row(row, d.two_sides), model, params)
 
 
 CHUNK = 64  # cases scored together by rank_many
@@ -838,176 +905,48 @@ def rank_many(
     explains itself when its ``suggestion`` is asked for."""
     kb = kb or knowledge()
     model = _model(kb, params)
+    for case, red, cautions, terms, d, tops, row in _scored(cases, kb, model, params):
+        yield Ranking(case.id, red, cautions, tops, row, (terms, d, model, params))
+
+
+_Scored = tuple[Case, tuple[Flag, ...], tuple[Flag, ...], set[str], _Drawing, "scoring.BatchTops", int]
+
+
+def _scored(cases: Iterable[Case], kb: KnowledgeBase, model: _Model, params: Params) -> Iterator[_Scored]:
+    """Each case with its red flags, cautions, terms and drawing, and its row of its chunk's top muscles: pass 1,
+    ``CHUNK`` cases at a time."""
     chunk: list[Case] = []
     for case in cases:
         chunk.append(case)
         if len(chunk) == CHUNK:
-            yield from _rank_chunk(chunk, kb, model, params)
+            yield from _score_chunk(chunk, kb, model, params)
             chunk = []
     if chunk:
-        yield from _rank_chunk(chunk, kb, model, params)
+        yield from _score_chunk(chunk, kb, model, params)
 
 
-def _rank_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Params) -> Iterator[Ranking]:
+def _score_chunk(cases: list[Case], kb: KnowledgeBase, model: _Model, params: Params) -> Iterator[_Scored]:
     from taut.reasoning import scoring
 
-    flags = [screen(c, kb) for c in cases]
-    prepared = [_prepare(c, model, params) for c in cases]
-    sc = scoring.score_many(model.matrix, [d.drawn for _, d in prepared])
+    qualities = [c.qualities for c in cases]
+    flags = [screen(c, kb, q) for c, q in zip(cases, qualities, strict=True)]
+    prepared = [_prepare(c, model, params, q) for c, q in zip(cases, qualities, strict=True)]
+    del qualities
+    sc = scoring.score_many(model.matrix, [d.drawn for _, d in prepared], reuse=True)
     logodds = sc.logodds  # this chunk's own array: corrected in place
     for k, (terms, d) in enumerate(prepared):
         if _needs_correction(terms, d):
             _corrected(d, terms, model, params, sc.right[k].tolist(), sc.best[k], sc.extra[k], logodds[k])
     tops = scoring.BatchTops(model.matrix, sc, logodds, params.top_n)
     del sc, logodds
-    # Each case's drawing is given to its Ranking and let go of here: once the Ranking is explained and dropped
-    # (suggest_many), so is the drawing, instead of living (and being walked by the garbage collector) to the end
-    # of the chunk.
+    # Each case's drawing is handed on and let go of here: once the case is explained and dropped, so is the
+    # drawing, instead of living (and being walked by the garbage collector) to the end of the chunk.
     flags.reverse()
     prepared.reverse()
     for row, case in enumerate(cases):
         red, cautions = flags.pop()
         terms, d = prepared.pop()
-        yield Ranking(case.id, red, cautions, tops, row, (terms, d, model, params))
-
-
-def _cover(
-    names: Sequence[str], labels: list[str], d: _Drawing, model: _Model, params: Params
-) -> tuple[CoverStep, ...]:
-    """Greedy weighted set cover: the few trigger points that together explain the drawing. ``names`` and
-    ``labels`` are the muscles shown, in order, and their sides (right | left | both)."""
-    candidates = _candidates(names, labels, d, model)
-    have = [0.0] * len(d.groups)  # best cover weight so far, per group
-    steps: list[CoverStep] = []
-    min_gain = params.cover_min_gain
-    # The first round: nothing is covered yet, so each candidate gains its whole offer (worked out with it).
-    best, best_gain, best_offer = -1, 0.0, _NO_OFFER
-    # A candidate gaining less than min_gain now never gains more later (the cover only grows): were it the
-    # best, the cover would stop. So it leaves the race without changing any choice.
-    still: list[_Candidate] = []
-    for cand in candidates:
-        gain = cand[3]
-        if gain > best_gain:
-            best, best_gain, best_offer = cand[0], gain, cand[1]
-        if gain >= min_gain:
-            still.append(cand)
-    for _ in range(params.max_cover):
-        if best < 0 or best_gain < min_gain:
-            break
-        new = [(g, w) for g, w in best_offer if w > have[g]]
-        for g, w in new:
-            have[g] = w
-        steps.append(_cover_step(best, new, d.groups, model))
-        candidates = [c for c in still if c[0] != best]
-        best, best_gain, best_offer = -1, 0.0, _NO_OFFER
-        still = []
-        for cand in candidates:
-            i, offer, damp, _ = cand
-            gain = 0.0
-            for g, w in offer:
-                if w > have[g]:
-                    gain += w - have[g]
-            gain *= damp
-            if gain > best_gain:
-                best, best_gain, best_offer = i, gain, offer
-            if gain >= min_gain:
-                still.append(cand)
-    return tuple(steps)
-
-
-_Candidate = tuple[
-    int, tuple[tuple[int, float], ...], float, float
-]  # TrP, offer, damping, first round's gain
-_NO_OFFER: tuple[tuple[int, float], ...] = ()
-
-
-def _candidates(names: Sequence[str], labels: list[str], d: _Drawing, model: _Model) -> list[_Candidate]:
-    """The cover's candidates: the TrPs of the muscles shown, on the sides shown, that explain some painted
-    region, in the order of the ranking (then the muscle's own order, right side first: the order of the placed
-    TrPs): ties go to the first. Each with what it would cover, per painted group (its best weight there; the
-    same whatever was chosen before, so worked out once), its damping (better-ranked muscles win ties) and what
-    it gains in the first round. A candidate offering exactly what an earlier one offers is left out: it never
-    gains more than that one, and nothing once that one is chosen."""
-    rank = dict(zip(names, range(len(names)), strict=True))
-    t_muscle, t_side = model.tables.trp_muscle, model.tables.trp_side
-    found: list[tuple[int, int, dict[int, str]]] = []
-    for i, h in _hits(d, model).items():
-        k = rank.get(t_muscle[i])
-        if k is not None and (labels[k] == "both" or labels[k] == t_side[i]):
-            found.append((k, i, h))
-    found.sort()  # (rank, TrP) is unique: the zones are never compared
-    gpos, gw, weight = d.gpos, d.gw, ZONE_COVER_WEIGHT
-    damps = _DAMP if len(names) <= len(_DAMP) else _damps(len(names))
-    out: list[_Candidate] = []
-    seen: set[object] = set()  # offers made, and (column, zone) of the TrPs touching one painted region
-    for k, i, h in found:
-        if len(h) == 1:
-            ((c, z),) = h.items()
-            key = c if z == ESSENTIAL else ~c  # the same column in the same zone: the same offer
-            if key in seen:
-                continue
-            seen.add(key)
-            g = gpos[c]
-            w = weight[z] * gw[g]
-            damp = damps[k]
-            out.append((i, ((g, w),), damp, w * damp if w > 0.0 else 0.0))
-            continue
-        best_of: dict[int, float] = {}
-        for c, z in h.items():
-            g = gpos[c]
-            w = weight[z] * gw[g]
-            if w > best_of.get(g, 0.0):
-                best_of[g] = w
-        offer = tuple(sorted(best_of.items()))
-        if offer in seen:
-            continue
-        seen.add(offer)
-        damp = damps[k]
-        gain = 0.0
-        for _, w in offer:
-            if w > 0.0:
-                gain += w
-        out.append((i, offer, damp, gain * damp))
-    return out
-
-
-def _damps(n: int) -> tuple[float, ...]:
-    """The cover's damping of the muscles ranked 0 to n - 1: better-ranked muscles win ties."""
-    return tuple(1.0 / (1.0 + 0.05 * k) for k in range(n))
-
-
-_DAMP = _damps(256)
-
-
-def _cover_step(
-    i: int, new: list[tuple[int, float]], groups: tuple[tuple[RegionRef, ...], ...], model: _Model
-) -> CoverStep:
-    """The cover's step of placed TrP ``i``, with the painted regions it newly explains."""
-    keys = model.tables.zone_keys[i]
-    muscle, side, trp_id, trp_name = model.tables.cover_head[i]
-    return cover_step(
-        muscle, side, trp_id, trp_name, tuple([keys[r] for g, _ in new for r in groups[g] if r in keys])
-    )
-
-
-def _exam_order(cover: tuple[CoverStep, ...], shown: list[str], model: _Model) -> tuple[str, ...]:
-    """Cover muscles first (they explain the most), then the rest of the ranking (``shown``: those of the first
-    ten that explain a painted region); key muscles before their satellites."""
-    order = list(dict.fromkeys([c.muscle for c in cover] + shown))
-    satellites_of = model.satellites_of
-    in_cover: set[str] | None = None
-    for name in tuple(order):
-        # Only a muscle listed with one of its satellites may move (the order is only ever reordered).
-        sats = satellites_of.get(name)
-        if sats is None or sats.isdisjoint(order):
-            continue
-        if in_cover is None:
-            in_cover = {c.muscle for c in cover}
-        for sat in model.satellites[name]:
-            if sat in order and order.index(sat) < order.index(name) and sat not in in_cover:
-                order.remove(name)
-                order.insert(order.index(sat), name)
-    return tuple(order)
+        yield case, red, cautions, terms, d, tops, row
 
 
 def _entrapments(

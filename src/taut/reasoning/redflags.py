@@ -25,12 +25,14 @@ class _Facts:
 
     __slots__ = ("case", "injured", "moved", "painted", "terms")
 
-    def __init__(self, case: Case, kb: KnowledgeBase) -> None:
-        qualities = case.qualities
+    def __init__(self, case: Case, kb: KnowledgeBase, qualities: frozenset[str] | None = None) -> None:
+        if qualities is None:
+            qualities = case.qualities
         said = frozenset(t for t in case.terms if t in qualities)
         painted: dict[str, list[tuple[Side | None, frozenset[str]]]] = {}
-        for m in case.drawing:
-            painted.setdefault(m.ref.region, []).append((m.ref.side, frozenset(m.qualities) | said))
+        for m in case.drawing.marks:
+            ref, q = m.ref, m.qualities
+            painted.setdefault(ref.region, []).append((ref.side, frozenset(q) | said if q else said))
         vocabulary = kb.vocabulary
         kinds = {vocabulary[t].kind for t in case.terms}
         self.case = case
@@ -61,10 +63,19 @@ def _expand(w: RuleWhen) -> frozenset[str]:
     return got
 
 
-def _rejects(w: RuleWhen, f: _Facts) -> bool:
-    """A quick no for the common case, before any reason is written."""
-    for wanted in (w.any_terms, w.mechanism, w.aggravated_by, w.signs, w.risk_factors):
-        if wanted and f.terms.isdisjoint(wanted):
+def _gates(w: RuleWhen) -> tuple[frozenset[str], ...]:
+    """The alternative's term parts that must each meet a term of the case (those it gives)."""
+    return tuple(
+        frozenset(wanted)
+        for wanted in (w.any_terms, w.mechanism, w.aggravated_by, w.signs, w.risk_factors)
+        if wanted
+    )
+
+
+def _rejects(w: RuleWhen, f: _Facts, gates: tuple[frozenset[str], ...]) -> bool:
+    """A quick no for the common case, before any reason is written (``gates``: ``_gates(w)``)."""
+    for wanted in gates:
+        if f.terms.isdisjoint(wanted):
             return True
     c = f.case
     if (w.min_age is not None or w.max_age is not None) and c.age is None:
@@ -175,9 +186,9 @@ def _story_part(w: RuleWhen, f: _Facts) -> list[str] | None:
 _PARTS: tuple[Callable[[RuleWhen, _Facts], list[str] | None], ...] = (_terms_part, _regions_part, _story_part)
 
 
-def _holds(when: RuleWhen, facts: _Facts) -> tuple[str, ...] | None:
-    """The reasons the alternative holds, or None when one of its parts does not."""
-    if _rejects(when, facts):
+def _holds(when: RuleWhen, facts: _Facts, gates: tuple[frozenset[str], ...]) -> tuple[str, ...] | None:
+    """The reasons the alternative holds, or None when one of its parts does not (``gates``: ``_gates(when)``)."""
+    if _rejects(when, facts, gates):
         return None
     because: list[str] = []
     for part in _PARTS:
@@ -200,6 +211,7 @@ class _Index:
     by_term: dict[str, frozenset[int]]
     by_region: dict[str, frozenset[int]]
     always: frozenset[int]  # alternatives gated by the story only (age, onset, duration)
+    gates: tuple[tuple[frozenset[str], ...], ...]  # per alternative: ``_gates``
 
 
 @cache
@@ -230,14 +242,18 @@ def _index(kb: KnowledgeBase) -> _Index:
         {k: frozenset(v) for k, v in by_term.items()},
         {k: frozenset(v) for k, v in by_region.items()},
         frozenset(always),
+        tuple(_gates(w) for _, w in alternatives),
     )
 
 
-def screen(case: Case, kb: KnowledgeBase | None = None) -> tuple[tuple[Flag, ...], tuple[Flag, ...]]:
-    """(red flags, cautions) raised by the case, each rule once (its first alternative that holds)."""
+def screen(
+    case: Case, kb: KnowledgeBase | None = None, qualities: frozenset[str] | None = None
+) -> tuple[tuple[Flag, ...], tuple[Flag, ...]]:
+    """(red flags, cautions) raised by the case, each rule once (its first alternative that holds).
+    ``qualities``: ``case.qualities`` when the caller has it already."""
     kb = kb or knowledge()
     index = _index(kb)
-    facts = _Facts(case, kb)
+    facts = _Facts(case, kb, qualities)
     candidates = set(index.always)
     for t in facts.terms:
         candidates |= index.by_term.get(t, frozenset())
@@ -250,7 +266,7 @@ def screen(case: Case, kb: KnowledgeBase | None = None) -> tuple[tuple[Flag, ...
         rule, when = index.alternatives[i]
         if rule.id in done:
             continue
-        because = _holds(when, facts)
+        because = _holds(when, facts, index.gates[i])
         if because is not None:
             done.add(rule.id)
             (red if rule.kind == "redflag" else cautions).append(_flag(rule, because))

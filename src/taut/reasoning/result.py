@@ -254,8 +254,9 @@ _RANKED_FIELDS = (
 )
 
 
-class _Unfrozen:
-    """A plain object laid out as a RankedMuscle (no slots): ``ranked_muscle`` fills one, then makes it one."""
+class RankedMuscleDraft:
+    """A plain object laid out as a RankedMuscle (no slots): ``ranked_muscle`` fills one, then makes it one by
+    setting its ``__class__`` (the engine's pass 2 does the same inline, twenty times a case)."""
 
     muscle: str
     side: str
@@ -281,7 +282,7 @@ def ranked_muscle(
     case): the same object, equal to the one the constructor makes (tests/unit/reasoning checks both)."""
     # A plain object's attributes are set the fast way; its class is then made RankedMuscle (the same layout:
     # Python allows it), which is frozen from then on.
-    u = _new(_Unfrozen)
+    u = _new(RankedMuscleDraft)
     u.muscle = muscle
     u.side = side
     u.score = score

@@ -13,6 +13,7 @@ One case of a process that has not imported numpy can be scored by ``scoring_pla
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -61,7 +62,6 @@ class ZoneMatrix:
     seg_side: dict[Side, Ints]  # side -> muscle -> segment
     base: Floats  # muscle: base log-odds + log prior
     by_term: dict[str, tuple[Ints, Floats]]  # term -> (muscle indexes, log LRs), in evidence order
-    term_lists: dict[str, tuple[list[int], list[float]]]  # the same as lists (for batches)
     log_out: float
     share: float
     unique_terms: frozenset[str]  # terms listing each muscle at most once (added with plain indexing)
@@ -121,7 +121,6 @@ def build(
             t: (np.array([pos[n] for n, _ in v], dtype=np.intp), np.array([x for _, x in v]))
             for t, v in by_term.items()
         },
-        {t: ([pos[n] for n, _ in v], [x for _, x in v]) for t, v in by_term.items()},
         log_lr["outside"],
         params.second_trp_share,
         frozenset(t for t, v in by_term.items() if len({n for n, _ in v}) == len(v)),
@@ -286,11 +285,12 @@ def order_many(names: Sequence[str], logodds: Floats, top_n: int) -> list[list[i
         return _order_whole(names, logodds, top_n, by_name)
     srt, redo, ends = _sorted_top(logodds, by_name, t, min(n, t + WINDOW))
     rows: list[list[int]] = srt[:, :t].tolist()
-    if not ends.all():  # runs past the window: those rows sorted whole
-        long = np.flatnonzero(~ends)
-        srt, redo[long], _ = _sorted_top(logodds[long], by_name, t, n)
-        for c, row in zip(long.tolist(), srt[:, :t].tolist(), strict=True):
+    if not ends.all():  # runs past the window: their run's first muscles by name
+        long = (~ends).nonzero()[0]
+        tops, near = _runs(logodds[long], srt[long], _by_name(tuple(names)), t)
+        for c, row in zip(long.tolist(), tops, strict=True):
             rows[c] = row
+        redo[long] |= near
     for c in np.flatnonzero(redo).tolist():
         rows[c] = order(names, logodds[c], top_n)
     return rows
@@ -303,7 +303,7 @@ def _order_whole(names: Sequence[str], logodds: Floats, top_n: int, by_name: Int
     srt = np.lexsort((np.broadcast_to(by_name, logodds.shape), -logodds), axis=1)
     rows: list[list[int]] = srt[:, :t].tolist()
     if n > 1:
-        v = np.take_along_axis(logodds, srt, axis=1)
+        v = logodds[_rows(len(logodds)), srt]
         gap = v[:, :-1] - v[:, 1:]  # pair i: sorted i and i + 1
         near = (gap > 0.0) & (gap <= APART)
         if near.any():
@@ -325,12 +325,11 @@ def _sorted_top(logodds: Floats, by_name: Ints, t: int, k: int) -> tuple[Ints, A
         ]  # the k largest (every other is at most the k-th)
     else:
         part = np.broadcast_to(np.arange(n), logodds.shape)
-    srt = np.take_along_axis(
-        part, np.lexsort((by_name[part], -np.take_along_axis(logodds, part, axis=1)), axis=1), axis=1
-    )
+    at = _rows(n_c)  # x[at, idx]: np.take_along_axis(x, idx, axis=1)
+    srt = part[at, np.lexsort((by_name[part], -logodds[at, part]), axis=1)]
     if k < 2:
         return srt, np.zeros(n_c, dtype=np.bool_), np.ones(n_c, dtype=np.bool_)
-    v = np.take_along_axis(logodds, srt, axis=1)
+    v = logodds[at, srt]
     gap = v[:, :-1] - v[:, 1:]  # pair i: sorted i and i + 1
     pair = np.arange(k - 1)
     leaves = (pair >= t - 1) & (gap > 0.0)  # the first such pair ends the run holding the t-th
@@ -338,6 +337,46 @@ def _sorted_top(logodds: Floats, by_name: Ints, t: int, k: int) -> tuple[Ints, A
     last = np.where(ends, leaves.argmax(axis=1), k - 2)
     redo = ((gap > 0.0) & (gap <= APART) & (pair <= last[:, None])).any(axis=1)
     return srt, redo, ends if k < n else np.ones(n_c, dtype=np.bool_)
+
+
+def _runs(logodds: Floats, srt: Ints, by_name: Ints, t: int) -> tuple[list[list[int]], Any]:
+    """For rows whose run of equal log-odds holding the t-th muscle goes past their sorted window ``srt``: the top
+    t as sorting the whole row gives them (the muscles above the run, as the window sorted them, then the run's
+    first muscles by name: ``by_name`` lists the muscles in name order), and whether the run ends in a near-tie
+    (its log-odds and the next lower ones ``APART`` or closer): the window's near-ties being checked already, the
+    whole row has one exactly when the window or the run's end does."""
+    at = _rows(len(logodds))
+    v = logodds[at, srt[:, t - 1 : t]]  # each row's run (a column)
+    above = (logodds > v).sum(axis=1)  # the muscles above it, all in the window
+    in_run = (logodds == v)[:, by_name]
+    _, col = (in_run & (in_run.cumsum(axis=1) <= t - above[:, None])).nonzero()
+    run = by_name[col].tolist()  # each row's first t - above of the run, row after row, in name order
+    tops: list[list[int]] = []
+    k = 0
+    for row, a in zip(srt.tolist(), above.tolist(), strict=True):
+        tops.append(row[:a] + run[k : k + t - a])
+        k += t - a
+    gap = v[:, 0] - np.where(logodds < v, logodds, -np.inf).max(axis=1)
+    return tops, (gap > 0.0) & (gap <= APART)
+
+
+@cache
+def _by_name(names: tuple[str, ...]) -> Ints:
+    """The muscles in name order."""
+    return np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.intp)
+
+
+@cache
+def _rows(n: int) -> Ints:
+    """Row numbers as a column: ``x[_rows(len(x)), idx]`` gathers as ``np.take_along_axis(x, idx, axis=1)``, with
+    less work around it."""
+    return np.arange(n)[:, None]
+
+
+@cache
+def _name_array(names: tuple[str, ...]) -> npt.NDArray[np.object_]:
+    """The names as an array (a batch's top muscles' names gathered at once)."""
+    return np.array(names, dtype=object)
 
 
 @cache
@@ -349,26 +388,51 @@ def _name_rank(names: tuple[str, ...]) -> Ints:
 
 
 BLOCK = 128  # cases scored together by score_many: its arrays (placed TrPs × cases) stay small enough for the caches
+_WORK = threading.local()  # per thread: name -> a flat array score_many's blocks reuse
 
 
-def score_many(mx: ZoneMatrix, cases: Sequence[Drawn]) -> Scores:
+def _work(name: str, shape: tuple[int, ...], dtype: type) -> Any:
+    """A C-contiguous array of ``shape``, this thread's own, reused by the next call with the same name (holding
+    whatever that call left). Pass 1 of a batch works on arrays over every placed TrP and case of a block; made
+    afresh for each block, they came as new memory from the system each time, and its page faults cost more
+    than the arithmetic (issue 18). There are a few names, each as large as one block needs."""
+    arrays: dict[str, Any] | None = getattr(_WORK, "arrays", None)
+    if arrays is None:
+        arrays = _WORK.arrays = {}
+    n = math.prod(shape)
+    got = arrays.get(name)
+    if got is None or got.size < n:
+        got = arrays[name] = np.empty(n, dtype)
+    return got[:n].reshape(shape)
+
+
+def score_many(mx: ZoneMatrix, cases: Sequence[Drawn], reuse: bool = False) -> Scores:
     """Pass 1 for many cases at once: the arrays of ``score`` with one row per case. Every element is worked out
     by the same float operations in the same order as ``score`` does for the case alone, so the answers are
     identical, ties included. The zone matrix is read sparse: only the (case, TrP) pairs a painted group touches
     are summed (everywhere else ``score`` adds exactly 0.0); the arrays over every placed TrP are few, and made
-    for ``BLOCK`` cases at a time."""
+    for ``BLOCK`` cases at a time. With ``reuse``, the arrays answered are this thread's (``_work``): they hold
+    until its next call with ``reuse`` (a batch scoring chunk after chunk asks no new memory for them)."""
     n_c, n_s, n_mu = len(cases), len(mx.seg_start), len(mx.names)
+    new = _work if reuse else _fresh
     # worked out with cases as columns (a segment's or muscle's values for many cases lie together)
     out = Scores(
-        np.empty((n_s, n_c)),
-        np.empty((n_s, n_c), dtype=np.intp),
-        np.empty((n_s, n_c), dtype=np.intp),
-        np.empty((n_mu, n_c), dtype=np.bool_),
-        np.empty((n_mu, n_c)),
+        new("out.region", (n_s, n_c), np.float64),
+        new("out.best", (n_s, n_c), np.intp),
+        new("out.extra", (n_s, n_c), np.intp),
+        new("out.right", (n_mu, n_c), np.bool_),
+        new("out.logodds", (n_mu, n_c), np.float64),
     )
     for k in range(0, n_c, BLOCK):
         _score_block(mx, cases[k : k + BLOCK], out, slice(k, k + BLOCK))
-    return Scores(out.region.T, out.best.T, out.extra.T, out.right.T, np.ascontiguousarray(out.logodds.T))
+    logodds = new("logodds", (n_c, n_mu), np.float64)
+    logodds[...] = out.logodds.T
+    return Scores(out.region.T, out.best.T, out.extra.T, out.right.T, logodds)
+
+
+def _fresh(name: str, shape: tuple[int, ...], dtype: type) -> Any:
+    """A new array (``_work``'s signature)."""
+    return np.empty(shape, dtype)
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -398,24 +462,22 @@ def _entries(mx: ZoneMatrix, cases: Sequence[Drawn]) -> _Entries:
             cols += cs
             sizes.append(len(cs))
     n_grp = np.array(n_groups, dtype=np.intp)
-    g_case = np.repeat(np.arange(n_c), n_grp)  # group -> case
+    g_case = np.arange(n_c).repeat(n_grp)  # group -> case
     g_place = np.arange(len(sizes)) - (np.cumsum(n_grp) - n_grp)[g_case]  # group -> its place in its case
     col = np.array(cols, dtype=np.intp)
     count = mx.col_count[col]
     n_e = int(count.sum())
     # every (painted region, TrP whose zone holds it): the column's entries, one after another
-    pos = np.repeat(mx.col_start[col] - (np.cumsum(count) - count), count) + np.arange(n_e)
-    e_group = np.repeat(np.repeat(np.arange(len(sizes)), sizes), count)
+    pos = (mx.col_start[col] - (count.cumsum() - count)).repeat(count) + np.arange(n_e)
+    e_group = np.arange(len(sizes)).repeat(sizes).repeat(count)
     e_placed = mx.col_placed[pos]
-    painted = (
-        np.bincount(e_placed * n_c + g_case[e_group], weights=mx.col_ess[pos], minlength=n_p * n_c)
-        .reshape(n_p, n_c)
-        .astype(np.float64, copy=False)
-    )
+    painted = _work("painted", (n_p * n_c,), np.float64)  # counts of 1.0: exact in any order
+    painted.fill(0.0)
+    np.add.at(painted, e_placed * n_c + g_case[e_group], mx.col_ess[pos])
     key = e_group * n_p + e_placed
     order = key.argsort(kind="stable")
     key = key[order]
-    first = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if n_e else np.zeros(0, np.intp)
+    first = np.concatenate(([True], key[1:] != key[:-1])).nonzero()[0] if n_e else np.zeros(0, np.intp)
     a = np.maximum.reduceat(mx.col_a[pos][order], first) if n_e else np.zeros(0)
     key = key[first]
     group = key // n_p
@@ -428,80 +490,107 @@ def _entries(mx: ZoneMatrix, cases: Sequence[Drawn]) -> _Entries:
         np.array(weights)[group],
         case,
         (key - group * n_p) * n_c + case,
-        tuple(np.flatnonzero(place == g) for g in range(n_g)),
-        painted,
+        tuple((place == g).nonzero()[0] for g in range(n_g)),
+        painted.reshape(n_p, n_c),
     )
 
 
-def _sum_by_group(e: _Entries, x: Floats, size: int) -> Floats:
-    """Per (TrP, case): 0.0 plus the entries' ``x``, group after group in the order the case sums its groups (the
-    additions of ``score``, less those of exactly 0.0)."""
-    out = np.zeros(size)
+def _sum_by_group(e: _Entries, x: Floats, out: Floats) -> Floats:
+    """Per (TrP, case) into ``out`` (flat): 0.0 plus the entries' ``x``, group after group in the order the case
+    sums its groups (the additions of ``score``, less those of exactly 0.0)."""
+    out.fill(0.0)
     for sel in e.by_group:
         at = e.at[sel]
         out[at] = out[at] + x[sel]
     return out
 
 
-def _segment_max(x: Floats, mx: ZoneMatrix) -> tuple[Floats, Ints]:
+def _segment_max(x: Floats, mx: ZoneMatrix, name: str) -> tuple[Floats, Ints]:
     """Per (muscle, side) segment and case of ``x`` (placed × cases): the largest value and the first placed TrP
-    holding it (what ``score``'s reduceat gives)."""
+    holding it (what ``score``'s reduceat gives), in this thread's arrays ``name``."""
     slots = mx.slots
-    top = x[slots[0][1]]
+    shape = (len(mx.seg_start), x.shape[1])
+    first_row = np.take(x, slots[0][1], axis=0, out=_work(name + ".first_row", shape, np.float64))
+    top = _work(name + ".top", shape, np.float64)
+    top[...] = first_row
     for segs, rows in slots[1:]:
         top[segs] = np.maximum(top[segs], x[rows])
-    first = np.zeros(top.shape, dtype=np.intp)
+    first = _work(name + ".first", shape, np.intp)
+    first.fill(0)
     for slot in range(len(slots) - 1, 0, -1):
         segs, rows = slots[slot]
         first[segs] = np.where(x[rows] == top[segs], slot, first[segs])
-    first = np.where(x[slots[0][1]] == top, 0, first)
-    return top, first + mx.seg_start[:, None]
+    np.copyto(first, 0, where=np.equal(first_row, top, out=_work(name + ".tie", shape, np.bool_)))
+    first += mx.seg_start[:, None]
+    return top, first
 
 
 def _score_block(mx: ZoneMatrix, cases: Sequence[Drawn], out: Scores, cols: slice) -> None:
-    """Pass 1 for a block of cases, written to columns ``cols`` of ``out`` (arrays with a column per case)."""
+    """Pass 1 for a block of cases, written to columns ``cols`` of ``out`` (arrays with a column per case). The
+    arrays over every placed TrP are this thread's, reused from block to block (``_work``)."""
     n_c, n_p = len(cases), len(mx.idx)
     e = _entries(mx, cases)
-    total = _sum_by_group(e, e.w * e.a, n_p * n_c).reshape(n_p, n_c)
-    base_out = np.array([d.base_out for d in cases])
-    val = (base_out + total) + mx.miss[:, None] * (mx.n_ess[:, None] - e.painted)
-    seg_max, best = _segment_max(val, mx)
+    val = _sum_by_group(e, e.w * e.a, _work("total", (n_p * n_c,), np.float64)).reshape(n_p, n_c)
+    np.add(np.array([d.base_out for d in cases]), val, out=val)  # base_out + total
+    missing = np.subtract(mx.n_ess[:, None], e.painted, out=_work("missing", (n_p, n_c), np.float64))
+    np.add(val, np.multiply(mx.miss[:, None], missing, out=missing), out=val)
+    seg_max, best = _segment_max(val, mx, "val")
     # what a TrP adds beyond its segment's best one, group by group: A at the best TrP (0.0 where untouched)
     placed = e.at // n_c
     q = (e.key - placed) + best.reshape(-1)[mx.seg_of[placed] * n_c + e.case]
     p = np.minimum(np.searchsorted(e.key, q), max(len(e.key) - 1, 0))
     a_best = np.where(e.key[p] == q, e.a[p], 0.0) if len(e.key) else e.a
-    gain = _sum_by_group(e, e.w * np.maximum(e.a - a_best, 0.0), n_p * n_c)
-    gain[(best * n_c + np.arange(n_c)).reshape(-1)] = -1.0
-    gain_max, first_max = _segment_max(gain.reshape(n_p, n_c), mx)
+    gain = _sum_by_group(e, e.w * np.maximum(e.a - a_best, 0.0), _work("gain", (n_p * n_c,), np.float64))
+    gain_max, first_max = _extra(e, gain, best, mx, n_c)
     has_extra = gain_max > 0.0
     out.best[:, cols] = best
-    out.extra[:, cols] = np.where(has_extra, first_max, -1)
-    region = out.region[:, cols] = seg_max + mx.share * np.where(has_extra, gain_max, 0.0)
-    r, left = region[mx.seg_side[Side.RIGHT]], region[mx.seg_side[Side.LEFT]]
-    right = out.right[:, cols] = r >= left - 1e-9
-    out.logodds[:, cols] = (mx.base[:, None] + np.where(right, r, left)) + _bonus(mx, cases)
+    extra = out.extra[:, cols]
+    extra[...] = first_max
+    np.copyto(extra, -1, where=~has_extra)
+    np.copyto(gain_max, 0.0, where=~has_extra)  # np.where(has_extra, gain_max, 0.0)
+    region = out.region[:, cols]
+    np.add(seg_max, np.multiply(mx.share, gain_max, out=gain_max), out=region)
+    shape = (len(mx.names), n_c)
+    r = np.take(region, mx.seg_side[Side.RIGHT], axis=0, out=_work("r", shape, np.float64))
+    left = np.take(region, mx.seg_side[Side.LEFT], axis=0, out=_work("left", shape, np.float64))
+    right = out.right[:, cols]
+    np.greater_equal(r, np.subtract(left, 1e-9, out=_work("left-", shape, np.float64)), out=right)
+    np.copyto(left, r, where=right)  # np.where(right, r, left)
+    np.add(np.add(mx.base[:, None], left, out=left), _bonus(mx, cases), out=out.logodds[:, cols])
+
+
+def _extra(e: _Entries, gain: Floats, best: Ints, mx: ZoneMatrix, n_c: int) -> tuple[Floats, Ints]:
+    """Per segment and case: the largest gain of a TrP beyond the segment's best one, and the first TrP with it,
+    where that gain is positive (elsewhere 0.0 and anything). ``score`` takes them over every TrP, the best one's
+    gain being -1.0 and an untouched TrP's 0.0; only a touched one can gain more, so only the entries are read."""
+    placed = e.at // n_c
+    seg_case = mx.seg_of[placed] * n_c + e.case
+    g = gain[e.at]  # the entries' TrPs' gains (a TrP with several groups is read once for each)
+    g[placed == best.reshape(-1)[seg_case]] = -1.0
+    shape = (len(mx.seg_start), n_c)
+    top = _work("extra.top", shape, np.float64)
+    top.fill(0.0)
+    np.maximum.at(top.reshape(-1), seg_case, g)
+    first = _work("extra.first", shape, np.intp)
+    first.fill(len(mx.idx))
+    at = (g == top.reshape(-1)[seg_case]) & (g > 0.0)
+    np.minimum.at(first.reshape(-1), seg_case[at], placed[at])
+    return top, first
 
 
 def _bonus(mx: ZoneMatrix, cases: Sequence[Drawn]) -> Floats:
-    """The terms' evidence per case and muscle, added in the order ``score`` adds it."""
+    """The terms' evidence per case and muscle, added in the order ``score`` adds it (in an array of ``_work``'s,
+    valid until the next block)."""
     n_c = len(cases)
-    bonus = np.zeros((len(mx.names), n_c))  # muscle × case
-    muscle: list[int] = []
-    case: list[int] = []
-    add: list[float] = []
-    term_lists = mx.term_lists
-    for c, d in enumerate(cases):
-        for t in d.terms:
-            hit = term_lists.get(t)
-            if hit is not None:
-                muscle += hit[0]
-                add += hit[1]
-                case += [c] * len(hit[0])
-    if muscle:
+    bonus: Floats = _work("bonus", (len(mx.names), n_c), np.float64)  # muscle × case (this thread's)
+    bonus.fill(0.0)
+    by_term = mx.by_term
+    hits = [(c, hit) for c, d in enumerate(cases) for t in d.terms if (hit := by_term.get(t)) is not None]
+    if hits:
         # np.add.at adds in the order given: per muscle, the terms in the order ``score`` adds them
-        at = np.array(muscle, dtype=np.intp) * n_c + np.array(case, dtype=np.intp)
-        np.add.at(bonus.reshape(-1), at, np.array(add))
+        muscle = np.concatenate([h[0] for _, h in hits])
+        case = np.array([c for c, _ in hits], dtype=np.intp).repeat([len(h[0]) for _, h in hits])
+        np.add.at(bonus.reshape(-1), muscle * n_c + case, np.concatenate([h[1] for _, h in hits]))
     return bonus
 
 
@@ -559,7 +648,7 @@ class BatchTops:
     sides, each side's region evidence and the other side's TrPs) is gathered for the whole batch at once, and
     made Python lists when the first case asks for it (``row``): a batch only ranked never pays for them."""
 
-    __slots__ = ("_arrays", "_lists", "_others", "logodds", "muscles")
+    __slots__ = ("_arrays", "_lists", "_logodds", "_others", "logodds", "muscles")
 
     def __init__(
         self, mx: ZoneMatrix, sc: Scores, logodds: Floats, top_n: int, rows: list[list[int]] | None = None
@@ -568,19 +657,19 @@ class BatchTops:
             rows = order_many(mx.names, logodds, top_n)
         n_c = len(rows)
         k = np.array(rows, dtype=np.intp).reshape(n_c, len(rows[0]) if rows else 0)
-        names = mx.names
-        self.muscles: list[tuple[str, ...]] = [tuple([names[m] for m in r]) for r in rows]
-        self.logodds: list[list[float]] = np.take_along_axis(logodds, k, axis=1).tolist()
+        self.muscles: list[tuple[str, ...]] = list(map(tuple, _name_array(mx.names)[k].tolist()))
+        at = _rows(n_c)
+        self._logodds = logodds[at, k]
+        self.logodds: list[list[float]] = self._logodds.tolist()
         sr, sl = mx.seg_side[Side.RIGHT][k], mx.seg_side[Side.LEFT][k]
-        at = np.take_along_axis
         self._arrays: tuple[npt.NDArray[Any], ...] = (
-            at(sc.right, k, axis=1),
-            at(sc.region, sr, axis=1),
-            at(sc.best, sr, axis=1),
-            at(sc.extra, sr, axis=1),
-            at(sc.region, sl, axis=1),
-            at(sc.best, sl, axis=1),
-            at(sc.extra, sl, axis=1),
+            sc.right[at, k],
+            sc.region[at, sr],
+            sc.best[at, sr],
+            sc.extra[at, sr],
+            sc.region[at, sl],
+            sc.best[at, sl],
+            sc.extra[at, sl],
         )
         self._others: tuple[npt.NDArray[Any], ...] = ()
         self._lists: list[list[list[Any]]] | None = None
@@ -591,7 +680,7 @@ class BatchTops:
         lists = self._lists
         if lists is None:
             lists = self._lists = self._sides()
-        right, label, best, extra = lists
+        right, label, best, extra, scores = lists
         if both_sides:
             m_region, o_region, o_best, o_extra = [a[c].tolist() for a in self._others]
         else:
@@ -607,19 +696,25 @@ class BatchTops:
             o_region,
             o_best,
             o_extra,
+            scores[c],
         )
 
     def _sides(self) -> list[list[list[Any]]]:
-        """The stronger side, the side shown and its TrPs of every row, as lists; each side's region evidence and
-        the other side's TrPs kept as arrays (a row asks for them when painted on both sides)."""
+        """The stronger side, the side shown and its TrPs of every row, and their scores, as lists; each side's
+        region evidence and the other side's TrPs kept as arrays (a row asks for them when painted on both
+        sides). A score is ``1.0 / (1.0 + math.exp(-x))``: math.exp of each log-odds (numpy's exp may differ in
+        the last bit), then the sum and quotient elementwise (the same float operations)."""
         right, rr, br, er, rl, bl, el = self._arrays
         where = np.where
         m_region, o_region = where(right, rr, rl), where(right, rl, rr)
         self._others = (m_region, o_region, where(right, bl, br), where(right, el, er))
         self._arrays = ()
+        neg = (-self._logodds).ravel().tolist()
+        e = np.fromiter(map(math.exp, neg), np.float64, len(neg)).reshape(self._logodds.shape)
         return [
             right.tolist(),
             side_labels(right, m_region, o_region).tolist(),
             where(right, br, bl).tolist(),
             where(right, er, el).tolist(),
+            (1.0 / (1.0 + e)).tolist(),
         ]

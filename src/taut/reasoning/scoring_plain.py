@@ -39,8 +39,10 @@ class Drawn:
 
 # The top muscles of a case after pass 1, in order: log-odds, names, whether the right side is the stronger, the
 # side shown (right | left, or both when the two sides' region evidence ties: ``label``), the stronger side's main
-# TrP and second TrP (or -1), then its region evidence, the other side's, and the other side's main and second TrP.
-# ``scoring.tops`` gives them for a batch, where the last four may be empty lists for a case painted on one side.
+# TrP and second TrP (or -1), then its region evidence, the other side's, and the other side's main and second TrP,
+# and the scores (1 / (1 + exp(-log-odds)), or None: the engine works them out).
+# ``scoring.tops`` gives them for a batch, where the four before the scores may be empty lists for a case painted
+# on one side.
 Tops = tuple[
     list[float],
     Sequence[str],
@@ -52,6 +54,7 @@ Tops = tuple[
     list[float],
     list[int],
     list[int],
+    list[float] | None,
 ]
 LABELS = ("right", "left", "both")
 
@@ -88,7 +91,7 @@ def sides(
         o_region.append(o[0])
         o_best.append(o[1])
         o_extra.append(o[2])
-    return (vals, names, right, lab, best, extra, m_region, o_region, o_best, o_extra)
+    return (vals, names, right, lab, best, extra, m_region, o_region, o_best, o_extra, None)
 
 
 @dataclass(frozen=True, eq=False)

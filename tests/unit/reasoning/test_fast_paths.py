@@ -140,6 +140,18 @@ def test_score_many_is_score_case_by_case_to_the_last_bit(params: Params) -> Non
                 )
 
 
+def test_score_many_reusing_this_threads_arrays_answers_as_fresh_arrays() -> None:
+    # rank_many scores chunk after chunk in the same arrays (reuse=True): larger and smaller batches in turn
+    model = engine._model(knowledge(), DEFAULT)
+    drawn = [engine._prepare(c, model, DEFAULT)[1].drawn for c in synthetic_cases(400, seed=23)]
+    for part in (drawn[:300], drawn[300:], drawn[:64], drawn[64:]):
+        fresh = scoring.score_many(model.matrix, part)
+        kept = scoring.score_many(model.matrix, part, reuse=True)
+        for name in ("region", "best", "extra", "right", "logodds"):
+            got, want = getattr(kept, name), getattr(fresh, name)
+            assert got.dtype == want.dtype and np.array_equal(got, want), name
+
+
 def test_a_score_is_written_as_the_json_module_writes_its_rounding() -> None:
     from taut.reasoning.result import _score
 
