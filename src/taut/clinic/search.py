@@ -48,13 +48,20 @@ def client_words(
     return frozenset(w[:MAX_WORD] for w in words if w)
 
 
+def reads_as_phone(query: str) -> bool:
+    """Whether a search is read as a phone number: four digits or more, with nothing else but spaces, dashes,
+    dots, slashes, brackets and a leading +. Such a search looks for a phone number, never for a name."""
+    q = query.strip()
+    return bool(_PHONE.match(q)) and len(_digits(q)) >= 4
+
+
 def query_words(query: str) -> tuple[str, ...]:
     """The folded words of a search ('Müller, Anna' -> ('muller', 'anna')); a phone number typed with spaces or
     dashes is one word of digits; an e-mail address is one word. At most six words."""
     q = query.strip()
     if not q:
         return ()
-    if _PHONE.match(q) and len(_digits(q)) >= 4:
+    if reads_as_phone(q):
         digits = _digits(q)
         # an international 00 or a national trunk 0 is left out: the stored endings match without it
         return (digits[2:] if digits.startswith("00") else digits[1:] if digits.startswith("0") else digits,)
