@@ -571,14 +571,13 @@ def _explain(
     entrapment_terms = not ENTRAPMENT_TERMS.isdisjoint(terms)
     reasoned = _reasoned(terms, entrapment_terms, model)
     special = reasoned | condition.keys() if condition else reasoned  # reasons besides the prior
-    top: list[RankedMuscle] = []
+    top: list[RankedMuscle] = [None] * len(vals)  # type: ignore[list-item]
     shown: list[str] = []  # the muscles among the first ten that explain a painted region
     on_cover: list[tuple[int, Touches]] = []  # (rank, TrPs touching a painted column) of the sides shown
     covered = 0  # columns some muscle shown explains, as bits
-    for logodds, score, name, right, label, best, extra in zip(
-        vals, scores, names, rights, labels, bests, extras, strict=True
+    for j, logodds, score, name, right, label, best, extra in zip(
+        range(len(vals)), vals, scores, names, rights, labels, bests, extras, strict=True
     ):
-        j = len(top)
         seg = seg_of[best]
         if seg in touched:
             piece = pieces.get((best, extra, painted & seg_mask[seg]))
@@ -626,7 +625,7 @@ def _explain(
         m.support = reasons
         m.missing_essential = missing
         m.__class__ = RankedMuscle  # type: ignore[assignment]
-        top.append(m)  # type: ignore[arg-type]
+        top[j] = m  # type: ignore[call-overload]
     steps = cover(on_cover, d.groups, d.gpos, d.gw, model.cover, params)
     return engine_suggestion(
         case_id,
