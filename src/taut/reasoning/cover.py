@@ -128,14 +128,17 @@ def _candidates(shown: list[tuple[int, Touches]], gpos: dict[int, int], gw: list
     ties go to the first. Each with what it would cover, per painted group (its best weight there; the same
     whatever was chosen before, so worked out once), its damping (better-ranked muscles win ties) and what it
     gains in the first round. A candidate offering exactly what an earlier one offers is left out: it never gains
-    more than that one, and nothing once that one is chosen."""
+    more than that one, and nothing once that one is chosen; so is one touching one region in a spillover zone
+    when an earlier one touches it alone in an essential zone (it offers less there)."""
     damps = _DAMP if not shown or shown[-1][0] < len(_DAMP) else _damps(shown[-1][0] + 1)
     out: list[_Candidate] = []
     seen: set[object] = set()  # offers made, and the one column of the TrPs touching one (negated: spillover)
     for k, touches in shown:
         for i, touch in touches:
             if touch.__class__ is int:
-                if touch in seen:
+                # the same region as an earlier one's, or in a spillover zone where an earlier one has it in an
+                # essential zone: that one offers as much or more, at a damping as high or higher
+                if touch in seen or (touch < 0 and ~touch in seen):
                     continue
                 seen.add(touch)
                 if touch >= 0:
