@@ -8,6 +8,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ class Case:
     def region_groups(self) -> tuple[tuple[RegionRef, ...], ...]:
         """Disjoint groups covering every painted region (a region alone when no term grouped it)."""
         if not self.groups:
-            return tuple((m.ref,) for m in self.drawing.marks)
+            return tuple([(m.ref,) for m in self.drawing.marks])
         seen: set[RegionRef] = set()
         out: list[tuple[RegionRef, ...]] = []
         refs = self.drawing.refs
@@ -58,9 +59,14 @@ class Case:
         again and again (issue 18: it cost more than working it out twice)."""
         out = {q for m in self.drawing.marks for q in m.qualities}
         if self.terms:
-            vocabulary = knowledge().vocabulary
-            out.update(t for t in self.terms if vocabulary[t].kind == "quality")
+            out |= _quality_terms(knowledge()).intersection(self.terms)
         return frozenset(out)
+
+
+@cache
+def _quality_terms(kb: KnowledgeBase) -> frozenset[str]:
+    """The vocabulary's pain qualities."""
+    return frozenset(t for t, v in kb.vocabulary.items() if v.kind == "quality")
 
 
 def canonical_terms(words: list[str] | tuple[str, ...], kb: KnowledgeBase | None = None) -> tuple[str, ...]:

@@ -25,10 +25,11 @@ TOUCHES = 20_000  # (side, painted columns) kept, at most
 # (as an int: the column in an essential zone, ~column in a spillover zone), or (column, zone weight) pairs.
 _Touch = tuple[int, int | tuple[tuple[int, float], ...]]
 Touches = tuple[_Touch, ...]  # a side's TrPs touching painted columns, in placed order
-# A candidate of one case: its TrP, what it would cover (per painted group, its weight), its damping and what it
-# gains in the first round.
-_Candidate = tuple[int, tuple[tuple[int, float], ...], float, float]
-_NO_OFFER: tuple[tuple[int, float], ...] = ()
+# What a candidate would cover: per painted group, its weight. A candidate of one case: its TrP, its offer and its
+# damping.
+_Offer = tuple[tuple[int, float], ...]
+_Candidate = tuple[int, _Offer, float]
+_NO_OFFER: _Offer = ()
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -80,21 +81,10 @@ def cover(
     """The greedy weighted set cover of the drawing. ``shown``: the rank of each muscle shown and the TrPs of a
     side shown touching a painted column (``touches_of``), in the order of the ranking (right side first);
     ``groups``, ``gpos`` and ``gw``: the painted groups, each painted column's group and the groups' weights."""
-    candidates = _candidates(shown, gpos, gw)
+    min_gain = params.cover_min_gain
+    still, best, best_gain, best_offer = _first_round(shown, gpos, gw, min_gain)
     have = [0.0] * len(groups)  # best cover weight so far, per group
     steps: list[CoverStep] = []
-    min_gain = params.cover_min_gain
-    # The first round: nothing is covered yet, so each candidate gains its whole offer (worked out with it).
-    best, best_gain, best_offer = -1, 0.0, _NO_OFFER
-    # A candidate gaining less than min_gain now never gains more later (the cover only grows): were it the
-    # best, the cover would stop. So it leaves the race without changing any choice.
-    still: list[_Candidate] = []
-    for cand in candidates:
-        gain = cand[3]
-        if gain > best_gain:
-            best, best_gain, best_offer = cand[0], gain, cand[1]
-        if gain >= min_gain:
-            still.append(cand)
     for _ in range(params.max_cover):
         if best < 0 or best_gain < min_gain:
             break
@@ -106,7 +96,7 @@ def cover(
         best, best_gain, best_offer = -1, 0.0, _NO_OFFER
         still = []
         for cand in candidates:
-            i, offer, damp, _ = cand
+            i, offer, damp = cand
             gain = 0.0
             for g, w in offer:
                 if w > have[g]:
@@ -122,20 +112,29 @@ def cover(
 _ESSENTIAL_W, _SPILLOVER_W = ZONE_COVER_WEIGHT[ESSENTIAL], ZONE_COVER_WEIGHT["spillover"]
 
 
-def _candidates(shown: list[tuple[int, Touches]], gpos: dict[int, int], gw: list[float]) -> list[_Candidate]:
-    """The cover's candidates: the TrPs of the muscles shown, on the sides shown, that touch some painted region,
-    in the order of the ranking (then the muscle's own order, right side first: the order of the placed TrPs):
-    ties go to the first. Each with what it would cover, per painted group (its best weight there; the same
-    whatever was chosen before, so worked out once), its damping (better-ranked muscles win ties) and what it
-    gains in the first round. A candidate offering exactly what an earlier one offers is left out: it never gains
-    more than that one, and nothing once that one is chosen."""
+def _first_round(
+    shown: list[tuple[int, Touches]], gpos: dict[int, int], gw: list[float], min_gain: float
+) -> tuple[list[_Candidate], int, float, _Offer]:
+    """The cover's candidates after its first round, and the round's best (its TrP, -1 for none, gain and offer).
+    The candidates are the TrPs of the muscles shown, on the sides shown, that touch some painted region, in the
+    order of the ranking (then the muscle's own order, right side first: the order of the placed TrPs): ties go
+    to the first. Each with what it would cover, per painted group (its best weight there; the same whatever was
+    chosen before, so worked out once) and its damping (better-ranked muscles win ties). In the first round
+    nothing is covered yet, so each gains its whole offer; one gaining less than min_gain leaves the race (it
+    never gains more later: were it the best, the cover would stop). A candidate offering exactly what an
+    earlier one offers is left out: it never gains more than that one, and nothing once that one is chosen; so
+    is one touching one region in a spillover zone when an earlier one touches it alone in an essential zone (it
+    offers less there)."""
     damps = _DAMP if not shown or shown[-1][0] < len(_DAMP) else _damps(shown[-1][0] + 1)
-    out: list[_Candidate] = []
+    still: list[_Candidate] = []
+    best, best_gain, best_offer = -1, 0.0, _NO_OFFER
     seen: set[object] = set()  # offers made, and the one column of the TrPs touching one (negated: spillover)
     for k, touches in shown:
         for i, touch in touches:
             if touch.__class__ is int:
-                if touch in seen:
+                # the same region as an earlier one's, or in a spillover zone where an earlier one has it in an
+                # essential zone: that one offers as much or more, at a damping as high or higher
+                if touch in seen or (touch < 0 and ~touch in seen):
                     continue
                 seen.add(touch)
                 if touch >= 0:
@@ -144,26 +143,31 @@ def _candidates(shown: list[tuple[int, Touches]], gpos: dict[int, int], gw: list
                 else:
                     g = gpos[~touch]
                     w = _SPILLOVER_W * gw[g]
+                offer: _Offer = ((g, w),)
                 damp = damps[k]
-                out.append((i, ((g, w),), damp, w * damp if w > 0.0 else 0.0))
-                continue
-            best_of: dict[int, float] = {}
-            for c, zw in touch:  # type: ignore[union-attr]
-                g = gpos[c]
-                w = zw * gw[g]
-                if w > best_of.get(g, 0.0):
-                    best_of[g] = w
-            offer = tuple(sorted(best_of.items()))
-            if offer in seen:
-                continue
-            seen.add(offer)
-            damp = damps[k]
-            gain = 0.0
-            for _, w in offer:
-                if w > 0.0:
-                    gain += w
-            out.append((i, offer, damp, gain * damp))
-    return out
+                gain = w * damp if w > 0.0 else 0.0
+            else:
+                best_of: dict[int, float] = {}
+                for c, zw in touch:  # type: ignore[union-attr]
+                    g = gpos[c]
+                    w = zw * gw[g]
+                    if w > best_of.get(g, 0.0):
+                        best_of[g] = w
+                offer = tuple(sorted(best_of.items()))
+                if offer in seen:
+                    continue
+                seen.add(offer)
+                damp = damps[k]
+                gain = 0.0
+                for _, w in offer:
+                    if w > 0.0:
+                        gain += w
+                gain *= damp
+            if gain > best_gain:
+                best, best_gain, best_offer = i, gain, offer
+            if gain >= min_gain:
+                still.append((i, offer, damp))
+    return still, best, best_gain, best_offer
 
 
 def touches_of(seg: int, cols: int, tables: CoverTables) -> Touches:

@@ -353,7 +353,7 @@ def _entrapment_support(
     params: Params,
 ) -> Support | None:
     for ent in ents:
-        felt = tuple(s for s in ent.symptoms if s in terms)
+        felt = tuple([s for s in ent.symptoms if s in terms])
         if not felt:
             continue
         if not ent.regions or not ent.where[side].isdisjoint(painted):
@@ -415,31 +415,25 @@ def _prepare(
             else:
                 left = True
     groups = case.region_groups()
-    if not case.groups and len(info) == len(marks):
-        # one group per region, in drawing order
-        gw = [info[r][0] for (r,) in groups]
-        gcols = [[c] if c >= 0 else [] for _, c in info.values()]
-        todo: range | list[int] = range(len(groups))
-    else:
-        gw = [max([info[r][0] for r in members]) for members in groups]
-        gcols = [[c for c in [info[r][1] for r in members] if c >= 0] for members in groups]
-        # Pass 1 sums the groups in the order the drawing paints them (the one-pass engine's order: the same
-        # floats).
-        group_of = {r: g for g, members in enumerate(groups) for r in members}
-        first: dict[int, int] = {}
-        for k, r in enumerate(info):
-            first.setdefault(group_of[r], k)
-        todo = sorted(range(len(groups)), key=first.__getitem__)
-    cols: list[list[int]] = []
+    cols: list[list[int]] = []  # the groups in some zone, as pass 1 sums them: their columns and weights
     cw: list[float] = []
-    gpos: dict[int, int] = {}
-    for g in todo:
-        cs = gcols[g]
-        if cs:
-            cols.append(cs)
-            cw.append(gw[g])
-            for c in cs:
+    gpos: dict[int, int] = {}  # column painted -> its group
+    if not case.groups and len(info) == len(marks):  # one group per region, in drawing order
+        gw = [w for w, _ in info.values()]
+        for g, (w, c) in enumerate(info.values()):
+            if c >= 0:
+                cols.append([c])
+                cw.append(w)
                 gpos[c] = g
+    else:
+        gw, gcols, todo = _grouped(groups, info)
+        for g in todo:
+            cs = gcols[g]
+            if cs:
+                cols.append(cs)
+                cw.append(gw[g])
+                for c in cs:
+                    gpos[c] = g
     felt: dict[int, frozenset[str]] = {}
     if not SENSORY.isdisjoint(terms):
         said = frozenset(case.terms) & SENSORY  # said for the whole drawing (a painted quality is not)
@@ -458,6 +452,21 @@ def _prepare(
         scoring_plain.Drawn(cols, cw, base_out, terms),
         _condition(marks, terms, model),
     )
+
+
+def _grouped(
+    groups: tuple[tuple[RegionRef, ...], ...], info: dict[RegionRef, tuple[float, int]]
+) -> tuple[list[float], list[list[int]], list[int]]:
+    """Regions painted under one term: each group's weight (its heaviest region's) and columns in some zone, and
+    the groups in the order the drawing paints them (pass 1 sums them so: the one-pass engine's order, the same
+    floats)."""
+    gw = [max([info[r][0] for r in members]) for members in groups]
+    gcols = [[c for c in [info[r][1] for r in members] if c >= 0] for members in groups]
+    group_of = {r: g for g, members in enumerate(groups) for r in members}
+    first: dict[int, int] = {}
+    for k, r in enumerate(info):
+        first.setdefault(group_of[r], k)
+    return gw, gcols, sorted(range(len(groups)), key=first.__getitem__)
 
 
 def _condition(marks: tuple[PainMark, ...], terms: set[str], model: _Model) -> dict[str, Support]:
@@ -571,14 +580,13 @@ def _explain(
     entrapment_terms = not ENTRAPMENT_TERMS.isdisjoint(terms)
     reasoned = _reasoned(terms, entrapment_terms, model)
     special = reasoned | condition.keys() if condition else reasoned  # reasons besides the prior
-    top: list[RankedMuscle] = []
+    top: list[RankedMuscle] = [None] * len(vals)  # type: ignore[list-item]
     shown: list[str] = []  # the muscles among the first ten that explain a painted region
     on_cover: list[tuple[int, Touches]] = []  # (rank, TrPs touching a painted column) of the sides shown
     covered = 0  # columns some muscle shown explains, as bits
-    for logodds, score, name, right, label, best, extra in zip(
-        vals, scores, names, rights, labels, bests, extras, strict=True
+    for j, logodds, score, name, right, label, best, extra in zip(
+        range(len(vals)), vals, scores, names, rights, labels, bests, extras, strict=True
     ):
-        j = len(top)
         seg = seg_of[best]
         if seg in touched:
             piece = pieces.get((best, extra, painted & seg_mask[seg]))
@@ -626,7 +634,7 @@ def _explain(
         m.support = reasons
         m.missing_essential = missing
         m.__class__ = RankedMuscle  # type: ignore[assignment]
-        top.append(m)  # type: ignore[arg-type]
+        top[j] = m  # type: ignore[call-overload]
     steps = cover(on_cover, d.groups, d.gpos, d.gw, model.cover, params)
     return engine_suggestion(
         case_id,

@@ -28,21 +28,21 @@ class _Facts:
     def __init__(self, case: Case, kb: KnowledgeBase, qualities: frozenset[str] | None = None) -> None:
         if qualities is None:
             qualities = case.qualities
-        said = frozenset(t for t in case.terms if t in qualities)
-        painted: dict[str, list[tuple[Side | None, frozenset[str]]]] = {}
+        said = qualities.intersection(case.terms)
+        # region id -> (side, qualities felt there: painted on the region or said)
+        painted: dict[str, tuple[tuple[Side | None, frozenset[str]], ...]] = {}
         for m in case.drawing.marks:
             ref, q = m.ref, m.qualities
-            painted.setdefault(ref.region, []).append((ref.side, frozenset(q) | said if q else said))
+            felt = (ref.side, frozenset(q) | said if q else said)
+            got = painted.get(ref.region)
+            painted[ref.region] = (felt,) if got is None else (*got, felt)
         vocabulary = kb.vocabulary
         kinds = {vocabulary[t].kind for t in case.terms}
         self.case = case
         self.terms: frozenset[str] = (
             frozenset(case.terms) | qualities
         )  # every term said, with the pain qualities
-        # region id -> (side, qualities felt there: painted on the region or said)
-        self.painted: dict[str, tuple[tuple[Side | None, frozenset[str]], ...]] = {
-            r: tuple(v) for r, v in painted.items()
-        }
+        self.painted = painted
         # a mechanism was told (an injury, a strain, new exercise, posture at work)
         self.injured: bool = "mechanism" in kinds
         # an aggravating movement or posture, or a mechanism, was told

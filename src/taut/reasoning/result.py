@@ -154,7 +154,7 @@ class Support:
         return got
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RankedMuscle:
     muscle: str
     side: str  # right | left | both
@@ -191,15 +191,14 @@ def _ranking_json(ranking: tuple[RankedMuscle, ...]) -> str:
     out: list[str] = []
     heads, around, scores = _HEADS, _AROUND, _SCORES
     for m in ranking:
-        d = m.__dict__
-        head = heads.get((d["muscle"], d["side"]))
+        head = heads.get((m.muscle, m.side))
         if head is None:
-            head = _head(d["muscle"], d["side"])
-        t, e, missing = d["trigger_points"], d["explains"], d["missing_essential"]
+            head = _head(m.muscle, m.side)
+        t, e, missing = m.trigger_points, m.explains, m.missing_essential
         got = around.get((id(t), id(e), id(missing)))
         before, after = _around(t, e, missing) if got is None else got[1]
-        support = d["support"]
-        score = scores.get(d["score"]) or _score(d["score"])
+        support = m.support
+        score = scores.get(m.score) or _score(m.score)
         out.append(
             f"{head}{score},{before}"
             f"{support[0].json if len(support) == 1 else ','.join([s.json for s in support])}{after}"
@@ -255,8 +254,10 @@ _RANKED_FIELDS = (
 
 
 class RankedMuscleDraft:
-    """A plain object laid out as a RankedMuscle (no slots): ``ranked_muscle`` fills one, then makes it one by
-    setting its ``__class__`` (the engine's pass 2 does the same inline, twenty times a case)."""
+    """A plain object laid out as a RankedMuscle (the same slots): ``ranked_muscle`` fills one, then makes it one
+    by setting its ``__class__`` (the engine's pass 2 does the same inline, twenty times a case)."""
+
+    __slots__ = _RANKED_FIELDS
 
     muscle: str
     side: str
@@ -450,6 +451,7 @@ def engine_suggestion(
 
 
 assert tuple(f.name for f in fields(RankedMuscle)) == _RANKED_FIELDS, "ranked_muscle() must list every field"
+assert RankedMuscle.__slots__ == RankedMuscleDraft.__slots__, "a draft must be laid out as a RankedMuscle"
 assert tuple(f.name for f in fields(CoverStep)) == (
     "muscle",
     "side",

@@ -57,6 +57,7 @@ class ZoneMatrix:
     ess: Floats  # placed × refs: 1 where the ref is in the TrP's essential zone
     miss: Floats  # placed: penalty per unpainted essential region
     n_ess: Floats  # placed: essential zone size
+    untouched: Floats  # placed: miss * n_ess, its value's part when no painted group touches it
     seg_start: Ints  # first placed index of each (muscle, side) segment
     seg_of: Ints  # placed -> segment
     seg_side: dict[Side, Ints]  # side -> muscle -> segment
@@ -113,6 +114,7 @@ def build(
         ess,
         miss,
         n_ess,
+        miss * n_ess,
         np.array(starts, dtype=np.intp),
         np.array([seg_pos[k] for k in keys], dtype=np.intp),
         seg_side,
@@ -446,7 +448,7 @@ class _Entries:
     case: Ints  # the case (row of the block)
     at: Ints  # TrP * cases + case: the entry's place in a (placed × cases) array
     by_group: tuple[Ints, ...]  # g -> the entries of each case's g-th group
-    painted: Floats  # placed × cases: essential regions painted (a count, exact in any order)
+    painted: Floats  # TrP * cases + case: essential regions painted (a count), at the entries' places only
 
 
 def _entries(mx: ZoneMatrix, cases: Sequence[Drawn]) -> _Entries:
@@ -472,8 +474,9 @@ def _entries(mx: ZoneMatrix, cases: Sequence[Drawn]) -> _Entries:
     e_group = np.arange(len(sizes)).repeat(sizes).repeat(count)
     e_placed = mx.col_placed[pos]
     painted = _work("painted", (n_p * n_c,), np.float64)  # counts of 1.0: exact in any order
-    painted.fill(0.0)
-    np.add.at(painted, e_placed * n_c + g_case[e_group], mx.col_ess[pos])
+    at = e_placed * n_c + g_case[e_group]
+    painted[at] = 0.0  # only the entries' places are read
+    np.add.at(painted, at, mx.col_ess[pos])
     key = e_group * n_p + e_placed
     order = key.argsort(kind="stable")
     key = key[order]
@@ -491,14 +494,18 @@ def _entries(mx: ZoneMatrix, cases: Sequence[Drawn]) -> _Entries:
         case,
         (key - group * n_p) * n_c + case,
         tuple((place == g).nonzero()[0] for g in range(n_g)),
-        painted.reshape(n_p, n_c),
+        painted,
     )
 
 
-def _sum_by_group(e: _Entries, x: Floats, out: Floats) -> Floats:
+def _sum_by_group(e: _Entries, x: Floats, out: Floats, dense: bool = True) -> Floats:
     """Per (TrP, case) into ``out`` (flat): 0.0 plus the entries' ``x``, group after group in the order the case
-    sums its groups (the additions of ``score``, less those of exactly 0.0)."""
-    out.fill(0.0)
+    sums its groups (the additions of ``score``, less those of exactly 0.0); without ``dense``, only the entries'
+    places are set (the others keep what they held)."""
+    if dense:
+        out.fill(0.0)
+    else:
+        out[e.at] = 0.0
     for sel in e.by_group:
         at = e.at[sel]
         out[at] = out[at] + x[sel]
@@ -530,17 +537,24 @@ def _score_block(mx: ZoneMatrix, cases: Sequence[Drawn], out: Scores, cols: slic
     arrays over every placed TrP are this thread's, reused from block to block (``_work``)."""
     n_c, n_p = len(cases), len(mx.idx)
     e = _entries(mx, cases)
-    val = _sum_by_group(e, e.w * e.a, _work("total", (n_p * n_c,), np.float64)).reshape(n_p, n_c)
-    np.add(np.array([d.base_out for d in cases]), val, out=val)  # base_out + total
-    missing = np.subtract(mx.n_ess[:, None], e.painted, out=_work("missing", (n_p, n_c), np.float64))
-    np.add(val, np.multiply(mx.miss[:, None], missing, out=missing), out=val)
+    base_out = np.array([d.base_out for d in cases])
+    total = _sum_by_group(e, e.w * e.a, _work("total", (n_p * n_c,), np.float64), dense=False)
+    # (base_out + total) + miss * (n_ess - painted): an untouched TrP's total and painted are 0.0, so its value
+    # is (base_out + 0.0) + miss * n_ess; the touched ones' are worked out at the entries
+    val = np.add(np.add(base_out, 0.0), mx.untouched[:, None], out=_work("val", (n_p, n_c), np.float64))
+    placed = e.at // n_c
+    val.reshape(-1)[e.at] = (base_out[e.case] + total[e.at]) + mx.miss[placed] * (
+        mx.n_ess[placed] - e.painted[e.at]
+    )
     seg_max, best = _segment_max(val, mx, "val")
     # what a TrP adds beyond its segment's best one, group by group: A at the best TrP (0.0 where untouched)
-    placed = e.at // n_c
     q = (e.key - placed) + best.reshape(-1)[mx.seg_of[placed] * n_c + e.case]
     p = np.minimum(np.searchsorted(e.key, q), max(len(e.key) - 1, 0))
     a_best = np.where(e.key[p] == q, e.a[p], 0.0) if len(e.key) else e.a
-    gain = _sum_by_group(e, e.w * np.maximum(e.a - a_best, 0.0), _work("gain", (n_p * n_c,), np.float64))
+    x = e.w * np.maximum(e.a - a_best, 0.0)
+    gain = _sum_by_group(
+        e, x, _work("gain", (n_p * n_c,), np.float64), dense=False
+    )  # read at the entries only
     gain_max, first_max = _extra(e, gain, best, mx, n_c)
     has_extra = gain_max > 0.0
     out.best[:, cols] = best

@@ -68,7 +68,10 @@ def test_ranked_muscle_equals_the_constructor() -> None:
     args = ("m", "right", 0.5, 0.1, ("t",), (), (Support("prior", "common", 1.7),), ("r",))
     fast, plain = ranked_muscle(*args), RankedMuscle(*args)
     assert fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
-    assert type(fast) is RankedMuscle and vars(fast) == vars(plain)
+    assert type(fast) is RankedMuscle and dataclasses.astuple(fast) == dataclasses.astuple(plain)
+    assert [getattr(fast, f) for f in RankedMuscle.__slots__] == [
+        getattr(plain, f) for f in RankedMuscle.__slots__
+    ]
     assert dataclasses.replace(fast, score=0.0) == dataclasses.replace(plain, score=0.0)
     assert dataclasses.asdict(fast) == dataclasses.asdict(plain) and fast.to_json() == plain.to_json()
     assert pickle.loads(pickle.dumps(fast)) == plain and copy.deepcopy(fast) == plain
