@@ -33,12 +33,13 @@ def test_the_day_and_the_reminders(db: Database, world: World, tmp_path: Path) -
     tid = book.save_type(db, world.alice, AppointmentType(name="Follow-up 45", minutes=45))
     c = clients.register_client(db, world.bob, make_client(email="maria@example.org"))
     start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=3)
-    day = start.date()
-    book.add_exception(
-        db,
-        world.bob,
-        ScheduleException(practitioner_id=world.bob.id or 0, day=day, kind="extra", start=0, end=1440),
-    )
+    # the three hours looked in may cross midnight (an evening run): the practitioner works both days
+    for day in sorted({start.date(), (start + timedelta(hours=3)).date()}):
+        book.add_exception(
+            db,
+            world.bob,
+            ScheduleException(practitioner_id=world.bob.id or 0, day=day, kind="extra", start=0, end=1440),
+        )
     slot = book.availability(
         db, world.fran, type_id=tid, practitioner_id=world.bob.id, start=start, end=start + timedelta(hours=3)
     )[0]
