@@ -580,6 +580,7 @@ def _explain(
     entrapment_terms = not ENTRAPMENT_TERMS.isdisjoint(terms)
     reasoned = _reasoned(terms, entrapment_terms, model)
     special = reasoned | condition.keys() if condition else reasoned  # reasons besides the prior
+    plain, support_of = not d.felt and not entrapment_terms, model.support_of  # reasons kept by _reasons
     top: list[RankedMuscle] = [None] * len(vals)  # type: ignore[list-item]
     shown: list[str] = []  # the muscles among the first ten that explain a painted region
     on_cover: list[tuple[int, Touches]] = []  # (rank, TrPs touching a painted column) of the sides shown
@@ -612,11 +613,15 @@ def _explain(
         elif touches:
             on_cover.append((j, touches))
         if name in special:
-            reasons = (
-                _reasons(name, RIGHT if right else LEFT, main, terms, entrapment_terms, d, model, params)
-                if name in reasoned
-                else prior_only[name]
-            )
+            reasons: tuple[Support, ...]
+            if name not in reasoned:
+                reasons = prior_only[name]
+            elif plain and (kept := model.reasons.get((name, frozenset(support_of[name].keys() & terms)))):
+                reasons = kept  # as _reasons keeps them
+            else:
+                reasons = _reasons(
+                    name, RIGHT if right else LEFT, main, terms, entrapment_terms, d, model, params
+                )
             if name in condition:
                 reasons = (*reasons, condition[name])
         else:

@@ -253,12 +253,20 @@ def screen(
     ``qualities``: ``case.qualities`` when the caller has it already."""
     kb = kb or knowledge()
     index = _index(kb)
-    facts = _Facts(case, kb, qualities)
+    if qualities is None:
+        qualities = case.qualities
     candidates = set(index.always)
-    for t in facts.terms:
-        candidates |= index.by_term.get(t, frozenset())
-    for r in facts.painted:
-        candidates |= index.by_region.get(r, frozenset())
+    by_term, by_region = index.by_term, index.by_region
+    for terms in (case.terms, qualities):
+        for t in terms:
+            if t in by_term:
+                candidates |= by_term[t]
+    for m in case.drawing.marks:
+        if m.ref.region in by_region:
+            candidates |= by_region[m.ref.region]
+    if not candidates:
+        return (), ()
+    facts = _Facts(case, kb, qualities)
     red: list[Flag] = []
     cautions: list[Flag] = []
     done: set[str] = set()
