@@ -22,10 +22,10 @@ from taut.reasoning.result import (
     Explained,
     Flag,
     RankedMuscle,
-    RankedMuscleDraft,
     Suggestion,
     Support,
     engine_suggestion,
+    ranked_muscle,
 )
 from taut.reasoning.zones import ESSENTIAL, ZoneIndex, zone_index
 
@@ -568,7 +568,7 @@ def _explain(
     two_sides, condition = d.two_sides, d.condition
     pieces, unhit = model.pieces, model.tables.unhit
     seg_of, seg_mask, sibling = model.cover.seg_of, model.cover.seg_mask, model.cover.sibling
-    prior_only, new = model.prior_only, object.__new__
+    prior_only = model.prior_only
     # the painted columns as bits (with a TrP's zones, what the pieces of its explanation depend on) and the
     # (muscle, side) segments whose zones hold one: a muscle's side outside them explains nothing
     painted = 0
@@ -628,18 +628,7 @@ def _explain(
             reasons = prior_only[name]
         if explains and j < 10:
             shown.append(name)
-        # result.ranked_muscle(...), inline
-        m = new(RankedMuscleDraft)
-        m.muscle = name
-        m.side = label
-        m.score = score
-        m.logodds = logodds
-        m.trigger_points = trps
-        m.explains = explains
-        m.support = reasons
-        m.missing_essential = missing
-        m.__class__ = RankedMuscle  # type: ignore[assignment]
-        top[j] = m  # type: ignore[call-overload]
+        top[j] = ranked_muscle(name, label, score, logodds, trps, explains, reasons, missing)
     steps = cover(on_cover, d.groups, d.gpos, d.gw, model.cover, params)
     return engine_suggestion(
         case_id,

@@ -255,7 +255,7 @@ _RANKED_FIELDS = (
 
 class RankedMuscleDraft:
     """A plain object laid out as a RankedMuscle (the same slots): ``ranked_muscle`` fills one, then makes it one
-    by setting its ``__class__`` (the engine's pass 2 does the same inline, twenty times a case)."""
+    by setting its ``__class__``."""
 
     __slots__ = _RANKED_FIELDS
 
