@@ -66,9 +66,9 @@ def test_the_chart_page_is_one_read_with_one_audit_entry(db: Database, world: Wo
     with count_queries(db.engine) as q_large, count_commits(db) as commits:
         page = charts.chart_records(db, world.bob, large)
     assert len(page.chart.sessions) == 12 and page.appointments == [] and page.received == []
-    # the client with the follow-up opt-out, 12 kinds of record (one statement on PostgreSQL), appointments,
-    # submissions waiting, the entry
-    assert len(q_large) == len(q_small) == (5 if db.dialect == "postgresql" else 16), q_large
+    # the client with the follow-up opt-out, 12 kinds of record (one statement), appointments, submissions
+    # waiting, the entry
+    assert len(q_large) == len(q_small) == 5, q_large
     assert sum("audit_log" in s for s in q_large) == 1
     # SQLite: a read-only transaction, then the entry's own; PostgreSQL: autocommit, no transaction at all
     assert len(commits) == (2 if db.dialect == "sqlite" else 0)

@@ -1,7 +1,7 @@
-"""A chart's rows read in one statement on PostgreSQL (``chart_rows.read_together``, each kind aggregated as JSON)
-are the rows of one statement per kind (``read_apart``): the same values of the same types, row for row, kind
-for kind, for a client with every kind of record, in a session time zone other than UTC; the chart made of
-them is the same; a column of a type the JSON form does not know is refused."""
+"""A chart's rows read in one statement (``chart_rows.read``, each kind's rows aggregated as JSON) are the rows of
+one statement per kind (``read_apart``), on SQLite and on PostgreSQL: the same values of the same types, row for
+row, in order, kind for kind, for a client with every kind of record (on PostgreSQL in a session time zone other
+than UTC); the chart made of them is the same; a column of a type the JSON form does not know is refused."""
 
 from __future__ import annotations
 
@@ -60,15 +60,15 @@ def _typed(rows: Any) -> list[list[tuple[str, Any, type]]]:
 
 
 def test_one_statement_gives_the_rows_of_one_statement_a_kind(db: Database, world: World) -> None:
-    if db.dialect != "postgresql":
-        pytest.skip("one statement on PostgreSQL; SQLite reads one kind at a time")
     cid = _every_kind(db, world)
     clinic_id = world.bob.clinic_id
     with db.read() as conn:
-        conn.exec_driver_sql("SET TIME ZONE 'Asia/Kathmandu'")  # timestamps come with an offset of +05:45
-        together = chart_rows.read_together(conn, clinic_id, cid)
+        if db.dialect == "postgresql":
+            conn.exec_driver_sql("SET TIME ZONE 'Asia/Kathmandu'")  # timestamps come with an offset of +05:45
+        together = chart_rows.read(conn, clinic_id, cid)
         apart = chart_rows.read_apart(conn, clinic_id, cid)
-        conn.exec_driver_sql("SET TIME ZONE 'UTC'")
+        if db.dialect == "postgresql":
+            conn.exec_driver_sql("SET TIME ZONE 'UTC'")
     assert set(together) == set(apart) == set(chart_rows.KINDS)
     for kind in chart_rows.KINDS:
         assert apart[kind], f"the client has no {kind}: the comparison would prove nothing"
@@ -76,6 +76,29 @@ def test_one_statement_gives_the_rows_of_one_statement_a_kind(db: Database, worl
     (stamp,) = {r.recorded_at for r in together["checkins"]}
     assert stamp == datetime(2025, 3, 5, 9, 0, 0, 500000, tzinfo=UTC) and stamp.tzinfo is UTC
     assert {type(r.score) for r in together["outcomes"]} == {float}
+    assert [type(r.released) for r in together["holds"]] == [bool] * 4
+    assert any(len(r) > 1 for r in apart.values()), "no kind has two rows: the order would be untested"
+
+
+def test_rows_come_in_their_order_whatever_order_they_were_written_in(db: Database, world: World) -> None:
+    """Sessions written newest first, holds of a session, intakes of one day: each kind in its ``ORDER BY``
+    (SQLite's aggregate keeps no order: ``read`` sorts them the way SQLite compares the stored values)."""
+    bob = world.bob
+    cid = clients.register_client(db, bob, make_client()).id or 0
+    for day in (20, 3, 11):
+        when = datetime(2025, 5, day, 9, 30, tzinfo=UTC)
+        holds = tuple(make_hold(seconds=s) for s in (30, 10, 20))
+        records.record_session(db, bob, cid, make_session(bob.id or 0, occurred_at=when, holds=holds))
+    for _ in range(3):
+        records.record_intake(db, bob, cid, make_intake())
+    with db.read() as conn:
+        together = chart_rows.read(conn, bob.clinic_id, cid)
+        apart = chart_rows.read_apart(conn, bob.clinic_id, cid)
+    assert [r.occurred_at.day for r in together["sessions"]] == [3, 11, 20]
+    assert [r.seconds for r in together["holds"]] == [30, 10, 20] * 3
+    assert [r.id for r in together["intakes"]] == sorted(r.id for r in together["intakes"])
+    for kind in chart_rows.KINDS:
+        assert _typed(together[kind]) == _typed(apart[kind]), kind
 
 
 def test_the_chart_is_the_same_either_way(
@@ -104,3 +127,5 @@ def test_a_type_the_json_form_does_not_know_is_refused() -> None:
     for column in t.c:
         with pytest.raises(TypeError, match=rf"odd\.{column.name}: no JSON decoder"):
             chart_rows.decoder(column)
+        with pytest.raises(TypeError, match=rf"odd\.{column.name}: no JSON decoder"):
+            chart_rows.decoder(column, "sqlite")

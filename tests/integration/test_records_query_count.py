@@ -35,6 +35,6 @@ def test_chart_queries_do_not_grow_with_sessions(db: Database, world: World) -> 
     assert len(c1.sessions) == 1 and len(c20.sessions) == 20
     assert sum(len(e.session.holds) for e in c20.sessions) == 40
     # 1 client + the 12 record kinds (intakes, findings, ROM, assessments, plans, holds, sessions, check-ins,
-    # outcomes, notes, red-flag decisions, medical clearances: one statement on PostgreSQL, store/chart_rows.py)
+    # outcomes, notes, red-flag decisions, medical clearances: one statement, store/chart_rows.py)
     # + 1 audit insert
-    assert len(q_large) == len(q_small) == (3 if db.dialect == "postgresql" else 14), q_large
+    assert len(q_large) == len(q_small) == 3, q_large

