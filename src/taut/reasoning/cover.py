@@ -227,19 +227,21 @@ def exam_order(
     """Cover muscles first (they explain the most), then the rest of the ranking (``shown``: those of the first
     ten that explain a painted region); key muscles before their satellites (``satellites``: muscle -> the
     muscles it induces satellite TrPs in; ``satellites_of``: the same as sets, for those that have some)."""
-    order = list(dict.fromkeys([c.muscle for c in cover] + shown))
-    movers = satellites_of.keys() & order  # muscles listed that have satellites
+    listed = dict.fromkeys([c.muscle for c in cover] + shown)
+    movers = satellites_of.keys() & listed.keys()  # muscles listed that have satellites
     if not movers:
-        return tuple(order)
+        return tuple(listed)
+    # Only a muscle listed with one of its satellites may move; the order is only ever reordered, so ``listed``
+    # (its keys) stays the set of muscles listed.
+    order = list(listed)
     in_cover: set[str] | None = None
     for name in tuple(order):
-        # Only a muscle listed with one of its satellites may move (the order is only ever reordered).
-        if name not in movers or satellites_of[name].isdisjoint(order):
+        if name not in movers or satellites_of[name].isdisjoint(listed.keys()):
             continue
         if in_cover is None:
             in_cover = {c.muscle for c in cover}
         for sat in satellites[name]:
-            if sat in order and order.index(sat) < order.index(name) and sat not in in_cover:
+            if sat in listed and order.index(sat) < order.index(name) and sat not in in_cover:
                 order.remove(name)
                 order.insert(order.index(sat), name)
     return tuple(order)

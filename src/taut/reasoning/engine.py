@@ -127,7 +127,6 @@ class _Model:
         str, tuple[tuple[str, str, float], ...]
     ]  # muscle -> (kind, term, LR) it would gain from a term
     by_term: dict[str, tuple[tuple[str, float], ...]]  # term -> (muscle, log LR) for muscles listing it
-    entrapping: frozenset[str]  # muscles with an entrapment
     log_prior: dict[str, float]  # muscle -> log prior odds multiplier
     plain: (
         scoring_plain.PlainMatrix
@@ -147,6 +146,7 @@ class _Model:
     prior_only: dict[str, tuple[Support]]  # muscle -> (its prior,): the reasons when the client said nothing
     term_muscles: dict[str, frozenset[str]]  # term -> the muscles whose evidence lists it
     entrap_of: dict[str, tuple[_Ent, ...]]  # muscle -> its entrapments
+    entrapped_by: dict[str, frozenset[str]]  # entrapment term -> the muscles with an entrapment giving it
     satellites: dict[str, tuple[str, ...]]  # muscle -> the muscles it induces satellite TrPs in
     satellites_of: dict[str, frozenset[str]]  # the same as sets, for the muscles that have satellites
     tables: _PlacedTables  # the explanation pieces' tables, by placed TrP
@@ -189,7 +189,6 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         for _, t, lr in muscle_ev:
             if t not in SENSORY:  # felt where? counted per muscle once the drawing is known
                 by_term.setdefault(t, []).append((name, math.log(lr)))
-    entrapping = frozenset(m.name for m in kb.muscles.values() if m.entrapments)
     log_prior = {m.name: math.log(params.prior[m.involvement.frequency]) for m in kb.muscles.values()}
     sensory_ev = {
         name: tuple((t, math.log(lr)) for kind, t, lr in ev if kind == "symptom" and t in SENSORY)
@@ -209,7 +208,6 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         {k: tuple(v) for k, v in by_ms.items()},
         evidence,
         {t: tuple(v) for t, v in by_term.items()},
-        entrapping,
         log_prior,
         matrix,
         {k: v for k, v in sensory_ev.items() if v},
@@ -225,6 +223,7 @@ def _model(kb: KnowledgeBase, params: Params) -> _Model:
         {name: (s,) for name, s in prior_of.items()},
         _term_muscles(evidence),
         entrap_of,
+        _entrapped_by(entrap_of),
         *_satellites(kb),
         _placed_tables(index, col),
         cover_tables(index, col, matrix.seg_start),
@@ -294,6 +293,29 @@ def _muscle_entrapments(m: Muscle, bm: BodyMap) -> tuple[_Ent, ...]:
             )
         )
     return tuple(ents)
+
+
+def _entrapped_by(entrap_of: dict[str, tuple[_Ent, ...]]) -> dict[str, frozenset[str]]:
+    """Entrapment term -> the muscles with an entrapment among whose symptoms it is: only they can have an
+    entrapment's support in a case saying it."""
+    out: dict[str, set[str]] = {}
+    for name, ents in entrap_of.items():
+        for ent in ents:
+            for t in ent.symptoms:
+                out.setdefault(t, set()).add(name)
+    return {t: frozenset(v) for t, v in out.items()}
+
+
+def _entrapped(terms: set[str], model: _Model) -> set[str]:
+    """The muscles with an entrapment giving one of the case's terms: any other muscle's entrapments have no
+    symptom the case has, so they never support it (``_entrapment_support`` answers None)."""
+    out: set[str] = set()
+    entrapped_by = model.entrapped_by
+    for t in terms:
+        got = entrapped_by.get(t)
+        if got is not None:
+            out |= got
+    return out
 
 
 def _satellites(kb: KnowledgeBase) -> tuple[dict[str, tuple[str, ...]], dict[str, frozenset[str]]]:
@@ -537,7 +559,7 @@ def _corrected(
             felt = _sensory_felt(d.felt, _explained(int(best[seg]), int(extra[seg]), _hits(d, model)))
             logodds[k] += sum(lr for t, lr in ev if t in felt)
     if not ENTRAPMENT_TERMS.isdisjoint(terms):
-        for name in model.entrapping:
+        for name in _entrapped(terms, model):
             k = pos[name]
             side = RIGHT if right[k] else LEFT
             ent = _entrapment_support(model.entrap_of[name], terms, d.painted, side, model, params)
@@ -786,10 +808,11 @@ REASONS = 20_000  # reasons kept, at most
 
 def _reasoned(terms: set[str], entrapment_terms: bool, model: _Model) -> set[str] | frozenset[str]:
     """The muscles that may have reasons besides their prior in this case: those listing one of its terms, and
-    those with an entrapment when it has an entrapment's symptom. Every other muscle's reasons are its prior alone."""
+    those with an entrapment giving one of its terms (when it has an entrapment's symptom). Every other muscle's
+    reasons are its prior alone."""
     if not terms:
         return _NO_TERMS
-    out: set[str] = set(model.entrapping) if entrapment_terms else set()
+    out: set[str] = _entrapped(terms, model) if entrapment_terms else set()
     term_muscles = model.term_muscles
     for t in terms:
         listing = term_muscles.get(t)

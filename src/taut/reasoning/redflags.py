@@ -15,7 +15,7 @@ from taut.anatomy import body_map
 from taut.anatomy.regions import Side
 from taut.knowledge import KnowledgeBase, knowledge
 from taut.knowledge.model import Rule, RuleWhen
-from taut.reasoning.case import Case
+from taut.reasoning.case import ONSETS, Case
 from taut.reasoning.result import Flag
 
 
@@ -212,6 +212,9 @@ class _Index:
     by_region: dict[str, frozenset[int]]
     always: frozenset[int]  # alternatives gated by the story only (age, onset, duration)
     gates: tuple[tuple[frozenset[str], ...], ...]  # per alternative: ``_gates``
+    # The story's quick noes, read before anything else of the case (``_rejects`` answers them too):
+    ageless: frozenset[int]  # the alternatives asking for an age (none holds for a case without one)
+    not_onset: dict[str | None, frozenset[int]]  # onset told (or None) -> the alternatives asking for another
 
 
 @cache
@@ -243,7 +246,22 @@ def _index(kb: KnowledgeBase) -> _Index:
         {k: frozenset(v) for k, v in by_region.items()},
         frozenset(always),
         tuple(_gates(w) for _, w in alternatives),
+        frozenset(
+            i for i, (_, w) in enumerate(alternatives) if w.min_age is not None or w.max_age is not None
+        ),
+        _not_onset(alternatives),
     )
+
+
+def _not_onset(alternatives: tuple[tuple[Rule, RuleWhen], ...]) -> dict[str | None, frozenset[int]]:
+    """Each onset a case may tell (or None: not told) -> the alternatives asking for another onset."""
+    asked = {w.onset for _, w in alternatives if w.onset is not None}
+    return {told: _onset_other_than(told, alternatives) for told in (None, *ONSETS, *asked)}
+
+
+def _onset_other_than(onset: str | None, alternatives: tuple[tuple[Rule, RuleWhen], ...]) -> frozenset[int]:
+    """The alternatives asking for an onset other than ``onset``."""
+    return frozenset(i for i, (_, w) in enumerate(alternatives) if w.onset is not None and w.onset != onset)
 
 
 def screen(
@@ -264,6 +282,14 @@ def screen(
     for m in case.drawing.marks:
         if m.ref.region in by_region:
             candidates |= by_region[m.ref.region]
+    if candidates:
+        # most alternatives met ask for an age or an onset the case does not give: leave them out at once
+        if case.age is None:
+            candidates -= index.ageless
+        not_onset = index.not_onset.get(case.onset)
+        candidates -= (
+            not_onset if not_onset is not None else _onset_other_than(case.onset, index.alternatives)
+        )
     if not candidates:
         return (), ()
     facts = _Facts(case, kb, qualities)
