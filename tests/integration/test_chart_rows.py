@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Column, LargeBinary, MetaData, Numeric, Table
-from tests.integration.conftest import World
+from tests.integration.conftest import World, count_queries
 from tests.records_factories import (
     make_assessment,
     make_client,
@@ -119,6 +119,24 @@ def test_the_chart_is_the_same_either_way(
     monkeypatch.setattr(chart_rows, "read", chart_rows.read_apart)
     with db.read() as conn:
         again = charts.load_chart(conn, clinic_id, client)
+    assert again == chart and repr(again) == repr(chart)
+
+
+def test_an_sqlite_without_json_functions_reads_a_statement_per_kind(
+    db: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if db.dialect != "sqlite":
+        pytest.skip("an SQLite built without its JSON functions")
+    assert chart_rows.sqlite_has_json()  # Debian's and Python's builds have them
+    cid = _every_kind(db, world)
+    clinic_id = world.bob.clinic_id
+    with db.read() as conn:
+        client, _ = people.client_and_opt_out(conn, clinic_id, cid)
+        chart = charts.load_chart(conn, clinic_id, client)
+    monkeypatch.setattr(chart_rows, "sqlite_has_json", lambda: False)
+    with count_queries(db.engine) as seen, db.read() as conn:
+        again = charts.load_chart(conn, clinic_id, client)
+    assert len(seen) == len(chart_rows.KINDS) and not any("json" in s for s in seen)
     assert again == chart and repr(again) == repr(chart)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
 from datetime import UTC, date, datetime
 from functools import cache
 from operator import itemgetter
@@ -69,8 +70,11 @@ Shape = tuple[Make, Decoders, Callable[[Any], Any] | None]  # (make, decoders, S
 
 
 def read(conn: Connection, clinic_id: int, client_id: int) -> Rows:
-    """Every kind's rows of the client, by kind (``KINDS``), each in its order, in one statement."""
+    """Every kind's rows of the client, by kind (``KINDS``), each in its order, in one statement (a statement per
+    kind on an SQLite built without its JSON functions)."""
     dialect = conn.dialect.name
+    if dialect == "sqlite" and not sqlite_has_json():
+        return read_apart(conn, clinic_id, client_id)
     found = conn.execute(_together(dialect), {"clinic_id": clinic_id, "client_id": client_id}).scalar_one()
     if isinstance(found, str):  # SQLite gives the JSON text, psycopg the parsed value
         found = json.loads(found)
@@ -86,6 +90,20 @@ def read(conn: Connection, clinic_id: int, client_id: int) -> Rows:
                         values[i] = decode(values[i])
         out[kind] = [make(values) for values in rows]
     return out
+
+
+@cache
+def sqlite_has_json() -> bool:
+    """Whether this process's SQLite has its JSON functions (built in since 3.38 unless left out when it was
+    compiled): the library is the process's, so asked once."""
+    import sqlite3
+
+    with closing(sqlite3.connect(":memory:")) as probe:
+        try:
+            probe.execute("SELECT json_array(1)")
+        except sqlite3.OperationalError:
+            return False
+    return True
 
 
 def read_apart(conn: Connection, clinic_id: int, client_id: int) -> Rows:
