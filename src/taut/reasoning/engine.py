@@ -309,13 +309,16 @@ def _entrapped_by(entrap_of: dict[str, tuple[_Ent, ...]]) -> dict[str, frozenset
 def _entrapped(terms: set[str], model: _Model) -> set[str]:
     """The muscles with an entrapment giving one of the case's terms: any other muscle's entrapments have no
     symptom the case has, so they never support it (``_entrapment_support`` answers None)."""
-    out: set[str] = set()
-    entrapped_by = model.entrapped_by
+    return _muscles_of(terms, model.entrapped_by, set())
+
+
+def _muscles_of(terms: set[str], by_term: dict[str, frozenset[str]], into: set[str]) -> set[str]:
+    """``into`` with the muscles ``by_term`` names for any of the terms."""
     for t in terms:
-        got = entrapped_by.get(t)
+        got = by_term.get(t)
         if got is not None:
-            out |= got
-    return out
+            into |= got
+    return into
 
 
 def _satellites(kb: KnowledgeBase) -> tuple[dict[str, tuple[str, ...]], dict[str, frozenset[str]]]:
@@ -813,12 +816,7 @@ def _reasoned(terms: set[str], entrapment_terms: bool, model: _Model) -> set[str
     if not terms:
         return _NO_TERMS
     out: set[str] = _entrapped(terms, model) if entrapment_terms else set()
-    term_muscles = model.term_muscles
-    for t in terms:
-        listing = term_muscles.get(t)
-        if listing is not None:
-            out |= listing
-    return out
+    return _muscles_of(terms, model.term_muscles, out)
 
 
 _NONE: dict[int, int] = {}  # explains nothing (never written to)
