@@ -25,6 +25,7 @@ import random
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -93,7 +94,18 @@ def _prepare(url: str, clients: int) -> tuple[str, list[int]]:
     return password, ids
 
 
+def port_free(port: int, setting: str) -> None:
+    """Refuse to run beside a server already on a benchmark's port: the load would measure that one."""
+    with socket.socket() as s:
+        if s.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(
+                f"something already listens on 127.0.0.1:{port} (a server left running?): stop it, or set "
+                f"{setting} to a free port"
+            )
+
+
 def _serve(url: str, workers: int, log: Path) -> subprocess.Popen[bytes]:
+    port_free(PORT, "TAUT_BENCH_THROUGHPUT_PORT")
     taut = Path(sys.executable).parent / "taut"
     env = {**os.environ, "TAUT_DATABASE_URL": url, "TAUT_SECRET_KEY": "bench-" + "k" * 40}
     env["TAUT_LOGIN_ATTEMPTS"] = "1000"

@@ -34,6 +34,7 @@ import httpx
 from sqlalchemy import select
 
 from bench.bench_chart import PG_DEFAULT, _ensure_pg_database, _seed
+from bench.bench_throughput import port_free
 from taut.services.demo import DEMO_EMAIL, seed_demo
 from taut.store import Database, people, tables
 
@@ -106,6 +107,7 @@ def _prepare(url: str, target: int, ids_file: Path) -> str:
 
 
 def _start_server(url: str, workers: int, log: Path) -> subprocess.Popen[bytes]:
+    port_free(PORT, "TAUT_BENCH_WEB_PORT")
     env = {
         **os.environ,
         "TAUT_DATABASE_URL": url,
