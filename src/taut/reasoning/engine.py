@@ -864,7 +864,7 @@ def suggest_many(
         yield _explain(case.id, red, cautions, terms, d, tops.row(row, d.two_sides), model, params)
 
 
-CHUNK = 64  # cases scored together by rank_many
+CHUNK = 256  # cases scored together by rank_many (64: 0.8 % more instructions a case of an explained batch)
 
 
 class Ranking:
