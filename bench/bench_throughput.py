@@ -8,8 +8,9 @@ cores) in its own process group, on the demo clinic (TAUT_BENCH_THROUGHPUT_CLIEN
 time, every chart request for a random client, first a warm-up, then TAUT_BENCH_THROUGHPUT_SECONDS (5 s by
 default, 30 s with --full) of chart pages, as long of health and as long of one client's details from the API
 (``GET /api/v1/clients/{id}``: the session check, one record and its audit entry, the lightest audited read
-there is), in three rounds taken in turn, so that a drift of the machine's speed falls on all three alike. The
-ratio is of the rounds taken together; the record's ratio is printed beside it: it is the floor any audited
+there is), in three rounds taken in turn (each a third of that, at least 2 s), so that a drift of the machine's
+speed falls on all three alike. The ratio is of the rounds taken together (the medians and 95th percentiles
+printed are the worst round's); the record's ratio is printed beside it: it is the floor any audited
 page stands on. The load generator is ``wrk`` when installed (``make bench`` installs it), otherwise two Python
 processes of five threads each; it runs on the same machine, so it takes CPU from the server: every run pays that
 alike, which is why the target is a ratio.
@@ -251,7 +252,7 @@ def run(name: str, url: str, clients: int, seconds: int, workers: int, work: Pat
     generator = "wrk" if use_wrk else "Python load generator"
     note = (
         f"{chart.rps:.0f}/{health.rps:.0f} req/s, {workers} workers, {len(ids):,} clients, {generator}; "
-        f"one audited record (API) {one.rps / health.rps:.2f} of health"
+        f"one audited record (API) {one.rps / health.rps if health.rps else 0.0:.2f} of health"
     )
     bad = chart.bad + health.bad + one.bad
     if bad:
