@@ -54,9 +54,7 @@ init = function(args)
   math.randomseed(os.time() + math.floor(os.clock() * 1e6))
 end
 request = function()
-  if "%(kind)s" == "chart" then return wrk.format("GET", "/clients/" .. ids[math.random(#ids)]) end
-  if "%(kind)s" == "record" then return wrk.format("GET", "/api/v1/clients/" .. ids[math.random(#ids)]) end
-  return wrk.format("GET", "/api/v1/health")
+  return wrk.format("GET", (string.gsub("%(path)s", "{}", ids[math.random(#ids)])))
 end
 done = function(summary, latency, requests)
   io.write(string.format("RESULT requests=%%d seconds=%%.3f p50=%%.3f p95=%%.3f bad=%%d\n",
@@ -148,7 +146,7 @@ def _login(password: str) -> str:
 
 def _wrk(kind: str, seconds: int, cookie: str, ids_file: Path) -> Run:
     script = ids_file.with_name(f"throughput-{kind}.lua")
-    script.write_text(LUA % {"kind": kind, "ids": ids_file})
+    script.write_text(LUA % {"path": PATHS[kind], "ids": ids_file})  # the path as PATHS gives it: {} an id
     cmd = [
         "wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--timeout", "10s",
         "-H", f"Cookie: taut_session={cookie}", "-H", "Accept-Encoding: gzip", "-s", str(script),

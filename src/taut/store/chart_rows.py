@@ -192,6 +192,9 @@ def _shapes(dialect: str) -> dict[str, Shape]:
         decoders = tuple((i, d) for i, c in enumerate(table.c) if (d := decoder(c, dialect)) is not None)
         key: Callable[[Any], Any] | None = None
         if dialect != "postgresql":
+            # Python cannot compare None with a value as SQLite's ORDER BY does: the order's columns hold none
+            if any(table.c[n].nullable for n in order):
+                raise TypeError(f"{table.name}: the columns {order} that order its rows must be NOT NULL")
             key = itemgetter(*(names.index(n) for n in order))
         out[kind] = (_row_type(kind, names), decoders, key)
     return out
